@@ -1,0 +1,47 @@
+# acrm — the two commands a fresh machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+DB ?= acrm.duckdb
+CUSTOMERS ?= 100000
+SEED ?= 42
+BIN := bin/acrm
+export CGO_ENABLED := 1
+
+.PHONY: all build run test bench lint sample clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/acrm
+
+# Build, create the sample workspace if it is missing, open the workbench.
+run: build
+	@if [ ! -f "$(DB)" ]; then \
+		echo "creating sample workspace $(DB) ($(CUSTOMERS) customers, seed $(SEED))…"; \
+		./$(BIN) sample --db "$(DB)" --customers $(CUSTOMERS) --seed $(SEED) || { rm -f "$(DB)" "$(DB).wal"; exit 1; }; \
+	fi
+	./$(BIN) --db "$(DB)"
+
+sample: build
+	./$(BIN) sample --db "$(DB)" --customers $(CUSTOMERS) --seed $(SEED)
+
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@if ! command -v staticcheck >/dev/null; then $(GO) install honnef.co/go/tools/cmd/staticcheck@latest; fi
+	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck ./...
+	@bad=$$($(GO) list -deps ./analysis/... ./charts/... ./sampledata/... | grep -E 'charmbracelet|acrm/tui' || true); \
+		if [ -n "$$bad" ]; then echo "layering: analysis/charts/sampledata import UI packages:"; echo "$$bad"; exit 1; fi
+	@bad=$$(for p in $$($(GO) list ./... | grep -v /analysis/workspace); do $(GO) list -f '{{.ImportPath}}: {{join .Imports " "}}' $$p; done | grep 'duckdb/duckdb-go' | grep -v '^github.com/acrm-dev/acrm/cmd' || true); \
+		if [ -n "$$bad" ]; then echo "layering: only analysis/workspace may import the DuckDB driver:"; echo "$$bad"; exit 1; fi
+	@echo "lint ok"
+
+clean:
+	rm -rf bin
