@@ -16,36 +16,36 @@ type GainPoint struct {
 
 // ProfitInput describes a campaign whose selection depth is to be chosen.
 type ProfitInput struct {
-	Base           float64     // customers that could be selected
-	ResponseRate   float64     // conversion if the whole base were contacted, in [0, 1]
-	Profit         float64     // profit per contract over its horizon
-	CostPerContact float64     // variable cost per contact
-	FixedCost      float64     // fixed cost, paid as soon as anyone is contacted
-	Gains          []GainPoint // cumulative gains curve; nil means random selection
-	Steps          int         // grid points over 0–100 % (default 100)
+	Base           float64     `json:"base"`             // customers that could be selected
+	ResponseRate   float64     `json:"response_rate"`    // conversion if the whole base were contacted, in [0, 1]
+	Profit         float64     `json:"profit"`           // profit per contract over its horizon
+	CostPerContact float64     `json:"cost_per_contact"` // variable cost per contact
+	FixedCost      float64     `json:"fixed_cost"`       // fixed cost, paid as soon as anyone is contacted
+	Gains          []GainPoint `json:"gains,omitempty"`  // cumulative gains curve; nil means random selection
+	Steps          int         `json:"steps,omitempty"`  // grid points over 0–100 % (default 100)
 }
 
 // ProfitPoint is the campaign at one selection depth.
 type ProfitPoint struct {
-	Depth      float64 // share of the base selected
-	Volume     float64 // Depth × Base
-	Contracts  float64 // Gain(Depth) × Base × ResponseRate
-	Conversion float64 // Contracts / Volume (0 at depth 0)
-	Gross      float64 // Contracts × Profit
-	Cost       float64 // Volume × CostPerContact + FixedCost (when Volume > 0)
-	Net        float64 // Gross − Cost
+	Depth      float64 `json:"depth"`      // share of the base selected
+	Volume     float64 `json:"volume"`     // Depth × Base
+	Contracts  float64 `json:"contracts"`  // Gain(Depth) × Base × ResponseRate
+	Conversion float64 `json:"conversion"` // Contracts / Volume (0 at depth 0)
+	Gross      float64 `json:"gross"`      // Contracts × Profit
+	Cost       float64 `json:"cost"`       // Volume × CostPerContact + FixedCost (when Volume > 0)
+	Net        float64 `json:"net"`        // Gross − Cost
 }
 
 // ProfitCurve is the net profit over selection depth, with its optimum and break-even points.
 type ProfitCurve struct {
-	Input   ProfitInput
-	Points  []ProfitPoint // ascending depth, grid points plus every knot of the gains curve
-	Optimum ProfitPoint   // the depth with the highest net profit (depth 0 when nothing pays)
+	Input   ProfitInput   `json:"-"`
+	Points  []ProfitPoint `json:"points"`  // ascending depth, grid points plus every knot of the gains curve
+	Optimum ProfitPoint   `json:"optimum"` // the depth with the highest net profit (depth 0 when nothing pays)
 	// BreakEven lists the depths where the net profit crosses zero, ascending: typically one
 	// where the campaign starts to pay (after the fixed cost) and one where deeper selection
 	// stops paying.
-	BreakEven []float64
-	Random    bool // no gains curve given: a random (mass) selection
+	BreakEven []float64 `json:"break_even"`
+	Random    bool      `json:"random"` // no gains curve given: a random (mass) selection
 }
 
 // Validate reports the first input that makes no sense, naming the field.

@@ -15,28 +15,28 @@ import (
 
 // Outbound is the input of an outbound (direct marketing) campaign calculation.
 type Outbound struct {
-	Volume         float64 // contacts made (mailings, calls)
-	Conversion     float64 // share of contacts that sign a contract, in [0, 1]
-	Profit         float64 // profit per contract over its horizon
-	CostPerContact float64 // variable cost of one contact
-	FixedCost      float64 // fixed campaign cost (design, set-up)
+	Volume         float64 `json:"volume"`           // contacts made (mailings, calls)
+	Conversion     float64 `json:"conversion"`       // share of contacts that sign a contract, in [0, 1]
+	Profit         float64 `json:"profit"`           // profit per contract over its horizon
+	CostPerContact float64 `json:"cost_per_contact"` // variable cost of one contact
+	FixedCost      float64 `json:"fixed_cost"`       // fixed campaign cost (design, set-up)
 }
 
 // OutboundResult is what an outbound campaign yields.
 type OutboundResult struct {
 	Outbound
-	Contracts   float64 // Volume × Conversion
-	GrossProfit float64 // Contracts × Profit
-	ContactCost float64 // Volume × CostPerContact
-	TotalCost   float64 // ContactCost + FixedCost
-	NetProfit   float64 // GrossProfit − TotalCost
+	Contracts   float64 `json:"contracts"`    // Volume × Conversion
+	GrossProfit float64 `json:"gross_profit"` // Contracts × Profit
+	ContactCost float64 `json:"contact_cost"` // Volume × CostPerContact
+	TotalCost   float64 `json:"total_cost"`   // ContactCost + FixedCost
+	NetProfit   float64 `json:"net_profit"`   // GrossProfit − TotalCost
 	// ROI is NetProfit / TotalCost; HasROI is false when the campaign costs nothing
 	// (ROI undefined), so no NaN or Inf ever reaches a screen.
-	ROI    float64
-	HasROI bool
+	ROI    float64 `json:"roi"`
+	HasROI bool    `json:"has_roi"`
 	// BreakEvenConversion is the conversion at which NetProfit is zero:
 	// TotalCost / (Volume × Profit). Zero when Volume or Profit is zero.
-	BreakEvenConversion float64
+	BreakEvenConversion float64 `json:"break_even_conversion"`
 }
 
 // Validate reports the first input that makes no sense, naming the field.
@@ -89,12 +89,13 @@ func (o Outbound) Calculate() (OutboundResult, error) {
 
 // OutboundComparison puts a mass campaign next to a model-targeted one.
 type OutboundComparison struct {
-	Mass, Targeted OutboundResult
+	Mass     OutboundResult `json:"mass"`
+	Targeted OutboundResult `json:"targeted"`
 	// Differences targeted − mass.
-	ExtraContracts   float64
-	ExtraGrossProfit float64
-	ExtraCost        float64
-	ExtraNetProfit   float64
+	ExtraContracts   float64 `json:"extra_contracts"`
+	ExtraGrossProfit float64 `json:"extra_gross_profit"`
+	ExtraCost        float64 `json:"extra_cost"`
+	ExtraNetProfit   float64 `json:"extra_net_profit"`
 }
 
 // CompareOutbound calculates both campaigns and their difference (targeted − mass).
@@ -121,20 +122,20 @@ func CompareOutbound(mass, targeted Outbound) (OutboundComparison, error) {
 // the company (call centre, web); a share of those contacts is worth an offer, and a share of
 // the offers closes.
 type Inbound struct {
-	Contacts    float64 // inbound contacts per month
-	Interesting float64 // share of contacts worth an offer, in [0, 1]
-	Close       float64 // share of offers that close, in [0, 1]
-	Margin      float64 // profit per contract over its horizon
+	Contacts    float64 `json:"contacts"`    // inbound contacts per month
+	Interesting float64 `json:"interesting"` // share of contacts worth an offer, in [0, 1]
+	Close       float64 `json:"close"`       // share of offers that close, in [0, 1]
+	Margin      float64 `json:"margin"`      // profit per contract over its horizon
 }
 
 // InboundResult is the monthly (and yearly) yield of offering on inbound contacts.
 type InboundResult struct {
 	Inbound
-	Offers          float64 // Contacts × Interesting
-	Contracts       float64 // Offers × Close
-	MonthlyProfit   float64 // Contracts × Margin
-	YearlyProfit    float64 // 12 × MonthlyProfit
-	YearlyContracts float64 // 12 × Contracts
+	Offers          float64 `json:"offers"`           // Contacts × Interesting
+	Contracts       float64 `json:"contracts"`        // Offers × Close
+	MonthlyProfit   float64 `json:"monthly_profit"`   // Contracts × Margin
+	YearlyProfit    float64 `json:"yearly_profit"`    // 12 × MonthlyProfit
+	YearlyContracts float64 `json:"yearly_contracts"` // 12 × Contracts
 }
 
 // Validate reports the first input that makes no sense, naming the field.
