@@ -1,0 +1,605 @@
+package workspace
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Canonical kinds a user's table can be mapped onto with --as, and the columns each needs.
+var canonicalColumns = map[string][]string{
+	"customers": {"customer_id"},
+	"products":  {"product_id", "name"},
+	"holdings":  {"customer_id", "product_id"},
+	"contacts":  {"customer_id", "ts", "channel"},
+	"optouts":   {"customer_id"},
+	"events":    {"customer_id", "ts", "kind"},
+}
+
+// Canonical key columns that must hold integer ids.
+var idColumns = []string{"customer_id", "product_id", "campaign_id", "contact_id"}
+
+// CanonicalKinds lists the values --as accepts.
+func CanonicalKinds() []string {
+	kinds := make([]string, 0, len(canonicalColumns))
+	for k := range canonicalColumns {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	return kinds
+}
+
+// ImportOptions describe one file import.
+type ImportOptions struct {
+	Path      string            // CSV (any delimiter), Parquet or JSON file
+	Table     string            // new table name
+	As        string            // optional canonical kind (customers, holdings, ...)
+	Map       map[string]string // optional source column → destination column renames
+	Replace   bool              // replace an existing table of that name
+	Delimiter string            // CSV delimiter; empty = detect
+	Encoding  string            // CSV encoding (utf-8, latin-1, utf-16); empty = utf-8
+}
+
+// Column is a column name with its DuckDB type.
+type Column struct {
+	Name string
+	Type string
+}
+
+// ImportResult reports what an import created.
+type ImportResult struct {
+	Table   string
+	Format  string
+	Rows    int64
+	Columns []Column
+	Elapsed time.Duration
+}
+
+// ImportError is a failed import: the file, where in it (line 0 = unknown), and what was wrong.
+type ImportError struct {
+	File   string
+	Line   int64
+	Column string
+	Msg    string
+}
+
+func (e *ImportError) Error() string {
+	var b strings.Builder
+	b.WriteString("import ")
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ": line %d", e.Line)
+	}
+	if e.Column != "" {
+		fmt.Fprintf(&b, ", column %q", e.Column)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// fileFormat tells the reader from the extension.
+func fileFormat(path string) (string, error) {
+	lower := strings.ToLower(path)
+	lower = strings.TrimSuffix(lower, ".gz")
+	lower = strings.TrimSuffix(lower, ".zst")
+	switch filepath.Ext(lower) {
+	case ".csv", ".tsv", ".txt", ".dat":
+		return "csv", nil
+	case ".parquet", ".pq":
+		return "parquet", nil
+	case ".json", ".ndjson", ".jsonl":
+		return "json", nil
+	}
+	return "", &ImportError{File: path, Msg: fmt.Sprintf("unknown extension %q: expected .csv, .tsv, .txt, .parquet or .json", filepath.Ext(path))}
+}
+
+// Import loads a file into a new table through DuckDB's own readers, in one transaction: a
+// failed import leaves the workspace exactly as it was.
+func (w *Workspace) Import(ctx context.Context, opt ImportOptions) (*ImportResult, error) {
+	start := time.Now()
+	if err := w.checkImportTarget(ctx, opt); err != nil {
+		return nil, err
+	}
+	format, err := fileFormat(opt.Path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(opt.Path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, &ImportError{File: opt.Path, Msg: "file not found"}
+	case err != nil:
+		return nil, &ImportError{File: opt.Path, Msg: err.Error()}
+	case st.IsDir():
+		return nil, &ImportError{File: opt.Path, Msg: "is a directory, expected a file"}
+	case st.Size() == 0:
+		return nil, &ImportError{File: opt.Path, Msg: "file is empty (0 bytes): expected a header line and data rows"}
+	}
+	abs, _ := filepath.Abs(opt.Path)
+	var reader string
+	switch format {
+	case "csv":
+		reader, err = w.csvReader(ctx, abs, opt)
+		if err != nil {
+			return nil, err
+		}
+	case "parquet":
+		reader = "read_parquet(" + QuoteString(abs) + ")"
+	case "json":
+		reader = "read_json_auto(" + QuoteString(abs) + ")"
+	}
+
+	// Small CSV files get a strict structural check first (ragged rows, unclosed quotes),
+	// which DuckDB's sniffer may otherwise read as one wide column or one long field.
+	if format == "csv" && st.Size() <= csvCheckLimit {
+		if err := checkCSVStructure(abs, opt); err != nil {
+			return nil, err
+		}
+	}
+	// Resolve the source columns (DESCRIBE reads only the schema / the sniffer's sample).
+	srcCols, err := w.describe(ctx, "SELECT * FROM "+reader)
+	if err != nil {
+		if format == "csv" {
+			if serr := checkCSVStructure(abs, opt); serr != nil {
+				return nil, serr
+			}
+		}
+		return nil, translateReadError(opt.Path, err)
+	}
+	if len(srcCols) == 0 {
+		return nil, &ImportError{File: opt.Path, Msg: "no columns found"}
+	}
+	selectList, dstCols, err := buildSelect(opt, srcCols)
+	if err != nil {
+		return nil, err
+	}
+	if opt.As != "" {
+		if err := checkCanonical(opt, dstCols); err != nil {
+			return nil, err
+		}
+	}
+
+	res := &ImportResult{Table: opt.Table, Format: format}
+	err = w.Tx(ctx, func(tx *sql.Tx) error {
+		if opt.Replace {
+			if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+QuoteIdent(opt.Table)); err != nil {
+				return err
+			}
+		}
+		q := "CREATE TABLE " + QuoteIdent(opt.Table) + " AS SELECT " + selectList + " FROM " + reader
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			if format == "csv" && ctx.Err() == nil && st.Size() > csvCheckLimit {
+				if serr := checkCSVStructure(abs, opt); serr != nil {
+					return serr
+				}
+			}
+			return translateReadError(opt.Path, err)
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+QuoteIdent(opt.Table)).Scan(&res.Rows); err != nil {
+			return err
+		}
+		if res.Rows == 0 {
+			return &ImportError{File: opt.Path, Msg: "no data rows (only a header?)"}
+		}
+		if opt.As != "" {
+			if err := checkIDColumns(ctx, tx, opt, dstCols); err != nil {
+				return err
+			}
+		}
+		cols, err := describeTx(ctx, tx, "SELECT * FROM "+QuoteIdent(opt.Table))
+		res.Columns = cols
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+func (w *Workspace) checkImportTarget(ctx context.Context, opt ImportOptions) error {
+	if opt.Table == "" {
+		return fmt.Errorf("import %s: --table is required", opt.Path)
+	}
+	if !identRe.MatchString(opt.Table) {
+		return fmt.Errorf("import %s: table name %q: use letters, digits and _ and start with a letter", opt.Path, opt.Table)
+	}
+	lower := strings.ToLower(opt.Table)
+	if strings.HasPrefix(lower, "acrm_") || strings.HasPrefix(lower, "sample_truth") {
+		return fmt.Errorf("import %s: table name %q collides with acrm's own tables (acrm_*, sample_truth*): choose another name", opt.Path, opt.Table)
+	}
+	if opt.As != "" {
+		if _, ok := canonicalColumns[opt.As]; !ok {
+			return fmt.Errorf("import %s: --as %q: expected one of %s", opt.Path, opt.As, strings.Join(CanonicalKinds(), ", "))
+		}
+	}
+	exists, err := w.HasTable(ctx, opt.Table)
+	if err != nil {
+		return err
+	}
+	if exists && !opt.Replace {
+		return fmt.Errorf("import %s: table %q already exists (use --replace to overwrite it)", opt.Path, opt.Table)
+	}
+	return nil
+}
+
+// csvReader inspects the head of a CSV file (encoding, delimiter) and returns the read_csv call.
+func (w *Workspace) csvReader(ctx context.Context, abs string, opt ImportOptions) (string, error) {
+	head, err := readHead(abs, 1<<20)
+	if err != nil {
+		return "", &ImportError{File: opt.Path, Msg: err.Error()}
+	}
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	gz := strings.HasSuffix(strings.ToLower(abs), ".gz") || strings.HasSuffix(strings.ToLower(abs), ".zst")
+	if !gz && len(bytes.TrimSpace(head)) == 0 {
+		return "", &ImportError{File: opt.Path, Msg: "file is empty (only whitespace): expected a header line and data rows"}
+	}
+	enc := strings.ToLower(opt.Encoding)
+	if !gz && (enc == "" || enc == "utf-8" || enc == "utf8") {
+		if line, col, b, bad := firstInvalidUTF8(head); bad {
+			return "", &ImportError{File: opt.Path, Line: line, Msg: fmt.Sprintf(
+				"byte 0x%02X at character %d is not valid UTF-8: expected a UTF-8 file (re-save it as UTF-8, or pass --encoding latin-1 or utf-16)", b, col)}
+		}
+	}
+	args := []string{QuoteString(abs)}
+	if enc != "" && enc != "utf-8" && enc != "utf8" {
+		args = append(args, "encoding="+QuoteString(enc))
+	}
+	delim := opt.Delimiter
+	if delim == "" && !gz {
+		delim = guessDelimiter(head)
+	}
+	if delim != "" {
+		if delim == `\t` {
+			delim = "\t"
+		}
+		args = append(args, "delim="+QuoteString(delim), "header=true", "strict_mode=true")
+	}
+	return "read_csv(" + strings.Join(args, ", ") + ")", nil
+}
+
+func readHead(path string, n int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, n)
+	k, err := bufio.NewReader(f).Read(buf)
+	if err != nil && k == 0 {
+		return nil, err
+	}
+	buf = buf[:k]
+	// Do not judge a multi-byte rune cut at the end of the sample.
+	for i := 0; i < 3 && len(buf) > 0 && !utf8.Valid(buf[len(buf)-1:]) && k == n; i++ {
+		buf = buf[:len(buf)-1]
+	}
+	return buf, nil
+}
+
+// firstInvalidUTF8 finds the first byte that is not valid UTF-8: its 1-based line, character
+// column within that line, and value.
+func firstInvalidUTF8(b []byte) (line int64, col int, val byte, bad bool) {
+	line, col = 1, 0
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			if len(b)-i < 4 && !utf8.FullRune(b[i:]) {
+				return 0, 0, 0, false // cut at the end of the sample
+			}
+			return line, col + 1, b[i], true
+		}
+		if r == '\n' {
+			line++
+			col = 0
+		} else {
+			col++
+		}
+		i += size
+	}
+	return 0, 0, 0, false
+}
+
+// guessDelimiter picks the candidate that appears most often in the header line (outside
+// quotes). DuckDB's sniffer does this too, but gives up on files with ragged rows; naming the
+// delimiter lets DuckDB report the ragged row instead of reading one wide column.
+func guessDelimiter(head []byte) string {
+	end := bytes.IndexByte(head, '\n')
+	if end < 0 {
+		end = len(head)
+	}
+	header := head[:end]
+	best, bestN := "", 0
+	for _, c := range []byte{',', ';', '\t', '|'} {
+		n, inQuote := 0, false
+		for _, ch := range header {
+			if ch == '"' {
+				inQuote = !inQuote
+			} else if ch == c && !inQuote {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = string(c), n
+		}
+	}
+	return best
+}
+
+func (w *Workspace) describe(ctx context.Context, q string) ([]Column, error) {
+	rows, err := w.db.QueryContext(ctx, "DESCRIBE "+q)
+	if err != nil {
+		return nil, err
+	}
+	return scanDescribe(rows)
+}
+
+func describeTx(ctx context.Context, tx *sql.Tx, q string) ([]Column, error) {
+	rows, err := tx.QueryContext(ctx, "DESCRIBE "+q)
+	if err != nil {
+		return nil, err
+	}
+	return scanDescribe(rows)
+}
+
+func scanDescribe(rows *sql.Rows) ([]Column, error) {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []Column
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, Column{Name: vals[0].String, Type: vals[1].String})
+	}
+	return out, rows.Err()
+}
+
+// buildSelect applies --map renames and returns the select list and destination columns.
+func buildSelect(opt ImportOptions, src []Column) (string, []Column, error) {
+	have := map[string]bool{}
+	for _, c := range src {
+		have[c.Name] = true
+	}
+	var unknown []string
+	for s := range opt.Map {
+		if !have[s] {
+			unknown = append(unknown, s)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		names := make([]string, len(src))
+		for i, c := range src {
+			names[i] = c.Name
+		}
+		return "", nil, &ImportError{File: opt.Path, Msg: fmt.Sprintf("--map names column(s) %s that the file does not have; it has: %s",
+			strings.Join(unknown, ", "), strings.Join(names, ", "))}
+	}
+	parts := make([]string, len(src))
+	dst := make([]Column, len(src))
+	seen := map[string]string{}
+	for i, c := range src {
+		name := c.Name
+		if m, ok := opt.Map[c.Name]; ok && m != "" {
+			name = m
+		}
+		if prev, dup := seen[strings.ToLower(name)]; dup {
+			return "", nil, &ImportError{File: opt.Path, Msg: fmt.Sprintf("columns %q and %q would both be named %q", prev, c.Name, name)}
+		}
+		seen[strings.ToLower(name)] = c.Name
+		parts[i] = QuoteIdent(c.Name) + " AS " + QuoteIdent(name)
+		dst[i] = Column{Name: name, Type: c.Type}
+	}
+	return strings.Join(parts, ", "), dst, nil
+}
+
+func checkCanonical(opt ImportOptions, cols []Column) error {
+	have := map[string]bool{}
+	for _, c := range cols {
+		have[strings.ToLower(c.Name)] = true
+	}
+	var missing []string
+	for _, need := range canonicalColumns[opt.As] {
+		if !have[need] {
+			missing = append(missing, need)
+		}
+	}
+	if len(missing) > 0 {
+		return &ImportError{File: opt.Path, Msg: fmt.Sprintf("--as %s needs column(s) %s; map yours with --map src=dst",
+			opt.As, strings.Join(missing, ", "))}
+	}
+	return nil
+}
+
+func checkIDColumns(ctx context.Context, tx *sql.Tx, opt ImportOptions, cols []Column) error {
+	for _, c := range cols {
+		isID := false
+		for _, id := range idColumns {
+			if strings.EqualFold(c.Name, id) {
+				isID = true
+			}
+		}
+		if !isID {
+			continue
+		}
+		var bad sql.NullString
+		var rowNo sql.NullInt64
+		q := fmt.Sprintf(`SELECT CAST(v AS VARCHAR), rn FROM (SELECT %s AS v, row_number() OVER () AS rn FROM %s)
+			WHERE v IS NOT NULL AND TRY_CAST(v AS BIGINT) IS NULL LIMIT 1`, QuoteIdent(c.Name), QuoteIdent(opt.Table))
+		err := tx.QueryRowContext(ctx, q).Scan(&bad, &rowNo)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return &ImportError{File: opt.Path, Line: rowNo.Int64 + 1, Column: c.Name,
+			Msg: fmt.Sprintf("%q is not an integer id: --as %s expects whole numbers in %s", bad.String, opt.As, c.Name)}
+	}
+	return nil
+}
+
+var (
+	reCSVLine     = regexp.MustCompile(`CSV Error on Line: (\d+)`)
+	reColumns     = regexp.MustCompile(`Expected Number of Columns: (\d+) Found: (\d+)`)
+	reConvert     = regexp.MustCompile(`Error when converting column "([^"]*)"\. Could not convert string "([^"]*)" to '([^']*)'`)
+	reConvertAlt  = regexp.MustCompile(`Could not convert string "([^"]*)" to '([^']*)'`)
+	reColumnName  = regexp.MustCompile(`[Cc]olumn "?([^"\s]+)"?`)
+	reUnicode     = regexp.MustCompile(`Invalid unicode`)
+	reUnterminate = regexp.MustCompile(`(?i)unterminated quote`)
+)
+
+// translateReadError turns a DuckDB reader error into an ImportError naming line and column.
+func translateReadError(path string, err error) error {
+	var ie *ImportError
+	if errors.As(err, &ie) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	msg := err.Error()
+	out := &ImportError{File: path}
+	if m := reCSVLine.FindStringSubmatch(msg); m != nil {
+		out.Line, _ = strconv.ParseInt(m[1], 10, 64)
+	}
+	switch {
+	case reColumns.MatchString(msg):
+		m := reColumns.FindStringSubmatch(msg)
+		out.Msg = fmt.Sprintf("expected %s columns (as in the header), found %s", m[1], m[2])
+	case reConvert.MatchString(msg):
+		m := reConvert.FindStringSubmatch(msg)
+		out.Column = m[1]
+		out.Msg = fmt.Sprintf("could not read %q as %s (the type detected from the first rows)", m[2], m[3])
+	case reConvertAlt.MatchString(msg):
+		m := reConvertAlt.FindStringSubmatch(msg)
+		if c := reColumnName.FindStringSubmatch(msg); c != nil {
+			out.Column = c[1]
+		}
+		out.Msg = fmt.Sprintf("could not read %q as %s", m[1], m[2])
+	case reUnicode.MatchString(msg):
+		out.Msg = "not valid UTF-8: expected a UTF-8 file (re-save it as UTF-8, or pass --encoding latin-1 or utf-16)"
+	case reUnterminate.MatchString(msg):
+		out.Msg = "a quoted field is not closed: expected a closing \""
+	default:
+		// Keep DuckDB's first line; drop the sniffer dump.
+		first := msg
+		if i := strings.Index(first, "\n"); i >= 0 {
+			first = first[:i]
+		}
+		out.Msg = first
+	}
+	return out
+}
+
+// csvCheckLimit is the largest CSV file checked structurally before DuckDB reads it.
+const csvCheckLimit = 16 << 20
+
+// checkCSVStructure reads a CSV file with encoding/csv (RFC 4180, strict quotes) and reports
+// the first row whose field count differs from the header's, or an unclosed quote, with its
+// line and column. Only plain UTF-8 files with a single-character delimiter are checked.
+func checkCSVStructure(abs string, opt ImportOptions) error {
+	lower := strings.ToLower(abs)
+	if strings.HasSuffix(lower, ".gz") || strings.HasSuffix(lower, ".zst") {
+		return nil
+	}
+	if enc := strings.ToLower(opt.Encoding); enc != "" && enc != "utf-8" && enc != "utf8" {
+		return nil
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<16)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+	}
+	delim := opt.Delimiter
+	if delim == "" {
+		head, _ := br.Peek(1 << 16)
+		delim = guessDelimiter(head)
+	}
+	if delim == `\t` {
+		delim = "\t"
+	}
+	r, size := utf8.DecodeRuneInString(delim)
+	if delim == "" || size != len(delim) {
+		return nil
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = r
+	cr.ReuseRecord = true
+	for {
+		_, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			ie := &ImportError{File: opt.Path, Line: int64(pe.Line)}
+			switch {
+			case errors.Is(pe.Err, csv.ErrFieldCount):
+				ie.Msg = fmt.Sprintf("expected %d columns (as in the header), found a different number", cr.FieldsPerRecord)
+				if rec, _ := fieldsOnLine(abs, pe.Line, r); rec > 0 {
+					ie.Msg = fmt.Sprintf("expected %d columns (as in the header), found %d", cr.FieldsPerRecord, rec)
+				}
+			case errors.Is(pe.Err, csv.ErrQuote), errors.Is(pe.Err, csv.ErrBareQuote):
+				ie.Line = int64(pe.StartLine)
+				ie.Msg = fmt.Sprintf("a quoted field is not closed or has a stray quote (character %d): expected a closing \" before the delimiter", pe.Column)
+			default:
+				ie.Msg = pe.Err.Error()
+			}
+			return ie
+		}
+		if err != nil {
+			return nil
+		}
+	}
+}
+
+// fieldsOnLine counts the fields of one physical line (used only to word an error).
+func fieldsOnLine(abs string, line int, delim rune) (int, error) {
+	f, err := os.Open(abs)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for n := 1; sc.Scan(); n++ {
+		if n == line {
+			cr := csv.NewReader(strings.NewReader(sc.Text()))
+			cr.Comma = delim
+			cr.FieldsPerRecord = -1
+			rec, err := cr.Read()
+			return len(rec), err
+		}
+	}
+	return 0, sc.Err()
+}
