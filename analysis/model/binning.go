@@ -1,0 +1,150 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// binner maps raw feature values to small integer bins by quantile cut points.
+type binner struct {
+	// Cuts[j] are ascending cut points of feature j; the bin of x is the number of cut
+	// points ≤ x (0..len(Cuts[j])), and NaN goes to bin len(Cuts[j])+1.
+	Cuts [][]float64
+}
+
+// maxSample bounds the values sorted per feature to find quantiles.
+const maxSample = 200_000
+
+// newBinner finds at most maxBins value bins per feature (maxBins ≤ 255). A feature
+// with at most maxBins distinct values gets one bin per value; otherwise the cut points
+// are the distinct values at the quantiles q/maxBins, q = 1..maxBins−1, of a seeded
+// sample of at most 200,000 rows. Cut points are data values, so a rule reads
+// "x ≥ 8" with 8 a value that occurs.
+func newBinner(X *Matrix, maxBins int, seed uint64, workers int) *binner {
+	if maxBins > 255 {
+		maxBins = 255
+	}
+	if maxBins < 2 {
+		maxBins = 2
+	}
+	n, p := X.Rows, X.Cols
+	rows := make([]int, 0, min(n, maxSample))
+	if n <= maxSample {
+		for i := 0; i < n; i++ {
+			rows = append(rows, i)
+		}
+	} else {
+		rng := rand.New(rand.NewPCG(seed, 0xb1b1))
+		rows = rng.Perm(n)[:maxSample]
+		sort.Ints(rows)
+	}
+	b := &binner{Cuts: make([][]float64, p)}
+	parallelChunks(p, workers, func(lo, hi int) {
+		vals := make([]float64, 0, len(rows))
+		for j := lo; j < hi; j++ {
+			vals = vals[:0]
+			for _, i := range rows {
+				if v := X.Data[i*p+j]; !math.IsNaN(v) {
+					vals = append(vals, v)
+				}
+			}
+			b.Cuts[j] = cutPoints(vals, maxBins)
+		}
+	})
+	return b
+}
+
+// cutPoints returns the cut points of one feature's non-missing values (sorted in place).
+func cutPoints(vals []float64, maxBins int) []float64 {
+	if len(vals) == 0 {
+		return nil
+	}
+	sort.Float64s(vals)
+	distinct := vals[:0:0]
+	for k, v := range vals {
+		if k == 0 || v != vals[k-1] {
+			distinct = append(distinct, v)
+		}
+	}
+	if len(distinct) <= maxBins {
+		return append([]float64(nil), distinct[1:]...)
+	}
+	var cuts []float64
+	for q := 1; q < maxBins; q++ {
+		v := vals[q*len(vals)/maxBins]
+		if v > vals[0] && (len(cuts) == 0 || v > cuts[len(cuts)-1]) {
+			cuts = append(cuts, v)
+		}
+	}
+	return cuts
+}
+
+// nbins returns the number of bins of feature j including the NaN bin.
+func (b *binner) nbins(j int) int { return len(b.Cuts[j]) + 2 }
+
+// bin returns the bin of value v for feature j.
+func (b *binner) bin(j int, v float64) uint8 {
+	c := b.Cuts[j]
+	if math.IsNaN(v) {
+		return uint8(len(c) + 1)
+	}
+	// number of cuts ≤ v
+	return uint8(sort.Search(len(c), func(k int) bool { return c[k] > v }))
+}
+
+// transform bins X column-major: out[j*X.Rows+i] is the bin of X[i,j].
+func (b *binner) transform(X *Matrix, workers int) []uint8 {
+	n, p := X.Rows, X.Cols
+	out := make([]uint8, n*p)
+	// Split by features so each goroutine writes its own columns.
+	parallelChunks(p, workers, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			col := out[j*n : (j+1)*n]
+			c := b.Cuts[j]
+			nanBin := uint8(len(c) + 1)
+			for i := 0; i < n; i++ {
+				v := X.Data[i*p+j]
+				if math.IsNaN(v) {
+					col[i] = nanBin
+					continue
+				}
+				lo, hi := 0, len(c)
+				for lo < hi {
+					m := int(uint(lo+hi) >> 1)
+					if c[m] > v {
+						hi = m
+					} else {
+						lo = m + 1
+					}
+				}
+				col[i] = uint8(lo)
+			}
+		}
+	})
+	return out
+}
+
+// parallelChunks runs fn over [0,n) split into up to workers contiguous chunks, even for small n.
+func parallelChunks(n, workers int, fn func(lo, hi int)) {
+	if workers > n {
+		workers = n
+	}
+	if workers <= 1 {
+		fn(0, n)
+		return
+	}
+	done := make(chan struct{}, workers)
+	chunk := (n + workers - 1) / workers
+	cnt := 0
+	for lo := 0; lo < n; lo += chunk {
+		cnt++
+		go func(lo, hi int) {
+			fn(lo, hi)
+			done <- struct{}{}
+		}(lo, min(lo+chunk, n))
+	}
+	for range cnt {
+		<-done
+	}
+}

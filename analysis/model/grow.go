@@ -1,0 +1,380 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"sync"
+)
+
+// node is one node of a fitted tree. A node with Feature < 0 is a leaf.
+type node struct {
+	Feature int `json:"f"`
+	// Threshold: rows with x < Threshold go left, x ≥ Threshold right; NaN goes
+	// left when MissingLeft.
+	Threshold   float64 `json:"t,omitempty"`
+	Bin         uint8   `json:"b,omitempty"` // bins ≤ Bin go left (training-time binned routing)
+	MissingLeft bool    `json:"ml,omitempty"`
+	HasMissing  bool    `json:"hm,omitempty"` // NaN occurred in this node at training
+	Left        int32   `json:"l,omitempty"`
+	Right       int32   `json:"r,omitempty"`
+	Value       float64 `json:"v"` // leaf value (leaf rate for tree, shrunk log-odds step for gbdt)
+	Gain        float64 `json:"g,omitempty"`
+	N           int     `json:"n"` // training rows in the node
+}
+
+// tree is a binary tree stored as a flat node slice; node 0 is the root.
+type tree struct {
+	Nodes []node `json:"nodes"`
+}
+
+func (t *tree) check() error {
+	if len(t.Nodes) == 0 {
+		return fmt.Errorf("tree without nodes")
+	}
+	for k, nd := range t.Nodes {
+		if nd.Feature >= 0 && (nd.Left <= int32(k) || nd.Right <= int32(k) || int(nd.Left) >= len(t.Nodes) || int(nd.Right) >= len(t.Nodes)) {
+			return fmt.Errorf("tree node %d has children %d, %d out of range", k, nd.Left, nd.Right)
+		}
+	}
+	return nil
+}
+
+// leaf returns the index of the leaf that row reaches.
+func (t *tree) leaf(row []float64) int {
+	k := 0
+	for {
+		nd := &t.Nodes[k]
+		if nd.Feature < 0 {
+			return k
+		}
+		v := row[nd.Feature]
+		var left bool
+		if v != v { // NaN
+			left = nd.MissingLeft
+		} else {
+			left = v < nd.Threshold
+		}
+		if left {
+			k = int(nd.Left)
+		} else {
+			k = int(nd.Right)
+		}
+	}
+}
+
+// leafBinned routes row i of a column-major bin matrix with n rows.
+func (t *tree) leafBinned(bins []uint8, n, i int, nanBin []uint8) int {
+	k := 0
+	for {
+		nd := &t.Nodes[k]
+		if nd.Feature < 0 {
+			return k
+		}
+		b := bins[nd.Feature*n+i]
+		var left bool
+		if b == nanBin[nd.Feature] {
+			left = nd.MissingLeft
+		} else {
+			left = b <= nd.Bin
+		}
+		if left {
+			k = int(nd.Left)
+		} else {
+			k = int(nd.Right)
+		}
+	}
+}
+
+// hbin accumulates gradient statistics of one histogram bin.
+type hbin struct {
+	G, H float64
+	N    int
+}
+
+// growParams are the limits of one tree.
+type growParams struct {
+	maxDepth, maxLeaves, minLeaf int
+	minChildWeight, lambda       float64
+	// shrink multiplies leaf values −G/(H+λ).
+	shrink float64
+}
+
+// split is the best split of a leaf.
+type split struct {
+	feature     int
+	bin         int
+	missingLeft bool
+	gain        float64
+	gl, hl      float64
+	nl          int
+}
+
+// growLeaf is a leaf during growth.
+type growLeaf struct {
+	node       int
+	start, end int
+	depth      int
+	hist       []hbin
+	g, h       float64
+	best       split
+}
+
+// grower grows histogram trees on a fixed binned matrix. It keeps its buffers between
+// trees, so growing a tree allocates only the tree's nodes.
+type grower struct {
+	n, p    int
+	bins    []uint8 // column-major, n rows
+	nb      []int   // bins of feature j including the NaN bin (last)
+	off     []int   // offset of feature j in a histogram
+	total   int
+	cuts    [][]float64
+	workers int
+
+	g, h    []float64 // per-row gradient and hessian
+	idx     []int32   // row permutation; a leaf owns idx[start:end]
+	scratch []int32
+	pool    [][]hbin
+	leaves  []growLeaf
+	gainSum []float64 // per-feature total gain
+}
+
+func newGrower(bins []uint8, n int, bn *binner, workers int) *grower {
+	p := len(bn.Cuts)
+	gr := &grower{n: n, p: p, bins: bins, nb: make([]int, p), off: make([]int, p), cuts: bn.Cuts, workers: workers}
+	for j := 0; j < p; j++ {
+		gr.nb[j] = bn.nbins(j)
+		gr.off[j] = gr.total
+		gr.total += gr.nb[j]
+	}
+	gr.g = make([]float64, n)
+	gr.h = make([]float64, n)
+	gr.idx = make([]int32, n)
+	gr.scratch = make([]int32, n)
+	gr.gainSum = make([]float64, p)
+	return gr
+}
+
+func (gr *grower) getHist() []hbin {
+	if k := len(gr.pool); k > 0 {
+		h := gr.pool[k-1]
+		gr.pool = gr.pool[:k-1]
+		clear(h)
+		return h
+	}
+	return make([]hbin, gr.total)
+}
+
+func (gr *grower) putHist(h []hbin) {
+	if h != nil {
+		gr.pool = append(gr.pool, h)
+	}
+}
+
+// buildHist fills hist with the statistics of rows idx[start:end], splitting the
+// features across workers when the node is big.
+func (gr *grower) buildHist(hist []hbin, start, end int) {
+	rows := gr.idx[start:end]
+	full := start == 0 && end == gr.n
+	work := func(flo, fhi int) {
+		g, h := gr.g, gr.h
+		for j := flo; j < fhi; j++ {
+			hs := hist[gr.off[j] : gr.off[j]+gr.nb[j]]
+			col := gr.bins[j*gr.n : (j+1)*gr.n]
+			if full {
+				for i, b := range col {
+					e := &hs[b]
+					e.G += g[i]
+					e.H += h[i]
+					e.N++
+				}
+				continue
+			}
+			for _, r := range rows {
+				e := &hs[col[r]]
+				e.G += g[r]
+				e.H += h[r]
+				e.N++
+			}
+		}
+	}
+	if gr.workers <= 1 || len(rows)*gr.p < 1<<16 {
+		work(0, gr.p)
+		return
+	}
+	w := min(gr.workers, gr.p)
+	var wg sync.WaitGroup
+	chunk := (gr.p + w - 1) / w
+	for lo := 0; lo < gr.p; lo += chunk {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			work(lo, hi)
+		}(lo, min(lo+chunk, gr.p))
+	}
+	wg.Wait()
+}
+
+// bestSplit scans the histogram of a leaf for the split maximizing
+//
+//	gain = G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)
+//
+// subject to N ≥ minLeaf and H ≥ minChildWeight on both sides; NaN rows are tried on
+// both sides and the better side is kept.
+func (gr *grower) bestSplit(lf *growLeaf, gp *growParams) split {
+	best := split{feature: -1}
+	n := lf.end - lf.start
+	if n < 2*gp.minLeaf || (gp.maxDepth > 0 && lf.depth >= gp.maxDepth) {
+		return best
+	}
+	lam := gp.lambda
+	parent := lf.g * lf.g / (lf.h + lam)
+	for j := 0; j < gr.p; j++ {
+		hs := lf.hist[gr.off[j] : gr.off[j]+gr.nb[j]]
+		nv := len(hs) - 1
+		miss := hs[nv]
+		var gl, hl float64
+		var nl int
+		for s := 0; s < nv-1; s++ {
+			gl += hs[s].G
+			hl += hs[s].H
+			nl += hs[s].N
+			for side := 0; side < 2; side++ {
+				if side == 1 && miss.N == 0 {
+					break
+				}
+				GL, HL, NL := gl, hl, nl
+				if side == 1 {
+					GL += miss.G
+					HL += miss.H
+					NL += miss.N
+				}
+				NR := n - NL
+				if NL < gp.minLeaf || NR < gp.minLeaf {
+					continue
+				}
+				HR := lf.h - HL
+				if HL < gp.minChildWeight || HR < gp.minChildWeight {
+					continue
+				}
+				GR := lf.g - GL
+				gain := GL*GL/(HL+lam) + GR*GR/(HR+lam) - parent
+				if gain > best.gain+1e-12 {
+					best = split{feature: j, bin: s, missingLeft: side == 1, gain: gain, gl: GL, hl: HL, nl: NL}
+				}
+			}
+		}
+	}
+	return best
+}
+
+// grow grows one tree on rows 0..n−1 with the current g, h and returns it. leafOf, when
+// not nil, receives for each leaf its row range so the caller can update predictions;
+// it is called as leafOf(rows, value).
+func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64)) tree {
+	for i := range gr.idx {
+		gr.idx[i] = int32(i)
+	}
+	t := tree{Nodes: make([]node, 1, 2*max(gp.maxLeaves, 1))}
+	t.Nodes[0].Feature = -1
+	root := growLeaf{node: 0, start: 0, end: gr.n, hist: gr.getHist()}
+	gr.buildHist(root.hist, 0, gr.n)
+	for i := 0; i < gr.n; i++ {
+		root.g += gr.g[i]
+		root.h += gr.h[i]
+	}
+	root.best = gr.bestSplit(&root, gp)
+	gr.leaves = append(gr.leaves[:0], root)
+	nLeaves := 1
+	for gp.maxLeaves <= 0 || nLeaves < gp.maxLeaves {
+		// best-first: the open leaf with the largest gain
+		bi := -1
+		for k := range gr.leaves {
+			lf := &gr.leaves[k]
+			if lf.best.feature >= 0 && lf.best.gain > 0 && (bi < 0 || lf.best.gain > gr.leaves[bi].best.gain) {
+				bi = k
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		lf := gr.leaves[bi]
+		sp := lf.best
+		// partition idx[start:end] stably: left rows first
+		col := gr.bins[sp.feature*gr.n : (sp.feature+1)*gr.n]
+		nanBin := uint8(gr.nb[sp.feature] - 1)
+		split := uint8(sp.bin)
+		nl, nr := lf.start, 0
+		for _, r := range gr.idx[lf.start:lf.end] {
+			b := col[r]
+			var left bool
+			if b == nanBin {
+				left = sp.missingLeft
+			} else {
+				left = b <= split
+			}
+			if left {
+				gr.idx[nl] = r
+				nl++
+			} else {
+				gr.scratch[nr] = r
+				nr++
+			}
+		}
+		copy(gr.idx[nl:lf.end], gr.scratch[:nr])
+		mid := nl
+
+		missN := lf.hist[gr.off[sp.feature]+gr.nb[sp.feature]-1].N
+		li, ri := int32(len(t.Nodes)), int32(len(t.Nodes)+1)
+		nd := &t.Nodes[lf.node]
+		nd.Feature = sp.feature
+		nd.Bin = split
+		nd.Threshold = gr.cuts[sp.feature][sp.bin]
+		nd.MissingLeft = sp.missingLeft
+		nd.HasMissing = missN > 0
+		if missN == 0 {
+			// no NaN seen here: send future NaN to the bigger child
+			nd.MissingLeft = mid-lf.start >= lf.end-mid
+		}
+		nd.Left, nd.Right = li, ri
+		nd.Gain = sp.gain
+		gr.gainSum[sp.feature] += sp.gain
+		t.Nodes = append(t.Nodes, node{Feature: -1, N: mid - lf.start}, node{Feature: -1, N: lf.end - mid})
+
+		left := growLeaf{node: int(li), start: lf.start, end: mid, depth: lf.depth + 1, g: sp.gl, h: sp.hl}
+		right := growLeaf{node: int(ri), start: mid, end: lf.end, depth: lf.depth + 1, g: lf.g - sp.gl, h: lf.h - sp.hl}
+		// histogram subtraction: build the smaller child, derive the larger
+		small, large := &left, &right
+		if right.end-right.start < left.end-left.start {
+			small, large = &right, &left
+		}
+		small.hist = gr.getHist()
+		gr.buildHist(small.hist, small.start, small.end)
+		large.hist = lf.hist
+		for k := range large.hist {
+			large.hist[k].G -= small.hist[k].G
+			large.hist[k].H -= small.hist[k].H
+			large.hist[k].N -= small.hist[k].N
+		}
+		left.best = gr.bestSplit(&left, gp)
+		right.best = gr.bestSplit(&right, gp)
+		gr.leaves[bi] = left
+		gr.leaves = append(gr.leaves, right)
+		nLeaves++
+	}
+	for k := range gr.leaves {
+		lf := &gr.leaves[k]
+		v := -lf.g / (lf.h + gp.lambda) * gp.shrink
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			v = 0
+		}
+		t.Nodes[lf.node].Value = v
+		t.Nodes[lf.node].Feature = -1
+		t.Nodes[lf.node].N = lf.end - lf.start
+		if leafOf != nil {
+			leafOf(gr.idx[lf.start:lf.end], v)
+		}
+		gr.putHist(lf.hist)
+		lf.hist = nil
+	}
+	return t
+}

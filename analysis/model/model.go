@@ -1,0 +1,243 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+)
+
+// Algo names a learning algorithm.
+type Algo string
+
+// The algorithms Fit knows.
+const (
+	Logit Algo = "logit"
+	Tree  Algo = "tree"
+	GBDT  Algo = "gbdt"
+)
+
+// Options configures Fit. Fields that do not apply to the chosen algorithm are ignored.
+// Start from DefaultOptions and change what you need.
+type Options struct {
+	Algo    Algo
+	Seed    uint64
+	Workers int // goroutines; 0 = GOMAXPROCS
+
+	// Logistic regression: mean log-loss + L2/2·‖w‖² + L1·Σ|w| on standardized
+	// features, intercept unpenalized. For gbdt L2 is the L2 penalty λ on leaf values.
+	L2, L1 float64
+
+	// Tree and gbdt.
+	MaxDepth, MinLeaf, MaxLeaves int
+	// MinChildWeight is the minimum sum of hessians in a child (gbdt), like xgboost's min_child_weight.
+	MinChildWeight float64
+
+	// Gbdt.
+	Rounds, Bins, EarlyStopping int
+	LearningRate                float64
+	// ValFraction is the share of training rows held out for early stopping when Fit
+	// gets no validation set (0 = 0.1).
+	ValFraction float64
+
+	// MinSupport is the minimum coverage share of a rule in a decision list (tree
+	// leaves and surrogate trees have at least this share of the rows).
+	MinSupport float64
+
+	// MaxIter bounds the LBFGS iterations of logistic regression (0 = 500).
+	MaxIter int
+}
+
+// DefaultOptions returns sensible defaults for the algorithm.
+func DefaultOptions(a Algo) Options {
+	o := Options{Algo: a, Seed: 1}
+	switch a {
+	case Logit:
+		o.L2 = 1e-4
+		o.MaxIter = 500
+	case Tree:
+		o.MaxDepth = 5
+		o.MaxLeaves = 16
+		o.MinLeaf = 50
+		o.Bins = 64
+		o.MinSupport = 0.01
+	case GBDT:
+		o.MaxDepth = 6
+		o.MaxLeaves = 31
+		o.MinLeaf = 20
+		o.MinChildWeight = 1
+		o.L2 = 1
+		o.Rounds = 500
+		o.Bins = 255
+		o.EarlyStopping = 20
+		o.LearningRate = 0.1
+		o.ValFraction = 0.1
+		o.MinSupport = 0.01
+	}
+	return o
+}
+
+// Progress reports how far a fit has come.
+type Progress struct {
+	Done, Total int
+	Stage       string
+}
+
+// Classifier is a trained binary classifier.
+type Classifier interface {
+	Algo() Algo
+	// Predict returns the probability of class 1 for every row of X (uncalibrated),
+	// computed in parallel over rows for big X.
+	Predict(X *Matrix) []float64
+	// Importance returns one non-negative weight per feature summing to 1
+	// (|coef|·sd for logit, total split gain for trees). All zeros when the model
+	// uses no feature.
+	Importance() []float64
+}
+
+// Errors returned for bad input; the returned errors wrap them with details.
+var (
+	ErrEmpty          = errors.New("empty matrix")
+	ErrLength         = errors.New("length mismatch")
+	ErrConstantTarget = errors.New("constant target")
+	ErrBadTarget      = errors.New("target not 0/1")
+	ErrNaN            = errors.New("missing value (NaN)")
+	ErrAlgo           = errors.New("unknown algorithm")
+)
+
+// Fit trains a binary classifier on X with labels y in {0,1}. valX/valY are an optional
+// validation set; gbdt uses it for early stopping and carves its own stratified split
+// from the training rows (Options.ValFraction) when it is nil. report, when not nil, is
+// called with progress. Fit returns ctx.Err() when the context is cancelled.
+func Fit(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []float64, opt Options, report func(Progress)) (Classifier, error) {
+	if err := checkXY(X, y, "training"); err != nil {
+		return nil, err
+	}
+	if valX != nil || valY != nil {
+		if valX == nil || valY == nil {
+			return nil, fmt.Errorf("model: validation set needs both X and y: %w", ErrLength)
+		}
+		if err := checkXY(valX, valY, "validation"); err != nil && !errors.Is(err, ErrConstantTarget) {
+			return nil, err
+		}
+		if valX.Cols != X.Cols {
+			return nil, fmt.Errorf("model: validation matrix has %d columns, training has %d: %w", valX.Cols, X.Cols, ErrLength)
+		}
+	}
+	if report == nil {
+		report = func(Progress) {}
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	switch opt.Algo {
+	case Logit:
+		if err := checkFinite(X, "training"); err != nil {
+			return nil, err
+		}
+		return fitLogit(ctx, X, y, opt, report)
+	case Tree:
+		return fitTree(ctx, X, y, opt, report)
+	case GBDT:
+		return fitGBDT(ctx, X, y, valX, valY, opt, report)
+	}
+	return nil, fmt.Errorf("model: %q (want logit, tree or gbdt): %w", opt.Algo, ErrAlgo)
+}
+
+// checkXY validates shapes and labels.
+func checkXY(X *Matrix, y []float64, what string) error {
+	if X == nil || X.Rows == 0 || X.Cols == 0 {
+		r, c := 0, 0
+		if X != nil {
+			r, c = X.Rows, X.Cols
+		}
+		return fmt.Errorf("model: %s matrix is %d×%d: %w", what, r, c, ErrEmpty)
+	}
+	if len(X.Data) != X.Rows*X.Cols {
+		return fmt.Errorf("model: %s matrix holds %d values for %d×%d: %w", what, len(X.Data), X.Rows, X.Cols, ErrLength)
+	}
+	if len(y) != X.Rows {
+		return fmt.Errorf("model: %s matrix has %d rows but y has %d labels: %w", what, X.Rows, len(y), ErrLength)
+	}
+	pos := 0
+	for i, v := range y {
+		switch v {
+		case 1:
+			pos++
+		case 0:
+		default:
+			return fmt.Errorf("model: %s label %d is %v, want 0 or 1: %w", what, i, v, ErrBadTarget)
+		}
+	}
+	if pos == 0 {
+		return fmt.Errorf("model: %s target has no positives (all %d labels are 0): %w", what, len(y), ErrConstantTarget)
+	}
+	if pos == len(y) {
+		return fmt.Errorf("model: %s target has no negatives (all %d labels are 1): %w", what, len(y), ErrConstantTarget)
+	}
+	return nil
+}
+
+// checkFinite rejects NaN and ±Inf, naming the first offending cell.
+func checkFinite(X *Matrix, what string) error {
+	for k, v := range X.Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			i, j := k/X.Cols, k%X.Cols
+			return fmt.Errorf("model: %s row %d column %q is %v; logit needs encoded input without missing values: %w", what, i, X.name(j), v, ErrNaN)
+		}
+	}
+	return nil
+}
+
+// parallelRows runs fn over [0,n) in up to workers contiguous chunks.
+func parallelRows(n, workers int, fn func(lo, hi int)) {
+	if workers <= 1 || n < 4096 {
+		fn(0, n)
+		return
+	}
+	if workers > n {
+		workers = n
+	}
+	done := make(chan struct{}, workers)
+	chunk := (n + workers - 1) / workers
+	cnt := 0
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		cnt++
+		go func(lo, hi int) {
+			fn(lo, hi)
+			done <- struct{}{}
+		}(lo, hi)
+	}
+	for range cnt {
+		<-done
+	}
+}
+
+func sigmoid(z float64) float64 {
+	if z >= 0 {
+		return 1 / (1 + math.Exp(-z))
+	}
+	e := math.Exp(z)
+	return e / (1 + e)
+}
+
+func logitOf(p float64) float64 {
+	const eps = 1e-12
+	p = math.Min(math.Max(p, eps), 1-eps)
+	return math.Log(p / (1 - p))
+}
+
+func normalize(v []float64) []float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	if s > 0 {
+		for i := range v {
+			v[i] /= s
+		}
+	}
+	return v
+}

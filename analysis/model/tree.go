@@ -1,0 +1,67 @@
+package model
+
+import (
+	"context"
+	"math"
+)
+
+// treeModel is a single classification tree whose leaves are the readable segments
+// of a decision list.
+type treeModel struct {
+	T          tree      `json:"tree"`
+	Names      []string  `json:"names,omitempty"`
+	Gain       []float64 `json:"gain"`
+	BaseRate   float64   `json:"base_rate"`
+	MinSupport float64   `json:"min_support"`
+	workers    int
+}
+
+func (m *treeModel) Algo() Algo { return Tree }
+
+// Predict returns the training response rate of the leaf each row falls in.
+func (m *treeModel) Predict(X *Matrix) []float64 {
+	out := make([]float64, X.Rows)
+	parallelRows(X.Rows, workersOr(m.workers), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = m.T.Nodes[m.T.leaf(X.Row(i))].Value
+		}
+	})
+	return out
+}
+
+// Importance returns the total impurity decrease of each feature, normalized.
+func (m *treeModel) Importance() []float64 { return normalize(append([]float64(nil), m.Gain...)) }
+
+// fitTree grows one CART-style classification tree best-first. With g_i = −y_i and
+// h_i = 1 the histogram gain G_L²/N_L + G_R²/N_R − G²/N equals N times the decrease of
+// the Gini impurity 2·r(1−r) divided by two, so the split criterion is Gini, and a
+// leaf value −G/H is the leaf's response rate r. Numeric thresholds come from quantile
+// bins (Options.Bins); each leaf holds at least max(MinLeaf, MinSupport·n) rows.
+func fitTree(ctx context.Context, X *Matrix, y []float64, opt Options, report func(Progress)) (Classifier, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	def := DefaultOptions(Tree)
+	if opt.Bins <= 0 {
+		opt.Bins = def.Bins
+	}
+	report(Progress{Done: 0, Total: 2, Stage: "tree: binning"})
+	bn := newBinner(X, opt.Bins, opt.Seed, opt.Workers)
+	bins := bn.transform(X, opt.Workers)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	report(Progress{Done: 1, Total: 2, Stage: "tree: growing"})
+	gr := newGrower(bins, X.Rows, bn, opt.Workers)
+	pos := 0.0
+	for i, v := range y {
+		gr.g[i] = -v
+		gr.h[i] = 1
+		pos += v
+	}
+	minLeaf := max(opt.MinLeaf, int(math.Ceil(opt.MinSupport*float64(X.Rows))), 1)
+	gp := growParams{maxDepth: opt.MaxDepth, maxLeaves: opt.MaxLeaves, minLeaf: minLeaf, shrink: 1}
+	t := gr.grow(&gp, nil)
+	report(Progress{Done: 2, Total: 2, Stage: "tree"})
+	return &treeModel{T: t, Names: X.Names, Gain: gr.gainSum, BaseRate: pos / float64(X.Rows), MinSupport: opt.MinSupport, workers: opt.Workers}, nil
+}
