@@ -35,7 +35,7 @@ bench:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	@if ! command -v staticcheck >/dev/null; then $(GO) install honnef.co/go/tools/cmd/staticcheck@latest; fi
+	@if ! command -v staticcheck >/dev/null; then $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2; fi
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck ./...
 	@bad=$$($(GO) list -deps ./analysis/... ./charts/... ./sampledata/... | grep -E 'charmbracelet|acrm/tui' || true); \
 		if [ -n "$$bad" ]; then echo "layering: analysis/charts/sampledata import UI packages:"; echo "$$bad"; exit 1; fi
