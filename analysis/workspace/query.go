@@ -101,6 +101,7 @@ func FormatValue(v any) string {
 	return fmt.Sprint(v)
 }
 
+// formatFloat renders a float with up to 10 significant digits, no trailing zeros.
 func formatFloat(f float64) string {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return strconv.FormatFloat(f, 'f', -1, 64)
@@ -108,14 +109,7 @@ func formatFloat(f float64) string {
 	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
 		return strconv.FormatFloat(f, 'f', 0, 64)
 	}
-	a := math.Abs(f)
-	switch {
-	case a >= 1000:
-		return strconv.FormatFloat(f, 'f', 2, 64)
-	case a >= 0.01:
-		return strconv.FormatFloat(f, 'f', 4, 64)
-	}
-	return strconv.FormatFloat(f, 'g', 4, 64)
+	return strconv.FormatFloat(f, 'g', 10, 64)
 }
 
 // HistoryEntry is one query of the SQL console history.
