@@ -142,7 +142,7 @@ func (r OutboundResult) Text() string {
 func (r InboundResult) Text() string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 3, ' ', tabwriter.AlignRight)
-	row := func(k, v, note string) { fmt.Fprintf(tw, "%s\t%s\t%s\n", k, v, note) }
+	row := func(k, v, note string) { fmt.Fprintf(tw, "%s\t%s\t  %s\n", k, v, note) }
 	row("inbound contacts / month", FormatCount(r.Contacts), "")
 	row("worth an offer", FormatCount(r.Offers), "("+FormatPercent(r.Interesting)+" of contacts)")
 	row("contracts / month", FormatCount(r.Contracts), "("+FormatPercent(r.Close)+" of offers close)")

@@ -1,0 +1,366 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acrm-dev/acrm/analysis/sim"
+)
+
+func init() { rootCmd.AddCommand(newSimulateCmd()) }
+
+// scenarioFlags are shared by every computing simulate subcommand: --save NAME stores the
+// inputs and results in acrm_scenarios.
+type scenarioFlags struct {
+	save    string
+	replace bool
+}
+
+func (s *scenarioFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&s.save, "save", "", "save inputs and results as scenario `NAME` in the workspace")
+	cmd.Flags().BoolVar(&s.replace, "replace", false, "with --save: overwrite a scenario of the same name")
+}
+
+// store saves the scenario when --save was given.
+func (s *scenarioFlags) store(cmd *cobra.Command, kind string, inputs, results any) error {
+	if s.save == "" {
+		return nil
+	}
+	sc, err := sim.NewScenario(s.save, kind, inputs, results)
+	if err != nil {
+		return err
+	}
+	ws, err := openWorkspace(cmd.Context())
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	if err := sim.SaveScenario(cmd.Context(), ws, sc, s.replace); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "\nsaved scenario %q (%s) in %s\n", sc.Name, kind, ws.Path())
+	return nil
+}
+
+func newSimulateCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "simulate",
+		Short: "Campaign ROI, profit curves, the inbound opportunity and contact-frequency what-ifs",
+		Long: `simulate argues with money:
+  roi        mass against model-targeted outbound campaigns
+  profit     net profit over selection depth, with the optimum and break-even
+  inbound    offers made on inbound contacts (call centre, web)
+  frequency  response, revenue and opt-outs against contacts per period, and a what-if
+  save/list/compare/delete  scenarios kept in the workspace`,
+	}
+	cmd.AddCommand(newSimROICmd(), newSimProfitCmd(), newSimInboundCmd(),
+		newSimSaveCmd(), newSimListCmd(), newSimCompareCmd(), newSimDeleteCmd())
+	return cmd
+}
+
+func newSimROICmd() *cobra.Command {
+	var mass, tg sim.Outbound
+	var sc scenarioFlags
+	cmd := &cobra.Command{
+		Use:   "roi --volume N --conversion P --profit M",
+		Short: "Outbound campaign: contracts, profit and ROI; mass against model-targeted side by side",
+		Example: `  acrm simulate roi --volume 150000 --conversion 0.015 --profit 3000 \
+      --targeted-volume 100000 --targeted-conversion 0.025 --targeted-profit 3500`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f := cmd.Flags()
+			for _, name := range []string{"volume", "conversion", "profit"} {
+				if !f.Changed(name) {
+					return fmt.Errorf("simulate roi: --%s is required", name)
+				}
+			}
+			targeted := f.Changed("targeted-volume") || f.Changed("targeted-conversion") || f.Changed("targeted-profit")
+			out := cmd.OutOrStdout()
+			if !targeted {
+				r, err := mass.Calculate()
+				if err != nil {
+					return fmt.Errorf("simulate roi: %w", err)
+				}
+				fmt.Fprint(out, "Outbound campaign\n\n"+r.Text())
+				return sc.store(cmd, sim.KindROI, map[string]any{"mass": mass}, map[string]any{"mass": r})
+			}
+			// Unset targeted inputs default to the mass campaign's.
+			if !f.Changed("targeted-volume") {
+				tg.Volume = mass.Volume
+			}
+			if !f.Changed("targeted-conversion") {
+				tg.Conversion = mass.Conversion
+			}
+			if !f.Changed("targeted-profit") {
+				tg.Profit = mass.Profit
+			}
+			if !f.Changed("targeted-cost") {
+				tg.CostPerContact = mass.CostPerContact
+			}
+			if !f.Changed("targeted-fixed") {
+				tg.FixedCost = mass.FixedCost
+			}
+			c, err := sim.CompareOutbound(mass, tg)
+			if err != nil {
+				return fmt.Errorf("simulate roi: %w", err)
+			}
+			fmt.Fprint(out, "Outbound campaign: mass against model-targeted\n\n"+c.Text())
+			return sc.store(cmd, sim.KindROI, map[string]any{"mass": mass, "targeted": tg}, c)
+		},
+	}
+	f := cmd.Flags()
+	f.Float64Var(&mass.Volume, "volume", 0, "contacts (mailings) of the mass campaign")
+	f.Float64Var(&mass.Conversion, "conversion", 0, "conversion of the mass campaign, 0–1 (0.015 = 1.5 %)")
+	f.Float64Var(&mass.Profit, "profit", 0, "profit per contract over its horizon")
+	f.Float64Var(&mass.CostPerContact, "cost", 0, "cost per contact")
+	f.Float64Var(&mass.FixedCost, "fixed", 0, "fixed campaign cost")
+	f.Float64Var(&tg.Volume, "targeted-volume", 0, "contacts of the model-targeted campaign")
+	f.Float64Var(&tg.Conversion, "targeted-conversion", 0, "conversion of the model-targeted campaign, 0–1")
+	f.Float64Var(&tg.Profit, "targeted-profit", 0, "profit per contract of the targeted campaign (default --profit)")
+	f.Float64Var(&tg.CostPerContact, "targeted-cost", 0, "cost per contact of the targeted campaign (default --cost)")
+	f.Float64Var(&tg.FixedCost, "targeted-fixed", 0, "fixed cost of the targeted campaign (default --fixed)")
+	sc.register(cmd)
+	return cmd
+}
+
+// parseGains parses "0.1:0.35,0.2:0.55" (depth:gain pairs, shares or percentages).
+func parseGains(s string) ([]sim.GainPoint, error) {
+	var out []sim.GainPoint
+	for i, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		d, g, ok := strings.Cut(part, ":")
+		if !ok {
+			return nil, fmt.Errorf("--gains item %d %q: want depth:gain, e.g. 0.1:0.35", i+1, part)
+		}
+		dv, err1 := parseShare(d)
+		gv, err2 := parseShare(g)
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, fmt.Errorf("--gains item %d %q: %w", i+1, part, err)
+		}
+		out = append(out, sim.GainPoint{Depth: dv, Gain: gv})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--gains: no points given")
+	}
+	return out, nil
+}
+
+// parseShare reads 0.35 or 35%.
+func parseShare(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	pct := strings.HasSuffix(s, "%")
+	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, "%")), 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	if pct {
+		v /= 100
+	}
+	return v, nil
+}
+
+func newSimProfitCmd() *cobra.Command {
+	var in sim.ProfitInput
+	var gains string
+	var step float64
+	var sc scenarioFlags
+	cmd := &cobra.Command{
+		Use:   "profit --base N --response P --profit M [--gains d:g,...]",
+		Short: "Net profit over selection depth (0–100 % of the base) with the optimum and break-even",
+		Long: `profit computes the campaign at every selection depth. With --gains the base is ranked by a
+model's score: the gains curve says which share of all responders the top d of the base holds
+(from a trained model's holdout gains). Without it the selection is random (a mass mailing).`,
+		Example: `  acrm simulate profit --base 100000 --response 0.015 --profit 3000 --cost 12 --fixed 25000 \
+      --gains 0.1:0.35,0.2:0.55,0.3:0.68,0.5:0.85`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f := cmd.Flags()
+			for _, name := range []string{"base", "response", "profit"} {
+				if !f.Changed(name) {
+					return fmt.Errorf("simulate profit: --%s is required", name)
+				}
+			}
+			if gains != "" {
+				g, err := parseGains(gains)
+				if err != nil {
+					return fmt.Errorf("simulate profit: %w", err)
+				}
+				in.Gains = g
+			}
+			c, err := in.Curve()
+			if err != nil {
+				return fmt.Errorf("simulate profit: %w", err)
+			}
+			fmt.Fprint(cmd.OutOrStdout(), c.Text(step))
+			return sc.store(cmd, sim.KindProfit, in, c)
+		},
+	}
+	f := cmd.Flags()
+	f.Float64Var(&in.Base, "base", 0, "customers that could be selected")
+	f.Float64Var(&in.ResponseRate, "response", 0, "conversion if the whole base were contacted, 0–1")
+	f.Float64Var(&in.Profit, "profit", 0, "profit per contract over its horizon")
+	f.Float64Var(&in.CostPerContact, "cost", 0, "cost per contact")
+	f.Float64Var(&in.FixedCost, "fixed", 0, "fixed campaign cost")
+	f.StringVar(&gains, "gains", "", "cumulative gains curve as depth:gain pairs, e.g. 0.1:0.35,0.2:0.55 (default: random selection)")
+	f.Float64Var(&step, "step", 0.1, "depth step of the printed table (the optimum and break-even rows are always shown)")
+	sc.register(cmd)
+	return cmd
+}
+
+func newSimInboundCmd() *cobra.Command {
+	var in sim.Inbound
+	var sc scenarioFlags
+	cmd := &cobra.Command{
+		Use:     "inbound --contacts N --interesting P --close P --margin M",
+		Short:   "Offers on inbound contacts: contacts × share worth an offer × close rate × margin",
+		Example: `  acrm simulate inbound --contacts 100000 --interesting 0.05 --close 0.10 --margin 3500`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f := cmd.Flags()
+			for _, name := range []string{"contacts", "interesting", "close", "margin"} {
+				if !f.Changed(name) {
+					return fmt.Errorf("simulate inbound: --%s is required", name)
+				}
+			}
+			r, err := in.Calculate()
+			if err != nil {
+				return fmt.Errorf("simulate inbound: %w", err)
+			}
+			fmt.Fprint(cmd.OutOrStdout(), "Inbound opportunity (per month)\n\n"+r.Text())
+			return sc.store(cmd, sim.KindInbound, in, r)
+		},
+	}
+	f := cmd.Flags()
+	f.Float64Var(&in.Contacts, "contacts", 0, "inbound contacts per month")
+	f.Float64Var(&in.Interesting, "interesting", 0, "share of contacts worth an offer, 0–1")
+	f.Float64Var(&in.Close, "close", 0, "share of offers that close, 0–1")
+	f.Float64Var(&in.Margin, "margin", 0, "profit per contract over its horizon")
+	sc.register(cmd)
+	return cmd
+}
+
+func newSimSaveCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "save NAME roi|profit|inbound|frequency [flags of that command]",
+		Short: "Run a simulation and save it as a named scenario",
+		Example: `  acrm simulate save mass-vs-model roi --volume 150000 --conversion 0.015 --profit 3000 \
+      --targeted-volume 100000 --targeted-conversion 0.025 --targeted-profit 3500`,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			// Flags are parsed by the kind's own command; --db may appear anywhere.
+			var rest []string
+			for i := 0; i < len(args); i++ {
+				a := args[i]
+				if a == "-h" || a == "--help" {
+					return cmd.Help()
+				}
+				if a == "--db" && i+1 < len(args) {
+					dbPath = args[i+1]
+					i++
+					continue
+				}
+				if v, ok := strings.CutPrefix(a, "--db="); ok {
+					dbPath = v
+					continue
+				}
+				rest = append(rest, a)
+			}
+			if len(rest) < 2 {
+				return fmt.Errorf("simulate save: want NAME and a kind (roi, profit, inbound or frequency), e.g. acrm simulate save plan-a roi --volume …")
+			}
+			name, kind := rest[0], rest[1]
+			var sub *cobra.Command
+			for _, c := range cmd.Parent().Commands() {
+				if c.Name() == kind && c.Flags().Lookup("save") != nil {
+					sub = c
+				}
+			}
+			if sub == nil {
+				return fmt.Errorf("simulate save: unknown kind %q (want roi, profit, inbound or frequency)", kind)
+			}
+			if err := sub.ParseFlags(append(rest[2:], "--save", name)); err != nil {
+				return fmt.Errorf("simulate save %s: %w", kind, err)
+			}
+			sub.SetContext(cmd.Context())
+			sub.SetOut(cmd.OutOrStdout())
+			return sub.RunE(sub, sub.Flags().Args())
+		},
+	}
+}
+
+func newSimListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the scenarios saved in the workspace",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ws, err := openWorkspace(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			list, err := sim.ListScenarios(cmd.Context(), ws)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(cmd.OutOrStdout(), sim.ListText(list))
+			return nil
+		},
+	}
+}
+
+func newSimCompareCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "compare A B",
+		Short: "Compare two saved scenarios side by side (inputs, results and differences B − A)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, err := openWorkspace(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			a, err := sim.GetScenario(cmd.Context(), ws, args[0])
+			if err != nil {
+				return err
+			}
+			b, err := sim.GetScenario(cmd.Context(), ws, args[1])
+			if err != nil {
+				return err
+			}
+			rows, err := sim.CompareScenarios(a, b)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(cmd.OutOrStdout(), sim.ComparisonText(a, b, rows))
+			return nil
+		},
+	}
+}
+
+func newSimDeleteCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a saved scenario",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, err := openWorkspace(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			if err := sim.DeleteScenario(cmd.Context(), ws, args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "deleted scenario %q\n", args[0])
+			return nil
+		},
+	}
+}
