@@ -1,0 +1,356 @@
+// Package features turns workspace tables into model inputs: the per-customer feature view
+// built in DuckDB SQL from the datamart (customers, holdings, contacts, events, optouts), a
+// columnar Frame loaded from any table or query, and an Encoder that maps a Frame onto a
+// numeric model.Matrix and serializes, so scoring applies exactly the training transform.
+package features
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// Progress reports how far a long step is.
+type Progress struct {
+	Done, Total int64
+	Stage       string
+}
+
+// Column is one column of a Frame. Numeric columns hold Num (NaN = NULL); categorical ones
+// hold Str with Null marking SQL NULLs.
+type Column struct {
+	Name    string
+	Type    string // DuckDB type as found in the source
+	Numeric bool
+	Num     []float64
+	Str     []string
+	Null    []bool
+}
+
+// IsNull reports whether row i is NULL.
+func (c *Column) IsNull(i int) bool {
+	if c.Numeric {
+		return math.IsNaN(c.Num[i])
+	}
+	return c.Null[i]
+}
+
+// Frame is a column-oriented table held in memory: an id column, feature columns and
+// optionally a boolean target (1 = true, 0 = false).
+type Frame struct {
+	IDName string
+	IDs    []string
+	Cols   []*Column
+	Target []float64 // nil when the frame was loaded without a target
+	Rows   int
+}
+
+// Col returns the column called name (case-insensitive), or nil.
+func (f *Frame) Col(name string) *Column {
+	for _, c := range f.Cols {
+		if strings.EqualFold(c.Name, name) {
+			return c
+		}
+	}
+	return nil
+}
+
+// Names lists the feature column names in order.
+func (f *Frame) Names() []string {
+	out := make([]string, len(f.Cols))
+	for i, c := range f.Cols {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// Subset returns a frame of the rows idx (copied).
+func (f *Frame) Subset(idx []int) *Frame {
+	out := &Frame{IDName: f.IDName, Rows: len(idx), IDs: make([]string, len(idx))}
+	for j, i := range idx {
+		out.IDs[j] = f.IDs[i]
+	}
+	if f.Target != nil {
+		out.Target = make([]float64, len(idx))
+		for j, i := range idx {
+			out.Target[j] = f.Target[i]
+		}
+	}
+	for _, c := range f.Cols {
+		nc := &Column{Name: c.Name, Type: c.Type, Numeric: c.Numeric}
+		if c.Numeric {
+			nc.Num = make([]float64, len(idx))
+			for j, i := range idx {
+				nc.Num[j] = c.Num[i]
+			}
+		} else {
+			nc.Str = make([]string, len(idx))
+			nc.Null = make([]bool, len(idx))
+			for j, i := range idx {
+				nc.Str[j], nc.Null[j] = c.Str[i], c.Null[i]
+			}
+		}
+		out.Cols = append(out.Cols, nc)
+	}
+	return out
+}
+
+// Without returns a shallow copy of f without the named columns (case-insensitive).
+func (f *Frame) Without(names ...string) *Frame {
+	drop := map[string]bool{}
+	for _, n := range names {
+		drop[strings.ToLower(n)] = true
+	}
+	out := *f
+	out.Cols = nil
+	for _, c := range f.Cols {
+		if !drop[strings.ToLower(c.Name)] {
+			out.Cols = append(out.Cols, c)
+		}
+	}
+	return &out
+}
+
+// LoadSpec says what to load into a Frame.
+type LoadSpec struct {
+	// Query is a SELECT (or a bare table name) whose rows become the frame.
+	Query string
+	// ID is the id column (kept as the row id, never a feature).
+	ID string
+	// Target is an optional SQL boolean expression over the query's columns; rows where it
+	// is NULL are skipped.
+	Target string
+	// Exclude lists columns that are not features.
+	Exclude []string
+}
+
+// TargetColumn is the alias of the evaluated target expression inside Load's query.
+const TargetColumn = "__acrm_target"
+
+// isBareName reports whether q looks like a table name rather than a query.
+func isBareName(q string) bool {
+	q = strings.TrimSpace(q)
+	return q != "" && !strings.ContainsAny(q, " \t\n(")
+}
+
+// fromClause turns a table name or query into something usable after FROM.
+func fromClause(q string) string {
+	if isBareName(q) {
+		return workspace.QuoteIdent(q)
+	}
+	return "(" + q + ")"
+}
+
+type describedCol struct{ name, typ string }
+
+func describe(ctx context.Context, db *sql.DB, query string) ([]describedCol, error) {
+	rows, err := db.QueryContext(ctx, "DESCRIBE SELECT * FROM "+fromClause(query)+" AS src")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []describedCol
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, describedCol{name: fmt.Sprint(vals[0]), typ: fmt.Sprint(vals[1])})
+	}
+	return out, rows.Err()
+}
+
+// numericType reports whether a DuckDB type is loaded as a number: integers, floats,
+// decimals and booleans (0/1); dates and timestamps become days since 1970-01-01.
+func numericType(t string) bool {
+	t = strings.ToUpper(t)
+	switch {
+	case strings.HasPrefix(t, "DECIMAL"), strings.HasPrefix(t, "NUMERIC"):
+		return true
+	}
+	switch t {
+	case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+		"UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL", "BOOLEAN",
+		"DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS":
+		return true
+	}
+	return false
+}
+
+func numericExpr(name, typ string) string {
+	q := workspace.QuoteIdent(name)
+	t := strings.ToUpper(typ)
+	switch {
+	case t == "DATE":
+		return fmt.Sprintf("CAST(epoch(%s) / 86400.0 AS DOUBLE)", q)
+	case strings.HasPrefix(t, "TIMESTAMP"):
+		return fmt.Sprintf("CAST(epoch(%s) / 86400.0 AS DOUBLE)", q)
+	case t == "BOOLEAN":
+		return fmt.Sprintf("CAST(%s AS DOUBLE)", q)
+	}
+	return fmt.Sprintf("CAST(%s AS DOUBLE)", q)
+}
+
+// TargetError is returned when a target expression is not usable.
+type TargetError struct {
+	Expr, Msg string
+}
+
+func (e *TargetError) Error() string { return fmt.Sprintf("target %q: %s", e.Expr, e.Msg) }
+
+// Load reads spec.Query into a Frame. Numeric, boolean and date columns become float64
+// (NULL = NaN); everything else is read as text. The target expression must be BOOLEAN: any
+// other type is an error naming the expression and the type DuckDB found.
+func Load(ctx context.Context, db *sql.DB, spec LoadSpec, report func(Progress)) (*Frame, error) {
+	cols, err := describe(ctx, db, spec.Query)
+	if err != nil {
+		return nil, fmt.Errorf("features: read %s: %w", spec.Query, err)
+	}
+	exclude := map[string]bool{}
+	for _, e := range spec.Exclude {
+		exclude[strings.ToLower(strings.TrimSpace(e))] = true
+	}
+	var idCol *describedCol
+	have := map[string]bool{}
+	for i := range cols {
+		have[strings.ToLower(cols[i].name)] = true
+		if strings.EqualFold(cols[i].name, spec.ID) {
+			idCol = &cols[i]
+		}
+	}
+	if spec.ID == "" {
+		return nil, fmt.Errorf("features: %s: no id column given", spec.Query)
+	}
+	if idCol == nil {
+		return nil, fmt.Errorf("features: %s has no id column %q (columns: %s)", spec.Query, spec.ID, joinNames(cols))
+	}
+	var missingEx []string
+	for e := range exclude {
+		if e != "" && !have[e] {
+			missingEx = append(missingEx, e)
+		}
+	}
+	if len(missingEx) > 0 {
+		return nil, fmt.Errorf("features: --exclude names columns that %s does not have: %s", spec.Query, strings.Join(missingEx, ", "))
+	}
+	if spec.Target != "" {
+		tt, err := describe(ctx, db, "SELECT ("+spec.Target+") AS "+TargetColumn+" FROM "+fromClause(spec.Query)+" AS src")
+		if err != nil {
+			return nil, &TargetError{Expr: spec.Target, Msg: fmt.Sprintf("does not evaluate on %s: %v", spec.Query, err)}
+		}
+		if len(tt) != 1 || !strings.EqualFold(tt[0].typ, "BOOLEAN") {
+			typ := "?"
+			if len(tt) == 1 {
+				typ = tt[0].typ
+			}
+			return nil, &TargetError{Expr: spec.Target, Msg: fmt.Sprintf("is not a boolean expression: DuckDB found type %s (write a comparison, e.g. churn = 'yes')", typ)}
+		}
+	}
+
+	var sel []string
+	sel = append(sel, "CAST("+workspace.QuoteIdent(idCol.name)+" AS VARCHAR)")
+	f := &Frame{IDName: idCol.name}
+	for _, c := range cols {
+		if strings.EqualFold(c.name, spec.ID) || exclude[strings.ToLower(c.name)] || c.name == TargetColumn {
+			continue
+		}
+		col := &Column{Name: c.name, Type: c.typ, Numeric: numericType(c.typ)}
+		if col.Numeric {
+			sel = append(sel, numericExpr(c.name, c.typ))
+		} else {
+			sel = append(sel, "CAST("+workspace.QuoteIdent(c.name)+" AS VARCHAR)")
+		}
+		f.Cols = append(f.Cols, col)
+	}
+	where := ""
+	if spec.Target != "" {
+		sel = append(sel, "CAST(("+spec.Target+") AS DOUBLE)")
+		where = " WHERE (" + spec.Target + ") IS NOT NULL"
+	}
+	var total int64
+	if report != nil {
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+fromClause(spec.Query)+" AS src"+where).Scan(&total); err != nil {
+			return nil, fmt.Errorf("features: count %s: %w", spec.Query, err)
+		}
+	}
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + fromClause(spec.Query) + " AS src" + where
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("features: read %s: %w", spec.Query, err)
+	}
+	defer rows.Close()
+	n := len(f.Cols)
+	dest := make([]any, 0, n+2)
+	var id sql.NullString
+	dest = append(dest, &id)
+	nums := make([]sql.NullFloat64, n)
+	strs := make([]sql.NullString, n)
+	for i, c := range f.Cols {
+		if c.Numeric {
+			dest = append(dest, &nums[i])
+		} else {
+			dest = append(dest, &strs[i])
+		}
+	}
+	var tgt sql.NullFloat64
+	if spec.Target != "" {
+		dest = append(dest, &tgt)
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("features: read %s row %d: %w", spec.Query, f.Rows+1, err)
+		}
+		f.IDs = append(f.IDs, id.String)
+		for i, c := range f.Cols {
+			if c.Numeric {
+				v := math.NaN()
+				if nums[i].Valid {
+					v = nums[i].Float64
+				}
+				c.Num = append(c.Num, v)
+			} else {
+				c.Str = append(c.Str, strs[i].String)
+				c.Null = append(c.Null, !strs[i].Valid)
+			}
+		}
+		if spec.Target != "" {
+			f.Target = append(f.Target, tgt.Float64)
+		}
+		f.Rows++
+		if f.Rows%8192 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if report != nil {
+				report(Progress{Done: int64(f.Rows), Total: total, Stage: "load"})
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("features: read %s: %w", spec.Query, err)
+	}
+	if report != nil {
+		report(Progress{Done: int64(f.Rows), Total: int64(f.Rows), Stage: "load"})
+	}
+	return f, nil
+}
+
+func joinNames(cols []describedCol) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}

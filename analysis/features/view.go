@@ -1,0 +1,268 @@
+package features
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// Product is a row of the products table, as the feature view needs it.
+type Product struct {
+	ID        int
+	Code      string
+	Name      string
+	Family    string
+	Objective string
+}
+
+// View describes the per-customer feature view: which products, families, channels and
+// event kinds it has columns for, and the snapshot date the recency features count from.
+type View struct {
+	Products   []Product
+	Families   []string
+	Channels   []string
+	EventKinds []string
+	Snapshot   time.Time
+	SQL        string
+}
+
+// Per-product column names of the view.
+
+// OwnCol is the 0/1 column "currently holds product id".
+func OwnCol(id int) string { return fmt.Sprintf("own_p%d", id) }
+
+// AcceptedCol counts the customer's accepted offers of product id.
+func AcceptedCol(id int) string { return fmt.Sprintf("acc_p%d", id) }
+
+// DeclinedCol counts the customer's declined offers of product id.
+func DeclinedCol(id int) string { return fmt.Sprintf("dec_p%d", id) }
+
+// FamilyCol counts the products of a family the customer holds.
+func FamilyCol(family string) string { return "fam_" + Ident(family) }
+
+// Ident turns a label into a lower-case SQL-friendly identifier part ("cloud/ICT" → "cloud_ict").
+func Ident(s string) string {
+	var b strings.Builder
+	us := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) && r < 128 || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			us = false
+		} else if !us && b.Len() > 0 {
+			b.WriteByte('_')
+			us = true
+		}
+	}
+	return strings.TrimRight(b.String(), "_")
+}
+
+// CustomerView builds the SQL of the per-customer feature view over the datamart tables
+// customers, products, holdings, contacts, events and optouts (sample_truth* is never read).
+// One row per customer, id column customer_id:
+//
+//   - every column of customers except name;
+//   - own_p<id>: 1 when the customer holds product id at the snapshot (start_date ≤ snapshot
+//     and end_date NULL or after it), fam_<family>: products held per family, n_products;
+//   - contacts in the 12 months before the snapshot, per channel (ct12_<channel>), inbound and
+//     outbound (ct12_in, ct12_out), days since the last contact and the last outbound one;
+//   - campaign responses over the whole history: accepted, declined and no_response counts,
+//     acc_p<id> and dec_p<id> per product, and the revenue booked on contacts;
+//   - events per kind: count (ev_<kind>_n) and days since the last one (ev_<kind>_days, NULL
+//     when never);
+//   - opt-outs: optout_all (opted out of everything), optout_n (opt-out rows).
+//
+// The snapshot is the latest contact timestamp (the end of the sample's history).
+func CustomerView(ctx context.Context, db *sql.DB) (*View, error) {
+	v := &View{}
+	for _, t := range []string{"customers", "products", "holdings", "contacts", "events", "optouts"} {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema='main' AND table_name = ?`, t).Scan(&n); err != nil {
+			return nil, fmt.Errorf("features: customer view: %w", err)
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("features: customer view needs the datamart table %q (run acrm sample or acrm import --as %s)", t, t)
+		}
+	}
+	rows, err := db.QueryContext(ctx, `SELECT product_id, coalesce(code,''), coalesce(name,''), coalesce(family,''), coalesce(objective,'') FROM products ORDER BY product_id`)
+	if err != nil {
+		return nil, fmt.Errorf("features: read products: %w", err)
+	}
+	fams := map[string]bool{}
+	for rows.Next() {
+		var p Product
+		if err := rows.Scan(&p.ID, &p.Code, &p.Name, &p.Family, &p.Objective); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("features: read products: %w", err)
+		}
+		v.Products = append(v.Products, p)
+		if !fams[p.Family] {
+			fams[p.Family] = true
+			v.Families = append(v.Families, p.Family)
+		}
+	}
+	rows.Close()
+	if len(v.Products) == 0 {
+		return nil, fmt.Errorf("features: the products table is empty")
+	}
+	v.Channels, err = distinct(ctx, db, `SELECT DISTINCT channel FROM contacts WHERE channel IS NOT NULL ORDER BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	v.EventKinds, err = distinct(ctx, db, `SELECT DISTINCT kind FROM events WHERE kind IS NOT NULL ORDER BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	var snap sql.NullTime
+	if err := db.QueryRowContext(ctx, `SELECT CAST(max(ts) AS TIMESTAMP) FROM contacts`).Scan(&snap); err != nil {
+		return nil, fmt.Errorf("features: snapshot date: %w", err)
+	}
+	v.Snapshot = time.Now().UTC().Truncate(24 * time.Hour)
+	if snap.Valid {
+		v.Snapshot = snap.Time
+	}
+	v.SQL = v.build()
+	return v, nil
+}
+
+func distinct(ctx context.Context, db *sql.DB, q string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("features: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func (v *View) build() string {
+	snap := "TIMESTAMP '" + v.Snapshot.Format("2006-01-02 15:04:05") + "'"
+	q := workspace.QuoteIdent
+	lit := workspace.QuoteString
+	var hold, famSel, cont, ev []string
+	for _, p := range v.Products {
+		hold = append(hold, fmt.Sprintf("max(CASE WHEN product_id = %d THEN 1 ELSE 0 END) AS %s", p.ID, OwnCol(p.ID)))
+		cont = append(cont,
+			fmt.Sprintf("count(*) FILTER (WHERE product_id = %d AND outcome = 'accepted') AS %s", p.ID, AcceptedCol(p.ID)),
+			fmt.Sprintf("count(*) FILTER (WHERE product_id = %d AND outcome = 'declined') AS %s", p.ID, DeclinedCol(p.ID)))
+	}
+	for _, f := range v.Families {
+		var ids []string
+		for _, p := range v.Products {
+			if p.Family == f {
+				ids = append(ids, "coalesce(h."+OwnCol(p.ID)+", 0)")
+			}
+		}
+		famSel = append(famSel, "("+strings.Join(ids, " + ")+") AS "+q(FamilyCol(f)))
+	}
+	for _, ch := range v.Channels {
+		cont = append(cont, fmt.Sprintf("count(*) FILTER (WHERE channel = %s AND ts > %s - INTERVAL 365 DAY) AS %s", lit(ch), snap, q("ct12_"+Ident(ch))))
+	}
+	for _, k := range v.EventKinds {
+		ev = append(ev,
+			fmt.Sprintf("count(*) FILTER (WHERE kind = %s) AS %s", lit(k), q("ev_"+Ident(k)+"_n")),
+			fmt.Sprintf("date_diff('day', max(ts) FILTER (WHERE kind = %s), %s) AS %s", lit(k), snap, q("ev_"+Ident(k)+"_days")))
+	}
+	var out []string
+	out = append(out, "c.* EXCLUDE (name)")
+	for _, p := range v.Products {
+		out = append(out, fmt.Sprintf("coalesce(h.%s, 0) AS %s", OwnCol(p.ID), OwnCol(p.ID)))
+	}
+	out = append(out, famSel...)
+	out = append(out, "coalesce(h.n_products, 0) AS n_products")
+	for _, ch := range v.Channels {
+		n := q("ct12_" + Ident(ch))
+		out = append(out, "coalesce(k."+n+", 0) AS "+n)
+	}
+	for _, col := range []string{"ct12_in", "ct12_out", "n_accepted", "n_declined", "n_no_response"} {
+		out = append(out, "coalesce(k."+col+", 0) AS "+col)
+	}
+	for _, p := range v.Products {
+		out = append(out, fmt.Sprintf("coalesce(k.%s, 0) AS %s", AcceptedCol(p.ID), AcceptedCol(p.ID)),
+			fmt.Sprintf("coalesce(k.%s, 0) AS %s", DeclinedCol(p.ID), DeclinedCol(p.ID)))
+	}
+	out = append(out, "coalesce(k.contact_revenue, 0) AS contact_revenue", "k.days_since_contact", "k.days_since_outbound")
+	for _, k := range v.EventKinds {
+		n := q("ev_" + Ident(k) + "_n")
+		out = append(out, "coalesce(e."+n+", 0) AS "+n, "e."+q("ev_"+Ident(k)+"_days"))
+	}
+	out = append(out, "coalesce(o.optout_all, 0) AS optout_all", "coalesce(o.optout_n, 0) AS optout_n")
+	evSel := ""
+	if len(ev) > 0 {
+		evSel = ", " + strings.Join(ev, ", ")
+	}
+	return "SELECT " + strings.Join(out, ",\n  ") + `
+FROM customers c
+LEFT JOIN (SELECT customer_id, count(DISTINCT product_id) AS n_products, ` + strings.Join(hold, ", ") + `
+  FROM holdings WHERE start_date <= ` + snap + ` AND (end_date IS NULL OR end_date > ` + snap + `)
+  GROUP BY customer_id) h USING (customer_id)
+LEFT JOIN (SELECT customer_id,
+  count(*) FILTER (WHERE direction = 'inbound' AND ts > ` + snap + ` - INTERVAL 365 DAY) AS ct12_in,
+  count(*) FILTER (WHERE direction = 'outbound' AND ts > ` + snap + ` - INTERVAL 365 DAY) AS ct12_out,
+  count(*) FILTER (WHERE outcome = 'accepted') AS n_accepted,
+  count(*) FILTER (WHERE outcome = 'declined') AS n_declined,
+  count(*) FILTER (WHERE outcome = 'no_response') AS n_no_response,
+  sum(revenue) AS contact_revenue,
+  date_diff('day', max(ts), ` + snap + `) AS days_since_contact,
+  date_diff('day', max(ts) FILTER (WHERE direction = 'outbound'), ` + snap + `) AS days_since_outbound,
+  ` + strings.Join(cont, ",\n  ") + `
+  FROM contacts WHERE ts <= ` + snap + ` GROUP BY customer_id) k USING (customer_id)
+LEFT JOIN (SELECT customer_id` + evSel + ` FROM events WHERE ts <= ` + snap + ` GROUP BY customer_id) e USING (customer_id)
+LEFT JOIN (SELECT customer_id, max(CASE WHEN product_id IS NULL AND channel IS NULL THEN 1 ELSE 0 END) AS optout_all,
+  count(*) AS optout_n FROM optouts GROUP BY customer_id) o USING (customer_id)
+ORDER BY customer_id`
+}
+
+// Product returns the product with id, or false.
+func (v *View) Product(id int) (Product, bool) {
+	for _, p := range v.Products {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Product{}, false
+}
+
+// ForProduct returns the frame a model for product id sees: the product's own columns
+// (own_p, acc_p, dec_p) removed, and its contribution taken out of the family count,
+// n_products and the accepted/declined totals, so a look-alike or response model cannot read
+// the answer from its inputs. Columns are copied where they change; f is not modified.
+func (v *View) ForProduct(f *Frame, id int) (*Frame, error) {
+	p, ok := v.Product(id)
+	if !ok {
+		return nil, fmt.Errorf("features: no product %d in the products table", id)
+	}
+	own, acc, dec := f.Col(OwnCol(id)), f.Col(AcceptedCol(id)), f.Col(DeclinedCol(id))
+	if own == nil || acc == nil || dec == nil {
+		return nil, fmt.Errorf("features: the frame is not the customer view (no %s)", OwnCol(id))
+	}
+	out := f.Without(OwnCol(id), AcceptedCol(id), DeclinedCol(id))
+	sub := func(name string, minus *Column) {
+		for i, c := range out.Cols {
+			if strings.EqualFold(c.Name, name) && c.Numeric {
+				nc := &Column{Name: c.Name, Type: c.Type, Numeric: true, Num: make([]float64, len(c.Num))}
+				for r := range c.Num {
+					nc.Num[r] = c.Num[r] - minus.Num[r]
+				}
+				out.Cols[i] = nc
+			}
+		}
+	}
+	out.Cols = append([]*Column(nil), out.Cols...)
+	sub(FamilyCol(p.Family), own)
+	sub("n_products", own)
+	sub("n_accepted", acc)
+	sub("n_declined", dec)
+	return out, nil
+}
