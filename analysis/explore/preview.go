@@ -1,0 +1,235 @@
+package explore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// DefaultPreviewLimit is the page size Preview uses when PreviewOptions.Limit is 0.
+const DefaultPreviewLimit = 100
+
+// MaxPreviewLimit caps the page size so one page can never exhaust memory.
+const MaxPreviewLimit = 10_000
+
+// PreviewOptions selects a page of a table.
+//
+// Filter is either plain text, matched case-insensitively as a substring of any column's
+// text form, or — when it starts with "where " (any case) — a SQL boolean expression over
+// the table's columns (the rest of the string after "where "). A SQL filter may not contain
+// ';' outside string literals or quoted identifiers; it is an analyst's expression, not a
+// security boundary (the SQL console runs anything).
+//
+// OrderBy is empty (table order: DuckDB preserves insertion order, so pages are stable) or a
+// column name optionally followed by "asc" or "desc", e.g. "monthly_revenue desc".
+type PreviewOptions struct {
+	Offset  int
+	Limit   int
+	Filter  string
+	OrderBy string
+}
+
+// Page is one page of a table: column names and DuckDB types, the rows formatted with
+// FormatValue (NULL as Null, "∅"), and Total, the number of rows matching the filter.
+type Page struct {
+	Columns []string
+	Types   []string
+	Rows    [][]string
+	Total   int64
+	Offset  int
+}
+
+// Preview returns the page of table selected by opt with LIMIT/OFFSET paging, so a
+// 1,000,000-row table is never loaded: two queries, the filtered count and the page. Errors
+// name the table, the filter or the order column that was wrong.
+func Preview(ctx context.Context, ws *workspace.Workspace, table string, opt PreviewOptions) (Page, error) {
+	name, cols, err := TableColumns(ctx, ws, table)
+	if err != nil {
+		return Page{}, err
+	}
+	if opt.Offset < 0 {
+		return Page{}, fmt.Errorf("explore: preview %s: negative offset %d", name, opt.Offset)
+	}
+	if opt.Limit < 0 {
+		return Page{}, fmt.Errorf("explore: preview %s: negative limit %d", name, opt.Limit)
+	}
+	limit := opt.Limit
+	if limit == 0 {
+		limit = DefaultPreviewLimit
+	}
+	if limit > MaxPreviewLimit {
+		limit = MaxPreviewLimit
+	}
+	where, args, err := previewWhere(cols, opt.Filter)
+	if err != nil {
+		return Page{}, fmt.Errorf("explore: preview %s: %w", name, err)
+	}
+	order, err := previewOrder(cols, opt.OrderBy)
+	if err != nil {
+		return Page{}, fmt.Errorf("explore: preview %s: %w", name, err)
+	}
+	q := workspace.QuoteIdent(name)
+	page := Page{Offset: opt.Offset}
+	for _, c := range cols {
+		page.Columns = append(page.Columns, c.Name)
+		page.Types = append(page.Types, c.Type)
+	}
+	if err := ws.DB().QueryRowContext(ctx, "SELECT count(*) FROM "+q+where, args...).Scan(&page.Total); err != nil {
+		return Page{}, filterError(name, opt.Filter, err)
+	}
+	sel := make([]string, len(cols))
+	for i, c := range cols {
+		sel[i] = displayExpr(c)
+	}
+	query := fmt.Sprintf("SELECT %s FROM %s%s%s LIMIT %d OFFSET %d", strings.Join(sel, ", "), q, where, order, limit, opt.Offset)
+	rows, err := ws.DB().QueryContext(ctx, query, args...)
+	if err != nil {
+		return Page{}, filterError(name, opt.Filter, err)
+	}
+	defer rows.Close()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return Page{}, fmt.Errorf("explore: preview %s: %w", name, err)
+		}
+		row := make([]string, len(cols))
+		for i, v := range vals {
+			row[i] = FormatValue(v)
+		}
+		page.Rows = append(page.Rows, row)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, fmt.Errorf("explore: preview %s: %w", name, err)
+	}
+	return page, nil
+}
+
+func filterError(table, filter string, err error) error {
+	if filter == "" {
+		return fmt.Errorf("explore: preview %s: %w", table, err)
+	}
+	return fmt.Errorf("explore: preview %s: filter %q: %w", table, filter, err)
+}
+
+// displayExpr selects a column in a form FormatValue handles: decimals as DOUBLE, 128-bit
+// integers and non-scalar types as their DuckDB text.
+func displayExpr(c Column) string {
+	id := workspace.QuoteIdent(c.Name)
+	t := strings.ToUpper(c.Type)
+	switch {
+	case c.Kind == Numeric && (strings.HasPrefix(t, "DECIMAL") || strings.HasPrefix(t, "NUMERIC")):
+		return "CAST(" + id + " AS DOUBLE)"
+	case c.Kind == Numeric && strings.Contains(t, "HUGEINT"):
+		return "CAST(" + id + " AS VARCHAR)"
+	case c.Kind == Other, c.Kind == Categorical && t != "VARCHAR":
+		return "CAST(" + id + " AS VARCHAR)"
+	}
+	return id
+}
+
+// previewWhere turns PreviewOptions.Filter into a WHERE clause (with a leading space) and
+// its arguments.
+func previewWhere(cols []Column, filter string) (string, []any, error) {
+	f := strings.TrimSpace(filter)
+	if f == "" {
+		return "", nil, nil
+	}
+	if len(f) >= 6 && strings.EqualFold(f[:6], "where ") {
+		expr := strings.TrimSpace(f[6:])
+		if expr == "" {
+			return "", nil, fmt.Errorf("filter %q: empty WHERE expression", filter)
+		}
+		if err := CheckExpression(expr); err != nil {
+			return "", nil, fmt.Errorf("filter %q: %w", filter, err)
+		}
+		return " WHERE (\n" + expr + "\n)\n", nil, nil
+	}
+	terms := make([]string, len(cols))
+	for i, c := range cols {
+		terms[i] = "contains(lower(CAST(" + workspace.QuoteIdent(c.Name) + " AS VARCHAR)), $1)"
+	}
+	return " WHERE " + strings.Join(terms, " OR "), []any{strings.ToLower(f)}, nil
+}
+
+// previewOrder parses PreviewOptions.OrderBy into an ORDER BY clause over a known column.
+func previewOrder(cols []Column, orderBy string) (string, error) {
+	f := strings.Fields(orderBy)
+	if len(f) == 0 {
+		return "", nil
+	}
+	dir := ""
+	if n := len(f); n > 1 {
+		switch strings.ToLower(f[n-1]) {
+		case "asc":
+			dir, f = " ASC", f[:n-1]
+		case "desc":
+			dir, f = " DESC", f[:n-1]
+		}
+	}
+	col := strings.Join(f, " ")
+	for _, c := range cols {
+		if strings.EqualFold(c.Name, col) || strings.EqualFold(workspace.QuoteIdent(c.Name), col) {
+			return " ORDER BY " + workspace.QuoteIdent(c.Name) + dir + " NULLS LAST", nil
+		}
+	}
+	return "", fmt.Errorf("order by %q: no such column", orderBy)
+}
+
+// CheckExpression rejects a SQL expression that could end the statement it is embedded in:
+// a ';' outside string literals, quoted identifiers and comments, or unbalanced parentheses
+// or quotes. It does not check that the expression is valid SQL; DuckDB does that.
+func CheckExpression(expr string) error {
+	depth := 0
+	for i := 0; i < len(expr); i++ {
+		switch ch := expr[i]; ch {
+		case '\'', '"':
+			j := i + 1
+			for ; j < len(expr); j++ {
+				if expr[j] == ch {
+					if j+1 < len(expr) && expr[j+1] == ch { // doubled quote
+						j++
+						continue
+					}
+					break
+				}
+			}
+			if j >= len(expr) {
+				return fmt.Errorf("unterminated %c quote at position %d", ch, i+1)
+			}
+			i = j
+		case '-':
+			if i+1 < len(expr) && expr[i+1] == '-' {
+				for i < len(expr) && expr[i] != '\n' {
+					i++
+				}
+			}
+		case '/':
+			if i+1 < len(expr) && expr[i+1] == '*' {
+				end := strings.Index(expr[i+2:], "*/")
+				if end < 0 {
+					return fmt.Errorf("unterminated comment at position %d", i+1)
+				}
+				i += end + 3
+			}
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth < 0 {
+				return fmt.Errorf("unbalanced ')' at position %d", i+1)
+			}
+		case ';':
+			return fmt.Errorf("';' at position %d: a filter is one expression, not a statement", i+1)
+		}
+	}
+	if depth != 0 {
+		return fmt.Errorf("%d unclosed '('", depth)
+	}
+	return nil
+}

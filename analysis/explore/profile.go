@@ -1,0 +1,333 @@
+package explore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// QuantileLevels are the probabilities of ColumnProfile.Quantiles.
+var QuantileLevels = [5]float64{0.05, 0.25, 0.50, 0.75, 0.95}
+
+// HistogramBins is the number of equal-width bins of a numeric column's histogram.
+const HistogramBins = 20
+
+// TopValuesK is the number of most frequent values a profile keeps per column.
+const TopValuesK = 5
+
+// ExactDistinctMaxRows is the largest table whose distinct counts are exact; above it
+// Profile uses DuckDB's approx_count_distinct (HyperLogLog, typically within 2–3 %) and
+// sets ColumnProfile.DistinctApprox.
+const ExactDistinctMaxRows = 200_000
+
+// ValueCount is one value of a column and how many rows hold it.
+type ValueCount struct {
+	Value string
+	Count int64
+}
+
+// ColumnProfile summarises one column of a table.
+//
+// NullPct is 100·nulls/Rows (0 for an empty table). Distinct counts non-null distinct values,
+// exactly up to ExactDistinctMaxRows rows and approximately above (DistinctApprox). Min and
+// Max are formatted with FormatValue (empty when the column has no non-null value or its
+// kind is Other). Mean, Std (sample standard deviation, n−1) and Quantiles (at
+// QuantileLevels, linear interpolation as quantile_cont) are set for numeric columns with
+// enough values, nil otherwise. TopValues holds up to TopValuesK most frequent non-null
+// values (ties broken by value), nil when the column is (nearly) unique — distinct ≥ 95 % of
+// its non-null rows — or of kind Other. Histogram counts the non-null values of a numeric
+// column in HistogramBins equal-width bins over [HistMin, HistMax] (bin i covers
+// [HistMin+i·w, HistMin+(i+1)·w), the last bin is closed; w = (HistMax−HistMin)/bins); a
+// constant column gets one bin; non-numeric columns get nil.
+type ColumnProfile struct {
+	Name     string
+	Type     string
+	Kind     Kind
+	Rows     int64
+	Nulls    int64
+	NullPct  float64
+	Distinct int64
+	// DistinctApprox is true when Distinct comes from approx_count_distinct.
+	DistinctApprox bool
+	Min, Max       string
+	Mean, Std      *float64
+	Quantiles      *[5]float64
+	TopValues      []ValueCount
+	Histogram      []int64
+	HistMin        float64
+	HistMax        float64
+}
+
+// Profile computes a ColumnProfile for every column of table in three DuckDB queries
+// (statistics, histograms, top values), each a single scan of the table whatever the number
+// of columns. report, when not nil, is called after each stage. A missing table is an error
+// naming it.
+func Profile(ctx context.Context, ws *workspace.Workspace, table string, report func(Progress)) ([]ColumnProfile, error) {
+	name, cols, err := TableColumns(ctx, ws, table)
+	if err != nil {
+		return nil, err
+	}
+	const stages = 3
+	progress := func(done int64, stage string) {
+		if report != nil {
+			report(Progress{Done: done, Total: stages, Stage: stage})
+		}
+	}
+	q := workspace.QuoteIdent(name)
+	var rowCount int64
+	if err := ws.DB().QueryRowContext(ctx, "SELECT count(*) FROM "+q).Scan(&rowCount); err != nil {
+		return nil, fmt.Errorf("explore: profile %s: count: %w", name, err)
+	}
+	approx := rowCount > ExactDistinctMaxRows
+	profiles := make([]ColumnProfile, len(cols))
+	for i, c := range cols {
+		profiles[i] = ColumnProfile{Name: c.Name, Type: c.Type, Kind: c.Kind, Rows: rowCount, DistinctApprox: approx}
+	}
+	if err := profileStats(ctx, ws, q, cols, profiles, approx); err != nil {
+		return nil, fmt.Errorf("explore: profile %s: %w", name, err)
+	}
+	progress(1, "statistics")
+	if err := profileHistograms(ctx, ws, q, cols, profiles); err != nil {
+		return nil, fmt.Errorf("explore: profile %s: histograms: %w", name, err)
+	}
+	progress(2, "histograms")
+	if err := profileTopValues(ctx, ws, q, cols, profiles); err != nil {
+		return nil, fmt.Errorf("explore: profile %s: top values: %w", name, err)
+	}
+	progress(3, "top values")
+	return profiles, nil
+}
+
+// profileStats fills nulls, distinct, min, max, mean, std and quantiles of every column in
+// one aggregate query.
+func profileStats(ctx context.Context, ws *workspace.Workspace, q string, cols []Column, profiles []ColumnProfile, approx bool) error {
+	var sel []string
+	type slot struct{ col, field int }
+	var dest []any
+	var slots []slot
+	add := func(expr string, col, field int, d any) {
+		sel = append(sel, expr)
+		dest = append(dest, d)
+		slots = append(slots, slot{col, field})
+	}
+	const (
+		fNonNull = iota
+		fDistinct
+		fMin
+		fMax
+		fMean
+		fStd
+		fQuant
+	)
+	for i, c := range cols {
+		id := workspace.QuoteIdent(c.Name)
+		add("count("+id+")", i, fNonNull, new(int64))
+		if c.Kind == Other {
+			continue
+		}
+		if approx {
+			add("approx_count_distinct("+id+")", i, fDistinct, new(int64))
+		} else {
+			add("count(DISTINCT "+id+")", i, fDistinct, new(int64))
+		}
+		switch c.Kind {
+		case Numeric:
+			add("min("+id+")::DOUBLE", i, fMin, new(sql.NullFloat64))
+			add("max("+id+")::DOUBLE", i, fMax, new(sql.NullFloat64))
+			add("avg("+id+")::DOUBLE", i, fMean, new(sql.NullFloat64))
+			add("stddev_samp("+id+")::DOUBLE", i, fStd, new(sql.NullFloat64))
+			add("quantile_cont("+id+", [0.05, 0.25, 0.5, 0.75, 0.95])::DOUBLE[]", i, fQuant, new(any))
+		default:
+			add("min("+id+")::VARCHAR", i, fMin, new(sql.NullString))
+			add("max("+id+")::VARCHAR", i, fMax, new(sql.NullString))
+		}
+	}
+	if err := ws.DB().QueryRowContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+q).Scan(dest...); err != nil {
+		return err
+	}
+	for k, s := range slots {
+		p := &profiles[s.col]
+		switch s.field {
+		case fNonNull:
+			nn := *dest[k].(*int64)
+			p.Nulls = p.Rows - nn
+			if p.Rows > 0 {
+				p.NullPct = 100 * float64(p.Nulls) / float64(p.Rows)
+			}
+		case fDistinct:
+			p.Distinct = *dest[k].(*int64)
+		case fMin, fMax:
+			var v string
+			switch d := dest[k].(type) {
+			case *sql.NullFloat64:
+				if d.Valid {
+					v = FormatFloat(d.Float64)
+					if s.field == fMin {
+						p.HistMin = d.Float64
+					} else {
+						p.HistMax = d.Float64
+					}
+				}
+			case *sql.NullString:
+				v = d.String
+			}
+			if s.field == fMin {
+				p.Min = v
+			} else {
+				p.Max = v
+			}
+		case fMean:
+			if d := dest[k].(*sql.NullFloat64); d.Valid {
+				m := d.Float64
+				p.Mean = &m
+			}
+		case fStd:
+			if d := dest[k].(*sql.NullFloat64); d.Valid {
+				sd := d.Float64
+				p.Std = &sd
+			}
+		case fQuant:
+			list, ok := (*dest[k].(*any)).([]any)
+			if !ok || len(list) != len(QuantileLevels) {
+				continue
+			}
+			var qs [5]float64
+			valid := true
+			for j, v := range list {
+				f, ok := v.(float64)
+				if !ok {
+					valid = false
+					break
+				}
+				qs[j] = f
+			}
+			if valid {
+				p.Quantiles = &qs
+			}
+		}
+	}
+	return nil
+}
+
+// profileHistograms counts every numeric column's values in equal-width bins, all columns
+// in one scan, with DuckDB's histogram aggregate over the bin index
+//
+//	bin(x) = min(⌊(x − min)/w⌋, bins−1),  w = (max − min)/bins.
+func profileHistograms(ctx context.Context, ws *workspace.Workspace, q string, cols []Column, profiles []ColumnProfile) error {
+	var sel []string
+	var which []int
+	for i, c := range cols {
+		p := &profiles[i]
+		if c.Kind != Numeric || p.Rows == p.Nulls {
+			continue
+		}
+		if p.HistMax == p.HistMin {
+			p.Histogram = []int64{p.Rows - p.Nulls}
+			continue
+		}
+		id := workspace.QuoteIdent(c.Name)
+		w := (p.HistMax - p.HistMin) / HistogramBins
+		sel = append(sel, fmt.Sprintf("histogram(least(greatest(floor((%s::DOUBLE - (%v)) / (%v)), 0), %d)::INTEGER) FILTER (WHERE %s IS NOT NULL)",
+			id, p.HistMin, w, HistogramBins-1, id))
+		which = append(which, i)
+	}
+	if len(sel) == 0 {
+		return nil
+	}
+	// Lists scan portably ([]any); maps would need the driver's map type.
+	outer := make([]string, 0, 2*len(sel))
+	for k := range sel {
+		sel[k] += fmt.Sprintf(" AS h%d", k)
+		outer = append(outer, fmt.Sprintf("map_keys(h%d), map_values(h%d)", k, k))
+	}
+	dest := make([]any, 2*len(sel))
+	ptrs := make([]any, len(dest))
+	for i := range dest {
+		ptrs[i] = &dest[i]
+	}
+	query := "SELECT " + strings.Join(outer, ", ") + " FROM (SELECT " + strings.Join(sel, ", ") + " FROM " + q + ")"
+	if err := ws.DB().QueryRowContext(ctx, query).Scan(ptrs...); err != nil {
+		return err
+	}
+	for k, i := range which {
+		h := make([]int64, HistogramBins)
+		keys, ok1 := dest[2*k].([]any)
+		vals, ok2 := dest[2*k+1].([]any)
+		if !ok1 || !ok2 || len(keys) != len(vals) {
+			return fmt.Errorf("column %s: unexpected histogram result %T %T", cols[i].Name, dest[2*k], dest[2*k+1])
+		}
+		for j := range keys {
+			bin, ok1 := toInt64(keys[j])
+			n, ok2 := toInt64(vals[j])
+			if !ok1 || !ok2 || bin < 0 || bin >= HistogramBins {
+				return fmt.Errorf("column %s: unexpected histogram entry %v=%v", cols[i].Name, keys[j], vals[j])
+			}
+			h[bin] += n
+		}
+		profiles[i].Histogram = h
+	}
+	return nil
+}
+
+// profileTopValues finds the TopValuesK most frequent non-null values of every column that
+// is not (nearly) unique, all in one UNION ALL query.
+func profileTopValues(ctx context.Context, ws *workspace.Workspace, q string, cols []Column, profiles []ColumnProfile) error {
+	var parts []string
+	for i, c := range cols {
+		p := &profiles[i]
+		nn := p.Rows - p.Nulls
+		if c.Kind == Other || nn == 0 || float64(p.Distinct) >= 0.95*float64(nn) {
+			continue
+		}
+		id := workspace.QuoteIdent(c.Name)
+		parts = append(parts, fmt.Sprintf(
+			"(SELECT %d AS col, v::VARCHAR AS v, n, row_number() OVER (ORDER BY n DESC, v) AS r FROM (SELECT %s AS v, count(*) AS n FROM %s WHERE %s IS NOT NULL GROUP BY 1 ORDER BY n DESC, v LIMIT %d))",
+			i, id, q, id, TopValuesK))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	rows, err := ws.DB().QueryContext(ctx, "SELECT col, v, n FROM ("+strings.Join(parts, " UNION ALL ")+") ORDER BY col, r")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var col int
+		var vc ValueCount
+		if err := rows.Scan(&col, &vc.Value, &vc.Count); err != nil {
+			return err
+		}
+		profiles[col].TopValues = append(profiles[col].TopValues, vc)
+	}
+	return rows.Err()
+}
+
+func toInt64(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int32:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case int:
+		return int64(x), true
+	case uint64:
+		return int64(x), true
+	case uint32:
+		return int64(x), true
+	case uint16:
+		return int64(x), true
+	case uint8:
+		return int64(x), true
+	case float64:
+		return int64(x), true
+	}
+	return 0, false
+}

@@ -1,0 +1,143 @@
+package segment
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// BaseName is the name of the KPI row for the whole customer base.
+const BaseName = "all customers"
+
+// KPIValues are the KPIs of one group of customers.
+type KPIValues struct {
+	// AvgRevenue is the mean monthly_revenue.
+	AvgRevenue float64
+	// ProductsPerCustomer is the mean products_held.
+	ProductsPerCustomer float64
+	// ResponseRate is Σ acceptances / Σ contacts_out over the group: accepted offers per
+	// outbound contact in the whole contact history (0 when the group has no contacts).
+	ResponseRate float64
+	// ContractEndShare is the share of customers with contract_end (contract ends within
+	// 3 months).
+	ContractEndShare float64
+	// OptOutShare is the share of customers with at least one opt-out.
+	OptOutShare float64
+}
+
+// KPIRow is one row of the KPI table: a segment (or the base, first), its size and KPIs, and
+// each KPI as an index against the base.
+//
+// Index.X = 100 · X(segment) / X(base), so 100 is the base average and 150 means half as much
+// again. When the base value is 0 the index is 100 if the segment's value is 0 too (a subset
+// of a base without, say, opt-outs has none either).
+type KPIRow struct {
+	Segment   string
+	Filter    string // "" for the base
+	Customers int64
+	// Share is Customers / base customers (0..1).
+	Share float64
+	// Contacts is Σ contacts_out, the denominator of ResponseRate.
+	Contacts int64
+	KPIValues
+	Index KPIValues
+}
+
+// KPIs computes the KPI table: the base (all of customer_view) first, then one row per
+// segment in the order given, all in one scan of the view. Each filter is validated first;
+// an invalid filter is an error naming the segment, and so is a segment that selects no
+// customers (its averages would be undefined).
+func KPIs(ctx context.Context, ws *workspace.Workspace, segs []Segment) ([]KPIRow, error) {
+	if err := EnsureCustomerView(ctx, ws); err != nil {
+		return nil, err
+	}
+	for _, s := range segs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if _, err := Validate(ctx, ws, s.Filter); err != nil {
+			return nil, fmt.Errorf("segment: KPIs of %q: %w", s.Name, err)
+		}
+	}
+	groups := append([]Segment{{Name: BaseName, Filter: "true"}}, segs...)
+	var sel []string
+	for _, g := range groups {
+		w := "(\n" + strings.TrimSpace(g.Filter) + "\n)"
+		if g.Filter == "true" {
+			w = "true"
+		}
+		f := " FILTER (WHERE " + w + ")"
+		sel = append(sel,
+			"count(*)"+f,
+			"coalesce(sum(contacts_out)"+f+", 0)::BIGINT",
+			"coalesce(sum(acceptances)"+f+", 0)::BIGINT",
+			"avg(monthly_revenue)"+f+"::DOUBLE",
+			"avg(products_held)"+f+"::DOUBLE",
+			"avg(contract_end::INTEGER)"+f+"::DOUBLE",
+			"avg(opted_out::INTEGER)"+f+"::DOUBLE",
+		)
+	}
+	dest := make([]any, 0, len(sel))
+	type raw struct {
+		n, contacts, acc               int64
+		rev, prod, contractEnd, optOut sql.NullFloat64
+	}
+	raws := make([]raw, len(groups))
+	for i := range raws {
+		r := &raws[i]
+		dest = append(dest, &r.n, &r.contacts, &r.acc, &r.rev, &r.prod, &r.contractEnd, &r.optOut)
+	}
+	if err := ws.DB().QueryRowContext(ctx, "SELECT "+strings.Join(sel, ",\n")+" FROM "+View).Scan(dest...); err != nil {
+		return nil, fmt.Errorf("segment: KPIs: %w", err)
+	}
+	if raws[0].n == 0 {
+		return nil, fmt.Errorf("segment: KPIs: %s is empty (the workspace has no customers)", View)
+	}
+	rows := make([]KPIRow, len(groups))
+	for i, g := range groups {
+		r := raws[i]
+		if r.n == 0 {
+			return nil, fmt.Errorf("segment: KPIs: segment %q (%s) selects no customers", g.Name, g.Filter)
+		}
+		row := KPIRow{Segment: g.Name, Filter: g.Filter, Customers: r.n, Contacts: r.contacts}
+		if i == 0 {
+			row.Filter = ""
+		}
+		row.Share = float64(r.n) / float64(raws[0].n)
+		row.AvgRevenue = r.rev.Float64
+		row.ProductsPerCustomer = r.prod.Float64
+		row.ContractEndShare = r.contractEnd.Float64
+		row.OptOutShare = r.optOut.Float64
+		if r.contacts > 0 {
+			row.ResponseRate = float64(r.acc) / float64(r.contacts)
+		}
+		rows[i] = row
+	}
+	base := rows[0].KPIValues
+	for i := range rows {
+		v := rows[i].KPIValues
+		rows[i].Index = KPIValues{
+			AvgRevenue:          index(v.AvgRevenue, base.AvgRevenue),
+			ProductsPerCustomer: index(v.ProductsPerCustomer, base.ProductsPerCustomer),
+			ResponseRate:        index(v.ResponseRate, base.ResponseRate),
+			ContractEndShare:    index(v.ContractEndShare, base.ContractEndShare),
+			OptOutShare:         index(v.OptOutShare, base.OptOutShare),
+		}
+	}
+	return rows, nil
+}
+
+// index is 100·v/base, or 100 when base is 0 (see KPIRow).
+func index(v, base float64) float64 {
+	if base == 0 {
+		if v == 0 {
+			return 100
+		}
+		// Not reachable for non-negative KPIs of a subset; keep it finite anyway.
+		return 0
+	}
+	return 100 * v / base
+}

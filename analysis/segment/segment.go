@@ -1,0 +1,166 @@
+package segment
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/acrm-dev/acrm/analysis/explore"
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// Segment is a named group of customers: Filter is a SQL boolean expression over
+// customer_view (e.g. "sector = 'retail' AND mobile_subs >= 5"). Builtin segments (the value
+// segments) are not stored in acrm_segments and cannot be saved over or deleted.
+type Segment struct {
+	Name        string
+	Filter      string
+	Description string
+	Builtin     bool
+	CreatedAt   time.Time
+}
+
+// ErrNotFound is returned (wrapped) by Get and Delete for an unknown segment name.
+var ErrNotFound = errors.New("no such segment")
+
+// ValueSegments are the built-in value segments over customer_view.value_segment: top (the
+// 10 % of customers with the highest monthly_revenue), middle (the next 40 %) and low (the
+// rest).
+func ValueSegments() []Segment {
+	return []Segment{
+		{Name: "top", Filter: "value_segment = 'top'", Description: "top 10 % of customers by monthly revenue", Builtin: true},
+		{Name: "middle", Filter: "value_segment = 'middle'", Description: "next 40 % of customers by monthly revenue", Builtin: true},
+		{Name: "low", Filter: "value_segment = 'low'", Description: "the other 50 % of customers by monthly revenue", Builtin: true},
+	}
+}
+
+func builtin(name string) (Segment, bool) {
+	for _, s := range ValueSegments() {
+		if strings.EqualFold(s.Name, name) {
+			return s, true
+		}
+	}
+	return Segment{}, false
+}
+
+// Validate checks that filter is one boolean SQL expression over customer_view and runs it,
+// returning the number of customers it selects. An invalid filter is an error quoting the
+// filter and DuckDB's message; a non-boolean one names the type it has. It ensures the view
+// exists first.
+func Validate(ctx context.Context, ws *workspace.Workspace, filter string) (int64, error) {
+	f := strings.TrimSpace(filter)
+	if f == "" {
+		return 0, fmt.Errorf("segment: filter is empty")
+	}
+	if err := explore.CheckExpression(f); err != nil {
+		return 0, fmt.Errorf("segment: filter %q: %w", filter, err)
+	}
+	if err := EnsureCustomerView(ctx, ws); err != nil {
+		return 0, err
+	}
+	var typ string
+	err := ws.DB().QueryRowContext(ctx,
+		"SELECT typeof((\n"+f+"\n)) FROM (SELECT 1) AS one LEFT JOIN "+View+" ON true LIMIT 1").Scan(&typ)
+	if err != nil {
+		return 0, fmt.Errorf("segment: filter %q is not valid: %w", filter, err)
+	}
+	if typ != "BOOLEAN" && typ != "NULL" {
+		return 0, fmt.Errorf("segment: filter %q is %s, not a boolean condition (compare a column, e.g. %s)", filter, typ, "mobile_subs >= 5")
+	}
+	var n int64
+	if err := ws.DB().QueryRowContext(ctx, "SELECT count(*) FROM "+View+" WHERE (\n"+f+"\n)").Scan(&n); err != nil {
+		return 0, fmt.Errorf("segment: filter %q is not valid: %w", filter, err)
+	}
+	return n, nil
+}
+
+// Save validates s.Filter (see Validate) and stores s in acrm_segments in one transaction,
+// replacing a saved segment of the same name. The name must be non-empty and not one of the
+// built-in value segments. Nothing changes when it fails.
+func Save(ctx context.Context, ws *workspace.Workspace, s Segment) error {
+	name := strings.TrimSpace(s.Name)
+	if name == "" {
+		return fmt.Errorf("segment: a segment needs a name")
+	}
+	if _, ok := builtin(name); ok {
+		return fmt.Errorf("segment: %q is a built-in value segment; choose another name", name)
+	}
+	if _, err := Validate(ctx, ws, s.Filter); err != nil {
+		return err
+	}
+	created := s.CreatedAt
+	if created.IsZero() {
+		created = time.Now().UTC()
+	}
+	err := ws.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM acrm_segments WHERE name = ?`, name); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO acrm_segments (name, filter_sql, description, created_at) VALUES (?, ?, ?, ?)`,
+			name, strings.TrimSpace(s.Filter), s.Description, created)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("segment: save %q: %w", name, err)
+	}
+	return nil
+}
+
+// List returns the saved segments ordered by name (built-in value segments excluded; see
+// ValueSegments).
+func List(ctx context.Context, ws *workspace.Workspace) ([]Segment, error) {
+	rows, err := ws.DB().QueryContext(ctx, `SELECT name, filter_sql, coalesce(description, ''), created_at FROM acrm_segments ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("segment: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Segment
+	for rows.Next() {
+		var s Segment
+		if err := rows.Scan(&s.Name, &s.Filter, &s.Description, &s.CreatedAt); err != nil {
+			return nil, fmt.Errorf("segment: list: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("segment: list: %w", err)
+	}
+	return out, nil
+}
+
+// Get returns the saved or built-in segment called name; an unknown name is an error
+// wrapping ErrNotFound.
+func Get(ctx context.Context, ws *workspace.Workspace, name string) (Segment, error) {
+	if s, ok := builtin(name); ok {
+		return s, nil
+	}
+	var s Segment
+	err := ws.DB().QueryRowContext(ctx, `SELECT name, filter_sql, coalesce(description, ''), created_at FROM acrm_segments WHERE name = ?`, name).
+		Scan(&s.Name, &s.Filter, &s.Description, &s.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Segment{}, fmt.Errorf("segment: %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return Segment{}, fmt.Errorf("segment: get %q: %w", name, err)
+	}
+	return s, nil
+}
+
+// Delete removes the saved segment called name; an unknown name is an error wrapping
+// ErrNotFound and a built-in one is refused.
+func Delete(ctx context.Context, ws *workspace.Workspace, name string) error {
+	if _, ok := builtin(name); ok {
+		return fmt.Errorf("segment: %q is a built-in value segment and cannot be deleted", name)
+	}
+	res, err := ws.DB().ExecContext(ctx, `DELETE FROM acrm_segments WHERE name = ?`, name)
+	if err != nil {
+		return fmt.Errorf("segment: delete %q: %w", name, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("segment: delete %q: %w", name, ErrNotFound)
+	}
+	return nil
+}
