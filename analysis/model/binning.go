@@ -16,27 +16,33 @@ type binner struct {
 // maxSample bounds the values sorted per feature to find quantiles.
 const maxSample = 200_000
 
-// newBinner finds at most maxBins value bins per feature (maxBins ≤ 255). A feature
+// newBinner finds at most maxBins value bins per feature (maxBins ≤ 255) from the
+// given rows of X (nil = all rows). A feature
 // with at most maxBins distinct values gets one bin per value; otherwise the cut points
 // are the distinct values at the quantiles q/maxBins, q = 1..maxBins−1, of a seeded
 // sample of at most 200,000 rows. Cut points are data values, so a rule reads
 // "x ≥ 8" with 8 a value that occurs.
-func newBinner(X *Matrix, maxBins int, seed uint64, workers int) *binner {
+func newBinner(X *Matrix, use []int, maxBins int, seed uint64, workers int) *binner {
 	if maxBins > 255 {
 		maxBins = 255
 	}
 	if maxBins < 2 {
 		maxBins = 2
 	}
-	n, p := X.Rows, X.Cols
-	rows := make([]int, 0, min(n, maxSample))
-	if n <= maxSample {
-		for i := 0; i < n; i++ {
-			rows = append(rows, i)
+	p := X.Cols
+	if use == nil {
+		use = make([]int, X.Rows)
+		for i := range use {
+			use[i] = i
 		}
-	} else {
+	}
+	rows := use
+	if len(use) > maxSample {
 		rng := rand.New(rand.NewPCG(seed, 0xb1b1))
-		rows = rng.Perm(n)[:maxSample]
+		rows = make([]int, maxSample)
+		for k, q := range rng.Perm(len(use))[:maxSample] {
+			rows[k] = use[q]
+		}
 		sort.Ints(rows)
 	}
 	b := &binner{Cuts: make([][]float64, p)}
@@ -93,20 +99,18 @@ func (b *binner) bin(j int, v float64) uint8 {
 	return uint8(sort.Search(len(c), func(k int) bool { return c[k] > v }))
 }
 
-// transform bins X column-major: out[j*X.Rows+i] is the bin of X[i,j].
+// transform bins X row-major: out[i*X.Cols+j] is the bin of X[i,j].
 func (b *binner) transform(X *Matrix, workers int) []uint8 {
 	n, p := X.Rows, X.Cols
 	out := make([]uint8, n*p)
-	// Split by features so each goroutine writes its own columns.
-	parallelChunks(p, workers, func(lo, hi int) {
-		for j := lo; j < hi; j++ {
-			col := out[j*n : (j+1)*n]
-			c := b.Cuts[j]
-			nanBin := uint8(len(c) + 1)
-			for i := 0; i < n; i++ {
-				v := X.Data[i*p+j]
-				if math.IsNaN(v) {
-					col[i] = nanBin
+	parallelChunks(n, workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := X.Data[i*p : (i+1)*p]
+			ob := out[i*p : (i+1)*p]
+			for j, v := range row {
+				c := b.Cuts[j]
+				if v != v { // NaN
+					ob[j] = uint8(len(c) + 1)
 					continue
 				}
 				lo, hi := 0, len(c)
@@ -118,10 +122,19 @@ func (b *binner) transform(X *Matrix, workers int) []uint8 {
 						lo = m + 1
 					}
 				}
-				col[i] = uint8(lo)
+				ob[j] = uint8(lo)
 			}
 		}
 	})
+	return out
+}
+
+// gatherRows returns the rows of a row-major p-column bin matrix, in order.
+func gatherRows(bins []uint8, p int, rows []int) []uint8 {
+	out := make([]uint8, len(rows)*p)
+	for k, i := range rows {
+		copy(out[k*p:(k+1)*p], bins[i*p:(i+1)*p])
+	}
 	return out
 }
 

@@ -70,28 +70,43 @@ func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []f
 	if opt.ValFraction <= 0 || opt.ValFraction >= 1 {
 		opt.ValFraction = def.ValFraction
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	report(Progress{Done: 0, Total: opt.Rounds, Stage: "gbdt: binning"})
+	p := X.Cols
+	var (
+		bn          *binner
+		bins, vbins []uint8
+		vn          int
+	)
 	if opt.EarlyStopping > 0 && valX == nil {
+		// Carve a stratified validation split; bin once and split the bytes, not the floats.
 		tr, va := StratifiedSplit(y, opt.ValFraction, opt.Seed)
-		valX, valY = X.Subset(va), subsetFloats(y, va)
-		X, y = X.Subset(tr), subsetFloats(y, tr)
-		if err := checkXY(X, y, "training (after the validation split)"); err != nil {
+		if err := checkLabels(subsetFloats(y, tr), "training (after the validation split)"); err != nil {
 			return nil, err
+		}
+		bn = newBinner(X, tr, opt.Bins, opt.Seed, opt.Workers)
+		all := bn.transform(X, opt.Workers)
+		bins, vbins = gatherRows(all, p, tr), gatherRows(all, p, va)
+		valY = subsetFloats(y, va)
+		y = subsetFloats(y, tr)
+		vn = len(va)
+	} else {
+		bn = newBinner(X, nil, opt.Bins, opt.Seed, opt.Workers)
+		bins = bn.transform(X, opt.Workers)
+		if valX != nil {
+			vbins = bn.transform(valX, opt.Workers)
+			vn = valX.Rows
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	report(Progress{Done: 0, Total: opt.Rounds, Stage: "gbdt: binning"})
-	bn := newBinner(X, opt.Bins, opt.Seed, opt.Workers)
-	bins := bn.transform(X, opt.Workers)
-	n := X.Rows
-	var vbins []uint8
-	nanBin := make([]uint8, X.Cols)
+	n := len(y)
+	nanBin := make([]uint8, p)
 	for j := range nanBin {
 		nanBin[j] = uint8(bn.nbins(j) - 1)
-	}
-	if valX != nil {
-		vbins = bn.transform(valX, opt.Workers)
 	}
 	gr := newGrower(bins, n, bn, opt.Workers)
 	pos := 0.0
@@ -104,8 +119,8 @@ func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []f
 		F[i] = base
 	}
 	var Fv []float64
-	if valX != nil {
-		Fv = make([]float64, valX.Rows)
+	if vn > 0 {
+		Fv = make([]float64, vn)
 		for i := range Fv {
 			Fv[i] = base
 		}
@@ -127,23 +142,21 @@ func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []f
 		parallelRows(n, opt.Workers, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				p := sigmoid(F[i])
-				gr.g[i] = p - y[i]
-				gr.h[i] = math.Max(p*(1-p), 1e-16)
+				gr.gh[i] = gpair{p - y[i], math.Max(p*(1-p), 1e-16)}
 			}
 		})
 		t := gr.grow(&gp, update)
 		m.Trees = append(m.Trees, t)
 		gainAt = append(gainAt, append([]float64(nil), gr.gainSum...))
 		m.Rounds = round + 1
-		if valX != nil {
-			vn := valX.Rows
+		if vn > 0 {
 			loss := 0.0
 			parts := make([]float64, opt.Workers+1)
 			chunk := (vn + opt.Workers - 1) / opt.Workers
 			parallelRows(vn, opt.Workers, func(lo, hi int) {
 				s := 0.0
 				for i := lo; i < hi; i++ {
-					Fv[i] += t.Nodes[t.leafBinned(vbins, vn, i, nanBin)].Value
+					Fv[i] += t.Nodes[t.leafBinned(vbins, p, i, nanBin)].Value
 					z := Fv[i]
 					s += math.Max(z, 0) + math.Log1p(math.Exp(-math.Abs(z))) - valY[i]*z
 				}
@@ -172,7 +185,7 @@ func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []f
 	if len(gainAt) > 0 {
 		m.Gain = gainAt[len(m.Trees)-1]
 	} else {
-		m.Gain = make([]float64, X.Cols)
+		m.Gain = make([]float64, p)
 	}
 	report(Progress{Done: opt.Rounds, Total: opt.Rounds, Stage: "gbdt"})
 	return m, nil

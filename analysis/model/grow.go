@@ -62,15 +62,15 @@ func (t *tree) leaf(row []float64) int {
 	}
 }
 
-// leafBinned routes row i of a column-major bin matrix with n rows.
-func (t *tree) leafBinned(bins []uint8, n, i int, nanBin []uint8) int {
+// leafBinned routes row i of a row-major bin matrix with p columns.
+func (t *tree) leafBinned(bins []uint8, p, i int, nanBin []uint8) int {
 	k := 0
 	for {
 		nd := &t.Nodes[k]
 		if nd.Feature < 0 {
 			return k
 		}
-		b := bins[nd.Feature*n+i]
+		b := bins[i*p+nd.Feature]
 		var left bool
 		if b == nanBin[nd.Feature] {
 			left = nd.MissingLeft
@@ -84,6 +84,9 @@ func (t *tree) leafBinned(bins []uint8, n, i int, nanBin []uint8) int {
 		}
 	}
 }
+
+// gpair is the gradient and hessian of one row.
+type gpair struct{ g, h float64 }
 
 // hbin accumulates gradient statistics of one histogram bin.
 type hbin struct {
@@ -123,15 +126,16 @@ type growLeaf struct {
 // trees, so growing a tree allocates only the tree's nodes.
 type grower struct {
 	n, p    int
-	bins    []uint8 // column-major, n rows
+	bins    []uint8 // row-major n×p
 	nb      []int   // bins of feature j including the NaN bin (last)
 	off     []int   // offset of feature j in a histogram
 	total   int
 	cuts    [][]float64
 	workers int
 
-	g, h    []float64 // per-row gradient and hessian
-	idx     []int32   // row permutation; a leaf owns idx[start:end]
+	gh      []gpair // per-row gradient and hessian
+	ord     []gpair // gradient pairs of a node's rows, in idx order
+	idx     []int32 // row permutation; a leaf owns idx[start:end]
 	scratch []int32
 	pool    [][]hbin
 	leaves  []growLeaf
@@ -143,11 +147,11 @@ func newGrower(bins []uint8, n int, bn *binner, workers int) *grower {
 	gr := &grower{n: n, p: p, bins: bins, nb: make([]int, p), off: make([]int, p), cuts: bn.Cuts, workers: workers}
 	for j := 0; j < p; j++ {
 		gr.nb[j] = bn.nbins(j)
-		gr.off[j] = gr.total
-		gr.total += gr.nb[j]
+		gr.off[j] = j * 256 // fixed stride: indexing by a uint8 bin needs no bounds check
 	}
-	gr.g = make([]float64, n)
-	gr.h = make([]float64, n)
+	gr.total = p * 256
+	gr.gh = make([]gpair, n)
+	gr.ord = make([]gpair, n)
 	gr.idx = make([]int32, n)
 	gr.scratch = make([]int32, n)
 	gr.gainSum = make([]float64, p)
@@ -158,7 +162,9 @@ func (gr *grower) getHist() []hbin {
 	if k := len(gr.pool); k > 0 {
 		h := gr.pool[k-1]
 		gr.pool = gr.pool[:k-1]
-		clear(h)
+		for j := 0; j < gr.p; j++ {
+			clear(h[j*256 : j*256+gr.nb[j]])
+		}
 		return h
 	}
 	return make([]hbin, gr.total)
@@ -170,46 +176,64 @@ func (gr *grower) putHist(h []hbin) {
 	}
 }
 
-// buildHist fills hist with the statistics of rows idx[start:end], splitting the
-// features across workers when the node is big.
+// buildHist fills hist with the statistics of rows idx[start:end]. The bin matrix is
+// row-major, so one row's bins share a cache line: each row adds its gradient pair to
+// the histograms of all features in one pass (as xgboost's hist does), and the node's
+// gradient pairs are gathered first into a contiguous buffer (ordered gradients). Big
+// nodes split the features across workers; each worker reads its part of every row.
 func (gr *grower) buildHist(hist []hbin, start, end int) {
 	rows := gr.idx[start:end]
 	full := start == 0 && end == gr.n
+	ord := gr.gh
+	if !full {
+		ord = gr.ord[start:end]
+		gh := gr.gh
+		for k, r := range rows {
+			ord[k] = gh[r]
+		}
+	}
+	p := gr.p
 	work := func(flo, fhi int) {
-		g, h := gr.g, gr.h
-		for j := flo; j < fhi; j++ {
-			hs := hist[gr.off[j] : gr.off[j]+gr.nb[j]]
-			col := gr.bins[j*gr.n : (j+1)*gr.n]
-			if full {
-				for i, b := range col {
-					e := &hs[b]
-					e.G += g[i]
-					e.H += h[i]
+		hs := hist[flo*256 : fhi*256]
+		w := fhi - flo
+		if full {
+			for i := range ord {
+				g, h := ord[i].g, ord[i].h
+				rb := gr.bins[i*p+flo : i*p+flo+w]
+				for t, b := range rb {
+					e := &hs[t<<8|int(b)]
+					e.G += g
+					e.H += h
 					e.N++
 				}
-				continue
 			}
-			for _, r := range rows {
-				e := &hs[col[r]]
-				e.G += g[r]
-				e.H += h[r]
+			return
+		}
+		for k, r := range rows {
+			g, h := ord[k].g, ord[k].h
+			o := int(r)*p + flo
+			rb := gr.bins[o : o+w]
+			for t, b := range rb {
+				e := &hs[t<<8|int(b)]
+				e.G += g
+				e.H += h
 				e.N++
 			}
 		}
 	}
-	if gr.workers <= 1 || len(rows)*gr.p < 1<<16 {
-		work(0, gr.p)
+	if gr.workers <= 1 || len(rows)*p < 1<<16 {
+		work(0, p)
 		return
 	}
-	w := min(gr.workers, gr.p)
+	w := min(gr.workers, p)
 	var wg sync.WaitGroup
-	chunk := (gr.p + w - 1) / w
-	for lo := 0; lo < gr.p; lo += chunk {
+	chunk := (p + w - 1) / w
+	for lo := 0; lo < p; lo += chunk {
 		wg.Add(1)
 		go func(lo, hi int) {
 			defer wg.Done()
 			work(lo, hi)
-		}(lo, min(lo+chunk, gr.p))
+		}(lo, min(lo+chunk, p))
 	}
 	wg.Wait()
 }
@@ -278,9 +302,9 @@ func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64))
 	t.Nodes[0].Feature = -1
 	root := growLeaf{node: 0, start: 0, end: gr.n, hist: gr.getHist()}
 	gr.buildHist(root.hist, 0, gr.n)
-	for i := 0; i < gr.n; i++ {
-		root.g += gr.g[i]
-		root.h += gr.h[i]
+	for _, e := range gr.gh {
+		root.g += e.g
+		root.h += e.h
 	}
 	root.best = gr.bestSplit(&root, gp)
 	gr.leaves = append(gr.leaves[:0], root)
@@ -300,12 +324,12 @@ func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64))
 		lf := gr.leaves[bi]
 		sp := lf.best
 		// partition idx[start:end] stably: left rows first
-		col := gr.bins[sp.feature*gr.n : (sp.feature+1)*gr.n]
+		f, p := sp.feature, gr.p
 		nanBin := uint8(gr.nb[sp.feature] - 1)
 		split := uint8(sp.bin)
 		nl, nr := lf.start, 0
 		for _, r := range gr.idx[lf.start:lf.end] {
-			b := col[r]
+			b := gr.bins[int(r)*p+f]
 			var left bool
 			if b == nanBin {
 				left = sp.missingLeft
@@ -350,10 +374,14 @@ func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64))
 		small.hist = gr.getHist()
 		gr.buildHist(small.hist, small.start, small.end)
 		large.hist = lf.hist
-		for k := range large.hist {
-			large.hist[k].G -= small.hist[k].G
-			large.hist[k].H -= small.hist[k].H
-			large.hist[k].N -= small.hist[k].N
+		for j := 0; j < gr.p; j++ {
+			lh := large.hist[j*256 : j*256+gr.nb[j]]
+			sh := small.hist[j*256 : j*256+gr.nb[j]]
+			for k := range lh {
+				lh[k].G -= sh[k].G
+				lh[k].H -= sh[k].H
+				lh[k].N -= sh[k].N
+			}
 		}
 		left.best = gr.bestSplit(&left, gp)
 		right.best = gr.bestSplit(&right, gp)

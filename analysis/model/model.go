@@ -160,6 +160,11 @@ func checkXY(X *Matrix, y []float64, what string) error {
 	if len(y) != X.Rows {
 		return fmt.Errorf("model: %s matrix has %d rows but y has %d labels: %w", what, X.Rows, len(y), ErrLength)
 	}
+	return checkLabels(y, what)
+}
+
+// checkLabels requires labels in {0,1} with both classes present.
+func checkLabels(y []float64, what string) error {
 	pos := 0
 	for i, v := range y {
 		switch v {

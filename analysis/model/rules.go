@@ -103,11 +103,10 @@ func surrogate(X *Matrix, p []float64) *tree {
 	opt := DefaultOptions(Tree)
 	opt.MaxDepth, opt.MaxLeaves, opt.MinSupport = surrogateDepth, surrogateLeaves, surrogateMinSupport
 	opt.Workers = workersOr(0)
-	bn := newBinner(X, opt.Bins, opt.Seed, opt.Workers)
+	bn := newBinner(X, nil, opt.Bins, opt.Seed, opt.Workers)
 	gr := newGrower(bn.transform(X, opt.Workers), X.Rows, bn, opt.Workers)
 	for i, v := range p {
-		gr.g[i] = -v
-		gr.h[i] = 1
+		gr.gh[i] = gpair{-v, 1}
 	}
 	minLeaf := max(opt.MinLeaf, int(math.Ceil(opt.MinSupport*float64(X.Rows))))
 	gp := growParams{maxDepth: opt.MaxDepth, maxLeaves: opt.MaxLeaves, minLeaf: minLeaf, shrink: 1}

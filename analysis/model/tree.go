@@ -46,7 +46,7 @@ func fitTree(ctx context.Context, X *Matrix, y []float64, opt Options, report fu
 		opt.Bins = def.Bins
 	}
 	report(Progress{Done: 0, Total: 2, Stage: "tree: binning"})
-	bn := newBinner(X, opt.Bins, opt.Seed, opt.Workers)
+	bn := newBinner(X, nil, opt.Bins, opt.Seed, opt.Workers)
 	bins := bn.transform(X, opt.Workers)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -55,8 +55,7 @@ func fitTree(ctx context.Context, X *Matrix, y []float64, opt Options, report fu
 	gr := newGrower(bins, X.Rows, bn, opt.Workers)
 	pos := 0.0
 	for i, v := range y {
-		gr.g[i] = -v
-		gr.h[i] = 1
+		gr.gh[i] = gpair{-v, 1}
 		pos += v
 	}
 	minLeaf := max(opt.MinLeaf, int(math.Ceil(opt.MinSupport*float64(X.Rows))), 1)
