@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 
 	"github.com/acrm-dev/acrm/analysis/workspace"
@@ -47,6 +48,9 @@ type Frame struct {
 	Cols   []*Column
 	Target []float64 // nil when the frame was loaded without a target
 	Rows   int
+	// TargetInputs are the columns the target expression reads; Load leaves them out of
+	// the features.
+	TargetInputs []string
 }
 
 // Col returns the column called name (case-insensitive), or nil.
@@ -122,11 +126,17 @@ type LoadSpec struct {
 	// ID is the id column (kept as the row id, never a feature).
 	ID string
 	// Target is an optional SQL boolean expression over the query's columns; rows where it
-	// is NULL are skipped.
+	// is NULL are skipped, and the columns it reads are not features.
 	Target string
 	// Exclude lists columns that are not features.
 	Exclude []string
 }
+
+// identRe finds the identifiers (bare or double-quoted) of a SQL expression.
+var (
+	identRe  = regexp.MustCompile(`"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*`)
+	strLitRe = regexp.MustCompile(`'(?:[^']|'')*'`)
+)
 
 // TargetColumn is the alias of the evaluated target expression inside Load's query.
 const TargetColumn = "__acrm_target"
@@ -223,6 +233,12 @@ func Load(ctx context.Context, db *sql.DB, spec LoadSpec, report func(Progress))
 		exclude[strings.ToLower(strings.TrimSpace(e))] = true
 	}
 	var idCol *describedCol
+	targetCols := map[string]bool{}
+	if spec.Target != "" {
+		for _, tok := range identRe.FindAllString(strLitRe.ReplaceAllString(spec.Target, "''"), -1) {
+			targetCols[strings.ToLower(strings.Trim(tok, `"`))] = true
+		}
+	}
 	have := map[string]bool{}
 	for i := range cols {
 		have[strings.ToLower(cols[i].name)] = true
@@ -264,6 +280,11 @@ func Load(ctx context.Context, db *sql.DB, spec LoadSpec, report func(Progress))
 	f := &Frame{IDName: idCol.name}
 	for _, c := range cols {
 		if strings.EqualFold(c.name, spec.ID) || exclude[strings.ToLower(c.name)] || c.name == TargetColumn {
+			continue
+		}
+		if targetCols[strings.ToLower(c.name)] {
+			// A column the target reads would hand the model its answer.
+			f.TargetInputs = append(f.TargetInputs, c.name)
 			continue
 		}
 		col := &Column{Name: c.name, Type: c.typ, Numeric: numericType(c.typ)}

@@ -1,0 +1,355 @@
+package profiles
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/acrm-dev/acrm/analysis/features"
+	"github.com/acrm-dev/acrm/analysis/model"
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+func memWorkspace(t testing.TB) *workspace.Workspace {
+	t.Helper()
+	ws, err := workspace.Open(context.Background(), workspace.Memory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+func exec(t testing.TB, ws *workspace.Workspace, q string) {
+	t.Helper()
+	if _, err := ws.DB().ExecContext(context.Background(), q); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// churnDir holds the public telecom churn files (R modeldata, MIT).
+func churnDir(t testing.TB) string {
+	d := os.Getenv("ACRM_CHURN_DIR")
+	if d == "" {
+		d = "../../../shared/data"
+	}
+	if _, err := os.Stat(filepath.Join(d, "mlc_churn_train.csv")); err != nil {
+		t.Skipf("churn data not found in %s (set ACRM_CHURN_DIR): %v", d, err)
+	}
+	return d
+}
+
+func loadChurn(t testing.TB, ws *workspace.Workspace) {
+	d, _ := filepath.Abs(churnDir(t))
+	for _, part := range []string{"train", "test"} {
+		exec(t, ws, "CREATE TABLE churn_"+part+" AS SELECT row_number() OVER () AS id, * FROM read_csv("+
+			workspace.QuoteString(filepath.Join(d, "mlc_churn_"+part+".csv"))+")")
+	}
+}
+
+// TestChurnGenericPath trains on the churn training file with the target churn = 'yes',
+// scores the test file with the registered model and measures the test AUC and the share of
+// churners in the top 10 % of scores.
+func TestChurnGenericPath(t *testing.T) {
+	ctx := context.Background()
+	ws := memWorkspace(t)
+	loadChurn(t, ws)
+	res, err := TrainTable(ctx, ws, Spec{Name: "churn", Source: "churn_train", ID: "id", Target: "churn = 'yes'", Algo: "auto", Seed: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Models) != 3 || res.Models[0].ModelID != "churn@v1" || res.Models[2].ModelID != "churn@v3" {
+		t.Fatalf("models: %+v", res.Models)
+	}
+	for _, m := range res.Models {
+		for _, n := range m.Encoder.Names {
+			if strings.HasPrefix(n, "churn") {
+				t.Fatalf("target column %s used as a feature", n)
+			}
+		}
+		t.Logf("%-5s val AUC %.4f test AUC %.4f lift@10 %.2f cal.err %.4f (%s) %v",
+			m.Algo, m.ValAUC, m.Test.AUC, m.Test.TopDecileLift, m.Test.CalError, m.Calibration, m.TrainTime)
+	}
+	best := res.BestModel()
+	var stateTE bool
+	for _, ft := range best.Encoder.Features {
+		if ft.Column == "state" && ft.Kind == features.KindTarget {
+			stateTE = true
+		}
+	}
+	if !stateTE {
+		t.Error("state (51 levels) should be target-encoded")
+	}
+
+	sc, err := ScoreTable(ctx, ws, "churn", "churn_test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.ModelID != best.ModelID {
+		t.Errorf("scored with %s, best is %s", sc.ModelID, best.ModelID)
+	}
+	label := map[string]float64{}
+	rows, err := ws.DB().QueryContext(ctx, `SELECT CAST(id AS VARCHAR), CAST(churn = 'yes' AS DOUBLE) FROM churn_test`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		var y float64
+		if err := rows.Scan(&id, &y); err != nil {
+			t.Fatal(err)
+		}
+		label[id] = y
+	}
+	rows.Close()
+	y := make([]float64, len(sc.IDs))
+	var pos float64
+	for i, id := range sc.IDs {
+		y[i] = label[id]
+		pos += y[i]
+	}
+	auc := model.AUC(sc.Score, y)
+	order := sc.Sorted()
+	top := int(math.Ceil(0.1 * float64(len(order))))
+	var found float64
+	for _, i := range order[:top] {
+		found += y[i]
+	}
+	t.Logf("churn test file: %d rows, %.0f churners; test AUC %.4f (%s); top 10%% holds %.0f churners = %.1f %% of all",
+		len(y), pos, auc, best.Algo, found, 100*found/pos)
+	if auc < 0.85 {
+		t.Errorf("test AUC %.4f < 0.85", auc)
+	}
+	if found/pos < 0.5 {
+		t.Errorf("top 10%% finds %.1f %% of churners, want ≥ 50 %%", 100*found/pos)
+	}
+
+	// CSV: id,score sorted descending, written through a temp file.
+	out := filepath.Join(t.TempDir(), "scores.csv")
+	if err := sc.WriteCSV(out); err != nil {
+		t.Fatal(err)
+	}
+	recs := readCSV(t, out)
+	if strings.Join(recs[0], ",") != "id,score" || len(recs) != len(sc.IDs)+1 {
+		t.Fatalf("csv header %v, %d rows", recs[0], len(recs))
+	}
+	prev := math.Inf(1)
+	for _, r := range recs[1:] {
+		v, _ := strconv.ParseFloat(r[1], 64)
+		if v > prev {
+			t.Fatalf("csv not sorted descending at %v", r)
+		}
+		prev = v
+	}
+	entries, _ := os.ReadDir(filepath.Dir(out))
+	if len(entries) != 1 {
+		t.Errorf("temp files left behind: %v", entries)
+	}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// synthetic is a small generic table with a learnable target.
+func synthetic(t testing.TB, ws *workspace.Workspace, n int) {
+	exec(t, ws, `CREATE TABLE t AS SELECT i AS id,
+		(hash(i) % 1000) / 1000.0 AS x1,
+		(hash(i * 7 + 1) % 1000) / 1000.0 AS x2,
+		CASE hash(i * 3) % 3 WHEN 0 THEN 'a' WHEN 1 THEN 'b' ELSE 'c' END AS k,
+		CAST(NULL AS DOUBLE) AS empty,
+		42 AS same
+		FROM range(`+strconv.Itoa(n)+`) r(i)`)
+	exec(t, ws, `ALTER TABLE t ADD COLUMN y BOOLEAN`)
+	exec(t, ws, `UPDATE t SET y = (x1 + 0.5 * x2 + CASE k WHEN 'a' THEN 0.3 ELSE 0 END + (hash(id * 11) % 1000) / 2000.0) > 1.1`)
+}
+
+func TestBadInput(t *testing.T) {
+	ctx := context.Background()
+	ws := memWorkspace(t)
+	synthetic(t, ws, 2000)
+	base := Spec{Name: "m", Source: "t", ID: "id", Algo: "logit", Seed: 1}
+	cases := []struct {
+		target string
+		is     error
+		want   []string
+	}{
+		{"same = 42", ErrConstantTarget, []string{`"same = 42"`, "constant", "true for all 2000 rows"}},
+		{"x1 > 5", ErrNoPositives, []string{`"x1 > 5"`, "no positives", "false for all 2000 rows"}},
+		{"x1 + 1", nil, []string{`"x1 + 1"`, "not a boolean expression", "DOUBLE"}},
+		{"k", nil, []string{`"k"`, "not a boolean expression", "VARCHAR"}},
+		{"id < 5", ErrTooFew, []string{"5 positive", "at least 10"}},
+	}
+	for _, c := range cases {
+		s := base
+		s.Target = c.target
+		_, err := TrainTable(ctx, ws, s, nil)
+		if err == nil {
+			t.Errorf("target %s: no error", c.target)
+			continue
+		}
+		if c.is != nil && !errors.Is(err, c.is) {
+			t.Errorf("target %s: err %v is not %v", c.target, err, c.is)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("target %s: error %q lacks %q", c.target, err, w)
+			}
+		}
+	}
+	var n int
+	_ = ws.DB().QueryRowContext(ctx, `SELECT count(*) FROM acrm_models`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("failed runs registered %d models", n)
+	}
+
+	// All-NULL and constant features are dropped with a warning naming them; training goes on.
+	s := base
+	s.Target = "y"
+	res, err := TrainTable(ctx, ws, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := strings.Join(res.Warnings, "\n")
+	if !strings.Contains(w, "empty: all values are NULL") || !strings.Contains(w, "same: constant") {
+		t.Errorf("warnings = %q", w)
+	}
+	if res.BestModel().Test.AUC < 0.8 {
+		t.Errorf("synthetic AUC %.3f", res.BestModel().Test.AUC)
+	}
+
+	// Scoring a table that lacks columns names all of them and writes nothing.
+	exec(t, ws, `CREATE TABLE t2 AS SELECT id, x2 FROM t`)
+	_, err = ScoreTable(ctx, ws, "m", "t2", nil)
+	var mc *features.MissingColumnsError
+	if !errors.As(err, &mc) || !strings.Contains(err.Error(), "scoring table t2") || !strings.Contains(err.Error(), "x1, k") {
+		t.Fatalf("err = %v", err)
+	}
+	// A scoring table with an unseen category is fine.
+	exec(t, ws, `CREATE TABLE t3 AS SELECT id, x1, x2, 'zzz' AS k FROM t LIMIT 10`)
+	if _, err := ScoreTable(ctx, ws, "m", "t3", nil); err != nil {
+		t.Fatalf("unseen category: %v", err)
+	}
+	if _, err := ScoreTable(ctx, ws, "nosuch", "t3", nil); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown model: %v", err)
+	}
+}
+
+func TestRegistryVersionsBestAndScores(t *testing.T) {
+	ctx := context.Background()
+	ws := memWorkspace(t)
+	synthetic(t, ws, 3000)
+	s := Spec{Name: "syn", Source: "t", ID: "id", Target: "y", Algo: "auto", Seed: 2}
+	r1, err := TrainTable(ctx, ws, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Algo = "tree"
+	r2, err := TrainTable(ctx, ws, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Models[0].ModelID != "syn@v4" || r2.Fingerprint != r1.Fingerprint {
+		t.Fatalf("second run: %s fingerprint %s vs %s", r2.Models[0].ModelID, r2.Fingerprint, r1.Fingerprint)
+	}
+	list, err := List(ctx, ws.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 4 {
+		t.Fatalf("%d entries", len(list))
+	}
+	bests := 0
+	for _, e := range list {
+		if e.IsBest {
+			bests++
+			if e.ModelID != "syn@v4" {
+				t.Errorf("best is %s, want the latest run's syn@v4", e.ModelID)
+			}
+		}
+		if e.Metrics.AUC <= 0.5 || len(e.Metrics.Deciles) != 10 || len(e.Metrics.Gains) == 0 || e.Features == 0 {
+			t.Errorf("%s metrics incomplete: %+v", e.ModelID, e.Metrics)
+		}
+	}
+	if bests != 1 {
+		t.Errorf("%d best rows", bests)
+	}
+	// Loading v2 by id and scoring reproduces the run's own predictions.
+	st, err := Load(ctx, ws.DB(), r1.Models[1].ModelID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := features.Load(ctx, ws.DB(), features.LoadSpec{Query: "t", ID: "id"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.Predict(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	X, err := r1.Models[1].Encoder.Transform(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := r1.Models[1].Calibrator.ApplyAll(r1.Models[1].Classifier.Predict(X))
+	for i := range p {
+		if math.Abs(p[i]-q[i]) > 1e-12 {
+			t.Fatalf("row %d: stored model %v, in-memory %v", i, p[i], q[i])
+		}
+	}
+	// Scores into acrm_scores replace the previous ones, in one transaction.
+	sc, err := ScoreBase(ctx, ws, "syn", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < 2; k++ {
+		if err := sc.Save(ctx, ws); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	var mx float64
+	if err := ws.DB().QueryRowContext(ctx, `SELECT count(*), max(score) FROM acrm_scores WHERE model_id = 'syn@v4'`).Scan(&n, &mx); err != nil {
+		t.Fatal(err)
+	}
+	sorted := append([]float64(nil), sc.Score...)
+	sort.Float64s(sorted)
+	if n != 3000 || mx != sorted[len(sorted)-1] {
+		t.Errorf("acrm_scores: %d rows max %v, want 3000 rows max %v", n, mx, sorted[len(sorted)-1])
+	}
+	if _, err := Delete(ctx, ws, "syn"); err != nil {
+		t.Fatal(err)
+	}
+	_ = ws.DB().QueryRowContext(ctx, `SELECT count(*) FROM acrm_scores`).Scan(&n)
+	if n != 0 {
+		t.Errorf("delete left %d scores", n)
+	}
+}
+
+func TestFitCancelled(t *testing.T) {
+	ws := memWorkspace(t)
+	synthetic(t, ws, 2000)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := TrainTable(ctx, ws, Spec{Name: "c", Source: "t", ID: "id", Target: "y", Algo: "gbdt"}, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,325 @@
+package profiles
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/acrm-dev/acrm/analysis/features"
+	"github.com/acrm-dev/acrm/analysis/model"
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// Metrics is the JSON stored in acrm_models.metrics: the test-set evaluation of the
+// calibrated scores plus what the run knew about itself.
+type Metrics struct {
+	AUC         float64            `json:"auc"`
+	Gini        float64            `json:"gini"`
+	Lift        float64            `json:"lift"` // top-decile lift
+	Brier       float64            `json:"brier"`
+	CalErr      float64            `json:"cal_err"`
+	ValAUC      float64            `json:"val_auc"`
+	OracleAUC   *float64           `json:"oracle_auc,omitempty"`
+	TrainMS     float64            `json:"train_ms"`
+	Calibration string             `json:"calibration"`
+	BaseRate    float64            `json:"base_rate"`
+	Rows        int                `json:"rows"`
+	Positives   int                `json:"positives"`
+	NTrain      int                `json:"n_train"`
+	NVal        int                `json:"n_val"`
+	NTest       int                `json:"n_test"`
+	CVAUC       []float64          `json:"cv_auc,omitempty"`
+	Deciles     []model.Decile     `json:"deciles"`
+	Gains       []model.GainPoint  `json:"gains"`
+	CalBins     []model.CalBin     `json:"calibration_bins"`
+	ROC         []model.ROCPoint   `json:"roc,omitempty"`
+	Rules       []model.Rule       `json:"rules,omitempty"`
+	Importance  []Importance       `json:"importance,omitempty"`
+	Warnings    []string           `json:"warnings,omitempty"`
+	Dropped     []features.Note    `json:"dropped,omitempty"`
+	Extra       map[string]float64 `json:"extra,omitempty"`
+}
+
+// blob is what acrm_models.blob holds: everything scoring needs.
+type blob struct {
+	Format     string            `json:"format"` // "acrm-profile"
+	Version    int               `json:"version"`
+	Kind       string            `json:"kind"`
+	ProductID  int               `json:"product_id,omitempty"`
+	Source     string            `json:"source"`
+	ID         string            `json:"id"`
+	Target     string            `json:"target"`
+	Exclude    []string          `json:"exclude,omitempty"`
+	Model      json.RawMessage   `json:"model"`
+	Encoder    *features.Encoder `json:"encoder"`
+	Calibrator *model.Calibrator `json:"calibrator"`
+}
+
+const blobFormat = "acrm-profile"
+
+// Fingerprint is a SHA-256 over the training data as the run saw it: row ids, column names
+// and values, and labels. Two runs with the same fingerprint trained on identical data.
+func Fingerprint(f *features.Frame, y []float64) string {
+	h := sha256.New()
+	var b [8]byte
+	put := func(v float64) {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+		h.Write(b[:])
+	}
+	for _, id := range f.IDs {
+		h.Write([]byte(id))
+		h.Write([]byte{0})
+	}
+	for _, c := range f.Cols {
+		h.Write([]byte(c.Name))
+		h.Write([]byte{1})
+		if c.Numeric {
+			for _, v := range c.Num {
+				put(v)
+			}
+		} else {
+			for i, s := range c.Str {
+				if c.Null[i] {
+					h.Write([]byte{2})
+				} else {
+					h.Write([]byte(s))
+				}
+				h.Write([]byte{0})
+			}
+		}
+	}
+	for _, v := range y {
+		put(v)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+func (r *Result) metrics(t *Trained) Metrics {
+	m := Metrics{
+		AUC: t.Test.AUC, Gini: t.Test.Gini, Lift: t.Test.TopDecileLift, Brier: t.Test.Brier,
+		CalErr: t.Test.CalError, ValAUC: t.ValAUC, TrainMS: float64(t.TrainTime.Microseconds()) / 1000,
+		Calibration: t.Calibration, BaseRate: t.Test.BaseRate, Rows: r.Rows, Positives: r.Positives,
+		NTrain: r.NTrain, NVal: r.NVal, NTest: r.NTest, CVAUC: t.CVAUC,
+		Deciles: t.Test.Deciles, Gains: t.Test.Gains, CalBins: t.Test.Calibration, ROC: finiteROC(t.Test.ROC),
+		Rules: t.Rules, Importance: t.Importance, Warnings: r.Warnings, Dropped: t.Encoder.Dropped,
+	}
+	if !math.IsNaN(r.Oracle) {
+		o := r.Oracle
+		m.OracleAUC = &o
+	}
+	return m
+}
+
+// finiteROC clamps the ±Inf thresholds at the ends of a ROC curve (JSON has no Inf); scores
+// are probabilities, so 1 and 0 bound them.
+func finiteROC(r []model.ROCPoint) []model.ROCPoint {
+	out := append([]model.ROCPoint(nil), r...)
+	for i := range out {
+		switch {
+		case math.IsInf(out[i].Threshold, 1) || out[i].Threshold > 1:
+			out[i].Threshold = 1
+		case math.IsInf(out[i].Threshold, -1) || out[i].Threshold < 0:
+			out[i].Threshold = 0
+		}
+	}
+	return out
+}
+
+// Register writes the run's models into acrm_models in one transaction: versions continue
+// from the highest registered version of the name, the run's best model gets is_best and
+// every older version of the name loses it.
+func Register(ctx context.Context, ws *workspace.Workspace, r *Result) error {
+	type row struct {
+		params, features, metrics, blob []byte
+	}
+	rows := make([]row, len(r.Models))
+	for k, t := range r.Models {
+		mb, err := model.Marshal(t.Classifier)
+		if err != nil {
+			return fmt.Errorf("profiles: register %s: %w", r.Spec.Name, err)
+		}
+		b := blob{Format: blobFormat, Version: 1, Kind: r.Spec.Kind, ProductID: r.Spec.ProductID,
+			Source: r.Source, ID: r.Spec.ID, Target: r.Spec.Target, Exclude: r.Spec.Exclude,
+			Model: mb, Encoder: t.Encoder, Calibrator: t.Calibrator}
+		var err1, err2, err3, err4 error
+		rows[k].blob, err1 = json.Marshal(b)
+		rows[k].params, err2 = json.Marshal(t.Options)
+		rows[k].features, err3 = json.Marshal(t.Encoder.Names)
+		rows[k].metrics, err4 = json.Marshal(r.metrics(t))
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
+			return fmt.Errorf("profiles: register %s: %w", r.Spec.Name, err)
+		}
+	}
+	target := r.Spec.Target
+	if r.Spec.Kind != Expr {
+		target = r.Spec.Kind
+	}
+	var product any
+	if r.Spec.ProductID > 0 {
+		product = r.Spec.ProductID
+	}
+	now := time.Now().UTC()
+	return ws.Tx(ctx, func(tx *sql.Tx) error {
+		var v sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT max(version) FROM acrm_models WHERE name = ?`, r.Spec.Name).Scan(&v); err != nil {
+			return fmt.Errorf("profiles: register %s: %w", r.Spec.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE acrm_models SET is_best = false WHERE name = ? AND is_best`, r.Spec.Name); err != nil {
+			return fmt.Errorf("profiles: register %s: %w", r.Spec.Name, err)
+		}
+		for k, t := range r.Models {
+			version := int(v.Int64) + k + 1
+			id := fmt.Sprintf("%s@v%d", r.Spec.Name, version)
+			_, err := tx.ExecContext(ctx, `INSERT INTO acrm_models
+				(model_id, name, product_id, target, source, algo, version, params, features, metrics, fingerprint, is_best, created_at, blob)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				id, r.Spec.Name, product, target, r.Source, string(t.Algo), version,
+				string(rows[k].params), string(rows[k].features), string(rows[k].metrics), r.Fingerprint, t.IsBest, now, rows[k].blob)
+			if err != nil {
+				return fmt.Errorf("profiles: register %s: %w", id, err)
+			}
+			t.ModelID, t.Version = id, version
+		}
+		return nil
+	})
+}
+
+// Entry is one row of the registry.
+type Entry struct {
+	ModelID     string
+	Name        string
+	ProductID   int // 0 for table models
+	Target      string
+	Source      string
+	Algo        string
+	Version     int
+	Fingerprint string
+	IsBest      bool
+	CreatedAt   time.Time
+	Features    int
+	Metrics     Metrics
+}
+
+// List returns the registry, newest name first, versions ascending.
+func List(ctx context.Context, db *sql.DB) ([]Entry, error) {
+	rows, err := db.QueryContext(ctx, `SELECT model_id, name, coalesce(product_id, 0), target, source, algo, version,
+		coalesce(fingerprint, ''), coalesce(is_best, false), created_at, coalesce(features, '[]'), coalesce(metrics, '{}')
+		FROM acrm_models ORDER BY product_id NULLS LAST, name, version`)
+	if err != nil {
+		return nil, fmt.Errorf("profiles: list models: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		var feats, mets string
+		if err := rows.Scan(&e.ModelID, &e.Name, &e.ProductID, &e.Target, &e.Source, &e.Algo, &e.Version,
+			&e.Fingerprint, &e.IsBest, &e.CreatedAt, &feats, &mets); err != nil {
+			return nil, fmt.Errorf("profiles: list models: %w", err)
+		}
+		var names []string
+		_ = json.Unmarshal([]byte(feats), &names)
+		e.Features = len(names)
+		if err := json.Unmarshal([]byte(mets), &e.Metrics); err != nil {
+			return nil, fmt.Errorf("profiles: model %s: metrics: %w", e.ModelID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Stored is a registered model ready to score.
+type Stored struct {
+	ModelID    string
+	Name       string
+	Algo       string
+	Kind       string
+	ProductID  int
+	Source     string
+	ID         string
+	Target     string
+	Classifier model.Classifier
+	Encoder    *features.Encoder
+	Calibrator *model.Calibrator
+}
+
+// ErrNotFound is returned when a model reference matches nothing in the registry.
+var ErrNotFound = errors.New("no such model")
+
+// Load reads a model from the registry. ref is a model id (name@vN) or a name, which means
+// the name's best model of its latest run (or its latest version when none is marked best).
+func Load(ctx context.Context, db *sql.DB, ref string) (*Stored, error) {
+	var q string
+	if strings.Contains(ref, "@") {
+		q = `SELECT model_id, name, algo, blob FROM acrm_models WHERE model_id = ?`
+	} else {
+		q = `SELECT model_id, name, algo, blob FROM acrm_models WHERE name = ? ORDER BY coalesce(is_best, false) DESC, version DESC LIMIT 1`
+	}
+	var s Stored
+	var b []byte
+	err := db.QueryRowContext(ctx, q, ref).Scan(&s.ModelID, &s.Name, &s.Algo, &b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("profiles: model %q: %w in the registry (acrm models lists them)", ref, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("profiles: load model %q: %w", ref, err)
+	}
+	var bl blob
+	if err := json.Unmarshal(b, &bl); err != nil {
+		return nil, fmt.Errorf("profiles: model %s: blob: %w", s.ModelID, err)
+	}
+	if bl.Format != blobFormat || bl.Encoder == nil || bl.Calibrator == nil {
+		return nil, fmt.Errorf("profiles: model %s: blob is not an acrm profile (format %q)", s.ModelID, bl.Format)
+	}
+	c, err := model.Unmarshal(bl.Model)
+	if err != nil {
+		return nil, fmt.Errorf("profiles: model %s: %w", s.ModelID, err)
+	}
+	s.Kind, s.ProductID, s.Source, s.ID, s.Target = bl.Kind, bl.ProductID, bl.Source, bl.ID, bl.Target
+	s.Classifier, s.Encoder, s.Calibrator = c, bl.Encoder, bl.Calibrator
+	return &s, nil
+}
+
+// Delete removes a model version (or every version of a name) and its scores.
+func Delete(ctx context.Context, ws *workspace.Workspace, ref string) (int64, error) {
+	var n int64
+	err := ws.Tx(ctx, func(tx *sql.Tx) error {
+		col := "name"
+		if strings.Contains(ref, "@") {
+			col = "model_id"
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM acrm_scores WHERE model_id IN (SELECT model_id FROM acrm_models WHERE `+col+` = ?)`, ref); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM acrm_models WHERE `+col+` = ?`, ref)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("profiles: delete %s: %w", ref, err)
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("profiles: delete %q: %w in the registry", ref, ErrNotFound)
+	}
+	return n, nil
+}
+
+// Predict returns calibrated probabilities for the rows of f.
+func (s *Stored) Predict(f *features.Frame) ([]float64, error) {
+	X, err := s.Encoder.Transform(f)
+	if err != nil {
+		return nil, fmt.Errorf("profiles: score with %s: %w", s.ModelID, err)
+	}
+	return s.Calibrator.ApplyAll(s.Classifier.Predict(X)), nil
+}

@@ -1,0 +1,438 @@
+package profiles
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+
+	"github.com/acrm-dev/acrm/analysis/features"
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// TrainTable trains a model on any table (or SELECT) of the workspace: spec.Source, spec.ID
+// and spec.Target (a SQL boolean expression) are required. The run is registered in
+// acrm_models.
+func TrainTable(ctx context.Context, ws *workspace.Workspace, spec Spec, report func(Progress)) (*Result, error) {
+	spec.ProductID = 0
+	if err := spec.normalize(); err != nil {
+		return nil, err
+	}
+	f, err := features.Load(ctx, ws.DB(), features.LoadSpec{Query: spec.Source, ID: spec.ID, Target: spec.Target, Exclude: spec.Exclude},
+		loadReport(report))
+	if err != nil {
+		return nil, fmt.Errorf("profiles: %w", err)
+	}
+	res, err := Fit(ctx, f, f.Target, spec, report)
+	if err != nil {
+		return nil, err
+	}
+	res.Source = spec.Source
+	res.Fingerprint = Fingerprint(f, f.Target)
+	if err := Register(ctx, ws, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func loadReport(report func(Progress)) func(features.Progress) {
+	if report == nil {
+		return nil
+	}
+	return func(p features.Progress) { report(Progress{Done: p.Done, Total: p.Total, Stage: "load " + p.Stage}) }
+}
+
+// Base is the customer feature view loaded in memory once, shared by product runs.
+type Base struct {
+	View  *features.View
+	Frame *features.Frame
+	row   map[string]int
+}
+
+// LoadBase builds the customer feature view and loads it.
+func LoadBase(ctx context.Context, db *sql.DB, report func(Progress)) (*Base, error) {
+	v, err := features.CustomerView(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("profiles: %w", err)
+	}
+	f, err := features.Load(ctx, db, features.LoadSpec{Query: v.SQL, ID: "customer_id"}, loadReport(report))
+	if err != nil {
+		return nil, fmt.Errorf("profiles: customer view: %w", err)
+	}
+	b := &Base{View: v, Frame: f, row: make(map[string]int, f.Rows)}
+	for i, id := range f.IDs {
+		b.row[id] = i
+	}
+	return b, nil
+}
+
+// ProductData returns the frame and labels of a product target:
+//
+//   - lookalike: every customer; y = holds the product at the snapshot;
+//   - response: the customers who got an outbound offer of the product; y = accepted at
+//     least one of those offers.
+//
+// The product's own columns are removed from the frame (features.View.ForProduct).
+func (b *Base) ProductData(ctx context.Context, db *sql.DB, productID int, kind string) (*features.Frame, []float64, error) {
+	own := b.Frame.Col(features.OwnCol(productID))
+	if own == nil {
+		return nil, nil, fmt.Errorf("profiles: no product %d in the products table", productID)
+	}
+	f, err := b.View.ForProduct(b.Frame, productID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("profiles: %w", err)
+	}
+	switch kind {
+	case Lookalike:
+		y := make([]float64, f.Rows)
+		for i, v := range own.Num {
+			if v > 0 {
+				y[i] = 1
+			}
+		}
+		return f, y, nil
+	case Response:
+		rows, err := db.QueryContext(ctx, `SELECT CAST(customer_id AS VARCHAR), max(CASE WHEN outcome = 'accepted' THEN 1 ELSE 0 END)
+			FROM contacts WHERE direction = 'outbound' AND product_id = ? AND outcome IS NOT NULL
+			GROUP BY customer_id ORDER BY customer_id`, productID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("profiles: response labels of product %d: %w", productID, err)
+		}
+		defer rows.Close()
+		var idx []int
+		var y []float64
+		for rows.Next() {
+			var id string
+			var acc float64
+			if err := rows.Scan(&id, &acc); err != nil {
+				return nil, nil, err
+			}
+			if i, ok := b.row[id]; ok {
+				idx = append(idx, i)
+				y = append(y, acc)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+		if len(idx) == 0 {
+			return nil, nil, fmt.Errorf("profiles: product %d was never offered in an outbound campaign: no response target: %w", productID, ErrNoPositives)
+		}
+		return f.Subset(idx), y, nil
+	}
+	return nil, nil, fmt.Errorf("profiles: target %q: want lookalike or response", kind)
+}
+
+// TrainProduct trains and registers one product model on the loaded base.
+func TrainProduct(ctx context.Context, ws *workspace.Workspace, b *Base, spec Spec, oracle map[int]float64, report func(Progress)) (*Result, error) {
+	if err := spec.normalize(); err != nil {
+		return nil, err
+	}
+	f, y, err := b.ProductData(ctx, ws.DB(), spec.ProductID, spec.Kind)
+	if err != nil {
+		return nil, err
+	}
+	res, err := Fit(ctx, f, y, spec, report)
+	if err != nil {
+		return nil, err
+	}
+	res.Source = "customer view"
+	res.Fingerprint = Fingerprint(f, y)
+	if o, ok := oracle[spec.ProductID]; ok && spec.Kind == Lookalike {
+		res.Oracle = o
+	}
+	if err := Register(ctx, ws, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// OracleAUC reads the generator's oracle AUC per product from sample_truth_meta (key
+// oracle_auc), for the leaderboard only — never as a model input. Empty when the workspace
+// has no sample truth.
+func OracleAUC(ctx context.Context, ws *workspace.Workspace) (map[int]float64, error) {
+	out := map[int]float64{}
+	ok, err := ws.HasTable(ctx, "sample_truth_meta")
+	if err != nil || !ok {
+		return out, err
+	}
+	rows, err := ws.DB().QueryContext(ctx, `SELECT product_id, value FROM sample_truth_meta WHERE key = 'oracle_auc' AND product_id IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("profiles: oracle AUC: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p int
+		var v float64
+		if err := rows.Scan(&p, &v); err != nil {
+			return nil, err
+		}
+		out[p] = v
+	}
+	return out, rows.Err()
+}
+
+// AllSpec configures TrainAll.
+type AllSpec struct {
+	Kind     string // lookalike (default) or response
+	Algo     string // auto (default), logit, tree, gbdt
+	Seed     uint64
+	Products []int // nil = every product
+	// Parallel is how many products train at once (0 = GOMAXPROCS); each fit then gets
+	// GOMAXPROCS/Parallel goroutines.
+	Parallel int
+}
+
+// ProductError is a failed product of TrainAll.
+type ProductError struct {
+	ProductID int
+	Err       error
+}
+
+func (e *ProductError) Error() string { return fmt.Sprintf("product %d: %v", e.ProductID, e.Err) }
+func (e *ProductError) Unwrap() error { return e.Err }
+
+// TrainAll trains every product (or spec.Products) on one load of the customer view, up to
+// spec.Parallel products at a time, and registers each as it finishes. report gets
+// Done = finished products. A product that cannot be trained (e.g. no positives) is reported
+// in the returned error (a join of *ProductError) while the others still train; cancelling ctx
+// stops all of them and returns ctx.Err(). Results are in product order.
+func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report func(Progress)) ([]*Result, error) {
+	if report == nil {
+		report = func(Progress) {}
+	}
+	if spec.Kind == "" {
+		spec.Kind = Lookalike
+	}
+	b, err := LoadBase(ctx, ws.DB(), report)
+	if err != nil {
+		return nil, err
+	}
+	oracle, err := OracleAUC(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	products := spec.Products
+	if products == nil {
+		for _, p := range b.View.Products {
+			products = append(products, p.ID)
+		}
+	}
+	par := spec.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	par = min(par, len(products))
+	workers := workersFor(par)
+	total := int64(len(products))
+	var (
+		mu      sync.Mutex
+		regMu   sync.Mutex
+		done    int64
+		results = make([]*Result, len(products))
+		errs    []error
+		wg      sync.WaitGroup
+	)
+	report(Progress{Done: 0, Total: total, Stage: "train"})
+	jobs := make(chan int)
+	for w := 0; w < par; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range jobs {
+				pid := products[k]
+				s := Spec{ProductID: pid, Kind: spec.Kind, Algo: spec.Algo, Seed: spec.Seed, Workers: workers}
+				if err := s.normalize(); err != nil {
+					mu.Lock()
+					errs = append(errs, &ProductError{pid, err})
+					mu.Unlock()
+					continue
+				}
+				res, err := func() (*Result, error) {
+					f, y, err := b.ProductData(ctx, ws.DB(), pid, s.Kind)
+					if err != nil {
+						return nil, err
+					}
+					res, err := Fit(ctx, f, y, s, nil)
+					if err != nil {
+						return nil, err
+					}
+					res.Source = "customer view"
+					res.Fingerprint = Fingerprint(f, y)
+					if o, ok := oracle[pid]; ok && s.Kind == Lookalike {
+						res.Oracle = o
+					}
+					regMu.Lock()
+					defer regMu.Unlock()
+					return res, Register(ctx, ws, res)
+				}()
+				mu.Lock()
+				if err != nil {
+					if ctx.Err() == nil {
+						errs = append(errs, &ProductError{pid, err})
+					}
+				} else {
+					results[k] = res
+				}
+				done++
+				d := done
+				mu.Unlock()
+				report(Progress{Done: d, Total: total, Stage: fmt.Sprintf("P%02d", pid)})
+			}
+		}()
+	}
+	for k := range products {
+		select {
+		case jobs <- k:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []*Result
+	for _, r := range results {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	sort.SliceStable(errs, func(i, j int) bool {
+		var a, b *ProductError
+		if errors.As(errs[i], &a) && errors.As(errs[j], &b) {
+			return a.ProductID < b.ProductID
+		}
+		return false
+	})
+	return out, errors.Join(errs...)
+}
+
+// Scores are the scored rows of one model.
+type Scores struct {
+	ModelID string
+	IDName  string
+	IDs     []string
+	Score   []float64
+}
+
+// ScoreTable scores every row of table with a registered model. The table must have the
+// model's id column and every source column its encoder reads; missing ones are an error
+// naming them all.
+func ScoreTable(ctx context.Context, ws *workspace.Workspace, ref, table string, report func(Progress)) (*Scores, error) {
+	s, err := Load(ctx, ws.DB(), ref)
+	if err != nil {
+		return nil, err
+	}
+	id := s.ID
+	if id == "" {
+		id = "customer_id"
+	}
+	f, err := features.Load(ctx, ws.DB(), features.LoadSpec{Query: table, ID: id}, loadReport(report))
+	if err != nil {
+		return nil, fmt.Errorf("profiles: score %s: %w", table, err)
+	}
+	p, err := s.Encoder.Transform(f)
+	if err != nil {
+		var mc *features.MissingColumnsError
+		if errors.As(err, &mc) {
+			mc.Source = "scoring table " + table
+			return nil, fmt.Errorf("profiles: score with %s: %w", s.ModelID, mc)
+		}
+		return nil, fmt.Errorf("profiles: score with %s: %w", s.ModelID, err)
+	}
+	scores := s.Calibrator.ApplyAll(s.Classifier.Predict(p))
+	return &Scores{ModelID: s.ModelID, IDName: f.IDName, IDs: f.IDs, Score: scores}, nil
+}
+
+// ScoreBase scores the customer base with a product model: the customer view is rebuilt
+// and every customer who does not hold the product is scored. A table model scores its own
+// source table instead.
+func ScoreBase(ctx context.Context, ws *workspace.Workspace, ref string, report func(Progress)) (*Scores, error) {
+	s, err := Load(ctx, ws.DB(), ref)
+	if err != nil {
+		return nil, err
+	}
+	if s.ProductID == 0 {
+		return ScoreTable(ctx, ws, s.ModelID, s.Source, report)
+	}
+	b, err := LoadBase(ctx, ws.DB(), report)
+	if err != nil {
+		return nil, err
+	}
+	own := b.Frame.Col(features.OwnCol(s.ProductID))
+	if own == nil {
+		return nil, fmt.Errorf("profiles: model %s is for product %d, which the products table no longer has", s.ModelID, s.ProductID)
+	}
+	f, err := b.View.ForProduct(b.Frame, s.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	var idx []int
+	for i, v := range own.Num {
+		if !(v > 0) {
+			idx = append(idx, i)
+		}
+	}
+	f = f.Subset(idx)
+	p, err := s.Predict(f)
+	if err != nil {
+		return nil, err
+	}
+	return &Scores{ModelID: s.ModelID, IDName: "customer_id", IDs: f.IDs, Score: p}, nil
+}
+
+// Save replaces the model's rows in acrm_scores with these scores, in one transaction.
+// Ids must be integers (customer ids).
+func (sc *Scores) Save(ctx context.Context, ws *workspace.Workspace) error {
+	ids := make([]int64, len(sc.IDs))
+	for i, s := range sc.IDs {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("profiles: acrm_scores needs integer customer ids; row %d has id %q (write a CSV with -o instead)", i+1, s)
+		}
+		ids[i] = v
+	}
+	return ws.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM acrm_scores WHERE model_id = ?`, sc.ModelID); err != nil {
+			return fmt.Errorf("profiles: save scores: %w", err)
+		}
+		const chunk = 2000
+		mid := workspace.QuoteString(sc.ModelID)
+		buf := make([]byte, 0, 64*chunk)
+		for lo := 0; lo < len(ids); lo += chunk {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			hi := min(lo+chunk, len(ids))
+			buf = append(buf[:0], "INSERT INTO acrm_scores SELECT "+mid+", v.id, v.s, now()::TIMESTAMP FROM (VALUES "...)
+			for i := lo; i < hi; i++ {
+				if i > lo {
+					buf = append(buf, ',')
+				}
+				v := sc.Score[i]
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("profiles: score of id %d is %v", ids[i], v)
+				}
+				buf = append(buf, '(')
+				buf = strconv.AppendInt(buf, ids[i], 10)
+				buf = append(buf, ',')
+				buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
+				buf = append(buf, ')')
+			}
+			buf = append(buf, ") AS v(id, s)"...)
+			if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
+				return fmt.Errorf("profiles: save scores: %w", err)
+			}
+		}
+		return nil
+	})
+}
