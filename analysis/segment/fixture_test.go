@@ -17,7 +17,7 @@ import (
 //	4   retail   400      NULL                 0               0                         no
 //	5   finance  500      12                   1               0                         no
 //	6   finance  600      12                   0               4 (0 acc)                 yes (twice)
-//	7   finance  700      12                   0               0                         no
+//	7   finance  700      12                   0               0 (1 without product)     no
 //	8   o'hare   800      12                   0               0                         no
 //	9   o'hare   900      12                   0               0                         no
 //	10  o'hare   1000     12                   0               0                         no
@@ -58,7 +58,8 @@ func openHandFixture(t testing.TB) *workspace.Workspace {
 		   (9, 6, '2025-01-01 10:00', 'mail', 'outbound', 1, 1, 'declined', 0, NULL),
 		   (10, 6, '2025-02-01 10:00', 'mail', 'outbound', 1, 1, 'no_response', 0, NULL),
 		   (11, 6, '2025-03-01 10:00', 'mail', 'outbound', 1, 1, 'no_response', 0, NULL),
-		   (12, 6, '2025-04-01 10:00', 'mail', 'outbound', 1, 1, 'no_response', 0, NULL)`,
+		   (12, 6, '2025-04-01 10:00', 'mail', 'outbound', 1, 1, 'no_response', 0, NULL),
+		   (13, 7, '2025-04-01 10:00', 'phone', 'outbound', NULL, NULL, NULL, 0, 'service call')`,
 		`CREATE TABLE optouts (customer_id BIGINT, product_id INTEGER, channel VARCHAR, since DATE)`,
 		`INSERT INTO optouts VALUES (1, NULL, NULL, '2024-01-01'), (6, 1, NULL, '2024-01-01'), (6, NULL, 'phone', '2024-02-01')`,
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -22,22 +23,23 @@ func TestCustomerViewColumns(t *testing.T) {
 	type row struct {
 		held, out, c12, resp, acc int64
 		rate                      sql.NullFloat64
-		rev                       float64
+		rev, rev12                float64
 		cend, opt                 bool
 		vs                        string
 	}
 	want := map[int64]row{
-		1:  {2, 5, 4, 2, 1, sql.NullFloat64{Float64: 0.2, Valid: true}, 50, true, true, "low"},
-		2:  {1, 2, 2, 2, 2, sql.NullFloat64{Float64: 1, Valid: true}, 50, true, false, "low"},
-		3:  {0, 0, 0, 0, 0, sql.NullFloat64{}, 0, true, false, "low"},
-		4:  {0, 0, 0, 0, 0, sql.NullFloat64{}, 0, false, false, "low"},
-		5:  {1, 0, 0, 0, 0, sql.NullFloat64{}, 0, false, false, "low"},
-		6:  {0, 4, 4, 1, 0, sql.NullFloat64{Float64: 0, Valid: true}, 0, false, true, "middle"},
-		9:  {0, 0, 0, 0, 0, sql.NullFloat64{}, 0, false, false, "middle"},
-		10: {0, 0, 0, 0, 0, sql.NullFloat64{}, 0, false, false, "top"},
+		1:  {2, 5, 4, 2, 1, sql.NullFloat64{Float64: 0.2, Valid: true}, 50, 50, true, true, "low"},
+		2:  {1, 2, 2, 2, 2, sql.NullFloat64{Float64: 1, Valid: true}, 50, 50, true, false, "low"},
+		3:  {0, 0, 0, 0, 0, sql.NullFloat64{}, 0, 0, true, false, "low"},
+		4:  {0, 0, 0, 0, 0, sql.NullFloat64{}, 0, 0, false, false, "low"},
+		5:  {1, 0, 0, 0, 0, sql.NullFloat64{}, 0, 0, false, false, "low"},
+		6:  {0, 4, 4, 1, 0, sql.NullFloat64{Float64: 0, Valid: true}, 0, 0, false, true, "middle"},
+		7:  {0, 0, 0, 0, 0, sql.NullFloat64{}, 0, 0, false, false, "middle"},
+		9:  {0, 0, 0, 0, 0, sql.NullFloat64{}, 0, 0, false, false, "middle"},
+		10: {0, 0, 0, 0, 0, sql.NullFloat64{}, 0, 0, false, false, "top"},
 	}
 	rows, err := ws.DB().Query(`SELECT customer_id, products_held, contacts_out, contacts_12m, responses, acceptances,
-		response_rate, contact_revenue, contract_end, opted_out, value_segment FROM customer_view ORDER BY customer_id`)
+		response_rate, contact_revenue, revenue_12m, contract_end, opted_out, value_segment FROM customer_view ORDER BY customer_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +49,7 @@ func TestCustomerViewColumns(t *testing.T) {
 		n++
 		var id int64
 		var r row
-		if err := rows.Scan(&id, &r.held, &r.out, &r.c12, &r.resp, &r.acc, &r.rate, &r.rev, &r.cend, &r.opt, &r.vs); err != nil {
+		if err := rows.Scan(&id, &r.held, &r.out, &r.c12, &r.resp, &r.acc, &r.rate, &r.rev, &r.rev12, &r.cend, &r.opt, &r.vs); err != nil {
 			t.Fatal(err)
 		}
 		if w, ok := want[id]; ok && r != w {
@@ -56,6 +58,35 @@ func TestCustomerViewColumns(t *testing.T) {
 	}
 	if n != 10 {
 		t.Errorf("view has %d rows, want 10 (one per customer)", n)
+	}
+}
+
+func TestCustomerViewSnapshotFromMeta(t *testing.T) {
+	ws := openHandFixture(t)
+	ctx := context.Background()
+	if err := ws.SetMeta(ctx, SnapshotMetaKey, "2025-03-01"); err != nil {
+		t.Fatal(err)
+	}
+	if err := EnsureCustomerView(ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64][2]float64{}
+	rows, err := ws.DB().Query(`SELECT customer_id, contacts_12m, revenue_12m FROM customer_view WHERE contacts_out > 0`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, n int64
+		var rev float64
+		if err := rows.Scan(&id, &n, &rev); err != nil {
+			t.Fatal(err)
+		}
+		got[id] = [2]float64{float64(n), rev}
+	}
+	want := map[int64][2]float64{1: {2, 50}, 2: {0, 0}, 6: {3, 0}} // the snapshot day counts; later contacts do not
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("contacts_12m, revenue_12m at snapshot 2025-03-01 = %v, want %v", got, want)
 	}
 }
 

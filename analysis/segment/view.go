@@ -17,24 +17,31 @@ import (
 // View is the name of the one-row-per-customer view segment filters are written against.
 const View = "customer_view"
 
+// SnapshotMetaKey is the acrm_meta key that, when set to a date (YYYY-MM-DD), fixes the
+// snapshot date customer_view measures "the last 12 months" up to.
+const SnapshotMetaKey = "snapshot_date"
+
 // EnsureCustomerView creates or replaces the view customer_view: every column of customers
-// plus, per customer,
+// plus, per customer (datamart semantics in docs/DATAMART.md),
 //
-//	products_held       products held at the snapshot (holdings with end_date NULL)
-//	contacts_out        outbound contacts in the whole history
-//	contacts_12m        outbound contacts in the 12 months up to the snapshot
-//	responses           outbound contacts answered (outcome accepted or declined)
-//	acceptances         outbound contacts with outcome accepted
-//	response_rate       acceptances / contacts_out (NULL without outbound contacts)
-//	contact_revenue     sum of contacts.revenue in the whole history
-//	contract_end        contract_end_months ≤ 3 (false when unknown)
-//	opted_out           any opt-out row for the customer (any product or channel)
-//	value_segment       'top' (first ⌈10 %·n⌉ by monthly_revenue desc, ties by customer_id),
-//	                    'middle' (next, up to ⌈50 %·n⌉), 'low' (the rest)
+//	products_held       products held at the snapshot (holdings rows with end_date NULL)
+//	contacts_out        outbound offer contacts (direction outbound, product_id set), whole history
+//	contacts_12m        outbound offer contacts in the 12 months up to the snapshot
+//	responses           outbound offer contacts answered (outcome accepted or declined)
+//	acceptances         outbound offer contacts with outcome accepted
+//	response_rate       acceptances / contacts_out (NULL without outbound offer contacts)
+//	contact_revenue     Σ contacts.revenue (margins of accepted offers, any direction), whole history
+//	revenue_12m         the same over the 12 months up to the snapshot
+//	contract_end        contract_end_months ≤ 3 (false when NULL: no running contract)
+//	opted_out           at least one opt-out row (any product or channel)
+//	value_segment       'top' = the first ⌈n/10⌉ customers by monthly_revenue desc (ties by
+//	                    customer_id), 'middle' = the next, up to ⌈n/2⌉, 'low' = the rest
 //
-// The snapshot is the latest contact timestamp (the datamart's "now"), or today when there
-// are no contacts. Tables other than customers may be missing (an imported workspace): their
-// columns are then 0 / false. A workspace without customers is an error.
+// The snapshot date is acrm_meta[SnapshotMetaKey] when set, else the date of the latest
+// contact, else today; "the last 12 months" are [snapshot+1 day − 12 months, snapshot+1 day).
+// It is evaluated when the view is queried, so the view follows new contacts. Tables other
+// than customers may be missing (an imported workspace): their columns are then 0 / false.
+// A workspace without customers is an error.
 func EnsureCustomerView(ctx context.Context, ws *workspace.Workspace) error {
 	ok, err := ws.HasTable(ctx, "customers")
 	if err != nil {
@@ -67,19 +74,27 @@ func customerViewSQL(hasHoldings, hasContacts, hasOptouts bool) string {
 	var b strings.Builder
 	b.WriteString("CREATE OR REPLACE VIEW " + View + " AS\nWITH ")
 	if hasContacts {
-		b.WriteString(`snap AS (SELECT coalesce(max(ts), current_date::TIMESTAMP) AS now FROM contacts),
+		b.WriteString(`snap AS (
+  SELECT (coalesce((SELECT max(try_cast(value AS DATE)) FROM acrm_meta WHERE key = '` + SnapshotMetaKey + `'),
+                   (SELECT max(ts)::DATE FROM contacts), current_date) + 1)::TIMESTAMP AS day_after),
 cont AS (
   SELECT customer_id,
-         count(*) FILTER (WHERE direction = 'outbound') AS contacts_out,
-         count(*) FILTER (WHERE direction = 'outbound' AND ts > (SELECT now FROM snap) - INTERVAL 12 MONTH) AS contacts_12m,
-         count(*) FILTER (WHERE direction = 'outbound' AND outcome IN ('accepted', 'declined')) AS responses,
-         count(*) FILTER (WHERE direction = 'outbound' AND outcome = 'accepted') AS acceptances,
-         coalesce(sum(revenue), 0) AS contact_revenue
-  FROM contacts GROUP BY customer_id),
+         count(*) FILTER (WHERE offer) AS contacts_out,
+         count(*) FILTER (WHERE offer AND recent) AS contacts_12m,
+         count(*) FILTER (WHERE offer AND outcome IN ('accepted', 'declined')) AS responses,
+         count(*) FILTER (WHERE offer AND outcome = 'accepted') AS acceptances,
+         coalesce(sum(revenue), 0) AS contact_revenue,
+         coalesce(sum(revenue) FILTER (WHERE recent), 0) AS revenue_12m
+  FROM (SELECT customer_id, outcome, revenue,
+               direction = 'outbound' AND product_id IS NOT NULL AS offer,
+               ts >= (SELECT day_after FROM snap) - INTERVAL 12 MONTH AND ts < (SELECT day_after FROM snap) AS recent
+        FROM contacts)
+  GROUP BY customer_id),
 `)
 	} else {
 		b.WriteString(`cont AS (SELECT NULL::BIGINT AS customer_id, 0::BIGINT AS contacts_out, 0::BIGINT AS contacts_12m,
-  0::BIGINT AS responses, 0::BIGINT AS acceptances, 0::DOUBLE AS contact_revenue WHERE false),
+  0::BIGINT AS responses, 0::BIGINT AS acceptances, 0::DOUBLE AS contact_revenue,
+  0::DOUBLE AS revenue_12m WHERE false),
 `)
 	}
 	if hasHoldings {
@@ -109,6 +124,7 @@ SELECT c.*,
        coalesce(k.acceptances, 0)::BIGINT AS acceptances,
        CASE WHEN coalesce(k.contacts_out, 0) > 0 THEN k.acceptances / k.contacts_out END::DOUBLE AS response_rate,
        coalesce(k.contact_revenue, 0)::DOUBLE AS contact_revenue,
+       coalesce(k.revenue_12m, 0)::DOUBLE AS revenue_12m,
        coalesce(c.contract_end_months <= 3, false) AS contract_end,
        (o.customer_id IS NOT NULL) AS opted_out,
        CASE WHEN r.value_rank <= (r.n + 9) // 10 THEN 'top'
