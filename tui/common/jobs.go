@@ -1,0 +1,215 @@
+package common
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/acrm-dev/acrm/tui/services"
+)
+
+// Progress is what a running job reports: Done of Total units (Total 0 = unknown) in a
+// named stage.
+type Progress = services.Progress
+
+// JobID identifies one run of a job. IDs are never reused within a process.
+type JobID uint64
+
+// JobFunc is the work of a job. It must honour ctx (return soon after cancellation) and may
+// call report as often as it likes: progress is lossy, only the latest value is kept.
+type JobFunc func(ctx context.Context, report func(Progress)) (any, error)
+
+// JobProgressMsg carries the latest progress of a job to its owner screen.
+type JobProgressMsg struct {
+	Owner    string
+	Kind     string
+	ID       JobID
+	Progress Progress
+}
+
+// JobDoneMsg is the one guaranteed result of a job, routed to its owner screen. Cancelled is
+// a status, not an error: Err is nil when Cancelled is true.
+type JobDoneMsg struct {
+	Owner     string
+	Kind      string
+	ID        JobID
+	Value     any
+	Err       error
+	Cancelled bool
+	Elapsed   time.Duration
+}
+
+// Job is a running job as the status bar sees it.
+type Job struct {
+	ID        JobID
+	Owner     string
+	Kind      string
+	Label     string
+	Started   time.Time
+	Progress  Progress
+	Cancelled bool // cancel requested, result not yet in
+
+	cancel   context.CancelFunc
+	progress chan Progress
+	done     chan struct{}
+}
+
+// Jobs tracks the running jobs. It is used only from Update (the bubbletea goroutine), so
+// it needs no lock; the work itself runs in tea.Cmd goroutines and talks back via messages.
+type Jobs struct {
+	next    JobID
+	running map[JobID]*Job
+	now     func() time.Time
+}
+
+// NewJobs returns an empty job table using the given clock.
+func NewJobs(now func() time.Time) *Jobs {
+	if now == nil {
+		now = time.Now
+	}
+	return &Jobs{running: map[JobID]*Job{}, now: now}
+}
+
+// Start launches fn as a job of owner and kind. A running job of the same owner and kind is
+// cancelled first and its result will be dropped as stale. The returned command must be
+// handed to bubbletea; it yields progress messages and exactly one JobDoneMsg.
+func (j *Jobs) Start(owner, kind, label string, fn JobFunc) (JobID, tea.Cmd) {
+	for id, old := range j.running {
+		if old.Owner == owner && old.Kind == kind {
+			old.cancel()
+			delete(j.running, id) // its result is now stale
+		}
+	}
+	j.next++
+	ctx, cancel := context.WithCancel(context.Background())
+	job := &Job{
+		ID: j.next, Owner: owner, Kind: kind, Label: label, Started: j.now(),
+		cancel: cancel, progress: make(chan Progress, 1), done: make(chan struct{}),
+	}
+	j.running[job.ID] = job
+	report := func(p Progress) {
+		for {
+			select {
+			case job.progress <- p:
+				return
+			default:
+				select { // drop the stale value and try again
+				case <-job.progress:
+				default:
+				}
+			}
+		}
+	}
+	run := func() (msg tea.Msg) {
+		start := time.Now()
+		defer close(job.done)
+		defer cancel()
+		defer func() {
+			if r := recover(); r != nil {
+				msg = JobDoneMsg{Owner: owner, Kind: kind, ID: job.ID,
+					Err: fmt.Errorf("%s: internal error: %v", label, r), Elapsed: time.Since(start)}
+			}
+		}()
+		v, err := fn(ctx, report)
+		done := JobDoneMsg{Owner: owner, Kind: kind, ID: job.ID, Value: v, Err: err, Elapsed: time.Since(start)}
+		if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled)) {
+			done.Cancelled, done.Err, done.Value = true, nil, nil
+		}
+		return done
+	}
+	return job.ID, tea.Batch(run, listen(job))
+}
+
+func listen(job *Job) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case p := <-job.progress:
+			return JobProgressMsg{Owner: job.Owner, Kind: job.Kind, ID: job.ID, Progress: p}
+		case <-job.done:
+			return nil
+		}
+	}
+}
+
+// Accept updates the table with a job message and reports whether the message should be
+// delivered to its owner (false for stale results of superseded jobs). For progress it
+// returns the command that waits for the next progress value.
+func (j *Jobs) Accept(msg tea.Msg) (deliver bool, next tea.Cmd) {
+	switch msg := msg.(type) {
+	case JobProgressMsg:
+		job, ok := j.running[msg.ID]
+		if !ok {
+			return false, nil
+		}
+		job.Progress = msg.Progress
+		return true, listen(job)
+	case JobDoneMsg:
+		if _, ok := j.running[msg.ID]; !ok {
+			return false, nil
+		}
+		delete(j.running, msg.ID)
+		return true, nil
+	}
+	return false, nil
+}
+
+// Cancel requests cancellation of one job; its JobDoneMsg (Cancelled) follows.
+func (j *Jobs) Cancel(id JobID) bool {
+	job, ok := j.running[id]
+	if !ok {
+		return false
+	}
+	job.Cancelled = true
+	job.cancel()
+	return true
+}
+
+// CancelLatest cancels the most recently started job, preferring jobs of owner. It returns
+// the cancelled job or nil when nothing runs.
+func (j *Jobs) CancelLatest(owner string) *Job {
+	var mine, latest *Job
+	for _, job := range j.Running() {
+		if job.Cancelled {
+			continue
+		}
+		latest = job
+		if job.Owner == owner {
+			mine = job
+		}
+	}
+	pick := mine
+	if pick == nil {
+		pick = latest
+	}
+	if pick != nil {
+		j.Cancel(pick.ID)
+	}
+	return pick
+}
+
+// CancelAll cancels every running job (on quit).
+func (j *Jobs) CancelAll() {
+	for id := range j.running {
+		j.Cancel(id)
+	}
+}
+
+// Running lists the running jobs, oldest first.
+func (j *Jobs) Running() []*Job {
+	out := make([]*Job, 0, len(j.running))
+	for _, job := range j.running {
+		out = append(out, job)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].ID < out[b].ID })
+	return out
+}
+
+// Busy reports whether any job runs.
+func (j *Jobs) Busy() bool { return len(j.running) > 0 }
+
+// IsCurrent reports whether id is a running job (not superseded, not finished).
+func (j *Jobs) IsCurrent(id JobID) bool { _, ok := j.running[id]; return ok }

@@ -1,0 +1,211 @@
+// Package components holds the workbench's shared widgets: panes, a scrolling table, the
+// progress line, the command palette and small text helpers. Render functions are pure:
+// model in, string out, so they are tested on fixtures.
+package components
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/acrm-dev/acrm/tui/theme"
+)
+
+// Width is the display width of s (ANSI aware).
+func Width(s string) int { return ansi.StringWidth(s) }
+
+// Truncate cuts s to width w display cells, marking the cut with "…".
+func Truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// PadRight pads (or truncates) s to exactly w cells.
+func PadRight(s string, w int) string {
+	s = Truncate(s, w)
+	if d := w - ansi.StringWidth(s); d > 0 {
+		s += strings.Repeat(" ", d)
+	}
+	return s
+}
+
+// PadLeft right-aligns s in exactly w cells.
+func PadLeft(s string, w int) string {
+	s = Truncate(s, w)
+	if d := w - ansi.StringWidth(s); d > 0 {
+		s = strings.Repeat(" ", d) + s
+	}
+	return s
+}
+
+// Int formats n with thousands separators: 1234567 → "1,234,567".
+func Int(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// Float formats x with dec decimals and thousands separators; "–" for NaN.
+func Float(x float64, dec int) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "–"
+	}
+	s := strconv.FormatFloat(math.Abs(x), 'f', dec, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	n, _ := strconv.ParseInt(intPart, 10, 64)
+	out := Int(n)
+	if frac != "" {
+		out += "." + frac
+	}
+	if x < 0 && strings.Trim(out, "0.,") != "" {
+		out = "-" + out
+	}
+	return out
+}
+
+// Pct formats a fraction as a percentage with dec decimals; "–" for NaN.
+func Pct(f float64, dec int) string {
+	if math.IsNaN(f) {
+		return "–"
+	}
+	return Float(100*f, dec) + "%"
+}
+
+// Bytes formats a size: 12.3 MB.
+func Bytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return strconv.FormatFloat(float64(n)/float64(div), 'f', 1, 64) + " " + string("kMGTPE"[exp]) + "B"
+}
+
+// Lines splits s into lines and fits it into exactly w×h cells (truncating or padding).
+func Fit(s string, w, h int) string {
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		lines[i] = PadRight(l, w)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Box draws a pane of exactly w×h cells with title set into the top border and footer into
+// the bottom border. The focused pane uses a heavy border so focus does not rely on colour.
+func Box(th *theme.Theme, title, body, footer string, w, h int, focused bool) string {
+	if w < 4 || h < 2 {
+		return Fit("", w, h)
+	}
+	b := lipgloss.RoundedBorder()
+	st := th.Pane
+	if focused {
+		b = lipgloss.ThickBorder()
+		st = th.PaneFocused
+	}
+	color := lipgloss.NewStyle().Foreground(st.GetBorderTopForeground())
+	if th.NoColor {
+		color = lipgloss.NewStyle()
+	}
+	inner := w - 2
+	top := b.TopLeft
+	if title != "" {
+		t := Truncate(" "+title+" ", inner-1)
+		top += b.Top + th.PaneTitle.Render(t) + color.Render(strings.Repeat(b.Top, max(0, inner-1-Width(t))))
+	} else {
+		top += strings.Repeat(b.Top, inner)
+	}
+	top = color.Render(b.TopLeft) + strings.TrimPrefix(top, b.TopLeft)
+	top += color.Render(b.TopRight)
+	bottom := ""
+	if footer != "" {
+		f := Truncate(" "+footer+" ", inner-1)
+		bottom = color.Render(b.BottomLeft+strings.Repeat(b.Bottom, max(0, inner-1-Width(f)))) + th.Muted.Render(f) + color.Render(b.Bottom+b.BottomRight)
+	} else {
+		bottom = color.Render(b.BottomLeft + strings.Repeat(b.Bottom, inner) + b.BottomRight)
+	}
+	content := strings.Split(Fit(body, inner, h-2), "\n")
+	var sb strings.Builder
+	sb.WriteString(top)
+	for _, l := range content {
+		if h-2 <= 0 {
+			break
+		}
+		sb.WriteString("\n" + color.Render(b.Left) + l + color.Render(b.Right))
+	}
+	sb.WriteString("\n" + bottom)
+	return sb.String()
+}
+
+// HBar draws a horizontal bar of value/max in w cells with eighth-block resolution.
+func HBar(value, maxValue float64, w int) string {
+	if w <= 0 || maxValue <= 0 || math.IsNaN(value) {
+		return strings.Repeat(" ", max(w, 0))
+	}
+	cells := value / maxValue * float64(w)
+	full := int(cells)
+	if full > w {
+		full = w
+	}
+	s := strings.Repeat("█", full)
+	if full < w {
+		part := int((cells - float64(full)) * 8)
+		if part > 0 {
+			s += string([]rune(" ▏▎▍▌▋▊▉")[part])
+		}
+	}
+	return PadRight(s, w)
+}
+
+// Spark draws counts as one line of block characters (▁…█), one cell per count; an empty
+// count is a space so gaps stay visible.
+func Spark(counts []int64) string {
+	var maxV int64
+	for _, c := range counts {
+		maxV = max(maxV, c)
+	}
+	blocks := []rune("▁▂▃▄▅▆▇█")
+	var b strings.Builder
+	for _, c := range counts {
+		if c == 0 || maxV == 0 {
+			b.WriteRune(' ')
+			continue
+		}
+		i := int(math.Ceil(float64(c)/float64(maxV)*8)) - 1
+		b.WriteRune(blocks[min(max(i, 0), 7)])
+	}
+	return b.String()
+}

@@ -1,0 +1,941 @@
+// Package data is the Data screen: the workspace's tables with row counts, a column profile
+// per table (type, % null, distinct, min/mean/max, quartiles, top values, histogram), a
+// preview that pages through any table without loading it, a row filter, a file import
+// dialog and the SQL console. Every query runs as a job; keys never wait on one.
+package data
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/NimbleMarkets/ntcharts/sparkline"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/components"
+	"github.com/acrm-dev/acrm/tui/services"
+	"github.com/acrm-dev/acrm/tui/sqlconsole"
+)
+
+// ID is the Data screen's owner id.
+const ID = "data"
+
+const (
+	paneTables = iota
+	paneColumns
+	panePreview
+)
+
+const (
+	kindTables  = "tables"
+	kindProfile = "profile"
+	kindPreview = "preview"
+	kindImport  = "import"
+)
+
+// Screen is the Data screen.
+type Screen struct {
+	c    *common.Common
+	keys KeyMap
+
+	width, height int
+	focus         int
+
+	tables    []services.TableInfo
+	tablesErr error
+	loaded    bool
+	cursor    int // selected table
+
+	profiles   map[string][]services.ColumnProfile
+	profileErr map[string]error
+	colTable   *components.Table
+
+	// preview window
+	preview     *components.Table
+	page        *services.Page // loaded rows
+	pageTable   string
+	pageFilter  string
+	viewOffset  int64 // first row shown
+	previewErr  error
+	filter      string
+	filterInput textinput.Model
+	filtering   bool
+
+	importing   bool
+	importInput textinput.Model
+	importHint  string
+	importErr   string
+
+	console     *sqlconsole.Console
+	consoleOpen bool
+}
+
+type tablesResult struct{ tables []services.TableInfo }
+type profileResult struct {
+	table   string
+	columns []services.ColumnProfile
+}
+type pageResult struct {
+	table, filter string
+	page          *services.Page
+}
+type completeMsg struct {
+	input   string
+	value   string
+	choices []string
+}
+
+// New builds the Data screen.
+func New(c *common.Common) *Screen {
+	s := &Screen{c: c, keys: DefaultKeyMap(c.Nav), profiles: map[string][]services.ColumnProfile{}, profileErr: map[string]error{}}
+	s.colTable = components.NewTable(c.Theme)
+	s.colTable.MaxColWidth = 24
+	s.colTable.WidestCell = true
+	s.preview = components.NewTable(c.Theme)
+	s.preview.MaxColWidth = 28
+	s.filterInput = textinput.New()
+	s.filterInput.Prompt = "/ "
+	s.filterInput.Placeholder = "text to find, or a SQL condition like region = 'Utrecht'"
+	s.importInput = textinput.New()
+	s.importInput.Prompt = "file: "
+	s.importInput.Placeholder = "path to a .csv, .parquet or .json file (tab completes)"
+	s.console = sqlconsole.New(c, ID)
+	return s
+}
+
+func (s *Screen) ID() string    { return ID }
+func (s *Screen) Title() string { return "Data" }
+
+// InputFocused is true while the filter, the import path or the SQL editor has the keyboard.
+func (s *Screen) InputFocused() bool {
+	return s.filtering || s.importing || (s.consoleOpen && s.console.InputFocused())
+}
+
+// Init loads the table list.
+func (s *Screen) Init() tea.Cmd { return s.loadTables() }
+
+func (s *Screen) loadTables() tea.Cmd {
+	svc := s.c.Services
+	_, cmd := s.c.Jobs.Start(ID, kindTables, "listing tables", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		t, err := svc.Tables(ctx)
+		return tablesResult{t}, err
+	})
+	return cmd
+}
+
+func (s *Screen) selected() (services.TableInfo, bool) {
+	if s.cursor < 0 || s.cursor >= len(s.tables) {
+		return services.TableInfo{}, false
+	}
+	return s.tables[s.cursor], true
+}
+
+// selectTable shows the profile of the selected table (from cache or a new job) and loads
+// the first preview page.
+func (s *Screen) selectTable() tea.Cmd {
+	t, ok := s.selected()
+	if !ok {
+		return nil
+	}
+	s.viewOffset = 0
+	s.preview.Cursor, s.preview.Offset, s.preview.ColOffset = 0, 0, 0
+	s.colTable.Cursor, s.colTable.Offset = 0, 0
+	s.page = nil
+	s.previewErr = nil
+	s.filter = ""
+	s.fillColumns()
+	var cmds []tea.Cmd
+	if _, ok := s.profiles[t.Name]; !ok {
+		cmds = append(cmds, s.loadProfile(t.Name))
+	}
+	cmds = append(cmds, s.loadPage())
+	return tea.Batch(cmds...)
+}
+
+func (s *Screen) loadProfile(table string) tea.Cmd {
+	svc := s.c.Services
+	delete(s.profileErr, table)
+	_, cmd := s.c.Jobs.Start(ID, kindProfile, "profiling "+table, func(ctx context.Context, report func(common.Progress)) (any, error) {
+		cols, err := svc.Profile(ctx, table, report)
+		return profileResult{table, cols}, err
+	})
+	return cmd
+}
+
+func (s *Screen) visibleRows() int { return max(s.preview.PageSize(), 1) }
+
+// loadPage fetches a window of three screens around viewOffset, unless it is loaded already.
+func (s *Screen) loadPage() tea.Cmd {
+	t, ok := s.selected()
+	if !ok {
+		return nil
+	}
+	vis := int64(s.visibleRows())
+	if p := s.page; p != nil && s.pageTable == t.Name && s.pageFilter == s.filter &&
+		s.viewOffset >= p.Offset && (s.viewOffset+vis <= p.Offset+int64(len(p.Rows)) || p.Offset+int64(len(p.Rows)) >= p.Total) {
+		return nil
+	}
+	from := max(s.viewOffset-vis, 0)
+	limit := 3 * vis
+	svc := s.c.Services
+	table, filter := t.Name, s.filter
+	_, cmd := s.c.Jobs.Start(ID, kindPreview, "reading "+table, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		p, err := svc.Preview(ctx, table, from, limit, filter)
+		return pageResult{table, filter, p}, err
+	})
+	return cmd
+}
+
+// SetSize lays out the panes.
+func (s *Screen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.console.SetSize(w, h)
+	lw, rw := s.split()
+	_ = lw
+	ph, vh := s.rightSplit()
+	s.colTable.SetSize(rw-2, ph-2-s.detailHeight(ph))
+	s.preview.SetSize(rw-2, vh-2)
+	s.fillPreview()
+}
+
+func (s *Screen) split() (int, int) {
+	lw := min(max(s.width/5, 24), 34)
+	return lw, s.width - lw
+}
+
+func (s *Screen) rightSplit() (int, int) {
+	h := s.height
+	if s.filtering || s.importing {
+		h -= 3
+	}
+	ph := h * 11 / 20
+	return ph, h - ph
+}
+
+// detailHeight is the height of the selected column's histogram strip (ntcharts) under the
+// profile table, when there is room.
+func (s *Screen) detailHeight(paneH int) int {
+	if paneH >= 18 {
+		return 5
+	}
+	return 0
+}
+
+// Update handles messages.
+func (s *Screen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.JobProgressMsg:
+		return nil
+	case common.JobDoneMsg:
+		if msg.Kind == sqlconsole.KindQuery || msg.Kind == sqlconsole.KindExport || msg.Kind == sqlconsole.KindHistory {
+			return s.console.Update(msg)
+		}
+		return s.done(msg)
+	case common.RefreshMsg:
+		return s.loadTables()
+	case completeMsg:
+		if s.importing && s.importInput.Value() == msg.input {
+			s.importInput.SetValue(msg.value)
+			s.importInput.CursorEnd()
+			s.importHint = strings.Join(msg.choices, "  ")
+		}
+		return nil
+	case sqlconsole.CloseMsg:
+		s.consoleOpen = false
+		return nil
+	case tea.KeyMsg:
+		return s.key(msg)
+	}
+	if s.consoleOpen {
+		return s.console.Update(msg)
+	}
+	var cmd tea.Cmd
+	if s.filtering {
+		s.filterInput, cmd = s.filterInput.Update(msg)
+	} else if s.importing {
+		s.importInput, cmd = s.importInput.Update(msg)
+	}
+	return cmd
+}
+
+func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
+	if msg.Cancelled {
+		return common.Flash(msg.Kind + " cancelled")
+	}
+	switch msg.Kind {
+	case kindTables:
+		if msg.Err != nil {
+			s.tablesErr = msg.Err
+			return common.FlashError(msg.Err)
+		}
+		r := msg.Value.(tablesResult)
+		prev := ""
+		if t, ok := s.selected(); ok {
+			prev = t.Name
+		}
+		s.tables, s.tablesErr, s.loaded = OrderTables(r.tables), nil, true
+		s.cursor = 0
+		for i, t := range s.tables {
+			if t.Name == prev {
+				s.cursor = i
+			}
+		}
+		return s.selectTable()
+	case kindProfile:
+		r, _ := msg.Value.(profileResult)
+		if msg.Err != nil {
+			if t, ok := s.selected(); ok {
+				s.profileErr[t.Name] = msg.Err
+			}
+			return common.FlashError(msg.Err)
+		}
+		s.profiles[r.table] = r.columns
+		s.fillColumns()
+	case kindPreview:
+		if msg.Err != nil {
+			s.previewErr = msg.Err
+			return common.FlashError(msg.Err)
+		}
+		r := msg.Value.(pageResult)
+		if t, ok := s.selected(); !ok || t.Name != r.table || r.filter != s.filter {
+			return nil
+		}
+		s.page, s.pageTable, s.pageFilter, s.previewErr = r.page, r.table, r.filter, nil
+		s.fillPreview()
+	case kindImport:
+		if msg.Err != nil {
+			s.importing = true
+			s.importInput.Focus()
+			s.importErr = msg.Err.Error()
+			return common.FlashError(msg.Err)
+		}
+		r := msg.Value.(services.ImportResult)
+		return tea.Batch(common.Flash(fmt.Sprintf("imported %s rows into %s", components.Int(r.Rows), r.Table)),
+			common.Refresh(ID))
+	}
+	return nil
+}
+
+func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
+	if s.consoleOpen {
+		return s.console.Update(msg)
+	}
+	if s.filtering {
+		switch {
+		case key.Matches(msg, s.keys.Cancel):
+			s.filtering = false
+			s.filterInput.Blur()
+			s.SetSize(s.width, s.height)
+			return nil
+		case key.Matches(msg, s.keys.Apply):
+			s.filtering = false
+			s.filterInput.Blur()
+			s.filter = FilterSQL(s.filterInput.Value())
+			s.viewOffset = 0
+			s.preview.Cursor, s.preview.Offset = 0, 0
+			s.page = nil
+			s.focus = panePreview
+			s.SetSize(s.width, s.height)
+			return s.loadPage()
+		}
+		var cmd tea.Cmd
+		s.filterInput, cmd = s.filterInput.Update(msg)
+		return cmd
+	}
+	if s.importing {
+		switch {
+		case key.Matches(msg, s.keys.Cancel):
+			s.importing = false
+			s.importInput.Blur()
+			s.importErr, s.importHint = "", ""
+			s.SetSize(s.width, s.height)
+			return nil
+		case key.Matches(msg, s.keys.Complete):
+			return completePath(s.importInput.Value())
+		case key.Matches(msg, s.keys.Apply):
+			path := strings.TrimSpace(s.importInput.Value())
+			if path == "" {
+				s.importErr = "type the path of a file to import"
+				return nil
+			}
+			s.importing = false
+			s.importInput.Blur()
+			s.importErr, s.importHint = "", ""
+			s.SetSize(s.width, s.height)
+			return s.startImport(path)
+		}
+		var cmd tea.Cmd
+		s.importInput, cmd = s.importInput.Update(msg)
+		s.importErr = ""
+		return cmd
+	}
+	k := s.keys
+	switch {
+	case key.Matches(msg, k.Filter):
+		return s.openFilter()
+	case key.Matches(msg, k.Clear):
+		if s.filter != "" {
+			s.filter = ""
+			s.filterInput.SetValue("")
+			s.viewOffset = 0
+			s.page = nil
+			return s.loadPage()
+		}
+		return nil
+	case key.Matches(msg, k.Import):
+		return s.openImport()
+	case key.Matches(msg, k.SQL):
+		return s.openConsole()
+	case key.Matches(msg, k.Refresh):
+		for name := range s.profiles {
+			delete(s.profiles, name)
+		}
+		return s.loadTables()
+	case key.Matches(msg, k.Focus):
+		s.focus = (s.focus + 1) % 3
+		return nil
+	}
+	switch s.focus {
+	case paneTables:
+		if key.Matches(msg, k.Nav.Right) {
+			s.focus = paneColumns
+			return nil
+		}
+		old := s.cursor
+		switch {
+		case key.Matches(msg, k.Nav.Up):
+			s.cursor--
+		case key.Matches(msg, k.Nav.Down):
+			s.cursor++
+		case key.Matches(msg, k.Nav.Top):
+			s.cursor = 0
+		case key.Matches(msg, k.Nav.Bottom):
+			s.cursor = len(s.tables) - 1
+		case key.Matches(msg, k.Nav.PageDown, k.Nav.PageUp):
+			return s.scrollPreview(msg)
+		}
+		s.cursor = min(max(s.cursor, 0), max(len(s.tables)-1, 0))
+		if s.cursor != old {
+			return s.selectTable()
+		}
+	case paneColumns:
+		switch {
+		case key.Matches(msg, k.Nav.Left):
+			s.focus = paneTables
+		case key.Matches(msg, k.Nav.Right):
+			s.focus = panePreview
+		case key.Matches(msg, k.Nav.PageDown, k.Nav.PageUp):
+			return s.scrollPreview(msg)
+		default:
+			s.colTable.HandleKey(msg, k.Nav)
+		}
+	case panePreview:
+		if key.Matches(msg, k.Nav.Left) && s.preview.ColOffset == 0 {
+			s.focus = paneColumns
+			return nil
+		}
+		return s.scrollPreview(msg)
+	}
+	return nil
+}
+
+// scrollPreview moves the preview window; rows come from the loaded window or a new page
+// job, never from a blocking query.
+func (s *Screen) scrollPreview(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys.Nav
+	var total int64
+	if s.page != nil {
+		total = s.page.Total
+	}
+	vis := int64(s.visibleRows())
+	cur := s.viewOffset + int64(s.preview.Cursor-s.preview.Offset)
+	switch {
+	case key.Matches(msg, k.Up):
+		cur--
+	case key.Matches(msg, k.Down):
+		cur++
+	case key.Matches(msg, k.PageUp):
+		cur -= vis
+		s.viewOffset -= vis
+	case key.Matches(msg, k.PageDown):
+		cur += vis
+		s.viewOffset += vis
+	case key.Matches(msg, k.Top):
+		cur, s.viewOffset = 0, 0
+	case key.Matches(msg, k.Bottom):
+		cur = total - 1
+		s.viewOffset = total - vis
+	case key.Matches(msg, k.Left):
+		s.preview.ColOffset = max(s.preview.ColOffset-1, 0)
+		return nil
+	case key.Matches(msg, k.Right):
+		if s.preview.HiddenRight() {
+			s.preview.ColOffset++
+		}
+		return nil
+	default:
+		return nil
+	}
+	cur = min(max(cur, 0), max(total-1, 0))
+	if cur < s.viewOffset {
+		s.viewOffset = cur
+	}
+	if cur >= s.viewOffset+vis {
+		s.viewOffset = cur - vis + 1
+	}
+	s.viewOffset = min(max(s.viewOffset, 0), max(total-vis, 0))
+	s.fillPreview()
+	s.preview.Cursor = int(cur - s.viewOffset)
+	s.preview.Offset = 0
+	return s.loadPage()
+}
+
+// fillPreview copies the visible window out of the loaded page.
+func (s *Screen) fillPreview() {
+	if s.page == nil {
+		s.preview.SetRows(nil, nil)
+		return
+	}
+	vis := int64(s.visibleRows())
+	var rows [][]string
+	for r := s.viewOffset; r < s.viewOffset+vis && r < s.page.Total; r++ {
+		i := r - s.page.Offset
+		if i >= 0 && i < int64(len(s.page.Rows)) {
+			rows = append(rows, s.page.Rows[i])
+		} else {
+			rows = append(rows, []string{"…"})
+		}
+	}
+	cur, off := s.preview.Cursor, s.preview.Offset
+	s.preview.SetRows(s.page.Columns, rows)
+	s.preview.Cursor, s.preview.Offset = cur, off
+	s.preview.Move(0)
+}
+
+func (s *Screen) fillColumns() {
+	t, ok := s.selected()
+	if !ok {
+		s.colTable.SetRows(nil, nil)
+		return
+	}
+	cols := s.profiles[t.Name]
+	s.colTable.SetRows(ProfileHeaders(), ProfileRows(cols))
+	s.colTable.RightAlign = []bool{false, false, true, true, true, true, true, false}
+}
+
+// datamartOrder is the order the datamart tables are listed in; others follow by name,
+// acrm's own tables last.
+var datamartOrder = []string{"customers", "products", "holdings", "contacts", "campaigns", "campaign_members", "optouts", "events"}
+
+// OrderTables lists the datamart tables first (customers on top), then other user tables,
+// then acrm's own tables.
+func OrderTables(ts []services.TableInfo) []services.TableInfo {
+	rank := func(t services.TableInfo) int {
+		for i, n := range datamartOrder {
+			if t.Name == n {
+				return i
+			}
+		}
+		if t.Acrm {
+			return len(datamartOrder) + 2
+		}
+		if strings.HasPrefix(t.Name, "sample_truth") {
+			return len(datamartOrder) + 1
+		}
+		return len(datamartOrder)
+	}
+	out := append([]services.TableInfo(nil), ts...)
+	sort.SliceStable(out, func(i, j int) bool {
+		ri, rj := rank(out[i]), rank(out[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// ProfileHeaders are the column-profile table's headers.
+func ProfileHeaders() []string {
+	return []string{"column", "type", "null", "distinct", "min", "mean", "max", "histogram / top values"}
+}
+
+// ProfileRows renders column profiles as table rows: numeric columns get min/mean/max and
+// a block histogram, others their most frequent values with counts.
+func ProfileRows(cols []services.ColumnProfile) [][]string {
+	rows := make([][]string, 0, len(cols))
+	for _, p := range cols {
+		mean, dist := "", components.Int(p.Distinct)
+		if !math.IsNaN(p.Mean) {
+			mean = components.Float(p.Mean, 2)
+		}
+		last := ""
+		if p.Numeric && len(p.Histogram) > 0 {
+			last = components.Spark(p.Histogram)
+		} else {
+			var parts []string
+			for _, v := range p.TopValues {
+				parts = append(parts, fmt.Sprintf("%s ×%s", v.Value, components.Int(v.Count)))
+			}
+			last = strings.Join(parts, " · ")
+		}
+		minV, maxV := shortNum(p.Min, p.Numeric), shortNum(p.Max, p.Numeric)
+		rows = append(rows, []string{p.Name, strings.ToUpper(p.Type), fmt.Sprintf("%.1f%%", p.NullPct), dist, minV, mean, maxV, last})
+	}
+	return rows
+}
+
+func shortNum(s string, numeric bool) string {
+	if !numeric {
+		return components.Truncate(s, 19)
+	}
+	var f float64
+	if _, err := fmt.Sscan(s, &f); err != nil {
+		return s
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return components.Int(int64(f))
+	}
+	return components.Float(f, 2)
+}
+
+// FilterSQL turns what was typed after / into a WHERE condition: text that looks like SQL
+// (a comparison or a keyword) is used as is; anything else finds rows whose text contains
+// it, case-insensitively.
+func FilterSQL(typed string) string {
+	t := strings.TrimSpace(typed)
+	if t == "" {
+		return ""
+	}
+	lower := " " + strings.ToLower(t) + " "
+	for _, op := range []string{"=", "<", ">", " like ", " ilike ", " in (", " is null", " is not null", " between ", " and ", " or ", " not "} {
+		if strings.Contains(lower, op) {
+			return t
+		}
+	}
+	return fmt.Sprintf("CAST(%s AS VARCHAR) ILIKE %s", services.PreviewAlias, quoteLike(t))
+}
+
+func quoteLike(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	s = strings.ReplaceAll(s, "%", `\%`)
+	s = strings.ReplaceAll(s, "_", `\_`)
+	return "'%" + strings.ReplaceAll(s, "'", "''") + "%' ESCAPE '\\'"
+}
+
+func (s *Screen) openFilter() tea.Cmd {
+	if _, ok := s.selected(); !ok {
+		return nil
+	}
+	s.filtering = true
+	s.SetSize(s.width, s.height)
+	return s.filterInput.Focus()
+}
+
+func (s *Screen) openImport() tea.Cmd {
+	s.importing = true
+	s.importErr, s.importHint = "", ""
+	s.SetSize(s.width, s.height)
+	return s.importInput.Focus()
+}
+
+func (s *Screen) openConsole() tea.Cmd {
+	s.consoleOpen = true
+	s.console.SetSize(s.width, s.height)
+	return s.console.Open()
+}
+
+func (s *Screen) startImport(path string) tea.Cmd {
+	svc := s.c.Services
+	_, cmd := s.c.Jobs.Start(ID, kindImport, "importing "+filepath.Base(path), func(ctx context.Context, report func(common.Progress)) (any, error) {
+		return svc.Import(ctx, services.ImportOptions{Path: path}, report)
+	})
+	return cmd
+}
+
+// completePath completes a file path in the background: the longest common prefix of the
+// matching entries, with the choices listed when there are several.
+func completePath(input string) tea.Cmd {
+	return func() tea.Msg {
+		value, choices := CompletePath(input)
+		return completeMsg{input: input, value: value, choices: choices}
+	}
+}
+
+// CompletePath returns input extended by the longest common prefix of the directory entries
+// it matches (directories end in "/"), and the matching names (at most 20).
+func CompletePath(input string) (string, []string) {
+	expanded := input
+	if strings.HasPrefix(input, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			expanded = filepath.Join(home, input[2:])
+			if strings.HasSuffix(input, "/") {
+				expanded += "/"
+			}
+		}
+	}
+	dir, prefix := filepath.Split(expanded)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return input, nil
+	}
+	var names []string
+	for _, e := range entries {
+		n := e.Name()
+		if !strings.HasPrefix(n, prefix) || (strings.HasPrefix(n, ".") && !strings.HasPrefix(prefix, ".")) {
+			continue
+		}
+		if e.IsDir() {
+			n += "/"
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return input, nil
+	}
+	common := names[0]
+	for _, n := range names[1:] {
+		for !strings.HasPrefix(n, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	value := input[:len(input)-len(prefix)] + common
+	if len(names) == 1 {
+		names = nil
+	}
+	if len(names) > 20 {
+		names = append(names[:20], "…")
+	}
+	return value, names
+}
+
+// Actions are the Data screen's palette commands.
+func (s *Screen) Actions() []common.Action {
+	return []common.Action{
+		{Owner: ID, Title: "import a file", Key: "i", Do: s.openImport},
+		{Owner: ID, Title: "SQL console", Key: "s", Do: s.openConsole},
+		{Owner: ID, Title: "filter rows of the table", Key: "/", Do: s.openFilter},
+		{Owner: ID, Title: "refresh tables", Key: "r", Do: func() tea.Cmd { return s.loadTables() }},
+	}
+}
+
+// KeyMap returns the keys that work now.
+func (s *Screen) KeyMap() help.KeyMap {
+	if s.consoleOpen {
+		return s.console.KeyMap()
+	}
+	k := s.keys
+	inInput := s.filtering || s.importing
+	for _, b := range []*key.Binding{&k.Nav.Up, &k.Nav.Down, &k.Nav.PageUp, &k.Nav.PageDown, &k.Nav.Top, &k.Nav.Bottom, &k.Nav.Left, &k.Nav.Right, &k.Focus, &k.Filter, &k.Import, &k.SQL, &k.Refresh} {
+		b.SetEnabled(!inInput)
+	}
+	k.Clear.SetEnabled(!inInput && s.filter != "")
+	k.Apply.SetEnabled(inInput)
+	k.Cancel.SetEnabled(inInput)
+	k.Complete.SetEnabled(s.importing)
+	if s.focus == panePreview {
+		k.Nav.Left.SetHelp("←/→", "scroll columns")
+		k.Nav.Right.SetHelp("←/→", "scroll columns")
+	}
+	return keyMap{k}
+}
+
+type keyMap struct{ k KeyMap }
+
+func (m keyMap) ShortHelp() []key.Binding {
+	k := m.k
+	return []key.Binding{k.Apply, k.Complete, k.Cancel, k.Focus, k.Filter, k.Clear, k.Import, k.SQL}
+}
+
+func (m keyMap) FullHelp() [][]key.Binding {
+	k := m.k
+	return [][]key.Binding{
+		{k.Nav.Up, k.Nav.Down, k.Nav.PageUp, k.Nav.PageDown, k.Nav.Top, k.Nav.Bottom, k.Nav.Left},
+		{k.Focus, k.Filter, k.Clear, k.Import, k.SQL, k.Refresh, k.Apply, k.Complete, k.Cancel},
+	}
+}
+
+// View draws the three panes (or the SQL console).
+func (s *Screen) View() string {
+	if s.consoleOpen {
+		return s.console.View()
+	}
+	th := s.c.Theme
+	lw, rw := s.split()
+	ph, vh := s.rightSplit()
+	left := components.Box(th, "Tables", s.tablesView(lw-2, s.height-2), "i import · s sql", lw, s.height, s.focus == paneTables)
+
+	t, ok := s.selected()
+	colTitle, prevTitle, prevFooter := "Columns", "Preview", ""
+	var colBody, prevBody string
+	switch {
+	case !ok && !s.loaded:
+		colBody = th.Muted.Render("loading tables…")
+	case !ok:
+		colBody = th.Muted.Render("The workspace has no tables yet.\n\nPress i to import a file, or run\n  acrm sample --db " + s.c.Services.Path())
+	default:
+		colTitle = fmt.Sprintf("%s · %s rows · %d columns", t.Name, components.Int(t.Rows), t.Columns)
+		if err := s.profileErr[t.Name]; err != nil {
+			colBody = th.Error.Render("✗ " + err.Error())
+		} else if _, done := s.profiles[t.Name]; !done {
+			colBody = th.Muted.Render("profiling " + t.Name + "…")
+		} else {
+			s.colTable.Focused = s.focus == paneColumns
+			colBody = s.colTable.View()
+			if dh := s.detailHeight(ph); dh > 0 {
+				colBody += "\n" + s.detailView(rw-2, dh)
+			}
+		}
+		prevTitle = "Preview"
+		if s.filter != "" {
+			prevTitle += " · filter: " + s.filterInput.Value()
+		}
+		switch {
+		case s.previewErr != nil:
+			prevBody = th.Error.Render("✗ " + s.previewErr.Error())
+		case s.page == nil:
+			prevBody = th.Muted.Render("reading " + t.Name + "…")
+		case s.page.Total == 0:
+			prevBody = th.Muted.Render("no rows match")
+		default:
+			s.preview.Focused = s.focus == panePreview
+			prevBody = s.preview.View()
+			first := s.viewOffset + 1
+			last := min(s.viewOffset+int64(s.visibleRows()), s.page.Total)
+			prevFooter = fmt.Sprintf("rows %s–%s of %s · pgdn", components.Int(first), components.Int(last), components.Int(s.page.Total))
+			if s.preview.HiddenRight() {
+				prevFooter = "→ more columns · " + prevFooter
+			}
+		}
+	}
+	right := components.Box(th, colTitle, colBody, "", rw, ph, s.focus == paneColumns) + "\n" +
+		components.Box(th, prevTitle, prevBody, prevFooter, rw, vh, s.focus == panePreview)
+	if s.filtering || s.importing {
+		right += "\n" + s.inputView(rw)
+	}
+	return joinColumns(left, right)
+}
+
+func (s *Screen) inputView(w int) string {
+	th := s.c.Theme
+	if s.filtering {
+		s.filterInput.Width = w - 6
+		return components.Box(th, "Filter rows · enter apply · esc close", s.filterInput.View(), "", w, 3, true)
+	}
+	s.importInput.Width = w - 10
+	footer := "enter import · tab complete · esc close"
+	body := s.importInput.View()
+	title := "Import a file as a new table"
+	if s.importErr != "" {
+		title = "✗ " + s.importErr
+	} else if s.importHint != "" {
+		title = s.importHint
+	}
+	return components.Box(th, title, body, footer, w, 3, true)
+}
+
+func (s *Screen) tablesView(w, h int) string {
+	th := s.c.Theme
+	if s.tablesErr != nil {
+		return th.Error.Render("✗ " + s.tablesErr.Error())
+	}
+	if !s.loaded {
+		return th.Muted.Render("loading…")
+	}
+	var lines []string
+	start := 0
+	if s.cursor >= h {
+		start = s.cursor - h + 1
+	}
+	for i := start; i < len(s.tables) && len(lines) < h; i++ {
+		t := s.tables[i]
+		n := components.Int(t.Rows)
+		if t.IsView {
+			n = "view"
+		}
+		mark := "  "
+		if i == s.cursor {
+			mark = "> "
+		}
+		line := components.PadRight(mark+t.Name, w-components.Width(n)-1) + " " + n
+		switch {
+		case i == s.cursor && s.focus == paneTables:
+			line = th.Selected.Render(line)
+		case t.Acrm:
+			line = th.Muted.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// detailView draws the selected column's histogram with ntcharts and its quartiles.
+func (s *Screen) detailView(w, h int) string {
+	th := s.c.Theme
+	t, _ := s.selected()
+	cols := s.profiles[t.Name]
+	if s.colTable.Cursor >= len(cols) {
+		return ""
+	}
+	p := cols[s.colTable.Cursor]
+	head := th.Subtle.Render(strings.Repeat("─", w))
+	if !p.Numeric || len(p.Histogram) == 0 {
+		var parts []string
+		for _, v := range p.TopValues {
+			parts = append(parts, fmt.Sprintf("%s ×%s", v.Value, components.Int(v.Count)))
+		}
+		return head + "\n" + th.PaneTitle.Render(p.Name) + "  most frequent: " + strings.Join(parts, " · ")
+	}
+	info := fmt.Sprintf("%s  p25 %s · median %s · p75 %s · %d bins %s … %s",
+		p.Name, components.Float(p.Quantiles[0], 2), components.Float(p.Quantiles[1], 2), components.Float(p.Quantiles[2], 2),
+		len(p.Histogram), shortNum(p.Min, true), shortNum(p.Max, true))
+	chartW := min(w, len(p.Histogram)*4)
+	sl := sparkline.New(chartW, h-2, sparkline.WithStyle(th.Bar))
+	data := make([]float64, 0, chartW)
+	for _, c := range p.Histogram {
+		for i := 0; i < chartW/len(p.Histogram); i++ {
+			data = append(data, float64(c))
+		}
+	}
+	sl.PushAll(data)
+	sl.DrawColumnsOnly()
+	return head + "\n" + th.PaneTitle.Render(components.Truncate(info, w)) + "\n" + sl.View()
+}
+
+// joinColumns places two blocks of lines side by side.
+func joinColumns(left, right string) string {
+	l := strings.Split(left, "\n")
+	r := strings.Split(right, "\n")
+	n := max(len(l), len(r))
+	lw := 0
+	for _, x := range l {
+		lw = max(lw, components.Width(x))
+	}
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(l) {
+			b.WriteString(components.PadRight(l[i], lw))
+		} else {
+			b.WriteString(strings.Repeat(" ", lw))
+		}
+		if i < len(r) {
+			b.WriteString(r[i])
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,424 @@
+// Package sqlconsole is the SQL console: a multi-line editor with a run key, results in a
+// scrollable table with row count and elapsed time, errors shown inline with their line and
+// column, cancellation with esc (the context interrupts DuckDB), history kept in the
+// workspace (acrm_query_history) and recalled with up/down, export of the full result to CSV
+// or Parquet, and a row cap with a visible note. It is embedded by the Data screen.
+package sqlconsole
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/components"
+	"github.com/acrm-dev/acrm/tui/services"
+)
+
+// Job kinds of the console (routed back by the embedding screen).
+const (
+	KindQuery   = "sql"
+	KindExport  = "export"
+	KindHistory = "history"
+)
+
+// MaxRows caps the rows a result keeps in memory; the export writes them all.
+const MaxRows = 10000
+
+// CloseMsg tells the embedding screen to leave the console.
+type CloseMsg struct{}
+
+// KeyMap are the console keys.
+type KeyMap struct {
+	Run      key.Binding
+	Export   key.Binding
+	Focus    key.Binding
+	HistUp   key.Binding
+	HistDown key.Binding
+	Close    key.Binding
+	Apply    key.Binding
+	Nav      []key.Binding
+}
+
+// DefaultKeyMap returns the console keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Run:      key.NewBinding(key.WithKeys("ctrl+r", "ctrl+enter", "f5"), key.WithHelp("ctrl+r", "run query")),
+		Export:   key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "export result")),
+		Focus:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "editor/results")),
+		HistUp:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑ (first line)", "older query")),
+		HistDown: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓ (last line)", "newer query")),
+		Close:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to tables")),
+		Apply:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "export")),
+	}
+}
+
+// Console is the SQL console.
+type Console struct {
+	c     *common.Common
+	owner string
+	keys  KeyMap
+
+	editor  textarea.Model
+	results *components.Table
+	onRes   bool // results have the keyboard
+
+	width, height int
+
+	history []string
+	histIdx int // -1 = the draft
+	draft   string
+
+	running   bool
+	lastQuery string
+	result    *services.QueryResult
+	err       error
+	cancelled bool
+
+	exporting bool
+	exportIn  textinput.Model
+}
+
+// New builds a console whose jobs are owned by the screen owner.
+func New(c *common.Common, owner string) *Console {
+	ta := textarea.New()
+	ta.Placeholder = "SELECT sector, count(*) FROM customers GROUP BY ALL ORDER BY 2 DESC"
+	ta.ShowLineNumbers = true
+	ta.Prompt = ""
+	ta.CharLimit = 0
+	ta.MaxHeight = 0
+	ei := textinput.New()
+	ei.Prompt = "export to: "
+	ei.SetValue("result.csv")
+	con := &Console{c: c, owner: owner, keys: DefaultKeyMap(), editor: ta, results: components.NewTable(c.Theme), histIdx: -1, exportIn: ei}
+	con.results.MaxColWidth = 32
+	return con
+}
+
+// Open focuses the editor and loads the history.
+func (con *Console) Open() tea.Cmd {
+	con.onRes = false
+	svc := con.c.Services
+	_, load := con.c.Jobs.Start(con.owner, KindHistory, "loading SQL history", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.History(ctx, 200)
+	})
+	return tea.Batch(con.editor.Focus(), load)
+}
+
+// InputFocused is true while the editor or the export path has the keyboard.
+func (con *Console) InputFocused() bool { return con.exporting || !con.onRes }
+
+// SetValue replaces the editor text (tests, palette).
+func (con *Console) SetValue(s string) { con.editor.SetValue(s) }
+
+// Value is the editor text.
+func (con *Console) Value() string { return con.editor.Value() }
+
+// Result is the last result (nil before the first query or after an error).
+func (con *Console) Result() *services.QueryResult { return con.result }
+
+// Err is the last query error.
+func (con *Console) Err() error { return con.err }
+
+// SetSize lays out editor (top) and results (bottom).
+func (con *Console) SetSize(w, h int) {
+	con.width, con.height = w, h
+	eh := con.editorHeight()
+	con.editor.SetWidth(w - 2)
+	con.editor.SetHeight(eh - 2)
+	con.results.SetSize(w-2, h-eh-2)
+}
+
+func (con *Console) editorHeight() int {
+	return min(max(con.height/3, 5), 12)
+}
+
+// Run starts the query in the editor.
+func (con *Console) Run() tea.Cmd {
+	q := strings.TrimSpace(con.editor.Value())
+	if q == "" {
+		return common.Flash("type a query first")
+	}
+	con.running, con.err, con.cancelled, con.lastQuery = true, nil, false, q
+	con.histIdx = -1
+	if len(con.history) == 0 || con.history[0] != q {
+		con.history = append([]string{q}, con.history...)
+	}
+	svc := con.c.Services
+	_, cmd := con.c.Jobs.Start(con.owner, KindQuery, "running query", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		start := time.Now()
+		res, err := svc.Query(ctx, q, MaxRows)
+		var n int64
+		if res != nil {
+			n = int64(len(res.Rows))
+		}
+		herr := err
+		if ctx.Err() != nil {
+			herr = errors.New("cancelled")
+		}
+		hctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = svc.AddHistory(hctx, q, time.Since(start), n, herr)
+		return res, err
+	})
+	return cmd
+}
+
+// Update handles messages.
+func (con *Console) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.JobDoneMsg:
+		return con.done(msg)
+	case tea.KeyMsg:
+		return con.key(msg)
+	}
+	var cmd tea.Cmd
+	if con.exporting {
+		con.exportIn, cmd = con.exportIn.Update(msg)
+	} else if !con.onRes {
+		con.editor, cmd = con.editor.Update(msg)
+	}
+	return cmd
+}
+
+func (con *Console) done(msg common.JobDoneMsg) tea.Cmd {
+	switch msg.Kind {
+	case KindHistory:
+		if h, ok := msg.Value.([]string); ok && msg.Err == nil {
+			con.history = h
+		}
+	case KindQuery:
+		con.running = false
+		if msg.Cancelled {
+			con.cancelled = true
+			return common.Flash(fmt.Sprintf("query cancelled after %s", fmtDur(msg.Elapsed)))
+		}
+		if msg.Err != nil {
+			con.err = msg.Err
+			con.result = nil
+			return nil
+		}
+		con.result = msg.Value.(*services.QueryResult)
+		con.results.SetRows(con.result.Columns, con.result.Rows)
+		con.results.Cursor, con.results.Offset, con.results.ColOffset = 0, 0, 0
+		if con.result.Truncated {
+			return common.Flash(fmt.Sprintf("result capped at %s rows; ctrl+e exports all", components.Int(MaxRows)))
+		}
+	case KindExport:
+		if msg.Cancelled {
+			return common.Flash("export cancelled")
+		}
+		if msg.Err != nil {
+			return common.FlashError(msg.Err)
+		}
+		return common.Flash(msg.Value.(string))
+	}
+	return nil
+}
+
+func (con *Console) key(msg tea.KeyMsg) tea.Cmd {
+	k := con.keys
+	if con.exporting {
+		switch {
+		case key.Matches(msg, k.Close):
+			con.exporting = false
+			return nil
+		case key.Matches(msg, k.Apply):
+			con.exporting = false
+			return con.export(strings.TrimSpace(con.exportIn.Value()))
+		}
+		var cmd tea.Cmd
+		con.exportIn, cmd = con.exportIn.Update(msg)
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, k.Run):
+		return con.Run()
+	case key.Matches(msg, k.Export):
+		if con.lastQuery == "" || con.result == nil {
+			return common.Flash("run a query first, then ctrl+e exports its result")
+		}
+		con.exporting = true
+		return con.exportIn.Focus()
+	case key.Matches(msg, k.Focus):
+		con.onRes = !con.onRes
+		if con.onRes {
+			con.editor.Blur()
+			return nil
+		}
+		return con.editor.Focus()
+	case key.Matches(msg, k.Close):
+		if con.onRes {
+			con.onRes = false
+			return con.editor.Focus()
+		}
+		con.editor.Blur()
+		return func() tea.Msg { return CloseMsg{} }
+	}
+	if con.onRes {
+		con.results.HandleKey(msg, con.c.Nav)
+		return nil
+	}
+	if key.Matches(msg, k.HistUp) && con.editor.Line() == 0 && con.histIdx+1 < len(con.history) {
+		if con.histIdx == -1 {
+			con.draft = con.editor.Value()
+		}
+		con.histIdx++
+		con.editor.SetValue(con.history[con.histIdx])
+		return nil
+	}
+	if key.Matches(msg, k.HistDown) && con.editor.Line() == con.editor.LineCount()-1 && con.histIdx >= 0 {
+		con.histIdx--
+		if con.histIdx == -1 {
+			con.editor.SetValue(con.draft)
+		} else {
+			con.editor.SetValue(con.history[con.histIdx])
+		}
+		return nil
+	}
+	var cmd tea.Cmd
+	con.editor, cmd = con.editor.Update(msg)
+	return cmd
+}
+
+func (con *Console) export(path string) tea.Cmd {
+	if path == "" {
+		return common.Flash("export: type a file name ending in .csv or .parquet")
+	}
+	svc := con.c.Services
+	q := con.lastQuery
+	_, cmd := con.c.Jobs.Start(con.owner, KindExport, "exporting "+path, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		n, err := svc.ExportQuery(ctx, q, path)
+		if err != nil {
+			return nil, err
+		}
+		return fmt.Sprintf("exported %s rows to %s", components.Int(n), path), nil
+	})
+	return cmd
+}
+
+var lineRE = regexp.MustCompile(`(?m)^LINE (\d+): ?(.*)$`)
+
+// ErrorPosition finds the line and column DuckDB points at in an error message ("LINE 2:
+// ..." followed by a caret line). ok is false when the message has no position.
+func ErrorPosition(msg string) (line, col int, ok bool) {
+	m := lineRE.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return 0, 0, false
+	}
+	line, _ = strconv.Atoi(msg[m[2]:m[3]])
+	prefixLen := m[4] - m[0] // "LINE n: "
+	rest := msg[m[1]:]
+	rest = strings.TrimPrefix(rest, "\n")
+	caretLine, _, _ := strings.Cut(rest, "\n")
+	idx := strings.Index(caretLine, "^")
+	if idx < 0 {
+		return line, 0, true
+	}
+	return line, idx - prefixLen + 1, true
+}
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	default:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	}
+}
+
+// KeyMap returns the keys that work now.
+func (con *Console) KeyMap() help.KeyMap {
+	k := con.keys
+	k.Export.SetEnabled(con.result != nil && !con.exporting)
+	k.Apply.SetEnabled(con.exporting)
+	k.HistUp.SetEnabled(!con.onRes && !con.exporting && len(con.history) > 0)
+	k.HistDown.SetEnabled(!con.onRes && !con.exporting && con.histIdx >= 0)
+	k.Run.SetEnabled(!con.exporting)
+	k.Focus.SetEnabled(!con.exporting && con.result != nil)
+	if con.onRes {
+		k.Close.SetHelp("esc", "back to editor")
+		k.Nav = con.c.Nav.Bindings()
+	}
+	if con.exporting {
+		k.Close.SetHelp("esc", "cancel export")
+	}
+	return keyMap{k}
+}
+
+type keyMap struct{ k KeyMap }
+
+func (m keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{m.k.Run, m.k.Apply, m.k.Export, m.k.Focus, m.k.HistUp, m.k.Close}
+}
+
+func (m keyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{m.k.Run, m.k.Export, m.k.Focus, m.k.HistUp, m.k.HistDown, m.k.Apply, m.k.Close}, m.k.Nav}
+}
+
+// View draws the editor and the results.
+func (con *Console) View() string {
+	th := con.c.Theme
+	eh := con.editorHeight()
+	title := "SQL · ctrl+r run · esc back"
+	if len(con.history) > 0 {
+		title += fmt.Sprintf(" · ↑ history (%d)", len(con.history))
+	}
+	editor := components.Box(th, title, con.editor.View(), "", con.width, eh, !con.onRes)
+	rh := con.height - eh
+	var body, rtitle, footer string
+	switch {
+	case con.running:
+		rtitle = "Result"
+		body = th.Muted.Render("running… esc cancels")
+	case con.cancelled:
+		rtitle = "Result"
+		body = th.Warn.Render("⊘ cancelled")
+	case con.err != nil:
+		rtitle = "Error"
+		msg := con.err.Error()
+		if line, col, ok := ErrorPosition(msg); ok {
+			body = th.Error.Render(fmt.Sprintf("✗ error at line %d, column %d", line, col)) + "\n" + msg
+		} else {
+			body = th.Error.Render("✗ " + msg)
+		}
+	case con.result != nil:
+		r := con.result
+		rtitle = fmt.Sprintf("Result · %s rows · %d columns · %s", components.Int(int64(len(r.Rows))), len(r.Columns), fmtDur(r.Elapsed))
+		if r.Truncated {
+			rtitle = fmt.Sprintf("Result · first %s rows (capped) · %d columns · %s", components.Int(int64(len(r.Rows))), len(r.Columns), fmtDur(r.Elapsed))
+			footer = "capped at " + components.Int(MaxRows) + " rows · ctrl+e exports all"
+		} else if len(r.Rows) > 0 {
+			footer = fmt.Sprintf("row %s of %s", components.Int(int64(con.results.Cursor+1)), components.Int(int64(len(r.Rows))))
+		}
+		if len(r.Columns) == 0 {
+			body = th.Good.Render("✓ done")
+		} else {
+			con.results.Focused = con.onRes
+			body = con.results.View()
+		}
+	default:
+		rtitle = "Result"
+		body = th.Muted.Render("Write a query above and press ctrl+r.\nTables: see the Data screen (esc). History: ↑ on the first line.")
+	}
+	out := editor + "\n"
+	if con.exporting {
+		con.exportIn.Width = con.width - 16
+		out += components.Box(th, "Export the full result · .csv or .parquet · enter export · esc cancel", con.exportIn.View(), "", con.width, 3, true) + "\n"
+		rh -= 3
+	}
+	out += components.Box(th, rtitle, body, footer, con.width, rh, con.onRes)
+	return out
+}
