@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acrm-dev/acrm/analysis/profiles"
+)
+
+func init() { rootCmd.AddCommand(newModelsCmd()) }
+
+func newModelsCmd() *cobra.Command {
+	var format, del string
+	cmd := &cobra.Command{
+		Use:   "models",
+		Short: "List the model registry (acrm_models)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "table" && format != "csv" {
+				return fmt.Errorf("models: --format %q: want table or csv", format)
+			}
+			ctx := cmd.Context()
+			ws, err := openWorkspace(ctx)
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			if del != "" {
+				n, err := profiles.Delete(ctx, ws, del)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "deleted %d model(s) matching %s and their scores\n", n, del)
+				return nil
+			}
+			list, err := profiles.List(ctx, ws.DB())
+			if err != nil {
+				return err
+			}
+			if format == "csv" {
+				return writeModelsCSV(cmd.OutOrStdout(), list)
+			}
+			writeModelsTable(cmd.OutOrStdout(), list)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "table|csv")
+	cmd.Flags().StringVar(&del, "delete", "", "delete a model version (name@vN) or every version of a name, with its scores")
+	return cmd
+}
+
+var modelColumns = []string{"model_id", "product_id", "target", "source", "algo", "version", "features", "auc", "oracle_auc", "lift10", "cal_err", "brier", "calibration", "train_ms", "best", "fingerprint", "created_at"}
+
+func modelRecord(e profiles.Entry) []string {
+	f := func(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
+	prod, oracle, best := "", "", ""
+	if e.ProductID > 0 {
+		prod = strconv.Itoa(e.ProductID)
+	}
+	if e.Metrics.OracleAUC != nil {
+		oracle = f(*e.Metrics.OracleAUC, 4)
+	}
+	if e.IsBest {
+		best = "true"
+	}
+	return []string{e.ModelID, prod, e.Target, e.Source, e.Algo, strconv.Itoa(e.Version), strconv.Itoa(e.Features),
+		f(e.Metrics.AUC, 4), oracle, f(e.Metrics.Lift, 2), f(e.Metrics.CalErr, 4), f(e.Metrics.Brier, 4), e.Metrics.Calibration,
+		f(e.Metrics.TrainMS, 0), best, e.Fingerprint, e.CreatedAt.UTC().Format("2006-01-02 15:04:05")}
+}
+
+func writeModelsCSV(w io.Writer, list []profiles.Entry) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(modelColumns); err != nil {
+		return err
+	}
+	for _, e := range list {
+		if err := cw.Write(modelRecord(e)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeModelsTable(w io.Writer, list []profiles.Entry) {
+	if len(list) == 0 {
+		fmt.Fprintln(w, "no models yet: acrm train --all, --product ID or --table T")
+		return
+	}
+	head := fmt.Sprintf("%-20s %4s %-12s %-5s %5s %7s %7s %7s %7s %-8s %9s %-4s %s", "model_id", "prod", "target", "algo", "feat", "AUC", "oracle", "lift@10", "cal.err", "calib", "train", "best", "created")
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, strings.Repeat("─", len([]rune(head))))
+	for _, e := range list {
+		r := modelRecord(e)
+		target := e.Target
+		if len(target) > 12 {
+			target = target[:11] + "…"
+		}
+		oracle := r[8]
+		if oracle == "" {
+			oracle = "–"
+		}
+		star := ""
+		if e.IsBest {
+			star = "★"
+		}
+		fmt.Fprintf(w, "%-20s %4s %-12s %-5s %5d %7s %7s %7s %7s %-8s %9s %-4s %s\n", e.ModelID, r[1], target, e.Algo, e.Features,
+			r[7], oracle, r[9], r[10], e.Metrics.Calibration, fmtDuration(msDuration(e.Metrics.TrainMS)), star, r[16])
+	}
+}
+
+func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }

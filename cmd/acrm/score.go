@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acrm-dev/acrm/analysis/profiles"
+)
+
+func init() { rootCmd.AddCommand(newScoreCmd()) }
+
+func newScoreCmd() *cobra.Command {
+	var modelRef, table, out string
+	cmd := &cobra.Command{
+		Use:   "score",
+		Short: "Score a table (to CSV) or the customer base (into acrm_scores) with a registered model",
+		Long: `Score with a registered model (a name picks its best model; name@vN a version).
+
+  acrm score --model NAME --table T2 -o FILE.csv   every row of T2 → "id,score", best first
+  acrm score --model P07-lookalike                  the customers not holding product 7 → acrm_scores
+
+T2 needs the model's id column and every column its encoder reads (missing ones are named);
+categories never seen in training are handled. Without --table a product model scores the
+customer view and a table model scores its own source table; the scores replace the model's
+rows in acrm_scores in one transaction (and go to -o too when given).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if modelRef == "" {
+				return errors.New("score: --model NAME is required (acrm models lists them)")
+			}
+			ctx := cmd.Context()
+			ws, err := openWorkspace(ctx)
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			bar := newProgressBar(cmd.ErrOrStderr())
+			var sc *profiles.Scores
+			if table != "" {
+				if out == "" {
+					return errors.New("score: --table needs -o FILE.csv")
+				}
+				sc, err = profiles.ScoreTable(ctx, ws, modelRef, table, bar.report)
+			} else {
+				sc, err = profiles.ScoreBase(ctx, ws, modelRef, bar.report)
+			}
+			bar.done()
+			if err != nil {
+				return err
+			}
+			if table == "" {
+				if err := sc.Save(ctx, ws); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s rows scored into acrm_scores\n", sc.ModelID, thousands(int64(len(sc.IDs))))
+			}
+			if out != "" {
+				if err := sc.WriteCSV(out); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s rows written to %s (id,score, highest first)\n", sc.ModelID, thousands(int64(len(sc.IDs))), out)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&modelRef, "model", "", "model name (its best version) or name@vN")
+	cmd.Flags().StringVar(&table, "table", "", "table to score (default: the customer base)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "CSV file to write id,score to")
+	return cmd
+}

@@ -1,0 +1,270 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acrm-dev/acrm/analysis/profiles"
+)
+
+func init() { rootCmd.AddCommand(newTrainCmd()) }
+
+type trainFlags struct {
+	table, id, target, name, algo string
+	exclude                       []string
+	product                       int
+	all                           bool
+	seed                          uint64
+	folds, parallel               int
+	products                      []int
+}
+
+func newTrainCmd() *cobra.Command {
+	var fl trainFlags
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Train propensity profiles: per product (--product, --all) or on any table (--table)",
+		Long: `Train propensity models and register them in the workspace (acrm_models).
+
+  acrm train --product 7 [--target lookalike|response]   one product on the customer view
+  acrm train --all [--target lookalike|response]         every product, in parallel
+  acrm train --table T --id COL --target "SQL boolean" --name NAME [--exclude COL,...]
+
+--algo auto (default) trains logit, tree and gbdt and keeps the best on validation.
+Metrics are measured on a stratified, seeded test split after calibration. A leaderboard
+is printed when training ends; ctrl+c cancels and registers nothing unfinished.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runTrain(cmd, fl) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&fl.table, "table", "", "table or view to train on (generic path)")
+	f.StringVar(&fl.id, "id", "", "id column of --table")
+	f.StringVar(&fl.target, "target", "", "SQL boolean expression (with --table), or lookalike|response (with --product/--all; default lookalike)")
+	f.StringVar(&fl.name, "name", "", "registry name of the model (with --table; product models are named P<id>-<target>)")
+	f.StringVar(&fl.algo, "algo", "auto", "auto|logit|tree|gbdt")
+	f.StringSliceVar(&fl.exclude, "exclude", nil, "columns of --table that are not features")
+	f.IntVar(&fl.product, "product", 0, "product_id to train on the customer view")
+	f.BoolVar(&fl.all, "all", false, "train every product")
+	f.IntSliceVar(&fl.products, "products", nil, "with --all: only these product ids")
+	f.Uint64Var(&fl.seed, "seed", 1, "seed of the split, the encoder folds and the algorithms")
+	f.IntVar(&fl.folds, "folds", 0, "also report a stratified k-fold cross-validated AUC (k > 1)")
+	f.IntVar(&fl.parallel, "parallel", 0, "with --all: products trained at once (0 = GOMAXPROCS)")
+	return cmd
+}
+
+func runTrain(cmd *cobra.Command, fl trainFlags) error {
+	modes := 0
+	for _, b := range []bool{fl.all, fl.product > 0, fl.table != ""} {
+		if b {
+			modes++
+		}
+	}
+	if modes != 1 {
+		return errors.New("train: give exactly one of --all, --product ID or --table T")
+	}
+	ctx := cmd.Context()
+	ws, err := openWorkspace(ctx)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	stderr := cmd.ErrOrStderr()
+	bar := newProgressBar(stderr)
+	start := time.Now()
+	var results []*profiles.Result
+	switch {
+	case fl.table != "":
+		if fl.id == "" || fl.target == "" || fl.name == "" {
+			return errors.New("train: --table needs --id, --target \"SQL boolean expression\" and --name")
+		}
+		res, err := profiles.TrainTable(ctx, ws, profiles.Spec{Name: fl.name, Source: fl.table, ID: fl.id, Target: fl.target,
+			Exclude: fl.exclude, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds}, bar.report)
+		bar.done()
+		if err != nil {
+			return err
+		}
+		results = append(results, res)
+	case fl.product > 0:
+		kind, err := productKind(fl.target)
+		if err != nil {
+			return err
+		}
+		b, err := profiles.LoadBase(ctx, ws.DB(), bar.report)
+		if err != nil {
+			bar.done()
+			return err
+		}
+		oracle, err := profiles.OracleAUC(ctx, ws)
+		if err != nil {
+			bar.done()
+			return err
+		}
+		res, err := profiles.TrainProduct(ctx, ws, b, profiles.Spec{ProductID: fl.product, Kind: kind, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds, Name: fl.name}, oracle, bar.report)
+		bar.done()
+		if err != nil {
+			return err
+		}
+		results = append(results, res)
+	default:
+		kind, err := productKind(fl.target)
+		if err != nil {
+			return err
+		}
+		var failed error
+		results, failed = profiles.TrainAll(ctx, ws, profiles.AllSpec{Kind: kind, Algo: fl.algo, Seed: fl.seed, Products: fl.products, Parallel: fl.parallel}, bar.report)
+		bar.done()
+		if errors.Is(failed, context.Canceled) || ctx.Err() != nil {
+			return context.Canceled
+		}
+		if failed != nil {
+			fmt.Fprintln(stderr, "some products did not train:")
+			for _, line := range strings.Split(failed.Error(), "\n") {
+				fmt.Fprintln(stderr, "  "+line)
+			}
+		}
+		if len(results) == 0 {
+			return errors.New("train: no product trained")
+		}
+	}
+	for _, r := range results {
+		for _, w := range r.Warnings {
+			fmt.Fprintf(stderr, "warning: %s: %s\n", r.Spec.Name, w)
+		}
+	}
+	writeLeaderboard(cmd.OutOrStdout(), results)
+	fmt.Fprintf(cmd.OutOrStdout(), "%d model(s) registered in %s in %s\n", countModels(results), ws.Path(), time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+func productKind(target string) (string, error) {
+	switch target {
+	case "", profiles.Lookalike:
+		return profiles.Lookalike, nil
+	case profiles.Response:
+		return profiles.Response, nil
+	}
+	return "", fmt.Errorf("train: --target %q with --product/--all: want lookalike or response (SQL expressions go with --table)", target)
+}
+
+func countModels(rs []*profiles.Result) int {
+	n := 0
+	for _, r := range rs {
+		n += len(r.Models)
+	}
+	return n
+}
+
+// writeLeaderboard prints one line per model: product (or name), algorithm, test AUC, the
+// oracle AUC and our share of it when the sample truth is known, top-decile lift,
+// calibration error, train time, and ★ on the model each run kept.
+func writeLeaderboard(w io.Writer, rs []*profiles.Result) {
+	oracle := false
+	for _, r := range rs {
+		if !math.IsNaN(r.Oracle) {
+			oracle = true
+		}
+	}
+	head := fmt.Sprintf("%-16s %-14s %-5s %7s", "model", "id", "algo", "AUC")
+	if oracle {
+		head += fmt.Sprintf(" %7s %6s", "oracle", "ratio")
+	}
+	head += fmt.Sprintf(" %7s %7s %9s  %s", "lift@10", "cal.err", "train", "best")
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, strings.Repeat("─", len([]rune(head))))
+	for _, r := range rs {
+		for k, m := range r.Models {
+			label := ""
+			if k == 0 {
+				label = r.Spec.Name
+			}
+			line := fmt.Sprintf("%-16s %-14s %-5s %7.4f", label, m.ModelID, m.Algo, m.Test.AUC)
+			if oracle {
+				if math.IsNaN(r.Oracle) {
+					line += fmt.Sprintf(" %7s %6s", "–", "–")
+				} else {
+					line += fmt.Sprintf(" %7.4f %6.3f", r.Oracle, m.Test.AUC/r.Oracle)
+				}
+			}
+			star := ""
+			if m.IsBest {
+				star = "★"
+			}
+			line += fmt.Sprintf(" %7.2f %7.4f %9s  %s", m.Test.TopDecileLift, m.Test.CalError, fmtDuration(m.TrainTime), star)
+			fmt.Fprintln(w, line)
+		}
+	}
+}
+
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return d.Round(time.Second).String()
+}
+
+// progressBar draws Done/Total on stderr when it is a terminal; elsewhere it stays quiet.
+type progressBar struct {
+	mu    sync.Mutex
+	w     io.Writer
+	tty   bool
+	start time.Time
+	last  time.Time
+	drawn bool
+}
+
+func newProgressBar(w io.Writer) *progressBar {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	return &progressBar{w: w, tty: tty, start: time.Now()}
+}
+
+func (b *progressBar) report(p profiles.Progress) {
+	if !b.tty {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	if now.Sub(b.last) < 100*time.Millisecond && p.Done != p.Total {
+		return
+	}
+	b.last = now
+	const width = 30
+	frac := 0.0
+	if p.Total > 0 {
+		frac = math.Min(float64(p.Done)/float64(p.Total), 1)
+	}
+	n := int(frac * width)
+	stage := p.Stage
+	if len(stage) > 30 {
+		stage = stage[:30]
+	}
+	fmt.Fprintf(b.w, "\r\033[K[%s%s] %d/%d %-30s %s", strings.Repeat("█", n), strings.Repeat("░", width-n), p.Done, p.Total, stage,
+		time.Since(b.start).Round(100*time.Millisecond))
+	b.drawn = true
+}
+
+func (b *progressBar) done() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.drawn {
+		fmt.Fprint(b.w, "\r\033[K")
+		b.drawn = false
+	}
+}
