@@ -24,6 +24,7 @@ func (m *gbdtModel) Algo() Algo { return GBDT }
 
 // Predict returns σ(Base + Σ_t f_t(x)) for every row, in parallel over rows.
 func (m *gbdtModel) Predict(X *Matrix) []float64 {
+	checkCols(X, len(m.Gain))
 	out := make([]float64, X.Rows)
 	parallelRows(X.Rows, workersOr(m.workers), func(lo, hi int) {
 		for i := lo; i < hi; i++ {

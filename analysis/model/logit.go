@@ -27,6 +27,7 @@ func (m *logitModel) Algo() Algo { return Logit }
 
 // Predict returns σ(b₀ + x·β) per row. NaN inputs give NaN.
 func (m *logitModel) Predict(X *Matrix) []float64 {
+	checkCols(X, len(m.Coef))
 	out := make([]float64, X.Rows)
 	parallelRows(X.Rows, workersOr(m.workers), func(lo, hi int) {
 		for i := lo; i < hi; i++ {

@@ -45,6 +45,10 @@ type Options struct {
 	// leaves and surrogate trees have at least this share of the rows).
 	MinSupport float64
 
+	// PruneChi2 prunes tree splits whose chi-square statistic (1 df) is below it
+	// (0 = no pruning); the default 10.83 corresponds to p = 0.001.
+	PruneChi2 float64
+
 	// MaxIter bounds the LBFGS iterations of logistic regression (0 = 500).
 	MaxIter int
 }
@@ -62,6 +66,7 @@ func DefaultOptions(a Algo) Options {
 		o.MinLeaf = 50
 		o.Bins = 64
 		o.MinSupport = 0.01
+		o.PruneChi2 = 10.83
 	case GBDT:
 		o.MaxDepth = 6
 		o.MaxLeaves = 31
@@ -245,4 +250,12 @@ func normalize(v []float64) []float64 {
 		}
 	}
 	return v
+}
+
+// checkCols panics when X does not have the model's number of features: scoring must
+// apply the same encoding as training (a programmer error, not bad data).
+func checkCols(X *Matrix, want int) {
+	if X.Cols != want {
+		panic(fmt.Sprintf("model: Predict on %d columns, the model has %d features", X.Cols, want))
+	}
 }

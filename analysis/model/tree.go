@@ -20,6 +20,7 @@ func (m *treeModel) Algo() Algo { return Tree }
 
 // Predict returns the training response rate of the leaf each row falls in.
 func (m *treeModel) Predict(X *Matrix) []float64 {
+	checkCols(X, len(m.Gain))
 	out := make([]float64, X.Rows)
 	parallelRows(X.Rows, workersOr(m.workers), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -61,6 +62,61 @@ func fitTree(ctx context.Context, X *Matrix, y []float64, opt Options, report fu
 	minLeaf := max(opt.MinLeaf, int(math.Ceil(opt.MinSupport*float64(X.Rows))), 1)
 	gp := growParams{maxDepth: opt.MaxDepth, maxLeaves: opt.MaxLeaves, minLeaf: minLeaf, shrink: 1}
 	t := gr.grow(&gp, nil)
+	if opt.PruneChi2 > 0 {
+		t = pruneTree(t, opt.PruneChi2, gr.gainSum)
+	}
 	report(Progress{Done: 2, Total: 2, Stage: "tree"})
 	return &treeModel{T: t, Names: X.Names, Gain: gr.gainSum, BaseRate: pos / float64(X.Rows), MinSupport: opt.MinSupport, workers: opt.Workers}, nil
+}
+
+// pruneTree collapses, bottom-up, every split of two leaves whose 2×2 table
+// (child × label) has a chi-square statistic below minChi2. For a split grown with
+// g = −y, h = 1 the gain is the between-children sum of squares, so
+//
+//	χ² = gain / (r̄(1 − r̄)),  r̄ = the node's response rate,
+//
+// with 1 degree of freedom (10.83 ≈ p = 0.001, strict because the split was the best of
+// many candidates). It subtracts the gain of pruned splits from gainSum and returns the
+// compacted tree.
+func pruneTree(t tree, minChi2 float64, gainSum []float64) tree {
+	nodes := t.Nodes
+	for changed := true; changed; {
+		changed = false
+		for k := range nodes {
+			nd := &nodes[k]
+			if nd.Feature < 0 {
+				continue
+			}
+			l, r := &nodes[nd.Left], &nodes[nd.Right]
+			if l.Feature >= 0 || r.Feature >= 0 {
+				continue
+			}
+			rate := (float64(l.N)*l.Value + float64(r.N)*r.Value) / float64(l.N+r.N)
+			v := rate * (1 - rate)
+			if v > 0 && nd.Gain/v >= minChi2 {
+				continue
+			}
+			gainSum[nd.Feature] -= nd.Gain
+			*nd = node{Feature: -1, Value: rate, N: l.N + r.N}
+			changed = true
+		}
+	}
+	// compact: keep the nodes reachable from the root, parents before children
+	out := tree{Nodes: make([]node, 0, len(nodes))}
+	var copyNode func(k int) int32
+	copyNode = func(k int) int32 {
+		idx := int32(len(out.Nodes))
+		out.Nodes = append(out.Nodes, nodes[k])
+		if nodes[k].Feature >= 0 {
+			l := copyNode(int(nodes[k].Left))
+			r := copyNode(int(nodes[k].Right))
+			out.Nodes[idx].Left, out.Nodes[idx].Right = l, r
+		}
+		return idx
+	}
+	copyNode(0)
+	for j := range gainSum {
+		gainSum[j] = math.Max(gainSum[j], 0)
+	}
+	return out
 }
