@@ -1,0 +1,858 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// Progress reports how far a long computation is.
+type Progress struct {
+	Done, Total int64
+	Stage       string
+}
+
+// FrequencyOptions say what LoadFrequency analyses.
+type FrequencyOptions struct {
+	Segment      string // saved segment name, or top, middle, low, all ("" = all)
+	PeriodMonths int    // 3, 6 (half year, default) or 12
+	Boot         int    // bootstrap replicates (default 200; at least 20)
+	Seed         uint64 // bootstrap seed
+	Report       func(Progress)
+}
+
+// ParsePeriod reads a period flag: 6m, 3m, 12m (also "half year", "quarter", "year").
+func ParsePeriod(s string) (int, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "6m", "6", "half year", "halfyear", "half-year":
+		return 6, nil
+	case "3m", "3", "quarter":
+		return 3, nil
+	case "12m", "12", "year", "1y":
+		return 12, nil
+	}
+	return 0, fmt.Errorf("period %q: want 3m, 6m or 12m", s)
+}
+
+// PeriodName is "half year", "quarter" or "year".
+func PeriodName(months int) string {
+	switch months {
+	case 3:
+		return "quarter"
+	case 12:
+		return "year"
+	}
+	return "half year"
+}
+
+// Estimate is a point estimate with its 95 % bootstrap percentile interval.
+type Estimate struct {
+	Estimate float64 `json:"estimate"`
+	Lo       float64 `json:"lo"`
+	Hi       float64 `json:"hi"`
+}
+
+// Contains reports whether v lies inside the interval.
+func (e Estimate) Contains(v float64) bool { return v >= e.Lo && v <= e.Hi }
+
+// BinStat is the per-contact response at one value of n (offers in the last 12 months).
+type BinStat struct {
+	N                 int      `json:"n"`
+	Contacts          float64  `json:"contacts"`
+	Accepts           float64  `json:"accepts"`
+	Rate              Estimate `json:"rate"`
+	RevenuePerContact Estimate `json:"revenue_per_contact"`
+	OptOutRate        Estimate `json:"opt_out_rate"`
+	Fitted            float64  `json:"fitted"` // r̂(n) of the fitted curve
+}
+
+// PeriodStat is what a customer yields in one period at K offers in that period.
+type PeriodStat struct {
+	K          int      `json:"k"`
+	Randomized bool     `json:"randomized"` // a randomized frequency cell (k = 0: the global hold-out)
+	Rows       int      `json:"rows"`       // customer-periods
+	Contracts  Estimate `json:"contracts"`  // accepted offers per customer-period
+	Revenue    Estimate `json:"revenue"`    // revenue per customer-period
+	OptOuts    Estimate `json:"opt_outs"`   // opt-outs per customer-period
+}
+
+// Frequency is the contact-frequency analysis of one segment: the response curve with its
+// uncertainty, and the cached per-customer aggregates and bootstrap replicates from which
+// WhatIf recomputes instantly.
+type Frequency struct {
+	Segment       SegmentInfo   `json:"segment"`
+	PeriodMonths  int           `json:"period_months"`
+	Randomized    bool          `json:"randomized"` // the curve comes from randomized frequency cells
+	Source        string        `json:"source"`
+	Periods       int           `json:"periods"`  // full periods in the history
+	Contacts      float64       `json:"contacts"` // offers the curve is fitted on
+	Bins          []BinStat     `json:"bins"`
+	PerPeriod     []PeriodStat  `json:"per_period"`
+	Curve         ResponseCurve `json:"curve"`
+	Peak          Estimate      `json:"peak"`            // n* offers per 12 months at which one offer converts best
+	BestPerPeriod Estimate      `json:"best_per_period"` // offers per period that maximize contracts (steady state)
+	OptOut        OptOutCurve   `json:"opt_out_curve"`
+	Boot          int           `json:"boot"`
+	Seed          uint64        `json:"seed"`
+	FailedBoot    int           `json:"failed_boot"` // replicates whose curve could not be fitted
+	Elapsed       time.Duration `json:"-"`
+
+	point rep
+	reps  []rep
+}
+
+// kMax caps the offers per period and maxN the offers per 12 months that are told apart.
+const (
+	kMax = 24
+	maxN = 30
+)
+
+type levelSum struct{ rows, acc, rev, opt float64 }
+
+const (
+	kindBAU = iota
+	kindCell
+	kindHoldout
+)
+
+// rep holds the totals and fits of the data (point) or of one bootstrap replicate.
+type rep struct {
+	bins    [maxN + 1]CurveBin
+	level   [kMax + 1][3]levelSum
+	curve   ResponseCurve
+	curveOK bool
+	opt     OptOutCurve
+}
+
+// freqRows are the per-customer aggregates read from DuckDB, stored column-wise with
+// offsets per customer (CSR) so a bootstrap replicate is one pass over flat arrays.
+type freqRows struct {
+	cOff                          []int32 // len customers+1, into the b* arrays
+	bN                            []uint8
+	bContacts, bAccepts, bOptouts []float64
+	bRevenue                      []float64
+	pOff                          []int32 // len customers+1, into the p* arrays
+	pK, pKind                     []uint8
+	pAccepts, pOptouts, pRevenue  []float64
+	customers                     int
+}
+
+// LoadFrequency reads the contact history of a segment and estimates response, revenue and
+// opt-outs against contact frequency, with bootstrap confidence intervals. Results are cached
+// in memory per workspace, segment, period, bootstrap settings and a fingerprint of the
+// history, so loading the same analysis again is immediate; WhatIf then recomputes without
+// touching the workspace.
+//
+// Aggregation runs in DuckDB: for every outbound offer contact (direction outbound, product
+// set) n = the customer's outbound offers in the 365 days up to and including it (a window
+// count); offers are summed per customer × n, and per customer × period (periods of
+// PeriodMonths calendar months ending with the month of the last contact). Opt-outs are
+// attributed to the offer made on their since date. When the history has randomized
+// frequency cells (campaigns.selection = 'frequency', cells freq-k) only their offers feed the
+// curve, so n is assigned by design rather than chosen by a targeting model; otherwise every
+// offer is used and the result is flagged observational.
+//
+// The bootstrap resamples customers with replacement (seeded), recomputes every total and
+// refits the curves per replicate; intervals are 2.5 % and 97.5 % percentiles.
+func LoadFrequency(ctx context.Context, ws *workspace.Workspace, opts FrequencyOptions) (*Frequency, error) {
+	start := time.Now()
+	if opts.PeriodMonths == 0 {
+		opts.PeriodMonths = 6
+	}
+	if opts.PeriodMonths != 3 && opts.PeriodMonths != 6 && opts.PeriodMonths != 12 {
+		return nil, fmt.Errorf("sim: period of %d months: want 3, 6 or 12", opts.PeriodMonths)
+	}
+	if opts.Boot == 0 {
+		opts.Boot = 200
+	}
+	if opts.Boot < 20 {
+		return nil, fmt.Errorf("sim: %d bootstrap replicates are too few for a 95 %% interval; use at least 20", opts.Boot)
+	}
+	report := opts.Report
+	if report == nil {
+		report = func(Progress) {}
+	}
+	for _, t := range []string{"customers", "contacts"} {
+		ok, err := ws.HasTable(ctx, t)
+		if err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+		if !ok {
+			return nil, fmt.Errorf("sim: contact frequency needs a %s table; load the datamart first (acrm sample or acrm import)", t)
+		}
+	}
+	segSQL, info, err := resolveSegment(ctx, ws, opts.Segment)
+	if err != nil {
+		return nil, err
+	}
+	fp, err := fingerprint(ctx, ws, opts.Segment)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%p|%s|%s|%d|%d|%d|%s", ws, ws.Path(), strings.ToLower(info.Name), opts.PeriodMonths, opts.Boot, opts.Seed, fp)
+	if f := cacheGet(key); f != nil {
+		return f, nil
+	}
+	report(Progress{Stage: "aggregating contacts in DuckDB"})
+	rows, meta, err := loadRows(ctx, ws, segSQL, info, opts.PeriodMonths)
+	if err != nil {
+		return nil, err
+	}
+	f := &Frequency{Segment: info, PeriodMonths: opts.PeriodMonths, Randomized: meta.randomized, Periods: meta.periods,
+		Boot: opts.Boot, Seed: opts.Seed}
+	if meta.randomized {
+		f.Source = fmt.Sprintf("randomized frequency cells (freq-1 … freq-%d): offers per period assigned at random", meta.maxCell)
+	} else {
+		f.Source = "observational: every outbound offer — customers with more contacts were chosen for them, so the curve may be confounded"
+	}
+	f.point = rows.totals(nil)
+	f.point.curve, err = FitResponseCurve(f.point.binSlice(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("sim: segment %q: %w", info.Name, err)
+	}
+	f.point.curveOK = true
+	f.point.opt, err = FitOptOutCurve(f.point.binSlice(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("sim: segment %q: %w", info.Name, err)
+	}
+	f.Curve, f.OptOut = f.point.curve, f.point.opt
+	if err := f.bootstrap(ctx, rows, report); err != nil {
+		return nil, err
+	}
+	f.summarize()
+	f.Elapsed = time.Since(start)
+	cachePut(key, f)
+	return f, nil
+}
+
+type rowsMeta struct {
+	randomized bool
+	maxCell    int
+	periods    int
+}
+
+func loadRows(ctx context.Context, ws *workspace.Workspace, segSQL string, info SegmentInfo, months int) (*freqRows, rowsMeta, error) {
+	var meta rowsMeta
+	db := ws.DB()
+	has := map[string]bool{}
+	for _, t := range []string{"campaigns", "campaign_members", "optouts"} {
+		ok, err := ws.HasTable(ctx, t)
+		if err != nil {
+			return nil, meta, fmt.Errorf("sim: %w", err)
+		}
+		has[t] = ok
+	}
+	var first, last, offers int64
+	err := db.QueryRowContext(ctx, `SELECT coalesce(min(year(ts)*12 + month(ts)), 0), coalesce(max(year(ts)*12 + month(ts)), 0),
+		count(*) FILTER (WHERE direction = 'outbound' AND product_id IS NOT NULL) FROM contacts`).Scan(&first, &last, &offers)
+	if err != nil {
+		return nil, meta, fmt.Errorf("sim: read contact history: %w", err)
+	}
+	if offers == 0 {
+		return nil, meta, fmt.Errorf("sim: the contact history has no outbound offers (contacts with direction 'outbound' and a product): nothing to measure frequency on")
+	}
+	meta.periods = int((last - first + 1) / int64(months))
+	if meta.periods == 0 {
+		return nil, meta, fmt.Errorf("sim: the contact history spans %d months, shorter than one %s period", last-first+1, PeriodName(months))
+	}
+	if has["campaigns"] && has["campaign_members"] {
+		var nCells int64
+		err := db.QueryRowContext(ctx, `SELECT count(*), coalesce(max(TRY_CAST(substr(m.cell, 6) AS INTEGER)), 0)
+			FROM campaign_members m JOIN campaigns c USING (campaign_id)
+			WHERE c.selection = 'frequency' AND m.cell LIKE 'freq-%' AND m.customer_id IN (`+segSQL+`)`).Scan(&nCells, &meta.maxCell)
+		if err != nil {
+			return nil, meta, fmt.Errorf("sim: read frequency cells: %w", err)
+		}
+		meta.randomized = nCells > 0
+	}
+	pOf := func(col string) string {
+		return fmt.Sprintf("((%d - (year(%s)*12 + month(%s))) // %d)", last, col, col, months)
+	}
+	rndFilter := "true"
+	if meta.randomized {
+		rndFilter = "c.campaign_id IN (SELECT campaign_id FROM campaigns WHERE selection = 'frequency')"
+	}
+	optJoin, optCol := "", "0"
+	if has["optouts"] {
+		optJoin = `LEFT JOIN (SELECT customer_id, since, count(*) AS k FROM optouts GROUP BY ALL) oo
+			ON oo.customer_id = o.customer_id AND oo.since = CAST(o.ts AS DATE)`
+		optCol = "CASE WHEN oo.k > 0 THEN 1 ELSE 0 END"
+	}
+	binSQL := fmt.Sprintf(`WITH seg AS (%s),
+		off AS (
+			SELECT c.customer_id, c.ts, (c.outcome = 'accepted')::INTEGER AS acc, coalesce(c.revenue, 0) AS revenue, %s AS rnd,
+			       count(*) OVER (PARTITION BY c.customer_id ORDER BY c.ts
+			                      RANGE BETWEEN INTERVAL '364 days 23:59:59.999999' PRECEDING AND CURRENT ROW) AS n
+			FROM contacts c SEMI JOIN seg ON seg.customer_id = c.customer_id
+			WHERE c.direction = 'outbound' AND c.product_id IS NOT NULL)
+		SELECT o.customer_id, least(o.n, %d) AS n, count(*), sum(o.acc), sum(o.revenue), sum(%s)
+		FROM off o %s
+		WHERE o.rnd
+		GROUP BY ALL ORDER BY 1, 2`, segSQL, rndFilter, maxN, optCol, optJoin)
+
+	cellCol, holdCol, cellsCTE, cellsJoin := "NULL::INTEGER", "false", "", ""
+	if has["campaigns"] && has["campaign_members"] && months == 6 {
+		cellsCTE = fmt.Sprintf(`, cells AS (
+			SELECT m.customer_id, %s AS p,
+			       max(CASE WHEN cp.selection = 'frequency' THEN TRY_CAST(substr(m.cell, 6) AS INTEGER) END) AS kcell,
+			       bool_or(cp.selection = 'control') AS holdout
+			FROM campaign_members m JOIN campaigns cp USING (campaign_id) SEMI JOIN seg ON seg.customer_id = m.customer_id
+			WHERE cp.selection IN ('frequency', 'control')
+			GROUP BY ALL)`, pOf("cp.start_date"))
+		cellsJoin = "LEFT JOIN cells USING (customer_id, p)"
+		cellCol, holdCol = "cells.kcell", "coalesce(cells.holdout, false)"
+	}
+	optCTE, optJoin2, optCol2, optKeys := "", "", "0", ""
+	if has["optouts"] {
+		optCTE = fmt.Sprintf(`, opt AS (
+			SELECT o.customer_id, %s AS p, count(*) AS n FROM optouts o SEMI JOIN seg ON seg.customer_id = o.customer_id GROUP BY ALL)`, pOf("o.since"))
+		optJoin2 = "LEFT JOIN opt USING (customer_id, p)"
+		optCol2 = "coalesce(opt.n, 0)"
+		optKeys = " UNION SELECT customer_id, p FROM opt"
+	}
+	cellKeys := ""
+	if cellsCTE != "" {
+		cellKeys = " UNION SELECT customer_id, p FROM cells"
+	}
+	periodSQL := fmt.Sprintf(`WITH seg AS (%s),
+		pc AS (
+			SELECT c.customer_id, %s AS p, count(*) AS k, sum((c.outcome = 'accepted')::INTEGER) AS acc, sum(coalesce(c.revenue, 0)) AS rev
+			FROM contacts c SEMI JOIN seg ON seg.customer_id = c.customer_id
+			WHERE c.direction = 'outbound' AND c.product_id IS NOT NULL
+			GROUP BY ALL)%s%s,
+		keys AS (SELECT customer_id, p FROM pc%s%s)
+		SELECT keys.customer_id, coalesce(pc.k, 0), %s, %s, coalesce(pc.acc, 0), coalesce(pc.rev, 0), %s
+		FROM keys LEFT JOIN pc USING (customer_id, p) %s %s
+		WHERE keys.p >= 0 AND keys.p < %d
+		ORDER BY 1`, segSQL, pOf("c.ts"), cellsCTE, optCTE, cellKeys, optKeys, cellCol, holdCol, optCol2, cellsJoin, optJoin2, meta.periods)
+
+	type binRow struct {
+		id         int64
+		n          int
+		c, a, r, o float64
+	}
+	type perRow struct {
+		id      int64
+		k, kind int
+		a, r, o float64
+	}
+	var bins []binRow
+	rs, err := db.QueryContext(ctx, binSQL)
+	if err != nil {
+		return nil, meta, fmt.Errorf("sim: aggregate offers by contacts in 12 months: %w", err)
+	}
+	for rs.Next() {
+		var b binRow
+		if err := rs.Scan(&b.id, &b.n, &b.c, &b.a, &b.r, &b.o); err != nil {
+			rs.Close()
+			return nil, meta, fmt.Errorf("sim: aggregate offers: %w", err)
+		}
+		bins = append(bins, b)
+		if len(bins)%65536 == 0 {
+			if err := ctx.Err(); err != nil {
+				rs.Close()
+				return nil, meta, err
+			}
+		}
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return nil, meta, fmt.Errorf("sim: aggregate offers: %w", err)
+	}
+	if len(bins) == 0 {
+		what := "outbound offers"
+		if meta.randomized {
+			what = "offers from the frequency test"
+		}
+		return nil, meta, fmt.Errorf("sim: segment %q (%d customers) has no %s in the history", info.Name, info.Customers, what)
+	}
+	var pers []perRow
+	rs, err = db.QueryContext(ctx, periodSQL)
+	if err != nil {
+		return nil, meta, fmt.Errorf("sim: aggregate offers per %s: %w", PeriodName(months), err)
+	}
+	for rs.Next() {
+		var p perRow
+		var cell *int64
+		var hold bool
+		if err := rs.Scan(&p.id, &p.k, &cell, &hold, &p.a, &p.r, &p.o); err != nil {
+			rs.Close()
+			return nil, meta, fmt.Errorf("sim: aggregate offers per period: %w", err)
+		}
+		switch {
+		case cell != nil:
+			p.kind, p.k = kindCell, int(*cell)
+		case hold:
+			p.kind, p.k = kindHoldout, 0
+		}
+		if p.k > kMax {
+			p.k = kMax
+		}
+		if p.k < 0 {
+			p.k = 0
+		}
+		pers = append(pers, p)
+		if len(pers)%65536 == 0 {
+			if err := ctx.Err(); err != nil {
+				rs.Close()
+				return nil, meta, err
+			}
+		}
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return nil, meta, fmt.Errorf("sim: aggregate offers per period: %w", err)
+	}
+	// Merge both customer-ordered lists into CSR arrays over the union of customers.
+	d := &freqRows{cOff: []int32{0}, pOff: []int32{0}}
+	i, j := 0, 0
+	for i < len(bins) || j < len(pers) {
+		var id int64
+		switch {
+		case i >= len(bins):
+			id = pers[j].id
+		case j >= len(pers):
+			id = bins[i].id
+		default:
+			id = min(bins[i].id, pers[j].id)
+		}
+		for ; i < len(bins) && bins[i].id == id; i++ {
+			b := bins[i]
+			d.bN = append(d.bN, uint8(b.n))
+			d.bContacts = append(d.bContacts, b.c)
+			d.bAccepts = append(d.bAccepts, b.a)
+			d.bRevenue = append(d.bRevenue, b.r)
+			d.bOptouts = append(d.bOptouts, b.o)
+		}
+		for ; j < len(pers) && pers[j].id == id; j++ {
+			p := pers[j]
+			d.pK = append(d.pK, uint8(p.k))
+			d.pKind = append(d.pKind, uint8(p.kind))
+			d.pAccepts = append(d.pAccepts, p.a)
+			d.pRevenue = append(d.pRevenue, p.r)
+			d.pOptouts = append(d.pOptouts, p.o)
+		}
+		d.cOff = append(d.cOff, int32(len(d.bN)))
+		d.pOff = append(d.pOff, int32(len(d.pK)))
+		d.customers++
+	}
+	return d, meta, nil
+}
+
+// totals sums the rows with customer weights w (nil = every customer once).
+func (d *freqRows) totals(w []int32) rep {
+	var r rep
+	for n := range r.bins {
+		r.bins[n].N = n
+	}
+	for c := 0; c < d.customers; c++ {
+		wc := 1.0
+		if w != nil {
+			if w[c] == 0 {
+				continue
+			}
+			wc = float64(w[c])
+		}
+		for j := d.cOff[c]; j < d.cOff[c+1]; j++ {
+			b := &r.bins[d.bN[j]]
+			b.Contacts += wc * d.bContacts[j]
+			b.Accepts += wc * d.bAccepts[j]
+			b.Revenue += wc * d.bRevenue[j]
+			b.OptOuts += wc * d.bOptouts[j]
+		}
+		for j := d.pOff[c]; j < d.pOff[c+1]; j++ {
+			l := &r.level[d.pK[j]][d.pKind[j]]
+			l.rows += wc
+			l.acc += wc * d.pAccepts[j]
+			l.rev += wc * d.pRevenue[j]
+			l.opt += wc * d.pOptouts[j]
+		}
+	}
+	return r
+}
+
+func (r *rep) binSlice() []CurveBin {
+	out := make([]CurveBin, 0, maxN)
+	for _, b := range r.bins[1:] {
+		if b.Contacts > 0 {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// bootstrap draws opts.Boot replicates, resampling customers with replacement; replicate i
+// uses its own PCG stream (seed, i), so results do not depend on scheduling.
+func (f *Frequency) bootstrap(ctx context.Context, d *freqRows, report func(Progress)) error {
+	f.reps = make([]rep, f.Boot)
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	var next, done int64
+	var mu sync.Mutex
+	var firstErr error
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := make([]int32, d.customers)
+			for {
+				mu.Lock()
+				if firstErr != nil || next >= int64(f.Boot) {
+					mu.Unlock()
+					return
+				}
+				i := next
+				next++
+				mu.Unlock()
+				if err := ctx.Err(); err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				rng := rand.New(rand.NewPCG(f.Seed, uint64(i)+1))
+				clear(w)
+				for range d.customers {
+					w[rng.IntN(d.customers)]++
+				}
+				r := d.totals(w)
+				pc := f.point.curve
+				if c, err := FitResponseCurve(r.binSlice(), &pc); err == nil {
+					r.curve, r.curveOK = c, true
+				}
+				po := f.point.opt
+				r.opt, _ = FitOptOutCurve(r.binSlice(), &po)
+				f.reps[i] = r
+				mu.Lock()
+				done++
+				dn := done
+				mu.Unlock()
+				report(Progress{Done: dn, Total: int64(f.Boot), Stage: "bootstrap"})
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	for _, r := range f.reps {
+		if !r.curveOK {
+			f.FailedBoot++
+		}
+	}
+	if f.FailedBoot > f.Boot/2 {
+		return fmt.Errorf("sim: segment %q: the response curve could not be fitted in %d of %d bootstrap samples: too little history for an interval",
+			f.Segment.Name, f.FailedBoot, f.Boot)
+	}
+	return nil
+}
+
+// interval computes the point value and its 95 % percentile interval over the replicates;
+// replicates for which g reports false (or NaN) are skipped.
+func (f *Frequency) interval(g func(r *rep) (float64, bool)) Estimate {
+	p, _ := g(&f.point)
+	vals := make([]float64, 0, len(f.reps))
+	for i := range f.reps {
+		if v, ok := g(&f.reps[i]); ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+			vals = append(vals, v)
+		}
+	}
+	if len(vals) == 0 {
+		return Estimate{p, p, p}
+	}
+	sort.Float64s(vals)
+	return Estimate{Estimate: p, Lo: stat.Quantile(0.025, stat.Empirical, vals, nil), Hi: stat.Quantile(0.975, stat.Empirical, vals, nil)}
+}
+
+func ratio(a, b float64) (float64, bool) {
+	if b == 0 {
+		return 0, false
+	}
+	return a / b, true
+}
+
+func (f *Frequency) summarize() {
+	f.Bins = nil
+	f.Contacts = 0
+	for n := 1; n <= maxN; n++ {
+		b := f.point.bins[n]
+		if b.Contacts == 0 {
+			continue
+		}
+		f.Contacts += b.Contacts
+		f.Bins = append(f.Bins, BinStat{
+			N: n, Contacts: b.Contacts, Accepts: b.Accepts,
+			Rate:              f.interval(func(r *rep) (float64, bool) { return ratio(r.bins[n].Accepts, r.bins[n].Contacts) }),
+			RevenuePerContact: f.interval(func(r *rep) (float64, bool) { return ratio(r.bins[n].Revenue, r.bins[n].Contacts) }),
+			OptOutRate:        f.interval(func(r *rep) (float64, bool) { return ratio(r.bins[n].OptOuts, r.bins[n].Contacts) }),
+			Fitted:            f.Curve.At(float64(n)),
+		})
+	}
+	f.PerPeriod = nil
+	for _, kind := range []int{kindHoldout, kindCell, kindBAU} {
+		for k := 0; k <= kMax; k++ {
+			l := f.point.level[k][kind]
+			if l.rows == 0 || (kind == kindBAU && k == 0) {
+				continue // customer-periods without any offer are only complete for the hold-out
+			}
+			f.PerPeriod = append(f.PerPeriod, PeriodStat{
+				K: k, Randomized: kind != kindBAU, Rows: int(l.rows),
+				Contracts: f.interval(func(r *rep) (float64, bool) { return ratio(r.level[k][kind].acc, r.level[k][kind].rows) }),
+				Revenue:   f.interval(func(r *rep) (float64, bool) { return ratio(r.level[k][kind].rev, r.level[k][kind].rows) }),
+				OptOuts:   f.interval(func(r *rep) (float64, bool) { return ratio(r.level[k][kind].opt, r.level[k][kind].rows) }),
+			})
+		}
+	}
+	f.Peak = f.interval(func(r *rep) (float64, bool) { return r.curve.Peak(), r.curveOK && r.curve.C > 0 })
+	f.BestPerPeriod = f.interval(func(r *rep) (float64, bool) {
+		return r.curve.BestPerPeriod(f.PeriodMonths), r.curveOK && r.curve.C > -1
+	})
+}
+
+// WhatIf is the effect of moving a segment from From to To offers per period.
+type WhatIf struct {
+	Segment      SegmentInfo `json:"segment"`
+	PeriodMonths int         `json:"period_months"`
+	From         int         `json:"from"`
+	To           int         `json:"to"`
+	Randomized   bool        `json:"randomized"`
+	Source       string      `json:"source"`
+	// LevelRows customer-periods with exactly From offers measure today's level; LevelSource
+	// says which (business-as-usual periods, or the randomized freq-From cell).
+	LevelRows   int    `json:"level_rows"`
+	LevelSource string `json:"level_source"`
+
+	NowContracts    Estimate `json:"now_contracts"`
+	WhatIfContracts Estimate `json:"whatif_contracts"`
+	ExtraContracts  Estimate `json:"extra_contracts"`
+	NowRevenue      Estimate `json:"now_revenue"`
+	WhatIfRevenue   Estimate `json:"whatif_revenue"`
+	ExtraRevenue    Estimate `json:"extra_revenue"`
+	RevenueEffect   Estimate `json:"revenue_effect"` // relative: WhatIfRevenue / NowRevenue − 1
+	NowOptOuts      Estimate `json:"now_opt_outs"`
+	WhatIfOptOuts   Estimate `json:"whatif_opt_outs"`
+	ExtraOptOuts    Estimate `json:"extra_opt_outs"`
+	// Experiment is the direct, one-period contrast of the randomized cells freq-To and
+	// freq-From scaled to the segment (nil when either cell is missing). It is short-run:
+	// the customers' earlier periods were not at the new frequency yet.
+	Experiment *Experiment `json:"experiment,omitempty"`
+}
+
+// Experiment is the randomized contrast of two frequency cells, scaled to the segment size.
+type Experiment struct {
+	RowsFrom       int      `json:"rows_from"`
+	RowsTo         int      `json:"rows_to"`
+	ExtraContracts Estimate `json:"extra_contracts"`
+	ExtraRevenue   Estimate `json:"extra_revenue"`
+	ExtraOptOuts   Estimate `json:"extra_opt_outs"`
+}
+
+// ErrNoLevel is returned by WhatIf when no customer-period of the segment had the starting
+// number of offers, so there is no "now" to start from.
+var ErrNoLevel = errors.New("no period with that many offers")
+
+// minLevelRows is the fewest business-as-usual customer-periods a level is read from before
+// the randomized cell of the same k is added.
+const minLevelRows = 30
+
+// WhatIf recomputes, without touching the workspace, what moving the segment from `from` to
+// `to` offers per period gives, per period and for the whole segment:
+//
+//	now      = S · ȳ(from)                         S segment customers, ȳ the mean per customer-period
+//	what-if  = now · y(to) / y(from)               y(k) = k·r(k·12/months), the fitted steady state
+//	opt-outs: the same with k·q(k·12/months)
+//
+// ȳ(from) is measured on business-as-usual periods with exactly `from` offers (adding the
+// randomized freq-from cell when there are fewer than 30). Each bootstrap replicate carries its
+// own level and curves, so the intervals include the uncertainty of both.
+func (f *Frequency) WhatIf(from, to int) (WhatIf, error) {
+	w := WhatIf{Segment: f.Segment, PeriodMonths: f.PeriodMonths, From: from, To: to, Randomized: f.Randomized, Source: f.Source}
+	per := PeriodName(f.PeriodMonths)
+	if from < 1 || from > kMax {
+		return w, fmt.Errorf("sim: --from %d: offers per %s must be between 1 and %d", from, per, kMax)
+	}
+	if to < 0 || to > kMax {
+		return w, fmt.Errorf("sim: --to %d: offers per %s must be between 0 and %d", to, per, kMax)
+	}
+	kinds := []int{kindBAU}
+	lvl := f.point.level[from]
+	if lvl[kindBAU].rows < minLevelRows {
+		kinds = append(kinds, kindCell)
+	}
+	levelOf := func(r *rep) levelSum {
+		var s levelSum
+		for _, k := range kinds {
+			l := r.level[from][k]
+			s.rows += l.rows
+			s.acc += l.acc
+			s.rev += l.rev
+			s.opt += l.opt
+		}
+		return s
+	}
+	pl := levelOf(&f.point)
+	if pl.rows == 0 {
+		var seen []string
+		for k := 1; k <= kMax; k++ {
+			if f.point.level[k][kindBAU].rows+f.point.level[k][kindCell].rows > 0 {
+				seen = append(seen, strconv.Itoa(k))
+			}
+		}
+		return w, fmt.Errorf("sim: segment %q: %w: no customer had exactly %d offers in a %s, so there is no level to start from (offers per %s seen: %s)",
+			f.Segment.Name, ErrNoLevel, from, per, per, strings.Join(seen, ", "))
+	}
+	w.LevelRows = int(pl.rows)
+	w.LevelSource = fmt.Sprintf("%s periods with exactly %d offers", FormatCount(pl.rows), from)
+	if len(kinds) > 1 {
+		w.LevelSource += " (business as usual and the randomized freq-" + strconv.Itoa(from) + " cell)"
+	} else {
+		w.LevelSource += " (business as usual)"
+	}
+	S := float64(f.Segment.Customers)
+	m := f.PeriodMonths
+	yieldRatio := func(r *rep) (float64, bool) {
+		if !r.curveOK {
+			return 0, false
+		}
+		return ratio(r.curve.PeriodYield(float64(to), m), r.curve.PeriodYield(float64(from), m))
+	}
+	optRatio := func(r *rep) float64 {
+		if v, ok := ratio(r.opt.PeriodOptOuts(float64(to), m), r.opt.PeriodOptOuts(float64(from), m)); ok {
+			return v
+		}
+		return float64(to) / float64(from)
+	}
+	type pick func(l levelSum) float64
+	acc := func(l levelSum) float64 { return l.acc }
+	rev := func(l levelSum) float64 { return l.rev }
+	opt := func(l levelSum) float64 { return l.opt }
+	now := func(p pick) func(r *rep) (float64, bool) {
+		return func(r *rep) (float64, bool) {
+			l := levelOf(r)
+			v, ok := ratio(p(l), l.rows)
+			return S * v, ok
+		}
+	}
+	then := func(p pick, optOuts, extra bool) func(r *rep) (float64, bool) {
+		return func(r *rep) (float64, bool) {
+			n, ok := now(p)(r)
+			if !ok {
+				return 0, false
+			}
+			var q float64
+			if optOuts {
+				q = optRatio(r)
+			} else if q, ok = yieldRatio(r); !ok {
+				return 0, false
+			}
+			if extra {
+				return n * (q - 1), true
+			}
+			return n * q, true
+		}
+	}
+	w.NowContracts = f.interval(now(acc))
+	w.WhatIfContracts = f.interval(then(acc, false, false))
+	w.ExtraContracts = f.interval(then(acc, false, true))
+	w.NowRevenue = f.interval(now(rev))
+	w.WhatIfRevenue = f.interval(then(rev, false, false))
+	w.ExtraRevenue = f.interval(then(rev, false, true))
+	w.RevenueEffect = f.interval(func(r *rep) (float64, bool) {
+		q, ok := yieldRatio(r)
+		return q - 1, ok
+	})
+	w.NowOptOuts = f.interval(now(opt))
+	w.WhatIfOptOuts = f.interval(then(opt, true, false))
+	w.ExtraOptOuts = f.interval(then(opt, true, true))
+
+	if to >= 1 && f.point.level[from][kindCell].rows > 0 && f.point.level[to][kindCell].rows > 0 {
+		diff := func(p pick) func(r *rep) (float64, bool) {
+			return func(r *rep) (float64, bool) {
+				a, okA := ratio(p(r.level[from][kindCell]), r.level[from][kindCell].rows)
+				b, okB := ratio(p(r.level[to][kindCell]), r.level[to][kindCell].rows)
+				return S * (b - a), okA && okB
+			}
+		}
+		w.Experiment = &Experiment{
+			RowsFrom: int(f.point.level[from][kindCell].rows), RowsTo: int(f.point.level[to][kindCell].rows),
+			ExtraContracts: f.interval(diff(acc)), ExtraRevenue: f.interval(diff(rev)), ExtraOptOuts: f.interval(diff(opt)),
+		}
+	}
+	return w, nil
+}
+
+// fingerprint summarizes what a cached analysis depends on: the size and last ids of the
+// history tables, the segment's saved filter and the scores.
+func fingerprint(ctx context.Context, ws *workspace.Workspace, segment string) (string, error) {
+	parts := []string{}
+	for _, q := range []struct{ table, sql string }{
+		{"contacts", `SELECT count(*) || ':' || coalesce(max(contact_id), 0) || ':' || coalesce(sum(revenue), 0) FROM contacts`},
+		{"optouts", `SELECT count(*) || ':' || coalesce(max(since)::VARCHAR, '') FROM optouts`},
+		{"campaign_members", `SELECT count(*)::VARCHAR FROM campaign_members`},
+		{"customers", `SELECT count(*) || ':' || coalesce(sum(monthly_revenue), 0) FROM customers`},
+		{"acrm_segments", `SELECT coalesce(max(filter_sql), '') FROM acrm_segments WHERE name = ` + workspace.QuoteString(segment)},
+		{"acrm_scores", `SELECT count(*) || ':' || coalesce(max(scored_at)::VARCHAR, '') FROM acrm_scores`},
+	} {
+		ok, err := ws.HasTable(ctx, q.table)
+		if err != nil {
+			return "", fmt.Errorf("sim: %w", err)
+		}
+		if !ok {
+			parts = append(parts, "-")
+			continue
+		}
+		var s string
+		if err := ws.DB().QueryRowContext(ctx, q.sql).Scan(&s); err != nil {
+			return "", fmt.Errorf("sim: fingerprint %s: %w", q.table, err)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "|"), nil
+}
+
+var freqCache = struct {
+	sync.Mutex
+	m     map[string]*Frequency
+	order []string
+}{m: map[string]*Frequency{}}
+
+const freqCacheSize = 32
+
+func cacheGet(key string) *Frequency {
+	freqCache.Lock()
+	defer freqCache.Unlock()
+	return freqCache.m[key]
+}
+
+func cachePut(key string, f *Frequency) {
+	freqCache.Lock()
+	defer freqCache.Unlock()
+	if _, ok := freqCache.m[key]; !ok {
+		freqCache.order = append(freqCache.order, key)
+	}
+	freqCache.m[key] = f
+	for len(freqCache.order) > freqCacheSize {
+		delete(freqCache.m, freqCache.order[0])
+		freqCache.order = freqCache.order[1:]
+	}
+}
+
+// ClearFrequencyCache forgets every cached frequency analysis.
+func ClearFrequencyCache() {
+	freqCache.Lock()
+	defer freqCache.Unlock()
+	freqCache.m = map[string]*Frequency{}
+	freqCache.order = nil
+}

@@ -1,0 +1,141 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFrequencyFixture(t *testing.T) {
+	ctx := context.Background()
+	ws := memWorkspace(t)
+	buildFixture(t, ws, 20000, 3, defaultTruth)
+	ClearFrequencyCache()
+	start := time.Now()
+	f, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "top", Boot: 100, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("load top: %v, %d customers, %.0f offers, curve %+v, peak %+v, failed boot %d", time.Since(start), f.Segment.Customers, f.Contacts, f.Curve, f.Peak, f.FailedBoot)
+	if !f.Randomized {
+		t.Error("fixture has frequency cells but the analysis is not randomized")
+	}
+	if f.Segment.Customers != 2000 {
+		t.Errorf("top segment has %d customers, want 2000", f.Segment.Customers)
+	}
+	if math.Abs(f.Peak.Estimate-defaultTruth.mTop) > 1 {
+		t.Errorf("peak %.2f, true %.1f", f.Peak.Estimate, defaultTruth.mTop)
+	}
+	w, err := f.WhatIf(3, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := defaultTruth.effect(true, 3, 4)
+	t.Logf("3→4 revenue effect %+v, truth %.3f; extra contracts %+v; now %+v; opt-outs %+v → %+v", w.RevenueEffect, truth, w.ExtraContracts, w.NowContracts, w.NowOptOuts, w.WhatIfOptOuts)
+	if !w.RevenueEffect.Contains(truth) {
+		t.Errorf("true effect %.3f outside CI [%.3f, %.3f]", truth, w.RevenueEffect.Lo, w.RevenueEffect.Hi)
+	}
+	if !(w.ExtraContracts.Lo <= w.ExtraContracts.Estimate && w.ExtraContracts.Estimate <= w.ExtraContracts.Hi) {
+		t.Errorf("estimate outside its own CI: %+v", w.ExtraContracts)
+	}
+	if w.LevelRows == 0 || w.NowContracts.Estimate <= 0 {
+		t.Errorf("no level: %+v", w)
+	}
+	if w.Experiment == nil {
+		t.Error("no randomized experiment contrast although freq-3 and freq-4 exist")
+	}
+	// Recompute is pure and fast.
+	start = time.Now()
+	for k := 1; k <= 8; k++ {
+		if _, err := f.WhatIf(3, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("8 what-ifs: %v", time.Since(start))
+	// Cached: a second load is the same object.
+	g, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "top", Boot: 100, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g != f {
+		t.Error("second load not served from the cache")
+	}
+	txt := f.Text()
+	if !strings.Contains(txt, "randomized") {
+		t.Errorf("text does not say randomized:\n%s", txt)
+	}
+	t.Log("\n" + txt + "\n" + w.Text())
+
+	// The base (low segment) peaks at 6.5.
+	lo, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "low", Boot: 50, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("low: peak %+v", lo.Peak)
+	if math.Abs(lo.Peak.Estimate-defaultTruth.mBase) > 1 {
+		t.Errorf("low peak %.2f, true %.1f", lo.Peak.Estimate, defaultTruth.mBase)
+	}
+}
+
+func TestFrequencyBadInput(t *testing.T) {
+	ctx := context.Background()
+	ws := memWorkspace(t)
+	// Before any data: a clear message, not a panic.
+	if _, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "top"}); err == nil || !strings.Contains(err.Error(), "needs a customers table") {
+		t.Errorf("empty workspace err = %v", err)
+	}
+	buildFixture(t, ws, 3000, 5, defaultTruth)
+	ClearFrequencyCache()
+	if _, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "nosuch"}); !errors.Is(err, ErrUnknownSegment) {
+		t.Errorf("unknown segment err = %v", err)
+	}
+	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO acrm_segments VALUES ('nobody', 'monthly_revenue < 0', '', now())`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "nobody"}); !errors.Is(err, ErrEmptySegment) {
+		t.Errorf("empty segment err = %v", err)
+	}
+	if _, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "top", PeriodMonths: 5}); err == nil {
+		t.Error("5-month period accepted")
+	}
+	if _, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "top", Boot: 3}); err == nil {
+		t.Error("3 bootstrap replicates accepted")
+	}
+	if _, err := ParsePeriod("7m"); err == nil {
+		t.Error("7m accepted")
+	}
+	f, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "top", Boot: 20, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The top segment always gets 3 in business as usual; 20 per half year was never seen.
+	if _, err := f.WhatIf(20, 21); !errors.Is(err, ErrNoLevel) {
+		t.Errorf("from 20 err = %v", err)
+	}
+	if _, err := f.WhatIf(-1, 4); err == nil {
+		t.Error("negative from accepted")
+	}
+	if _, err := f.WhatIf(3, 99); err == nil {
+		t.Error("to 99 accepted")
+	}
+	// A period with no contacts: a segment whose customers were never offered anything.
+	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO customers VALUES (999999, 1.0)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO acrm_segments VALUES ('new', 'customer_id = 999999', '', now())`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "new"}); err == nil || !strings.Contains(err.Error(), "has no outbound offers") {
+		t.Errorf("no-contact segment err = %v", err)
+	}
+	// No outbound offers at all.
+	if _, err := ws.DB().ExecContext(ctx, `DELETE FROM contacts`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "top"}); err == nil || !strings.Contains(err.Error(), "no outbound offers") {
+		t.Errorf("no contacts err = %v", err)
+	}
+}
