@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/NimbleMarkets/ntcharts/sparkline"
@@ -19,6 +20,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/acrm-dev/acrm/analysis/explore"
 	"github.com/acrm-dev/acrm/tui/common"
 	"github.com/acrm-dev/acrm/tui/components"
 	"github.com/acrm-dev/acrm/tui/services"
@@ -63,7 +65,7 @@ type Screen struct {
 	page        *services.Page // loaded rows
 	pageTable   string
 	pageFilter  string
-	viewOffset  int64 // first row shown
+	viewOffset  int // first row shown
 	previewErr  error
 	filter      string
 	filterInput textinput.Model
@@ -178,9 +180,9 @@ func (s *Screen) loadPage() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	vis := int64(s.visibleRows())
+	vis := s.visibleRows()
 	if p := s.page; p != nil && s.pageTable == t.Name && s.pageFilter == s.filter &&
-		s.viewOffset >= p.Offset && (s.viewOffset+vis <= p.Offset+int64(len(p.Rows)) || p.Offset+int64(len(p.Rows)) >= p.Total) {
+		s.viewOffset >= p.Offset && (s.viewOffset+vis <= p.Offset+len(p.Rows) || int64(p.Offset+len(p.Rows)) >= p.Total) {
 		return nil
 	}
 	from := max(s.viewOffset-vis, 0)
@@ -317,7 +319,7 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 			s.importErr = msg.Err.Error()
 			return common.FlashError(msg.Err)
 		}
-		r := msg.Value.(services.ImportResult)
+		r := msg.Value.(*services.ImportResult)
 		return tea.Batch(common.Flash(fmt.Sprintf("imported %s rows into %s", components.Int(r.Rows), r.Table)),
 			common.Refresh(ID))
 	}
@@ -338,7 +340,7 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, s.keys.Apply):
 			s.filtering = false
 			s.filterInput.Blur()
-			s.filter = FilterSQL(s.filterInput.Value())
+			s.filter = FilterText(s.filterInput.Value())
 			s.viewOffset = 0
 			s.preview.Cursor, s.preview.Offset = 0, 0
 			s.page = nil
@@ -451,12 +453,12 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 // job, never from a blocking query.
 func (s *Screen) scrollPreview(msg tea.KeyMsg) tea.Cmd {
 	k := s.keys.Nav
-	var total int64
+	var total int
 	if s.page != nil {
-		total = s.page.Total
+		total = int(s.page.Total)
 	}
-	vis := int64(s.visibleRows())
-	cur := s.viewOffset + int64(s.preview.Cursor-s.preview.Offset)
+	vis := s.visibleRows()
+	cur := s.viewOffset + s.preview.Cursor - s.preview.Offset
 	switch {
 	case key.Matches(msg, k.Up):
 		cur--
@@ -493,7 +495,7 @@ func (s *Screen) scrollPreview(msg tea.KeyMsg) tea.Cmd {
 	}
 	s.viewOffset = min(max(s.viewOffset, 0), max(total-vis, 0))
 	s.fillPreview()
-	s.preview.Cursor = int(cur - s.viewOffset)
+	s.preview.Cursor = cur - s.viewOffset
 	s.preview.Offset = 0
 	return s.loadPage()
 }
@@ -504,11 +506,11 @@ func (s *Screen) fillPreview() {
 		s.preview.SetRows(nil, nil)
 		return
 	}
-	vis := int64(s.visibleRows())
+	vis := s.visibleRows()
 	var rows [][]string
-	for r := s.viewOffset; r < s.viewOffset+vis && r < s.page.Total; r++ {
+	for r := s.viewOffset; r < s.viewOffset+vis && int64(r) < s.page.Total; r++ {
 		i := r - s.page.Offset
-		if i >= 0 && i < int64(len(s.page.Rows)) {
+		if i >= 0 && i < len(s.page.Rows) {
 			rows = append(rows, s.page.Rows[i])
 		} else {
 			rows = append(rows, []string{"…"})
@@ -574,11 +576,14 @@ func ProfileRows(cols []services.ColumnProfile) [][]string {
 	rows := make([][]string, 0, len(cols))
 	for _, p := range cols {
 		mean, dist := "", components.Int(p.Distinct)
-		if !math.IsNaN(p.Mean) {
-			mean = components.Float(p.Mean, 2)
+		if p.DistinctApprox {
+			dist = "≈" + dist
+		}
+		if p.Mean != nil {
+			mean = components.Float(*p.Mean, 2)
 		}
 		last := ""
-		if p.Numeric && len(p.Histogram) > 0 {
+		if len(p.Histogram) > 0 {
 			last = components.Spark(p.Histogram)
 		} else {
 			var parts []string
@@ -586,8 +591,12 @@ func ProfileRows(cols []services.ColumnProfile) [][]string {
 				parts = append(parts, fmt.Sprintf("%s ×%s", v.Value, components.Int(v.Count)))
 			}
 			last = strings.Join(parts, " · ")
+			if last == "" && p.Distinct > 0 {
+				last = "(all distinct)"
+			}
 		}
-		minV, maxV := shortNum(p.Min, p.Numeric), shortNum(p.Max, p.Numeric)
+		numeric := p.Kind == explore.Numeric
+		minV, maxV := shortNum(p.Min, numeric), shortNum(p.Max, numeric)
 		rows = append(rows, []string{p.Name, strings.ToUpper(p.Type), fmt.Sprintf("%.1f%%", p.NullPct), dist, minV, mean, maxV, last})
 	}
 	return rows
@@ -597,8 +606,8 @@ func shortNum(s string, numeric bool) string {
 	if !numeric {
 		return components.Truncate(s, 19)
 	}
-	var f float64
-	if _, err := fmt.Sscan(s, &f); err != nil {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
 		return s
 	}
 	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
@@ -607,28 +616,46 @@ func shortNum(s string, numeric bool) string {
 	return components.Float(f, 2)
 }
 
-// FilterSQL turns what was typed after / into a WHERE condition: text that looks like SQL
-// (a comparison or a keyword) is used as is; anything else finds rows whose text contains
-// it, case-insensitively.
-func FilterSQL(typed string) string {
+// FilterText turns what was typed after / into the preview filter: text that looks like a
+// SQL condition (a comparison or a keyword) becomes "where <condition>"; anything else finds
+// rows whose text contains it, case-insensitively.
+func FilterText(typed string) string {
 	t := strings.TrimSpace(typed)
 	if t == "" {
 		return ""
 	}
 	lower := " " + strings.ToLower(t) + " "
+	if strings.HasPrefix(lower, " where ") {
+		return t
+	}
 	for _, op := range []string{"=", "<", ">", " like ", " ilike ", " in (", " is null", " is not null", " between ", " and ", " or ", " not "} {
 		if strings.Contains(lower, op) {
-			return t
+			return "where " + t
 		}
 	}
-	return fmt.Sprintf("CAST(%s AS VARCHAR) ILIKE %s", services.PreviewAlias, quoteLike(t))
+	return t
 }
 
-func quoteLike(s string) string {
-	s = strings.ReplaceAll(s, `\`, `\\`)
-	s = strings.ReplaceAll(s, "%", `\%`)
-	s = strings.ReplaceAll(s, "_", `\_`)
-	return "'%" + strings.ReplaceAll(s, "'", "''") + "%' ESCAPE '\\'"
+// TableNameFor derives a table name from a file name: base name without extensions, lower
+// case, characters other than letters, digits and '_' replaced by '_'.
+func TableNameFor(path string) string {
+	base := strings.ToLower(filepath.Base(path))
+	if i := strings.Index(base, "."); i > 0 {
+		base = base[:i]
+	}
+	var b strings.Builder
+	for i, r := range base {
+		switch {
+		case r >= 'a' && r <= 'z', r == '_', r >= '0' && r <= '9' && i > 0:
+			b.WriteRune(r)
+		default:
+			b.WriteRune('_')
+		}
+	}
+	if b.Len() == 0 {
+		return "imported"
+	}
+	return b.String()
 }
 
 func (s *Screen) openFilter() tea.Cmd {
@@ -656,7 +683,7 @@ func (s *Screen) openConsole() tea.Cmd {
 func (s *Screen) startImport(path string) tea.Cmd {
 	svc := s.c.Services
 	_, cmd := s.c.Jobs.Start(ID, kindImport, "importing "+filepath.Base(path), func(ctx context.Context, report func(common.Progress)) (any, error) {
-		return svc.Import(ctx, services.ImportOptions{Path: path}, report)
+		return svc.Import(ctx, services.ImportOptions{Path: path, Table: TableNameFor(path)})
 	})
 	return cmd
 }
@@ -812,8 +839,8 @@ func (s *Screen) View() string {
 		default:
 			s.preview.Focused = s.focus == panePreview
 			prevBody = s.preview.View()
-			first := s.viewOffset + 1
-			last := min(s.viewOffset+int64(s.visibleRows()), s.page.Total)
+			first := int64(s.viewOffset + 1)
+			last := min(int64(s.viewOffset+s.visibleRows()), s.page.Total)
 			prevFooter = fmt.Sprintf("rows %s–%s of %s · pgdn", components.Int(first), components.Int(last), components.Int(s.page.Total))
 			if s.preview.HiddenRight() {
 				prevFooter = "→ more columns · " + prevFooter
@@ -881,7 +908,7 @@ func (s *Screen) tablesView(w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-// detailView draws the selected column's histogram with ntcharts and its quartiles.
+// detailView draws the selected column's histogram with ntcharts and its quantiles.
 func (s *Screen) detailView(w, h int) string {
 	th := s.c.Theme
 	t, _ := s.selected()
@@ -891,27 +918,35 @@ func (s *Screen) detailView(w, h int) string {
 	}
 	p := cols[s.colTable.Cursor]
 	head := th.Subtle.Render(strings.Repeat("─", w))
-	if !p.Numeric || len(p.Histogram) == 0 {
+	if len(p.Histogram) == 0 {
 		var parts []string
 		for _, v := range p.TopValues {
 			parts = append(parts, fmt.Sprintf("%s ×%s", v.Value, components.Int(v.Count)))
 		}
-		return head + "\n" + th.PaneTitle.Render(p.Name) + "  most frequent: " + strings.Join(parts, " · ")
+		text := "most frequent: " + strings.Join(parts, " · ")
+		if len(parts) == 0 {
+			text = "no frequent values (nearly unique or empty)"
+		}
+		return head + "\n" + components.Truncate(th.PaneTitle.Render(p.Name)+"  "+text, w)
 	}
-	info := fmt.Sprintf("%s  p25 %s · median %s · p75 %s · %d bins %s … %s",
-		p.Name, components.Float(p.Quantiles[0], 2), components.Float(p.Quantiles[1], 2), components.Float(p.Quantiles[2], 2),
-		len(p.Histogram), shortNum(p.Min, true), shortNum(p.Max, true))
-	chartW := min(w, len(p.Histogram)*4)
+	info := p.Name + "  "
+	if q := p.Quantiles; q != nil {
+		info += fmt.Sprintf("p5 %s · p25 %s · median %s · p75 %s · p95 %s · ", components.Float(q[0], 2), components.Float(q[1], 2),
+			components.Float(q[2], 2), components.Float(q[3], 2), components.Float(q[4], 2))
+	}
+	info += fmt.Sprintf("%d bins %s … %s", len(p.Histogram), components.Float(p.HistMin, 2), components.Float(p.HistMax, 2))
+	per := max(min(w, len(p.Histogram)*4)/len(p.Histogram), 1)
+	chartW := per * len(p.Histogram)
 	sl := sparkline.New(chartW, h-2, sparkline.WithStyle(th.Bar))
 	data := make([]float64, 0, chartW)
 	for _, c := range p.Histogram {
-		for i := 0; i < chartW/len(p.Histogram); i++ {
+		for i := 0; i < per; i++ {
 			data = append(data, float64(c))
 		}
 	}
 	sl.PushAll(data)
 	sl.DrawColumnsOnly()
-	return head + "\n" + th.PaneTitle.Render(components.Truncate(info, w)) + "\n" + sl.View()
+	return head + "\n" + components.Truncate(info, w) + "\n" + sl.View()
 }
 
 // joinColumns places two blocks of lines side by side.

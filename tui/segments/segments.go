@@ -1,9 +1,661 @@
-// Package segments is the Segments screen.
+// Package segments is the Segments screen: the built-in value segments and the saved
+// segments, a KPI table per segment with an index against the whole base (100 = average,
+// ▲/▼), side-by-side comparison of up to four segments, a crosstab of two attributes with
+// counts and row %, a guided builder (column → operator → value picked from the column's
+// values) and typed SQL filters. All work runs as jobs through services.
 package segments
 
-import "github.com/acrm-dev/acrm/tui/common"
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
 
-// New returns the Segments screen.
-func New(c *common.Common) common.Screen {
-	return common.NewInfo(c, "segments", "Segments", []string{"Segments, KPIs, comparison and crosstabs."}, nil)
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/components"
+	"github.com/acrm-dev/acrm/tui/services"
+)
+
+// ID is the screen's owner id.
+const ID = "segments"
+
+// MaxCompare is how many segments can be compared side by side.
+const MaxCompare = 4
+
+const (
+	kindList     = "segments"
+	kindKPIs     = "kpis"
+	kindCrosstab = "crosstab"
+	kindColumns  = "columns"
+	kindValues   = "values"
+	kindCount    = "count"
+	kindSave     = "save"
+	kindDelete   = "delete"
+)
+
+const (
+	viewKPIs = iota
+	viewCrosstab
+)
+
+// KeyMap are the Segments screen's keys.
+type KeyMap struct {
+	Up, Down    key.Binding
+	Mark        key.Binding
+	New         key.Binding
+	Typed       key.Binding
+	Delete      key.Binding
+	Crosstab    key.Binding
+	RowAttr     key.Binding
+	ColAttr     key.Binding
+	Refresh     key.Binding
+	Next        key.Binding
+	Back        key.Binding
+	ScrollLeft  key.Binding
+	ScrollRight key.Binding
+}
+
+// DefaultKeyMap returns the default keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Mark:        key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark to compare (≤4)")),
+		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new segment (builder)")),
+		Typed:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "new segment (SQL)")),
+		Delete:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete segment")),
+		Crosstab:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "KPIs/crosstab")),
+		RowAttr:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "next row attribute")),
+		ColAttr:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "next column attribute")),
+		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Next:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next step")),
+		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+		ScrollLeft:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "scroll columns")),
+		ScrollRight: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "scroll columns")),
+	}
+}
+
+// Screen is the Segments screen.
+type Screen struct {
+	c    *common.Common
+	keys KeyMap
+
+	width, height int
+
+	segs    []services.Segment
+	loaded  bool
+	listErr error
+	cursor  int
+	marked  []string // names, in marking order
+
+	view     int
+	kpis     []services.KPIRow
+	kpiErr   error
+	kpiTable *components.Table
+
+	cols    []services.ColumnInfo
+	rowAttr int
+	colAttr int
+	ct      *services.CrossTable
+	ctErr   error
+	ctTable *components.Table
+	builder *builder
+	// pendingSelect is a segment to put the cursor on when the list reloads.
+	pendingSelect string
+}
+
+// New builds the Segments screen.
+func New(c *common.Common) *Screen {
+	s := &Screen{c: c, keys: DefaultKeyMap(), kpiTable: components.NewTable(c.Theme), ctTable: components.NewTable(c.Theme)}
+	s.kpiTable.ShowCursor = false
+	s.kpiTable.WidestCell = true
+	s.ctTable.ShowCursor = false
+	s.ctTable.WidestCell = true
+	return s
+}
+
+func (s *Screen) ID() string         { return ID }
+func (s *Screen) Title() string      { return "Segments" }
+func (s *Screen) InputFocused() bool { return s.builder != nil }
+
+// Init loads the segment list and the customer columns.
+func (s *Screen) Init() tea.Cmd { return tea.Batch(s.loadList(), s.loadColumns()) }
+
+func (s *Screen) start(kind, label string, fn common.JobFunc) tea.Cmd {
+	_, cmd := s.c.Jobs.Start(ID, kind, label, fn)
+	return cmd
+}
+
+func (s *Screen) loadList() tea.Cmd {
+	svc := s.c.Services
+	return s.start(kindList, "loading segments", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.Segments(ctx)
+	})
+}
+
+func (s *Screen) loadColumns() tea.Cmd {
+	svc := s.c.Services
+	return s.start(kindColumns, "reading customer columns", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.SegmentColumns(ctx)
+	})
+}
+
+// compared is the set of segments shown: the marked ones, or the one under the cursor.
+func (s *Screen) compared() []services.Segment {
+	var out []services.Segment
+	for _, name := range s.marked {
+		for _, sg := range s.segs {
+			if sg.Name == name {
+				out = append(out, sg)
+			}
+		}
+	}
+	if len(out) == 0 && s.cursor < len(s.segs) {
+		out = append(out, s.segs[s.cursor])
+	}
+	return out
+}
+
+func (s *Screen) loadKPIs() tea.Cmd {
+	segs := s.compared()
+	if len(segs) == 0 {
+		return nil
+	}
+	svc := s.c.Services
+	return s.start(kindKPIs, "computing KPIs", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.KPIs(ctx, segs)
+	})
+}
+
+func (s *Screen) attrNames() []string {
+	var out []string
+	for _, c := range s.cols {
+		if c.Name == "customer_id" || c.Name == "name" {
+			continue
+		}
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+func (s *Screen) loadCrosstab() tea.Cmd {
+	attrs := s.attrNames()
+	if len(attrs) < 2 {
+		return nil
+	}
+	r, c := attrs[s.rowAttr%len(attrs)], attrs[s.colAttr%len(attrs)]
+	filter := ""
+	if segs := s.compared(); len(segs) > 0 {
+		filter = segs[0].Filter
+	}
+	svc := s.c.Services
+	return s.start(kindCrosstab, "crosstab "+r+" × "+c, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.Crosstab(ctx, r, c, filter)
+	})
+}
+
+func (s *Screen) refreshView() tea.Cmd {
+	if s.view == viewCrosstab {
+		return s.loadCrosstab()
+	}
+	return s.loadKPIs()
+}
+
+// SetSize lays out the panes.
+func (s *Screen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	lw := s.leftWidth()
+	s.kpiTable.SetSize(w-lw-2, h-2)
+	s.ctTable.SetSize(w-lw-2, h-2)
+}
+
+func (s *Screen) leftWidth() int { return min(max(s.width/4, 24), 36) }
+
+// Update handles messages.
+func (s *Screen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.JobDoneMsg:
+		return s.done(msg)
+	case common.RefreshMsg:
+		if msg.Source != ID {
+			return tea.Batch(s.loadList(), s.loadColumns())
+		}
+		return nil
+	case tea.KeyMsg:
+		if s.builder != nil {
+			return s.builderKey(msg)
+		}
+		return s.key(msg)
+	}
+	if s.builder != nil {
+		return s.builder.update(msg)
+	}
+	return nil
+}
+
+func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
+	if msg.Cancelled {
+		return common.Flash(msg.Kind + " cancelled")
+	}
+	if msg.Err != nil {
+		switch msg.Kind {
+		case kindList:
+			s.listErr = msg.Err
+		case kindKPIs:
+			s.kpiErr = msg.Err
+		case kindCrosstab:
+			s.ctErr = msg.Err
+		case kindCount, kindSave, kindValues:
+			if b := s.builder; b != nil {
+				b.err = msg.Err.Error()
+				if msg.Kind == kindCount && b.typed {
+					b.step = stepSQL // fix the filter first
+					return tea.Batch(b.focus(), common.FlashError(msg.Err))
+				}
+			}
+		}
+		return common.FlashError(msg.Err)
+	}
+	switch msg.Kind {
+	case kindList:
+		prev := ""
+		if s.cursor < len(s.segs) {
+			prev = s.segs[s.cursor].Name
+		}
+		s.segs, s.loaded, s.listErr = msg.Value.([]services.Segment), true, nil
+		if s.pendingSelect != "" {
+			prev, s.pendingSelect = s.pendingSelect, ""
+		}
+		s.cursor = 0
+		for i, sg := range s.segs {
+			if sg.Name == prev {
+				s.cursor = i
+			}
+		}
+		var keep []string
+		for _, m := range s.marked {
+			for _, sg := range s.segs {
+				if sg.Name == m {
+					keep = append(keep, m)
+				}
+			}
+		}
+		s.marked = keep
+		return s.refreshView()
+	case kindColumns:
+		s.cols = msg.Value.([]services.ColumnInfo)
+		s.rowAttr, s.colAttr = defaultAttrs(s.attrNames())
+		if s.builder != nil {
+			s.builder.cols = s.cols
+		}
+	case kindKPIs:
+		s.kpis, s.kpiErr = msg.Value.([]services.KPIRow), nil
+		h, rows := KPITable(s.kpis)
+		s.kpiTable.SetRows(h, rows)
+		s.kpiTable.RightAlign = make([]bool, len(h))
+		for i := 1; i < len(h); i++ {
+			s.kpiTable.RightAlign[i] = true
+		}
+	case kindCrosstab:
+		s.ct, s.ctErr = msg.Value.(*services.CrossTable), nil
+		h, rows := CrosstabTable(s.ct)
+		s.ctTable.SetRows(h, rows)
+		s.ctTable.RightAlign = make([]bool, len(h))
+		for i := 1; i < len(h); i++ {
+			s.ctTable.RightAlign[i] = true
+		}
+	case kindValues:
+		if s.builder != nil {
+			s.builder.values = msg.Value.([]services.ValueCount)
+			s.builder.valCur = 0
+		}
+	case kindCount:
+		if s.builder != nil {
+			s.builder.count = msg.Value.(int64)
+			s.builder.counted = true
+			s.builder.err = ""
+		}
+	case kindSave:
+		name := msg.Value.(string)
+		s.builder = nil
+		s.pendingSelect = name
+		return tea.Batch(common.Flash("saved segment "+name), s.loadList())
+	case kindDelete:
+		return tea.Batch(common.Flash("deleted segment "+msg.Value.(string)), s.loadList())
+	}
+	return nil
+}
+
+func defaultAttrs(names []string) (int, int) {
+	r, c := 0, min(1, max(len(names)-1, 0))
+	for i, n := range names {
+		switch n {
+		case "sector":
+			r = i
+		case "size_class":
+			c = i
+		}
+	}
+	if r == c && len(names) > 1 {
+		c = (r + 1) % len(names)
+	}
+	return r, c
+}
+
+func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		if s.cursor > 0 {
+			s.cursor--
+			if len(s.marked) == 0 {
+				return s.refreshView()
+			}
+		}
+	case key.Matches(msg, k.Down):
+		if s.cursor < len(s.segs)-1 {
+			s.cursor++
+			if len(s.marked) == 0 {
+				return s.refreshView()
+			}
+		}
+	case key.Matches(msg, k.Mark):
+		if s.cursor >= len(s.segs) {
+			return nil
+		}
+		name := s.segs[s.cursor].Name
+		for i, m := range s.marked {
+			if m == name {
+				s.marked = append(s.marked[:i], s.marked[i+1:]...)
+				return s.refreshView()
+			}
+		}
+		if len(s.marked) >= MaxCompare {
+			return common.Flash(fmt.Sprintf("compare at most %d segments: unmark one first (space)", MaxCompare))
+		}
+		s.marked = append(s.marked, name)
+		return s.refreshView()
+	case key.Matches(msg, k.Crosstab):
+		s.view = 1 - s.view
+		return s.refreshView()
+	case key.Matches(msg, k.RowAttr):
+		if s.view == viewCrosstab && len(s.attrNames()) > 1 {
+			s.rowAttr = (s.rowAttr + 1) % len(s.attrNames())
+			if s.rowAttr == s.colAttr {
+				s.rowAttr = (s.rowAttr + 1) % len(s.attrNames())
+			}
+			return s.loadCrosstab()
+		}
+	case key.Matches(msg, k.ColAttr):
+		if s.view == viewCrosstab && len(s.attrNames()) > 1 {
+			s.colAttr = (s.colAttr + 1) % len(s.attrNames())
+			if s.rowAttr == s.colAttr {
+				s.colAttr = (s.colAttr + 1) % len(s.attrNames())
+			}
+			return s.loadCrosstab()
+		}
+	case key.Matches(msg, k.ScrollLeft, k.ScrollRight):
+		t := s.kpiTable
+		if s.view == viewCrosstab {
+			t = s.ctTable
+		}
+		t.HandleKey(msg, s.c.Nav)
+	case key.Matches(msg, k.New):
+		return s.openBuilder(false)
+	case key.Matches(msg, k.Typed):
+		return s.openBuilder(true)
+	case key.Matches(msg, k.Delete):
+		if s.cursor < len(s.segs) {
+			sg := s.segs[s.cursor]
+			if sg.Builtin {
+				return common.Flash(sg.Name + " is a built-in value segment and cannot be deleted")
+			}
+			svc := s.c.Services
+			return s.start(kindDelete, "deleting "+sg.Name, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+				return sg.Name, svc.DeleteSegment(ctx, sg.Name)
+			})
+		}
+	case key.Matches(msg, k.Refresh):
+		return tea.Batch(s.loadList(), s.loadColumns())
+	}
+	return nil
+}
+
+// Actions are the palette commands.
+func (s *Screen) Actions() []common.Action {
+	return []common.Action{
+		{Owner: ID, Title: "new segment with the guided builder", Key: "n", Do: func() tea.Cmd { return s.openBuilder(false) }},
+		{Owner: ID, Title: "new segment from a SQL filter", Key: "t", Do: func() tea.Cmd { return s.openBuilder(true) }},
+		{Owner: ID, Title: "toggle KPIs / crosstab", Key: "x", Do: func() tea.Cmd { s.view = 1 - s.view; return s.refreshView() }},
+	}
+}
+
+// KeyMap returns the keys that work now.
+func (s *Screen) KeyMap() help.KeyMap {
+	k := s.keys
+	if s.builder != nil {
+		return builderKeys{s.builder.keyHelp()}
+	}
+	k.Next.SetEnabled(false)
+	k.Back.SetEnabled(false)
+	hasSeg := s.cursor < len(s.segs)
+	k.Mark.SetEnabled(hasSeg)
+	k.Delete.SetEnabled(hasSeg && !s.segs[s.cursor].Builtin)
+	k.RowAttr.SetEnabled(s.view == viewCrosstab)
+	k.ColAttr.SetEnabled(s.view == viewCrosstab)
+	return keyMap{k}
+}
+
+type keyMap struct{ k KeyMap }
+
+func (m keyMap) ShortHelp() []key.Binding {
+	k := m.k
+	return []key.Binding{k.Mark, k.New, k.Typed, k.Crosstab, k.RowAttr, k.ColAttr, k.Delete}
+}
+
+func (m keyMap) FullHelp() [][]key.Binding {
+	k := m.k
+	return [][]key.Binding{{k.Up, k.Down, k.Mark, k.ScrollLeft}, {k.New, k.Typed, k.Delete, k.Crosstab, k.RowAttr, k.ColAttr, k.Refresh}}
+}
+
+type builderKeys struct{ b []key.Binding }
+
+func (m builderKeys) ShortHelp() []key.Binding  { return m.b }
+func (m builderKeys) FullHelp() [][]key.Binding { return [][]key.Binding{m.b} }
+
+// Arrow marks an index against the base: ▲ at 105 or more, ▼ at 95 or less, = between,
+// so the direction never depends on colour.
+func Arrow(idx float64) string {
+	switch {
+	case math.IsNaN(idx):
+		return " "
+	case idx >= 105:
+		return "▲"
+	case idx <= 95:
+		return "▼"
+	}
+	return "="
+}
+
+// KPITable renders KPI rows (base first) as a table with one column per group: each KPI's
+// value and, for segments, its index against the base.
+func KPITable(rows []services.KPIRow) ([]string, [][]string) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	headers := []string{"KPI"}
+	for i, r := range rows {
+		h := r.Segment
+		if i > 0 {
+			h += " (index)"
+		}
+		headers = append(headers, h)
+	}
+	type kpi struct {
+		name string
+		val  func(services.KPIRow) string
+		idx  func(services.KPIRow) float64
+	}
+	kpis := []kpi{
+		{"customers", func(r services.KPIRow) string { return components.Int(r.Customers) }, nil},
+		{"share of base", func(r services.KPIRow) string { return components.Pct(r.Share, 1) }, nil},
+		{"avg monthly revenue", func(r services.KPIRow) string { return components.Float(r.AvgRevenue, 2) }, func(r services.KPIRow) float64 { return r.Index.AvgRevenue }},
+		{"products / customer", func(r services.KPIRow) string { return components.Float(r.ProductsPerCustomer, 2) }, func(r services.KPIRow) float64 { return r.Index.ProductsPerCustomer }},
+		{"response rate", func(r services.KPIRow) string { return components.Pct(r.ResponseRate, 1) }, func(r services.KPIRow) float64 { return r.Index.ResponseRate }},
+		{"contract ends ≤ 3 m", func(r services.KPIRow) string { return components.Pct(r.ContractEndShare, 1) }, func(r services.KPIRow) float64 { return r.Index.ContractEndShare }},
+		{"opted out", func(r services.KPIRow) string { return components.Pct(r.OptOutShare, 1) }, func(r services.KPIRow) float64 { return r.Index.OptOutShare }},
+	}
+	var out [][]string
+	for _, k := range kpis {
+		line := []string{k.name}
+		for i, r := range rows {
+			v := k.val(r)
+			if i > 0 && k.idx != nil {
+				idx := k.idx(r)
+				v += fmt.Sprintf(" %4.0f %s", idx, Arrow(idx))
+			}
+			line = append(line, v)
+		}
+		out = append(out, line)
+	}
+	return headers, out
+}
+
+// CrosstabTable renders a crosstab: per cell the count and the row percentage, with row
+// totals and a total row.
+func CrosstabTable(ct *services.CrossTable) ([]string, [][]string) {
+	if ct == nil {
+		return nil, nil
+	}
+	headers := []string{ct.RowCol + " \\ " + ct.ColCol}
+	headers = append(headers, ct.ColLabels...)
+	headers = append(headers, "total")
+	var out [][]string
+	for i, l := range ct.RowLabels {
+		line := []string{l}
+		for j := range ct.ColLabels {
+			line = append(line, fmt.Sprintf("%s %5.1f%%", components.Int(ct.Counts[i][j]), ct.RowPct[i][j]))
+		}
+		line = append(line, components.Int(ct.RowTotals[i]))
+		out = append(out, line)
+	}
+	tot := []string{"total"}
+	for j := range ct.ColLabels {
+		pct := 0.0
+		if ct.Total > 0 {
+			pct = 100 * float64(ct.ColTotals[j]) / float64(ct.Total)
+		}
+		tot = append(tot, fmt.Sprintf("%s %5.1f%%", components.Int(ct.ColTotals[j]), pct))
+	}
+	tot = append(tot, components.Int(ct.Total))
+	return headers, append(out, tot)
+}
+
+// View draws the segment list and the KPI or crosstab pane.
+func (s *Screen) View() string {
+	th := s.c.Theme
+	lw := s.leftWidth()
+	rw := s.width - lw
+	left := components.Box(th, "Segments", s.listView(lw-2, s.height-2), "n new · t SQL", lw, s.height, s.builder == nil)
+	var right string
+	if s.builder != nil {
+		right = s.builder.view(th, rw, s.height)
+	} else if s.view == viewCrosstab {
+		title := "Crosstab"
+		if s.ct != nil {
+			title = fmt.Sprintf("Crosstab %s × %s · count and row %%", s.ct.RowCol, s.ct.ColCol)
+			if segs := s.compared(); len(segs) > 0 {
+				title += " · within " + segs[0].Name
+			}
+		}
+		var body string
+		switch {
+		case s.ctErr != nil:
+			body = th.Error.Render("✗ " + s.ctErr.Error())
+		case s.ct == nil:
+			body = th.Muted.Render("computing crosstab…")
+		default:
+			body = s.ctTable.View()
+		}
+		right = components.Box(th, title, body, "a row attribute · b column attribute · x KPIs", rw, s.height, false)
+	} else {
+		title := "KPIs · index vs all customers (100 = average)"
+		var body string
+		switch {
+		case s.kpiErr != nil:
+			body = th.Error.Render("✗ " + s.kpiErr.Error())
+		case !s.loaded && s.listErr == nil:
+			body = th.Muted.Render("loading segments…")
+		case s.kpis == nil:
+			body = th.Muted.Render("computing KPIs…")
+		default:
+			body = s.kpiTable.View()
+			if f := s.compared(); len(f) == 1 {
+				body += "\n\n" + th.Muted.Render(components.Truncate("filter: "+oneLine(f[0].Filter), rw-4))
+			}
+		}
+		right = components.Box(th, title, body, "▲ ≥105 · ▼ ≤95 · x crosstab", rw, s.height, false)
+	}
+	return join(left, right)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func (s *Screen) listView(w, h int) string {
+	th := s.c.Theme
+	if s.listErr != nil {
+		return th.Error.Render("✗ " + s.listErr.Error())
+	}
+	if !s.loaded {
+		return th.Muted.Render("loading…")
+	}
+	var lines []string
+	start := 0
+	if s.cursor >= h {
+		start = s.cursor - h + 1
+	}
+	for i := start; i < len(s.segs) && len(lines) < h; i++ {
+		sg := s.segs[i]
+		mark := "[ ]"
+		for _, m := range s.marked {
+			if m == sg.Name {
+				mark = "[x]"
+			}
+		}
+		kind := ""
+		if sg.Builtin {
+			kind = " value"
+		}
+		line := components.PadRight(mark+" "+sg.Name, w-len(kind)) + th.Muted.Render(kind)
+		if i == s.cursor {
+			line = th.Selected.Render(components.PadRight(">"+mark+" "+sg.Name, w-len(kind)) + kind)
+		}
+		lines = append(lines, line)
+	}
+	if len(s.segs) <= 3 && h-len(lines) > 3 {
+		lines = append(lines, "", th.Muted.Render(components.Truncate("no saved segments yet:", w)), th.Muted.Render(components.Truncate("n builds one, t types SQL", w)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func join(left, right string) string {
+	l := strings.Split(left, "\n")
+	r := strings.Split(right, "\n")
+	var b strings.Builder
+	for i := 0; i < max(len(l), len(r)); i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(l) {
+			b.WriteString(l[i])
+		}
+		if i < len(r) {
+			b.WriteString(r[i])
+		}
+	}
+	return b.String()
 }

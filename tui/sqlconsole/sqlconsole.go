@@ -140,7 +140,7 @@ func (con *Console) SetSize(w, h int) {
 }
 
 func (con *Console) editorHeight() int {
-	return min(max(con.height/3, 5), 12)
+	return min(max(con.height/4, 5), 10)
 }
 
 // Run starts the query in the editor.
