@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"unsafe"
 )
 
 // node is one node of a fitted tree. A node with Feature < 0 is a leaf.
@@ -196,12 +197,16 @@ func (gr *grower) buildHist(hist []hbin, start, end int) {
 	work := func(flo, fhi int) {
 		hs := hist[flo*256 : fhi*256]
 		w := fhi - flo
+		// base points at the histogram of feature flo; entry (t, b) is at t·256+b,
+		// always inside hs because t < w and b < 256, so the hot loop skips bounds checks.
+		base := unsafe.Pointer(unsafe.SliceData(hs))
+		const sz = unsafe.Sizeof(hbin{})
 		if full {
 			for i := range ord {
 				g, h := ord[i].g, ord[i].h
 				rb := gr.bins[i*p+flo : i*p+flo+w]
 				for t, b := range rb {
-					e := &hs[t<<8|int(b)]
+					e := (*hbin)(unsafe.Add(base, uintptr(t<<8|int(b))*sz))
 					e.G += g
 					e.H += h
 					e.N++
@@ -214,7 +219,7 @@ func (gr *grower) buildHist(hist []hbin, start, end int) {
 			o := int(r)*p + flo
 			rb := gr.bins[o : o+w]
 			for t, b := range rb {
-				e := &hs[t<<8|int(b)]
+				e := (*hbin)(unsafe.Add(base, uintptr(t<<8|int(b))*sz))
 				e.G += g
 				e.H += h
 				e.N++
