@@ -130,7 +130,8 @@ func Evaluate(p, y []float64) Metrics {
 	// ROC: one point per distinct threshold, thinned to ≤ 201 points.
 	neg := float64(n) - pos
 	var roc []ROCPoint
-	roc = append(roc, ROCPoint{FPR: 0, TPR: 0, Threshold: math.Inf(1)})
+	// the first point predicts nobody positive: its threshold lies just above the top score
+	roc = append(roc, ROCPoint{FPR: 0, TPR: 0, Threshold: math.Nextafter(p[idx[0]], math.Inf(1))})
 	tp, fp := 0.0, 0.0
 	for k := 0; k < n; {
 		t := p[idx[k]]

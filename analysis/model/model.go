@@ -107,7 +107,7 @@ var (
 	ErrLength         = errors.New("length mismatch")
 	ErrConstantTarget = errors.New("constant target")
 	ErrBadTarget      = errors.New("target not 0/1")
-	ErrNaN            = errors.New("missing value (NaN)")
+	ErrNaN            = errors.New("missing or infinite value")
 	ErrAlgo           = errors.New("unknown algorithm")
 )
 
@@ -143,8 +143,14 @@ func Fit(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []float
 		}
 		return fitLogit(ctx, X, y, opt, report)
 	case Tree:
+		if err := checkNoInf(X, "training"); err != nil {
+			return nil, err
+		}
 		return fitTree(ctx, X, y, opt, report)
 	case GBDT:
+		if err := checkNoInf(X, "training"); err != nil {
+			return nil, err
+		}
 		return fitGBDT(ctx, X, y, valX, valY, opt, report)
 	}
 	return nil, fmt.Errorf("model: %q (want logit, tree or gbdt): %w", opt.Algo, ErrAlgo)
@@ -195,6 +201,17 @@ func checkFinite(X *Matrix, what string) error {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			i, j := k/X.Cols, k%X.Cols
 			return fmt.Errorf("model: %s row %d column %q is %v; logit needs encoded input without missing values: %w", what, i, X.name(j), v, ErrNaN)
+		}
+	}
+	return nil
+}
+
+// checkNoInf rejects ±Inf (NaN is allowed: trees treat it as missing).
+func checkNoInf(X *Matrix, what string) error {
+	for k, v := range X.Data {
+		if math.IsInf(v, 0) {
+			i, j := k/X.Cols, k%X.Cols
+			return fmt.Errorf("model: %s row %d column %q is %v; trees accept NaN as missing but not infinities: %w", what, i, X.name(j), v, ErrNaN)
 		}
 	}
 	return nil

@@ -52,6 +52,8 @@ func TestFitErrors(t *testing.T) {
 	X := NewMatrix(4, 2, []string{"a", "b"})
 	nanX := NewMatrix(4, 2, []string{"a", "b"})
 	nanX.Set(2, 1, math.NaN())
+	infX := NewMatrix(4, 2, []string{"a", "b"})
+	infX.Set(1, 0, math.Inf(1))
 	cases := []struct {
 		name string
 		X    *Matrix
@@ -67,6 +69,7 @@ func TestFitErrors(t *testing.T) {
 		{"no negatives", X, []float64{1, 1, 1, 1}, Logit, ErrConstantTarget, "no negatives"},
 		{"bad label", X, []float64{0, 1, 2, 0}, Logit, ErrBadTarget, "label 2 is 2"},
 		{"nan logit", nanX, []float64{0, 1, 1, 0}, Logit, ErrNaN, `row 2 column "b"`},
+		{"inf gbdt", infX, []float64{0, 1, 1, 0}, GBDT, ErrNaN, `row 1 column "a" is +Inf`},
 		{"algo", X, []float64{0, 1, 1, 0}, Algo("svm"), ErrAlgo, `"svm"`},
 	}
 	for _, c := range cases {
