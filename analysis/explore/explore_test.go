@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -251,6 +252,54 @@ func TestProfileMatchesIndependentComputation(t *testing.T) {
 	// tags: other kind, only nulls counted.
 	if tg := by["tags"]; tg.Kind != Other || tg.Nulls != 0 || tg.TopValues != nil || tg.Min != "" {
 		t.Errorf("tags profile %+v", tg)
+	}
+}
+
+func TestProfileBigTablePath(t *testing.T) {
+	ws := openFixture(t, 20000)
+	exact, err := Profile(context.Background(), ws, "t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(e, q int64) { exactMaxRows, quantileSample = e, q }(exactMaxRows, quantileSample)
+	exactMaxRows, quantileSample = 1000, 10000
+	var stages int64
+	approx, err := Profile(context.Background(), ws, "t", func(p Progress) { stages = p.Total })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stages != 4 {
+		t.Errorf("big-table profile has %d stages, want 4", stages)
+	}
+	for i := range exact {
+		e, a := exact[i], approx[i]
+		if e.DistinctApprox || !a.DistinctApprox {
+			t.Errorf("%s DistinctApprox exact/approx = %v/%v", e.Name, e.DistinctApprox, a.DistinctApprox)
+		}
+		// DuckDB's HyperLogLog is loose on small counts: allow 25 %.
+		if math.Abs(float64(a.Distinct-e.Distinct)) > 0.25*float64(e.Distinct)+1 {
+			t.Errorf("%s approx distinct %d vs exact %d", e.Name, a.Distinct, e.Distinct)
+		}
+		if e.Quantiles == nil {
+			continue
+		}
+		if !a.QuantilesApprox || a.Quantiles == nil {
+			t.Fatalf("%s: sampled quantiles missing", e.Name)
+		}
+		// A sample quantile at p lies between the exact quantiles at p ± 0.02.
+		for j, p := range QuantileLevels {
+			var lo, hi float64
+			q := fmt.Sprintf(`SELECT quantile_cont(%s, %v), quantile_cont(%s, %v) FROM t`, e.Name, p-0.02, e.Name, p+0.02)
+			if err := ws.DB().QueryRow(q).Scan(&lo, &hi); err != nil {
+				t.Fatal(err)
+			}
+			if a.Quantiles[j] < lo || a.Quantiles[j] > hi {
+				t.Errorf("%s q%v sampled %v outside exact [%v, %v]", e.Name, p, a.Quantiles[j], lo, hi)
+			}
+		}
+		if *a.Mean != *e.Mean || !reflect.DeepEqual(a.Histogram, e.Histogram) {
+			t.Errorf("%s: mean/histogram must stay exact", e.Name)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package explore
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -79,6 +80,18 @@ func TestPreviewFilters(t *testing.T) {
 		if p.Total != want || int64(len(p.Rows)) != want {
 			t.Errorf("filter %q: total %d, %d rows, want %d", tc.filter, p.Total, len(p.Rows), want)
 		}
+	}
+	// SkipCount: same rows, Total -1.
+	p0, err := Preview(ctx, ws, "t", PreviewOptions{Filter: "where k = 2", Limit: 7, Offset: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, err := Preview(ctx, ws, "t", PreviewOptions{Filter: "where k = 2", Limit: 7, Offset: 3, SkipCount: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p1.Total != -1 || p0.Total != count("k = 2") || !reflect.DeepEqual(p0.Rows, p1.Rows) || len(p1.Rows) != 7 {
+		t.Errorf("SkipCount: totals %d/%d, rows equal %v", p0.Total, p1.Total, reflect.DeepEqual(p0.Rows, p1.Rows))
 	}
 	// Plain text matching every column's text, case-insensitive: "TRUE" matches flag.
 	p, err := Preview(ctx, ws, "t", PreviewOptions{Filter: "TRUE", Limit: 1})
