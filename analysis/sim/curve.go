@@ -109,62 +109,84 @@ func binomialNLL(bins []CurveBin, y func(CurveBin) float64, logp func(n float64)
 	return s
 }
 
-// FitResponseCurve fits r(n) = A·n^C·exp(−n/B) to the bins by maximum binomial likelihood
-// (each offer converts or not), with Nelder–Mead over (log A, C, log B) from several starts.
-// start, when non-nil, is tried first (a bootstrap replicate starts from the point estimate).
-func FitResponseCurve(bins []CurveBin, start *ResponseCurve) (ResponseCurve, error) {
+// FitResponseCurve fits the shape of r(n) = A·n^C·exp(−n/B) to offers grouped in strata.
+// Each stratum s has its own scale a_s (customers reached at different prior contact levels
+// differ in propensity, for instance because a targeting model chose them), while the shape
+// n^C·exp(−n/B) is shared, so the shape is identified from variation in n within strata only.
+// With acceptances rare, counts are Poisson: y ~ Poisson(N·a_s·g(n)), g(n) = n^C·exp(−n/B).
+// For given (C, B) the maximum-likelihood scale is a_s = Y_s / Σ N·g(n) over the stratum, and
+// the profile log-likelihood
+//
+//	ℓ(C, B) = Σ_s Y_s·log a_s + Σ y·log g(n)   (+ constants)
+//
+// is maximized with Nelder–Mead over (C, log B) from several starts. A is the contact-weighted
+// mean of a_s, so r(n) is the curve of the average offer. Pass one stratum for a plain fit.
+// start, when non-nil, is tried alone (a bootstrap replicate starts from the point estimate).
+func FitResponseCurve(strata [][]CurveBin, start *ResponseCurve) (ResponseCurve, error) {
 	var contacts, accepts, sumN float64
-	levels := 0
-	for _, b := range bins {
-		if b.Contacts > 0 {
-			levels++
+	levels := map[int]bool{}
+	for _, st := range strata {
+		for _, b := range st {
+			if b.Contacts > 0 {
+				levels[b.N] = true
+			}
+			contacts += b.Contacts
+			accepts += b.Accepts
+			sumN += b.Contacts * float64(b.N)
 		}
-		contacts += b.Contacts
-		accepts += b.Accepts
-		sumN += b.Contacts * float64(b.N)
 	}
-	if levels < 3 || accepts == 0 || contacts == 0 {
+	if len(levels) < 3 || accepts == 0 || contacts == 0 {
 		return ResponseCurve{}, fmt.Errorf("%w: %d distinct contact counts, %.0f offers, %.0f accepted (need 3 counts and an acceptance)",
-			errNoCurve, levels, contacts, accepts)
+			errNoCurve, len(levels), contacts, accepts)
 	}
 	meanN := sumN / contacts
-	yAcc := func(b CurveBin) float64 { return b.Accepts }
+	// scales returns a_s and the profile negative log-likelihood for (C, B).
+	scales := func(c, b float64) ([]float64, float64) {
+		as := make([]float64, len(strata))
+		nll := 0.0
+		for i, st := range strata {
+			var y, e float64
+			for _, bin := range st {
+				if bin.Contacts == 0 {
+					continue
+				}
+				lg := c*math.Log(float64(bin.N)) - float64(bin.N)/b
+				y += bin.Accepts
+				e += bin.Contacts * math.Exp(lg)
+				nll -= bin.Accepts * lg
+			}
+			if y > 0 && e > 0 {
+				as[i] = y / e
+				nll -= y * math.Log(as[i])
+			}
+		}
+		return as, nll
+	}
 	f := func(x []float64) float64 {
-		la, c, lb := x[0], x[1], x[2]
+		c, lb := x[0], x[1]
 		if math.Abs(c) > 30 || math.Abs(lb) > 12 {
 			return math.Inf(1)
 		}
-		b := math.Exp(lb)
-		return binomialNLL(bins, yAcc, func(n float64) float64 { return la + c*math.Log(n) - n/b })
-	}
-	// scale A so the fitted total equals the observed acceptances for given C, B.
-	initA := func(c, b float64) float64 {
-		var s float64
-		for _, bin := range bins {
-			s += bin.Contacts * math.Pow(float64(bin.N), c) * math.Exp(-float64(bin.N)/b)
+		_, nll := scales(c, math.Exp(lb))
+		if math.IsNaN(nll) {
+			return math.Inf(1)
 		}
-		return math.Log(accepts / s)
+		return nll
 	}
 	var starts [][]float64
-	if start != nil && start.A > 0 && start.B > 0 {
-		starts = append(starts, []float64{math.Log(start.A), start.C, math.Log(start.B)})
+	if start != nil && start.B > 0 {
+		starts = append(starts, []float64{start.C, math.Log(start.B)})
 	} else {
 		for _, c := range []float64{0.5, 1, 2, 3} {
 			for _, peak := range []float64{meanN, 2 * meanN, 4} {
-				b := peak / c
-				starts = append(starts, []float64{initA(c, b), c, math.Log(b)})
+				starts = append(starts, []float64{c, math.Log(peak / c)})
 			}
 		}
 	}
 	best := math.Inf(1)
 	var bx []float64
 	for _, x0 := range starts {
-		res, err := optimize.Minimize(optimize.Problem{Func: f}, x0, &optimize.Settings{FuncEvaluations: 3000}, &optimize.NelderMead{})
-		if res == nil {
-			if err != nil {
-				continue
-			}
-		}
+		res, _ := optimize.Minimize(optimize.Problem{Func: f}, x0, &optimize.Settings{FuncEvaluations: 2000}, &optimize.NelderMead{})
 		if res != nil && res.F < best && !math.IsNaN(res.F) {
 			best, bx = res.F, append([]float64(nil), res.X...)
 		}
@@ -172,7 +194,16 @@ func FitResponseCurve(bins []CurveBin, start *ResponseCurve) (ResponseCurve, err
 	if bx == nil || math.IsInf(best, 0) {
 		return ResponseCurve{}, fmt.Errorf("%w: the likelihood did not converge", errNoCurve)
 	}
-	return ResponseCurve{A: math.Exp(bx[0]), C: bx[1], B: math.Exp(bx[2])}, nil
+	c, b := bx[0], math.Exp(bx[1])
+	as, _ := scales(c, b)
+	var a, w float64
+	for i, st := range strata {
+		for _, bin := range st {
+			a += as[i] * bin.Contacts
+			w += bin.Contacts
+		}
+	}
+	return ResponseCurve{A: a / w, C: c, B: b}, nil
 }
 
 // FitOptOutCurve fits q(n) = Q·n^D to the bins by maximum binomial likelihood over

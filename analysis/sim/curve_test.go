@@ -40,7 +40,7 @@ func TestFitResponseCurve(t *testing.T) {
 	for _, c := range cases {
 		truth := truthCurve(0.04, c.m, c.gamma)
 		bins := syntheticBins(7, c.contactsPer, c.maxN, truth, func(n float64) float64 { return 0.002 * (n / c.m) * (n / c.m) })
-		fit, err := FitResponseCurve(bins, nil)
+		fit, err := FitResponseCurve([][]CurveBin{bins}, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -72,10 +72,10 @@ func TestFitResponseCurve(t *testing.T) {
 }
 
 func TestFitResponseCurveTooLittle(t *testing.T) {
-	if _, err := FitResponseCurve([]CurveBin{{N: 1, Contacts: 10, Accepts: 1}, {N: 2, Contacts: 10}}, nil); err == nil {
+	if _, err := FitResponseCurve([][]CurveBin{{{N: 1, Contacts: 10, Accepts: 1}, {N: 2, Contacts: 10}}}, nil); err == nil {
 		t.Error("two levels accepted")
 	}
-	if _, err := FitResponseCurve([]CurveBin{{N: 1, Contacts: 10}, {N: 2, Contacts: 10}, {N: 3, Contacts: 5}}, nil); err == nil {
+	if _, err := FitResponseCurve([][]CurveBin{{{N: 1, Contacts: 10}, {N: 2, Contacts: 10}, {N: 3, Contacts: 5}}}, nil); err == nil {
 		t.Error("no acceptances accepted")
 	}
 	c := ResponseCurve{A: 0.01, B: 4, C: -2}
@@ -84,5 +84,50 @@ func TestFitResponseCurveTooLittle(t *testing.T) {
 	}
 	if c.At(0) != 0 || math.IsNaN(c.At(0)) {
 		t.Error("r(0) not 0")
+	}
+}
+
+// TestFitResponseCurveStrata plants confounding: customers with more prior contacts (stratum
+// s) have a lower propensity, as when a targeting model leaves high-propensity owners alone.
+// Pooling all offers biases the peak; the stratified fit recovers it.
+func TestFitResponseCurveStrata(t *testing.T) {
+	truth := truthCurve(1, 10, 2.08)
+	src := rand.New(rand.NewPCG(11, 2))
+	var strata [][]CurveBin
+	var pooled = map[int]*CurveBin{}
+	for s := 0; s <= 6; s++ {
+		scale := 0.10 / (1 + 0.5*float64(s))
+		var st []CurveBin
+		for j := 1; j <= 8; j++ {
+			n := s + j
+			N := 6000.0
+			acc := distuv.Binomial{N: N, P: scale * truth(float64(n)), Src: src}.Rand()
+			st = append(st, CurveBin{N: n, Contacts: N, Accepts: acc})
+			if pooled[n] == nil {
+				pooled[n] = &CurveBin{N: n}
+			}
+			pooled[n].Contacts += N
+			pooled[n].Accepts += acc
+		}
+		strata = append(strata, st)
+	}
+	var pool []CurveBin
+	for n := 1; n <= 14; n++ {
+		pool = append(pool, *pooled[n])
+	}
+	fs, err := FitResponseCurve(strata, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := FitResponseCurve([][]CurveBin{pool}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stratified peak %.2f, pooled peak %.2f, truth 10", fs.Peak(), fp.Peak())
+	if math.Abs(fs.Peak()-10) > 0.6 {
+		t.Errorf("stratified peak %.2f, truth 10", fs.Peak())
+	}
+	if math.Abs(fp.Peak()-10) < 2*math.Abs(fs.Peak()-10) {
+		t.Errorf("the planted confounding did not bias the pooled fit (%.2f) more than the stratified one (%.2f)", fp.Peak(), fs.Peak())
 	}
 }

@@ -117,6 +117,7 @@ type Frequency struct {
 const (
 	kMax = 24
 	maxN = 30
+	sMax = 15 // prior offers (outside the current frequency cell) told apart as strata
 )
 
 type levelSum struct{ rows, acc, rev, opt float64 }
@@ -129,7 +130,8 @@ const (
 
 // rep holds the totals and fits of the data (point) or of one bootstrap replicate.
 type rep struct {
-	bins    [maxN + 1]CurveBin
+	strata  [sMax + 1][maxN + 1]CurveBin // by prior offers s, then by n
+	bins    [maxN + 1]CurveBin           // marginal over s
 	level   [kMax + 1][3]levelSum
 	curve   ResponseCurve
 	curveOK bool
@@ -140,7 +142,7 @@ type rep struct {
 // offsets per customer (CSR) so a bootstrap replicate is one pass over flat arrays.
 type freqRows struct {
 	cOff                          []int32 // len customers+1, into the b* arrays
-	bN                            []uint8
+	bS, bN                        []uint8
 	bContacts, bAccepts, bOptouts []float64
 	bRevenue                      []float64
 	pOff                          []int32 // len customers+1, into the p* arrays
@@ -218,7 +220,7 @@ func LoadFrequency(ctx context.Context, ws *workspace.Workspace, opts FrequencyO
 		f.Source = "observational: every outbound offer — customers with more contacts were chosen for them, so the curve may be confounded"
 	}
 	f.point = rows.totals(nil)
-	f.point.curve, err = FitResponseCurve(f.point.binSlice(), nil)
+	f.point.curve, err = FitResponseCurve(f.point.strataSlices(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("sim: segment %q: %w", info.Name, err)
 	}
@@ -280,9 +282,13 @@ func loadRows(ctx context.Context, ws *workspace.Workspace, segSQL string, info 
 	pOf := func(col string) string {
 		return fmt.Sprintf("((%d - (year(%s)*12 + month(%s))) // %d)", last, col, col, months)
 	}
-	rndFilter := "true"
+	// In randomized cells, s = offers in the 12-month window that are not from the cell
+	// itself (n − j, j the offer's rank within its cell): the prior contact level, which a
+	// targeting model may have chosen; the cell's own offers are assigned at random.
+	rndFilter, stratum := "true", "0"
 	if meta.randomized {
 		rndFilter = "c.campaign_id IN (SELECT campaign_id FROM campaigns WHERE selection = 'frequency')"
+		stratum = fmt.Sprintf("least(greatest(o.n - o.j, 0), %d)", sMax)
 	}
 	optJoin, optCol := "", "0"
 	if has["optouts"] {
@@ -294,13 +300,14 @@ func loadRows(ctx context.Context, ws *workspace.Workspace, segSQL string, info 
 		off AS (
 			SELECT c.customer_id, c.ts, (c.outcome = 'accepted')::INTEGER AS acc, coalesce(c.revenue, 0) AS revenue, %s AS rnd,
 			       count(*) OVER (PARTITION BY c.customer_id ORDER BY c.ts
-			                      RANGE BETWEEN INTERVAL '364 days 23:59:59.999999' PRECEDING AND CURRENT ROW) AS n
+			                      RANGE BETWEEN INTERVAL '364 days 23:59:59.999999' PRECEDING AND CURRENT ROW) AS n,
+			       row_number() OVER (PARTITION BY c.customer_id, c.campaign_id ORDER BY c.ts) AS j
 			FROM contacts c SEMI JOIN seg ON seg.customer_id = c.customer_id
 			WHERE c.direction = 'outbound' AND c.product_id IS NOT NULL)
-		SELECT o.customer_id, least(o.n, %d) AS n, count(*), sum(o.acc), sum(o.revenue), sum(%s)
+		SELECT o.customer_id, %s AS s, least(o.n, %d) AS n, count(*), sum(o.acc), sum(o.revenue), sum(%s)
 		FROM off o %s
 		WHERE o.rnd
-		GROUP BY ALL ORDER BY 1, 2`, segSQL, rndFilter, maxN, optCol, optJoin)
+		GROUP BY ALL ORDER BY 1, 2, 3`, segSQL, rndFilter, stratum, maxN, optCol, optJoin)
 
 	cellCol, holdCol, cellsCTE, cellsJoin := "NULL::INTEGER", "false", "", ""
 	if has["campaigns"] && has["campaign_members"] && months == 6 {
@@ -340,7 +347,7 @@ func loadRows(ctx context.Context, ws *workspace.Workspace, segSQL string, info 
 
 	type binRow struct {
 		id         int64
-		n          int
+		s, n       int
 		c, a, r, o float64
 	}
 	type perRow struct {
@@ -355,7 +362,7 @@ func loadRows(ctx context.Context, ws *workspace.Workspace, segSQL string, info 
 	}
 	for rs.Next() {
 		var b binRow
-		if err := rs.Scan(&b.id, &b.n, &b.c, &b.a, &b.r, &b.o); err != nil {
+		if err := rs.Scan(&b.id, &b.s, &b.n, &b.c, &b.a, &b.r, &b.o); err != nil {
 			rs.Close()
 			return nil, meta, fmt.Errorf("sim: aggregate offers: %w", err)
 		}
@@ -430,6 +437,7 @@ func loadRows(ctx context.Context, ws *workspace.Workspace, segSQL string, info 
 		}
 		for ; i < len(bins) && bins[i].id == id; i++ {
 			b := bins[i]
+			d.bS = append(d.bS, uint8(b.s))
 			d.bN = append(d.bN, uint8(b.n))
 			d.bContacts = append(d.bContacts, b.c)
 			d.bAccepts = append(d.bAccepts, b.a)
@@ -456,6 +464,9 @@ func (d *freqRows) totals(w []int32) rep {
 	var r rep
 	for n := range r.bins {
 		r.bins[n].N = n
+		for s := range r.strata {
+			r.strata[s][n].N = n
+		}
 	}
 	for c := 0; c < d.customers; c++ {
 		wc := 1.0
@@ -466,7 +477,7 @@ func (d *freqRows) totals(w []int32) rep {
 			wc = float64(w[c])
 		}
 		for j := d.cOff[c]; j < d.cOff[c+1]; j++ {
-			b := &r.bins[d.bN[j]]
+			b := &r.strata[d.bS[j]][d.bN[j]]
 			b.Contacts += wc * d.bContacts[j]
 			b.Accepts += wc * d.bAccepts[j]
 			b.Revenue += wc * d.bRevenue[j]
@@ -480,7 +491,33 @@ func (d *freqRows) totals(w []int32) rep {
 			l.opt += wc * d.pOptouts[j]
 		}
 	}
+	for s := range r.strata {
+		for n, b := range r.strata[s] {
+			m := &r.bins[n]
+			m.Contacts += b.Contacts
+			m.Accepts += b.Accepts
+			m.Revenue += b.Revenue
+			m.OptOuts += b.OptOuts
+		}
+	}
 	return r
+}
+
+// strataSlices lists the non-empty strata, each as its non-empty bins.
+func (r *rep) strataSlices() [][]CurveBin {
+	var out [][]CurveBin
+	for s := range r.strata {
+		var st []CurveBin
+		for _, b := range r.strata[s][1:] {
+			if b.Contacts > 0 {
+				st = append(st, b)
+			}
+		}
+		if len(st) > 0 {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 func (r *rep) binSlice() []CurveBin {
@@ -529,7 +566,7 @@ func (f *Frequency) bootstrap(ctx context.Context, d *freqRows, report func(Prog
 				}
 				r := d.totals(w)
 				pc := f.point.curve
-				if c, err := FitResponseCurve(r.binSlice(), &pc); err == nil {
+				if c, err := FitResponseCurve(r.strataSlices(), &pc); err == nil {
 					r.curve, r.curveOK = c, true
 				}
 				po := f.point.opt

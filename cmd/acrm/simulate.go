@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/acrm-dev/acrm/analysis/sim"
@@ -57,7 +59,7 @@ func newSimulateCmd() *cobra.Command {
   frequency  response, revenue and opt-outs against contacts per period, and a what-if
   save/list/compare/delete  scenarios kept in the workspace`,
 	}
-	cmd.AddCommand(newSimROICmd(), newSimProfitCmd(), newSimInboundCmd(),
+	cmd.AddCommand(newSimROICmd(), newSimProfitCmd(), newSimInboundCmd(), newSimFrequencyCmd(),
 		newSimSaveCmd(), newSimListCmd(), newSimCompareCmd(), newSimDeleteCmd())
 	return cmd
 }
@@ -362,5 +364,110 @@ func newSimDeleteCmd() *cobra.Command {
 			fmt.Fprintf(cmd.OutOrStdout(), "deleted scenario %q\n", args[0])
 			return nil
 		},
+	}
+}
+
+func newSimFrequencyCmd() *cobra.Command {
+	var segment, period string
+	var from, to, boot int
+	var seed uint64
+	var detail bool
+	var sc scenarioFlags
+	cmd := &cobra.Command{
+		Use:   "frequency --segment S [--from K --to K] [--period 6m]",
+		Short: "Response, revenue and opt-outs against contacts per period, the fitted optimum, and a what-if",
+		Long: `frequency reads the contact history of a segment and measures response, revenue and opt-outs
+against the number of offers a customer gets, with bootstrap confidence intervals. It fits a
+rise–saturation–fatigue curve r(n) = A·n^C·exp(−n/B) to the response per offer against offers in
+the last 12 months and reports its optimum. With --from and --to it tells what moving the
+segment from --from to --to offers per period gives: extra contracts, revenue and opt-outs.
+
+--segment is a saved segment (acrm_segments) or a built-in value segment: top (highest 10 %),
+middle (next 40 %), low (the rest), by expected value when scores exist, by monthly revenue
+before; all = every customer. When the history has randomized frequency cells (campaigns with
+selection 'frequency') the curve is estimated on them; otherwise the output says it is only
+observational.`,
+		Example: `  acrm simulate frequency --db acrm.duckdb --segment top --from 3 --to 4
+  acrm simulate frequency --segment low --period 3m --detail`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			months, err := sim.ParsePeriod(period)
+			if err != nil {
+				return fmt.Errorf("simulate frequency: --period: %w", err)
+			}
+			f := cmd.Flags()
+			whatIf := f.Changed("from") || f.Changed("to")
+			if whatIf && !(f.Changed("from") && f.Changed("to")) {
+				return fmt.Errorf("simulate frequency: give both --from and --to (offers per %s now and in the what-if)", sim.PeriodName(months))
+			}
+			ws, err := openWorkspace(ctx)
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			bar := newStderrProgress()
+			fr, err := sim.LoadFrequency(ctx, ws, sim.FrequencyOptions{Segment: segment, PeriodMonths: months, Boot: boot, Seed: seed, Report: bar.report})
+			bar.done()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			inputs := map[string]any{"segment": fr.Segment.Name, "period": period, "boot": boot, "seed": seed}
+			if !whatIf {
+				fmt.Fprint(out, fr.Text())
+				return sc.store(cmd, sim.KindFrequency, inputs, map[string]any{
+					"segment": fr.Segment, "randomized": fr.Randomized, "peak": fr.Peak, "best_per_period": fr.BestPerPeriod,
+					"curve": fr.Curve, "opt_out_curve": fr.OptOut, "per_period": fr.PerPeriod})
+			}
+			w, err := fr.WhatIf(from, to)
+			if err != nil {
+				return err
+			}
+			if detail {
+				fmt.Fprintln(out, fr.Text())
+			}
+			fmt.Fprint(out, w.Text())
+			if fr.Curve.C > 0 {
+				fmt.Fprintf(out, "response curve optimum: %.1f offers a year (95 %% CI %.1f … %.1f); most contracts at %.1f per %s\n",
+					fr.Peak.Estimate, fr.Peak.Lo, fr.Peak.Hi, fr.BestPerPeriod.Estimate, sim.PeriodName(months))
+			}
+			inputs["from"], inputs["to"] = from, to
+			return sc.store(cmd, sim.KindFrequency, inputs, w)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&segment, "segment", "all", "saved segment name, or top, middle, low, all")
+	fl.StringVar(&period, "period", "6m", "period the offers are counted in: 3m, 6m or 12m")
+	fl.IntVar(&from, "from", 0, "offers per period now")
+	fl.IntVar(&to, "to", 0, "offers per period in the what-if")
+	fl.IntVar(&boot, "boot", 200, "bootstrap resamples of customers for the 95 % intervals")
+	fl.Uint64Var(&seed, "seed", 1, "bootstrap seed")
+	fl.BoolVar(&detail, "detail", false, "with --from/--to: also print the response tables")
+	sc.register(cmd)
+	return cmd
+}
+
+// simProgress draws a one-line progress count on stderr when it is a terminal.
+type simProgress struct{ on bool }
+
+func newStderrProgress() *simProgress {
+	return &simProgress{on: isatty.IsTerminal(os.Stderr.Fd())}
+}
+
+func (p *simProgress) report(pr sim.Progress) {
+	if !p.on {
+		return
+	}
+	if pr.Total > 0 {
+		fmt.Fprintf(os.Stderr, "\r%s %d/%d   ", pr.Stage, pr.Done, pr.Total)
+	} else {
+		fmt.Fprintf(os.Stderr, "\r%s…   ", pr.Stage)
+	}
+}
+
+func (p *simProgress) done() {
+	if p.on {
+		fmt.Fprint(os.Stderr, "\r\033[K")
 	}
 }
