@@ -1,0 +1,162 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/acrm-dev/acrm/sampledata"
+)
+
+func init() { rootCmd.AddCommand(newSampleCmd()) }
+
+func newSampleCmd() *cobra.Command {
+	var opt sampledata.Options
+	cmd := &cobra.Command{
+		Use:   "sample",
+		Short: "Create the sample datamart (KPN-like business market) with ground truth",
+		Long: `Generate a deterministic synthetic datamart — customers, products, holdings, 24 months of
+contacts and campaigns with randomized cells, opt-outs, events — plus the ground truth
+(sample_truth, sample_truth_meta) into --db. Same --seed and --customers give identical tables.
+Existing datamart tables are kept unless --replace. See docs/DATAMART.md.`,
+		Example: `  acrm sample --db acrm.duckdb
+  acrm sample --db big.duckdb --customers 1000000 --seed 7 --replace
+  acrm sample respond --db acrm.duckdb --campaign 12`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ws, err := openWorkspace(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			bar := newSampleBar(os.Stderr)
+			sum, err := sampledata.Generate(cmd.Context(), ws, opt, bar.report)
+			bar.done()
+			if err != nil {
+				return err
+			}
+			printSampleSummary(cmd.OutOrStdout(), ws.Path(), ws.SizeBytes(), sum)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&opt.Customers, "customers", sampledata.DefaultCustomers, "number of customers")
+	cmd.Flags().Uint64Var(&opt.Seed, "seed", 42, "random seed (same seed and size → identical tables)")
+	cmd.Flags().BoolVar(&opt.Replace, "replace", false, "replace existing datamart tables")
+	cmd.AddCommand(newSampleRespondCmd())
+	return cmd
+}
+
+func newSampleRespondCmd() *cobra.Command {
+	var campaign int
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "respond --campaign ID",
+		Short: "Draw the outcomes of a registered campaign from the ground truth (market simulator)",
+		Long: `For every member of the campaign with contacted = true that has no contact yet, write an
+outbound contact dated inside the campaign window with an outcome drawn from the sample's truth,
+respecting the contact-frequency curve (the customer's prior offers in the last 12 months count).
+Opt-outs it triggers are written too, in the same transaction. Same --seed → same outcomes.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if campaign <= 0 {
+				return fmt.Errorf("--campaign: a campaign_id is required (see: acrm sql \"SELECT * FROM campaigns\")")
+			}
+			ws, err := openWorkspace(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			start := time.Now()
+			sum, err := sampledata.Respond(cmd.Context(), ws, campaign, seed)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if sum.Contacts == 0 {
+				fmt.Fprintf(out, "campaign %d: no contacted members without an outcome; nothing written\n", campaign)
+				return nil
+			}
+			rate := float64(sum.Accepted) / float64(sum.Contacts)
+			fmt.Fprintf(out, "campaign %d (product %d, %s): %s contacts written in %s\n", campaign, sum.Product, sum.Channel,
+				sampleThousands(int64(sum.Contacts)), time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(out, "  accepted %s (%.2f %%), declined %s, no response %s, opt-outs %s, revenue %.0f\n",
+				sampleThousands(int64(sum.Accepted)), 100*rate, sampleThousands(int64(sum.Declined)),
+				sampleThousands(int64(sum.NoResp)), sampleThousands(int64(sum.OptOuts)), sum.Revenue)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&campaign, "campaign", 0, "campaign_id of a registered campaign (required)")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "random seed of the outcome draws")
+	return cmd
+}
+
+func printSampleSummary(w io.Writer, path string, size int64, sum sampledata.Summary) {
+	fmt.Fprintf(w, "sample datamart: %s customers, seed %d, in %s", sampleThousands(int64(sum.Customers)), sum.Seed,
+		sum.Elapsed.Round(10*time.Millisecond))
+	if size > 0 {
+		fmt.Fprintf(w, " → %s (%.1f MB)", path, float64(size)/1e6)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  %-18s %12s\n", "table", "rows")
+	for _, t := range sampledata.Tables {
+		fmt.Fprintf(w, "  %-18s %12s\n", t, sampleThousands(sum.Rows[t]))
+	}
+	lo, hi := 1.0, 0.0
+	for _, a := range sum.OracleAUC {
+		lo, hi = min(lo, a), max(hi, a)
+	}
+	fmt.Fprintf(w, "oracle AUC per product %.3f – %.3f (sample_truth_meta key 'oracle_auc')\n", lo, hi)
+}
+
+// sampleBar draws a progress bar on w when it is a terminal.
+type sampleBar struct {
+	w     io.Writer
+	tty   bool
+	start time.Time
+	drawn bool
+}
+
+func newSampleBar(f *os.File) *sampleBar {
+	return &sampleBar{w: f, tty: isatty.IsTerminal(f.Fd()), start: time.Now()}
+}
+
+func (b *sampleBar) report(p sampledata.Progress) {
+	if !b.tty {
+		return
+	}
+	const width = 30
+	frac := 0.0
+	if p.Total > 0 {
+		frac = float64(p.Done) / float64(p.Total)
+	}
+	n := int(frac * width)
+	fmt.Fprintf(b.w, "\r%-22s [%s%s] %5.1f %% %s/%s  %s ", p.Stage, strings.Repeat("█", n), strings.Repeat("·", width-n),
+		100*frac, sampleThousands(p.Done), sampleThousands(p.Total), time.Since(b.start).Round(time.Second))
+	b.drawn = true
+}
+
+func (b *sampleBar) done() {
+	if b.drawn {
+		fmt.Fprint(b.w, "\r\033[K")
+	}
+}
+
+func sampleThousands(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + sampleThousands(-n)
+	}
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
