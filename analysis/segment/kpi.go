@@ -47,9 +47,9 @@ type KPIRow struct {
 }
 
 // KPIs computes the KPI table: the base (all of customer_view) first, then one row per
-// segment in the order given, all in one scan of the view. Each filter is validated first;
-// an invalid filter is an error naming the segment, and so is a segment that selects no
-// customers (its averages would be undefined).
+// segment in the order given, all in one scan of the view (FILTER clauses). Each filter is
+// checked first; an invalid filter is an error naming the segment, and so is a segment that
+// selects no customers (its averages would be undefined).
 func KPIs(ctx context.Context, ws *workspace.Workspace, segs []Segment) ([]KPIRow, error) {
 	if err := EnsureCustomerView(ctx, ws); err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func KPIs(ctx context.Context, ws *workspace.Workspace, segs []Segment) ([]KPIRo
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if _, err := Validate(ctx, ws, s.Filter); err != nil {
+		if err := checkFilter(ctx, ws, s.Filter); err != nil {
 			return nil, fmt.Errorf("segment: KPIs of %q: %w", s.Name, err)
 		}
 	}
@@ -91,6 +91,14 @@ func KPIs(ctx context.Context, ws *workspace.Workspace, segs []Segment) ([]KPIRo
 		dest = append(dest, &r.n, &r.contacts, &r.acc, &r.rev, &r.prod, &r.contractEnd, &r.optOut)
 	}
 	if err := ws.DB().QueryRowContext(ctx, "SELECT "+strings.Join(sel, ",\n")+" FROM "+View).Scan(dest...); err != nil {
+		if ctx.Err() == nil {
+			// A filter that binds but fails on the data (a cast): name the segment.
+			for _, s := range segs {
+				if _, verr := Validate(ctx, ws, s.Filter); verr != nil {
+					return nil, fmt.Errorf("segment: KPIs of %q: %w", s.Name, verr)
+				}
+			}
+		}
 		return nil, fmt.Errorf("segment: KPIs: %w", err)
 	}
 	if raws[0].n == 0 {

@@ -51,30 +51,62 @@ func builtin(name string) (Segment, bool) {
 // filter and DuckDB's message; a non-boolean one names the type it has. It ensures the view
 // exists first.
 func Validate(ctx context.Context, ws *workspace.Workspace, filter string) (int64, error) {
-	f := strings.TrimSpace(filter)
-	if f == "" {
-		return 0, fmt.Errorf("segment: filter is empty")
-	}
-	if err := explore.CheckExpression(f); err != nil {
-		return 0, fmt.Errorf("segment: filter %q: %w", filter, err)
-	}
 	if err := EnsureCustomerView(ctx, ws); err != nil {
 		return 0, err
 	}
-	var typ string
-	err := ws.DB().QueryRowContext(ctx,
-		"SELECT typeof((\n"+f+"\n)) FROM (SELECT 1) AS one LEFT JOIN "+View+" ON true LIMIT 1").Scan(&typ)
-	if err != nil {
-		return 0, fmt.Errorf("segment: filter %q is not valid: %w", filter, err)
-	}
-	if typ != "BOOLEAN" && typ != "NULL" {
-		return 0, fmt.Errorf("segment: filter %q is %s, not a boolean condition (compare a column, e.g. %s)", filter, typ, "mobile_subs >= 5")
+	if err := checkFilter(ctx, ws, filter); err != nil {
+		return 0, err
 	}
 	var n int64
-	if err := ws.DB().QueryRowContext(ctx, "SELECT count(*) FROM "+View+" WHERE (\n"+f+"\n)").Scan(&n); err != nil {
+	if err := ws.DB().QueryRowContext(ctx, "SELECT count(*) FROM "+View+" WHERE (\n"+strings.TrimSpace(filter)+"\n)").Scan(&n); err != nil {
 		return 0, fmt.Errorf("segment: filter %q is not valid: %w", filter, err)
 	}
 	return n, nil
+}
+
+// checkFilter binds filter against customer_view without running it (DESCRIBE): syntax,
+// columns and functions must resolve and the type must be BOOLEAN. Errors that only show
+// when values are seen (a failing cast) surface when the filter runs.
+func checkFilter(ctx context.Context, ws *workspace.Workspace, filter string) error {
+	f := strings.TrimSpace(filter)
+	if f == "" {
+		return fmt.Errorf("segment: filter is empty")
+	}
+	if err := explore.CheckExpression(f); err != nil {
+		return fmt.Errorf("segment: filter %q: %w", filter, err)
+	}
+	rows, err := ws.DB().QueryContext(ctx, "DESCRIBE SELECT (\n"+f+"\n) AS filter FROM "+View)
+	if err != nil {
+		return fmt.Errorf("segment: filter %q is not valid: %w", filter, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return fmt.Errorf("segment: filter %q: %w", filter, err)
+	}
+	typ := ""
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("segment: filter %q: %w", filter, err)
+		}
+		for i, c := range cols {
+			if c == "column_type" {
+				typ = explore.FormatValue(vals[i])
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("segment: filter %q is not valid: %w", filter, err)
+	}
+	if typ != "BOOLEAN" {
+		return fmt.Errorf("segment: filter %q is %s, not a boolean condition (compare a column, e.g. mobile_subs >= 5)", filter, typ)
+	}
+	return nil
 }
 
 // Save validates s.Filter (see Validate) and stores s in acrm_segments in one transaction,

@@ -8,6 +8,8 @@ package segment
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -63,12 +65,31 @@ func EnsureCustomerView(ctx context.Context, ws *workspace.Workspace) error {
 	if err != nil {
 		return fmt.Errorf("segment: customer view: %w", err)
 	}
-	_, err = ws.DB().ExecContext(ctx, customerViewSQL(hasHoldings, hasContacts, hasOptouts))
+	// The view's comment records which definition it has, so the usual call is a read.
+	sig := fmt.Sprintf("acrm %s v%d holdings=%t contacts=%t optouts=%t", View, viewVersion, hasHoldings, hasContacts, hasOptouts)
+	var comment sql.NullString
+	err = ws.DB().QueryRowContext(ctx, `SELECT comment FROM duckdb_views() WHERE schema_name = 'main' AND view_name = ?`, View).Scan(&comment)
+	if err == nil && comment.String == sig {
+		return nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("segment: customer view: %w", err)
+	}
+	err = ws.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, customerViewSQL(hasHoldings, hasContacts, hasOptouts)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "COMMENT ON VIEW "+View+" IS "+workspace.QuoteString(sig))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("segment: create %s: %w", View, err)
 	}
 	return nil
 }
+
+// viewVersion changes whenever customerViewSQL does, so workspaces get the new definition.
+const viewVersion = 2
 
 func customerViewSQL(hasHoldings, hasContacts, hasOptouts bool) string {
 	var b strings.Builder
