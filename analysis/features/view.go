@@ -146,16 +146,82 @@ func distinct(ctx context.Context, db *sql.DB, q string) ([]string, error) {
 	return out, rows.Err()
 }
 
-func (v *View) build() string {
-	snap := "TIMESTAMP '" + v.Snapshot.Format("2006-01-02 15:04:05") + "'"
+func (v *View) snapSQL() string {
+	return "TIMESTAMP '" + v.Snapshot.Format("2006-01-02 15:04:05") + "'"
+}
+
+// totalCols are the view's columns that sum over all products' contacts and opt-outs; a
+// product model recomputes them without that product (ProductTotalsSQL).
+func (v *View) totalCols() []string {
+	var out []string
+	for _, ch := range v.Channels {
+		out = append(out, "ct12_"+Ident(ch))
+	}
+	return append(out, "ct12_in", "ct12_out", "n_accepted", "n_declined", "n_no_response", "contact_revenue",
+		"days_since_contact", "days_since_outbound", "optout_all", "optout_n")
+}
+
+// totalsJoin returns the select list (over aliases k and o) and the joins of the contact and
+// opt-out totals; exclude > 0 leaves that product's contacts and opt-outs out.
+func (v *View) totalsJoin(exclude int, perProduct bool) (sel []string, joins string) {
+	snap := v.snapSQL()
 	q := workspace.QuoteIdent
 	lit := workspace.QuoteString
-	var hold, famSel, cont, ev []string
+	var cont []string
+	for _, ch := range v.Channels {
+		cont = append(cont, fmt.Sprintf("count(*) FILTER (WHERE channel = %s AND ts > %s - INTERVAL 365 DAY) AS %s", lit(ch), snap, q("ct12_"+Ident(ch))))
+	}
+	if perProduct {
+		for _, p := range v.Products {
+			cont = append(cont,
+				fmt.Sprintf("count(*) FILTER (WHERE product_id = %d AND outcome = 'accepted') AS %s", p.ID, AcceptedCol(p.ID)),
+				fmt.Sprintf("count(*) FILTER (WHERE product_id = %d AND outcome = 'declined') AS %s", p.ID, DeclinedCol(p.ID)))
+		}
+	}
+	cwhere, owhere := "ts <= "+snap, ""
+	if exclude > 0 {
+		cwhere += fmt.Sprintf(" AND product_id IS DISTINCT FROM %d", exclude)
+		owhere = fmt.Sprintf(" WHERE product_id IS DISTINCT FROM %d", exclude)
+	}
+	for _, ch := range v.Channels {
+		n := q("ct12_" + Ident(ch))
+		sel = append(sel, "coalesce(k."+n+", 0) AS "+n)
+	}
+	for _, col := range []string{"ct12_in", "ct12_out", "n_accepted", "n_declined", "n_no_response"} {
+		sel = append(sel, "coalesce(k."+col+", 0) AS "+col)
+	}
+	if perProduct {
+		for _, p := range v.Products {
+			sel = append(sel, fmt.Sprintf("coalesce(k.%s, 0) AS %s", AcceptedCol(p.ID), AcceptedCol(p.ID)),
+				fmt.Sprintf("coalesce(k.%s, 0) AS %s", DeclinedCol(p.ID), DeclinedCol(p.ID)))
+		}
+	}
+	sel = append(sel, "coalesce(k.contact_revenue, 0) AS contact_revenue", "k.days_since_contact", "k.days_since_outbound",
+		"coalesce(o.optout_all, 0) AS optout_all", "coalesce(o.optout_n, 0) AS optout_n")
+	joins = `
+LEFT JOIN (SELECT customer_id,
+  count(*) FILTER (WHERE direction = 'inbound' AND ts > ` + snap + ` - INTERVAL 365 DAY) AS ct12_in,
+  count(*) FILTER (WHERE direction = 'outbound' AND ts > ` + snap + ` - INTERVAL 365 DAY) AS ct12_out,
+  count(*) FILTER (WHERE outcome = 'accepted') AS n_accepted,
+  count(*) FILTER (WHERE outcome = 'declined') AS n_declined,
+  count(*) FILTER (WHERE outcome = 'no_response') AS n_no_response,
+  sum(revenue) AS contact_revenue,
+  date_diff('day', max(ts), ` + snap + `) AS days_since_contact,
+  date_diff('day', max(ts) FILTER (WHERE direction = 'outbound'), ` + snap + `) AS days_since_outbound,
+  ` + strings.Join(cont, ",\n  ") + `
+  FROM contacts WHERE ` + cwhere + ` GROUP BY customer_id) k USING (customer_id)
+LEFT JOIN (SELECT customer_id, max(CASE WHEN product_id IS NULL AND channel IS NULL THEN 1 ELSE 0 END) AS optout_all,
+  count(*) AS optout_n FROM optouts` + owhere + ` GROUP BY customer_id) o USING (customer_id)`
+	return sel, joins
+}
+
+func (v *View) build() string {
+	snap := v.snapSQL()
+	q := workspace.QuoteIdent
+	lit := workspace.QuoteString
+	var hold, famSel, ev []string
 	for _, p := range v.Products {
 		hold = append(hold, fmt.Sprintf("max(CASE WHEN product_id = %d THEN 1 ELSE 0 END) AS %s", p.ID, OwnCol(p.ID)))
-		cont = append(cont,
-			fmt.Sprintf("count(*) FILTER (WHERE product_id = %d AND outcome = 'accepted') AS %s", p.ID, AcceptedCol(p.ID)),
-			fmt.Sprintf("count(*) FILTER (WHERE product_id = %d AND outcome = 'declined') AS %s", p.ID, DeclinedCol(p.ID)))
 	}
 	for _, f := range v.Families {
 		var ids []string
@@ -165,9 +231,6 @@ func (v *View) build() string {
 			}
 		}
 		famSel = append(famSel, "("+strings.Join(ids, " + ")+") AS "+q(FamilyCol(f)))
-	}
-	for _, ch := range v.Channels {
-		cont = append(cont, fmt.Sprintf("count(*) FILTER (WHERE channel = %s AND ts > %s - INTERVAL 365 DAY) AS %s", lit(ch), snap, q("ct12_"+Ident(ch))))
 	}
 	for _, k := range v.EventKinds {
 		ev = append(ev,
@@ -181,23 +244,12 @@ func (v *View) build() string {
 	}
 	out = append(out, famSel...)
 	out = append(out, "coalesce(h.n_products, 0) AS n_products")
-	for _, ch := range v.Channels {
-		n := q("ct12_" + Ident(ch))
-		out = append(out, "coalesce(k."+n+", 0) AS "+n)
-	}
-	for _, col := range []string{"ct12_in", "ct12_out", "n_accepted", "n_declined", "n_no_response"} {
-		out = append(out, "coalesce(k."+col+", 0) AS "+col)
-	}
-	for _, p := range v.Products {
-		out = append(out, fmt.Sprintf("coalesce(k.%s, 0) AS %s", AcceptedCol(p.ID), AcceptedCol(p.ID)),
-			fmt.Sprintf("coalesce(k.%s, 0) AS %s", DeclinedCol(p.ID), DeclinedCol(p.ID)))
-	}
-	out = append(out, "coalesce(k.contact_revenue, 0) AS contact_revenue", "k.days_since_contact", "k.days_since_outbound")
+	tsel, tjoins := v.totalsJoin(0, true)
+	out = append(out, tsel...)
 	for _, k := range v.EventKinds {
 		n := q("ev_" + Ident(k) + "_n")
 		out = append(out, "coalesce(e."+n+", 0) AS "+n, "e."+q("ev_"+Ident(k)+"_days"))
 	}
-	out = append(out, "coalesce(o.optout_all, 0) AS optout_all", "coalesce(o.optout_n, 0) AS optout_n")
 	evSel := ""
 	if len(ev) > 0 {
 		evSel = ", " + strings.Join(ev, ", ")
@@ -206,22 +258,16 @@ func (v *View) build() string {
 FROM customers c
 LEFT JOIN (SELECT customer_id, count(DISTINCT product_id) AS n_products, ` + strings.Join(hold, ", ") + `
   FROM holdings WHERE start_date <= ` + snap + ` AND (end_date IS NULL OR end_date > ` + snap + `)
-  GROUP BY customer_id) h USING (customer_id)
-LEFT JOIN (SELECT customer_id,
-  count(*) FILTER (WHERE direction = 'inbound' AND ts > ` + snap + ` - INTERVAL 365 DAY) AS ct12_in,
-  count(*) FILTER (WHERE direction = 'outbound' AND ts > ` + snap + ` - INTERVAL 365 DAY) AS ct12_out,
-  count(*) FILTER (WHERE outcome = 'accepted') AS n_accepted,
-  count(*) FILTER (WHERE outcome = 'declined') AS n_declined,
-  count(*) FILTER (WHERE outcome = 'no_response') AS n_no_response,
-  sum(revenue) AS contact_revenue,
-  date_diff('day', max(ts), ` + snap + `) AS days_since_contact,
-  date_diff('day', max(ts) FILTER (WHERE direction = 'outbound'), ` + snap + `) AS days_since_outbound,
-  ` + strings.Join(cont, ",\n  ") + `
-  FROM contacts WHERE ts <= ` + snap + ` GROUP BY customer_id) k USING (customer_id)
+  GROUP BY customer_id) h USING (customer_id)` + tjoins + `
 LEFT JOIN (SELECT customer_id` + evSel + ` FROM events WHERE ts <= ` + snap + ` GROUP BY customer_id) e USING (customer_id)
-LEFT JOIN (SELECT customer_id, max(CASE WHEN product_id IS NULL AND channel IS NULL THEN 1 ELSE 0 END) AS optout_all,
-  count(*) AS optout_n FROM optouts GROUP BY customer_id) o USING (customer_id)
 ORDER BY customer_id`
+}
+
+// ProductTotalsSQL is the SQL of the contact and opt-out totals of every customer without
+// product id's contacts and opt-outs (same rows and order as the view).
+func (v *View) ProductTotalsSQL(id int) string {
+	sel, joins := v.totalsJoin(id, false)
+	return "SELECT c.customer_id, " + strings.Join(sel, ", ") + "\nFROM customers c" + joins + "\nORDER BY customer_id"
 }
 
 // Product returns the product with id, or false.
@@ -234,35 +280,49 @@ func (v *View) Product(id int) (Product, bool) {
 	return Product{}, false
 }
 
-// ForProduct returns the frame a model for product id sees: the product's own columns
-// (own_p, acc_p, dec_p) removed, and its contribution taken out of the family count,
-// n_products and the accepted/declined totals, so a look-alike or response model cannot read
-// the answer from its inputs. Columns are copied where they change; f is not modified.
-func (v *View) ForProduct(f *Frame, id int) (*Frame, error) {
+// ForProduct returns the frame a model for product id sees, so a look-alike or response
+// model cannot read the answer from its inputs: the product's own columns (own_p, acc_p,
+// dec_p) removed, its holding taken out of its family count and n_products, and the contact
+// and opt-out totals (channels, in/out, responses, revenue, recency, opt-outs) recomputed
+// without the product's contacts and opt-outs — campaign eligibility (retention offers go to
+// owners, cross-sell offers to non-owners) would otherwise betray ownership. f must be the
+// loaded view; it is not modified.
+func (v *View) ForProduct(ctx context.Context, db *sql.DB, f *Frame, id int) (*Frame, error) {
 	p, ok := v.Product(id)
 	if !ok {
 		return nil, fmt.Errorf("features: no product %d in the products table", id)
 	}
-	own, acc, dec := f.Col(OwnCol(id)), f.Col(AcceptedCol(id)), f.Col(DeclinedCol(id))
-	if own == nil || acc == nil || dec == nil {
+	own := f.Col(OwnCol(id))
+	if own == nil || f.Col(AcceptedCol(id)) == nil {
 		return nil, fmt.Errorf("features: the frame is not the customer view (no %s)", OwnCol(id))
 	}
+	totals, err := Load(ctx, db, LoadSpec{Query: v.ProductTotalsSQL(id), ID: "customer_id"}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("features: totals without product %d: %w", id, err)
+	}
+	if totals.Rows != f.Rows {
+		return nil, fmt.Errorf("features: totals without product %d have %d rows, the view %d", id, totals.Rows, f.Rows)
+	}
+	for i := range f.IDs {
+		if f.IDs[i] != totals.IDs[i] {
+			return nil, fmt.Errorf("features: totals without product %d: row %d is customer %s, the view has %s", id, i+1, totals.IDs[i], f.IDs[i])
+		}
+	}
 	out := f.Without(OwnCol(id), AcceptedCol(id), DeclinedCol(id))
-	sub := func(name string, minus *Column) {
-		for i, c := range out.Cols {
-			if strings.EqualFold(c.Name, name) && c.Numeric {
-				nc := &Column{Name: c.Name, Type: c.Type, Numeric: true, Num: make([]float64, len(c.Num))}
-				for r := range c.Num {
-					nc.Num[r] = c.Num[r] - minus.Num[r]
-				}
-				out.Cols[i] = nc
+	out.Cols = append([]*Column(nil), out.Cols...)
+	for i, c := range out.Cols {
+		switch {
+		case strings.EqualFold(c.Name, FamilyCol(p.Family)) || c.Name == "n_products":
+			nc := &Column{Name: c.Name, Type: c.Type, Numeric: true, Num: make([]float64, len(c.Num))}
+			for r := range c.Num {
+				nc.Num[r] = c.Num[r] - own.Num[r]
+			}
+			out.Cols[i] = nc
+		default:
+			if t := totals.Col(c.Name); t != nil {
+				out.Cols[i] = t
 			}
 		}
 	}
-	out.Cols = append([]*Column(nil), out.Cols...)
-	sub(FamilyCol(p.Family), own)
-	sub("n_products", own)
-	sub("n_accepted", acc)
-	sub("n_declined", dec)
 	return out, nil
 }

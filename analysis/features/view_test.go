@@ -112,7 +112,7 @@ func TestCustomerView(t *testing.T) {
 	}
 
 	// ForProduct(2): own_p2/acc_p2/dec_p2 go, fam_mobile, n_products and n_accepted lose P2.
-	g, err := v.ForProduct(f, 2)
+	g, err := v.ForProduct(ctx, ws.DB(), f, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,8 @@ func TestCustomerView(t *testing.T) {
 	if g.Col("own_p1") == nil {
 		t.Error("ForProduct(2) dropped another product's ownership")
 	}
-	for name, w := range map[string][3]float64{"fam_mobile": {1, 0, 1}, "n_products": {1, 1, 1}, "n_accepted": {0, 0, 0}, "n_declined": {1, 1, 0}} {
+	for name, w := range map[string][3]float64{"fam_mobile": {1, 0, 1}, "n_products": {1, 1, 1}, "n_accepted": {0, 0, 0}, "n_declined": {1, 1, 0},
+		"contact_revenue": {0, 0, 0}, "ct12_mail": {0, 0, 0}, "ct12_out": {1, 0, 0}, "n_no_response": {0, 0, 0}, "optout_n": {0, 1, 1}} {
 		for i := 0; i < 3; i++ {
 			if got := g.Col(name).Num[i]; got != w[i] {
 				t.Errorf("ForProduct(2) %s[%d] = %v, want %v", name, i+1, got, w[i])
@@ -134,7 +135,21 @@ func TestCustomerView(t *testing.T) {
 	if f.Col("fam_mobile").Num[0] != 2 {
 		t.Error("ForProduct modified the shared frame")
 	}
-	if _, err := v.ForProduct(f, 99); err == nil {
+	// ForProduct(3): customer 1's declined phone offer of 3 and customer 2's opt-out of 3 go.
+	g3, err := v.ForProduct(ctx, ws.DB(), f, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, w := range map[string][3]float64{"ct12_phone": {0, 0, 0}, "ct12_out": {0, 1, 0}, "n_declined": {0, 0, 0}, "optout_n": {0, 0, 1},
+		"days_since_contact": {11, 0, math.NaN()}, "fam_security": {0, 0, 0}, "acc_p2": {1, 0, 0}} {
+		for i := 0; i < 3; i++ {
+			got := g3.Col(name).Num[i]
+			if !(got == w[i] || math.IsNaN(got) && math.IsNaN(w[i])) {
+				t.Errorf("ForProduct(3) %s[%d] = %v, want %v", name, i+1, got, w[i])
+			}
+		}
+	}
+	if _, err := v.ForProduct(ctx, ws.DB(), f, 99); err == nil {
 		t.Error("unknown product should fail")
 	}
 }
@@ -176,7 +191,8 @@ func TestLoadTargetErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(f.Names(), ",") != "sector,employees,nps" || f.Target[0] != 1 || f.Target[1] != 0 {
-		t.Fatalf("names %v target %v", f.Names(), f.Target)
+	// sector feeds the target, so it is not a feature.
+	if strings.Join(f.Names(), ",") != "employees,nps" || strings.Join(f.TargetInputs, ",") != "sector" || f.Target[0] != 1 || f.Target[1] != 0 {
+		t.Fatalf("names %v target inputs %v target %v", f.Names(), f.TargetInputs, f.Target)
 	}
 }

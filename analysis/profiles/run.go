@@ -83,7 +83,7 @@ func (b *Base) ProductData(ctx context.Context, db *sql.DB, productID int, kind 
 	if own == nil {
 		return nil, nil, fmt.Errorf("profiles: no product %d in the products table", productID)
 	}
-	f, err := b.View.ForProduct(b.Frame, productID)
+	f, err := b.View.ForProduct(ctx, db, b.Frame, productID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("profiles: %w", err)
 	}
@@ -280,9 +280,8 @@ func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report
 					results[k] = res
 				}
 				done++
-				d := done
+				report(Progress{Done: done, Total: total, Stage: fmt.Sprintf("P%02d", pid)}) // serialized by mu
 				mu.Unlock()
-				report(Progress{Done: d, Total: total, Stage: fmt.Sprintf("P%02d", pid)})
 			}
 		}()
 	}
@@ -372,7 +371,7 @@ func ScoreBase(ctx context.Context, ws *workspace.Workspace, ref string, report 
 	if own == nil {
 		return nil, fmt.Errorf("profiles: model %s is for product %d, which the products table no longer has", s.ModelID, s.ProductID)
 	}
-	f, err := b.View.ForProduct(b.Frame, s.ProductID)
+	f, err := b.View.ForProduct(ctx, ws.DB(), b.Frame, s.ProductID)
 	if err != nil {
 		return nil, err
 	}

@@ -151,6 +151,8 @@ type Result struct {
 	Oracle      float64 // the generator's oracle AUC for look-alike targets; NaN if unknown
 	Source      string
 	Fingerprint string
+	// TestIDs are the ids of the test rows the metrics were measured on.
+	TestIDs []string
 }
 
 // BestModel is the model kept by the run.
@@ -211,6 +213,9 @@ func Fit(ctx context.Context, f *features.Frame, y []float64, spec Spec, report 
 	trIdx, vaIdx := model.StratifiedSplit(yRest, spec.Validation/(1-spec.Test), spec.Seed+1)
 	train, val := mapIdx(rest, trIdx), mapIdx(rest, vaIdx)
 	res.NTrain, res.NVal, res.NTest = len(train), len(val), len(test)
+	for _, i := range test {
+		res.TestIDs = append(res.TestIDs, f.IDs[i])
+	}
 	fTr, fVa, fTe := f.Subset(train), f.Subset(val), f.Subset(test)
 	yTr, yVa, yTe := pick(y, train), pick(y, val), pick(y, test)
 	for _, s := range []struct {

@@ -268,3 +268,49 @@ func (b *progressBar) done() {
 		b.drawn = false
 	}
 }
+
+func init() { rootCmd.AddCommand(newPeersCmd()) }
+
+// newPeersCmd is the hidden helper of bench/peers/run.sh: it exports the encoded look-alike
+// matrices of each product and fits our logit and gbdt on the same split.
+func newPeersCmd() *cobra.Command {
+	var dir string
+	var products []int
+	var seed uint64
+	var workers int
+	var skip bool
+	cmd := &cobra.Command{
+		Use:    "peers-export",
+		Short:  "Export encoded look-alike matrices for the peer benchmark and time our models on them",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if dir == "" {
+				return errors.New("peers-export: --dir is required")
+			}
+			ctx := cmd.Context()
+			ws, err := openWorkspace(ctx)
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			bar := newProgressBar(cmd.ErrOrStderr())
+			runs, err := profiles.ExportPeers(ctx, ws, dir, products, seed, workers, skip, bar.report)
+			bar.done()
+			if err != nil {
+				return err
+			}
+			for _, r := range runs {
+				fmt.Fprintf(cmd.OutOrStdout(), "P%02d rows %d+%d+%d cols %d  logit AUC %.4f %.2fs  gbdt AUC %.4f %.2fs\n",
+					r.Product, r.NTrain, r.NVal, r.NTest, r.Cols, r.LogitAUC, r.LogitSec, r.GBDTAUC, r.GBDTSec)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "", "output directory")
+	cmd.Flags().IntSliceVar(&products, "products", nil, "product ids (default all)")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "split seed")
+	cmd.Flags().IntVar(&workers, "workers", 2, "goroutines per fit")
+	cmd.Flags().BoolVar(&skip, "skip-ours", false, "only export")
+	return cmd
+}
