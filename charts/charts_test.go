@@ -212,8 +212,8 @@ func TestTakeaways(t *testing.T) {
 		"gains":       "the top 20 % by gbdt v3 holds 61 % of buyers (3.0× random); by logit v2 52 %",
 		"roi":         "Model-targeted (100,000 contacts) earns € 8.75 M against € 6.75 M for Mass mailing (150,000): +€ 2.0 M with 50,000 fewer contacts",
 		"profit":      "profit peaks at € 2.47 M when selecting the top 40 % (40,000 customers) by gbdt v3; beyond the top 86 % the campaign loses money",
-		"frequency":   "response base peaks at 6 contacts per year (3.1 %); top 10 % peaks at 10 contacts per year (4.5 %)",
-		"segments":    "the top segment's Monthly revenue is € 3,410 against € 684 for the base (index 498)",
+		"frequency":   "response peaks at 6 contacts per year for base (3.1 %) and at 10 for top 10 % (4.5 %)",
+		"segments":    "the top segment's monthly revenue is € 3,410 against € 684 for the whole base (index 498)",
 		"pred-decile": "top decile: 8.2 % predicted, 7.7 % actual; over all deciles the actual conversion is 98 % of the predicted",
 	}
 	fx := fixtures()

@@ -130,11 +130,15 @@ func (c FrequencyChart) Takeaway() string {
 	}
 	th := DefaultTheme()
 	var parts []string
-	for _, s := range c.Series {
+	for i, s := range c.Series {
 		x, y := s.Best()
-		parts = append(parts, fmt.Sprintf("%s peaks at %s contacts per %s (%s)", s.Name, FormatNumber(x, decimalsOf(x)), c.period(), c.Unit.format(th, y)))
+		unit := ""
+		if i == 0 {
+			unit = " contacts per " + c.period()
+		}
+		parts = append(parts, fmt.Sprintf("at %s%s for %s (%s)", FormatNumber(x, decimalsOf(x)), unit, s.Name, c.Unit.format(th, y)))
 	}
-	return "response " + strings.Join(parts, "; ")
+	return "response peaks " + strings.Join(parts, " and ")
 }
 
 func decimalsOf(x float64) int {
@@ -149,7 +153,11 @@ func (c FrequencyChart) draw(dc draw.Canvas, th Theme) error {
 	if measure == "" {
 		measure = "Response rate"
 	}
-	p := th.newPlot("Contacts per customer per "+c.period(), measure)
+	how := "markers: observed · band: 95 % interval"
+	if len(c.Series[0].FitX) > 0 {
+		how = "line: fitted · " + how
+	}
+	p := th.newPlot("Contacts per customer per "+c.period()+"  ("+how+")", measure)
 	p.Y.Tick.Marker = c.Unit.ticker(th)
 	p.X.Tick.Marker = NumberTicks{N: 10}
 	p.Add(hgrid())
@@ -195,12 +203,7 @@ func (c FrequencyChart) draw(dc draw.Canvas, th Theme) error {
 		p.Add(ln, sc)
 		p.Legend.Add(s.Name, bands[i], ln, sc)
 	}
-	how := "markers: observed · shaded: 95 % interval"
-	if len(c.Series[0].FitX) > 0 {
-		how = "line: fitted curve · " + how
-	}
-	cap := th.style(th.Annotation, textMuted)
-	cap.XAlign, cap.YAlign = draw.XRight, draw.YBottom
+
 	p.Y.Min = 0
 	p.Y.Max = hi * 1.3
 	p.X.Min, p.X.Max = 0, xmax+0.5
@@ -213,7 +216,6 @@ func (c FrequencyChart) draw(dc draw.Canvas, th Theme) error {
 		txt := fmt.Sprintf("%s optimum: %s / %s · %s", s.Name, FormatNumber(x, decimalsOf(x)), c.period(), c.Unit.format(th, y))
 		p.Add(note{X: x, Y: y, DY: vg.Points(18) + vg.Length(i)*vg.Points(24), Box: true, Style: strong, Text: txt})
 	}
-	p.Add(note{X: p.X.Max, Y: 0, DX: -vg.Points(6), DY: vg.Points(6), Text: how, Style: cap})
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Draw(dc)
 	return nil

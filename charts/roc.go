@@ -45,7 +45,9 @@ func (r ROCCurve) AUC() float64 {
 // ROCChart shows ROC curves of one or more models against the random diagonal.
 type ROCChart struct {
 	Header
-	Curves []ROCCurve
+	// Outcome names a positive case, singular ("buyer"); the negatives are "non-" it.
+	Outcome string
+	Curves  []ROCCurve
 }
 
 // Kind implements Chart.
@@ -80,8 +82,12 @@ func (c ROCChart) Takeaway() string {
 		}
 	}
 	a := c.Curves[best].AUC()
-	s := fmt.Sprintf("%s ranks a random buyer above a random non-buyer %s of the time (AUC %.3f, Gini %.3f)",
-		c.Curves[best].Name, FormatPercent(a, 0), a, 2*a-1)
+	o := c.Outcome
+	if o == "" {
+		o = "buyer"
+	}
+	s := fmt.Sprintf("%s ranks a random %s above a random non-%s %s of the time (AUC %.3f, Gini %.3f)",
+		c.Curves[best].Name, o, o, FormatPercent(a, 0), a, 2*a-1)
 	if len(c.Curves) > 1 {
 		s += fmt.Sprintf(", best of %d models", len(c.Curves))
 	}

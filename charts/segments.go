@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -54,68 +55,77 @@ func (c SegmentKPIChart) validate() error {
 	return nil
 }
 
-// Takeaway implements Chart: the largest deviation from the base.
+// Takeaway implements Chart: the highest index, the segment's strongest trait.
 func (c SegmentKPIChart) Takeaway() string {
 	if c.validate() != nil {
 		return ""
 	}
-	bk, bs, best := 0, 0, 0.0
+	bk, bs := 0, 0
 	for k, kpi := range c.KPIs {
 		for s := range c.Segments {
-			if d := math.Abs(math.Log(math.Max(kpi.Index(s), 1e-9) / 100)); d > best {
-				bk, bs, best = k, s, d
+			if kpi.Index(s) > c.KPIs[bk].Index(bs) {
+				bk, bs = k, s
 			}
 		}
 	}
 	k := c.KPIs[bk]
-	return fmt.Sprintf("the %s segment's %s is %s against %s for the base (index %s)",
-		c.Segments[bs], k.Name, k.Unit.format(DefaultTheme(), k.Values[bs]),
-		k.Unit.format(DefaultTheme(), k.Base), FormatInt(k.Index(bs)))
+	th := DefaultTheme()
+	return fmt.Sprintf("the %s segment's %s is %s against %s for the whole base (index %s)",
+		c.Segments[bs], lowerFirst(k.Name), k.Unit.format(th, k.Values[bs]), k.Unit.format(th, k.Base), FormatInt(k.Index(bs)))
 }
 
 func (c SegmentKPIChart) draw(dc draw.Canvas, th Theme) error {
 	p := th.newPlot("", "Index (whole base = 100)")
-	names := make([]string, len(c.KPIs))
-	for i, k := range c.KPIs {
-		names[i] = k.Name
+	n := len(c.Segments)
+	w := 0.86 / float64(n)
+	at := func(k, s int) float64 { return float64(k) - 0.43 + w*(float64(s)+0.5) }
+	// Every bar is named on the axis (segment) and topped by its index, and every group is
+	// headed by its KPI: meaning never rests on colour alone.
+	var ticks []plot.Tick
+	for k := range c.KPIs {
+		for s, seg := range c.Segments {
+			ticks = append(ticks, plot.Tick{Value: at(k, s), Label: seg})
+		}
 	}
-	p.X.Tick.Marker = FixedTicks{Labels: names}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Tick.Length = 0
+	p.X.Tick.Label.Font.Size = th.TickLabel.Size - 2
+	if n*len(c.KPIs) > 12 {
+		p.X.Tick.Label.Font.Size = th.TickLabel.Size - 3
+	}
 	p.Y.Tick.Marker = NumberTicks{N: 6}
 	p.X.Min, p.X.Max = -0.55, float64(len(c.KPIs))-0.45
 	p.Y.Min = 0
-	p.Legend.Left = false
-	p.Legend.XOffs = -vg.Points(8)
 	p.Add(hgrid())
-	n := len(c.Segments)
-	w := 0.86 / float64(n)
-	lab := th.style(th.Annotation, textDark)
-	lab.XAlign, lab.YAlign = draw.XCenter, draw.YBottom
-	if n > 3 || len(c.KPIs) > 4 {
-		lab.Font.Size = 12
-	}
 	idx := th.style(th.AnnotationStrong, textDark)
 	idx.XAlign, idx.YAlign = draw.XCenter, draw.YBottom
 	top := 0.0
-	for s, seg := range c.Segments {
+	for _, kpi := range c.KPIs {
+		for s := range c.Segments {
+			top = math.Max(top, kpi.Index(s))
+		}
+	}
+	p.Y.Max = math.Max(top, 100) * 1.3
+	for s := range c.Segments {
 		b := &bars{}
-		fill := th.Color(s)
 		for k, kpi := range c.KPIs {
-			x := float64(k) - 0.43 + w*(float64(s)+0.5)
 			v := kpi.Index(s)
-			top = math.Max(top, v)
-			b.items = append(b.items, bar{At: x, Width: w * 0.9, Base: 0, Value: v, Fill: fill})
-			// The segment's name and index on every bar: meaning is never carried by colour alone.
-			p.Add(note{X: x, Y: v, DY: vg.Points(4), Text: FormatInt(v), Style: idx})
-			p.Add(note{X: x, Y: v, DY: vg.Points(4) + idx.Height("0") + vg.Points(1), Text: seg, Style: lab})
+			b.items = append(b.items, bar{At: at(k, s), Width: w * 0.9, Base: 0, Value: v, Fill: th.Color(s)})
+			p.Add(note{X: at(k, s), Y: v, DY: vg.Points(4), Text: FormatInt(v), Style: idx})
 		}
 		p.Add(b)
-		p.Legend.Add(seg, swatch{Fill: fill})
+	}
+	head := th.style(th.AnnotationStrong, textDark)
+	head.XAlign, head.YAlign = draw.XCenter, draw.YTop
+	raw := th.style(th.Annotation, textMuted)
+	raw.XAlign, raw.YAlign = draw.XCenter, draw.YTop
+	for k, kpi := range c.KPIs {
+		p.Add(note{X: float64(k), Y: p.Y.Max, DY: -vg.Points(2), Text: kpi.Name, Style: head, Box: true})
+		p.Add(note{X: float64(k), Y: p.Y.Max, DY: -vg.Points(2) - head.Height("A") - vg.Points(3),
+			Text: "base " + kpi.Unit.format(th, kpi.Base), Style: raw, Box: true})
 	}
 	hundred := refLine{Value: 100, Style: th.BaselineLine()}
 	p.Add(hundred)
-	p.Legend.Add("whole base = 100", hundred)
-	p.Y.Max = math.Max(top, 100) * 1.25
 	p.Draw(dc)
 	return nil
 }

@@ -51,3 +51,6 @@ func (u Unit) signed(th Theme, v float64) string {
 	}
 	return s
 }
+
+// Format writes v in the unit the way chart labels do ("€ 2.4 M", "12 %", "1,250").
+func (u Unit) Format(th Theme, v float64) string { return u.format(th, v) }

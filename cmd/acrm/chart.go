@@ -1,0 +1,518 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acrm-dev/acrm/analysis/sim"
+	"github.com/acrm-dev/acrm/charts"
+	"github.com/acrm-dev/acrm/charts/deck"
+)
+
+func init() { rootCmd.AddCommand(newChartCmd()) }
+
+// chartFlags are shared by every single-chart subcommand.
+type chartFlags struct {
+	out, size, title, subtitle string
+}
+
+func (f *chartFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&f.out, "output", "o", "", "output `FILE`: .png, .svg or .pdf (the format follows the extension)")
+	cmd.Flags().StringVar(&f.size, "size", "1920x1080", "image size `WxH` in pixels (vector formats keep the same layout)")
+	cmd.Flags().StringVar(&f.title, "title", "", "replace the computed title")
+	cmd.Flags().StringVar(&f.subtitle, "subtitle", "", "replace the computed subtitle")
+}
+
+// check validates the flags before any work is done.
+func (f *chartFlags) check() (charts.Size, error) {
+	if f.out == "" {
+		return charts.Size{}, fmt.Errorf("-o FILE is required (.png, .svg or .pdf)")
+	}
+	if _, err := charts.FormatFromPath(f.out); err != nil {
+		return charts.Size{}, err
+	}
+	return charts.ParseSize(f.size)
+}
+
+// write applies title overrides, writes the chart and prints its takeaway.
+func (f *chartFlags) write(cmd *cobra.Command, c charts.Chart, size charts.Size) error {
+	c = retitle(c, f.title, f.subtitle)
+	if err := charts.WriteFile(f.out, c, charts.WithSize(size)); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%s, %dx%d)\n%s\n", f.out, c.Kind(), size.Width, size.Height, c.Takeaway())
+	return nil
+}
+
+// retitle replaces the title and subtitle when given.
+func retitle(c charts.Chart, title, subtitle string) charts.Chart {
+	set := func(h *charts.Header) {
+		if title != "" {
+			h.Title = title
+		}
+		if subtitle != "" {
+			h.Subtitle = subtitle
+		}
+	}
+	switch v := c.(type) {
+	case charts.GainsChart:
+		set(&v.Header)
+		return v
+	case charts.ROCChart:
+		set(&v.Header)
+		return v
+	case charts.CalibrationChart:
+		set(&v.Header)
+		return v
+	case charts.SegmentKPIChart:
+		set(&v.Header)
+		return v
+	case charts.ProfitCurve:
+		set(&v.Header)
+		return v
+	case charts.ROIChart:
+		set(&v.Header)
+		return v
+	case charts.FrequencyChart:
+		set(&v.Header)
+		return v
+	case charts.ScenarioChart:
+		set(&v.Header)
+		return v
+	case charts.PredictedDecileChart:
+		set(&v.Header)
+		return v
+	case charts.PredictedTimeChart:
+		set(&v.Header)
+		return v
+	}
+	return c
+}
+
+// withSource opens --db and runs fn with the deck source of the workspace.
+func withSource(ctx context.Context, fn func(*deck.Source) error) error {
+	ws, err := openWorkspace(ctx)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	src, err := deck.Open(ctx, ws)
+	if err != nil {
+		return err
+	}
+	return fn(src)
+}
+
+func newChartCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "chart KIND ... -o FILE.png|.svg|.pdf",
+		Short: "Deck charts (PNG, SVG, PDF) from the workspace, or the whole deck with `chart deck`",
+		Long: `chart draws management-deck charts: 16:9 (1920×1080 by default), Okabe–Ito colours, titles and
+footnotes with the data date and model version, and never a customer identifier.
+
+  deck         every chart the workspace has data for, plus index.md with a takeaway per chart
+  segments     value segments' KPIs indexed against the base (= 100)
+  gains        cumulative gains and lift per decile of a model (and its challenger)
+  roc          ROC curve of a model
+  calibration  predicted against observed rates per score bin
+  pred-decile  predicted against actual per score decile
+  pred-time    predicted against actual over time, from a CSV (label,predicted,actual[,lo,hi])
+  profit       profit over selection depth with the optimum and break-even
+  roi          mass against model-targeted mailing (the flags of acrm simulate roi)
+  frequency    response per offer against offers per year, with its band and optimum
+  scenarios    contact-frequency what-ifs compared on extra revenue
+
+The format follows the extension of -o; files are written to a temporary file and renamed.`,
+	}
+	cmd.AddCommand(newChartDeckCmd(), newChartSegmentsCmd(), newChartModelCmd("gains"), newChartModelCmd("roc"),
+		newChartModelCmd("calibration"), newChartModelCmd("pred-decile"), newChartModelCmd("profit"),
+		newChartROICmd(), newChartFrequencyCmd(), newChartScenariosCmd(), newChartPredTimeCmd())
+	return cmd
+}
+
+func newChartDeckCmd() *cobra.Command {
+	var out, size, format, segs, period string
+	var products, boot int
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "deck -o DIR",
+		Short: "Write every chart the workspace has data for, with index.md",
+		Example: `  acrm chart deck --db acrm.duckdb -o deck/
+  acrm chart deck --db acrm.duckdb -o deck-pdf/ --format pdf`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return fmt.Errorf("chart deck: -o DIR is required")
+			}
+			sz, err := charts.ParseSize(size)
+			if err != nil {
+				return fmt.Errorf("chart deck: %w", err)
+			}
+			f := charts.Format(strings.ToLower(strings.TrimPrefix(format, ".")))
+			if f != charts.PNG && f != charts.SVG && f != charts.PDF {
+				return fmt.Errorf("chart deck: --format %q: want png, svg or pdf", format)
+			}
+			months, err := sim.ParsePeriod(period)
+			if err != nil {
+				return fmt.Errorf("chart deck: --period: %w", err)
+			}
+			ws, err := openWorkspace(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			o := deck.Options{Size: sz, Format: f, Products: products,
+				Frequency: deck.FrequencyOptions{Segments: splitList(segs), PeriodMonths: months, Boot: boot, Seed: seed}}
+			o.Report = func(p deck.Progress) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "[%d/%d] %s\n", p.Done+1, p.Total+1, p.Stage)
+			}
+			items, err := deck.Build(cmd.Context(), ws, out, o)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			written := 0
+			for _, it := range items {
+				if it.File != "" {
+					written++
+					fmt.Fprintf(w, "  %-26s %s\n", it.File, it.Takeaway)
+				} else {
+					fmt.Fprintf(w, "  %-26s skipped: %s\n", "("+it.Kind+")", it.Skipped)
+				}
+			}
+			fmt.Fprintf(w, "%d charts and index.md written to %s (%d skipped)\n", written, out, len(items)-written)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&out, "output", "o", "", "output `DIR` (created if missing)")
+	f.StringVar(&size, "size", "1920x1080", "image size `WxH` in pixels")
+	f.StringVar(&format, "format", "png", "png, svg or pdf")
+	f.IntVar(&products, "products", 3, "gains charts for this many products (best models by top-decile lift)")
+	f.StringVar(&segs, "segments", "all,top", "segments of the frequency curve (comma-separated)")
+	f.StringVar(&period, "period", "6m", "period of the what-ifs: 3m, 6m or 12m")
+	f.IntVar(&boot, "boot", 100, "bootstrap replicates of the frequency analysis")
+	f.Uint64Var(&seed, "seed", 1, "bootstrap seed")
+	return cmd
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func newChartSegmentsCmd() *cobra.Command {
+	var cf chartFlags
+	cmd := &cobra.Command{
+		Use:   "segments -o FILE",
+		Short: "Value segments (top 10 %, middle 40 %, low 50 % by revenue): KPIs indexed against the base",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			size, err := cf.check()
+			if err != nil {
+				return fmt.Errorf("chart segments: %w", err)
+			}
+			return withSource(cmd.Context(), func(src *deck.Source) error {
+				c, err := src.SegmentKPIs(cmd.Context())
+				if err != nil {
+					return fmt.Errorf("chart segments: %w", err)
+				}
+				return cf.write(cmd, c, size)
+			})
+		},
+	}
+	cf.register(cmd)
+	return cmd
+}
+
+// newChartModelCmd builds the charts drawn from one registered model.
+func newChartModelCmd(kind string) *cobra.Command {
+	var cf chartFlags
+	var refs []string
+	short := map[string]string{
+		"gains":       "Cumulative gains and lift per decile of a model (and up to two more with --model)",
+		"roc":         "ROC curve of a model (and up to three more with --model)",
+		"calibration": "Calibration: predicted against observed rates per score bin",
+		"pred-decile": "Predicted against actual per score decile (holdout)",
+		"profit":      "Profit over selection depth for the model's product, with optimum and break-even",
+	}[kind]
+	cmd := &cobra.Command{
+		Use:   kind + " [--model REF] -o FILE",
+		Short: short,
+		Long: short + `.
+--model takes a model id (P07-lookalike@v3) or a name (its best version); without it the best model
+with the highest top-decile lift is used (and, for gains and roc, its strongest challenger).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			size, err := cf.check()
+			if err != nil {
+				return fmt.Errorf("chart %s: %w", kind, err)
+			}
+			ctx := cmd.Context()
+			return withSource(ctx, func(src *deck.Source) error {
+				models, err := src.Models(ctx)
+				if err != nil {
+					return fmt.Errorf("chart %s: %w", kind, err)
+				}
+				var ms []deck.Model
+				for _, r := range refs {
+					m, err := deck.Resolve(models, r)
+					if err != nil {
+						return fmt.Errorf("chart %s: %w", kind, err)
+					}
+					ms = append(ms, m)
+				}
+				if len(ms) == 0 {
+					heads := deck.Headline(models)
+					if len(heads) == 0 {
+						return fmt.Errorf("chart %s: no trained model in acrm_models (run acrm train --all)", kind)
+					}
+					ms = append(ms, heads[0])
+					if ch, ok := deck.Challenger(models, heads[0]); ok && (kind == "gains" || kind == "roc") {
+						ms = append(ms, ch)
+					}
+				}
+				var c charts.Chart
+				switch kind {
+				case "gains":
+					c, err = src.Gains(ms[0], ms[1:]...)
+				case "roc":
+					c, err = src.ROC(ms[0], ms[1:]...)
+				case "calibration":
+					c, err = src.Calibration(ms[0])
+				case "pred-decile":
+					c, err = src.PredictedDeciles(ms[0])
+				case "profit":
+					c, _, err = src.Profit(ctx, ms[0])
+				}
+				if err != nil {
+					return fmt.Errorf("chart %s: %w", kind, err)
+				}
+				return cf.write(cmd, c, size)
+			})
+		},
+	}
+	cmd.Flags().StringSliceVar(&refs, "model", nil, "model id or name (repeat or comma-separate to compare)")
+	cf.register(cmd)
+	return cmd
+}
+
+func newChartROICmd() *cobra.Command {
+	var cf chartFlags
+	var mass, tg sim.Outbound
+	var massName, tgName string
+	cmd := &cobra.Command{
+		Use:   "roi --volume N --conversion P --profit M [--targeted-volume N --targeted-conversion P --targeted-profit M] -o FILE",
+		Short: "Mass against model-targeted mailing: contracts and profit side by side (the inputs of acrm simulate roi)",
+		Example: `  acrm chart roi --volume 150000 --conversion 0.015 --profit 3000 \
+      --targeted-volume 100000 --targeted-conversion 0.025 --targeted-profit 3500 -o roi.png`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			size, err := cf.check()
+			if err != nil {
+				return fmt.Errorf("chart roi: %w", err)
+			}
+			f := cmd.Flags()
+			for _, name := range []string{"volume", "conversion", "profit"} {
+				if !f.Changed(name) {
+					return fmt.Errorf("chart roi: --%s is required", name)
+				}
+			}
+			targeted := f.Changed("targeted-volume") || f.Changed("targeted-conversion") || f.Changed("targeted-profit")
+			h := charts.Header{Source: "inputs entered on the command line"}
+			var c charts.ROIChart
+			if !targeted {
+				r, err := mass.Calculate()
+				if err != nil {
+					return fmt.Errorf("chart roi: %w", err)
+				}
+				h.Title = fmt.Sprintf("%s: %s contracts, %s profit", massName, charts.FormatInt(r.Contracts), charts.FormatMoney("€", r.NetProfit))
+				c = charts.ROIChart{Header: h, NetOfCost: r.TotalCost > 0, Scenarios: []charts.ROIScenario{
+					{Name: massName, Volume: r.Volume, Conversion: r.Conversion, Contracts: r.Contracts, Profit: r.NetProfit}}}
+			} else {
+				// Unset targeted inputs default to the mass campaign's, as in acrm simulate roi.
+				defaults := map[string]struct{ dst, src *float64 }{
+					"targeted-volume": {&tg.Volume, &mass.Volume}, "targeted-conversion": {&tg.Conversion, &mass.Conversion},
+					"targeted-profit": {&tg.Profit, &mass.Profit}, "targeted-cost": {&tg.CostPerContact, &mass.CostPerContact},
+					"targeted-fixed": {&tg.FixedCost, &mass.FixedCost},
+				}
+				for name, d := range defaults {
+					if !f.Changed(name) {
+						*d.dst = *d.src
+					}
+				}
+				cmp, err := sim.CompareOutbound(mass, tg)
+				if err != nil {
+					return fmt.Errorf("chart roi: %w", err)
+				}
+				verb := "earns"
+				if cmp.ExtraNetProfit < 0 {
+					verb = "loses"
+				}
+				h.Title = fmt.Sprintf("%s %s %s against %s", tgName, verb, charts.Money.Format(charts.DefaultTheme(), cmp.ExtraNetProfit),
+					strings.ToLower(massName[:1])+massName[1:])
+				h.Subtitle = fmt.Sprintf("%s: %s contacts at %s · %s: %s contacts at %s · profit per contract over its horizon",
+					massName, charts.FormatInt(mass.Volume), charts.FormatPercent(mass.Conversion, 1),
+					tgName, charts.FormatInt(tg.Volume), charts.FormatPercent(tg.Conversion, 1))
+				c = deck.ROIChart(cmp, h, massName, tgName)
+			}
+			return cf.write(cmd, c, size)
+		},
+	}
+	f := cmd.Flags()
+	f.Float64Var(&mass.Volume, "volume", 0, "contacts (mailings) of the mass campaign")
+	f.Float64Var(&mass.Conversion, "conversion", 0, "conversion of the mass campaign, 0–1 (0.015 = 1.5 %)")
+	f.Float64Var(&mass.Profit, "profit", 0, "profit per contract over its horizon")
+	f.Float64Var(&mass.CostPerContact, "cost", 0, "cost per contact")
+	f.Float64Var(&mass.FixedCost, "fixed", 0, "fixed campaign cost")
+	f.Float64Var(&tg.Volume, "targeted-volume", 0, "contacts of the model-targeted campaign")
+	f.Float64Var(&tg.Conversion, "targeted-conversion", 0, "conversion of the model-targeted campaign, 0–1")
+	f.Float64Var(&tg.Profit, "targeted-profit", 0, "profit per contract of the targeted campaign (default --profit)")
+	f.Float64Var(&tg.CostPerContact, "targeted-cost", 0, "cost per contact of the targeted campaign (default --cost)")
+	f.Float64Var(&tg.FixedCost, "targeted-fixed", 0, "fixed cost of the targeted campaign (default --fixed)")
+	f.StringVar(&massName, "mass-name", "Mass mailing", "label of the mass campaign")
+	f.StringVar(&tgName, "targeted-name", "Model-targeted", "label of the targeted campaign")
+	cf.register(cmd)
+	return cmd
+}
+
+func newChartFrequencyCmd() *cobra.Command {
+	var cf chartFlags
+	var segs string
+	var boot int
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "frequency [--segments all,top] -o FILE",
+		Short: "Response per offer against offers per customer per year, with its 95 % band and optimum",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			size, err := cf.check()
+			if err != nil {
+				return fmt.Errorf("chart frequency: %w", err)
+			}
+			return withSource(cmd.Context(), func(src *deck.Source) error {
+				c, err := src.Frequency(cmd.Context(), deck.FrequencyOptions{Segments: splitList(segs), Boot: boot, Seed: seed})
+				if err != nil {
+					return fmt.Errorf("chart frequency: %w", err)
+				}
+				return cf.write(cmd, c, size)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&segs, "segments", "all,top", "segments, comma-separated: all, top, middle, low or a saved segment (up to 4)")
+	cmd.Flags().IntVar(&boot, "boot", 100, "bootstrap replicates")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "bootstrap seed")
+	cf.register(cmd)
+	return cmd
+}
+
+func newChartScenariosCmd() *cobra.Command {
+	var cf chartFlags
+	var whatifs, period string
+	var boot int
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "scenarios [--whatif top:3-4,top:4-5,middle:3-4,low:3-4] -o FILE",
+		Short: "Contact-frequency what-ifs compared on extra revenue per period, with 95 % intervals",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			size, err := cf.check()
+			if err != nil {
+				return fmt.Errorf("chart scenarios: %w", err)
+			}
+			ws, err := parseWhatIfs(whatifs)
+			if err != nil {
+				return fmt.Errorf("chart scenarios: %w", err)
+			}
+			months, err := sim.ParsePeriod(period)
+			if err != nil {
+				return fmt.Errorf("chart scenarios: --period: %w", err)
+			}
+			return withSource(cmd.Context(), func(src *deck.Source) error {
+				c, notes, err := src.Scenarios(cmd.Context(), ws, deck.FrequencyOptions{PeriodMonths: months, Boot: boot, Seed: seed})
+				if err != nil {
+					return fmt.Errorf("chart scenarios: %w", err)
+				}
+				for _, n := range notes {
+					fmt.Fprintln(cmd.ErrOrStderr(), "note:", n)
+				}
+				return cf.write(cmd, c, size)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&whatifs, "whatif", "top:3-4,top:4-5,middle:3-4,low:3-4", "what-ifs SEGMENT:FROM-TO, comma-separated")
+	cmd.Flags().StringVar(&period, "period", "6m", "period: 3m, 6m or 12m")
+	cmd.Flags().IntVar(&boot, "boot", 100, "bootstrap replicates")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "bootstrap seed")
+	cf.register(cmd)
+	return cmd
+}
+
+// parseWhatIfs reads "top:3-4,middle:3-4".
+func parseWhatIfs(s string) ([]deck.WhatIf, error) {
+	var out []deck.WhatIf
+	for i, item := range splitList(s) {
+		seg, rng, ok := strings.Cut(item, ":")
+		from, to, ok2 := strings.Cut(rng, "-")
+		a, err1 := strconv.Atoi(strings.TrimSpace(from))
+		b, err2 := strconv.Atoi(strings.TrimSpace(to))
+		if !ok || !ok2 || err1 != nil || err2 != nil || strings.TrimSpace(seg) == "" {
+			return nil, fmt.Errorf("--whatif item %d %q: want SEGMENT:FROM-TO, e.g. top:3-4", i+1, item)
+		}
+		out = append(out, deck.WhatIf{Segment: strings.TrimSpace(seg), From: a, To: b})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--whatif: no what-if given")
+	}
+	return out, nil
+}
+
+func newChartPredTimeCmd() *cobra.Command {
+	var cf chartFlags
+	var csvPath, measure, unit string
+	cmd := &cobra.Command{
+		Use:   "pred-time --csv FILE -o FILE",
+		Short: "Predicted against actual over time, from a CSV with label,predicted,actual[,lo,hi]",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			size, err := cf.check()
+			if err != nil {
+				return fmt.Errorf("chart pred-time: %w", err)
+			}
+			if csvPath == "" {
+				return fmt.Errorf("chart pred-time: --csv FILE is required")
+			}
+			u, ok := map[string]charts.Unit{"count": charts.Count, "percent": charts.Percent, "money": charts.Money}[unit]
+			if !ok {
+				return fmt.Errorf("chart pred-time: --unit %q: want count, percent or money", unit)
+			}
+			fh, err := os.Open(csvPath)
+			if err != nil {
+				return fmt.Errorf("chart pred-time: %w", err)
+			}
+			defer fh.Close()
+			c, err := deck.PredictedTimeCSV(fh, csvPath)
+			if err != nil {
+				return fmt.Errorf("chart pred-time: %w", err)
+			}
+			c.Measure, c.Unit = measure, u
+			c.Header = charts.Header{Title: "Predicted against actual " + strings.ToLower(measure), Source: csvPath}
+			return cf.write(cmd, c, size)
+		},
+	}
+	cmd.Flags().StringVar(&csvPath, "csv", "", "CSV `FILE` with columns label, predicted, actual and optionally lo, hi")
+	cmd.Flags().StringVar(&measure, "measure", "Contracts", "what the values measure (y axis)")
+	cmd.Flags().StringVar(&unit, "unit", "count", "count, percent (values as fractions) or money")
+	cf.register(cmd)
+	return cmd
+}
