@@ -1,0 +1,70 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestChartROIReproducesTheSeed(t *testing.T) {
+	dir := t.TempDir()
+	png := filepath.Join(dir, "roi.png")
+	out, err := run(t, "chart", "roi", "--db", filepath.Join(dir, "ws.duckdb"), "--volume", "150000", "--conversion", "0.015", "--profit", "3000",
+		"--targeted-volume", "100000", "--targeted-conversion", "0.025", "--targeted-profit", "3500", "-o", png, "--size", "1280x720")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"wrote " + png + " (roi, 1280x720)", "€ 8.75 M against € 6.75 M", "+€ 2.0 M with 50,000 fewer contacts"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if b, err := os.ReadFile(png); err != nil || !strings.HasPrefix(string(b), "\x89PNG") {
+		t.Errorf("roi.png: %v", err)
+	}
+}
+
+func TestChartBadInputChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ws.duckdb")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"chart", "roi", "--db", db, "--volume", "1", "--conversion", "0.1", "--profit", "1", "-o", filepath.Join(dir, "x.gif")}, `".gif"`},
+		{[]string{"chart", "roi", "--db", db, "--volume", "1", "--conversion", "0.1", "-o", filepath.Join(dir, "x.png")}, "--profit is required"},
+		{[]string{"chart", "roi", "--db", db, "--volume", "1", "--conversion", "1.5", "--profit", "1", "-o", filepath.Join(dir, "x.png")}, "conversion"},
+		{[]string{"chart", "roi", "--db", db, "--volume", "1", "--conversion", "0.1", "--profit", "1", "-o", filepath.Join(dir, "x.png"), "--size", "10x10"}, "size 10x10"},
+		{[]string{"chart", "segments", "--db", db}, "-o FILE is required"},
+		{[]string{"chart", "gains", "--db", db, "-o", filepath.Join(dir, "g.png")}, "no trained model"},
+		{[]string{"chart", "scenarios", "--db", db, "--whatif", "top:3", "-o", filepath.Join(dir, "s.png")}, "want SEGMENT:FROM-TO"},
+		{[]string{"chart", "deck", "--db", db, "-o", filepath.Join(dir, "d"), "--format", "gif"}, `--format "gif"`},
+	}
+	for _, c := range cases {
+		_, err := run(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want it to mention %q", c.args[1:3], err, c.want)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "ws.duckdb") {
+			t.Errorf("bad input left %s behind", e.Name())
+		}
+	}
+}
+
+func TestChartDeckOnEmptyWorkspaceExplainsSkips(t *testing.T) {
+	dir := t.TempDir()
+	out, err := run(t, "chart", "deck", "--db", filepath.Join(dir, "ws.duckdb"), "-o", filepath.Join(dir, "deck"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "0 charts and index.md written") || !strings.Contains(out, "skipped: no trained model") {
+		t.Errorf("output:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "deck", "index.md")); err != nil {
+		t.Error(err)
+	}
+}
