@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/plot/cmpimg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"rsc.io/pdf"
 )
 
 // goldenSize keeps the golden PNGs small; the layout is the same at every size.
@@ -465,5 +466,33 @@ func BenchmarkPNG(b *testing.B) {
 			}
 			b.SetBytes(int64(buf.Len()))
 		})
+	}
+}
+
+// TestPDFText reads the text back out of a PDF chart: the euro sign, the middle dot and the
+// bold title survive the cp1252 font encoding of vgpdf.
+func TestPDFText(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Render(&buf, PDF, fixtureROI(), WithSize(goldenSize)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := pdf.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s strings.Builder
+	fonts := map[string]bool{}
+	for _, tx := range r.Page(1).Content().Text {
+		s.WriteString(tx.S)
+		fonts[tx.Font] = true
+	}
+	text := strings.ReplaceAll(s.String(), " ", "")
+	for _, want := range []string{"Targetedmailingearns€2.0M", "€6.75M", "€8.75M", "2,250", "150,000contacts·1.5%", "+250(+11%)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PDF text lacks %q:\n%s", want, text)
+		}
+	}
+	if len(fonts) < 2 {
+		t.Errorf("PDF uses fonts %v; want the regular and the bold face", fonts)
 	}
 }
