@@ -103,3 +103,32 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+func TestFitEdgeCases(t *testing.T) {
+	// tiny data, a constant column and an all-NaN column: no panic, usable predictions
+	X := NewMatrix(12, 3, []string{"x", "const", "allnan"})
+	y := make([]float64, 12)
+	for i := 0; i < 12; i++ {
+		X.Set(i, 0, float64(i))
+		X.Set(i, 1, 5)
+		X.Set(i, 2, math.NaN())
+		if i >= 6 {
+			y[i] = 1
+		}
+	}
+	for _, a := range []Algo{Tree, GBDT} {
+		opt := DefaultOptions(a)
+		opt.MinLeaf, opt.MinSupport, opt.MinChildWeight, opt.PruneChi2 = 1, 0, 0, 0
+		c, err := Fit(context.Background(), X, y, nil, nil, opt, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+		p := c.Predict(X)
+		if auc := AUC(p, y); auc != 1 {
+			t.Errorf("%s: AUC %v on a separable column", a, auc)
+		}
+		if imp := c.Importance(); imp[0] != 1 || imp[1] != 0 || imp[2] != 0 {
+			t.Errorf("%s: importance %v, want all on x", a, imp)
+		}
+	}
+}
