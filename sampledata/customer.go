@@ -106,3 +106,5 @@ func genAttributes(r *rand.Rand, id int64, c *Customer) {
 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
+
+func newPCGRand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }
