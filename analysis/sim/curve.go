@@ -140,24 +140,50 @@ func FitResponseCurve(strata [][]CurveBin, start *ResponseCurve) (ResponseCurve,
 			errNoCurve, len(levels), contacts, accepts)
 	}
 	meanN := sumN / contacts
+	// Precompute per stratum Y_s and N by n, and the data terms Σ y·log n and Σ y·n, so
+	// that one likelihood evaluation costs one exp per distinct n:
+	//   Σ y·log g(n) = C·Σ y·log n − Σ y·n / B.
+	nMax := 0
+	for _, st := range strata {
+		for _, bin := range st {
+			nMax = max(nMax, bin.N)
+		}
+	}
+	logN := make([]float64, nMax+1)
+	for n := 1; n <= nMax; n++ {
+		logN[n] = math.Log(float64(n))
+	}
+	ys := make([]float64, len(strata))
+	ns := make([][]float64, len(strata)) // contacts by n
+	var yLogN, yN float64
+	for i, st := range strata {
+		ns[i] = make([]float64, nMax+1)
+		for _, bin := range st {
+			if bin.N < 1 {
+				continue
+			}
+			ys[i] += bin.Accepts
+			ns[i][bin.N] += bin.Contacts
+			yLogN += bin.Accepts * logN[bin.N]
+			yN += bin.Accepts * float64(bin.N)
+		}
+	}
+	g := make([]float64, nMax+1)
 	// scales returns a_s and the profile negative log-likelihood for (C, B).
 	scales := func(c, b float64) ([]float64, float64) {
+		for n := 1; n <= nMax; n++ {
+			g[n] = math.Exp(c*logN[n] - float64(n)/b)
+		}
 		as := make([]float64, len(strata))
-		nll := 0.0
-		for i, st := range strata {
-			var y, e float64
-			for _, bin := range st {
-				if bin.Contacts == 0 {
-					continue
-				}
-				lg := c*math.Log(float64(bin.N)) - float64(bin.N)/b
-				y += bin.Accepts
-				e += bin.Contacts * math.Exp(lg)
-				nll -= bin.Accepts * lg
+		nll := -(c*yLogN - yN/b)
+		for i := range strata {
+			var e float64
+			for n, cnt := range ns[i] {
+				e += cnt * g[n]
 			}
-			if y > 0 && e > 0 {
-				as[i] = y / e
-				nll -= y * math.Log(as[i])
+			if ys[i] > 0 && e > 0 {
+				as[i] = ys[i] / e
+				nll -= ys[i] * math.Log(as[i])
 			}
 		}
 		return as, nll
@@ -186,7 +212,7 @@ func FitResponseCurve(strata [][]CurveBin, start *ResponseCurve) (ResponseCurve,
 	best := math.Inf(1)
 	var bx []float64
 	for _, x0 := range starts {
-		res, _ := optimize.Minimize(optimize.Problem{Func: f}, x0, &optimize.Settings{FuncEvaluations: 2000}, &optimize.NelderMead{})
+		res, _ := optimize.Minimize(optimize.Problem{Func: f}, x0, fitSettings(), &optimize.NelderMead{})
 		if res != nil && res.F < best && !math.IsNaN(res.F) {
 			best, bx = res.F, append([]float64(nil), res.X...)
 		}
@@ -204,6 +230,15 @@ func FitResponseCurve(strata [][]CurveBin, start *ResponseCurve) (ResponseCurve,
 		}
 	}
 	return ResponseCurve{A: a / w, C: c, B: b}, nil
+}
+
+// fitSettings stop Nelder–Mead when the negative log-likelihood has improved by less than
+// 1e-7 over 50 iterations (far below what moves a curve visibly), or after 2,000 evaluations.
+func fitSettings() *optimize.Settings {
+	return &optimize.Settings{
+		FuncEvaluations: 2000,
+		Converger:       &optimize.FunctionConverge{Absolute: 1e-7, Iterations: 50},
+	}
 }
 
 // FitOptOutCurve fits q(n) = Q·n^D to the bins by maximum binomial likelihood over
@@ -231,7 +266,7 @@ func FitOptOutCurve(bins []CurveBin, start *OptOutCurve) (OptOutCurve, error) {
 	if start != nil && start.Q > 0 {
 		x0 = []float64{math.Log(start.Q), start.D}
 	}
-	res, err := optimize.Minimize(optimize.Problem{Func: f}, x0, &optimize.Settings{FuncEvaluations: 2000}, &optimize.NelderMead{})
+	res, err := optimize.Minimize(optimize.Problem{Func: f}, x0, fitSettings(), &optimize.NelderMead{})
 	if res == nil {
 		return OptOutCurve{}, fmt.Errorf("opt-out curve: %w", err)
 	}

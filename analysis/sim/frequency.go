@@ -30,6 +30,7 @@ type FrequencyOptions struct {
 	PeriodMonths int    // 3, 6 (half year, default) or 12
 	Boot         int    // bootstrap replicates (default 200; at least 20)
 	Seed         uint64 // bootstrap seed
+	Refresh      bool   // recompute even when a cached analysis matches
 	Report       func(Progress)
 }
 
@@ -186,26 +187,22 @@ func LoadFrequency(ctx context.Context, ws *workspace.Workspace, opts FrequencyO
 	if report == nil {
 		report = func(Progress) {}
 	}
+	fp, has, err := fingerprint(ctx, ws, opts.Segment)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range []string{"customers", "contacts"} {
-		ok, err := ws.HasTable(ctx, t)
-		if err != nil {
-			return nil, fmt.Errorf("sim: %w", err)
-		}
-		if !ok {
+		if !has[t] {
 			return nil, fmt.Errorf("sim: contact frequency needs a %s table; load the datamart first (acrm sample or acrm import)", t)
 		}
+	}
+	key := fmt.Sprintf("%p|%s|%s|%d|%d|%d|%s", ws, ws.Path(), strings.ToLower(strings.TrimSpace(opts.Segment)), opts.PeriodMonths, opts.Boot, opts.Seed, fp)
+	if f := cacheGet(key); f != nil && !opts.Refresh {
+		return f, nil
 	}
 	segSQL, info, err := resolveSegment(ctx, ws, opts.Segment)
 	if err != nil {
 		return nil, err
-	}
-	fp, err := fingerprint(ctx, ws, opts.Segment)
-	if err != nil {
-		return nil, err
-	}
-	key := fmt.Sprintf("%p|%s|%s|%d|%d|%d|%s", ws, ws.Path(), strings.ToLower(info.Name), opts.PeriodMonths, opts.Boot, opts.Seed, fp)
-	if f := cacheGet(key); f != nil {
-		return f, nil
 	}
 	report(Progress{Stage: "aggregating contacts in DuckDB"})
 	rows, meta, err := loadRows(ctx, ws, segSQL, info, opts.PeriodMonths)
@@ -830,33 +827,44 @@ func (f *Frequency) WhatIf(from, to int) (WhatIf, error) {
 	return w, nil
 }
 
-// fingerprint summarizes what a cached analysis depends on: the size and last ids of the
-// history tables, the segment's saved filter and the scores.
-func fingerprint(ctx context.Context, ws *workspace.Workspace, segment string) (string, error) {
-	parts := []string{}
-	for _, q := range []struct{ table, sql string }{
-		{"contacts", `SELECT count(*) || ':' || coalesce(max(contact_id), 0) || ':' || coalesce(sum(revenue), 0) FROM contacts`},
-		{"optouts", `SELECT count(*) || ':' || coalesce(max(since)::VARCHAR, '') FROM optouts`},
-		{"campaign_members", `SELECT count(*)::VARCHAR FROM campaign_members`},
-		{"customers", `SELECT count(*) || ':' || coalesce(sum(monthly_revenue), 0) FROM customers`},
-		{"acrm_segments", `SELECT coalesce(max(filter_sql), '') FROM acrm_segments WHERE name = ` + workspace.QuoteString(segment)},
-		{"acrm_scores", `SELECT count(*) || ':' || coalesce(max(scored_at)::VARCHAR, '') FROM acrm_scores`},
-	} {
-		ok, err := ws.HasTable(ctx, q.table)
-		if err != nil {
-			return "", fmt.Errorf("sim: %w", err)
-		}
-		if !ok {
-			parts = append(parts, "-")
-			continue
-		}
-		var s string
-		if err := ws.DB().QueryRowContext(ctx, q.sql).Scan(&s); err != nil {
-			return "", fmt.Errorf("sim: fingerprint %s: %w", q.table, err)
-		}
-		parts = append(parts, s)
+// fingerprint summarizes what a cached analysis depends on, cheaply enough to check on every
+// lookup: the row counts of the history tables (DuckDB answers count(*) from its metadata),
+// the segment's saved filter and the number of scores. Appending contacts, opt-outs or
+// members, re-scoring or editing the segment's filter invalidates the cache; an in-place
+// UPDATE of history rows does not — pass FrequencyOptions.Refresh (the screen's refresh key)
+// after one.
+func fingerprint(ctx context.Context, ws *workspace.Workspace, segment string) (string, map[string]bool, error) {
+	rows, err := ws.DB().QueryContext(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = 'main' AND table_name IN ('contacts', 'optouts', 'campaign_members', 'customers', 'acrm_segments', 'acrm_scores')`)
+	if err != nil {
+		return "", nil, fmt.Errorf("sim: fingerprint: %w", err)
 	}
-	return strings.Join(parts, "|"), nil
+	has := map[string]bool{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return "", nil, fmt.Errorf("sim: fingerprint: %w", err)
+		}
+		has[t] = true
+	}
+	rows.Close()
+	var parts []string
+	for _, t := range []string{"contacts", "optouts", "campaign_members", "customers", "acrm_scores"} {
+		if has[t] {
+			parts = append(parts, fmt.Sprintf("(SELECT count(*) FROM %s)::VARCHAR", t))
+		} else {
+			parts = append(parts, "'-'")
+		}
+	}
+	if has["acrm_segments"] {
+		parts = append(parts, "coalesce((SELECT max(filter_sql) FROM acrm_segments WHERE name = "+workspace.QuoteString(segment)+"), '')")
+	}
+	var fp string
+	if err := ws.DB().QueryRowContext(ctx, "SELECT concat_ws('|', "+strings.Join(parts, ", ")+")").Scan(&fp); err != nil {
+		return "", nil, fmt.Errorf("sim: fingerprint: %w", err)
+	}
+	return fp, has, nil
 }
 
 var freqCache = struct {
