@@ -40,7 +40,11 @@ Existing datamart tables are kept unless --replace. See docs/DATAMART.md.`,
 			if err != nil {
 				return err
 			}
-			printSampleSummary(cmd.OutOrStdout(), ws.Path(), ws.SizeBytes(), sum)
+			// Close first so the size is that of the checkpointed file.
+			if err := ws.Close(); err != nil {
+				return err
+			}
+			printSampleSummary(cmd.OutOrStdout(), ws.Path(), sampleFileSize(ws.Path()), sum)
 			return nil
 		},
 	}
@@ -144,6 +148,17 @@ func (b *sampleBar) done() {
 	if b.drawn {
 		fmt.Fprint(b.w, "\r\033[K")
 	}
+}
+
+// sampleFileSize is the size of a workspace file and its WAL (0 for :memory: or a missing file).
+func sampleFileSize(path string) int64 {
+	var n int64
+	for _, p := range []string{path, path + ".wal"} {
+		if st, err := os.Stat(p); err == nil {
+			n += st.Size()
+		}
+	}
+	return n
 }
 
 func sampleThousands(n int64) string {
