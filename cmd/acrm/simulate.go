@@ -66,6 +66,8 @@ func newSimulateCmd() *cobra.Command {
 
 func newSimROICmd() *cobra.Command {
 	var mass, tg sim.Outbound
+	var modelRef string
+	var base float64
 	var sc scenarioFlags
 	cmd := &cobra.Command{
 		Use:   "roi --volume N --conversion P --profit M",
@@ -80,7 +82,7 @@ func newSimROICmd() *cobra.Command {
 					return fmt.Errorf("simulate roi: --%s is required", name)
 				}
 			}
-			targeted := f.Changed("targeted-volume") || f.Changed("targeted-conversion") || f.Changed("targeted-profit")
+			targeted := f.Changed("targeted-volume") || f.Changed("targeted-conversion") || f.Changed("targeted-profit") || modelRef != ""
 			out := cmd.OutOrStdout()
 			if !targeted {
 				r, err := mass.Calculate()
@@ -94,8 +96,17 @@ func newSimROICmd() *cobra.Command {
 			if !f.Changed("targeted-volume") {
 				tg.Volume = mass.Volume
 			}
+			note := ""
 			if !f.Changed("targeted-conversion") {
 				tg.Conversion = mass.Conversion
+				if modelRef != "" {
+					c, n, err := conversionFromModel(cmd, modelRef, base, tg.Volume, mass.Conversion)
+					if err != nil {
+						return fmt.Errorf("simulate roi: %w", err)
+					}
+					tg.Conversion = c
+					note = n
+				}
 			}
 			if !f.Changed("targeted-profit") {
 				tg.Profit = mass.Profit
@@ -111,7 +122,10 @@ func newSimROICmd() *cobra.Command {
 				return fmt.Errorf("simulate roi: %w", err)
 			}
 			fmt.Fprint(out, "Outbound campaign: mass against model-targeted\n\n"+c.Text())
-			return sc.store(cmd, sim.KindROI, map[string]any{"mass": mass, "targeted": tg}, c)
+			if note != "" {
+				fmt.Fprintln(out, "\n"+note)
+			}
+			return sc.store(cmd, sim.KindROI, map[string]any{"mass": mass, "targeted": tg, "model": modelRef}, c)
 		},
 	}
 	f := cmd.Flags()
@@ -125,6 +139,8 @@ func newSimROICmd() *cobra.Command {
 	f.Float64Var(&tg.Profit, "targeted-profit", 0, "profit per contract of the targeted campaign (default --profit)")
 	f.Float64Var(&tg.CostPerContact, "targeted-cost", 0, "cost per contact of the targeted campaign (default --cost)")
 	f.Float64Var(&tg.FixedCost, "targeted-fixed", 0, "fixed cost of the targeted campaign (default --fixed)")
+	f.StringVar(&modelRef, "model", "", "read the targeted conversion from this model's holdout gains curve (model id or name in acrm_models)")
+	f.Float64Var(&base, "base", 0, "with --model: customers the targeted campaign selects from (default: customers in the workspace)")
 	sc.register(cmd)
 	return cmd
 }
@@ -170,7 +186,7 @@ func parseShare(s string) (float64, error) {
 
 func newSimProfitCmd() *cobra.Command {
 	var in sim.ProfitInput
-	var gains string
+	var gains, modelRef string
 	var step float64
 	var sc scenarioFlags
 	cmd := &cobra.Command{
@@ -189,6 +205,22 @@ model's score: the gains curve says which share of all responders the top d of t
 					return fmt.Errorf("simulate profit: --%s is required", name)
 				}
 			}
+			if gains != "" && modelRef != "" {
+				return fmt.Errorf("simulate profit: give --gains or --model, not both")
+			}
+			if modelRef != "" {
+				ws, err := openWorkspace(cmd.Context())
+				if err != nil {
+					return err
+				}
+				mg, err := sim.LoadModelGains(cmd.Context(), ws, modelRef)
+				ws.Close()
+				if err != nil {
+					return fmt.Errorf("simulate profit: %w", err)
+				}
+				in.Gains = mg.Gains
+				fmt.Fprintf(cmd.OutOrStdout(), "gains curve: holdout of %s (AUC %.3f)\n", mg.ModelID, mg.AUC)
+			}
 			if gains != "" {
 				g, err := parseGains(gains)
 				if err != nil {
@@ -201,7 +233,7 @@ model's score: the gains curve says which share of all responders the top d of t
 				return fmt.Errorf("simulate profit: %w", err)
 			}
 			fmt.Fprint(cmd.OutOrStdout(), c.Text(step))
-			return sc.store(cmd, sim.KindProfit, in, c)
+			return sc.store(cmd, sim.KindProfit, map[string]any{"input": in, "model": modelRef}, c)
 		},
 	}
 	f := cmd.Flags()
@@ -211,6 +243,7 @@ model's score: the gains curve says which share of all responders the top d of t
 	f.Float64Var(&in.CostPerContact, "cost", 0, "cost per contact")
 	f.Float64Var(&in.FixedCost, "fixed", 0, "fixed campaign cost")
 	f.StringVar(&gains, "gains", "", "cumulative gains curve as depth:gain pairs, e.g. 0.1:0.35,0.2:0.55 (default: random selection)")
+	f.StringVar(&modelRef, "model", "", "use this model's holdout gains curve (model id or name in acrm_models)")
 	f.Float64Var(&step, "step", 0.1, "depth step of the printed table (the optimum and break-even rows are always shown)")
 	sc.register(cmd)
 	return cmd
@@ -218,6 +251,8 @@ model's score: the gains curve says which share of all responders the top d of t
 
 func newSimInboundCmd() *cobra.Command {
 	var in sim.Inbound
+	var modelRef string
+	var threshold float64
 	var sc scenarioFlags
 	cmd := &cobra.Command{
 		Use:     "inbound --contacts N --interesting P --close P --margin M",
@@ -226,7 +261,32 @@ func newSimInboundCmd() *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
-			for _, name := range []string{"contacts", "interesting", "close", "margin"} {
+			required := []string{"contacts", "interesting", "close", "margin"}
+			note := ""
+			if modelRef != "" {
+				// The live-scoring hook: the interesting share and close rate follow from the
+				// model's scores and the threshold an agent gets an offer at.
+				if f.Changed("interesting") || f.Changed("close") {
+					return fmt.Errorf("simulate inbound: with --model the interesting share and close rate come from the scores; drop --interesting/--close")
+				}
+				if !f.Changed("threshold") {
+					return fmt.Errorf("simulate inbound: --model needs --threshold (the live-scoring score an offer is made at)")
+				}
+				ws, err := openWorkspace(cmd.Context())
+				if err != nil {
+					return err
+				}
+				i, c, n, err := sim.InboundFromModel(cmd.Context(), ws, modelRef, threshold)
+				ws.Close()
+				if err != nil {
+					return fmt.Errorf("simulate inbound: %w", err)
+				}
+				in.Interesting, in.Close = i, c
+				required = []string{"contacts", "margin"}
+				note = fmt.Sprintf("interesting share and close rate from %s: %s of %s scored customers score ≥ %.3f, mean score among them %s\n\n",
+					modelRef, sim.FormatPercent(i), sim.FormatCount(float64(n)), threshold, sim.FormatPercent(c))
+			}
+			for _, name := range required {
 				if !f.Changed(name) {
 					return fmt.Errorf("simulate inbound: --%s is required", name)
 				}
@@ -235,7 +295,7 @@ func newSimInboundCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("simulate inbound: %w", err)
 			}
-			fmt.Fprint(cmd.OutOrStdout(), "Inbound opportunity (per month)\n\n"+r.Text())
+			fmt.Fprint(cmd.OutOrStdout(), "Inbound opportunity (per month)\n\n"+note+r.Text())
 			return sc.store(cmd, sim.KindInbound, in, r)
 		},
 	}
@@ -244,6 +304,8 @@ func newSimInboundCmd() *cobra.Command {
 	f.Float64Var(&in.Interesting, "interesting", 0, "share of contacts worth an offer, 0–1")
 	f.Float64Var(&in.Close, "close", 0, "share of offers that close, 0–1")
 	f.Float64Var(&in.Margin, "margin", 0, "profit per contract over its horizon")
+	f.StringVar(&modelRef, "model", "", "derive --interesting and --close from this model's scores in acrm_scores")
+	f.Float64Var(&threshold, "threshold", 0, "with --model: the score at or above which an agent makes the offer")
 	sc.register(cmd)
 	return cmd
 }
@@ -470,4 +532,33 @@ func (p *simProgress) done() {
 	if p.on {
 		fmt.Fprint(os.Stderr, "\r\033[K")
 	}
+}
+
+// conversionFromModel reads the targeted conversion at a volume from a model's gains curve:
+// the top volume/base of the base holds G(volume/base) of the responders of a random mailing
+// converting at rate.
+func conversionFromModel(cmd *cobra.Command, ref string, base, volume, rate float64) (float64, string, error) {
+	ctx := cmd.Context()
+	ws, err := openWorkspace(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	defer ws.Close()
+	mg, err := sim.LoadModelGains(ctx, ws, ref)
+	if err != nil {
+		return 0, "", err
+	}
+	if base == 0 {
+		var n int64
+		if err := ws.DB().QueryRowContext(ctx, `SELECT count(*) FROM customers`).Scan(&n); err != nil {
+			return 0, "", fmt.Errorf("count customers for --base: %w", err)
+		}
+		base = float64(n)
+	}
+	c, err := sim.TargetedConversion(mg.Gains, base, volume, rate)
+	if err != nil {
+		return 0, "", err
+	}
+	return c, fmt.Sprintf("targeted conversion %s from %s's holdout gains (AUC %.3f): the top %.1f %% of %s customers", sim.FormatPercent(c),
+		mg.ModelID, mg.AUC, 100*volume/base, sim.FormatCount(base)), nil
 }
