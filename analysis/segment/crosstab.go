@@ -2,10 +2,12 @@ package segment
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/acrm-dev/acrm/analysis/explore"
 	"github.com/acrm-dev/acrm/analysis/workspace"
@@ -40,20 +42,11 @@ type CrossTable struct {
 }
 
 // Crosstab counts the customers of customer_view matching filter ("" for all) by rowCol
-// and colCol; see CrossTable for the labels. Unknown columns, an invalid filter or a filter
-// that selects nobody are errors naming them.
+// and colCol; see CrossTable for the labels. The view is evaluated once: the two columns of
+// the matching customers are copied into a temporary table on one connection, which the
+// label and count queries then read. Unknown columns, an invalid filter or a filter that
+// selects nobody are errors naming them.
 func Crosstab(ctx context.Context, ws *workspace.Workspace, rowCol, colCol, filter string) (CrossTable, error) {
-	where := ""
-	if strings.TrimSpace(filter) != "" {
-		n, err := Validate(ctx, ws, filter)
-		if err != nil {
-			return CrossTable{}, err
-		}
-		if n == 0 {
-			return CrossTable{}, fmt.Errorf("segment: crosstab: filter %q selects no customers", filter)
-		}
-		where = " WHERE (\n" + strings.TrimSpace(filter) + "\n)"
-	}
 	rc, err := lookupColumn(ctx, ws, rowCol)
 	if err != nil {
 		return CrossTable{}, fmt.Errorf("segment: crosstab rows: %w", err)
@@ -62,11 +55,44 @@ func Crosstab(ctx context.Context, ws *workspace.Workspace, rowCol, colCol, filt
 	if err != nil {
 		return CrossTable{}, fmt.Errorf("segment: crosstab columns: %w", err)
 	}
-	rb, err := axis(ctx, ws, rc, where)
+	where := ""
+	if strings.TrimSpace(filter) != "" {
+		if err := checkFilter(ctx, ws, filter); err != nil {
+			return CrossTable{}, err
+		}
+		where = " WHERE (\n" + strings.TrimSpace(filter) + "\n)"
+	}
+	conn, err := ws.DB().Conn(ctx)
+	if err != nil {
+		return CrossTable{}, fmt.Errorf("segment: crosstab: %w", err)
+	}
+	defer conn.Close()
+	tmp := fmt.Sprintf("acrm_crosstab_%d", crosstabSeq.Add(1))
+	_, err = conn.ExecContext(ctx, fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT %s AS r, %s AS c FROM %s%s",
+		tmp, workspace.QuoteIdent(rc.Name), workspace.QuoteIdent(cc.Name), View, where))
+	if err != nil {
+		if where != "" {
+			return CrossTable{}, fmt.Errorf("segment: filter %q is not valid: %w", filter, err)
+		}
+		return CrossTable{}, fmt.Errorf("segment: crosstab %s × %s: %w", rc.Name, cc.Name, err)
+	}
+	defer conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp."+tmp) // best effort: the table is temporary anyway
+	var n int64
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM temp."+tmp).Scan(&n); err != nil {
+		return CrossTable{}, fmt.Errorf("segment: crosstab: %w", err)
+	}
+	if n == 0 {
+		if where != "" {
+			return CrossTable{}, fmt.Errorf("segment: crosstab: filter %q selects no customers", filter)
+		}
+		return CrossTable{}, fmt.Errorf("segment: crosstab: %s is empty", View)
+	}
+	src := axisSource{q: conn, table: "temp." + tmp}
+	rb, err := axis(ctx, src, rc, "r")
 	if err != nil {
 		return CrossTable{}, err
 	}
-	cb, err := axis(ctx, ws, cc, where)
+	cb, err := axis(ctx, src, cc, "c")
 	if err != nil {
 		return CrossTable{}, err
 	}
@@ -74,16 +100,15 @@ func Crosstab(ctx context.Context, ws *workspace.Workspace, rowCol, colCol, filt
 	for i := range counts {
 		counts[i] = make([]int64, len(cb.labels))
 	}
-	rows, err := ws.DB().QueryContext(ctx, fmt.Sprintf("SELECT %s AS rk, %s AS ck, count(*) FROM %s%s GROUP BY ALL",
-		rb.expr, cb.expr, View, where))
+	rows, err := conn.QueryContext(ctx, fmt.Sprintf("SELECT %s AS rk, %s AS ck, count(*) FROM %s GROUP BY ALL", rb.expr, cb.expr, src.table))
 	if err != nil {
 		return CrossTable{}, fmt.Errorf("segment: crosstab %s × %s: %w", rc.Name, cc.Name, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r, c int
-		var n int64
-		if err := rows.Scan(&r, &c, &n); err != nil {
+		var k int64
+		if err := rows.Scan(&r, &c, &k); err != nil {
 			return CrossTable{}, fmt.Errorf("segment: crosstab %s × %s: %w", rc.Name, cc.Name, err)
 		}
 		if r < 0 {
@@ -92,12 +117,26 @@ func Crosstab(ctx context.Context, ws *workspace.Workspace, rowCol, colCol, filt
 		if c < 0 {
 			c = len(cb.labels) - 1
 		}
-		counts[r][c] += n
+		counts[r][c] += k
 	}
 	if err := rows.Err(); err != nil {
 		return CrossTable{}, fmt.Errorf("segment: crosstab %s × %s: %w", rc.Name, cc.Name, err)
 	}
 	return buildCrossTable(rc.Name, cc.Name, filter, rb.labels, cb.labels, counts), nil
+}
+
+var crosstabSeq atomic.Int64
+
+// querier is what the axis queries need of a *sql.Conn.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// axisSource is the table an axis is computed over.
+type axisSource struct {
+	q     querier
+	table string
 }
 
 // buildCrossTable drops empty rows and columns and computes totals and row percentages.
@@ -145,8 +184,8 @@ type bucket struct {
 	labels []string
 }
 
-func axis(ctx context.Context, ws *workspace.Workspace, col ColumnInfo, where string) (bucket, error) {
-	id := workspace.QuoteIdent(col.Name)
+// axis builds the bucket of column id of src, whose values are those of col.
+func axis(ctx context.Context, src axisSource, col ColumnInfo, id string) (bucket, error) {
 	fail := func(err error) (bucket, error) {
 		return bucket{}, fmt.Errorf("segment: crosstab axis %s: %w", col.Name, err)
 	}
@@ -158,7 +197,7 @@ func axis(ctx context.Context, ws *workspace.Workspace, col ColumnInfo, where st
 		}, nil
 	case explore.Date:
 		var lo, hi *int64
-		if err := ws.DB().QueryRowContext(ctx, "SELECT min(year("+id+")), max(year("+id+")) FROM "+View+where).Scan(&lo, &hi); err != nil {
+		if err := src.q.QueryRowContext(ctx, "SELECT min(year("+id+")), max(year("+id+")) FROM "+src.table).Scan(&lo, &hi); err != nil {
 			return fail(err)
 		}
 		b := bucket{expr: "coalesce(year(" + id + ") - " + strconv.FormatInt(deref(lo), 10) + ", -1)"}
@@ -171,19 +210,19 @@ func axis(ctx context.Context, ws *workspace.Workspace, col ColumnInfo, where st
 		return b, nil
 	case explore.Numeric:
 		var distinct int64
-		if err := ws.DB().QueryRowContext(ctx, "SELECT count(DISTINCT "+id+") FROM "+View+where).Scan(&distinct); err != nil {
+		if err := src.q.QueryRowContext(ctx, "SELECT count(DISTINCT "+id+") FROM "+src.table).Scan(&distinct); err != nil {
 			return fail(err)
 		}
 		if distinct > MaxCategories {
-			return numericBands(ctx, ws, col, where)
+			return numericBands(ctx, src, col, id)
 		}
-		vals, err := axisValues(ctx, ws, id, where, "v")
+		vals, err := axisValues(ctx, src, id, "v")
 		if err != nil {
 			return fail(err)
 		}
 		return caseBucket(id, vals, false), nil
 	}
-	vals, err := axisValues(ctx, ws, id, where, "n DESC, v")
+	vals, err := axisValues(ctx, src, id, "n DESC, v")
 	if err != nil {
 		return fail(err)
 	}
@@ -196,13 +235,9 @@ func axis(ctx context.Context, ws *workspace.Workspace, col ColumnInfo, where st
 
 // axisValues lists the distinct non-null values of a column as SQL literals and labels, in
 // the given order (at most MaxCategories+1 of them).
-func axisValues(ctx context.Context, ws *workspace.Workspace, id, where, order string) ([][2]string, error) {
-	cond := " WHERE " + id + " IS NOT NULL"
-	if where != "" {
-		cond = where + " AND " + id + " IS NOT NULL"
-	}
-	rows, err := ws.DB().QueryContext(ctx, fmt.Sprintf("SELECT %s AS v, count(*) AS n FROM %s%s GROUP BY 1 ORDER BY %s LIMIT %d",
-		id, View, cond, order, MaxCategories+1))
+func axisValues(ctx context.Context, src axisSource, id, order string) ([][2]string, error) {
+	rows, err := src.q.QueryContext(ctx, fmt.Sprintf("SELECT %s AS v, count(*) AS n FROM %s WHERE %s IS NOT NULL GROUP BY 1 ORDER BY %s LIMIT %d",
+		id, src.table, id, order, MaxCategories+1))
 	if err != nil {
 		return nil, err
 	}
@@ -280,14 +315,13 @@ func caseBucket(id string, vals [][2]string, other bool) bucket {
 
 // numericBands cuts a numeric column at its quartiles (quantile_disc, so breakpoints are
 // data values) over the filtered customers: band k holds b[k−1] < x ≤ b[k].
-func numericBands(ctx context.Context, ws *workspace.Workspace, col ColumnInfo, where string) (bucket, error) {
-	id := workspace.QuoteIdent(col.Name)
+func numericBands(ctx context.Context, src axisSource, col ColumnInfo, id string) (bucket, error) {
 	levels := make([]string, QuantileBands-1)
 	for i := range levels {
 		levels[i] = strconv.FormatFloat(float64(i+1)/QuantileBands, 'g', -1, 64)
 	}
 	var raw any
-	if err := ws.DB().QueryRowContext(ctx, "SELECT quantile_disc("+id+"::DOUBLE, ["+strings.Join(levels, ", ")+"]) FROM "+View+where).Scan(&raw); err != nil {
+	if err := src.q.QueryRowContext(ctx, "SELECT quantile_disc("+id+"::DOUBLE, ["+strings.Join(levels, ", ")+"]) FROM "+src.table).Scan(&raw); err != nil {
 		return bucket{}, fmt.Errorf("segment: crosstab axis %s: %w", col.Name, err)
 	}
 	list, _ := raw.([]any)

@@ -63,13 +63,13 @@ func KPIs(ctx context.Context, ws *workspace.Workspace, segs []Segment) ([]KPIRo
 		}
 	}
 	groups := append([]Segment{{Name: BaseName, Filter: "true"}}, segs...)
+	// Each filter is evaluated once per customer into a flag g<i>; the aggregates filter on
+	// the flags.
 	var sel []string
-	for _, g := range groups {
-		w := "(\n" + strings.TrimSpace(g.Filter) + "\n)"
-		if g.Filter == "true" {
-			w = "true"
-		}
-		f := " FILTER (WHERE " + w + ")"
+	flags := []string{"contacts_out", "acceptances", "monthly_revenue", "products_held", "contract_end", "opted_out"}
+	for i, g := range groups {
+		flags = append(flags, fmt.Sprintf("coalesce((\n%s\n), false) AS g%d", strings.TrimSpace(g.Filter), i))
+		f := fmt.Sprintf(" FILTER (WHERE g%d)", i)
 		sel = append(sel,
 			"count(*)"+f,
 			"coalesce(sum(contacts_out)"+f+", 0)::BIGINT",
@@ -90,7 +90,8 @@ func KPIs(ctx context.Context, ws *workspace.Workspace, segs []Segment) ([]KPIRo
 		r := &raws[i]
 		dest = append(dest, &r.n, &r.contacts, &r.acc, &r.rev, &r.prod, &r.contractEnd, &r.optOut)
 	}
-	if err := ws.DB().QueryRowContext(ctx, "SELECT "+strings.Join(sel, ",\n")+" FROM "+View).Scan(dest...); err != nil {
+	query := "SELECT " + strings.Join(sel, ",\n") + " FROM (SELECT " + strings.Join(flags, ",\n") + " FROM " + View + ")"
+	if err := ws.DB().QueryRowContext(ctx, query).Scan(dest...); err != nil {
 		if ctx.Err() == nil {
 			// A filter that binds but fails on the data (a cast): name the segment.
 			for _, s := range segs {
