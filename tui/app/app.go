@@ -386,8 +386,12 @@ func (m *Model) tabBar() string {
 	th := m.c.Theme
 	var b strings.Builder
 	b.WriteString(th.Brand.Render("acrm"))
+	numbered := m.width >= 100
 	for i, s := range m.screens {
-		label := itoa(i+1) + " " + s.Title()
+		label := s.Title()
+		if numbered {
+			label = itoa(i+1) + " " + label
+		}
 		if i == m.active {
 			b.WriteString(th.TabActive.Render("[" + label + "]"))
 		} else {
@@ -402,7 +406,11 @@ func (m *Model) tabBar() string {
 	right = th.Muted.Render(right + " ")
 	gap := m.width - components.Width(left) - components.Width(right)
 	if gap < 1 {
-		return components.PadRight(left, m.width)
+		right = th.Muted.Render(components.Truncate(m.c.Services.Path(), max(m.width-components.Width(left)-2, 0)) + " ")
+		gap = m.width - components.Width(left) - components.Width(right)
+		if gap < 1 {
+			return components.PadRight(left, m.width)
+		}
 	}
 	return left + strings.Repeat(" ", gap) + right
 }

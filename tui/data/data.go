@@ -209,7 +209,7 @@ func (s *Screen) SetSize(w, h int) {
 }
 
 func (s *Screen) split() (int, int) {
-	lw := min(max(s.width/5, 24), 34)
+	lw := min(max(s.width/5, 20), 34)
 	return lw, s.width - lw
 }
 

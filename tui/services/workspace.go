@@ -2,6 +2,7 @@ package services
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/acrm-dev/acrm/analysis/explore"
@@ -12,6 +13,9 @@ import (
 // Workspace implements Services over an open workspace with the analysis packages.
 type Workspace struct {
 	WS *workspace.Workspace
+	// segMu serialises the segment calls: each (re)creates customer_view, and two
+	// concurrent CREATE OR REPLACE VIEW statements conflict in DuckDB's catalog.
+	segMu sync.Mutex
 }
 
 // New returns Services backed by ws.
@@ -82,20 +86,32 @@ func (w *Workspace) Segments(ctx context.Context) ([]Segment, error) {
 }
 
 func (w *Workspace) ValidateSegment(ctx context.Context, filter string) (int64, error) {
+	w.segMu.Lock()
+	defer w.segMu.Unlock()
 	return segment.Validate(ctx, w.WS, filter)
 }
 
-func (w *Workspace) SaveSegment(ctx context.Context, s Segment) error { return segment.Save(ctx, w.WS, s) }
+func (w *Workspace) SaveSegment(ctx context.Context, s Segment) error {
+	w.segMu.Lock()
+	defer w.segMu.Unlock()
+	return segment.Save(ctx, w.WS, s)
+}
 
 func (w *Workspace) DeleteSegment(ctx context.Context, name string) error {
+	w.segMu.Lock()
+	defer w.segMu.Unlock()
 	return segment.Delete(ctx, w.WS, name)
 }
 
 func (w *Workspace) KPIs(ctx context.Context, segs []Segment) ([]KPIRow, error) {
+	w.segMu.Lock()
+	defer w.segMu.Unlock()
 	return segment.KPIs(ctx, w.WS, segs)
 }
 
 func (w *Workspace) Crosstab(ctx context.Context, rowCol, colCol, filter string) (*CrossTable, error) {
+	w.segMu.Lock()
+	defer w.segMu.Unlock()
 	ct, err := segment.Crosstab(ctx, w.WS, rowCol, colCol, filter)
 	if err != nil {
 		return nil, err
@@ -104,10 +120,14 @@ func (w *Workspace) Crosstab(ctx context.Context, rowCol, colCol, filter string)
 }
 
 func (w *Workspace) SegmentColumns(ctx context.Context) ([]ColumnInfo, error) {
+	w.segMu.Lock()
+	defer w.segMu.Unlock()
 	return segment.Columns(ctx, w.WS)
 }
 
 func (w *Workspace) ColumnValues(ctx context.Context, column string, limit int) ([]ValueCount, error) {
+	w.segMu.Lock()
+	defer w.segMu.Unlock()
 	return segment.Values(ctx, w.WS, column, limit)
 }
 

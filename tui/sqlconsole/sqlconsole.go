@@ -124,6 +124,9 @@ func (con *Console) SetValue(s string) { con.editor.SetValue(s) }
 // Value is the editor text.
 func (con *Console) Value() string { return con.editor.Value() }
 
+// ExportPath is the path typed in the export prompt.
+func (con *Console) ExportPath() string { return con.exportIn.Value() }
+
 // Result is the last result (nil before the first query or after an error).
 func (con *Console) Result() *services.QueryResult { return con.result }
 

@@ -1,0 +1,49 @@
+package tuitest
+
+import (
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/acrm-dev/acrm/tui/common"
+)
+
+// ScreenModel hosts one screen the way the app shell does: job messages are accepted by the
+// job table and routed to the screen (stale ones dropped), flashes are recorded.
+type ScreenModel struct {
+	S       common.Screen
+	C       *common.Common
+	Flashes []common.FlashMsg
+}
+
+// NewScreen wraps s and returns a driver for it.
+func NewScreen(s common.Screen, c *common.Common, w, h int) (*ScreenModel, *Driver) {
+	m := &ScreenModel{S: s, C: c}
+	s.SetSize(w, h)
+	return m, New(m, c.Jobs.Busy)
+}
+
+// LastFlash is the most recent flash message ("" if none).
+func (m *ScreenModel) LastFlash() common.FlashMsg {
+	if len(m.Flashes) == 0 {
+		return common.FlashMsg{}
+	}
+	return m.Flashes[len(m.Flashes)-1]
+}
+
+func (m *ScreenModel) Init() tea.Cmd { return m.S.Init() }
+
+func (m *ScreenModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.JobProgressMsg, common.JobDoneMsg:
+		deliver, next := m.C.Jobs.Accept(msg)
+		if !deliver {
+			return m, next
+		}
+		return m, tea.Batch(next, m.S.Update(msg))
+	case common.FlashMsg:
+		m.Flashes = append(m.Flashes, msg)
+		return m, nil
+	}
+	return m, m.S.Update(msg)
+}
+
+func (m *ScreenModel) View() string { return m.S.View() }

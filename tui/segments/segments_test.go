@@ -1,0 +1,223 @@
+package segments_test
+
+import (
+	"context"
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/components"
+	"github.com/acrm-dev/acrm/tui/internal/fixture"
+	"github.com/acrm-dev/acrm/tui/internal/tuitest"
+	"github.com/acrm-dev/acrm/tui/segments"
+	"github.com/acrm-dev/acrm/tui/services"
+	"github.com/acrm-dev/acrm/tui/theme"
+)
+
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
+
+func setup(t *testing.T) (*workspace.Workspace, *segments.Screen, *tuitest.ScreenModel, *tuitest.Driver) {
+	t.Helper()
+	ws, err := fixture.Open(context.Background(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	c := common.NewCommon(theme.New(true), services.New(ws))
+	s := segments.New(c)
+	m, d := tuitest.NewScreen(s, c, 140, 40)
+	d.Init()
+	d.Settle(t, 20*time.Second)
+	return ws, s, m, d
+}
+
+func count(t *testing.T, ws *workspace.Workspace, q string) int64 {
+	t.Helper()
+	var n int64
+	if err := ws.DB().QueryRow(q).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func view(s *segments.Screen) string { return ansi.Strip(s.View()) }
+
+func TestValueSegmentKPIs(t *testing.T) {
+	ws, s, _, _ := setup(t)
+	v := view(s)
+	// top = highest 10 % by monthly revenue.
+	if !strings.Contains(v, "top (index)") || !strings.Contains(v, "100") {
+		t.Fatalf("no KPI table for the top segment:\n%s", v)
+	}
+	var avgTop, avgAll float64
+	if err := ws.DB().QueryRow(`SELECT avg(monthly_revenue) FROM (SELECT monthly_revenue FROM customers ORDER BY monthly_revenue DESC, customer_id LIMIT 100)`).Scan(&avgTop); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.DB().QueryRow(`SELECT avg(monthly_revenue) FROM customers`).Scan(&avgAll); err != nil {
+		t.Fatal(err)
+	}
+	wantIdx := math.Round(100 * avgTop / avgAll)
+	line := lineWith(v, "avg monthly revenue")
+	if !strings.Contains(line, components.Float(avgTop, 2)) || !strings.Contains(line, components.Float(wantIdx, 0)+" ▲") {
+		t.Fatalf("avg revenue line %q, want %s and index %.0f ▲", line, components.Float(avgTop, 2), wantIdx)
+	}
+}
+
+func lineWith(v, s string) string {
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}
+
+func TestCompareSegmentsSideBySide(t *testing.T) {
+	_, s, m, d := setup(t)
+	k := segments.DefaultKeyMap()
+	d.Press(k.Mark) // top
+	d.Press(k.Down)
+	d.Press(k.Down)
+	d.Press(k.Mark) // low
+	d.Settle(t, 10*time.Second)
+	v := view(s)
+	if !strings.Contains(v, "top (index)") || !strings.Contains(v, "low (index)") {
+		t.Fatalf("comparison lacks a segment:\n%s", v)
+	}
+	if !strings.Contains(lineWith(v, "avg monthly revenue"), "▼") {
+		t.Fatalf("low segment's revenue index not marked ▼:\n%s", v)
+	}
+	// At most four.
+	d.Press(k.Up)
+	d.Press(k.Mark)
+	d.Settle(t, 10*time.Second)
+	if !strings.Contains(view(s), "middle (index)") {
+		t.Fatal("third segment not compared")
+	}
+	_ = m
+}
+
+func TestCrosstabCountsAndRowPercentages(t *testing.T) {
+	ws, s, _, d := setup(t)
+	k := segments.DefaultKeyMap()
+	d.Press(k.Crosstab)
+	d.Settle(t, 10*time.Second)
+	v := view(s)
+	if !strings.Contains(v, "Crosstab sector × size_class") {
+		t.Fatalf("no crosstab:\n%s", v)
+	}
+	// The crosstab is within the top segment (the one under the cursor): its total is 10 %.
+	total := lineWith(v, "│total")
+	if !strings.Contains(total, " 100") {
+		t.Fatalf("total row %q does not add up to the 100 customers of top", total)
+	}
+	n := count(t, ws, `SELECT count(*) FROM (SELECT * FROM customers ORDER BY monthly_revenue DESC, customer_id LIMIT 100) WHERE sector = 'retail' AND size_class = 'micro'`)
+	if !strings.Contains(lineWith(v, "retail"), components.Int(n)+" ") {
+		t.Fatalf("retail × micro should be %d:\n%s", n, lineWith(v, "retail"))
+	}
+}
+
+func TestInvalidSegmentFilterChangesNothing(t *testing.T) {
+	ws, s, m, d := setup(t)
+	k := segments.DefaultKeyMap()
+	d.Press(k.Typed)
+	if !s.InputFocused() {
+		t.Fatal("SQL builder does not have the keyboard")
+	}
+	d.Type("no_such_col > 3")
+	d.Press(k.Next)
+	d.Settle(t, 10*time.Second)
+	f := m.LastFlash()
+	if !f.Error || !strings.Contains(f.Text, "no_such_col") {
+		t.Fatalf("flash %+v does not name the bad filter", f)
+	}
+	if v := view(s); !strings.Contains(v, "✗") || !strings.Contains(v, "where no_such_col > 3") {
+		t.Fatalf("builder does not show the error next to the filter:\n%s", v)
+	}
+	if n := count(t, ws, "SELECT count(*) FROM acrm_segments"); n != 0 {
+		t.Fatalf("an invalid filter saved %d segments", n)
+	}
+	d.Press(k.Back)
+	if s.InputFocused() {
+		t.Fatal("esc did not close the builder")
+	}
+}
+
+func TestTypedSegmentIsSaved(t *testing.T) {
+	ws, s, _, d := setup(t)
+	k := segments.DefaultKeyMap()
+	d.Press(k.Typed)
+	d.Type("sector = 'retail' AND mobile_subs >= 10")
+	d.Press(k.Next)
+	d.Settle(t, 10*time.Second)
+	want := count(t, ws, "SELECT count(*) FROM customers WHERE sector = 'retail' AND mobile_subs >= 10")
+	if v := view(s); !strings.Contains(v, "selects "+components.Int(want)+" customers") {
+		t.Fatalf("count %d not shown:\n%s", want, v)
+	}
+	d.Type("retail heavy")
+	d.Press(k.Next)
+	d.Settle(t, 10*time.Second)
+	if n := count(t, ws, "SELECT count(*) FROM acrm_segments WHERE name = 'retail heavy'"); n != 1 {
+		t.Fatal("segment not saved")
+	}
+	v := view(s)
+	if !strings.Contains(v, "retail heavy") || !strings.Contains(lineWith(v, "│customers "), components.Int(want)) {
+		t.Fatalf("saved segment not selected with its KPIs:\n%s", v)
+	}
+	d.Press(k.Delete)
+	d.Settle(t, 10*time.Second)
+	if n := count(t, ws, "SELECT count(*) FROM acrm_segments"); n != 0 {
+		t.Fatal("d did not delete the segment")
+	}
+}
+
+func TestGuidedBuilderPicksValuesFromTheColumn(t *testing.T) {
+	ws, s, _, d := setup(t)
+	k := segments.DefaultKeyMap()
+	d.Press(k.New)
+	// Column step: move to "sector".
+	for i := 0; i < 30 && !strings.Contains(lineWith(view(s), "> "), "sector"); i++ {
+		d.Press(k.Down)
+	}
+	d.Press(k.Next) // → operator (=)
+	d.Settle(t, 10*time.Second)
+	d.Press(k.Next) // → value (most frequent sector preselected)
+	v := view(s)
+	if !strings.Contains(v, "customers") {
+		t.Fatalf("value step does not list the column's values:\n%s", v)
+	}
+	var top string
+	if err := ws.DB().QueryRow(`SELECT sector FROM customers GROUP BY 1 ORDER BY count(*) DESC, sector LIMIT 1`).Scan(&top); err != nil {
+		t.Fatal(err)
+	}
+	d.Press(k.Next) // → name
+	d.Settle(t, 10*time.Second)
+	want := count(t, ws, "SELECT count(*) FROM customers WHERE sector = '"+top+"'")
+	if v := view(s); !strings.Contains(v, "selects "+components.Int(want)+" customers") {
+		t.Fatalf("guided filter does not select the %d %s customers:\n%s", want, top, v)
+	}
+	d.Press(k.Next) // save under the suggested name
+	d.Settle(t, 10*time.Second)
+	if n := count(t, ws, "SELECT count(*) FROM acrm_segments WHERE name = 'sector = "+top+"'"); n != 1 {
+		t.Fatalf("guided segment not saved under its suggested name")
+	}
+}
+
+func TestArrow(t *testing.T) {
+	for idx, want := range map[float64]string{150: "▲", 105: "▲", 104.9: "=", 100: "=", 95.1: "=", 95: "▼", 12: "▼"} {
+		if got := segments.Arrow(idx); got != want {
+			t.Errorf("Arrow(%v) = %q, want %q", idx, got, want)
+		}
+	}
+}

@@ -1,0 +1,188 @@
+package sqlconsole_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/components"
+	"github.com/acrm-dev/acrm/tui/internal/fixture"
+	"github.com/acrm-dev/acrm/tui/internal/tuitest"
+	"github.com/acrm-dev/acrm/tui/services"
+	"github.com/acrm-dev/acrm/tui/sqlconsole"
+	"github.com/acrm-dev/acrm/tui/theme"
+)
+
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
+
+// screen hosts the console the way the Data screen embeds it.
+type screen struct {
+	*common.Info
+	con *sqlconsole.Console
+}
+
+func (s *screen) Init() tea.Cmd              { return s.con.Open() }
+func (s *screen) Update(msg tea.Msg) tea.Cmd { return s.con.Update(msg) }
+func (s *screen) View() string               { return s.con.View() }
+func (s *screen) SetSize(w, h int)           { s.con.SetSize(w, h) }
+
+func newConsole(t *testing.T, ws *workspace.Workspace) (*sqlconsole.Console, *tuitest.ScreenModel, *tuitest.Driver) {
+	t.Helper()
+	c := common.NewCommon(theme.New(true), services.New(ws))
+	con := sqlconsole.New(c, "data")
+	s := &screen{Info: common.NewInfo(c, "data", "Data", nil, nil), con: con}
+	m, d := tuitest.NewScreen(s, c, 100, 30)
+	d.Init()
+	d.Settle(t, 10*time.Second)
+	return con, m, d
+}
+
+func openWS(t *testing.T) *workspace.Workspace {
+	t.Helper()
+	ws, err := fixture.Open(context.Background(), 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+func run(t *testing.T, con *sqlconsole.Console, d *tuitest.Driver, q string) {
+	t.Helper()
+	con.SetValue(q)
+	d.Press(sqlconsole.DefaultKeyMap().Run)
+	d.Settle(t, 20*time.Second)
+}
+
+func TestQueryShowsRowsAndCount(t *testing.T) {
+	ws := openWS(t)
+	con, _, d := newConsole(t, ws)
+	run(t, con, d, "SELECT sector, count(*) AS n FROM customers GROUP BY ALL ORDER BY sector")
+	r := con.Result()
+	if r == nil || con.Err() != nil {
+		t.Fatalf("no result: err %v", con.Err())
+	}
+	var sectors int
+	if err := ws.DB().QueryRow("SELECT count(DISTINCT sector) FROM customers").Scan(&sectors); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Rows) != sectors {
+		t.Fatalf("%d rows, want %d", len(r.Rows), sectors)
+	}
+	v := ansi.Strip(con.View())
+	if !strings.Contains(v, "Result · "+components.Int(int64(sectors))+" rows · 2 columns") {
+		t.Fatalf("row count / columns not shown:\n%s", v)
+	}
+}
+
+func TestInvalidSQLShowsPositionAndKeepsWorking(t *testing.T) {
+	ws := openWS(t)
+	con, _, d := newConsole(t, ws)
+	run(t, con, d, "SELECT *\nFORM customers")
+	if con.Err() == nil {
+		t.Fatal("invalid SQL gave no error")
+	}
+	v := ansi.Strip(con.View())
+	if !strings.Contains(v, "error at line 2") {
+		t.Fatalf("error position not shown:\n%s", v)
+	}
+	run(t, con, d, "SELECT 42 AS answer")
+	if con.Err() != nil || con.Result() == nil || con.Result().Rows[0][0] != "42" {
+		t.Fatalf("console did not recover after an error: %v %+v", con.Err(), con.Result())
+	}
+}
+
+func TestErrorPosition(t *testing.T) {
+	for _, tc := range []struct {
+		msg       string
+		line, col int
+		ok        bool
+	}{
+		{"Parser Error: syntax error at or near \"FORM\"\n\nLINE 1: SELECT * FORM x\n                 ^", 1, 10, true},
+		{"Binder Error: column \"y\" not found\n\nLINE 2: WHERE y = 1\n              ^", 2, 7, true},
+		{"Catalog Error: Table with name nope does not exist!", 0, 0, false},
+	} {
+		line, col, ok := sqlconsole.ErrorPosition(tc.msg)
+		if line != tc.line || col != tc.col || ok != tc.ok {
+			t.Errorf("ErrorPosition(%q) = %d, %d, %v; want %d, %d, %v", tc.msg, line, col, ok, tc.line, tc.col, tc.ok)
+		}
+	}
+}
+
+func TestHistoryRecallAndPersistence(t *testing.T) {
+	ws := openWS(t)
+	con, _, d := newConsole(t, ws)
+	run(t, con, d, "SELECT 1")
+	run(t, con, d, "SELECT 2")
+	con.SetValue("")
+	k := sqlconsole.DefaultKeyMap()
+	d.Press(k.HistUp)
+	if con.Value() != "SELECT 2" {
+		t.Fatalf("up: %q, want SELECT 2", con.Value())
+	}
+	d.Press(k.HistUp)
+	if con.Value() != "SELECT 1" {
+		t.Fatalf("up up: %q, want SELECT 1", con.Value())
+	}
+	d.Press(k.HistDown)
+	if con.Value() != "SELECT 2" {
+		t.Fatalf("down: %q, want SELECT 2", con.Value())
+	}
+	d.Press(k.HistDown)
+	if con.Value() != "" {
+		t.Fatalf("down to the draft: %q, want empty", con.Value())
+	}
+	// A new console on the same workspace recalls the queries from acrm_query_history.
+	con2, _, d2 := newConsole(t, ws)
+	d2.Press(k.HistUp)
+	if con2.Value() != "SELECT 2" {
+		t.Fatalf("history not kept in the workspace: %q", con2.Value())
+	}
+}
+
+func TestLargeResultIsCappedWithANote(t *testing.T) {
+	ws := openWS(t)
+	con, m, d := newConsole(t, ws)
+	run(t, con, d, "SELECT range AS i FROM range(25000)")
+	r := con.Result()
+	if r == nil || !r.Truncated || len(r.Rows) != sqlconsole.MaxRows {
+		t.Fatalf("result not capped at %d: %+v", sqlconsole.MaxRows, r)
+	}
+	if !strings.Contains(ansi.Strip(con.View()), "capped") || !strings.Contains(m.LastFlash().Text, "capped") {
+		t.Fatal("no visible note about the cap")
+	}
+}
+
+func TestExportWritesTheFullResult(t *testing.T) {
+	ws := openWS(t)
+	con, m, d := newConsole(t, ws)
+	run(t, con, d, "SELECT range AS i FROM range(12000)")
+	path := filepath.Join(t.TempDir(), "out.csv")
+	d.Press(sqlconsole.DefaultKeyMap().Export)
+	for con.ExportPath() != "" { // clear the suggested name
+		d.Send(tuitest.Key("backspace"))
+	}
+	d.Type(path)
+	d.Press(sqlconsole.DefaultKeyMap().Apply)
+	d.Settle(t, 20*time.Second)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("export: %v (flash %q)", err, m.LastFlash().Text)
+	}
+	if n := strings.Count(string(b), "\n"); n != 12001 {
+		t.Fatalf("exported %d lines, want 12,001 (header + all rows, not the capped view)", n)
+	}
+}
