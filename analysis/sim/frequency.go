@@ -901,3 +901,26 @@ func ClearFrequencyCache() {
 	freqCache.m = map[string]*Frequency{}
 	freqCache.order = nil
 }
+
+// CurvePoint is the fitted response per offer at N offers a year with its 95 % band.
+type CurvePoint struct {
+	N   float64 `json:"n"`
+	Fit float64 `json:"fit"`
+	Lo  float64 `json:"lo"`
+	Hi  float64 `json:"hi"`
+}
+
+// CurveBand evaluates the fitted curve r(n) and its pointwise 95 % bootstrap band at
+// n = step, 2·step, … up to maxN, for charts (the band is the 2.5 % and 97.5 % percentiles
+// of the replicates' curves at each n).
+func (f *Frequency) CurveBand(maxN, step float64) []CurvePoint {
+	if step <= 0 || maxN <= 0 || math.IsNaN(step) || math.IsNaN(maxN) {
+		return nil
+	}
+	var out []CurvePoint
+	for n := step; n <= maxN+1e-9; n += step {
+		e := f.interval(func(r *rep) (float64, bool) { return r.curve.At(n), r.curveOK })
+		out = append(out, CurvePoint{N: n, Fit: e.Estimate, Lo: e.Lo, Hi: e.Hi})
+	}
+	return out
+}

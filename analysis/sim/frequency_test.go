@@ -63,6 +63,18 @@ func TestFrequencyFixture(t *testing.T) {
 	if g != f {
 		t.Error("second load not served from the cache")
 	}
+	band := f.CurveBand(16, 0.5)
+	if len(band) != 32 {
+		t.Fatalf("band has %d points, want 32", len(band))
+	}
+	for _, p := range band {
+		if !(p.Lo <= p.Fit && p.Fit <= p.Hi) || math.IsNaN(p.Fit) {
+			t.Errorf("band point %+v", p)
+		}
+	}
+	if f.CurveBand(0, 1) != nil || f.CurveBand(10, -1) != nil {
+		t.Error("degenerate band not empty")
+	}
 	txt := f.Text()
 	if !strings.Contains(txt, "randomized") {
 		t.Errorf("text does not say randomized:\n%s", txt)

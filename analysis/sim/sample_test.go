@@ -112,4 +112,28 @@ func TestSampleWhatIfTop(t *testing.T) {
 	if w.ExtraContracts.Lo <= 0 {
 		t.Errorf("3→4 for the top segment should add contracts: %+v", w.ExtraContracts)
 	}
+	// 4 → 5 adds about as much again (relative to 4).
+	w45, err := f.WhatIf(4, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth45 := truthMeta(t, ws, "top_effect_4to5")
+	t.Logf("top 4→5: revenue effect %.3f (95%% CI %.3f … %.3f), truth %.3f", w45.RevenueEffect.Estimate, w45.RevenueEffect.Lo, w45.RevenueEffect.Hi, truth45)
+	if !w45.RevenueEffect.Contains(truth45) {
+		t.Errorf("true 4→5 effect %.3f outside the CI %.3f … %.3f", truth45, w45.RevenueEffect.Lo, w45.RevenueEffect.Hi)
+	}
+	// The base curve: the middle segment's 3→4 effect against base_effect_3to4.
+	m, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "middle", Boot: 100, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wm, err := m.WhatIf(3, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truthBase := truthMeta(t, ws, "base_effect_3to4")
+	t.Logf("middle 3→4: revenue effect %.3f (95%% CI %.3f … %.3f), truth (base) %.3f", wm.RevenueEffect.Estimate, wm.RevenueEffect.Lo, wm.RevenueEffect.Hi, truthBase)
+	if !wm.RevenueEffect.Contains(truthBase) {
+		t.Errorf("true base 3→4 effect %.3f outside the middle segment's CI %.3f … %.3f", truthBase, wm.RevenueEffect.Lo, wm.RevenueEffect.Hi)
+	}
 }
