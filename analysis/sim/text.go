@@ -11,8 +11,10 @@ import (
 // golden tests; screens may reuse the number formatters.
 
 // FormatCount formats a count with thousands separators: 2250 → "2,250", 2.5 → "2.5".
+// Expected counts of 100 and more are shown whole (1124.66 → "1,125"), smaller ones with up
+// to two decimals.
 func FormatCount(v float64) string {
-	if v == math.Trunc(v) || math.Abs(v) >= 1000 {
+	if v == math.Trunc(v) || math.Abs(v) >= 100 {
 		return groupThousands(fmt.Sprintf("%.0f", v))
 	}
 	return groupThousands(strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), "."))
@@ -210,13 +212,13 @@ func (c ProfitCurve) Text(step float64) string {
 				m = strings.TrimSpace(m + " ◀ break-even")
 			}
 		}
-		fmt.Fprintf(tw, "%.1f %%\t%s\t%s\t%s\t%s\t%s\t%s\t\t%s\n", 100*p.Depth, FormatCount(math.Round(p.Volume)),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\t%s\n", depthText(p.Depth), FormatCount(math.Round(p.Volume)),
 			FormatCount(math.Round(p.Contracts)), FormatPercent(p.Conversion), FormatShort(p.Gross), FormatShort(p.Cost),
 			FormatSigned(p.Net, FormatShort), m)
 	}
 	tw.Flush()
-	fmt.Fprintf(&b, "\noptimum: select the top %.1f %% (%s contacts): %s contracts, net profit %s\n",
-		100*c.Optimum.Depth, FormatCount(math.Round(c.Optimum.Volume)), FormatCount(math.Round(c.Optimum.Contracts)), money(c.Optimum.Net))
+	fmt.Fprintf(&b, "\noptimum: select the top %s (%s contacts): %s contracts, net profit %s\n",
+		depthText(c.Optimum.Depth), FormatCount(math.Round(c.Optimum.Volume)), FormatCount(math.Round(c.Optimum.Contracts)), money(c.Optimum.Net))
 	switch len(c.BreakEven) {
 	case 0:
 		if c.Optimum.Net <= 0 {
@@ -227,11 +229,19 @@ func (c ProfitCurve) Text(step float64) string {
 	default:
 		var parts []string
 		for _, d := range c.BreakEven {
-			parts = append(parts, fmt.Sprintf("%.1f %%", 100*d))
+			parts = append(parts, depthText(d))
 		}
 		fmt.Fprintf(&b, "break-even depth: %s\n", strings.Join(parts, " and "))
 	}
 	return b.String()
+}
+
+// depthText formats a selection depth: 0.3 → "30.0 %", 0.0004 → "0.04 %".
+func depthText(d float64) string {
+	if d > 0 && d < 0.01 {
+		return fmt.Sprintf("%.2f %%", 100*d)
+	}
+	return fmt.Sprintf("%.1f %%", 100*d)
 }
 
 func sortPoints(p []ProfitPoint) {

@@ -283,7 +283,8 @@ func newSimInboundCmd() *cobra.Command {
 				}
 				in.Interesting, in.Close = i, c
 				required = []string{"contacts", "margin"}
-				note = fmt.Sprintf("interesting share and close rate from %s: %s of %s scored customers score ≥ %.3f, mean score among them %s\n\n",
+				note = fmt.Sprintf("interesting share and close rate from %s: %s of %s scored customers score ≥ %.3f;\n"+
+					"close rate = their mean calibrated score %s (a look-alike score stands in for the chance an offer closes)\n\n",
 					modelRef, sim.FormatPercent(i), sim.FormatCount(float64(n)), threshold, sim.FormatPercent(c))
 			}
 			for _, name := range required {
