@@ -1,18 +1,542 @@
-// Package profiles is the Profiles screen: per-product propensity profiles, the model
-// leaderboard and rule profiles. Until the screen lands it explains itself and points to the
-// CLI.
+// Package profiles is the Profiles screen: the leaderboard of propensity models per product
+// and algorithm (holdout AUC next to the generator's oracle AUC, lift in the top 10 %,
+// calibration error, train time, ★ the best of each product), the cumulative gains and
+// lift-per-decile charts of the selected model against random selection (ntcharts), its
+// rule profile, two models side by side, and training, retraining and deletion as jobs.
+// All workspace work goes through services.ProfileService.
 package profiles
 
-import "github.com/acrm-dev/acrm/tui/common"
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/services"
+)
+
+// ID is the screen's owner id.
+const ID = "profiles"
+
+const (
+	kindBoard  = "board"
+	kindTrain  = "train"
+	kindDelete = "delete"
+	kindExport = "export"
+)
+
+// KeyMap are the Profiles screen's keys.
+type KeyMap struct {
+	Up, Down, Top, Bottom key.Binding
+	Train                 key.Binding
+	TrainAll              key.Binding
+	Retrain               key.Binding
+	Delete                key.Binding
+	Compare               key.Binding
+	Export                key.Binding
+	Chart                 key.Binding
+	Confirm               key.Binding
+	Close                 key.Binding
+}
+
+// DefaultKeyMap returns the default keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
+		Train:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "train product")),
+		TrainAll: key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "train all")),
+		Retrain:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retrain model")),
+		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete model")),
+		Compare:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare")),
+		Export:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export chart")),
+		Chart:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "gains/lift")),
+		Confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
+		Close:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+	}
+}
+
+// row is one leaderboard line: a model of a product, or a product without models.
+type row struct {
+	Product services.ProfileProduct
+	Model   *services.ProfileModel
+}
+
+// Screen is the Profiles screen.
+type Screen struct {
+	c    *common.Common
+	svc  services.ProfileService
+	keys KeyMap
+
+	width, height int
+
+	board   *services.ProfileBoard
+	loaded  bool
+	loadErr error
+	rows    []row
+	cursor  int
+	offset  int
+
+	// pinned is the model compared with the one under the cursor (c).
+	pinned *services.ProfileModel
+	// showLift switches the chart pane to lift per decile when there is room for one chart.
+	showLift bool
+
+	confirmDelete bool
+	exportOpen    bool
+	exportIn      textinput.Model
+
+	training  bool
+	trainWhat string
+}
 
 // New returns the Profiles screen.
 func New(c *common.Common) common.Screen {
-	return common.NewInfo(c, "profiles", "Profiles", []string{
-		"A leaderboard of the propensity models trained for every product (holdout AUC next to the oracle AUC, lift in the top 10 %, calibration error), the cumulative-gains chart of the selected model, and its rule profile: readable rules such as \"sector = retail and mobile_subs ≥ 5: 4.1× the average rate, 2.3 % of customers\".",
-		"Keys will be: t train, T train all products, c compare, e export chart.",
-	}, []string{
-		"acrm train --db acrm.duckdb --all        train look-alike profiles per product",
-		"acrm models --db acrm.duckdb             list trained models and their metrics",
-		"acrm score --db acrm.duckdb              score the whole base",
+	s := &Screen{c: c, keys: DefaultKeyMap()}
+	s.svc, _ = c.Services.(services.ProfileService)
+	s.exportIn = textinput.New()
+	s.exportIn.Prompt = "file: "
+	s.exportIn.CharLimit = 512
+	return s
+}
+
+func (s *Screen) ID() string    { return ID }
+func (s *Screen) Title() string { return "Profiles" }
+
+// InputFocused is true while the export path is typed or a delete waits for y/n.
+func (s *Screen) InputFocused() bool { return s.exportOpen || s.confirmDelete }
+
+// SetSize sets the body size.
+func (s *Screen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.exportIn.Width = max(w-20, 10)
+}
+
+// Init loads the leaderboard.
+func (s *Screen) Init() tea.Cmd { return s.load() }
+
+func (s *Screen) start(kind, label string, fn common.JobFunc) tea.Cmd {
+	_, cmd := s.c.Jobs.Start(ID, kind, label, fn)
+	return cmd
+}
+
+func (s *Screen) load() tea.Cmd {
+	if s.svc == nil {
+		return nil
+	}
+	svc := s.svc
+	return s.start(kindBoard, "reading the model registry", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.ProfileBoard(ctx)
 	})
+}
+
+// Selected is the model under the cursor (nil on a product without models).
+func (s *Screen) Selected() *services.ProfileModel {
+	if s.cursor < 0 || s.cursor >= len(s.rows) {
+		return nil
+	}
+	return s.rows[s.cursor].Model
+}
+
+func (s *Screen) selectedProduct() (services.ProfileProduct, bool) {
+	if s.cursor < 0 || s.cursor >= len(s.rows) {
+		return services.ProfileProduct{}, false
+	}
+	return s.rows[s.cursor].Product, true
+}
+
+// Rows builds the leaderboard from the registry: per product (in product order) the latest
+// version of each algorithm, highest holdout AUC first; a product without models gets one
+// line so it can be trained; table models (no product) come last.
+func Rows(b *services.ProfileBoard) []row {
+	if b == nil {
+		return nil
+	}
+	type key struct {
+		name, algo string
+	}
+	latest := map[key]int{}
+	for i, m := range b.Models {
+		k := key{m.Name, m.Algo}
+		if j, ok := latest[k]; !ok || b.Models[j].Version < m.Version {
+			latest[k] = i
+		}
+	}
+	byProduct := map[int][]*services.ProfileModel{}
+	var tables []*services.ProfileModel
+	for _, i := range latest {
+		m := &b.Models[i]
+		if m.ProductID > 0 {
+			byProduct[m.ProductID] = append(byProduct[m.ProductID], m)
+		} else {
+			tables = append(tables, m)
+		}
+	}
+	order := func(ms []*services.ProfileModel) {
+		sort.Slice(ms, func(a, c int) bool {
+			if ms[a].Name != ms[c].Name {
+				return ms[a].Name < ms[c].Name
+			}
+			if ms[a].Metrics.AUC != ms[c].Metrics.AUC {
+				return ms[a].Metrics.AUC > ms[c].Metrics.AUC
+			}
+			return ms[a].Algo < ms[c].Algo
+		})
+	}
+	var out []row
+	known := map[int]bool{}
+	for _, p := range b.Products {
+		known[p.ID] = true
+		ms := byProduct[p.ID]
+		if len(ms) == 0 {
+			out = append(out, row{Product: p})
+			continue
+		}
+		order(ms)
+		for _, m := range ms {
+			out = append(out, row{Product: p, Model: m})
+		}
+	}
+	// Models of products the products table does not list (any more).
+	var orphans []int
+	for id := range byProduct {
+		if !known[id] {
+			orphans = append(orphans, id)
+		}
+	}
+	sort.Ints(orphans)
+	for _, id := range orphans {
+		ms := byProduct[id]
+		order(ms)
+		for _, m := range ms {
+			out = append(out, row{Product: services.ProfileProduct{ID: id, Name: m.Product, Oracle: nan()}, Model: m})
+		}
+	}
+	order(tables)
+	for _, m := range tables {
+		out = append(out, row{Product: services.ProfileProduct{Name: m.Name, Oracle: nan()}, Model: m})
+	}
+	return out
+}
+
+// Update handles messages.
+func (s *Screen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.JobProgressMsg:
+		return nil
+	case common.JobDoneMsg:
+		return s.done(msg)
+	case common.RefreshMsg:
+		if msg.Source != ID {
+			return s.load()
+		}
+		return nil
+	case tea.KeyMsg:
+		return s.key(msg)
+	}
+	if s.exportOpen {
+		var cmd tea.Cmd
+		s.exportIn, cmd = s.exportIn.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
+	if msg.Kind == kindTrain {
+		s.training = false
+	}
+	if msg.Cancelled {
+		switch msg.Kind {
+		case kindTrain:
+			return tea.Batch(common.Flash("training "+s.trainWhat+" cancelled; finished products stay registered"), s.load())
+		default:
+			return common.Flash(msg.Kind + " cancelled")
+		}
+	}
+	if msg.Err != nil {
+		if msg.Kind == kindBoard {
+			s.loadErr = msg.Err
+		}
+		return common.FlashError(msg.Err)
+	}
+	switch msg.Kind {
+	case kindBoard:
+		s.setBoard(msg.Value.(*services.ProfileBoard))
+	case kindTrain:
+		sum := msg.Value.(*services.TrainSummary)
+		text := fmt.Sprintf("trained %d product(s), %d model(s) registered in %.1fs", sum.Products, sum.Models, msg.Elapsed.Seconds())
+		if len(sum.Best) == 1 {
+			text += " · best " + sum.Best[0]
+		}
+		cmds := []tea.Cmd{s.load(), common.Refresh(ID)}
+		if sum.Failed != "" {
+			cmds = append(cmds, common.FlashError(fmt.Errorf("%s; not trained: %s", text, firstLine(sum.Failed))))
+		} else {
+			cmds = append(cmds, common.Flash(text))
+		}
+		return tea.Batch(cmds...)
+	case kindDelete:
+		return tea.Batch(common.Flash(msg.Value.(string)), s.load(), common.Refresh(ID))
+	case kindExport:
+		return common.Flash("wrote " + msg.Value.(string))
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+// setBoard replaces the registry, keeping the cursor on the same model (or product).
+func (s *Screen) setBoard(b *services.ProfileBoard) {
+	prevID, prevProduct := "", -1
+	if m := s.Selected(); m != nil {
+		prevID = m.Name + "/" + m.Algo
+	}
+	if p, ok := s.selectedProduct(); ok {
+		prevProduct = p.ID
+	}
+	s.board, s.loaded, s.loadErr = b, true, nil
+	s.rows = Rows(b)
+	s.cursor = 0
+	found := false
+	for i, r := range s.rows {
+		if r.Model != nil && r.Model.Name+"/"+r.Model.Algo == prevID {
+			s.cursor, found = i, true
+			break
+		}
+	}
+	if !found && prevProduct >= 0 {
+		for i, r := range s.rows {
+			if r.Product.ID == prevProduct {
+				s.cursor = i
+				break
+			}
+		}
+	}
+	if s.pinned != nil {
+		id := s.pinned.Name + "/" + s.pinned.Algo
+		s.pinned = nil
+		for _, r := range s.rows {
+			if r.Model != nil && r.Model.Name+"/"+r.Model.Algo == id {
+				s.pinned = r.Model
+			}
+		}
+	}
+}
+
+func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	if s.exportOpen {
+		switch {
+		case key.Matches(msg, k.Close):
+			s.exportOpen = false
+			s.exportIn.Blur()
+			return nil
+		case key.Matches(msg, k.Confirm):
+			s.exportOpen = false
+			s.exportIn.Blur()
+			return s.export(strings.TrimSpace(s.exportIn.Value()))
+		}
+		var cmd tea.Cmd
+		s.exportIn, cmd = s.exportIn.Update(msg)
+		return cmd
+	}
+	if s.confirmDelete {
+		s.confirmDelete = false
+		if msg.String() == "y" || msg.String() == "Y" {
+			return s.deleteSelected()
+		}
+		return common.Flash("delete cancelled")
+	}
+	if s.svc == nil {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		s.move(-1)
+	case key.Matches(msg, k.Down):
+		s.move(1)
+	case key.Matches(msg, k.Top):
+		s.move(-len(s.rows))
+	case key.Matches(msg, k.Bottom):
+		s.move(len(s.rows))
+	case key.Matches(msg, k.Train):
+		if p, ok := s.selectedProduct(); ok && p.ID > 0 {
+			return s.train([]int{p.ID}, "auto", p.Name)
+		}
+		return common.Flash("select a product to train (table models are trained with acrm train --table)")
+	case key.Matches(msg, k.TrainAll):
+		return s.train(nil, "auto", "all products")
+	case key.Matches(msg, k.Retrain):
+		m := s.Selected()
+		if m == nil || m.ProductID == 0 {
+			return common.Flash("select a trained product model to retrain")
+		}
+		return s.train([]int{m.ProductID}, m.Algo, m.Product+" · "+m.Algo)
+	case key.Matches(msg, k.Delete):
+		if s.Selected() == nil {
+			return common.Flash("no model on this line to delete")
+		}
+		s.confirmDelete = true
+	case key.Matches(msg, k.Compare):
+		m := s.Selected()
+		switch {
+		case s.pinned != nil:
+			s.pinned = nil
+			return common.Flash("comparison closed")
+		case m == nil:
+			return common.Flash("select a model to compare")
+		default:
+			s.pinned = m
+			return common.Flash("comparing " + m.ModelID + ": move to another model; c again closes")
+		}
+	case key.Matches(msg, k.Chart):
+		s.showLift = !s.showLift
+	case key.Matches(msg, k.Export):
+		m := s.Selected()
+		if m == nil {
+			return common.Flash("no chart to export: select a trained model")
+		}
+		s.exportIn.SetValue(s.exportName())
+		s.exportIn.CursorEnd()
+		s.exportOpen = true
+		return s.exportIn.Focus()
+	}
+	return nil
+}
+
+func (s *Screen) move(d int) {
+	s.cursor = min(max(s.cursor+d, 0), max(len(s.rows)-1, 0))
+}
+
+// exportName is the default file name of the chart on screen, in the working directory.
+func (s *Screen) exportName() string {
+	m := s.Selected()
+	name := fmt.Sprintf("profiles-%s-v%d-%s", m.Name, m.Version, m.Algo)
+	if p := s.pinned; p != nil && p != m {
+		name += fmt.Sprintf("-vs-%s-v%d-%s", p.Name, p.Version, p.Algo)
+	}
+	return sanitize(name) + "-gains.png"
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+func (s *Screen) train(products []int, algo, what string) tea.Cmd {
+	svc := s.svc
+	s.training, s.trainWhat = true, what
+	label := "training " + what
+	if algo != "auto" {
+		label += " (" + algo + ")"
+	}
+	return s.start(kindTrain, label, func(ctx context.Context, report func(common.Progress)) (any, error) {
+		return svc.TrainProfiles(ctx, products, algo, report)
+	})
+}
+
+func (s *Screen) deleteSelected() tea.Cmd {
+	m := s.Selected()
+	if m == nil {
+		return nil
+	}
+	if s.pinned == m {
+		s.pinned = nil
+	}
+	svc, id := s.svc, m.ModelID
+	return s.start(kindDelete, "deleting "+id, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		n, err := svc.DeleteProfile(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return fmt.Sprintf("deleted %s (%d model version(s) and their scores)", id, n), nil
+	})
+}
+
+func (s *Screen) export(path string) tea.Cmd {
+	m := s.Selected()
+	if m == nil {
+		return nil
+	}
+	if path == "" {
+		return common.Flash("export cancelled: no file name")
+	}
+	svc, id, cmp := s.svc, m.ModelID, ""
+	if s.pinned != nil && s.pinned != m {
+		cmp = s.pinned.ModelID
+	}
+	return s.start(kindExport, "exporting the gains chart", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.ExportGains(ctx, path, id, cmp)
+	})
+}
+
+// Actions are the palette commands.
+func (s *Screen) Actions() []common.Action {
+	return []common.Action{
+		{Owner: ID, Title: "train the selected product", Key: "t", Do: func() tea.Cmd { return s.key(keyOf(s.keys.Train)) }},
+		{Owner: ID, Title: "train every product", Key: "T", Do: func() tea.Cmd { return s.key(keyOf(s.keys.TrainAll)) }},
+		{Owner: ID, Title: "retrain the selected model", Key: "r", Do: func() tea.Cmd { return s.key(keyOf(s.keys.Retrain)) }},
+		{Owner: ID, Title: "compare two models", Key: "c", Do: func() tea.Cmd { return s.key(keyOf(s.keys.Compare)) }},
+		{Owner: ID, Title: "export the gains chart", Key: "e", Do: func() tea.Cmd { return s.key(keyOf(s.keys.Export)) }},
+	}
+}
+
+func keyOf(b key.Binding) tea.KeyMsg {
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(b.Keys()[0])}
+}
+
+// KeyMap returns the keys that work now.
+func (s *Screen) KeyMap() help.KeyMap {
+	k := s.keys
+	if s.exportOpen {
+		return keyMap{short: []key.Binding{k.Confirm, k.Close}}
+	}
+	if s.confirmDelete {
+		y := key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "delete "+s.Selected().ModelID))
+		n := key.NewBinding(key.WithKeys("n"), key.WithHelp("any other key", "keep it"))
+		return keyMap{short: []key.Binding{y, n}}
+	}
+	if s.svc == nil {
+		return keyMap{}
+	}
+	hasModel := s.Selected() != nil
+	p, hasProduct := s.selectedProduct()
+	k.Train.SetEnabled(hasProduct && p.ID > 0)
+	k.Retrain.SetEnabled(hasModel && s.Selected().ProductID > 0)
+	k.Delete.SetEnabled(hasModel)
+	k.Compare.SetEnabled(hasModel || s.pinned != nil)
+	k.Export.SetEnabled(hasModel)
+	k.Chart.SetEnabled(hasModel && !s.wide())
+	short := []key.Binding{k.Train, k.TrainAll, k.Compare, k.Retrain, k.Delete, k.Chart, k.Export}
+	return keyMap{short: short, full: [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, short}}
+}
+
+type keyMap struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (m keyMap) ShortHelp() []key.Binding { return m.short }
+func (m keyMap) FullHelp() [][]key.Binding {
+	if m.full == nil {
+		return [][]key.Binding{m.short}
+	}
+	return m.full
 }

@@ -1,16 +1,824 @@
-// Package simulate is the Simulate screen: campaign ROI and contact-frequency what-ifs.
-// Until the screen lands it explains itself and points to the CLI.
+// Package simulate is the Simulate screen: the contact-frequency what-if of a segment (now
+// against what-if with 95 % intervals and the response-vs-contacts curve with its band and
+// optimum), outbound ROI of a mass mailing against a model-targeted one with the profit curve
+// over selection depth of a trained model, and the inbound opportunity. Every input is
+// editable and the result recomputes at once from the pure functions of analysis/sim; only
+// loading the frequency aggregates and the profit curve touches the workspace, as jobs.
+// Scenarios are saved (s) and compared side by side (c); e exports the chart on screen.
 package simulate
 
-import "github.com/acrm-dev/acrm/tui/common"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/acrm-dev/acrm/analysis/sim"
+	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/services"
+)
+
+// ID is the screen's owner id.
+const ID = "simulate"
+
+const (
+	kindSegments  = "segments"
+	kindFrequency = "frequency"
+	kindModels    = "models"
+	kindProfit    = "profit"
+	kindSave      = "save"
+	kindScenarios = "scenarios"
+	kindExport    = "export"
+)
+
+// Panel is one page of the screen.
+type Panel int
+
+// The panels.
+const (
+	PanelFrequency Panel = iota
+	PanelROI
+	PanelInbound
+)
+
+// Boot and Seed are the bootstrap settings of the frequency analysis (the CLI's defaults).
+const (
+	Boot = 200
+	Seed = 1
+)
+
+// Periods are the period lengths p cycles through, in months.
+var Periods = []int{6, 3, 12}
+
+// KeyMap are the Simulate screen's keys.
+type KeyMap struct {
+	Up, Down    key.Binding
+	Left, Right key.Binding
+	Edit        key.Binding
+	Frequency   key.Binding
+	ROI         key.Binding
+	Inbound     key.Binding
+	Period      key.Binding
+	Model       key.Binding
+	Save        key.Binding
+	Compare     key.Binding
+	Mark        key.Binding
+	Export      key.Binding
+	Reset       key.Binding
+	Confirm     key.Binding
+	Close       key.Binding
+}
+
+// DefaultKeyMap returns the default keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose input")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↑/↓", "choose input")),
+		Left:      key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "change value")),
+		Right:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "change value")),
+		Edit:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "type a value")),
+		Frequency: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "frequency")),
+		ROI:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "outbound ROI")),
+		Inbound:   key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inbound")),
+		Period:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "period")),
+		Model:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "next model")),
+		Save:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save scenario")),
+		Compare:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare scenarios")),
+		Mark:      key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark (2)")),
+		Export:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export chart")),
+		Reset:     key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "seed numbers")),
+		Confirm:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
+		Close:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+	}
+}
+
+// prompt is what the one-line input at the bottom is for.
+type prompt int
+
+const (
+	promptNone prompt = iota
+	promptValue
+	promptSave
+	promptExport
+)
+
+// Screen is the Simulate screen.
+type Screen struct {
+	c    *common.Common
+	svc  services.SimulateService
+	keys KeyMap
+
+	width, height int
+	panel         Panel
+
+	// Frequency.
+	segments   []string
+	segIdx     int
+	periodIdx  int
+	from, to   int
+	freq       *sim.Frequency
+	freqErr    error
+	freqBusy   bool
+	whatIf     *sim.WhatIf
+	whatIfErr  error
+	freqCursor int // 0 segment, 1 now, 2 what-if, 3 period
+
+	// Outbound ROI.
+	mass, targeted sim.Outbound
+	roiCursor      int // 0..4 mass, 5..9 targeted
+	roi            *sim.OutboundComparison
+	roiErr         error
+	models         []services.ProfileModel
+	modelIdx       int
+	profit         *services.ProfitView
+	profitErr      error
+	modelsLoaded   bool
+
+	// Inbound.
+	inbound   sim.Inbound
+	inCursor  int
+	inResult  *sim.InboundResult
+	inErr     error
+	promptFor prompt
+	input     textinput.Model
+	inputErr  string
+
+	// Scenario comparison.
+	comparing bool
+	scenarios []sim.Scenario
+	scCursor  int
+	scMarked  []string
+	scErr     error
+}
 
 // New returns the Simulate screen.
 func New(c *common.Common) common.Screen {
-	return common.NewInfo(c, "simulate", "Simulate", []string{
-		"Campaign ROI (mailings × conversion × margin against cost, model-targeted versus random) and contact-frequency scenarios per segment: the response curve against contacts a year, its optimum, and what moving from 3 to 4 contacts per half year does to contracts, revenue growth and opt-outs, with 95 % intervals.",
-		"Keys will be: ←/→ change value, s save scenario, c compare scenarios, e export chart.",
-	}, []string{
-		"acrm simulate --db acrm.duckdb           run ROI and frequency scenarios",
-		"acrm chart --db acrm.duckdb              export deck charts (PNG/SVG/PDF)",
+	s := &Screen{c: c, keys: DefaultKeyMap(), from: 3, to: 4,
+		mass: SeedMass, targeted: SeedTargeted, inbound: SeedInbound}
+	s.svc, _ = c.Services.(services.SimulateService)
+	s.input = textinput.New()
+	s.input.CharLimit = 512
+	s.recomputeROI()
+	s.recomputeInbound()
+	return s
+}
+
+func (s *Screen) ID() string    { return ID }
+func (s *Screen) Title() string { return "Simulate" }
+
+// InputFocused is true while a value, a scenario name or a file name is typed.
+func (s *Screen) InputFocused() bool { return s.promptFor != promptNone }
+
+// SetSize sets the body size.
+func (s *Screen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.input.Width = max(w-40, 10)
+}
+
+// Panel is the panel on screen.
+func (s *Screen) Panel() Panel { return s.panel }
+
+// ROI is the current mass-against-targeted result (nil when an input is invalid).
+func (s *Screen) ROI() (*sim.OutboundComparison, error) { return s.roi, s.roiErr }
+
+// Inbound is the current inbound result (nil when an input is invalid).
+func (s *Screen) Inbound() (*sim.InboundResult, error) { return s.inResult, s.inErr }
+
+// WhatIf is the current frequency what-if (nil before the aggregates are loaded).
+func (s *Screen) WhatIf() (*sim.WhatIf, error) { return s.whatIf, s.whatIfErr }
+
+// Init loads the segment list, the first segment's frequency aggregates and the models.
+func (s *Screen) Init() tea.Cmd {
+	if s.svc == nil {
+		return nil
+	}
+	return tea.Batch(s.loadSegments(), s.loadFrequency(), s.loadModels())
+}
+
+func (s *Screen) start(kind, label string, fn common.JobFunc) tea.Cmd {
+	_, cmd := s.c.Jobs.Start(ID, kind, label, fn)
+	return cmd
+}
+
+func (s *Screen) segment() string {
+	if s.segIdx < len(s.segments) {
+		return s.segments[s.segIdx]
+	}
+	return "top"
+}
+
+func (s *Screen) months() int { return Periods[s.periodIdx%len(Periods)] }
+
+func (s *Screen) freqOptions() sim.FrequencyOptions {
+	return sim.FrequencyOptions{Segment: s.segment(), PeriodMonths: s.months(), Boot: Boot, Seed: Seed}
+}
+
+func (s *Screen) loadSegments() tea.Cmd {
+	svc := s.svc
+	return s.start(kindSegments, "listing segments", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.SimSegments(ctx)
 	})
+}
+
+func (s *Screen) loadFrequency() tea.Cmd {
+	svc, opts := s.svc, s.freqOptions()
+	s.freqBusy = true
+	return s.start(kindFrequency, "contact frequency of "+opts.Segment, func(ctx context.Context, report func(common.Progress)) (any, error) {
+		opts.Report = func(p sim.Progress) { report(common.Progress{Done: p.Done, Total: p.Total, Stage: p.Stage}) }
+		return svc.LoadFrequency(ctx, opts)
+	})
+}
+
+func (s *Screen) loadModels() tea.Cmd {
+	svc := s.svc
+	return s.start(kindModels, "listing models for the profit curve", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.ProfitModels(ctx)
+	})
+}
+
+func (s *Screen) loadProfit() tea.Cmd {
+	if s.modelIdx >= len(s.models) {
+		return nil
+	}
+	svc, id := s.svc, s.models[s.modelIdx].ModelID
+	return s.start(kindProfit, "profit curve of "+id, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.ProfitCurve(ctx, id)
+	})
+}
+
+// recomputeWhatIf reruns the what-if on the cached aggregates (pure, no workspace).
+func (s *Screen) recomputeWhatIf() {
+	s.whatIf, s.whatIfErr = nil, nil
+	if s.freq == nil {
+		return
+	}
+	w, err := s.freq.WhatIf(s.from, s.to)
+	if err != nil {
+		s.whatIfErr = err
+		return
+	}
+	s.whatIf = &w
+}
+
+func (s *Screen) recomputeROI() {
+	c, err := sim.CompareOutbound(s.mass, s.targeted)
+	if err != nil {
+		s.roi, s.roiErr = nil, err
+		return
+	}
+	s.roi, s.roiErr = &c, nil
+}
+
+func (s *Screen) recomputeInbound() {
+	r, err := s.inbound.Calculate()
+	if err != nil {
+		s.inResult, s.inErr = nil, err
+		return
+	}
+	s.inResult, s.inErr = &r, nil
+}
+
+// Update handles messages.
+func (s *Screen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.JobProgressMsg:
+		return nil
+	case common.JobDoneMsg:
+		return s.done(msg)
+	case common.RefreshMsg:
+		if msg.Source == ID || s.svc == nil {
+			return nil
+		}
+		return tea.Batch(s.loadSegments(), s.loadModels())
+	case tea.KeyMsg:
+		return s.key(msg)
+	}
+	if s.promptFor != promptNone {
+		var cmd tea.Cmd
+		s.input, cmd = s.input.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
+	if msg.Kind == kindFrequency {
+		s.freqBusy = false
+	}
+	if msg.Cancelled {
+		return common.Flash(msg.Kind + " cancelled")
+	}
+	if msg.Err != nil {
+		switch msg.Kind {
+		case kindFrequency:
+			s.freq, s.freqErr, s.whatIf, s.whatIfErr = nil, msg.Err, nil, nil
+			return nil // shown in the panel
+		case kindModels:
+			s.modelsLoaded = true
+			s.profitErr = msg.Err
+			return nil
+		case kindProfit:
+			s.profit, s.profitErr = nil, msg.Err
+			return nil
+		case kindScenarios:
+			s.scErr = msg.Err
+		}
+		return common.FlashError(msg.Err)
+	}
+	switch msg.Kind {
+	case kindSegments:
+		prev := s.segment()
+		s.segments = msg.Value.([]string)
+		s.segIdx = 0
+		for i, n := range s.segments {
+			if n == prev {
+				s.segIdx = i
+			}
+		}
+	case kindFrequency:
+		s.freq, s.freqErr = msg.Value.(*sim.Frequency), nil
+		s.recomputeWhatIf()
+	case kindModels:
+		s.modelsLoaded = true
+		prev := ""
+		if s.modelIdx < len(s.models) {
+			prev = s.models[s.modelIdx].Name
+		}
+		s.models = msg.Value.([]services.ProfileModel)
+		s.modelIdx = 0
+		for i, m := range s.models {
+			if m.Name == prev {
+				s.modelIdx = i
+			}
+		}
+		s.profit, s.profitErr = nil, nil
+		return s.loadProfit()
+	case kindProfit:
+		s.profit, s.profitErr = msg.Value.(*services.ProfitView), nil
+	case kindSave:
+		return common.Flash("saved scenario " + msg.Value.(string))
+	case kindScenarios:
+		s.scenarios, s.scErr = msg.Value.([]sim.Scenario), nil
+		var keep []string
+		for _, m := range s.scMarked {
+			for _, sc := range s.scenarios {
+				if sc.Name == m {
+					keep = append(keep, m)
+				}
+			}
+		}
+		s.scMarked = keep
+		s.scCursor = min(s.scCursor, max(len(s.scenarios)-1, 0))
+	case kindExport:
+		return common.Flash("wrote " + msg.Value.(string))
+	}
+	return nil
+}
+
+func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	if s.promptFor != promptNone {
+		return s.promptKey(msg)
+	}
+	if s.svc == nil {
+		return nil
+	}
+	if s.comparing {
+		return s.compareKey(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Frequency):
+		s.panel = PanelFrequency
+	case key.Matches(msg, k.ROI):
+		s.panel = PanelROI
+	case key.Matches(msg, k.Inbound):
+		s.panel = PanelInbound
+	case key.Matches(msg, k.Up):
+		s.moveCursor(-1)
+	case key.Matches(msg, k.Down):
+		s.moveCursor(1)
+	case key.Matches(msg, k.Left):
+		return s.change(-1)
+	case key.Matches(msg, k.Right):
+		return s.change(1)
+	case key.Matches(msg, k.Edit):
+		return s.openValuePrompt()
+	case key.Matches(msg, k.Period):
+		s.periodIdx = (s.periodIdx + 1) % len(Periods)
+		return s.loadFrequency()
+	case key.Matches(msg, k.Model):
+		if s.panel == PanelROI && len(s.models) > 1 {
+			s.modelIdx = (s.modelIdx + 1) % len(s.models)
+			s.profit, s.profitErr = nil, nil
+			return s.loadProfit()
+		}
+	case key.Matches(msg, k.Reset):
+		switch s.panel {
+		case PanelROI:
+			s.mass, s.targeted = SeedMass, SeedTargeted
+			s.recomputeROI()
+		case PanelInbound:
+			s.inbound = SeedInbound
+			s.recomputeInbound()
+		case PanelFrequency:
+			s.from, s.to = 3, 4
+			s.recomputeWhatIf()
+		}
+		return common.Flash("inputs reset to the seed numbers")
+	case key.Matches(msg, k.Save):
+		return s.openPrompt(promptSave, s.defaultScenarioName())
+	case key.Matches(msg, k.Compare):
+		s.comparing = true
+		return s.loadScenarios()
+	case key.Matches(msg, k.Export):
+		if s.panel == PanelInbound {
+			return common.Flash("the inbound panel has no chart; f and o have one")
+		}
+		return s.openPrompt(promptExport, s.exportName())
+	}
+	return nil
+}
+
+func (s *Screen) moveCursor(d int) {
+	switch s.panel {
+	case PanelFrequency:
+		s.freqCursor = (s.freqCursor + d + 4) % 4
+	case PanelROI:
+		n := 2 * len(OutboundFields)
+		s.roiCursor = (s.roiCursor + d + n) % n
+	case PanelInbound:
+		n := len(InboundFields)
+		s.inCursor = (s.inCursor + d + n) % n
+	}
+}
+
+// MaxContacts bounds the contacts per period the what-if accepts from ←/→.
+const MaxContacts = 24
+
+// change applies ←/→ to the input under the cursor; ROI, inbound and what-if results
+// recompute synchronously (pure arithmetic on cached aggregates).
+func (s *Screen) change(d int) tea.Cmd {
+	switch s.panel {
+	case PanelFrequency:
+		switch s.freqCursor {
+		case 0:
+			if len(s.segments) == 0 {
+				return nil
+			}
+			s.segIdx = (s.segIdx + d + len(s.segments)) % len(s.segments)
+			return s.loadFrequency()
+		case 1:
+			s.from = min(max(s.from+d, 0), MaxContacts)
+		case 2:
+			s.to = min(max(s.to+d, 0), MaxContacts)
+		case 3:
+			s.periodIdx = (s.periodIdx + d + len(Periods)) % len(Periods)
+			return s.loadFrequency()
+		}
+		s.recomputeWhatIf()
+	case PanelROI:
+		i := s.roiCursor % len(OutboundFields)
+		f := OutboundFields[i]
+		if s.roiCursor < len(OutboundFields) {
+			s.mass = withOutboundValue(s.mass, i, f.StepValue(outboundValue(s.mass, i), d))
+		} else {
+			s.targeted = withOutboundValue(s.targeted, i, f.StepValue(outboundValue(s.targeted, i), d))
+		}
+		s.recomputeROI()
+	case PanelInbound:
+		f := InboundFields[s.inCursor]
+		s.inbound = withInboundValue(s.inbound, s.inCursor, f.StepValue(inboundValue(s.inbound, s.inCursor), d))
+		s.recomputeInbound()
+	}
+	return nil
+}
+
+// currentField is the numeric input under the cursor and its value (ok false for the
+// frequency panel's segment and period).
+func (s *Screen) currentField() (Field, float64, bool) {
+	switch s.panel {
+	case PanelROI:
+		i := s.roiCursor % len(OutboundFields)
+		o := s.mass
+		if s.roiCursor >= len(OutboundFields) {
+			o = s.targeted
+		}
+		return OutboundFields[i], outboundValue(o, i), true
+	case PanelInbound:
+		return InboundFields[s.inCursor], inboundValue(s.inbound, s.inCursor), true
+	case PanelFrequency:
+		switch s.freqCursor {
+		case 1:
+			return Field{Name: "from", Label: "contacts now", Unit: count, Step: 1}, float64(s.from), true
+		case 2:
+			return Field{Name: "to", Label: "contacts in the what-if", Unit: count, Step: 1}, float64(s.to), true
+		}
+	}
+	return Field{}, 0, false
+}
+
+func (s *Screen) openValuePrompt() tea.Cmd {
+	f, v, ok := s.currentField()
+	if !ok {
+		return common.Flash("←/→ choose the " + map[bool]string{true: "segment", false: "period"}[s.freqCursor == 0])
+	}
+	return s.openPrompt(promptValue, f.Edit(v))
+}
+
+func (s *Screen) openPrompt(p prompt, value string) tea.Cmd {
+	s.promptFor, s.inputErr = p, ""
+	s.input.SetValue(value)
+	s.input.CursorEnd()
+	return s.input.Focus()
+}
+
+func (s *Screen) closePrompt() {
+	s.promptFor = promptNone
+	s.inputErr = ""
+	s.input.Blur()
+}
+
+func (s *Screen) promptKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	switch {
+	case key.Matches(msg, k.Close):
+		s.closePrompt()
+		return nil
+	case key.Matches(msg, k.Confirm):
+		text := strings.TrimSpace(s.input.Value())
+		switch s.promptFor {
+		case promptValue:
+			if err := s.applyTyped(text); err != nil {
+				s.inputErr = err.Error()
+				return common.FlashError(err)
+			}
+			s.closePrompt()
+		case promptSave:
+			if text == "" {
+				s.inputErr = "a scenario needs a name"
+				return nil
+			}
+			s.closePrompt()
+			return s.save(text)
+		case promptExport:
+			if text == "" {
+				s.inputErr = "give a file name ending in .png, .svg or .pdf"
+				return nil
+			}
+			s.closePrompt()
+			return s.export(text)
+		}
+		return nil
+	}
+	var cmd tea.Cmd
+	s.input, cmd = s.input.Update(msg)
+	return cmd
+}
+
+// ApplyValue sets the input under the cursor to a typed value. A value that is not a
+// number, or that the calculation rejects (a conversion above 100 %, a negative volume),
+// changes nothing and is returned as an error naming the input.
+func (s *Screen) applyTyped(text string) error {
+	f, _, ok := s.currentField()
+	if !ok {
+		return errors.New("this input is chosen with ←/→")
+	}
+	v, err := f.Parse(text)
+	if err != nil {
+		return err
+	}
+	switch s.panel {
+	case PanelROI:
+		i := s.roiCursor % len(OutboundFields)
+		side, o := "mass", s.mass
+		if s.roiCursor >= len(OutboundFields) {
+			side, o = "targeted", s.targeted
+		}
+		o = withOutboundValue(o, i, v)
+		if err := o.Validate(); err != nil {
+			return fmt.Errorf("%s %s: %w", side, f.Label, err)
+		}
+		if side == "mass" {
+			s.mass = o
+		} else {
+			s.targeted = o
+		}
+		s.recomputeROI()
+	case PanelInbound:
+		in := withInboundValue(s.inbound, s.inCursor, v)
+		if err := in.Validate(); err != nil {
+			return fmt.Errorf("inbound %s: %w", f.Label, err)
+		}
+		s.inbound = in
+		s.recomputeInbound()
+	case PanelFrequency:
+		if v != float64(int(v)) || v < 0 || v > MaxContacts {
+			return fmt.Errorf("%s: %s is not a whole number of contacts between 0 and %d", f.Label, text, MaxContacts)
+		}
+		if s.freqCursor == 1 {
+			s.from = int(v)
+		} else {
+			s.to = int(v)
+		}
+		s.recomputeWhatIf()
+	}
+	return nil
+}
+
+func (s *Screen) defaultScenarioName() string {
+	switch s.panel {
+	case PanelFrequency:
+		return fmt.Sprintf("%s %d→%d per %s", s.segment(), s.from, s.to, sim.PeriodName(s.months()))
+	case PanelROI:
+		return fmt.Sprintf("roi %s vs %s", compact(s.mass.Volume), compact(s.targeted.Volume))
+	}
+	return fmt.Sprintf("inbound %s contacts", compact(s.inbound.Contacts))
+}
+
+func compact(v float64) string { return strings.ReplaceAll(sim.FormatShort(v), " ", "") }
+
+// Scenario is the scenario the panel on screen would save.
+func (s *Screen) Scenario(name string) (sim.Scenario, error) {
+	switch s.panel {
+	case PanelFrequency:
+		if s.whatIf == nil {
+			if s.whatIfErr != nil {
+				return sim.Scenario{}, fmt.Errorf("nothing to save: %w", s.whatIfErr)
+			}
+			return sim.Scenario{}, errors.New("nothing to save yet: the frequency analysis is still loading")
+		}
+		inputs := map[string]any{"segment": s.whatIf.Segment.Name, "period": fmt.Sprintf("%dm", s.months()),
+			"boot": Boot, "seed": Seed, "from": s.from, "to": s.to}
+		return sim.NewScenario(name, sim.KindFrequency, inputs, s.whatIf)
+	case PanelROI:
+		if s.roi == nil {
+			return sim.Scenario{}, fmt.Errorf("nothing to save: %w", s.roiErr)
+		}
+		return sim.NewScenario(name, sim.KindROI, map[string]any{"mass": s.mass, "targeted": s.targeted}, s.roi)
+	}
+	if s.inResult == nil {
+		return sim.Scenario{}, fmt.Errorf("nothing to save: %w", s.inErr)
+	}
+	return sim.NewScenario(name, sim.KindInbound, s.inbound, s.inResult)
+}
+
+func (s *Screen) save(name string) tea.Cmd {
+	sc, err := s.Scenario(name)
+	if err != nil {
+		return common.FlashError(err)
+	}
+	svc := s.svc
+	return s.start(kindSave, "saving scenario "+name, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		if err := svc.SaveScenario(ctx, sc, false); err != nil {
+			if errors.Is(err, sim.ErrScenarioExists) {
+				return nil, fmt.Errorf("scenario %q already exists: save under another name (s)", name)
+			}
+			return nil, err
+		}
+		return name, nil
+	})
+}
+
+func (s *Screen) loadScenarios() tea.Cmd {
+	svc := s.svc
+	return s.start(kindScenarios, "listing scenarios", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.Scenarios(ctx)
+	})
+}
+
+func (s *Screen) compareKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	switch {
+	case key.Matches(msg, k.Close), key.Matches(msg, k.Compare):
+		s.comparing = false
+	case key.Matches(msg, k.Up):
+		s.scCursor = max(s.scCursor-1, 0)
+	case key.Matches(msg, k.Down):
+		s.scCursor = min(s.scCursor+1, max(len(s.scenarios)-1, 0))
+	case key.Matches(msg, k.Mark), key.Matches(msg, k.Confirm):
+		if s.scCursor >= len(s.scenarios) {
+			return nil
+		}
+		name := s.scenarios[s.scCursor].Name
+		for i, m := range s.scMarked {
+			if m == name {
+				s.scMarked = append(s.scMarked[:i], s.scMarked[i+1:]...)
+				return nil
+			}
+		}
+		if len(s.scMarked) == 2 {
+			s.scMarked = s.scMarked[1:]
+		}
+		s.scMarked = append(s.scMarked, name)
+	}
+	return nil
+}
+
+// exportName is the default file of the chart on screen, in the working directory.
+func (s *Screen) exportName() string {
+	switch s.panel {
+	case PanelROI:
+		return "simulate-roi.png"
+	}
+	return sanitize(fmt.Sprintf("simulate-frequency-%s-%dm", s.segment(), s.months())) + ".png"
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// export writes the panel's chart; on the ROI panel with a profit curve on screen the profit
+// curve is written too, next to the ROI chart (name-profit.png).
+func (s *Screen) export(path string) tea.Cmd {
+	svc := s.svc
+	switch s.panel {
+	case PanelROI:
+		if s.roi == nil {
+			return common.FlashError(fmt.Errorf("nothing to export: %w", s.roiErr))
+		}
+		cmp := *s.roi
+		profitID := ""
+		if s.profit != nil {
+			profitID = s.profit.Model.ModelID
+		}
+		return s.start(kindExport, "exporting the ROI chart", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+			out, err := svc.ExportROI(ctx, path, cmp)
+			if err != nil || profitID == "" {
+				return out, err
+			}
+			ext := strings.LastIndex(path, ".")
+			pp := path[:max(ext, 0)] + "-profit" + path[max(ext, 0):]
+			if ext < 0 {
+				pp = path + "-profit"
+			}
+			out2, err := svc.ExportProfit(ctx, pp, profitID)
+			if err != nil {
+				return nil, err
+			}
+			return out + " and " + out2, nil
+		})
+	}
+	opts := s.freqOptions()
+	return s.start(kindExport, "exporting the frequency chart", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.ExportFrequency(ctx, path, opts)
+	})
+}
+
+// Actions are the palette commands.
+func (s *Screen) Actions() []common.Action {
+	do := func(b key.Binding) func() tea.Cmd {
+		return func() tea.Cmd { return s.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(b.Keys()[0])}) }
+	}
+	return []common.Action{
+		{Owner: ID, Title: "contact-frequency what-if", Key: "f", Do: do(s.keys.Frequency)},
+		{Owner: ID, Title: "outbound ROI: mass against targeted", Key: "o", Do: do(s.keys.ROI)},
+		{Owner: ID, Title: "inbound opportunity", Key: "i", Do: do(s.keys.Inbound)},
+		{Owner: ID, Title: "save the scenario on screen", Key: "s", Do: do(s.keys.Save)},
+		{Owner: ID, Title: "compare saved scenarios", Key: "c", Do: do(s.keys.Compare)},
+		{Owner: ID, Title: "export the chart on screen", Key: "e", Do: do(s.keys.Export)},
+	}
+}
+
+// KeyMap returns the keys that work now.
+func (s *Screen) KeyMap() help.KeyMap {
+	k := s.keys
+	if s.promptFor != promptNone {
+		return keyMap{short: []key.Binding{k.Confirm, k.Close}}
+	}
+	if s.svc == nil {
+		return keyMap{}
+	}
+	if s.comparing {
+		up := key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "choose"))
+		return keyMap{short: []key.Binding{up, k.Mark, k.Close}}
+	}
+	k.Model.SetEnabled(s.panel == PanelROI && len(s.models) > 1)
+	k.Period.SetEnabled(s.panel == PanelFrequency)
+	k.Export.SetEnabled(s.panel != PanelInbound)
+	short := []key.Binding{k.Left, k.Up, k.Edit, k.Frequency, k.ROI, k.Inbound, k.Model, k.Save, k.Compare, k.Export}
+	return keyMap{short: short, full: [][]key.Binding{{k.Up, k.Left, k.Edit, k.Reset, k.Period, k.Model}, {k.Frequency, k.ROI, k.Inbound, k.Save, k.Compare, k.Export}}}
+}
+
+type keyMap struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (m keyMap) ShortHelp() []key.Binding { return m.short }
+func (m keyMap) FullHelp() [][]key.Binding {
+	if m.full == nil {
+		return [][]key.Binding{m.short}
+	}
+	return m.full
 }

@@ -1,0 +1,479 @@
+package profiles
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/NimbleMarkets/ntcharts/barchart"
+	"github.com/NimbleMarkets/ntcharts/canvas"
+	"github.com/NimbleMarkets/ntcharts/linechart"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/acrm-dev/acrm/tui/components"
+	"github.com/acrm-dev/acrm/tui/services"
+	"github.com/acrm-dev/acrm/tui/theme"
+)
+
+func nan() float64 { return math.NaN() }
+
+// wide reports whether the gains and lift charts fit next to the leaderboard together.
+func (s *Screen) wide() bool { return s.width >= 110 && s.height >= 30 }
+
+// View draws the leaderboard and the chart, rule and comparison panes.
+func (s *Screen) View() string {
+	th := s.c.Theme
+	if s.width <= 0 || s.height <= 0 {
+		return ""
+	}
+	if s.svc == nil {
+		return components.Box(th, "Profiles", th.Error.Render("✗ the workbench's services do not offer propensity profiles (services.ProfileService); run acrm train and acrm models on the command line"), "", s.width, s.height, true)
+	}
+	var bottom string
+	if s.exportOpen || s.confirmDelete {
+		bottom = s.promptView()
+	}
+	h := s.height
+	if bottom != "" {
+		h--
+	}
+	var body string
+	if s.wide() {
+		lw := min(max(s.width*11/20, 60), 84)
+		rw := s.width - lw
+		left := components.Box(th, s.boardTitle(), s.boardView(lw-2, h-2), s.boardFooter(), lw, h, true)
+		gh := h * 9 / 20
+		lh := h * 5 / 20
+		rh := h - gh - lh
+		right := s.chartBox(false, rw, gh) + "\n" + s.chartBox(true, rw, lh) + "\n" + s.detailBox(rw, rh)
+		body = join(left, right)
+	} else {
+		bh := min(max(h*9/20, 6), h-8)
+		top := components.Box(th, s.boardTitle(), s.boardView(s.width-2, bh-2), s.boardFooter(), s.width, bh, true)
+		rest := h - bh
+		cw := s.width / 2
+		body = top + "\n" + join(s.chartBox(s.showLift, cw, rest), s.detailBox(s.width-cw, rest))
+	}
+	if bottom != "" {
+		body += "\n" + bottom
+	}
+	return body
+}
+
+func (s *Screen) promptView() string {
+	th := s.c.Theme
+	if s.confirmDelete {
+		m := s.Selected()
+		if m == nil {
+			return ""
+		}
+		return components.PadRight(th.Warn.Render(fmt.Sprintf("Delete %s and its scores? y deletes, any other key keeps it", m.ModelID)), s.width)
+	}
+	return components.PadRight(th.PaneTitle.Render("Export gains chart (.png/.svg/.pdf) ")+s.exportIn.View(), s.width)
+}
+
+func (s *Screen) boardTitle() string {
+	if !s.loaded {
+		return "Leaderboard"
+	}
+	n := 0
+	for _, r := range s.rows {
+		if r.Model != nil {
+			n++
+		}
+	}
+	title := fmt.Sprintf("Leaderboard · %d model(s)", n)
+	if m := s.Selected(); m != nil && m.Metrics.NTest > 0 {
+		title += fmt.Sprintf(" · holdout %s customers", components.Int(int64(m.Metrics.NTest)))
+	}
+	return title
+}
+
+func (s *Screen) boardFooter() string {
+	if len(s.rows) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d · ★ best of product", s.cursor+1, len(s.rows))
+}
+
+// Columns of the leaderboard besides the product name, with their widths.
+var boardCols = []struct {
+	name string
+	w    int
+}{{"algo", 8}, {"AUC", 5}, {"oracle", 6}, {"lift@10", 7}, {"cal.err", 7}, {"time", 6}, {"★", 1}}
+
+// LeaderboardLines renders the leaderboard rows in w cells: header first, then one line per
+// row; cursor marks the selected row with ">" (and pinned with "c").
+func LeaderboardLines(rows []row, cursor int, pinned *services.ProfileModel, w int) []string {
+	fixed := 2
+	for _, c := range boardCols {
+		fixed += c.w + 1
+	}
+	pw := max(w-fixed, 8)
+	head := "  " + components.PadRight("product", pw)
+	for _, c := range boardCols {
+		head += " " + components.PadLeft(c.name, c.w)
+	}
+	out := []string{head}
+	for i, r := range rows {
+		mark := "  "
+		if i == cursor {
+			mark = "> "
+		}
+		if r.Model != nil && pinned == r.Model {
+			mark = mark[:1] + "c"
+		}
+		line := mark + components.PadRight(r.Product.Name, pw)
+		if r.Model == nil {
+			line += " " + components.PadRight("— not trained · t trains it", w-Width(line)-1)
+			out = append(out, line)
+			continue
+		}
+		m := r.Model
+		star := " "
+		if m.IsBest {
+			star = "★"
+		}
+		oracle := r.Product.Oracle
+		if m.Metrics.OracleAUC != nil {
+			oracle = *m.Metrics.OracleAUC
+		}
+		cells := []string{
+			fmt.Sprintf("%s v%d", m.Algo, m.Version),
+			Dec3(m.Metrics.AUC),
+			Dec3(oracle),
+			components.Float(m.Metrics.Lift, 1),
+			Dec3(m.Metrics.CalErr),
+			Duration(m.Metrics.TrainMS),
+			star,
+		}
+		for j, c := range boardCols {
+			if j == 0 {
+				line += " " + components.PadRight(cells[j], c.w)
+			} else {
+				line += " " + components.PadLeft(cells[j], c.w)
+			}
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// Width is the display width of s.
+func Width(s string) int { return components.Width(s) }
+
+// Dec3 formats a value in [0, 1] the way the leaderboard shows AUCs: ".861"; "–" if unknown.
+func Dec3(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	s := strconv.FormatFloat(v, 'f', 3, 64)
+	if strings.HasPrefix(s, "0.") {
+		return s[1:]
+	}
+	return s
+}
+
+// Duration formats a train time in milliseconds: "340ms", "2.4s", "1m05s".
+func Duration(ms float64) string {
+	if math.IsNaN(ms) || ms < 0 {
+		return "–"
+	}
+	d := time.Duration(ms * float64(time.Millisecond))
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+func (s *Screen) boardView(w, h int) string {
+	th := s.c.Theme
+	switch {
+	case s.loadErr != nil:
+		return th.Error.Render("✗ " + s.loadErr.Error())
+	case !s.loaded:
+		return th.Muted.Render("reading the model registry…")
+	case len(s.rows) == 0:
+		return th.Muted.Render("no products and no models in this workspace.\nacrm sample creates a datamart; T trains every product.")
+	}
+	lines := LeaderboardLines(s.rows, s.cursor, s.pinned, w)
+	body := h - 1
+	if s.cursor < s.offset {
+		s.offset = s.cursor
+	}
+	if body > 0 && s.cursor >= s.offset+body {
+		s.offset = s.cursor - body + 1
+	}
+	s.offset = min(s.offset, max(len(s.rows)-body, 0))
+	out := []string{th.Header.Render(components.PadRight(lines[0], w))}
+	for i := s.offset; i < len(s.rows) && len(out) < h; i++ {
+		l := components.PadRight(lines[i+1], w)
+		if i == s.cursor {
+			l = th.Selected.Render(l)
+		} else if s.rows[i].Model == nil {
+			l = th.Muted.Render(l)
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// chartBox draws the gains chart (or lift per decile) of the selected model, with the
+// pinned model as comparison.
+func (s *Screen) chartBox(lift bool, w, h int) string {
+	th := s.c.Theme
+	m := s.Selected()
+	if m == nil {
+		msg := "select a trained model to see its gains"
+		if p, ok := s.selectedProduct(); ok && p.ID > 0 {
+			msg = p.Name + " has no model yet: t trains it (logit, tree and gbdt; the best is kept)"
+		}
+		return components.Box(th, "Cumulative gains", th.Muted.Render(msg), "", w, h, false)
+	}
+	iw, ih := w-2, h-2
+	if lift {
+		title := fmt.Sprintf("%s · lift per decile", label(m))
+		return components.Box(th, title, LiftView(th, m, iw, ih), "1 = random", w, h, false)
+	}
+	title := fmt.Sprintf("%s · cumulative gains", label(m))
+	var others []*services.ProfileModel
+	if s.pinned != nil && s.pinned != m {
+		others = append(others, s.pinned)
+	}
+	footer := "e export"
+	if !s.wide() {
+		footer = "v lift · e export"
+	}
+	return components.Box(th, title, GainsView(th, m, others, iw, ih), footer, w, h, false)
+}
+
+func label(m *services.ProfileModel) string {
+	return fmt.Sprintf("%s · %s v%d", m.Product, m.Algo, m.Version)
+}
+
+func short(m *services.ProfileModel) string { return fmt.Sprintf("%s v%d", m.Algo, m.Version) }
+
+// gainsPoints are the model's cumulative gains from (0, 0).
+func gainsPoints(m *services.ProfileModel) []canvas.Float64Point {
+	pts := []canvas.Float64Point{{X: 0, Y: 0}}
+	for _, g := range m.Metrics.Gains {
+		pts = append(pts, canvas.Float64Point{X: g.Share, Y: g.Gain})
+	}
+	if len(m.Metrics.Gains) == 0 {
+		for _, d := range m.Metrics.Deciles {
+			pts = append(pts, canvas.Float64Point{X: float64(d.Decile) / 10, Y: d.CumGain})
+		}
+	}
+	return pts
+}
+
+// newPctChart is an ntcharts line chart over [0, 1]² with its axes drawn and labelled in
+// percent at round values only (0, 25, 50, 75, 100 % across, 0, 50, 100 % up), so the
+// labels do not depend on the chart's size.
+func newPctChart(th *theme.Theme, w, h int) linechart.Model {
+	var dx, dy float64 // one cell in data units, known once the graph is laid out
+	label := func(step float64, cell *float64) linechart.LabelFormatter {
+		return func(_ int, v float64) string {
+			if *cell == 0 { // layout pass: the widest label
+				return fmt.Sprintf("%.0f%%", 100*v)
+			}
+			r := math.Round(v/step) * step
+			if math.Abs(v-r) < *cell/2 {
+				return fmt.Sprintf("%.0f%%", 100*r)
+			}
+			return ""
+		}
+	}
+	lc := linechart.New(w, h, 0, 1, 0, 1,
+		linechart.WithXYSteps(1, 1),
+		linechart.WithXLabelFormatter(label(0.25, &dx)), linechart.WithYLabelFormatter(label(0.5, &dy)),
+		linechart.WithStyles(th.Subtle, th.Muted, th.Bar))
+	dx = 1 / float64(max(lc.GraphWidth(), 1))
+	dy = 1 / float64(max(lc.GraphHeight(), 1))
+	lc.DrawXYAxisAndLabel()
+	return lc
+}
+
+// GainsView draws the cumulative gains of m (braille line), of the comparison models (•)
+// and the random diagonal (·) in w×h cells with ntcharts, with a legend line and the gain
+// at 10 % and 20 % depth.
+func GainsView(th *theme.Theme, m *services.ProfileModel, others []*services.ProfileModel, w, h int) string {
+	if w < 16 || h < 5 {
+		return components.Truncate(fmt.Sprintf("top 10 %% finds %s", components.Pct(gainAt(gainsPoints(m), 0.1), 0)), w)
+	}
+	ch := h - 1
+	lc := newPctChart(th, w, ch)
+	// Random selection: gain = depth.
+	n := max(lc.GraphWidth(), 2)
+	for i := 0; i <= n; i += 2 {
+		x := float64(i) / float64(n)
+		lc.DrawRuneWithStyle(canvas.Float64Point{X: x, Y: x}, '·', th.Muted)
+	}
+	for _, o := range others {
+		pts := gainsPoints(o)
+		for i := 0; i <= n; i++ {
+			x := float64(i) / float64(n)
+			if i%2 == 0 {
+				lc.DrawRuneWithStyle(canvas.Float64Point{X: x, Y: gainAt(pts, x)}, '•', th.Warn)
+			}
+		}
+	}
+	pts := gainsPoints(m)
+	for i := 1; i < len(pts); i++ {
+		lc.DrawBrailleLineWithStyle(pts[i-1], pts[i], th.Bar)
+	}
+	leg := fmt.Sprintf("⣿ %s %s@10%% %s@20%%", short(m), components.Pct(gainAt(pts, 0.1), 0), components.Pct(gainAt(pts, 0.2), 0))
+	for _, o := range others {
+		op := gainsPoints(o)
+		leg += fmt.Sprintf("  • %s %s@10%%", short(o), components.Pct(gainAt(op, 0.1), 0))
+		if o.Product != m.Product {
+			leg += " (" + o.Product + ")"
+		}
+	}
+	leg += "  · random"
+	return lc.View() + "\n" + components.Truncate(leg, w)
+}
+
+// gainAt interpolates the gains curve linearly at depth d.
+func gainAt(pts []canvas.Float64Point, d float64) float64 {
+	if len(pts) == 0 {
+		return math.NaN()
+	}
+	for i := 1; i < len(pts); i++ {
+		if d <= pts[i].X {
+			a, b := pts[i-1], pts[i]
+			if b.X == a.X {
+				return b.Y
+			}
+			return a.Y + (b.Y-a.Y)*(d-a.X)/(b.X-a.X)
+		}
+	}
+	return pts[len(pts)-1].Y
+}
+
+// LiftView draws the response lift of each score decile as bars (ntcharts barchart),
+// decile 1 holding the highest scores, with the values underneath.
+func LiftView(th *theme.Theme, m *services.ProfileModel, w, h int) string {
+	ds := m.Metrics.Deciles
+	if len(ds) == 0 {
+		return "no deciles in this model's metrics"
+	}
+	var vals []string
+	for _, d := range ds {
+		vals = append(vals, components.Float(d.Lift, 1))
+	}
+	text := "lift " + strings.Join(vals, " ")
+	if h < 4 || w < 20 {
+		return components.Truncate(text, w)
+	}
+	var data []barchart.BarData
+	maxLift := 1.0
+	for _, d := range ds {
+		maxLift = math.Max(maxLift, d.Lift)
+		data = append(data, barchart.BarData{Label: strconv.Itoa(d.Decile), Values: []barchart.BarValue{{Name: "lift", Value: math.Max(d.Lift, 0), Style: th.Bar}}})
+	}
+	bc := barchart.New(w, h-1, barchart.WithDataSet(data), barchart.WithMaxValue(maxLift), barchart.WithNoAutoMaxValue(),
+		barchart.WithStyles(th.Subtle, th.Muted))
+	bc.Draw()
+	return bc.View() + "\n" + components.Truncate(text, w)
+}
+
+// detailBox is the rule profile of the selected model, or the side-by-side comparison.
+func (s *Screen) detailBox(w, h int) string {
+	th := s.c.Theme
+	m := s.Selected()
+	if m == nil {
+		return components.Box(th, "Rule profile", "", "", w, h, false)
+	}
+	if s.pinned != nil && s.pinned != m {
+		return components.Box(th, "Compare "+short(s.pinned)+" ↔ "+short(m), strings.Join(CompareLines(s.pinned, m, w-2), "\n"), "c closes", w, h, false)
+	}
+	title := "Rule profile · " + m.Product
+	return components.Box(th, title, strings.Join(RuleLines(m, w-2, h-2), "\n"), "rate vs base "+components.Pct(m.Metrics.BaseRate, 1), w, h, false)
+}
+
+// RuleLines renders the rule profile: each segment's rule, coverage, rate and lift.
+func RuleLines(m *services.ProfileModel, w, h int) []string {
+	if len(m.Metrics.Rules) == 0 {
+		return []string{"no rules with a raised rate in this model's metrics"}
+	}
+	const numW = 7 + 1 + 7 + 1 + 6
+	rw := max(w-numW-1, 10)
+	out := []string{components.PadRight("rule", rw) + " " + components.PadLeft("cover", 7) + " " + components.PadLeft("rate", 7) + " " + components.PadLeft("lift", 6)}
+	// Rules wrap onto a second line when every rule still fits.
+	wrap := 1 + 2*len(m.Metrics.Rules) <= h
+	for _, r := range m.Metrics.Rules {
+		if len(out) >= h {
+			break
+		}
+		text := []string{r.Text}
+		if wrap && Width(r.Text) > rw {
+			text = strings.SplitN(ansi.Wordwrap(r.Text, rw, ""), "\n", 2)
+		}
+		out = append(out, components.PadRight(text[0], rw)+" "+components.PadLeft(components.Pct(r.Coverage, 1), 7)+" "+
+			components.PadLeft(components.Pct(r.Rate, 1), 7)+" "+components.PadLeft(components.Float(r.Lift, 1)+"×", 6))
+		if len(text) > 1 && len(out) < h {
+			out = append(out, "  "+components.Truncate(text[1], rw-2))
+		}
+	}
+	return out
+}
+
+// CompareLines puts the metrics of two models side by side with the difference b − a.
+func CompareLines(a, b *services.ProfileModel, w int) []string {
+	type kv struct {
+		name string
+		f    func(*services.ProfileModel) float64
+		fmt  func(float64) string
+	}
+	pct := func(v float64) string { return components.Pct(v, 1) }
+	f1 := func(v float64) string { return components.Float(v, 1) }
+	rows := []kv{
+		{"AUC", func(m *services.ProfileModel) float64 { return m.Metrics.AUC }, Dec3},
+		{"Gini", func(m *services.ProfileModel) float64 { return m.Metrics.Gini }, Dec3},
+		{"lift@10", func(m *services.ProfileModel) float64 { return m.Metrics.Lift }, f1},
+		{"gain@20%", func(m *services.ProfileModel) float64 { return gainAt(gainsPoints(m), 0.2) }, pct},
+		{"cal.err", func(m *services.ProfileModel) float64 { return m.Metrics.CalErr }, Dec3},
+		{"Brier", func(m *services.ProfileModel) float64 { return m.Metrics.Brier }, Dec3},
+		{"train s", func(m *services.ProfileModel) float64 { return m.Metrics.TrainMS / 1000 }, f1},
+	}
+	cw := max((w-10-2)/3, 6)
+	out := []string{components.PadRight("", 10) + " " + components.PadLeft(short(a), cw) + " " + components.PadLeft(short(b), cw) + " " + components.PadLeft("b − a", cw)}
+	for _, r := range rows {
+		va, vb := r.f(a), r.f(b)
+		d := vb - va
+		sign := "+"
+		if d < 0 {
+			sign = "−"
+		}
+		diff := sign + strings.TrimPrefix(r.fmt(math.Abs(d)), "-")
+		out = append(out, components.PadRight(r.name, 10)+" "+components.PadLeft(r.fmt(va), cw)+" "+components.PadLeft(r.fmt(vb), cw)+" "+components.PadLeft(diff, cw))
+	}
+	if a.Product != b.Product {
+		out = append(out, "", components.Truncate("a: "+a.Product+" · b: "+b.Product, w))
+	}
+	return out
+}
+
+func join(left, right string) string {
+	l := strings.Split(left, "\n")
+	r := strings.Split(right, "\n")
+	var b strings.Builder
+	for i := 0; i < max(len(l), len(r)); i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(l) {
+			b.WriteString(l[i])
+		}
+		if i < len(r) {
+			b.WriteString(r[i])
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,172 @@
+package services
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/acrm-dev/acrm/analysis/segment"
+	"github.com/acrm-dev/acrm/analysis/sim"
+	"github.com/acrm-dev/acrm/charts"
+	"github.com/acrm-dev/acrm/charts/deck"
+)
+
+// SimulateService is what the Simulate screen asks of the analysis layer. Only the loads
+// touch the workspace; the what-if, ROI and inbound numbers are recomputed by the screen
+// with the pure functions of analysis/sim.
+type SimulateService interface {
+	// SimSegments lists the segments a frequency analysis can cover: the built-in value
+	// segments top, middle and low, then the saved segments.
+	SimSegments(ctx context.Context) ([]string, error)
+	// LoadFrequency reads the contact history of a segment into cached aggregates
+	// (sim.LoadFrequency with boot replicates and seed).
+	LoadFrequency(ctx context.Context, opts sim.FrequencyOptions) (*sim.Frequency, error)
+	// ProfitModels lists the best model of every product (strongest top-decile lift first).
+	ProfitModels(ctx context.Context) ([]ProfileModel, error)
+	// ProfitCurve is the profit curve of offering the model's product to the top of the base
+	// ranked by the model, with the product's economics read from the workspace.
+	ProfitCurve(ctx context.Context, modelID string) (*ProfitView, error)
+	// SaveScenario stores a scenario; replace overwrites one of the same name.
+	SaveScenario(ctx context.Context, sc sim.Scenario, replace bool) error
+	// Scenarios lists the saved scenarios, oldest first.
+	Scenarios(ctx context.Context) ([]sim.Scenario, error)
+	// ExportFrequency writes the response-vs-contacts chart of a segment.
+	ExportFrequency(ctx context.Context, path string, opts sim.FrequencyOptions) (string, error)
+	// ExportROI writes the mass-against-targeted chart of a comparison.
+	ExportROI(ctx context.Context, path string, c sim.OutboundComparison) (string, error)
+	// ExportProfit writes the profit curve chart of a model.
+	ExportProfit(ctx context.Context, path, modelID string) (string, error)
+}
+
+// ProfitView is a profit curve with what it was computed from.
+type ProfitView struct {
+	Model     ProfileModel
+	Economics deck.Economics
+	Curve     sim.ProfitCurve
+}
+
+var _ SimulateService = (*Workspace)(nil)
+
+// SimSegments implements SimulateService.
+func (w *Workspace) SimSegments(ctx context.Context) ([]string, error) {
+	out := []string{"top", "middle", "low"}
+	saved, err := segment.List(ctx, w.WS)
+	if err != nil {
+		return out, fmt.Errorf("simulate: segments: %w", err)
+	}
+	for _, s := range saved {
+		out = append(out, s.Name)
+	}
+	return out, nil
+}
+
+// LoadFrequency implements SimulateService.
+func (w *Workspace) LoadFrequency(ctx context.Context, opts sim.FrequencyOptions) (*sim.Frequency, error) {
+	return sim.LoadFrequency(ctx, w.WS, opts)
+}
+
+// ProfitModels implements SimulateService.
+func (w *Workspace) ProfitModels(ctx context.Context) ([]ProfileModel, error) {
+	src := &deck.Source{WS: w.WS}
+	models, err := src.Models(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []ProfileModel
+	for _, m := range deck.Headline(models) {
+		if m.ProductID > 0 && len(m.Metrics.Gains) > 0 {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// ProfitCurve implements SimulateService.
+func (w *Workspace) ProfitCurve(ctx context.Context, modelID string) (*ProfitView, error) {
+	src, err := deck.Open(ctx, w.WS)
+	if err != nil {
+		return nil, err
+	}
+	models, err := src.Models(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := deck.Resolve(models, modelID)
+	if err != nil {
+		return nil, err
+	}
+	_, sc, err := src.Profit(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	e, err := src.ProductEconomics(ctx, m.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	return &ProfitView{Model: m, Economics: e, Curve: sc}, nil
+}
+
+// SaveScenario implements SimulateService.
+func (w *Workspace) SaveScenario(ctx context.Context, sc sim.Scenario, replace bool) error {
+	return sim.SaveScenario(ctx, w.WS, sc, replace)
+}
+
+// Scenarios implements SimulateService.
+func (w *Workspace) Scenarios(ctx context.Context) ([]sim.Scenario, error) {
+	return sim.ListScenarios(ctx, w.WS)
+}
+
+// ExportFrequency implements SimulateService.
+func (w *Workspace) ExportFrequency(ctx context.Context, path string, opts sim.FrequencyOptions) (string, error) {
+	src, err := deck.Open(ctx, w.WS)
+	if err != nil {
+		return "", err
+	}
+	c, err := src.Frequency(ctx, deck.FrequencyOptions{Segments: []string{opts.Segment}, PeriodMonths: opts.PeriodMonths, Boot: opts.Boot, Seed: opts.Seed})
+	if err != nil {
+		return "", err
+	}
+	return writeChart(ctx, path, c)
+}
+
+// ExportROI implements SimulateService.
+func (w *Workspace) ExportROI(ctx context.Context, path string, c sim.OutboundComparison) (string, error) {
+	src, err := deck.Open(ctx, w.WS)
+	if err != nil {
+		return "", err
+	}
+	h := charts.Header{
+		Title: fmt.Sprintf("Targeting earns %s more than the mass mailing",
+			charts.FormatMoney(charts.DefaultTheme().Currency, c.ExtraNetProfit)),
+		Subtitle: fmt.Sprintf("Mass: %s contacts at %s conversion · targeted: %s contacts at %s",
+			charts.FormatInt(c.Mass.Volume), charts.FormatPercent(c.Mass.Conversion, 1),
+			charts.FormatInt(c.Targeted.Volume), charts.FormatPercent(c.Targeted.Conversion, 1)),
+		DataDate: src.DataDate,
+		Source:   src.Label + " · inputs entered on the Simulate screen",
+	}
+	if c.ExtraNetProfit < 0 {
+		h.Title = fmt.Sprintf("Targeting earns %s less than the mass mailing",
+			charts.FormatMoney(charts.DefaultTheme().Currency, -c.ExtraNetProfit))
+	}
+	return writeChart(ctx, path, deck.ROIChart(c, h, "Mass mailing", "Model-targeted"))
+}
+
+// ExportProfit implements SimulateService.
+func (w *Workspace) ExportProfit(ctx context.Context, path, modelID string) (string, error) {
+	src, err := deck.Open(ctx, w.WS)
+	if err != nil {
+		return "", err
+	}
+	models, err := src.Models(ctx)
+	if err != nil {
+		return "", err
+	}
+	m, err := deck.Resolve(models, modelID)
+	if err != nil {
+		return "", err
+	}
+	c, _, err := src.Profit(ctx, m)
+	if err != nil {
+		return "", err
+	}
+	return writeChart(ctx, path, c)
+}
