@@ -406,7 +406,7 @@ func RuleLines(m *services.ProfileModel, w, h int) []string {
 	rw := max(w-numW-1, 10)
 	out := []string{components.PadRight("rule", rw) + " " + components.PadLeft("cover", 7) + " " + components.PadLeft("rate", 7) + " " + components.PadLeft("lift", 6)}
 	// Rules wrap onto a second line when every rule still fits.
-	wrap := 1 + 2*len(m.Metrics.Rules) <= h
+	wrap := 1+2*len(m.Metrics.Rules) <= h
 	for _, r := range m.Metrics.Rules {
 		if len(out) >= h {
 			break

@@ -179,8 +179,12 @@ func WhatIfLines(wi *sim.WhatIf, err error, months, w int) []string {
 	cell := func(s string) string { return components.PadLeft(s, cw) }
 	money := func(v float64) string { return "€ " + sim.FormatShort(v) }
 	signedCount := func(v float64) string { return sim.FormatSigned(math.Round(v), sim.FormatCount) }
-	signedMoney := func(v float64) string { return sim.FormatSigned(v, func(x float64) string { return "€ " + sim.FormatShort(x) }) }
-	pct := func(v float64) string { return sim.FormatSigned(100*v, func(x float64) string { return fmt.Sprintf("%.0f %%", x) }) }
+	signedMoney := func(v float64) string {
+		return sim.FormatSigned(v, func(x float64) string { return "€ " + sim.FormatShort(x) })
+	}
+	pct := func(v float64) string {
+		return sim.FormatSigned(100*v, func(x float64) string { return fmt.Sprintf("%.0f %%", x) })
+	}
 	ci := func(e sim.Estimate, f func(float64) string) string { return "(" + f(e.Lo) + " … " + f(e.Hi) + ")" }
 	head := components.PadRight("", lw) + cell(fmt.Sprintf("now (%d)", wi.From)) + cell(fmt.Sprintf("what-if (%d)", wi.To)) + "  change (95 % CI)"
 	out := []string{head}
