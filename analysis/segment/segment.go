@@ -27,14 +27,28 @@ type Segment struct {
 var ErrNotFound = errors.New("no such segment")
 
 // ValueSegments are the built-in value segments over customer_view.value_segment: top (the
-// 10 % of customers with the highest monthly_revenue), middle (the next 40 %) and low (the
-// rest).
+// 10 % of customers with the highest value), middle (the next 40 %) and low (the rest),
+// where value is the expected value of the best models' scores once they exist and
+// monthly_revenue before (see EnsureCustomerView and ValueBasis).
 func ValueSegments() []Segment {
 	return []Segment{
-		{Name: "top", Filter: "value_segment = 'top'", Description: "top 10 % of customers by monthly revenue", Builtin: true},
-		{Name: "middle", Filter: "value_segment = 'middle'", Description: "next 40 % of customers by monthly revenue", Builtin: true},
-		{Name: "low", Filter: "value_segment = 'low'", Description: "the other 50 % of customers by monthly revenue", Builtin: true},
+		{Name: "top", Filter: "value_segment = 'top'", Description: "top 10 % of customers by value", Builtin: true},
+		{Name: "middle", Filter: "value_segment = 'middle'", Description: "next 40 % of customers by value", Builtin: true},
+		{Name: "low", Filter: "value_segment = 'low'", Description: "the other 50 % of customers by value", Builtin: true},
 	}
+}
+
+// ValueBasis reports what ranks the value segments now: "expected_value" when best-model
+// scores exist in acrm_scores, else "monthly_revenue".
+func ValueBasis(ctx context.Context, ws *workspace.Workspace) (string, error) {
+	if err := EnsureCustomerView(ctx, ws); err != nil {
+		return "", err
+	}
+	var basis string
+	if err := ws.DB().QueryRowContext(ctx, "SELECT coalesce(any_value(value_basis), 'monthly_revenue') FROM (SELECT value_basis FROM "+View+" LIMIT 1)").Scan(&basis); err != nil {
+		return "", fmt.Errorf("segment: value basis: %w", err)
+	}
+	return basis, nil
 }
 
 func builtin(name string) (Segment, bool) {

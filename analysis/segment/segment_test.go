@@ -216,6 +216,64 @@ func TestValueSegmentsPartitionTheBase(t *testing.T) {
 	}
 }
 
+func TestValueSegmentsFollowBestScores(t *testing.T) {
+	ws := openHandFixture(t)
+	ctx := context.Background()
+	if basis, err := ValueBasis(ctx, ws); err != nil || basis != "monthly_revenue" {
+		t.Fatalf("basis before scores = %q, %v", basis, err)
+	}
+	// Two products; best models for both, plus a non-best model whose scores must be ignored.
+	for _, s := range []string{
+		`CREATE TABLE products (product_id INTEGER, code VARCHAR, margin DOUBLE)`,
+		`INSERT INTO products VALUES (1, 'A', 1000), (2, 'B', 200)`,
+		`INSERT INTO acrm_models (model_id, name, product_id, target, source, algo, version, is_best, created_at) VALUES
+		   ('A@v1', 'A', 1, 'lookalike', 'customers', 'logit', 1, true, now()),
+		   ('B@v1', 'B', 2, 'lookalike', 'customers', 'logit', 1, true, now()),
+		   ('B@v2', 'B', 2, 'lookalike', 'customers', 'tree', 2, false, now())`,
+		// EV: c1 = .5·1000 + .5·200 = 600; c2 = .9·200 = 180; c3 = .1·1000 = 100; c4 = 0.02·1000 = 20.
+		`INSERT INTO acrm_scores VALUES ('A@v1', 1, 0.5, now()), ('B@v1', 1, 0.5, now()), ('B@v1', 2, 0.9, now()),
+		   ('A@v1', 3, 0.1, now()), ('A@v1', 4, 0.02, now()), ('B@v2', 10, 0.99, now())`,
+	} {
+		if _, err := ws.DB().Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := EnsureCustomerView(ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	if basis, err := ValueBasis(ctx, ws); err != nil || basis != "expected_value" {
+		t.Fatalf("basis after scores = %q, %v", basis, err)
+	}
+	got := map[int64]string{}
+	evs := map[int64]float64{}
+	rows, err := ws.DB().Query(`SELECT customer_id, value_segment, expected_value FROM customer_view`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var seg string
+		var ev float64
+		if err := rows.Scan(&id, &seg, &ev); err != nil {
+			t.Fatal(err)
+		}
+		got[id], evs[id] = seg, ev
+	}
+	// n = 10: top = rank 1 (c1), middle = ranks 2..5 (c2, c3, c4, then c5: EV 0, lowest id).
+	want := map[int64]string{1: "top", 2: "middle", 3: "middle", 4: "middle", 5: "middle", 6: "low", 10: "low"}
+	for id, seg := range want {
+		if got[id] != seg {
+			t.Errorf("customer %d in %q, want %q (EV %v)", id, got[id], seg, evs[id])
+		}
+	}
+	for id, ev := range map[int64]float64{1: 600, 2: 180, 3: 100, 4: 20, 10: 0} {
+		if !near(evs[id], ev) {
+			t.Errorf("customer %d expected value %v, want %v", id, evs[id], ev)
+		}
+	}
+}
+
 func TestKPIsHandFixture(t *testing.T) {
 	ws := openHandFixture(t)
 	ctx := context.Background()

@@ -36,8 +36,15 @@ const SnapshotMetaKey = "snapshot_date"
 //	revenue_12m         the same over the 12 months up to the snapshot
 //	contract_end        contract_end_months ≤ 3 (false when NULL: no running contract)
 //	opted_out           at least one opt-out row (any product or channel)
-//	value_segment       'top' = the first ⌈n/10⌉ customers by monthly_revenue desc (ties by
-//	                    customer_id), 'middle' = the next, up to ⌈n/2⌉, 'low' = the rest
+//	expected_value      Σ score × products.margin over the scores in acrm_scores of the
+//	                    best models (acrm_models.is_best) — the customer's expected profit
+//	                    from the offers scored; 0 for a customer without scores; NULL for
+//	                    everyone while no best model has scores
+//	value_segment       'top' = the first ⌈n/10⌉ customers by value desc (ties by
+//	                    customer_id), 'middle' = the next, up to ⌈n/2⌉, 'low' = the rest;
+//	                    value = expected_value once best-model scores exist, monthly_revenue
+//	                    before (as KPN did: the segments follow the models)
+//	value_basis         'expected_value' or 'monthly_revenue': which value ranked the segments
 //
 // The snapshot date is acrm_meta[SnapshotMetaKey] when set, else the date of the latest
 // contact, else today; "the last 12 months" are [snapshot+1 day − 12 months, snapshot+1 day).
@@ -52,21 +59,17 @@ func EnsureCustomerView(ctx context.Context, ws *workspace.Workspace) error {
 	if !ok {
 		return fmt.Errorf("segment: customer view: the workspace has no customers table (run acrm sample or import one)")
 	}
-	has := func(t string) (bool, error) { return ws.HasTable(ctx, t) }
-	hasHoldings, err := has("holdings")
-	if err != nil {
-		return fmt.Errorf("segment: customer view: %w", err)
-	}
-	hasContacts, err := has("contacts")
-	if err != nil {
-		return fmt.Errorf("segment: customer view: %w", err)
-	}
-	hasOptouts, err := has("optouts")
-	if err != nil {
-		return fmt.Errorf("segment: customer view: %w", err)
+	var tabs viewTables
+	for _, t := range []struct {
+		name string
+		dst  *bool
+	}{{"holdings", &tabs.holdings}, {"contacts", &tabs.contacts}, {"optouts", &tabs.optouts}, {"products", &tabs.products}} {
+		if *t.dst, err = ws.HasTable(ctx, t.name); err != nil {
+			return fmt.Errorf("segment: customer view: %w", err)
+		}
 	}
 	// The view's comment records which definition it has, so the usual call is a read.
-	sig := fmt.Sprintf("acrm %s v%d holdings=%t contacts=%t optouts=%t", View, viewVersion, hasHoldings, hasContacts, hasOptouts)
+	sig := fmt.Sprintf("acrm %s v%d %+v", View, viewVersion, tabs)
 	var comment sql.NullString
 	err = ws.DB().QueryRowContext(ctx, `SELECT comment FROM duckdb_views() WHERE schema_name = 'main' AND view_name = ?`, View).Scan(&comment)
 	if err == nil && comment.String == sig {
@@ -76,7 +79,7 @@ func EnsureCustomerView(ctx context.Context, ws *workspace.Workspace) error {
 		return fmt.Errorf("segment: customer view: %w", err)
 	}
 	err = ws.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, customerViewSQL(hasHoldings, hasContacts, hasOptouts)); err != nil {
+		if _, err := tx.ExecContext(ctx, customerViewSQL(tabs)); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, "COMMENT ON VIEW "+View+" IS "+workspace.QuoteString(sig))
@@ -89,9 +92,13 @@ func EnsureCustomerView(ctx context.Context, ws *workspace.Workspace) error {
 }
 
 // viewVersion changes whenever customerViewSQL does, so workspaces get the new definition.
-const viewVersion = 3
+const viewVersion = 4
 
-func customerViewSQL(hasHoldings, hasContacts, hasOptouts bool) string {
+// viewTables records which optional datamart tables exist.
+type viewTables struct{ holdings, contacts, optouts, products bool }
+
+func customerViewSQL(t viewTables) string {
+	hasHoldings, hasContacts, hasOptouts := t.holdings, t.contacts, t.optouts
 	var b strings.Builder
 	b.WriteString("CREATE OR REPLACE VIEW " + View + " AS\nWITH ")
 	if hasContacts {
@@ -134,11 +141,27 @@ cont AS (
 		b.WriteString(`opt AS (SELECT NULL::BIGINT AS customer_id WHERE false),
 `)
 	}
-	b.WriteString(`ranked AS (
-  SELECT customer_id,
-         row_number() OVER (ORDER BY monthly_revenue DESC NULLS LAST, customer_id) AS value_rank,
-         (SELECT count(*) FROM customers) AS n
-  FROM customers)
+	if t.products {
+		b.WriteString(`ev AS (
+  SELECT s.customer_id, sum(s.score * p.margin) AS expected_value
+  FROM acrm_scores s
+  JOIN acrm_models m ON m.model_id = s.model_id AND m.is_best
+  JOIN products p ON p.product_id = m.product_id
+  GROUP BY s.customer_id),
+`)
+	} else {
+		b.WriteString(`ev AS (SELECT NULL::BIGINT AS customer_id, NULL::DOUBLE AS expected_value WHERE false),
+`)
+	}
+	b.WriteString(`basis AS (SELECT EXISTS (SELECT 1 FROM ev) AS scored),
+ranked AS (
+  SELECT c.customer_id,
+         CASE WHEN b.scored THEN coalesce(e.expected_value, 0) END AS expected_value,
+         row_number() OVER (ORDER BY CASE WHEN b.scored THEN coalesce(e.expected_value, 0) ELSE c.monthly_revenue END DESC NULLS LAST,
+                                     c.customer_id) AS value_rank,
+         (SELECT count(*) FROM customers) AS n,
+         b.scored
+  FROM customers c CROSS JOIN basis b LEFT JOIN ev e USING (customer_id))
 SELECT c.*,
        coalesce(h.products_held, 0)::BIGINT AS products_held,
        coalesce(k.contacts_out, 0)::BIGINT AS contacts_out,
@@ -150,9 +173,11 @@ SELECT c.*,
        coalesce(k.revenue_12m, 0)::DOUBLE AS revenue_12m,
        coalesce(c.contract_end_months <= 3, false) AS contract_end,
        (o.customer_id IS NOT NULL) AS opted_out,
+       r.expected_value::DOUBLE AS expected_value,
        CASE WHEN r.value_rank <= (r.n + 9) // 10 THEN 'top'
             WHEN r.value_rank <= (r.n + 1) // 2 THEN 'middle'
-            ELSE 'low' END AS value_segment
+            ELSE 'low' END AS value_segment,
+       CASE WHEN r.scored THEN 'expected_value' ELSE 'monthly_revenue' END AS value_basis
 FROM customers c
 LEFT JOIN held h USING (customer_id)
 LEFT JOIN cont k USING (customer_id)
