@@ -1,9 +1,10 @@
 package sampledata
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -25,6 +26,30 @@ const (
 	secondsPerDay = 86400
 	yearSeconds   = 365 * secondsPerDay
 )
+
+var (
+	periodDays [Periods + 2]dateT // periodDays[p] = first day of period p (1..5)
+	monthDays  [25]dateT          // first day of history month m (0..24)
+)
+
+func init() {
+	for p := 1; p <= Periods+1; p++ {
+		periodDays[p] = dayOf(PeriodStart(p))
+	}
+	for m := range monthDays {
+		monthDays[m] = dayOf(HistoryStart.AddDate(0, m, 0))
+	}
+}
+
+// periodOfDay is PeriodOf for a day number.
+func periodOfDay(d dateT) int {
+	for p := 1; p <= Periods; p++ {
+		if d >= periodDays[p] && d < periodDays[p+1] {
+			return p
+		}
+	}
+	return 0
+}
 
 var (
 	snapshotDay  = dayOf(Snapshot)
@@ -221,7 +246,7 @@ func (g *customerGen) generate(id int64, out *chunk) {
 	holdout := [Periods + 1]bool{}
 	joinTs := dayStart(join)
 	for per := 1; per <= Periods; per++ {
-		ps, pe := dayOf(PeriodStart(per)), dayOf(PeriodStart(per+1))
+		ps, pe := periodDays[per], periodDays[per+1]
 		if join >= pe {
 			continue
 		}
@@ -255,8 +280,7 @@ func (g *customerGen) generate(id int64, out *chunk) {
 	// Inbound: about 10 % of customers a month.
 	h := 0.108 + 0.05*b2f(c.PaymentDelay > 0) + 0.01*float64(c.Size)
 	for m := 0; m < 24; m++ {
-		ms := HistoryStart.AddDate(0, m, 0)
-		d0, d1 := dayOf(ms), dayOf(ms.AddDate(0, 1, 0))
+		d0, d1 := monthDays[m], monthDays[m+1]
 		if r.Float64() >= h {
 			continue
 		}
@@ -273,7 +297,7 @@ func (g *customerGen) generate(id int64, out *chunk) {
 			plan = append(plan, planned{ts: at, kind: planInbound})
 		}
 	}
-	sort.SliceStable(plan, func(i, j int) bool { return plan[i].ts < plan[j].ts })
+	slices.SortStableFunc(plan, func(a, b planned) int { return cmp.Compare(a.ts, b.ts) })
 
 	// Walk the plan in time order.
 	var outbound []tsT // outbound offer contacts so far
@@ -327,7 +351,7 @@ func (g *customerGen) generate(id int64, out *chunk) {
 	var cand []int
 	for _, pl := range plan {
 		day := pl.ts.Day()
-		per := PeriodOf(pl.ts.Time())
+		per := periodOfDay(day)
 		if pl.ts < joinTs || per == 0 {
 			continue
 		}
