@@ -3,8 +3,11 @@ package charts
 import (
 	"fmt"
 	"math"
+	"sort"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
@@ -43,6 +46,57 @@ func (s CalibrationSeries) Error() float64 {
 		den = float64(len(s.Bins))
 	}
 	return num / den
+}
+
+// crowded reports whether the bins bunch up at small probabilities: the median predicted
+// value of all bins lies below a quarter of the largest.
+func (c CalibrationChart) crowded() bool {
+	var ps []float64
+	for _, m := range c.Models {
+		for _, b := range m.Bins {
+			ps = append(ps, b.Predicted)
+		}
+	}
+	sort.Float64s(ps)
+	return len(ps) > 0 && ps[len(ps)/2] < ps[len(ps)-1]/4
+}
+
+// sqrtScale is a square-root axis: x ↦ (√x − √min) / (√max − √min).
+type sqrtScale struct{}
+
+// Normalize implements plot.Normalizer.
+func (sqrtScale) Normalize(min, max, x float64) float64 {
+	lo, hi := math.Sqrt(math.Max(min, 0)), math.Sqrt(math.Max(max, 0))
+	if hi == lo {
+		return 0
+	}
+	return (math.Sqrt(math.Max(x, 0)) - lo) / (hi - lo)
+}
+
+// sqrtTicks labels a square-root percentage axis at round values, dropping any that would
+// sit closer than 14 % of the axis to the previous one (labels are wider than tall).
+type sqrtTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (sqrtTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	last := math.Inf(-1)
+	for _, v := range []float64{0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1} {
+		if v < min-1e-12 || v > max+1e-12 {
+			continue
+		}
+		at := sqrtScale{}.Normalize(min, max, v)
+		if at-last < 0.14 {
+			continue
+		}
+		last = at
+		dec := 0
+		if v < 0.01 && v > 0 {
+			dec = 1
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: FormatPercent(v, dec)})
+	}
+	return ticks
 }
 
 // CalibrationChart shows predicted against observed rates per bin, with the diagonal of
@@ -104,7 +158,18 @@ func (c CalibrationChart) draw(dc draw.Canvas, th Theme) error {
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, hi, 0, hi
 	p.X.Tick.Marker = PercentTicks{N: 5}
 	p.Y.Tick.Marker = PercentTicks{N: 5}
+	if c.crowded() {
+		// Most customers have small probabilities: a square-root scale on both axes spreads
+		// those bins out and keeps the diagonal of perfect calibration straight.
+		for _, ax := range []*plot.Axis{&p.X, &p.Y} {
+			ax.Scale = sqrtScale{}
+			ax.Tick.Marker = sqrtTicks{}
+		}
+		p.X.Label.Text += " · square-root scale"
+	}
+	// Top left stays empty unless observed rates run far above the predictions.
 	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(12), -vg.Points(4)
 	p.Add(hgrid())
 	diag, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: hi, Y: hi}})
 	diag.LineStyle = th.BaselineLine()
@@ -121,9 +186,10 @@ func (c CalibrationChart) draw(dc draw.Canvas, th Theme) error {
 		}
 	}
 	p.Legend.Add("perfect calibration", diag)
+	// Not wider than 1.7 × its height: the diagonal should look like one.
 	side := dc.Max.Y - dc.Min.Y
-	if w := dc.Max.X - dc.Min.X; side*1.25 < w {
-		extra := (w - side*1.25) / 2
+	if w := dc.Max.X - dc.Min.X; side*1.7 < w {
+		extra := (w - side*1.7) / 2
 		dc = draw.Crop(dc, extra, -extra, 0, 0)
 	}
 	p.Draw(dc)

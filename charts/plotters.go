@@ -108,6 +108,17 @@ func (n note) Plot(c draw.Canvas, p *plot.Plot) {
 	pt := vg.Point{X: trX(n.X) + n.DX, Y: trY(n.Y) + n.DY}
 	r := n.Style.Rectangle(n.Text)
 	pad := vg.Points(4)
+	// A label set to the right of its anchor that would run off the canvas goes to the
+	// left of it instead (and vice versa), so it never slides back over what it marks.
+	if n.DX != 0 && n.Style.XAlign == draw.XLeft && pt.X+r.Max.X+pad > c.Max.X {
+		n.Style.XAlign = draw.XRight
+		pt.X = trX(n.X) - n.DX
+		r = n.Style.Rectangle(n.Text)
+	} else if n.DX != 0 && n.Style.XAlign == draw.XRight && pt.X+r.Min.X-pad < c.Min.X {
+		n.Style.XAlign = draw.XLeft
+		pt.X = trX(n.X) - n.DX
+		r = n.Style.Rectangle(n.Text)
+	}
 	// Keep the box inside the canvas.
 	if d := pt.X + r.Max.X + pad - c.Max.X; d > 0 {
 		pt.X -= d

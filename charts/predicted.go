@@ -78,7 +78,7 @@ func (c PredictedDecileChart) Takeaway() string {
 }
 
 func (c PredictedDecileChart) draw(dc draw.Canvas, th Theme) error {
-	p := th.newPlot("Decile (1 = highest scores)", c.measure())
+	p := th.newPlot("Decile (1 = highest scores) · labels: predicted → actual", c.measure())
 	labels := make([]string, len(c.Deciles))
 	for i := range labels {
 		labels[i] = fmt.Sprint(i + 1)
@@ -102,9 +102,9 @@ func (c PredictedDecileChart) draw(dc draw.Canvas, th Theme) error {
 		pred.items = append(pred.items, bar{At: x - 0.2, Width: 0.38, Value: d.Predicted, Fill: predFill, Line: predLine})
 		act.items = append(act.items, bar{At: x + 0.2, Width: 0.38, Value: d.Actual, Fill: th.Color(0)})
 		hi = math.Max(hi, math.Max(d.Predicted, d.Actual))
-		if i < 3 {
-			p.Add(note{X: x - 0.2, Y: d.Predicted, DY: vg.Points(4), Text: Percent.format(th, d.Predicted), Style: lab})
-			p.Add(note{X: x + 0.2, Y: d.Actual, DY: vg.Points(4), Text: Percent.format(th, d.Actual), Style: lab})
+		if i < 3 { // one label per pair, so neighbours never collide
+			p.Add(note{X: x, Y: math.Max(d.Predicted, d.Actual), DY: vg.Points(5), Style: lab,
+				Text: Percent.format(th, d.Predicted) + " → " + Percent.format(th, d.Actual)})
 		}
 	}
 	p.Add(pred, act)

@@ -146,7 +146,7 @@ func (c ProfitCurve) build(th Theme) (*plot.Plot, error) {
 		if od > 0.6*p.X.Max {
 			strong.XAlign, dx = draw.XRight, -dx
 		}
-		p.Add(note{X: od, Y: op, DX: dx, DY: vg.Points(10), Box: true, Style: strong,
+		p.Add(note{X: od, Y: op, DX: dx, DY: vg.Points(16), Box: true, Style: strong,
 			Text: "Optimum: " + c.depthText(od) + " · " + FormatMoney(th.Currency, op)})
 	}
 	if be, ok := c.BreakEven(); ok {

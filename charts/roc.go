@@ -95,7 +95,11 @@ func (c ROCChart) Takeaway() string {
 }
 
 func (c ROCChart) draw(dc draw.Canvas, th Theme) error {
-	p := th.newPlot("False positive rate (non-buyers selected)", "True positive rate (buyers found)")
+	o := c.Outcome
+	if o == "" {
+		o = "buyer"
+	}
+	p := th.newPlot("False positive rate (non-"+o+"s selected)", "True positive rate ("+o+"s found)")
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
 	p.X.Tick.Marker = PercentTicks{N: 5}
 	p.Y.Tick.Marker = PercentTicks{N: 5}

@@ -556,12 +556,16 @@ func (s *Source) Frequency(ctx context.Context, o FrequencyOptions) (charts.Freq
 		how = "observational contact history only (no randomized cells): correlation, not a measured effect"
 	}
 	var parts []string
-	for _, ser := range c.Series {
+	for i, ser := range c.Series {
 		x, _ := ser.Best()
-		parts = append(parts, fmt.Sprintf("%.0f for %s", x, ser.Name))
+		unit := ""
+		if i == 0 {
+			unit = " offers a year"
+		}
+		parts = append(parts, fmt.Sprintf("%.0f%s for %s", x, unit, ser.Name))
 	}
 	c.Header = s.header(
-		"Response per offer peaks at about "+joinAnd(parts)+" offers a year",
+		"Response per offer peaks at about "+joinAnd(parts),
 		"Acceptance of an outbound offer by the customer's offers in the 12 months up to it; band: 95 % bootstrap interval; "+how,
 		"")
 	return c, nil
