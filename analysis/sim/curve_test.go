@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -130,4 +131,20 @@ func TestFitResponseCurveStrata(t *testing.T) {
 	if math.Abs(fp.Peak()-10) < 2*math.Abs(fs.Peak()-10) {
 		t.Errorf("the planted confounding did not bias the pooled fit (%.2f) more than the stratified one (%.2f)", fp.Peak(), fs.Peak())
 	}
+}
+
+func ExampleFitResponseCurve() {
+	// Expected acceptances of 10,000 offers at each n under a curve peaking at 10 a year.
+	truth := truthCurve(0.05, 10, 2)
+	var bins []CurveBin
+	for n := 1; n <= 16; n++ {
+		bins = append(bins, CurveBin{N: n, Contacts: 10000, Accepts: 10000 * truth(float64(n))})
+	}
+	c, err := FitResponseCurve([][]CurveBin{bins}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("peak %.1f offers a year; 3→4 per half year: %+.0f %%\n", c.Peak(), 100*(c.PeriodYield(4, 6)/c.PeriodYield(3, 6)-1))
+	// Output: peak 10.0 offers a year; 3→4 per half year: +59 %
 }
