@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -189,7 +190,16 @@ func (c GainsChart) draw(dc draw.Canvas, th Theme) error {
 	valSty := th.style(th.Annotation, textDark)
 	valSty.XAlign, valSty.YAlign = draw.XCenter, draw.YBottom
 	if n > 1 {
-		valSty.Font.Size = 12
+		// Several models: one label over the top decile's group ("5.8× / 5.7×") instead of
+		// labels that collide over narrow bars.
+		var parts []string
+		top := 0.0
+		for _, mod := range c.Models {
+			lf := mod.Lift()[0]
+			parts = append(parts, fmt.Sprintf("%.1f×", lf))
+			top = math.Max(top, lf)
+		}
+		l.Add(note{X: 0, Y: top, DY: vg.Points(4), Text: strings.Join(parts, " / "), Style: valSty})
 	}
 	for k, mod := range c.Models {
 		if len(mod.Depth) != len(m.Depth) {
@@ -204,7 +214,7 @@ func (c GainsChart) draw(dc draw.Canvas, th Theme) error {
 		for i, v := range mod.Lift() {
 			x := float64(i) - 0.4 + w*(float64(k)+0.5)
 			b.items = append(b.items, bar{At: x, Width: w * 0.92, Base: 0, Value: v, Fill: fill, Line: line})
-			if n == 1 || i == 0 {
+			if n == 1 {
 				l.Add(note{X: x, Y: v, DY: vg.Points(4), Text: fmt.Sprintf("%.1f×", v), Style: valSty})
 			}
 		}
