@@ -35,9 +35,9 @@ type Kind string
 // The kinds of column.
 const (
 	Numeric     Kind = "numeric"     // integers, floats, decimals
-	Categorical Kind = "categorical" // VARCHAR, ENUM, UUID
+	Categorical Kind = "categorical" // VARCHAR, ENUM, UUID, TIME
 	Boolean     Kind = "boolean"     // BOOLEAN
-	Date        Kind = "date"        // DATE, TIME, TIMESTAMP[ WITH TIME ZONE]
+	Date        Kind = "date"        // DATE, TIMESTAMP[ WITH TIME ZONE]
 	Other       Kind = "other"       // LIST, STRUCT, MAP, BLOB, INTERVAL …: shown as text only
 )
 
@@ -59,12 +59,13 @@ func KindOf(duckType string) Kind {
 		"UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "REAL", "DOUBLE", "INT", "INT4", "INT8",
 		"INT2", "INT1", "FLOAT4", "FLOAT8":
 		return Numeric
-	case "VARCHAR", "TEXT", "STRING", "UUID", "JSON", "CHAR", "BPCHAR":
+	case "VARCHAR", "TEXT", "STRING", "UUID", "JSON", "CHAR", "BPCHAR", "TIME", "TIME WITH TIME ZONE", "TIMETZ":
+		// A time of day has no year to bucket by: treat it as text.
 		return Categorical
 	case "BOOLEAN", "BOOL":
 		return Boolean
-	case "DATE", "TIME", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ", "DATETIME",
-		"TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIME WITH TIME ZONE":
+	case "DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ", "DATETIME",
+		"TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS":
 		return Date
 	}
 	return Other

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPreviewPagesConcatenateToTable(t *testing.T) {
@@ -166,5 +167,31 @@ func TestCheckExpression(t *testing.T) {
 		if err := CheckExpression(e); err == nil {
 			t.Errorf("CheckExpression(%q) = nil, want error", e)
 		}
+	}
+}
+
+// TestPreviewCancelInterruptsQuery cancels a text search over a 200,000,000-row view (many
+// seconds of work) shortly after it starts: Preview must return the cancellation instead of
+// finishing the scan.
+func TestPreviewCancelInterruptsQuery(t *testing.T) {
+	ws := openFixture(t, 1)
+	if _, err := ws.DB().Exec(`CREATE VIEW huge AS SELECT range AS id, 'row ' || range AS label FROM range(200000000)`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := Preview(ctx, ws, "huge", PreviewOptions{Filter: "no such text"})
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // let the query start
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("cancelled preview returned no error")
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("preview ignored cancellation")
 	}
 }

@@ -391,3 +391,24 @@ func TestColumnsValuesOperators(t *testing.T) {
 		}
 	}
 }
+
+func TestCancelledContext(t *testing.T) {
+	ws := openHandFixture(t)
+	if err := EnsureCustomerView(context.Background(), ws); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := KPIs(ctx, ws, ValueSegments()); err == nil {
+		t.Error("KPIs ran with a cancelled context")
+	}
+	if _, err := Crosstab(ctx, ws, "sector", "size_class", ""); err == nil {
+		t.Error("Crosstab ran with a cancelled context")
+	}
+	if err := Save(ctx, ws, Segment{Name: "x", Filter: "true"}); err == nil {
+		t.Error("Save ran with a cancelled context")
+	}
+	if list, err := List(context.Background(), ws); err != nil || len(list) != 0 {
+		t.Errorf("cancelled Save left %v, %v", list, err)
+	}
+}
