@@ -87,18 +87,6 @@ func lowerFirst(s string) string {
 	return string(unicode.ToLower(r)) + s[n:]
 }
 
-// ciThumb is the legend swatch of an interval: a bar with end caps.
-type ciThumb struct{ Line draw.LineStyle }
-
-// Thumbnail implements plot.Thumbnailer.
-func (t ciThumb) Thumbnail(c *draw.Canvas) {
-	y := c.Center().Y
-	h := (c.Max.Y - c.Min.Y) / 2
-	c.StrokeLine2(t.Line, c.Min.X, y, c.Max.X, y)
-	c.StrokeLine2(t.Line, c.Min.X, y-h, c.Min.X, y+h)
-	c.StrokeLine2(t.Line, c.Max.X, y-h, c.Max.X, y+h)
-}
-
 func (c ScenarioChart) draw(dc draw.Canvas, th Theme) error {
 	p := th.newPlot(c.measure(), "")
 	n := len(c.Scenarios)
