@@ -219,9 +219,9 @@ func literal(col ColumnInfo, v string) (string, error) {
 		if t, err := time.Parse("2006-01-02", s); err == nil {
 			return "DATE '" + t.Format("2006-01-02") + "'", nil
 		}
-		for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04"} {
 			if t, err := time.Parse(layout, s); err == nil {
-				return "TIMESTAMP '" + t.Format("2006-01-02 15:04:05") + "'", nil
+				return "TIMESTAMP '" + t.Format("2006-01-02 15:04:05.999999") + "'", nil
 			}
 		}
 		return "", fmt.Errorf("segment: filter builder: %s is a date and %q is not YYYY-MM-DD", col.Name, v)

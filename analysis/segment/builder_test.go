@@ -32,6 +32,7 @@ func TestBuildFilterText(t *testing.T) {
 		{odd, OpNe, []string{"v"}, `"we""ird col" != 'v'`},
 		{day, OpGe, []string{"2024-02-01"}, `"since" >= DATE '2024-02-01'`},
 		{day, OpLt, []string{"2024-02-01 13:45:00"}, `"since" < TIMESTAMP '2024-02-01 13:45:00'`},
+		{day, OpGt, []string{"2024-02-01 13:45:00.25"}, `"since" > TIMESTAMP '2024-02-01 13:45:00.25'`},
 		{flag, OpIsTrue, nil, `"opted_out" IS TRUE`},
 		{flag, OpIsNotNull, nil, `"opted_out" IS NOT NULL`},
 	} {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/acrm-dev/acrm/analysis/explore"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/sampledata"
 )
@@ -148,5 +149,43 @@ func TestSampleKPIsAndCrosstab(t *testing.T) {
 	checkRowPct(t, x)
 	if x.Total != 3000 || len(x.ColLabels) < 2 || len(x.ColLabels) > QuantileBands+1 {
 		t.Errorf("crosstab sector × employees: %v × %v, total %d", x.RowLabels, x.ColLabels, x.Total)
+	}
+}
+
+// TestSampleValuesRoundTrip picks, for every column of customer_view, its most frequent
+// values with Values, builds "column = value" with BuildFilter and checks the filter selects
+// exactly the count Values reported.
+func TestSampleValuesRoundTrip(t *testing.T) {
+	ws := openSample(t)
+	ctx := context.Background()
+	cols, err := Columns(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cols {
+		vals, err := Values(ctx, ws, c.Name, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vals {
+			op, args := OpEq, []string{v.Value}
+			if c.Kind == explore.Boolean {
+				op, args = OpIsFalse, nil
+				if v.Value == "true" {
+					op = OpIsTrue
+				}
+			}
+			f, err := BuildFilter(c, op, args...)
+			if err != nil {
+				t.Fatalf("%s %s %q: %v", c.Name, op, v.Value, err)
+			}
+			n, err := Validate(ctx, ws, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != v.Count {
+				t.Errorf("%s selects %d customers, Values said %d", f, n, v.Count)
+			}
+		}
 	}
 }
