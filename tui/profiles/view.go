@@ -402,11 +402,14 @@ func RuleLines(m *services.ProfileModel, w, h int) []string {
 	if len(m.Metrics.Rules) == 0 {
 		return []string{"no rules with a raised rate in this model's metrics"}
 	}
+	if w < 56 {
+		return compactRuleLines(m, w, h)
+	}
 	const numW = 7 + 1 + 7 + 1 + 6
 	rw := max(w-numW-1, 10)
 	out := []string{components.PadRight("rule", rw) + " " + components.PadLeft("cover", 7) + " " + components.PadLeft("rate", 7) + " " + components.PadLeft("lift", 6)}
 	// Rules wrap onto a second line when every rule still fits.
-	wrap := 1+2*len(m.Metrics.Rules) <= h
+	wrap := 1+2*len(m.Metrics.Rules) <= h && rw >= 30
 	for _, r := range m.Metrics.Rules {
 		if len(out) >= h {
 			break
@@ -414,11 +417,38 @@ func RuleLines(m *services.ProfileModel, w, h int) []string {
 		text := []string{r.Text}
 		if wrap && Width(r.Text) > rw {
 			text = strings.SplitN(ansi.Wordwrap(r.Text, rw, ""), "\n", 2)
+			if len(text) == 2 {
+				text[1] = strings.ReplaceAll(text[1], "\n", " ")
+			}
 		}
 		out = append(out, components.PadRight(text[0], rw)+" "+components.PadLeft(components.Pct(r.Coverage, 1), 7)+" "+
 			components.PadLeft(components.Pct(r.Rate, 1), 7)+" "+components.PadLeft(components.Float(r.Lift, 1)+"×", 6))
 		if len(text) > 1 && len(out) < h {
 			out = append(out, "  "+components.Truncate(text[1], rw-2))
+		}
+	}
+	return out
+}
+
+// compactRuleLines is the rule profile for a narrow pane: lift, coverage and rate first,
+// then the rule, continued on a second line when every rule still fits.
+func compactRuleLines(m *services.ProfileModel, w, h int) []string {
+	out := []string{components.Truncate(" lift  cover   rate  rule", w)}
+	wrap := 1+2*len(m.Metrics.Rules) <= h
+	const lead = 21
+	for _, r := range m.Metrics.Rules {
+		if len(out) >= h {
+			break
+		}
+		head := fmt.Sprintf("%5s %6s %6s  ", components.Float(r.Lift, 1)+"×", components.Pct(r.Coverage, 1), components.Pct(r.Rate, 0))
+		tw := max(w-lead, 8)
+		text := []string{r.Text}
+		if wrap && Width(r.Text) > tw {
+			text = strings.SplitN(ansi.Wordwrap(r.Text, tw, ""), "\n", 2)
+		}
+		out = append(out, components.Truncate(head+text[0], w))
+		if len(text) > 1 && len(out) < h {
+			out = append(out, "    "+components.Truncate(strings.ReplaceAll(text[1], "\n", " "), w-4))
 		}
 	}
 	return out

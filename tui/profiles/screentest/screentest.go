@@ -105,3 +105,13 @@ func (h *Host) View() string { return h.Screen.View() }
 
 // Busy reports whether a job runs (for tuitest.New).
 func (h *Host) Busy() bool { return h.C.Jobs.Busy() }
+
+// PinTrainTimes sets every registered model's train time to zero: it is the one wall-clock
+// number of a training run, so golden screens pin it to stay byte-identical across runs.
+func PinTrainTimes(tb testing.TB, ws *workspace.Workspace) {
+	tb.Helper()
+	if _, err := ws.DB().ExecContext(context.Background(),
+		`UPDATE acrm_models SET metrics = json_merge_patch(metrics, '{"train_ms": 0}')::VARCHAR`); err != nil {
+		tb.Fatal(err)
+	}
+}
