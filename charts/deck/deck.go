@@ -776,7 +776,11 @@ func Build(ctx context.Context, ws *workspace.Workspace, dir string, o Options) 
 			scenarioNotes = notes
 			return c, err
 		}},
-		job{"pred-time", "10-pred-time" + ext, "Predicted vs actual over time", func() (charts.Chart, error) {
+		job{"saved-scenarios", "10-saved-scenarios" + ext, "Saved scenarios compared", func() (charts.Chart, error) {
+			c, _, err := src.SavedScenarios(ctx, nil)
+			return c, err
+		}},
+		job{"pred-time", "11-pred-time" + ext, "Predicted vs actual over time", func() (charts.Chart, error) {
 			return nil, noData("no outcomes tracked against scored predictions yet (the evaluate step, acrm monitor, records them)")
 		}},
 	)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/acrm-dev/acrm/analysis/profiles"
+	"github.com/acrm-dev/acrm/analysis/sim"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/charts"
 	"github.com/acrm-dev/acrm/sampledata"
@@ -227,5 +228,51 @@ func TestPredictedTimeCSV(t *testing.T) {
 	_, err = PredictedTimeCSV(strings.NewReader("month,predicted\n"), "t.csv")
 	if err == nil || !strings.Contains(err.Error(), `no "label" column`) {
 		t.Errorf("missing column: %v", err)
+	}
+}
+
+func TestSavedScenarios(t *testing.T) {
+	ctx := context.Background()
+	ws, err := workspace.Open(ctx, workspace.Memory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	cmp, err := sim.CompareOutbound(sim.Outbound{Volume: 150000, Conversion: 0.015, Profit: 3000},
+		sim.Outbound{Volume: 100000, Conversion: 0.025, Profit: 3500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	save := func(name, kind string, results any) {
+		sc, err := sim.NewScenario(name, kind, map[string]any{}, results)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sim.SaveScenario(ctx, ws, sc, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("seed", sim.KindROI, cmp)
+	save("top 3-4", sim.KindFrequency, sim.WhatIf{ExtraRevenue: sim.Estimate{Estimate: 1.7e6, Lo: 1.5e6, Hi: 1.9e6}})
+	save("curve only", sim.KindFrequency, map[string]any{"peak": sim.Estimate{Estimate: 9}})
+	src, err := Open(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, notes, err := src.SavedScenarios(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Scenarios) != 2 || c.Scenarios[0].Value != 8.75e6 || c.Scenarios[1].Lo != 1.5e6 || c.Scenarios[1].Hi != 1.9e6 {
+		t.Errorf("scenarios %+v", c.Scenarios)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "curve only") {
+		t.Errorf("notes %v", notes)
+	}
+	if !strings.Contains(c.Takeaway(), "seed (roi) with € 8.75 M") {
+		t.Errorf("takeaway %q", c.Takeaway())
+	}
+	if _, _, err := src.SavedScenarios(ctx, []string{"nope"}); err == nil || !strings.Contains(err.Error(), `no saved scenario "nope"`) {
+		t.Errorf("unknown name: %v", err)
 	}
 }

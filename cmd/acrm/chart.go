@@ -418,17 +418,33 @@ func newChartFrequencyCmd() *cobra.Command {
 
 func newChartScenariosCmd() *cobra.Command {
 	var cf chartFlags
-	var whatifs, period string
+	var whatifs, period, names string
 	var boot int
 	var seed uint64
+	var saved bool
 	cmd := &cobra.Command{
-		Use:   "scenarios [--whatif top:3-4,top:4-5,middle:3-4,low:3-4] -o FILE",
-		Short: "Contact-frequency what-ifs compared on extra revenue per period, with 95 % intervals",
-		Args:  cobra.NoArgs,
+		Use:   "scenarios [--whatif top:3-4,top:4-5,middle:3-4,low:3-4 | --saved [--names a,b]] -o FILE",
+		Short: "Contact-frequency what-ifs compared on extra revenue, or saved scenarios compared on profit",
+		Long: `scenarios compares contact-frequency what-ifs (default) on the extra revenue per period with
+their 95 % intervals, or with --saved the scenarios kept by acrm simulate … --save on their money
+result (roi and profit: net profit; inbound: yearly profit; frequency what-ifs: extra revenue).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			size, err := cf.check()
 			if err != nil {
 				return fmt.Errorf("chart scenarios: %w", err)
+			}
+			if saved {
+				return withSource(cmd.Context(), func(src *deck.Source) error {
+					c, notes, err := src.SavedScenarios(cmd.Context(), splitList(names))
+					if err != nil {
+						return fmt.Errorf("chart scenarios: %w", err)
+					}
+					for _, n := range notes {
+						fmt.Fprintln(cmd.ErrOrStderr(), "note:", n)
+					}
+					return cf.write(cmd, c, size)
+				})
 			}
 			ws, err := parseWhatIfs(whatifs)
 			if err != nil {
@@ -451,6 +467,8 @@ func newChartScenariosCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&whatifs, "whatif", "top:3-4,top:4-5,middle:3-4,low:3-4", "what-ifs SEGMENT:FROM-TO, comma-separated")
+	cmd.Flags().BoolVar(&saved, "saved", false, "compare scenarios saved in the workspace instead")
+	cmd.Flags().StringVar(&names, "names", "", "with --saved: these scenarios, comma-separated (default all)")
 	cmd.Flags().StringVar(&period, "period", "6m", "period: 3m, 6m or 12m")
 	cmd.Flags().IntVar(&boot, "boot", 100, "bootstrap replicates")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "bootstrap seed")
