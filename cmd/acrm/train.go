@@ -222,6 +222,8 @@ type progressBar struct {
 	start time.Time
 	last  time.Time
 	drawn bool
+	// lastDone is the last step logged when stderr is not a terminal.
+	lastDone int64
 }
 
 func newProgressBar(w io.Writer) *progressBar {
@@ -235,11 +237,16 @@ func newProgressBar(w io.Writer) *progressBar {
 }
 
 func (b *progressBar) report(p profiles.Progress) {
-	if !b.tty {
-		return
-	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if !b.tty {
+		// Logs get one line per finished step of --all (stage P<id>), nothing else.
+		if p.Total > 0 && p.Done > b.lastDone && strings.HasPrefix(p.Stage, "P") {
+			b.lastDone = p.Done
+			fmt.Fprintf(b.w, "%d/%d %s trained (%s)\n", p.Done, p.Total, p.Stage, time.Since(b.start).Round(100*time.Millisecond))
+		}
+		return
+	}
 	now := time.Now()
 	if now.Sub(b.last) < 100*time.Millisecond && p.Done != p.Total {
 		return
