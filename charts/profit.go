@@ -115,7 +115,7 @@ func (c ProfitCurve) build(th Theme) (*plot.Plot, error) {
 	if c.Customers > 0 {
 		xl += " (share of " + FormatInt(c.Customers) + ")"
 	}
-	p := th.newPlot(xl, "Cumulative profit")
+	p := th.newPlot(xl, "Cumulative profit ("+th.Currency+")")
 	p.X.Tick.Marker = PercentTicks{N: 10}
 	p.Y.Tick.Marker = MoneyTicks{Currency: th.Currency}
 	// No legend: the line is named by the axes, optimum and break-even label themselves.

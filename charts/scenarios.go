@@ -88,7 +88,11 @@ func lowerFirst(s string) string {
 }
 
 func (c ScenarioChart) draw(dc draw.Canvas, th Theme) error {
-	p := th.newPlot(c.measure(), "")
+	xl := c.measure()
+	if c.Unit == Money {
+		xl += " (" + th.Currency + ")"
+	}
+	p := th.newPlot(xl, "")
 	n := len(c.Scenarios)
 	names := make([]string, n)
 	// First scenario on top: category position n−1−i.
