@@ -244,7 +244,19 @@ type rowsMeta struct {
 
 func loadRows(ctx context.Context, ws *workspace.Workspace, segSQL string, info SegmentInfo, months int) (*freqRows, rowsMeta, error) {
 	var meta rowsMeta
-	db := ws.DB()
+	// One connection for the whole aggregation, so the segment's customer ids are computed
+	// once into a temporary table (connection-local, never written to the workspace file).
+	db, err := ws.DB().Conn(ctx)
+	if err != nil {
+		return nil, meta, fmt.Errorf("sim: %w", err)
+	}
+	defer db.Close()
+	const segTable = "acrm_sim_segment"
+	if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+segTable+" AS "+segSQL); err != nil {
+		return nil, meta, fmt.Errorf("sim: segment %q: %w", info.Name, err)
+	}
+	defer db.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp."+segTable)
+	segSQL = "SELECT customer_id FROM temp." + segTable
 	has := map[string]bool{}
 	for _, t := range []string{"campaigns", "campaign_members", "optouts"} {
 		ok, err := ws.HasTable(ctx, t)
@@ -254,7 +266,7 @@ func loadRows(ctx context.Context, ws *workspace.Workspace, segSQL string, info 
 		has[t] = ok
 	}
 	var first, last, offers int64
-	err := db.QueryRowContext(ctx, `SELECT coalesce(min(year(ts)*12 + month(ts)), 0), coalesce(max(year(ts)*12 + month(ts)), 0),
+	err = db.QueryRowContext(ctx, `SELECT coalesce(min(year(ts)*12 + month(ts)), 0), coalesce(max(year(ts)*12 + month(ts)), 0),
 		count(*) FILTER (WHERE direction = 'outbound' AND product_id IS NOT NULL) FROM contacts`).Scan(&first, &last, &offers)
 	if err != nil {
 		return nil, meta, fmt.Errorf("sim: read contact history: %w", err)
