@@ -6,6 +6,7 @@ package app
 
 import (
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -65,7 +66,9 @@ type Model struct {
 	frame      int
 	ticking    bool
 	size       int64
-	statusHelp key.Binding
+
+	idle    atomic.Bool
+	updates atomic.Int64
 }
 
 type tickMsg struct{}
@@ -152,6 +155,20 @@ func (m *Model) screenIndex(id string) int {
 
 // Update handles a message; it never blocks.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.update(msg)
+	m.idle.Store(!m.c.Jobs.Busy())
+	m.updates.Add(1)
+	return m, cmd
+}
+
+// Idle reports, safely from any goroutine, whether no job was running after the last
+// Update. Tests driving the real program use it to know when a screen has settled.
+func (m *Model) Idle() bool { return m.idle.Load() }
+
+// Updates counts the messages handled so far (safe from any goroutine).
+func (m *Model) Updates() int64 { return m.updates.Load() }
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.keys.Cancel.SetEnabled(m.c.Jobs.Busy())
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -187,10 +204,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.ensureTick())
 		return m, tea.Batch(cmds...)
 	case common.FlashMsg:
-		m.flash, m.flashErr = msg.Text, msg.Error
-		m.flashSeq++
-		seq := m.flashSeq
-		return m, tea.Tick(FlashDuration, func(time.Time) tea.Msg { return clearFlashMsg{seq} })
+		return m, m.setFlash(msg.Text, msg.Error)
 	case clearFlashMsg:
 		if msg.seq == m.flashSeq {
 			m.flash = ""
@@ -216,6 +230,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// Anything else (cursor blinks, screen-private messages) goes to the active screen.
 	cmd := m.Active().Update(msg)
 	return m, tea.Batch(cmd, m.ensureTick())
+}
+
+// setFlash shows text in the status bar and returns the command that clears it later.
+func (m *Model) setFlash(text string, isErr bool) tea.Cmd {
+	m.flash, m.flashErr = text, isErr
+	m.flashSeq++
+	seq := m.flashSeq
+	return tea.Tick(FlashDuration, func(time.Time) tea.Msg { return clearFlashMsg{seq} })
 }
 
 func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
@@ -292,7 +314,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	scr := m.Active()
 	if key.Matches(msg, m.keys.Cancel) && m.c.Jobs.Busy() {
 		if job := m.c.Jobs.CancelLatest(scr.ID()); job != nil {
-			return common.Flash("cancelling " + job.Label + "…")
+			// Set synchronously so the job's own "cancelled" message, which may arrive
+			// any time after this, is never overwritten by this one.
+			return m.setFlash("cancelling "+job.Label+"…", false)
 		}
 	}
 	if scr.InputFocused() {

@@ -186,3 +186,30 @@ func TestExportWritesTheFullResult(t *testing.T) {
 		t.Fatalf("exported %d lines, want 12,001 (header + all rows, not the capped view)", n)
 	}
 }
+
+// TestLongQueryStopsWithin200msOfCancel starts a query over 10^10 generated rows and
+// cancels it the way esc does (the shell cancels the latest job of the screen): the
+// cancelled result must arrive within 200 ms.
+func TestLongQueryStopsWithin200msOfCancel(t *testing.T) {
+	ws := openWS(t)
+	con, m, d := newConsole(t, ws)
+	con.SetValue("SELECT sum(hash(a.range * b.range)) FROM range(100000) a, range(100000) b")
+	d.Press(sqlconsole.DefaultKeyMap().Run)
+	time.Sleep(300 * time.Millisecond) // let DuckDB get going
+	if !m.C.Jobs.Busy() {
+		t.Fatal("the long query finished before it could be cancelled")
+	}
+	start := time.Now()
+	if job := m.C.Jobs.CancelLatest("data"); job == nil {
+		t.Fatal("no job to cancel")
+	}
+	d.Settle(t, 5*time.Second)
+	elapsed := time.Since(start) - 50*time.Millisecond // Settle's quiet period
+	if elapsed > 200*time.Millisecond {
+		t.Fatalf("query stopped %s after cancel, want ≤ 200 ms", elapsed)
+	}
+	if !strings.Contains(ansi.Strip(con.View()), "cancelled") {
+		t.Fatalf("no cancelled status:\n%s", ansi.Strip(con.View()))
+	}
+	t.Logf("cancelled after %s", elapsed)
+}

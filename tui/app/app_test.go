@@ -1,0 +1,278 @@
+package app_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/tui/app"
+	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/internal/fixture"
+	"github.com/acrm-dev/acrm/tui/internal/tuitest"
+	"github.com/acrm-dev/acrm/tui/keys"
+	"github.com/acrm-dev/acrm/tui/services"
+	"github.com/acrm-dev/acrm/tui/theme"
+)
+
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
+
+const fixtureCustomers = 2000
+
+func openWS(tb testing.TB) *workspace.Workspace {
+	tb.Helper()
+	ws, err := fixture.Open(context.Background(), fixtureCustomers)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+var fixedNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func newApp(tb testing.TB, ws *workspace.Workspace) *app.Model {
+	return app.New(services.New(ws), app.Options{Theme: theme.New(true), Now: func() time.Time { return fixedNow }})
+}
+
+// start drives a new app at w×h until idle.
+func start(tb testing.TB, ws *workspace.Workspace, w, h int) (*app.Model, *tuitest.Driver) {
+	tb.Helper()
+	m := newApp(tb, ws)
+	d := tuitest.New(m, m.Common().Jobs.Busy)
+	d.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	d.Init()
+	d.Settle(tb, 20*time.Second)
+	return m, d
+}
+
+func view(m *app.Model) string { return ansi.Strip(m.View()) }
+
+func assertFits(t *testing.T, v string, w, h int) {
+	t.Helper()
+	lines := strings.Split(v, "\n")
+	if len(lines) != h {
+		t.Errorf("view has %d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if lw := ansi.StringWidth(l); lw > w {
+			t.Errorf("line %d is %d cells wide, terminal is %d: %q", i, lw, w, l)
+		}
+	}
+}
+
+func TestSwitchScreensWithKeys(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 120, 36)
+	g := keys.DefaultGlobal()
+	want := func(id string) {
+		t.Helper()
+		if got := m.Active().ID(); got != id {
+			t.Fatalf("active screen %q, want %q", got, id)
+		}
+	}
+	want("data")
+	d.Press(g.NextScreen)
+	want("segments")
+	d.Press(g.PrevScreen)
+	want("data")
+	d.Press(g.PrevScreen) // wraps around
+	want("monitor")
+	for i, id := range []string{"data", "segments", "profiles", "offers", "simulate", "monitor"} {
+		s := m.Screens()[i]
+		d.Press(g.Screen[i])
+		want(id)
+		if !strings.Contains(view(m), "["+string(rune('1'+i))+" "+s.Title()+"]") {
+			t.Errorf("tab bar does not mark screen %d active", i+1)
+		}
+	}
+}
+
+func TestEveryScreenDrawsSomething(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 100, 30)
+	g := keys.DefaultGlobal()
+	for i, s := range m.Screens() {
+		d.Press(g.Screen[i])
+		d.Settle(t, 10*time.Second)
+		v := view(m)
+		assertFits(t, v, 100, 30)
+		body := strings.Join(strings.Split(v, "\n")[1:29], "")
+		if len(strings.TrimSpace(strings.Trim(body, "│┃╭╮╰╯┏┓┗┛─━ "))) < 40 {
+			t.Errorf("screen %s is (nearly) blank:\n%s", s.Title(), v)
+		}
+	}
+}
+
+func TestResizeReflows(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 80, 24)
+	for _, sz := range [][2]int{{80, 24}, {140, 45}, {300, 80}, {81, 25}} {
+		d.Send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		d.Settle(t, 10*time.Second)
+		assertFits(t, view(m), sz[0], sz[1])
+	}
+}
+
+func TestTinyTerminalSaysSo(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 40, 10)
+	v := view(m)
+	if !strings.Contains(v, "needs at least 80×24") || !strings.Contains(v, "40×10") {
+		t.Fatalf("tiny terminal view does not explain itself:\n%s", v)
+	}
+	assertFits(t, v, 40, 10)
+	// Keys other than quit do nothing harmful; growing the terminal brings the app back.
+	d.Press(keys.DefaultGlobal().NextScreen)
+	d.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.Settle(t, 10*time.Second)
+	if v := view(m); !strings.Contains(v, "Tables") {
+		t.Fatalf("after resize the Data screen is not back:\n%s", v)
+	}
+}
+
+func TestHelpShowsKeysThatWorkNow(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 120, 36)
+	g := keys.DefaultGlobal()
+	d.Press(g.Help)
+	v := view(m)
+	for _, want := range []string{"Help", "import file", "SQL console", "next screen", "commands"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	if strings.Contains(v, "clear filter") {
+		t.Error("help lists 'clear filter' although no filter is set")
+	}
+	if strings.Contains(v, "cancel job") {
+		t.Error("help lists 'cancel job' although no job runs")
+	}
+	d.Send(tuitest.Key("esc"))
+	if strings.Contains(view(m), "Everywhere") {
+		t.Fatal("esc did not close help")
+	}
+}
+
+func TestPaletteRunsAnAction(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 120, 36)
+	d.Press(keys.DefaultGlobal().NextScreen) // from Segments …
+	d.Press(keys.DefaultGlobal().Palette)
+	if !strings.Contains(view(m), "Commands") {
+		t.Fatalf("palette not open:\n%s", view(m))
+	}
+	d.Type("sql console")
+	d.Send(tuitest.Key("enter"))
+	d.Settle(t, 10*time.Second)
+	if m.Active().ID() != "data" || !strings.Contains(view(m), "ctrl+r run") {
+		t.Fatalf("palette did not open the SQL console on Data:\n%s", view(m))
+	}
+	if !m.Active().InputFocused() {
+		t.Fatal("SQL editor does not have the keyboard")
+	}
+	// q types into the editor instead of quitting.
+	d.Type("q")
+	if strings.Contains(view(m), "quit anyway") {
+		t.Fatal("q in the editor acted as quit")
+	}
+}
+
+// blockingJob starts a job on the data screen that runs until cancelled.
+func blockingJob(m *app.Model, d *tuitest.Driver) {
+	_, cmd := m.Common().Jobs.Start("data", "test", "long test job", func(ctx context.Context, report func(common.Progress)) (any, error) {
+		report(common.Progress{Done: 1, Total: 4, Stage: "step 1"})
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	d.Send(tea.BatchMsg{cmd})
+}
+
+func TestQuitAsksWhileAJobRuns(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 120, 36)
+	blockingJob(m, d)
+	d.WaitFor(t, 5*time.Second, func() bool { return strings.Contains(view(m), "25%") })
+	if v := view(m); !strings.Contains(v, "esc cancel") || !strings.Contains(v, "25%") {
+		t.Fatalf("status bar does not show the job with progress:\n%s", v)
+	}
+	g := keys.DefaultGlobal()
+	_, cmd := m.Update(tuitest.Key("q"))
+	if cmd != nil {
+		if _, quit := cmd().(tea.QuitMsg); quit {
+			t.Fatal("q quit at once while a job runs")
+		}
+	}
+	if !strings.Contains(view(m), "quit anyway") {
+		t.Fatal("no quit confirmation")
+	}
+	d.Send(tuitest.Key("n"))
+	if strings.Contains(view(m), "quit anyway") {
+		t.Fatal("n did not dismiss the confirmation")
+	}
+	_, _ = m.Update(tuitest.Key(g.Quit.Keys()[0]))
+	_, cmd = m.Update(tuitest.Key("y"))
+	if cmd == nil {
+		t.Fatal("y did not quit")
+	}
+	if _, quit := cmd().(tea.QuitMsg); !quit {
+		t.Fatal("y did not quit")
+	}
+	if m.Common().Jobs.Running()[0].Cancelled != true {
+		t.Fatal("quitting did not cancel the running job")
+	}
+}
+
+func TestCtrlCAlwaysQuits(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 120, 36)
+	d.Press(keys.DefaultGlobal().Palette) // even with an overlay open
+	_, cmd := m.Update(tuitest.Key("ctrl+c"))
+	if cmd == nil {
+		t.Fatal("ctrl+c returned no command")
+	}
+	if _, quit := cmd().(tea.QuitMsg); !quit {
+		t.Fatal("ctrl+c did not quit")
+	}
+}
+
+func TestEscCancelsTheRunningJob(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 120, 36)
+	blockingJob(m, d)
+	d.Press(keys.DefaultGlobal().Cancel)
+	d.Settle(t, 5*time.Second)
+	if m.Common().Jobs.Busy() {
+		t.Fatal("job still running after esc")
+	}
+	if !strings.Contains(view(m), "cancelled") {
+		t.Fatalf("no 'cancelled' status:\n%s", view(m))
+	}
+}
+
+func TestMouseWheelScrolls(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 120, 36)
+	before := view(m)
+	d.Send(tea.MouseMsg(tea.MouseEvent{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress}))
+	d.Settle(t, 10*time.Second)
+	if view(m) == before {
+		t.Fatal("wheel down changed nothing")
+	}
+	if !strings.Contains(view(m), "> products") {
+		// The tables pane has focus: three wheel steps move three tables down.
+		if !strings.Contains(view(m), "> contacts") {
+			t.Fatalf("wheel did not move the table cursor:\n%s", view(m))
+		}
+	}
+}
