@@ -11,7 +11,6 @@ import "time"
 var (
 	Snapshot     = time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)
 	HistoryStart = time.Date(2024, 11, 1, 0, 0, 0, 0, time.UTC)
-	historyEnd   = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) // exclusive
 )
 
 // Periods are the four half years of the history: period p (1..4) covers

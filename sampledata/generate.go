@@ -24,6 +24,10 @@ type Options struct {
 	Seed      uint64 // same seed and size → identical tables
 	Replace   bool   // drop existing datamart tables instead of refusing
 	Workers   int    // generator goroutines; 0 = GOMAXPROCS
+	// MemoryLimit caps DuckDB's buffer pool while generating (e.g. "1GB"), restored afterwards;
+	// "" leaves the workspace's setting. Without a cap DuckDB keeps the written blocks cached
+	// (up to 80 % of RAM by default), so the peak RSS grows with the size of the sample.
+	MemoryLimit string
 }
 
 // Progress reports how far Generate is.
@@ -105,6 +109,25 @@ func Generate(ctx context.Context, ws *workspace.Workspace, opt Options, report 
 	if len(existing) > 0 && !opt.Replace {
 		return Summary{}, fmt.Errorf("sampledata: %s: %w (%s); use --replace to overwrite them",
 			ws.Path(), ErrExists, strings.Join(existing, ", "))
+	}
+	if opt.MemoryLimit != "" {
+		var old string
+		if err := db.QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&old); err != nil {
+			return Summary{}, fmt.Errorf("sampledata: read memory_limit: %w", err)
+		}
+		if _, err := db.ExecContext(ctx, "SET memory_limit = "+workspace.QuoteString(opt.MemoryLimit)); err != nil {
+			return Summary{}, fmt.Errorf("sampledata: memory limit %q: %w", opt.MemoryLimit, err)
+		}
+		defer func() {
+			// current_setting rounds (e.g. "18.8 GiB"): prefer RESET when that was the default.
+			bg := context.Background()
+			var now string
+			if _, err := db.ExecContext(bg, "RESET memory_limit"); err == nil &&
+				db.QueryRowContext(bg, `SELECT current_setting('memory_limit')`).Scan(&now) == nil && now == old {
+				return
+			}
+			_, _ = db.ExecContext(bg, "SET memory_limit = "+workspace.QuoteString(old))
+		}()
 	}
 	report(Progress{Stage: "calibrating truth"})
 	truth := GetTruth()

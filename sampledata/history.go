@@ -14,13 +14,11 @@ type (
 	tsT   int64
 )
 
-func dayOf(t time.Time) dateT       { return dateT(t.Unix() / 86400) }
-func (d dateT) Time() time.Time     { return time.Unix(int64(d)*86400, 0).UTC() }
-func (t tsT) Time() time.Time       { return time.Unix(int64(t), 0).UTC() }
-func (t tsT) Day() dateT            { return dateT(int64(t) / 86400) }
-func tsOf(t time.Time) tsT          { return tsT(t.Unix()) }
-func dayStart(d dateT) tsT          { return tsT(int64(d) * 86400) }
-func (d dateT) addDays(n int) dateT { return d + dateT(n) }
+func dayOf(t time.Time) dateT   { return dateT(t.Unix() / 86400) }
+func (d dateT) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
+func (t tsT) Time() time.Time   { return time.Unix(int64(t), 0).UTC() }
+func (t tsT) Day() dateT        { return dateT(int64(t) / 86400) }
+func dayStart(d dateT) tsT      { return tsT(int64(d) * 86400) }
 
 const (
 	secondsPerDay = 86400
@@ -52,9 +50,8 @@ func periodOfDay(d dateT) int {
 }
 
 var (
-	snapshotDay  = dayOf(Snapshot)
-	historyDay0  = dayOf(HistoryStart)
-	historyEndTs = tsOf(historyEnd)
+	snapshotDay = dayOf(Snapshot)
+	historyDay0 = dayOf(HistoryStart)
 )
 
 type holdingRow struct {
@@ -125,11 +122,10 @@ func (o *optoutState) blocked(prod int, channel string, day dateT) bool {
 
 // own tracks a customer's holdings of one product over time.
 type own struct {
-	start      dateT // open holding start; 0 = none
-	pastStart  dateT
-	pastEnd    dateT // 0 = no past holding
-	hasOpen    bool
-	acceptedAt dateT
+	start     dateT // open holding start; 0 = none
+	pastStart dateT
+	pastEnd   dateT // 0 = no past holding
+	hasOpen   bool
 }
 
 func (o *own) heldAt(day dateT) bool {

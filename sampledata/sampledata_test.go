@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -417,5 +418,30 @@ func TestTopSegmentEffectThroughSimulator(t *testing.T) {
 	t.Logf("base: 3→4 %+.1f %% (true %+.1f %%)", 100*(b4/b3-1), 100*SteadyStateEffect(3, 4, false))
 	if b4/b3-1 > e34-0.2 {
 		t.Errorf("base 3→4 effect %.3f not clearly below the top's %.3f", b4/b3-1, e34)
+	}
+}
+
+func TestGenerateMemoryLimit(t *testing.T) {
+	ctx := context.Background()
+	ws := openMem(t)
+	var before string
+	if err := ws.DB().QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(ctx, ws, Options{Customers: 100, Seed: 1, MemoryLimit: "12XB"}, nil); err == nil || !strings.Contains(err.Error(), `memory limit "12XB"`) {
+		t.Fatalf("bad memory limit: err = %v", err)
+	}
+	if ok, _ := ws.HasTable(ctx, "customers"); ok {
+		t.Fatal("failed Generate left a customers table")
+	}
+	if _, err := Generate(ctx, ws, Options{Customers: 100, Seed: 1, MemoryLimit: "500MB"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var after string
+	if err := ws.DB().QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Fatalf("memory_limit %q after Generate, was %q", after, before)
 	}
 }

@@ -51,6 +51,7 @@ Existing datamart tables are kept unless --replace. See docs/DATAMART.md.`,
 	cmd.Flags().IntVar(&opt.Customers, "customers", sampledata.DefaultCustomers, "number of customers")
 	cmd.Flags().Uint64Var(&opt.Seed, "seed", 42, "random seed (same seed and size → identical tables)")
 	cmd.Flags().BoolVar(&opt.Replace, "replace", false, "replace existing datamart tables")
+	cmd.Flags().StringVar(&opt.MemoryLimit, "memory-limit", "2GB", `cap DuckDB's memory while generating ("" = DuckDB's default, 80 % of RAM)`)
 	cmd.AddCommand(newSampleRespondCmd())
 	return cmd
 }
