@@ -18,7 +18,6 @@ func signedCI(e Estimate, f func(float64) string) string {
 
 func pct(v float64) string    { return fmt.Sprintf("%.2f %%", 100*v) }
 func pct0(v float64) string   { return fmt.Sprintf("%.0f %%", 100*v) }
-func dec2(v float64) string   { return fmt.Sprintf("%.2f", v) }
 func dec3(v float64) string   { return fmt.Sprintf("%.3f", v) }
 func round0(v float64) string { return FormatCount(math.Round(v)) }
 
