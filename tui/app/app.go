@@ -60,12 +60,12 @@ type Model struct {
 	confirmQuit   bool
 	quitting      bool
 
-	flash      string
-	flashErr   bool
-	flashSeq   int
-	frame      int
-	ticking    bool
-	size       int64
+	flash    string
+	flashErr bool
+	flashSeq int
+	frame    int
+	ticking  bool
+	size     int64
 
 	idle    atomic.Bool
 	updates atomic.Int64
