@@ -303,6 +303,41 @@ func TestProfileBigTablePath(t *testing.T) {
 	}
 }
 
+// TestHistogramLongTail: 1,000 values 1…1000 and five at 1,000,000. Equal-width bins over
+// [1, 1e6] would hold 1,000 values in the first bin; the histogram covers [1, p99] instead
+// and counts the rest as overflow.
+func TestHistogramLongTail(t *testing.T) {
+	ws := openFixture(t, 1)
+	if _, err := ws.DB().Exec(`CREATE TABLE tail AS SELECT i::DOUBLE AS v FROM range(1, 1001) r(i)
+		UNION ALL SELECT 1e6 FROM range(5)`); err != nil {
+		t.Fatal(err)
+	}
+	profs, err := Profile(context.Background(), ws, "tail", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := profs[0]
+	// p99 by R-7 interpolation over the 1,005 sorted values: h = 1004·0.99 = 993.96.
+	p99 := 994 + 0.96
+	if p.HistMin != 1 || math.Abs(p.HistMax-p99) > 1e-9 || p.Max != "1000000" {
+		t.Fatalf("range [%v, %v], max %s; want [1, %v]", p.HistMin, p.HistMax, p.Max, p99)
+	}
+	// Values above p99: 995…1000 and the five outliers.
+	if p.HistOverflow != 6+5 {
+		t.Errorf("overflow %d, want 11", p.HistOverflow)
+	}
+	w := (p99 - 1) / HistogramBins
+	want := make([]int64, HistogramBins)
+	for v := 1.0; v <= p99; v++ {
+		b := int(math.Floor((v - 1) / w))
+		want[min(b, HistogramBins-1)]++
+	}
+	if !reflect.DeepEqual(p.Histogram, want) {
+		t.Errorf("histogram %v, want %v", p.Histogram, want)
+	}
+	// Columns without a long tail keep [min, max]: see x in TestProfileMatchesIndependentComputation.
+}
+
 func TestProfileMissingTableAndEmptyTable(t *testing.T) {
 	ws := openFixture(t, 10)
 	_, err := Profile(context.Background(), ws, "nosuch", nil)

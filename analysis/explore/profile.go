@@ -53,7 +53,11 @@ type ValueCount struct {
 // its non-null rows — or of kind Other. Histogram counts the non-null values of a numeric
 // column in HistogramBins equal-width bins over [HistMin, HistMax] (bin i covers
 // [HistMin+i·w, HistMin+(i+1)·w), the last bin is closed; w = (HistMax−HistMin)/bins); a
-// constant column gets one bin; non-numeric columns get nil.
+// constant column gets one bin; non-numeric columns get nil. HistMin is the minimum and
+// HistMax the maximum — except for a long-tailed column (max − p99 > 3·(p99 − min), e.g.
+// revenue), where equal-width bins over the full range would put nearly everything in the
+// first bin: there HistMax is the 99th percentile and HistOverflow counts the values above
+// it, which no bin holds.
 type ColumnProfile struct {
 	Name     string
 	Type     string
@@ -74,6 +78,12 @@ type ColumnProfile struct {
 	Histogram       []int64
 	HistMin         float64
 	HistMax         float64
+	// HistOverflow counts the values above HistMax left out of a long-tailed column's
+	// histogram (0 otherwise).
+	HistOverflow int64
+
+	p99    float64 // 99th percentile, for the histogram range
+	hasP99 bool
 }
 
 // Profile computes a ColumnProfile for every column of table in three DuckDB queries
@@ -218,31 +228,35 @@ func profileStats(ctx context.Context, ws *workspace.Workspace, q string, cols [
 				p.Std = &sd
 			}
 		case fQuant:
-			p.Quantiles = parseQuantiles(*dest[k].(*any))
+			setQuantiles(p, *dest[k].(*any))
 		}
 	}
 	return nil
 }
 
+// quantileExpr computes the QuantileLevels and, last, the 99th percentile (for the
+// histogram's range).
 func quantileExpr(id string) string {
-	return "quantile_cont(" + id + "::DOUBLE, [0.05, 0.25, 0.5, 0.75, 0.95])"
+	return "quantile_cont(" + id + "::DOUBLE, [0.05, 0.25, 0.5, 0.75, 0.95, 0.99])"
 }
 
-// parseQuantiles reads a DOUBLE[] of len(QuantileLevels); nil when NULL or malformed.
-func parseQuantiles(v any) *[5]float64 {
+// setQuantiles reads quantileExpr's DOUBLE[] into p (nothing when NULL or malformed).
+func setQuantiles(p *ColumnProfile, v any) {
 	list, ok := v.([]any)
-	if !ok || len(list) != len(QuantileLevels) {
-		return nil
+	if !ok || len(list) != len(QuantileLevels)+1 {
+		return
 	}
-	var qs [5]float64
+	var qs [6]float64
 	for j, x := range list {
 		f, ok := x.(float64)
 		if !ok {
-			return nil
+			return
 		}
 		qs[j] = f
 	}
-	return &qs
+	five := [5]float64(qs[:5])
+	p.Quantiles = &five
+	p.p99, p.hasP99 = qs[5], true
 }
 
 // profileSampledQuantiles computes the quantiles of every numeric column of a big table on
@@ -276,7 +290,7 @@ func profileSampledQuantiles(ctx context.Context, ws *workspace.Workspace, q str
 		return err
 	}
 	for k, i := range which {
-		profiles[i].Quantiles = parseQuantiles(dest[k])
+		setQuantiles(&profiles[i], dest[k])
 		profiles[i].QuantilesApprox = profiles[i].Quantiles != nil
 	}
 	return nil
@@ -287,8 +301,8 @@ func profileSampledQuantiles(ctx context.Context, ws *workspace.Workspace, q str
 //
 //	bin(x) = min(⌊(x − min)/w⌋, bins−1),  w = (max − min)/bins.
 func profileHistograms(ctx context.Context, ws *workspace.Workspace, q string, cols []Column, profiles []ColumnProfile) error {
-	var sel []string
-	var which []int
+	var sel, over []string
+	var which, clipped []int
 	for i, c := range cols {
 		p := &profiles[i]
 		if c.Kind != Numeric || p.Rows == p.Nulls {
@@ -299,9 +313,14 @@ func profileHistograms(ctx context.Context, ws *workspace.Workspace, q string, c
 			continue
 		}
 		id := workspace.QuoteIdent(c.Name)
+		if p.hasP99 && p.p99 > p.HistMin && p.HistMax-p.p99 > 3*(p.p99-p.HistMin) {
+			p.HistMax = p.p99
+			clipped = append(clipped, i)
+			over = append(over, fmt.Sprintf("count(*) FILTER (WHERE %s::DOUBLE > %v)", id, p.HistMax))
+		}
 		w := (p.HistMax - p.HistMin) / HistogramBins
-		sel = append(sel, fmt.Sprintf("histogram(least(greatest(floor((%s::DOUBLE - (%v)) / (%v)), 0), %d)::INTEGER) FILTER (WHERE %s IS NOT NULL)",
-			id, p.HistMin, w, HistogramBins-1, id))
+		sel = append(sel, fmt.Sprintf("histogram(least(greatest(floor((%s::DOUBLE - (%v)) / (%v)), 0), %d)::INTEGER) FILTER (WHERE %s::DOUBLE <= %v)",
+			id, p.HistMin, w, HistogramBins-1, id, p.HistMax))
 		which = append(which, i)
 	}
 	if len(sel) == 0 {
@@ -313,7 +332,11 @@ func profileHistograms(ctx context.Context, ws *workspace.Workspace, q string, c
 		sel[k] += fmt.Sprintf(" AS h%d", k)
 		outer = append(outer, fmt.Sprintf("map_keys(h%d), map_values(h%d)", k, k))
 	}
-	dest := make([]any, 2*len(sel))
+	for k, o := range over {
+		sel = append(sel, fmt.Sprintf("%s AS o%d", o, k))
+		outer = append(outer, fmt.Sprintf("o%d", k))
+	}
+	dest := make([]any, 2*len(which)+len(over))
 	ptrs := make([]any, len(dest))
 	for i := range dest {
 		ptrs[i] = &dest[i]
@@ -321,6 +344,13 @@ func profileHistograms(ctx context.Context, ws *workspace.Workspace, q string, c
 	query := "SELECT " + strings.Join(outer, ", ") + " FROM (SELECT " + strings.Join(sel, ", ") + " FROM " + q + ")"
 	if err := ws.DB().QueryRowContext(ctx, query).Scan(ptrs...); err != nil {
 		return err
+	}
+	for k, i := range clipped {
+		n, ok := toInt64(dest[2*len(which)+k])
+		if !ok {
+			return fmt.Errorf("column %s: unexpected overflow count %T", cols[i].Name, dest[2*len(which)+k])
+		}
+		profiles[i].HistOverflow = n
 	}
 	for k, i := range which {
 		h := make([]int64, HistogramBins)
