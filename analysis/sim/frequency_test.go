@@ -151,3 +151,44 @@ func TestFrequencyBadInput(t *testing.T) {
 		t.Errorf("no contacts err = %v", err)
 	}
 }
+
+func TestFrequencyObservationalAndShortHistory(t *testing.T) {
+	ctx := context.Background()
+	ws := memWorkspace(t)
+	buildFixture(t, ws, 8000, 9, defaultTruth)
+	ClearFrequencyCache()
+	// Without the frequency test the estimate is observational, and says so.
+	if _, err := ws.DB().ExecContext(ctx, `DELETE FROM campaigns WHERE selection = 'frequency'`); err != nil {
+		t.Fatal(err)
+	}
+	f, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "all", Boot: 20, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Randomized {
+		t.Error("no frequency cells, yet the estimate claims to be randomized")
+	}
+	w, err := f.WhatIf(2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, txt := range []string{f.Text(), w.Text()} {
+		if !strings.Contains(txt, "NOTE: observational estimate") {
+			t.Errorf("output does not say it is observational:\n%s", txt)
+		}
+	}
+	// Six months of history cannot fill a 12-month period.
+	if _, err := ws.DB().ExecContext(ctx, `DELETE FROM contacts WHERE ts < TIMESTAMP '2026-05-01'`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadFrequency(ctx, ws, FrequencyOptions{Segment: "all", PeriodMonths: 12, Boot: 20})
+	if err == nil || !strings.Contains(err.Error(), "shorter than one year period") {
+		t.Errorf("12m on 6 months of history: err = %v", err)
+	}
+	// A cancelled load stops with the context's error.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := LoadFrequency(cctx, ws, FrequencyOptions{Segment: "all", Boot: 20, Refresh: true}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled load err = %v", err)
+	}
+}
