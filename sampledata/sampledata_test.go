@@ -249,6 +249,16 @@ func TestOptoutsInboundAndCells(t *testing.T) {
 	if top < 2.8 || top > 3 {
 		t.Errorf("top segment gets %.2f BAU offers per half year, want about 3", top)
 	}
+	// Contact policy invariant: never more than 3 BAU offers per customer per half year.
+	if over := queryFloat(t, ws, `SELECT count(*) FROM (SELECT customer_id, period, count(*) AS n FROM contacts
+		JOIN campaigns USING (campaign_id) WHERE selection IN ('model','random') GROUP BY ALL) WHERE n > 3`); over != 0 {
+		t.Errorf("%v customer-periods above the BAU cap of 3", over)
+	}
+	// No contact before the customer joined; no holding starts before it either.
+	if early := queryFloat(t, ws, `SELECT count(*) FROM contacts JOIN customers USING (customer_id)
+		WHERE ts::DATE < DATE '2026-10-31' - INTERVAL (CAST(tenure_months * 30.44 AS INT) + 1) DAY`); early != 0 {
+		t.Errorf("%v contacts before the customer joined", early)
+	}
 	topShare := queryFloat(t, ws, `SELECT avg((monthly_revenue >= (SELECT value FROM sample_truth_meta WHERE key = 'top_revenue_threshold'))::INT) FROM customers`)
 	if topShare < 0.09 || topShare > 0.11 {
 		t.Errorf("top value segment share %.3f, want about 10 %%", topShare)
