@@ -412,3 +412,22 @@ func TestCancelledContext(t *testing.T) {
 		t.Errorf("cancelled Save left %v, %v", list, err)
 	}
 }
+
+// TestEnsureCustomerViewConcurrent runs many first-time EnsureCustomerView calls at once, as
+// screens do when a workspace opens: all succeed and the view works.
+func TestEnsureCustomerViewConcurrent(t *testing.T) {
+	ws := openHandFixture(t)
+	ctx := context.Background()
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() { errs <- EnsureCustomerView(ctx, ws) }()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n, err := Validate(ctx, ws, "true"); err != nil || n != 10 {
+		t.Errorf("view after concurrent creation: %d, %v", n, err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
@@ -86,6 +87,18 @@ func EnsureCustomerView(ctx context.Context, ws *workspace.Workspace) error {
 		return err
 	})
 	if err != nil {
+		// Another caller may have created the same definition concurrently (DuckDB reports
+		// a write-write conflict on the catalog): that is success.
+		for try := 0; try < 5; try++ {
+			var again sql.NullString
+			if qerr := ws.DB().QueryRowContext(ctx, `SELECT comment FROM duckdb_views() WHERE schema_name = 'main' AND view_name = ?`, View).Scan(&again); qerr == nil && again.String == sig {
+				return nil
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond) // the other creator may not have committed yet
+		}
 		return fmt.Errorf("segment: create %s: %w", View, err)
 	}
 	return nil
