@@ -265,27 +265,50 @@ func jsonText(v any, ok bool) string {
 	return fmt.Sprint(v)
 }
 
-// ComparisonText renders CompareScenarios as a side-by-side table. Rows equal on both sides
-// are kept so that the whole scenario can be read.
+// ComparisonText renders CompareScenarios as a side-by-side table: keys left, values and the
+// difference right-aligned. Rows equal on both sides are kept so that the whole scenario can
+// be read; long texts are cut to 40 characters.
 func ComparisonText(a, b Scenario, rows []ComparisonRow) string {
-	var buf strings.Builder
-	fmt.Fprintf(&buf, "%s (%s, %s)  vs  %s (%s, %s)\n\n", a.Name, a.Kind, a.CreatedAt.Format("2006-01-02 15:04"),
-		b.Name, b.Kind, b.CreatedAt.Format("2006-01-02 15:04"))
-	tw := tabwriter.NewWriter(&buf, 0, 0, 3, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "\t%s\t%s\tdifference\t\n", a.Name, b.Name)
+	cut := func(s string) string {
+		if r := []rune(s); len(r) > 40 {
+			return string(r[:39]) + "…"
+		}
+		return s
+	}
+	type line struct{ key, a, b, d string }
+	lines := []line{{"", a.Name, b.Name, "difference"}}
 	section := ""
 	for _, r := range rows {
 		if r.Section != section {
 			section = r.Section
-			fmt.Fprintf(tw, "%ss\t\t\t\t\n", section)
+			lines = append(lines, line{key: section + "s"})
 		}
 		d := ""
 		if r.HasDiff && r.Diff != 0 {
 			d = FormatSigned(r.Diff, func(v float64) string { return jsonText(v, true) })
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t\n", r.Key, r.A, r.B, d)
+		lines = append(lines, line{"  " + r.Key, cut(r.A), cut(r.B), d})
 	}
-	tw.Flush()
+	var w [4]int
+	for _, l := range lines {
+		for i, c := range []string{l.key, l.a, l.b, l.d} {
+			w[i] = max(w[i], len([]rune(c)))
+		}
+	}
+	pad := func(s string, n int, left bool) string {
+		sp := strings.Repeat(" ", n-len([]rune(s)))
+		if left {
+			return s + sp
+		}
+		return sp + s
+	}
+	var buf strings.Builder
+	fmt.Fprintf(&buf, "%s (%s, %s)  vs  %s (%s, %s)\n\n", a.Name, a.Kind, a.CreatedAt.Format("2006-01-02 15:04"),
+		b.Name, b.Kind, b.CreatedAt.Format("2006-01-02 15:04"))
+	for _, l := range lines {
+		row := pad(l.key, w[0], true) + "   " + pad(l.a, w[1], false) + "   " + pad(l.b, w[2], false) + "   " + pad(l.d, w[3], false)
+		buf.WriteString(strings.TrimRight(row, " ") + "\n")
+	}
 	return buf.String()
 }
 
