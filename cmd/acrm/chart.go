@@ -125,7 +125,7 @@ footnotes with the data date and model version, and never a customer identifier.
   profit       profit over selection depth with the optimum and break-even
   roi          mass against model-targeted mailing (the flags of acrm simulate roi)
   frequency    response per offer against offers per year, with its band and optimum
-  scenarios    contact-frequency what-ifs compared on extra revenue
+  scenarios    contact-frequency what-ifs on extra revenue; --saved: saved scenarios on profit
 
 The format follows the extension of -o; files are written to a temporary file and renamed.`,
 	}
