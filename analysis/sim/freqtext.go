@@ -56,6 +56,9 @@ func (f *Frequency) Text() string {
 	} else {
 		b.WriteString("the fitted response only falls with more offers: no interior optimum\n")
 	}
+	if f.OptOut.Q > 0 {
+		fmt.Fprintf(&b, "opt-out per offer q(n) = %.3g · n^%.2f: %s at 6 offers a year, %s at 12\n", f.OptOut.Q, f.OptOut.D, pct(f.OptOut.At(6)), pct(f.OptOut.At(12)))
+	}
 	if f.FailedBoot > 0 {
 		fmt.Fprintf(&b, "(%d of %d bootstrap samples could not be fitted and are left out of the intervals)\n", f.FailedBoot, f.Boot)
 	}
@@ -102,4 +105,51 @@ func (w WhatIf) Text() string {
 			signedCI(e.ExtraContracts, round0), signedCI(e.ExtraRevenue, FormatShort), signedCI(e.ExtraOptOuts, round0))
 	}
 	return b.String()
+}
+
+// SegmentsText compares the frequency analyses of several segments in one table: size, where
+// the curve comes from, its optimum, and — when from > 0 — the what-if from → to per segment.
+func SegmentsText(fs []*Frequency, from, to int) (string, error) {
+	if len(fs) == 0 {
+		return "", fmt.Errorf("sim: no segments to compare")
+	}
+	var b strings.Builder
+	per := PeriodName(fs[0].PeriodMonths)
+	fmt.Fprintf(&b, "Contact frequency by segment · period: %s · 95 %% bootstrap intervals\n\n", per)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "segment\tcustomers\tcurve from\tbest offers/year (CI)\tbest offers/" + per + "\t"
+	if from > 0 {
+		head += fmt.Sprintf("contracts %d→%d (CI)\trevenue growth (CI)\topt-outs (CI)\t", from, to)
+	}
+	fmt.Fprintln(tw, head)
+	var notes []string
+	for _, f := range fs {
+		src := "randomized"
+		if !f.Randomized {
+			src = "observational"
+		}
+		peak := "no interior optimum"
+		if f.Curve.C > 0 {
+			peak = fmt.Sprintf("%.1f (%.1f … %.1f)", f.Peak.Estimate, f.Peak.Lo, f.Peak.Hi)
+		}
+		row := fmt.Sprintf("%s\t%s\t%s\t%s\t%.1f\t", f.Segment.Name, FormatCount(float64(f.Segment.Customers)), src, peak, f.BestPerPeriod.Estimate)
+		if from > 0 {
+			w, err := f.WhatIf(from, to)
+			if err != nil {
+				row += "—\t—\t—\t"
+				notes = append(notes, err.Error())
+			} else {
+				row += signedCI(w.ExtraContracts, round0) + "\t" + signedCI(w.RevenueEffect, pct0) + "\t" + signedCI(w.ExtraOptOuts, round0) + "\t"
+			}
+		}
+		fmt.Fprintln(tw, row)
+	}
+	tw.Flush()
+	for _, n := range notes {
+		b.WriteString("\n" + n)
+	}
+	if len(notes) > 0 {
+		b.WriteString("\n")
+	}
+	return b.String(), nil
 }

@@ -90,6 +90,21 @@ func TestFrequencyFixture(t *testing.T) {
 	if math.Abs(lo.Peak.Estimate-defaultTruth.mBase) > 1 {
 		t.Errorf("low peak %.2f, true %.1f", lo.Peak.Estimate, defaultTruth.mBase)
 	}
+	st, err := SegmentsText([]*Frequency{f, lo}, 3, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(st, "contracts 3→4") || !strings.Contains(st, "top") || !strings.Contains(st, "low") {
+		t.Errorf("segments table:\n%s", st)
+	}
+	// A what-if one segment cannot answer is a note, not a failure of the table.
+	st, err = SegmentsText([]*Frequency{f, lo}, 20, 21)
+	if err != nil || !strings.Contains(st, "no level to start from") {
+		t.Errorf("segments table with an impossible what-if (%v):\n%s", err, st)
+	}
+	if _, err := SegmentsText(nil, 3, 4); err == nil {
+		t.Error("no segments accepted")
+	}
 }
 
 func TestFrequencyBadInput(t *testing.T) {

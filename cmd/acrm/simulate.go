@@ -469,13 +469,38 @@ observational.`,
 				return err
 			}
 			defer ws.Close()
+			out := cmd.OutOrStdout()
+			if names := strings.Split(segment, ","); len(names) > 1 {
+				// Several segments side by side.
+				var fs []*sim.Frequency
+				for _, name := range names {
+					bar := newStderrProgress()
+					fr, err := sim.LoadFrequency(ctx, ws, sim.FrequencyOptions{Segment: strings.TrimSpace(name), PeriodMonths: months, Boot: boot, Seed: seed, Report: bar.report})
+					bar.done()
+					if err != nil {
+						return err
+					}
+					fs = append(fs, fr)
+				}
+				if !whatIf {
+					from, to = 0, 0
+				}
+				txt, err := sim.SegmentsText(fs, from, to)
+				if err != nil {
+					return err
+				}
+				fmt.Fprint(out, txt)
+				if sc.save != "" {
+					return fmt.Errorf("simulate frequency: --save takes one segment")
+				}
+				return nil
+			}
 			bar := newStderrProgress()
 			fr, err := sim.LoadFrequency(ctx, ws, sim.FrequencyOptions{Segment: segment, PeriodMonths: months, Boot: boot, Seed: seed, Report: bar.report})
 			bar.done()
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
 			inputs := map[string]any{"segment": fr.Segment.Name, "period": period, "boot": boot, "seed": seed}
 			if !whatIf {
 				fmt.Fprint(out, fr.Text())
@@ -500,7 +525,7 @@ observational.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&segment, "segment", "all", "saved segment name, or top, middle, low, all")
+	fl.StringVar(&segment, "segment", "all", "saved segment name, or top, middle, low, all; several separated by commas to compare them")
 	fl.StringVar(&period, "period", "6m", "period the offers are counted in: 3m, 6m or 12m")
 	fl.IntVar(&from, "from", 0, "offers per period now")
 	fl.IntVar(&to, "to", 0, "offers per period in the what-if")
