@@ -207,3 +207,53 @@ func TestFrequencyObservationalAndShortHistory(t *testing.T) {
 		t.Errorf("cancelled load err = %v", err)
 	}
 }
+
+func TestValueSegmentsByExpectedValue(t *testing.T) {
+	ctx := context.Background()
+	ws := memWorkspace(t)
+	db := ws.DB()
+	for _, q := range []string{
+		`CREATE TABLE customers AS SELECT i AS customer_id, 1000.0 * i AS monthly_revenue FROM range(1, 101) t(i)`,
+		`CREATE TABLE products AS SELECT 5 AS product_id, 2000.0 AS margin`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, info, err := resolveSegment(ctx, ws, "top")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.By != "monthly_revenue" || info.Customers != 10 {
+		t.Errorf("before scores: %+v", info)
+	}
+	// Scores that rank the customers in reverse of their revenue.
+	for _, q := range []string{
+		`INSERT INTO acrm_models (model_id, name, product_id, target, source, algo, version, is_best, created_at)
+		 VALUES ('P05@v1', 'P05', 5, 'lookalike', 'customers', 'logit', 1, true, now())`,
+		`INSERT INTO acrm_scores SELECT 'P05@v1', i, (101 - i) / 100.0, now() FROM range(1, 101) t(i)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, info, err := resolveSegment(ctx, ws, "top")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(info.By, "expected value") {
+		t.Errorf("with scores the value segments are not by expected value: %+v", info)
+	}
+	var lo, hi int64
+	if err := db.QueryRowContext(ctx, "SELECT min(customer_id), max(customer_id) FROM ("+q+")").Scan(&lo, &hi); err != nil {
+		t.Fatal(err)
+	}
+	if lo != 1 || hi != 10 {
+		t.Errorf("top by expected value = customers %d … %d, want 1 … 10", lo, hi)
+	}
+	_, mid, _ := resolveSegment(ctx, ws, "middle")
+	_, low, _ := resolveSegment(ctx, ws, "low")
+	if mid.Customers != 40 || low.Customers != 50 {
+		t.Errorf("middle %d, low %d customers, want 40 and 50", mid.Customers, low.Customers)
+	}
+}
