@@ -31,7 +31,7 @@ type FrequencyOptions struct {
 	Boot         int    // bootstrap replicates (default 200; at least 20)
 	Seed         uint64 // bootstrap seed
 	Refresh      bool   // recompute even when a cached analysis matches
-	Report       func(Progress)
+	Report       func(Progress) // optional; called one at a time, possibly from worker goroutines
 }
 
 // ParsePeriod reads a period flag: 6m, 3m, 12m (also "half year", "quarter", "year").
@@ -196,7 +196,7 @@ func LoadFrequency(ctx context.Context, ws *workspace.Workspace, opts FrequencyO
 			return nil, fmt.Errorf("sim: contact frequency needs a %s table; load the datamart first (acrm sample or acrm import)", t)
 		}
 	}
-	key := fmt.Sprintf("%p|%s|%s|%d|%d|%d|%s", ws, ws.Path(), strings.ToLower(strings.TrimSpace(opts.Segment)), opts.PeriodMonths, opts.Boot, opts.Seed, fp)
+	key := fmt.Sprintf("%p|%s|%s|%d|%d|%d|%s", ws, ws.Path(), segmentKey(opts.Segment), opts.PeriodMonths, opts.Boot, opts.Seed, fp)
 	if f := cacheGet(key); f != nil && !opts.Refresh {
 		return f, nil
 	}
@@ -234,6 +234,20 @@ func LoadFrequency(ctx context.Context, ws *workspace.Workspace, opts FrequencyO
 	f.Elapsed = time.Since(start)
 	cachePut(key, f)
 	return f, nil
+}
+
+// segmentKey names a segment in the cache key: built-in names case-insensitively, saved
+// segment names exactly as acrm_segments matches them.
+func segmentKey(name string) string {
+	name = strings.TrimSpace(name)
+	switch l := strings.ToLower(name); l {
+	case "", "all", "top", "middle", "low":
+		if l == "" {
+			l = "all"
+		}
+		return "builtin:" + l
+	}
+	return "saved:" + name
 }
 
 type rowsMeta struct {
@@ -583,9 +597,8 @@ func (f *Frequency) bootstrap(ctx context.Context, d *freqRows, report func(Prog
 				f.reps[i] = r
 				mu.Lock()
 				done++
-				dn := done
+				report(Progress{Done: done, Total: int64(f.Boot), Stage: "bootstrap"}) // serialized: one call at a time
 				mu.Unlock()
-				report(Progress{Done: dn, Total: int64(f.Boot), Stage: "bootstrap"})
 			}
 		}()
 	}
