@@ -26,11 +26,11 @@ type Progress struct {
 
 // FrequencyOptions say what LoadFrequency analyses.
 type FrequencyOptions struct {
-	Segment      string // saved segment name, or top, middle, low, all ("" = all)
-	PeriodMonths int    // 3, 6 (half year, default) or 12
-	Boot         int    // bootstrap replicates (default 200; at least 20)
-	Seed         uint64 // bootstrap seed
-	Refresh      bool   // recompute even when a cached analysis matches
+	Segment      string         // saved segment name, or top, middle, low, all ("" = all)
+	PeriodMonths int            // 3, 6 (half year, default) or 12
+	Boot         int            // bootstrap replicates (default 200; at least 20)
+	Seed         uint64         // bootstrap seed
+	Refresh      bool           // recompute even when a cached analysis matches
 	Report       func(Progress) // optional; called one at a time, possibly from worker goroutines
 }
 
