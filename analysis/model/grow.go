@@ -86,13 +86,20 @@ func (t *tree) leafBinned(bins []uint8, p, i int, nanBin []uint8) int {
 	}
 }
 
+// histStride is the distance between the histograms of two features, in bins: room
+// for 256 bins plus 4 of padding, so that features' bin 0 (where flags and counts pile
+// up) fall in different L1 cache sets instead of aliasing at multiples of 4 KiB.
+const histStride = 260
+
 // gpair is the gradient and hessian of one row.
 type gpair struct{ g, h float64 }
 
-// hbin accumulates gradient statistics of one histogram bin.
+// hbin accumulates gradient statistics of one histogram bin. There is no row count:
+// a tree fitted with unit hessians (the classification tree) counts rows in H, and
+// gbdt limits leaves by the hessian sum (MinChildWeight) as xgboost does, which keeps
+// the hot loop at two additions per row and feature.
 type hbin struct {
 	G, H float64
-	N    int
 }
 
 // growParams are the limits of one tree.
@@ -101,6 +108,10 @@ type growParams struct {
 	minChildWeight, lambda       float64
 	// shrink multiplies leaf values −G/(H+λ).
 	shrink float64
+	// unitHess: every row has h = 1, so H counts rows and minLeaf is enforced on it
+	// (classification and surrogate trees); otherwise minLeaf only stops splitting
+	// nodes with fewer than 2·minLeaf rows and MinChildWeight bounds the children.
+	unitHess bool
 }
 
 // split is the best split of a leaf.
@@ -110,7 +121,6 @@ type split struct {
 	missingLeft bool
 	gain        float64
 	gl, hl      float64
-	nl          int
 }
 
 // growLeaf is a leaf during growth.
@@ -148,9 +158,9 @@ func newGrower(bins []uint8, n int, bn *binner, workers int) *grower {
 	gr := &grower{n: n, p: p, bins: bins, nb: make([]int, p), off: make([]int, p), cuts: bn.Cuts, workers: workers}
 	for j := 0; j < p; j++ {
 		gr.nb[j] = bn.nbins(j)
-		gr.off[j] = j * 256 // fixed stride: indexing by a uint8 bin needs no bounds check
+		gr.off[j] = j * histStride
 	}
-	gr.total = p * 256
+	gr.total = p * histStride
 	gr.gh = make([]gpair, n)
 	gr.ord = make([]gpair, n)
 	gr.idx = make([]int32, n)
@@ -164,7 +174,7 @@ func (gr *grower) getHist() []hbin {
 		h := gr.pool[k-1]
 		gr.pool = gr.pool[:k-1]
 		for j := 0; j < gr.p; j++ {
-			clear(h[j*256 : j*256+gr.nb[j]])
+			clear(h[j*histStride : j*histStride+gr.nb[j]])
 		}
 		return h
 	}
@@ -195,10 +205,11 @@ func (gr *grower) buildHist(hist []hbin, start, end int) {
 	}
 	p := gr.p
 	work := func(flo, fhi int) {
-		hs := hist[flo*256 : fhi*256]
+		hs := hist[flo*histStride : fhi*histStride]
 		w := fhi - flo
-		// base points at the histogram of feature flo; entry (t, b) is at t·256+b,
-		// always inside hs because t < w and b < 256, so the hot loop skips bounds checks.
+		// base points at the histogram of feature flo; entry (t, b) is at t·histStride+b,
+		// always inside hs because t < w and b < 256 ≤ histStride, so the hot loop skips
+		// bounds checks.
 		base := unsafe.Pointer(unsafe.SliceData(hs))
 		const sz = unsafe.Sizeof(hbin{})
 		if full {
@@ -206,10 +217,9 @@ func (gr *grower) buildHist(hist []hbin, start, end int) {
 				g, h := ord[i].g, ord[i].h
 				rb := gr.bins[i*p+flo : i*p+flo+w]
 				for t, b := range rb {
-					e := (*hbin)(unsafe.Add(base, uintptr(t<<8|int(b))*sz))
+					e := (*hbin)(unsafe.Add(base, uintptr(t*histStride+int(b))*sz))
 					e.G += g
 					e.H += h
-					e.N++
 				}
 			}
 			return
@@ -219,10 +229,9 @@ func (gr *grower) buildHist(hist []hbin, start, end int) {
 			o := int(r)*p + flo
 			rb := gr.bins[o : o+w]
 			for t, b := range rb {
-				e := (*hbin)(unsafe.Add(base, uintptr(t<<8|int(b))*sz))
+				e := (*hbin)(unsafe.Add(base, uintptr(t*histStride+int(b))*sz))
 				e.G += g
 				e.H += h
-				e.N++
 			}
 		}
 	}
@@ -256,39 +265,36 @@ func (gr *grower) bestSplit(lf *growLeaf, gp *growParams) split {
 		return best
 	}
 	lam := gp.lambda
+	minLeaf := float64(gp.minLeaf)
 	parent := lf.g * lf.g / (lf.h + lam)
 	for j := 0; j < gr.p; j++ {
 		hs := lf.hist[gr.off[j] : gr.off[j]+gr.nb[j]]
 		nv := len(hs) - 1
 		miss := hs[nv]
 		var gl, hl float64
-		var nl int
 		for s := 0; s < nv-1; s++ {
 			gl += hs[s].G
 			hl += hs[s].H
-			nl += hs[s].N
 			for side := 0; side < 2; side++ {
-				if side == 1 && miss.N == 0 {
+				if side == 1 && miss.H == 0 {
 					break
 				}
-				GL, HL, NL := gl, hl, nl
+				GL, HL := gl, hl
 				if side == 1 {
 					GL += miss.G
 					HL += miss.H
-					NL += miss.N
-				}
-				NR := n - NL
-				if NL < gp.minLeaf || NR < gp.minLeaf {
-					continue
 				}
 				HR := lf.h - HL
+				if gp.unitHess && (HL < minLeaf || HR < minLeaf) {
+					continue
+				}
 				if HL < gp.minChildWeight || HR < gp.minChildWeight {
 					continue
 				}
 				GR := lf.g - GL
 				gain := GL*GL/(HL+lam) + GR*GR/(HR+lam) - parent
 				if gain > best.gain+1e-12 {
-					best = split{feature: j, bin: s, missingLeft: side == 1, gain: gain, gl: GL, hl: HL, nl: NL}
+					best = split{feature: j, bin: s, missingLeft: side == 1, gain: gain, gl: GL, hl: HL}
 				}
 			}
 		}
@@ -352,7 +358,7 @@ func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64))
 		copy(gr.idx[nl:lf.end], gr.scratch[:nr])
 		mid := nl
 
-		missN := lf.hist[gr.off[sp.feature]+gr.nb[sp.feature]-1].N
+		missN := lf.hist[gr.off[sp.feature]+gr.nb[sp.feature]-1].H
 		li, ri := int32(len(t.Nodes)), int32(len(t.Nodes)+1)
 		nd := &t.Nodes[lf.node]
 		nd.Feature = sp.feature
@@ -380,12 +386,11 @@ func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64))
 		gr.buildHist(small.hist, small.start, small.end)
 		large.hist = lf.hist
 		for j := 0; j < gr.p; j++ {
-			lh := large.hist[j*256 : j*256+gr.nb[j]]
-			sh := small.hist[j*256 : j*256+gr.nb[j]]
+			lh := large.hist[j*histStride : j*histStride+gr.nb[j]]
+			sh := small.hist[j*histStride : j*histStride+gr.nb[j]]
 			for k := range lh {
 				lh[k].G -= sh[k].G
 				lh[k].H -= sh[k].H
-				lh[k].N -= sh[k].N
 			}
 		}
 		left.best = gr.bestSplit(&left, gp)

@@ -30,6 +30,8 @@ type Options struct {
 	L2, L1 float64
 
 	// Tree and gbdt.
+	// MinLeaf is the minimum rows per leaf of a tree; gbdt does not split nodes with
+	// fewer than 2·MinLeaf rows and bounds its children by MinChildWeight.
 	MaxDepth, MinLeaf, MaxLeaves int
 	// MinChildWeight is the minimum sum of hessians in a child (gbdt), like xgboost's min_child_weight.
 	MinChildWeight float64

@@ -109,7 +109,7 @@ func surrogate(X *Matrix, p []float64) *tree {
 		gr.gh[i] = gpair{-v, 1}
 	}
 	minLeaf := max(opt.MinLeaf, int(math.Ceil(opt.MinSupport*float64(X.Rows))))
-	gp := growParams{maxDepth: opt.MaxDepth, maxLeaves: opt.MaxLeaves, minLeaf: minLeaf, shrink: 1}
+	gp := growParams{maxDepth: opt.MaxDepth, maxLeaves: opt.MaxLeaves, minLeaf: minLeaf, shrink: 1, unitHess: true}
 	t := gr.grow(&gp, nil)
 	return &t
 }

@@ -60,7 +60,7 @@ func fitTree(ctx context.Context, X *Matrix, y []float64, opt Options, report fu
 		pos += v
 	}
 	minLeaf := max(opt.MinLeaf, int(math.Ceil(opt.MinSupport*float64(X.Rows))), 1)
-	gp := growParams{maxDepth: opt.MaxDepth, maxLeaves: opt.MaxLeaves, minLeaf: minLeaf, shrink: 1}
+	gp := growParams{maxDepth: opt.MaxDepth, maxLeaves: opt.MaxLeaves, minLeaf: minLeaf, shrink: 1, unitHess: true}
 	t := gr.grow(&gp, nil)
 	if opt.PruneChi2 > 0 {
 		t = pruneTree(t, opt.PruneChi2, gr.gainSum)
