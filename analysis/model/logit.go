@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
 )
 
@@ -31,11 +32,7 @@ func (m *logitModel) Predict(X *Matrix) []float64 {
 	out := make([]float64, X.Rows)
 	parallelRows(X.Rows, workersOr(m.workers), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			z := m.Intercept
-			for j, v := range X.Row(i) {
-				z += m.Coef[j] * v
-			}
-			out[i] = sigmoid(z)
+			out[i] = sigmoid(m.Intercept + floats.Dot(m.Coef, X.Row(i)))
 		}
 	})
 	return out
@@ -129,18 +126,13 @@ func fitLogit(ctx context.Context, X *Matrix, y []float64, opt Options, report f
 				lo, hi := k*chunk, min((k+1)*chunk, n)
 				for i := lo; i < hi; i++ {
 					row := X.Data[i*p : (i+1)*p]
-					z := b0
-					for j, v := range row {
-						z += raw[j] * v
-					}
+					z := b0 + floats.Dot(raw, row)
 					// softplus(z) − y z, computed stably.
 					sp := math.Max(z, 0) + math.Log1p(math.Exp(-math.Abs(z)))
 					pt.loss += sp - y[i]*z
 					r := sigmoid(z) - y[i]
 					pt.rsum += r
-					for j, v := range row {
-						g[j] += r * v
-					}
+					floats.AddScaled(g, r, row)
 				}
 				done <- struct{}{}
 			}(k)
@@ -197,7 +189,7 @@ func fitLogit(ctx context.Context, X *Matrix, y []float64, opt Options, report f
 	}
 	x0[0] = logitOf(pos / float64(n))
 	settings := &optimize.Settings{
-		GradientThreshold: 1e-7,
+		GradientThreshold: 1e-6,
 		MajorIterations:   maxIter,
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-12, Relative: 1e-10, Iterations: 10},
 		Recorder: recorderFunc(func(op optimize.Operation) {
