@@ -29,6 +29,9 @@ Existing datamart tables are kept unless --replace. See docs/DATAMART.md.`,
   acrm sample respond --db acrm.duckdb --campaign 12`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opt.Customers <= 0 {
+				return fmt.Errorf("--customers %d: want a positive number of customers", opt.Customers)
+			}
 			ws, err := openWorkspace(cmd.Context())
 			if err != nil {
 				return err
