@@ -230,7 +230,7 @@ func (g *customerGen) generate(id int64, out *chunk) {
 
 	// Contract-end events known from the contract administration.
 	if c.ContractEnd >= 0 && c.ContractEnd <= 6 {
-		d := snapshotDay - dateT(r.IntN(45))
+		d := max(snapshotDay-dateT(r.IntN(45)), join)
 		out.events = append(out.events, eventRow{cust: id, ts: dayStart(d) + tsT(9*3600+r.IntN(8*3600)),
 			kind: "contract_end", value: float64(c.ContractEnd)})
 	}
@@ -323,7 +323,8 @@ func (g *customerGen) generate(id int64, out *chunk) {
 		offer(&row, k, t.AcceptProb(k, p[k], ch, n, top))
 		outbound = append(outbound, pl.ts)
 		out.contacts = append(out.contacts, row)
-		if r.Float64() < OptoutProb(n, top) {
+		// A customer who just bought does not opt out (the draw is made either way).
+		if r.Float64() < OptoutProb(n, top) && row.outcome != "accepted" {
 			o := optoutRow{cust: id, since: pl.ts.Day()}
 			switch u := r.Float64(); {
 			case u < 0.6:

@@ -51,7 +51,8 @@ type Outcome struct {
 // those in prior (the workspace history; any order) and the earlier ones of plans. Inbound offers
 // (channel inbound or web) have no fatigue factor. An offer of a product the customer holds
 // converts with probability 0 (retention offers: one it does not hold). Outcomes within the plan
-// do not change holdings. Each outbound contact may trigger an opt-out with q_seg(n). Every draw
+// do not change holdings. Each outbound offer that is not accepted may trigger an opt-out with
+// probability q_seg(n). Every draw
 // is seeded from (seed, customer, product, ts), so outcomes are reproducible and do not depend
 // on the order of plans. Outcomes are returned in the order of plans.
 func Simulate(ctx context.Context, plans []PlannedContact, profiles map[int64]*Profile, prior map[int64][]time.Time, seed uint64) ([]Outcome, error) {
@@ -130,7 +131,7 @@ func Simulate(ctx context.Context, plans []PlannedContact, profiles map[int64]*P
 			default:
 				o.Result = "no_response"
 			}
-			if !inbound && u3 < OptoutProb(o.N, top) {
+			if !inbound && u3 < OptoutProb(o.N, top) && o.Result != "accepted" {
 				o.OptOut = true
 				switch {
 				case u4 < 0.6:
