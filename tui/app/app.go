@@ -67,6 +67,8 @@ type Model struct {
 	ticking  bool
 	size     int64
 
+	inited map[int]bool
+
 	idle    atomic.Bool
 	updates atomic.Int64
 }
@@ -108,15 +110,23 @@ func (m *Model) Active() common.Screen { return m.screens[m.active] }
 // Screens lists the screens in tab order.
 func (m *Model) Screens() []common.Screen { return m.screens }
 
-// Init starts every screen's first load; nothing here blocks, so the first frame is drawn
-// before any query returns.
+// Init starts the first screen's loads; the other screens initialise when first shown, so
+// a large workspace does not make every screen query at start-up. Nothing here blocks: the
+// first frame is drawn before any query returns.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.sizeCmd()}
-	for _, s := range m.screens {
-		cmds = append(cmds, s.Init())
+	return tea.Batch(m.sizeCmd(), m.activate(m.active), m.ensureTick())
+}
+
+// activate runs a screen's Init the first time it comes to the front.
+func (m *Model) activate(i int) tea.Cmd {
+	if m.inited == nil {
+		m.inited = map[int]bool{}
 	}
-	cmds = append(cmds, m.ensureTick())
-	return tea.Batch(cmds...)
+	if m.inited[i] {
+		return nil
+	}
+	m.inited[i] = true
+	return m.screens[i].Init()
 }
 
 func (m *Model) sizeCmd() tea.Cmd {
@@ -141,7 +151,7 @@ func (m *Model) switchTo(i int) tea.Cmd {
 		i = len(m.screens) - 1
 	}
 	m.active = i % len(m.screens)
-	return nil
+	return tea.Batch(m.activate(m.active), m.ensureTick())
 }
 
 func (m *Model) screenIndex(id string) int {
@@ -212,7 +222,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case common.SwitchMsg:
 		if i := m.screenIndex(msg.Screen); i >= 0 {
-			m.active = i
+			return m, m.switchTo(i)
 		}
 		return m, nil
 	case common.RefreshMsg:
@@ -296,12 +306,14 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		if chosen != nil {
 			a := m.paletteItems[chosen.Index]
+			var cmds []tea.Cmd
 			if i := m.screenIndex(a.Owner); i >= 0 {
-				m.active = i
+				cmds = append(cmds, m.switchTo(i))
 			}
 			if a.Do != nil {
-				return a.Do()
+				cmds = append(cmds, a.Do())
 			}
+			return tea.Batch(cmds...)
 		}
 		return cmd
 	}
@@ -357,7 +369,7 @@ func (m *Model) openPalette() {
 	}
 	for i, s := range m.screens {
 		idx := i
-		add(common.Action{Title: "Go to " + s.Title(), Key: string(rune('1' + i)), Do: func() tea.Cmd { m.active = idx; return nil }})
+		add(common.Action{Title: "Go to " + s.Title(), Key: string(rune('1' + i)), Do: func() tea.Cmd { return m.switchTo(idx) }})
 	}
 	for _, s := range m.screens {
 		for _, a := range s.Actions() {

@@ -226,7 +226,7 @@ func (s *Screen) rightSplit() (int, int) {
 // profile table, when there is room.
 func (s *Screen) detailHeight(paneH int) int {
 	if paneH >= 18 {
-		return 5
+		return 6
 	}
 	return 0
 }
@@ -530,7 +530,7 @@ func (s *Screen) fillColumns() {
 	}
 	cols := s.profiles[t.Name]
 	s.colTable.SetRows(ProfileHeaders(), ProfileRows(cols))
-	s.colTable.RightAlign = []bool{false, false, true, true, true, true, true, false}
+	s.colTable.RightAlign = []bool{false, false, true, true, false, true, true, true}
 }
 
 // datamartOrder is the order the datamart tables are listed in; others follow by name,
@@ -567,11 +567,12 @@ func OrderTables(ts []services.TableInfo) []services.TableInfo {
 
 // ProfileHeaders are the column-profile table's headers.
 func ProfileHeaders() []string {
-	return []string{"column", "type", "null", "distinct", "min", "mean", "max", "histogram / top values"}
+	return []string{"column", "type", "null", "distinct", "histogram / top values", "min", "mean", "max"}
 }
 
-// ProfileRows renders column profiles as table rows: numeric columns get min/mean/max and
-// a block histogram, others their most frequent values with counts.
+// ProfileRows renders column profiles as table rows: numeric columns get a block histogram
+// and min/mean/max, others their most frequent values with counts. The histogram comes
+// before min/mean/max so it stays visible on narrow terminals.
 func ProfileRows(cols []services.ColumnProfile) [][]string {
 	rows := make([][]string, 0, len(cols))
 	for _, p := range cols {
@@ -597,14 +598,35 @@ func ProfileRows(cols []services.ColumnProfile) [][]string {
 		}
 		numeric := p.Kind == explore.Numeric
 		minV, maxV := shortNum(p.Min, numeric), shortNum(p.Max, numeric)
-		rows = append(rows, []string{p.Name, strings.ToUpper(p.Type), fmt.Sprintf("%.1f%%", p.NullPct), dist, minV, mean, maxV, last})
+		rows = append(rows, []string{p.Name, ShortType(p.Type), fmt.Sprintf("%.1f%%", p.NullPct), dist, last, minV, mean, maxV})
 	}
 	return rows
 }
 
+// ShortType abbreviates a DuckDB type for the profile table: int, float, text, date, time,
+// bool; other types are shown as DuckDB names them.
+func ShortType(t string) string {
+	u := strings.ToUpper(t)
+	switch {
+	case strings.Contains(u, "INT"):
+		return "int"
+	case u == "DOUBLE" || u == "FLOAT" || u == "REAL" || strings.HasPrefix(u, "DECIMAL"):
+		return "float"
+	case u == "VARCHAR":
+		return "text"
+	case u == "DATE":
+		return "date"
+	case strings.HasPrefix(u, "TIMESTAMP"):
+		return "time"
+	case u == "BOOLEAN":
+		return "bool"
+	}
+	return strings.ToLower(t)
+}
+
 func shortNum(s string, numeric bool) string {
 	if !numeric {
-		return components.Truncate(s, 19)
+		return components.Truncate(s, 14)
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
@@ -930,14 +952,17 @@ func (s *Screen) detailView(w, h int) string {
 		return head + "\n" + components.Truncate(th.PaneTitle.Render(p.Name)+"  "+text, w)
 	}
 	info := p.Name + "  "
+	if p.Mean != nil {
+		info += fmt.Sprintf("min %s · mean %s · max %s · ", shortNum(p.Min, true), components.Float(*p.Mean, 2), shortNum(p.Max, true))
+	}
 	if q := p.Quantiles; q != nil {
-		info += fmt.Sprintf("p5 %s · p25 %s · median %s · p75 %s · p95 %s · ", components.Float(q[0], 2), components.Float(q[1], 2),
+		info += fmt.Sprintf("p5 %s · p25 %s · median %s · p75 %s · p95 %s", components.Float(q[0], 2), components.Float(q[1], 2),
 			components.Float(q[2], 2), components.Float(q[3], 2), components.Float(q[4], 2))
 	}
-	info += fmt.Sprintf("%d bins %s … %s", len(p.Histogram), components.Float(p.HistMin, 2), components.Float(p.HistMax, 2))
+	info += fmt.Sprintf("\n%d bins over %s … %s", len(p.Histogram), components.Float(p.HistMin, 2), components.Float(p.HistMax, 2))
 	per := max(min(w, len(p.Histogram)*4)/len(p.Histogram), 1)
 	chartW := per * len(p.Histogram)
-	sl := sparkline.New(chartW, h-2, sparkline.WithStyle(th.Bar))
+	sl := sparkline.New(chartW, h-3, sparkline.WithStyle(th.Bar))
 	data := make([]float64, 0, chartW)
 	for _, c := range p.Histogram {
 		for i := 0; i < per; i++ {
@@ -946,7 +971,8 @@ func (s *Screen) detailView(w, h int) string {
 	}
 	sl.PushAll(data)
 	sl.DrawColumnsOnly()
-	return head + "\n" + components.Truncate(info, w) + "\n" + sl.View()
+	l1, l2, _ := strings.Cut(info, "\n")
+	return head + "\n" + components.Truncate(l1, w) + "\n" + th.Muted.Render(components.Truncate(l2, w)) + "\n" + sl.View()
 }
 
 // joinColumns places two blocks of lines side by side.
