@@ -206,14 +206,24 @@ func WhatIfLines(wi *sim.WhatIf, err error, months, w int) []string {
 	return out
 }
 
+// IdentificationNote says in words how the frequency estimate was identified: from
+// randomized frequency cells (a measured effect) or from the contact history alone
+// (observational: a correlation).
+func IdentificationNote(f *sim.Frequency) string {
+	if f.Randomized {
+		return "✓ curve from randomized frequency cells: a measured effect, not a correlation"
+	}
+	return "⚠ observational only: no randomized frequency cells for this segment — a correlation, not a measured effect"
+}
+
 func (s *Screen) freqNotes(w int) []string {
 	th := s.c.Theme
 	f := s.freq
 	var out []string
 	if f.Randomized {
-		out = append(out, th.Good.Render(components.Truncate("✓ curve from randomized frequency cells: a measured effect, not a correlation", w)))
+		out = append(out, th.Good.Render(components.Truncate(IdentificationNote(f), w)))
 	} else {
-		out = append(out, th.Warn.Render(components.Truncate("⚠ observational only: no randomized frequency cells for this segment — a correlation, not a measured effect", w)))
+		out = append(out, th.Warn.Render(components.Truncate(IdentificationNote(f), w)))
 	}
 	if f.Curve.C > 0 {
 		out = append(out, components.Truncate(fmt.Sprintf("response per offer peaks at %.1f offers a year (95 %% CI %.1f … %.1f); most contracts at %.1f per %s (%.1f … %.1f)",

@@ -1,0 +1,371 @@
+package simulate_test
+
+import (
+	"bytes"
+	"fmt"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/acrm-dev/acrm/analysis/sim"
+	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/internal/tuitest"
+	"github.com/acrm-dev/acrm/tui/profiles/screentest"
+	"github.com/acrm-dev/acrm/tui/services"
+	"github.com/acrm-dev/acrm/tui/simulate"
+	"github.com/acrm-dev/acrm/tui/theme"
+)
+
+var (
+	sharedOnce sync.Once
+	sharedWS   *workspace.Workspace
+)
+
+// keepAlive swallows Cleanup so the shared workspace stays open for later tests.
+type keepAlive struct{ *testing.T }
+
+func (k *keepAlive) Cleanup(func()) {}
+
+// shared is the sample workspace with product 9 trained (it has randomly selected offers in
+// the history, so its profit curve has a measured response rate).
+func shared(t *testing.T) *workspace.Workspace {
+	t.Helper()
+	sharedOnce.Do(func() {
+		sharedWS = screentest.Open(&keepAlive{T: t}, screentest.Customers, []int{9})
+		screentest.PinTrainTimes(t, sharedWS)
+	})
+	if sharedWS == nil {
+		t.Fatal("shared fixture failed")
+	}
+	return sharedWS
+}
+
+func drive(t *testing.T, ws *workspace.Workspace, w, h int) (*screentest.Host, *simulate.Screen, *tuitest.Driver) {
+	t.Helper()
+	host := screentest.NewHost(ws, simulate.New)
+	d := tuitest.New(host, host.Busy)
+	d.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	d.Init()
+	d.Settle(t, 30*time.Second)
+	return host, host.Screen.(*simulate.Screen), d
+}
+
+func view(h *screentest.Host) string { return ansi.Strip(h.View()) }
+
+// TestGolden runs the screen as a program (teatest) at 80×24 and 140×45 and compares the
+// final frame of each panel with testdata/TestGolden/*.golden (go test ./tui/simulate -update).
+func TestGolden(t *testing.T) {
+	ws := shared(t)
+	k := simulate.DefaultKeyMap()
+	for _, size := range [][2]int{{80, 24}, {140, 45}} {
+		for _, panel := range []struct {
+			name string
+			key  string
+			idle string
+		}{{"frequency", "", "optimum"}, {"roi", k.ROI.Keys()[0], "optimum: top"}, {"inbound", k.Inbound.Keys()[0], "per month"}} {
+			t.Run(fmt.Sprintf("%s_%dx%d", panel.name, size[0], size[1]), func(t *testing.T) {
+				host := screentest.NewHost(ws, simulate.New)
+				tm := teatest.NewTestModel(t, host, teatest.WithInitialTermSize(size[0], size[1]))
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("peaks at")) },
+					teatest.WithDuration(30*time.Second))
+				if panel.key != "" {
+					tm.Send(tuitest.Key(panel.key))
+					teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(panel.idle)) },
+						teatest.WithDuration(30*time.Second))
+				}
+				if err := tm.Quit(); err != nil {
+					t.Fatal(err)
+				}
+				fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second))
+				golden.RequireEqual(t, []byte(ansi.Strip(fm.View())))
+			})
+		}
+	}
+}
+
+// TestSeedNumbers: the ROI and inbound panels open on the seed article's numbers.
+func TestSeedNumbers(t *testing.T) {
+	host, s, d := drive(t, shared(t), 140, 45)
+	k := simulate.DefaultKeyMap()
+	d.Press(k.ROI)
+	v := view(host)
+	for _, want := range []string{"2,250", "2,500", "€ 6,750,000", "€ 8,750,000", "+€ 2,000,000"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("ROI panel lacks %q", want)
+		}
+	}
+	c, err := s.ROI()
+	if err != nil || c.Mass.NetProfit != 6_750_000 || c.Targeted.NetProfit != 8_750_000 || c.ExtraNetProfit != 2_000_000 {
+		t.Fatalf("ROI = %+v, %v", c, err)
+	}
+	d.Press(k.Inbound)
+	r, err := s.Inbound()
+	if err != nil || r.Contracts != 500 || r.MonthlyProfit != 1_750_000 {
+		t.Fatalf("inbound = %+v, %v", r, err)
+	}
+	v = view(host)
+	for _, want := range []string{"500", "€ 1,750,000", "€ 1.75 M a month"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("inbound panel lacks %q", want)
+		}
+	}
+}
+
+// TestROIEdits: → steps the mass volume, a typed conversion replaces it, and each time the
+// result is the one sim computes for the new inputs.
+func TestROIEdits(t *testing.T) {
+	host, s, d := drive(t, shared(t), 140, 45)
+	k := simulate.DefaultKeyMap()
+	d.Press(k.ROI)
+	d.Press(k.Right) // mass volume 150,000 → 160,000
+	c, err := s.ROI()
+	if err != nil || c.Mass.Volume != 160_000 || c.Mass.Contracts != 2_400 {
+		t.Fatalf("after →: %+v, %v; want volume 160,000 and 2,400 contracts", c.Mass, err)
+	}
+	if !strings.Contains(view(host), "2,400") || !strings.Contains(view(host), "€ 7,200,000") {
+		t.Fatal("screen does not show 2,400 contracts and € 7,200,000")
+	}
+	d.Press(k.Down) // mass conversion
+	d.Press(k.Edit)
+	if !s.InputFocused() {
+		t.Fatal("enter did not open the value input")
+	}
+	d.Send(tuitest.Key("ctrl+u"))
+	d.Type("2")
+	d.Send(tuitest.Key("enter"))
+	c, err = s.ROI()
+	want, _ := sim.CompareOutbound(sim.Outbound{Volume: 160_000, Conversion: 0.02, Profit: 3_000}, simulate.SeedTargeted)
+	if err != nil || c.Mass != want.Mass || c.ExtraNetProfit != want.ExtraNetProfit {
+		t.Fatalf("after typing 2 %%: %+v, want %+v", c, want)
+	}
+	if !strings.Contains(view(host), "€ 9,600,000") { // 160,000 × 2 % × 3,000
+		t.Fatalf("screen does not show € 9,600,000:\n%s", view(host))
+	}
+	// Cost per contact makes ROI and break-even appear.
+	d.Press(k.Down)
+	d.Press(k.Down)
+	for i := 0; i < 4; i++ { // 4 × € 0.25
+		d.Press(k.Right)
+	}
+	c, _ = s.ROI()
+	if c.Mass.TotalCost != 160_000 || !c.Mass.HasROI || math.Abs(c.Mass.ROI-(9_600_000-160_000)/160_000.0) > 1e-9 {
+		t.Fatalf("cost € 1/contact: %+v", c.Mass)
+	}
+	if !strings.Contains(view(host), "5900 %") {
+		t.Fatalf("ROI 5900 %% not shown:\n%s", view(host))
+	}
+}
+
+// TestInvalidInput: a conversion above 100 % and text that is no number get a message
+// naming the input, change nothing, and no NaN reaches the screen.
+func TestInvalidInput(t *testing.T) {
+	host, s, d := drive(t, shared(t), 80, 24)
+	k := simulate.DefaultKeyMap()
+	d.Press(k.ROI)
+	d.Press(k.Down) // mass conversion
+	for _, typed := range []string{"150", "abc", "-5"} {
+		d.Press(k.Edit)
+		d.Send(tuitest.Key("ctrl+u"))
+		d.Type(typed)
+		d.Send(tuitest.Key("enter"))
+		v := view(host)
+		if !s.InputFocused() {
+			t.Fatalf("%q: the input closed on a bad value", typed)
+		}
+		if !strings.Contains(v, "conversion") || !strings.Contains(v, "✗") {
+			t.Fatalf("%q: no message naming the conversion:\n%s", typed, v)
+		}
+		if strings.Contains(v, "NaN") || strings.Contains(v, "Inf") {
+			t.Fatalf("%q: NaN on screen:\n%s", typed, v)
+		}
+		c, err := s.ROI()
+		if err != nil || c.Mass.Conversion != 0.015 || c.Mass.Contracts != 2_250 {
+			t.Fatalf("%q changed the inputs: %+v %v", typed, c.Mass, err)
+		}
+		d.Send(tuitest.Key("esc"))
+		if s.InputFocused() {
+			t.Fatal("esc did not close the input")
+		}
+	}
+	// ← at 0 % stays at 0 % and the panel still computes (no division by zero).
+	d.Press(k.Edit)
+	d.Send(tuitest.Key("ctrl+u"))
+	d.Type("0")
+	d.Send(tuitest.Key("enter"))
+	d.Press(k.Left)
+	c, err := s.ROI()
+	if err != nil || c.Mass.Conversion != 0 || c.Mass.Contracts != 0 {
+		t.Fatalf("conversion 0: %+v %v", c.Mass, err)
+	}
+	if strings.Contains(view(host), "NaN") {
+		t.Fatal("NaN on screen at 0 % conversion")
+	}
+}
+
+// TestFrequencyWhatIf: → on "what-if" recomputes the what-if from the cached aggregates to
+// exactly what sim.Frequency.WhatIf gives, and the table shows it.
+func TestFrequencyWhatIf(t *testing.T) {
+	ws := shared(t)
+	host, s, d := drive(t, ws, 140, 45)
+	k := simulate.DefaultKeyMap()
+	w, err := s.WhatIf()
+	if err != nil || w == nil || w.From != 3 || w.To != 4 || w.Segment.Name != "top" {
+		t.Fatalf("initial what-if %+v %v; want top 3→4", w, err)
+	}
+	d.Press(k.Down) // now
+	d.Press(k.Down) // what-if
+	d.Press(k.Right)
+	w, err = s.WhatIf()
+	if err != nil || w.To != 5 {
+		t.Fatalf("after →: %+v %v", w, err)
+	}
+	f, err := services.New(ws).LoadFrequency(t.Context(), sim.FrequencyOptions{Segment: "top", PeriodMonths: 6, Boot: simulate.Boot, Seed: simulate.Seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := f.WhatIf(3, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.ExtraContracts != ref.ExtraContracts || w.RevenueEffect != ref.RevenueEffect {
+		t.Fatalf("screen what-if %+v ≠ sim %+v", w.ExtraContracts, ref.ExtraContracts)
+	}
+	want := sim.FormatSigned(math.Round(ref.ExtraContracts.Estimate), sim.FormatCount)
+	line := ""
+	for _, l := range strings.Split(view(host), "\n") {
+		if strings.Contains(l, "contracts / half year") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, want) || !strings.Contains(line, "what-if") && !strings.Contains(line, "…") {
+		t.Fatalf("contracts line %q lacks %s and its interval", line, want)
+	}
+	v := view(host)
+	if f.Randomized != strings.Contains(v, "randomized frequency cells") || !f.Randomized && !strings.Contains(v, "observational only") {
+		t.Fatalf("the screen does not say how the estimate was identified (randomized %v)", f.Randomized)
+	}
+}
+
+// TestIdentificationNote: an observational estimate says so plainly, a randomized one too.
+func TestIdentificationNote(t *testing.T) {
+	if n := simulate.IdentificationNote(&sim.Frequency{Randomized: false}); !strings.Contains(n, "observational only") {
+		t.Fatalf("observational note %q", n)
+	}
+	if n := simulate.IdentificationNote(&sim.Frequency{Randomized: true}); !strings.Contains(n, "randomized") || strings.Contains(n, "observational") {
+		t.Fatalf("randomized note %q", n)
+	}
+}
+
+// TestExportAndScenarios: e writes the frequency chart as a PNG (decoded, 1920×1080, no
+// temporary file left); s saves two scenarios and c puts them side by side.
+func TestExportAndScenarios(t *testing.T) {
+	ws := screentest.Open(t, screentest.Customers, nil)
+	host, s, d := drive(t, ws, 140, 45)
+	k := simulate.DefaultKeyMap()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "freq.png")
+	d.Press(k.Export)
+	d.Send(tuitest.Key("ctrl+u"))
+	d.Type(path)
+	d.Send(tuitest.Key("enter"))
+	d.Settle(t, 30*time.Second)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("e wrote no file: %v", err)
+	}
+	cfg, err := png.DecodeConfig(f)
+	f.Close()
+	if err != nil || cfg.Width != 1920 || cfg.Height != 1080 {
+		t.Fatalf("PNG %d×%d, %v", cfg.Width, cfg.Height, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("%d files in the export directory, want 1", len(entries))
+	}
+	// Two ROI scenarios.
+	d.Press(k.ROI)
+	for i, name := range []string{"base", "more volume"} {
+		if i == 1 {
+			d.Press(k.Right)
+		}
+		d.Press(k.Save)
+		d.Send(tuitest.Key("ctrl+u"))
+		d.Type(name)
+		d.Send(tuitest.Key("enter"))
+		d.Settle(t, 10*time.Second)
+	}
+	list, err := sim.ListScenarios(t.Context(), ws)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("scenarios %v %v", list, err)
+	}
+	// Saving under a taken name is refused with a message and changes nothing.
+	d.Press(k.Save)
+	d.Send(tuitest.Key("ctrl+u"))
+	d.Type("base")
+	d.Send(tuitest.Key("enter"))
+	d.Settle(t, 10*time.Second)
+	if list, _ := sim.ListScenarios(t.Context(), ws); len(list) != 2 {
+		t.Fatal("a taken name was overwritten")
+	}
+	d.Press(k.Compare)
+	d.Settle(t, 10*time.Second)
+	d.Press(k.Mark)
+	d.Press(k.Down)
+	d.Press(k.Mark)
+	v := view(host)
+	if !strings.Contains(v, "A base ↔ B more volume") || !strings.Contains(v, "+10,000") {
+		t.Fatalf("comparison not shown:\n%s", v)
+	}
+	d.Send(tuitest.Key("esc"))
+	if s.Panel() != simulate.PanelROI || strings.Contains(view(host), "A base ↔") {
+		t.Fatal("esc did not close the comparison")
+	}
+}
+
+// bare offers the workbench's base services only.
+type bare struct{ services.Services }
+
+func TestNoService(t *testing.T) {
+	s := simulate.New(common.NewCommon(theme.New(true), bare{}))
+	s.SetSize(80, 22)
+	if s.Init() != nil || s.Update(tuitest.Key("e")) != nil {
+		t.Fatal("work started without a simulate service")
+	}
+	if v := ansi.Strip(s.View()); !strings.Contains(v, "do not offer simulations") {
+		t.Fatalf("no explanation:\n%s", v)
+	}
+}
+
+// BenchmarkWhatIfEdit is one ←/→ on the what-if level: the recompute the screen does
+// synchronously in Update on the cached aggregates, plus drawing the view.
+func BenchmarkWhatIfEdit(b *testing.B) {
+	ws := screentest.Open(b, screentest.Customers, nil)
+	host := screentest.NewHost(ws, simulate.New)
+	d := tuitest.New(host, host.Busy)
+	d.Send(tea.WindowSizeMsg{Width: 140, Height: 45})
+	d.Init()
+	d.Settle(b, 30*time.Second)
+	s := host.Screen.(*simulate.Screen)
+	k := simulate.DefaultKeyMap()
+	s.Update(tuitest.Key(k.Down.Keys()[0]))
+	s.Update(tuitest.Key(k.Down.Keys()[0]))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		key := k.Right
+		if i%2 == 1 {
+			key = k.Left
+		}
+		s.Update(tuitest.Key(key.Keys()[0]))
+		_ = s.View()
+	}
+}
