@@ -131,8 +131,8 @@ const (
 
 // rep holds the totals and fits of the data (point) or of one bootstrap replicate.
 type rep struct {
-	strata  [sMax + 1][maxN + 1]CurveBin // by prior offers s, then by n
-	bins    [maxN + 1]CurveBin           // marginal over s
+	strata  *[sMax + 1][maxN + 1]CurveBin // by prior offers s, then by n; dropped once fitted
+	bins    [maxN + 1]CurveBin            // marginal over s
 	level   [kMax + 1][3]levelSum
 	curve   ResponseCurve
 	curveOK bool
@@ -218,6 +218,7 @@ func LoadFrequency(ctx context.Context, ws *workspace.Workspace, opts FrequencyO
 	}
 	f.point = rows.totals(nil)
 	f.point.curve, err = FitResponseCurve(f.point.strataSlices(), nil)
+	f.point.strata = nil // only the fit needs them; the cache keeps the rest
 	if err != nil {
 		return nil, fmt.Errorf("sim: segment %q: %w", info.Name, err)
 	}
@@ -484,7 +485,7 @@ func loadRows(ctx context.Context, ws *workspace.Workspace, segSQL string, info 
 
 // totals sums the rows with customer weights w (nil = every customer once).
 func (d *freqRows) totals(w []int32) rep {
-	var r rep
+	r := rep{strata: new([sMax + 1][maxN + 1]CurveBin)}
 	for n := range r.bins {
 		r.bins[n].N = n
 		for s := range r.strata {
@@ -592,6 +593,7 @@ func (f *Frequency) bootstrap(ctx context.Context, d *freqRows, report func(Prog
 				if c, err := FitResponseCurve(r.strataSlices(), &pc); err == nil {
 					r.curve, r.curveOK = c, true
 				}
+				r.strata = nil
 				po := f.point.opt
 				r.opt, _ = FitOptOutCurve(r.binSlice(), &po)
 				f.reps[i] = r
@@ -898,7 +900,7 @@ var freqCache = struct {
 	order []string
 }{m: map[string]*Frequency{}}
 
-const freqCacheSize = 32
+const freqCacheSize = 16
 
 func cacheGet(key string) *Frequency {
 	freqCache.Lock()
