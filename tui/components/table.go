@@ -31,7 +31,8 @@ type Table struct {
 	// WidestCell sizes columns by their widest cell instead of the 90th percentile.
 	WidestCell bool
 
-	widths        []int
+	widths        []int // 90th-percentile widths
+	widest        []int // widest cell per column (capped)
 	width, height int
 	th            *theme.Theme
 }
@@ -52,6 +53,14 @@ func (t *Table) SetSize(w, h int) {
 func (t *Table) SetRows(headers []string, rows [][]string) {
 	t.Headers, t.Rows = headers, rows
 	t.widths = ColumnWidths(headers, rows, t.MaxColWidth)
+	t.widest = append([]int(nil), t.widths...)
+	for c := range headers {
+		for _, r := range rows[:min(len(rows), 500)] {
+			if c < len(r) {
+				t.widest[c] = max(t.widest[c], min(Width(r[c]), t.MaxColWidth))
+			}
+		}
+	}
 	if t.WidestCell {
 		for c := range headers {
 			for _, r := range rows {
@@ -240,13 +249,24 @@ func (t *Table) visibleColumns() []int {
 // layout picks the visible columns from ColOffset; the last one may be narrowed to the
 // remaining width (at least 6 cells) so wide final columns are not dropped.
 func (t *Table) layout() ([]int, []int) {
+	colW := t.widths
+	if t.ColOffset == 0 && len(t.widest) == len(t.widths) {
+		// When every column fits at its widest, nothing needs cutting.
+		total := 2 * max(len(t.widest)-1, 0)
+		for _, w := range t.widest {
+			total += w
+		}
+		if total <= t.width {
+			colW = t.widest
+		}
+	}
 	var cols, widths []int
 	used := 0
 	if t.ColOffset > 0 {
 		used = 1
 	}
 	for c := t.ColOffset; c < len(t.Headers); c++ {
-		w := t.widths[c]
+		w := colW[c]
 		sep := 0
 		if len(cols) > 0 {
 			sep = 2

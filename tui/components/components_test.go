@@ -1,0 +1,100 @@
+package components
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/acrm-dev/acrm/tui/keys"
+	"github.com/acrm-dev/acrm/tui/theme"
+)
+
+func TestNumberFormats(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{Int(0), "0"}, {Int(999), "999"}, {Int(1000), "1,000"}, {Int(-1234567), "-1,234,567"},
+		{Float(1234.5, 2), "1,234.50"}, {Float(-0.004, 2), "0.00"}, {Float(-12.5, 1), "-12.5"},
+		{Float(math.NaN(), 2), "–"}, {Pct(0.1234, 1), "12.3%"}, {Bytes(12_100_000), "12.1 MB"}, {Bytes(512), "512 B"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+func TestSpark(t *testing.T) {
+	if got := Spark([]int64{0, 1, 4, 8}); got != " ▁▄█" {
+		t.Fatalf("Spark = %q", got)
+	}
+	if got := Spark([]int64{0, 0}); got != "  " {
+		t.Fatalf("Spark of zeros = %q", got)
+	}
+}
+
+func TestColumnWidthsIgnoreOneLongOutlier(t *testing.T) {
+	rows := [][]string{}
+	for i := 0; i < 20; i++ {
+		rows = append(rows, []string{"abc"})
+	}
+	rows = append(rows, []string{strings.Repeat("x", 60)})
+	if w := ColumnWidths([]string{"h"}, rows, 40); w[0] != 3 {
+		t.Fatalf("width %d, want the 90th percentile 3", w[0])
+	}
+}
+
+func TestTableFitsItsSizeAndScrolls(t *testing.T) {
+	th := theme.New(true)
+	tb := NewTable(th)
+	var rows [][]string
+	for i := 0; i < 100; i++ {
+		rows = append(rows, []string{Int(int64(i)), "name " + Int(int64(i)), strings.Repeat("v", i%30)})
+	}
+	tb.SetRows([]string{"id", "name", "value"}, rows)
+	tb.SetSize(30, 10)
+	tb.Focused = true
+	check := func() {
+		t.Helper()
+		lines := strings.Split(ansi.Strip(tb.View()), "\n")
+		if len(lines) != 10 {
+			t.Fatalf("%d lines, want 10", len(lines))
+		}
+		for _, l := range lines {
+			if ansi.StringWidth(l) != 30 {
+				t.Fatalf("line %q is %d wide, want 30", l, ansi.StringWidth(l))
+			}
+		}
+	}
+	check()
+	nav := keys.DefaultNav()
+	for i := 0; i < 15; i++ {
+		tb.HandleKey(keyMsg("down"), nav)
+	}
+	if tb.Cursor != 15 || tb.Offset != 7 {
+		t.Fatalf("cursor %d offset %d, want 15 and 7", tb.Cursor, tb.Offset)
+	}
+	tb.HandleKey(keyMsg("G"), nav)
+	if tb.Cursor != 99 {
+		t.Fatalf("G: cursor %d", tb.Cursor)
+	}
+	check()
+	if !tb.RightAlign[0] || tb.RightAlign[1] {
+		t.Fatalf("alignment %v: numbers right, text left", tb.RightAlign)
+	}
+}
+
+func TestBoxIsExactlyItsSize(t *testing.T) {
+	th := theme.New(true)
+	for _, focused := range []bool{false, true} {
+		b := Box(th, "a long title that does not fit", "x\ny\nz\nmore lines than fit\n5\n6", "footer", 20, 5, focused)
+		lines := strings.Split(ansi.Strip(b), "\n")
+		if len(lines) != 5 {
+			t.Fatalf("%d lines", len(lines))
+		}
+		for _, l := range lines {
+			if ansi.StringWidth(l) != 20 {
+				t.Fatalf("line %q is %d wide", l, ansi.StringWidth(l))
+			}
+		}
+	}
+}
