@@ -359,13 +359,45 @@ func BenchmarkWhatIfEdit(b *testing.B) {
 	k := simulate.DefaultKeyMap()
 	s.Update(tuitest.Key(k.Down.Keys()[0]))
 	s.Update(tuitest.Key(k.Down.Keys()[0]))
-	b.ResetTimer()
+	for _, withView := range []bool{false, true} {
+		name := "update"
+		if withView {
+			name = "update+view"
+		}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				key := k.Right
+				if i%2 == 1 {
+					key = k.Left
+				}
+				s.Update(tuitest.Key(key.Keys()[0]))
+				if withView {
+					_ = s.View()
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkROIEdit is one ←/→ on an ROI input: CompareOutbound recomputed in Update.
+func BenchmarkROIEdit(b *testing.B) {
+	ws, err := workspace.Open(b.Context(), workspace.Memory)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ws.Close()
+	s := simulate.New(common.NewCommon(theme.New(true), services.New(ws))).(*simulate.Screen)
+	s.SetSize(140, 43)
+	k := simulate.DefaultKeyMap()
+	s.Update(tuitest.Key(k.ROI.Keys()[0]))
 	for i := 0; i < b.N; i++ {
 		key := k.Right
 		if i%2 == 1 {
 			key = k.Left
 		}
 		s.Update(tuitest.Key(key.Keys()[0]))
-		_ = s.View()
+	}
+	if c, err := s.ROI(); err != nil || c.Mass.Volume < 150_000 {
+		b.Fatalf("edits did not apply: %+v %v", c, err)
 	}
 }
