@@ -50,8 +50,8 @@ type builder struct {
 
 func newBuilder(cols []services.ColumnInfo, typed bool) *builder {
 	b := &builder{typed: typed, cols: cols,
-		up:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "choose")),
-		down: key.NewBinding(key.WithKeys("down"), key.WithHelp("↑/↓", "choose")),
+		up:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose")),
+		down: key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↑/↓", "choose")),
 		next: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next step")),
 		back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
@@ -149,7 +149,8 @@ func (s *Screen) builderKey(msg tea.KeyMsg) tea.Cmd {
 			b.step--
 		}
 		return b.focus()
-	case key.Matches(msg, b.up, b.down):
+	case key.Matches(msg, b.up, b.down) && (b.step == stepColumn || b.step == stepOp || msg.Type == tea.KeyUp || msg.Type == tea.KeyDown):
+		// j/k choose in the lists; in the value step they are letters of the value.
 		d := 1
 		if key.Matches(msg, b.up) {
 			d = -1
@@ -328,7 +329,7 @@ func (b *builder) view(th *theme.Theme, w, h int) string {
 		lines = append(lines, th.PaneTitle.Render(b.cols[b.colCur].Name+" "+b.ops[b.opCur])+" …", b.valueIn.View(), "")
 		var items []string
 		for _, v := range b.values {
-			items = append(items, fmt.Sprintf("%-24s %s", components.Truncate(v.Value, 24), th.Muted.Render(components.Int(v.Count)+" customers")))
+			items = append(items, fmt.Sprintf("%-24s %s", components.Truncate(v.Value, 24), th.Muted.Render(plural(v.Count, "customer"))))
 		}
 		if len(items) == 0 {
 			lines = append(lines, th.Muted.Render("reading values…"))
@@ -342,7 +343,7 @@ func (b *builder) view(th *theme.Theme, w, h int) string {
 		switch {
 		case b.err != "":
 		case b.counted:
-			lines = append(lines, fmt.Sprintf("selects %s customers", components.Int(b.count)))
+			lines = append(lines, "selects "+plural(b.count, "customer"))
 		default:
 			lines = append(lines, th.Muted.Render("counting…"))
 		}
@@ -352,4 +353,11 @@ func (b *builder) view(th *theme.Theme, w, h int) string {
 		lines = append(lines, "", th.Error.Render("✗ "+b.err))
 	}
 	return components.Box(th, title, strings.Join(lines, "\n"), "enter next · esc back", w, h, true)
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return components.Int(n) + " " + word + "s"
 }
