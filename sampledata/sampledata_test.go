@@ -488,3 +488,20 @@ func TestGenerateMemoryLimit(t *testing.T) {
 		t.Fatalf("memory_limit %q after Generate, was %q", after, before)
 	}
 }
+
+// TestCalibration: the truth's expected AUC on its calibration population hits every product's
+// target, and the top value segment is the top 10 % of its revenue distribution.
+func TestCalibration(t *testing.T) {
+	tr := GetTruth()
+	for i := range tr.a {
+		if d := math.Abs(tr.calibAUC[i] - tr.targetAUC[i]); d > 0.001 {
+			t.Errorf("product %d: calibrated AUC %.4f, target %.4f", i+1, tr.calibAUC[i], tr.targetAUC[i])
+		}
+		if tr.targetAUC[i] < 0.8 || tr.targetAUC[i] > 0.87 {
+			t.Errorf("product %d: target AUC %.3f outside 0.80–0.87", i+1, tr.targetAUC[i])
+		}
+	}
+	if tr.TopRevenue <= tr.meanRevenue/2 {
+		t.Errorf("top revenue threshold %.0f implausibly low (mean %.0f)", tr.TopRevenue, tr.meanRevenue)
+	}
+}
