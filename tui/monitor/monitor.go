@@ -9,6 +9,8 @@ func New(c *common.Common) common.Screen {
 	return common.NewInfo(c, "monitor", "Monitor", []string{
 		"Evaluate the loop: registered campaign outcomes against the predicted conversion per model and decile, population drift (PSI) of the scored base, and champion/challenger comparisons that say when to retrain.",
 	}, []string{
-		"acrm sql --db acrm.duckdb \"SELECT * FROM acrm_models\"   inspect the model registry",
+		"acrm models                       the model registry with holdout metrics",
+		"acrm chart pred-decile -o p.png   predicted against actual per score decile",
+		"acrm chart calibration -o c.png   predicted against observed rates",
 	})
 }
