@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
@@ -50,6 +51,7 @@ func BenchmarkProfile1M(b *testing.B) {
 	ws := openBenchTable(b, benchRows)
 	ctx := context.Background()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for b.Loop() {
 		p, err := Profile(ctx, ws, "customers", nil)
 		if err != nil {
@@ -59,6 +61,12 @@ func BenchmarkProfile1M(b *testing.B) {
 			b.Fatalf("profile %d columns, %d rows", len(p), p[0].Rows)
 		}
 	}
+	reportCPU(b, cpu0)
+}
+
+// reportCPU adds the process CPU time per op (DuckDB threads included) as cpu-ms/op.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkPreview1M fetches one 100-row page of a 1,000,000-row table (count + page):
@@ -80,6 +88,7 @@ func BenchmarkPreview1M(b *testing.B) {
 		{"sorted", PreviewOptions{OrderBy: "monthly_revenue desc", Offset: 1000, Limit: 100}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
+			cpu0 := processCPU()
 			for b.Loop() {
 				p, err := Preview(ctx, ws, "customers", bc.opt)
 				if err != nil {
@@ -89,6 +98,7 @@ func BenchmarkPreview1M(b *testing.B) {
 					b.Fatalf("%+v: empty page", bc.opt)
 				}
 			}
+			reportCPU(b, cpu0)
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
@@ -64,6 +65,7 @@ func BenchmarkKPIs1M(b *testing.B) {
 	ctx := context.Background()
 	segs := append(ValueSegments(), Segment{Name: "retail large", Filter: "sector = 'retail' AND size_class = 'large'"})
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for b.Loop() {
 		rows, err := KPIs(ctx, ws, segs)
 		if err != nil {
@@ -73,6 +75,12 @@ func BenchmarkKPIs1M(b *testing.B) {
 			b.Fatalf("base %d customers", rows[0].Customers)
 		}
 	}
+	reportCPU(b, cpu0)
+}
+
+// reportCPU adds the process CPU time per op (DuckDB threads included) as cpu-ms/op.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkCrosstab1M crosses a categorical column with a banded numeric one over
@@ -81,6 +89,7 @@ func BenchmarkCrosstab1M(b *testing.B) {
 	ws := openBenchWorkspace(b, benchCustomers)
 	ctx := context.Background()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for b.Loop() {
 		x, err := Crosstab(ctx, ws, "sector", "monthly_revenue", "")
 		if err != nil {
@@ -90,4 +99,5 @@ func BenchmarkCrosstab1M(b *testing.B) {
 			b.Fatalf("total %d", x.Total)
 		}
 	}
+	reportCPU(b, cpu0)
 }
