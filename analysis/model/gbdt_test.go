@@ -134,7 +134,8 @@ func TestMarshalRoundTrip(t *testing.T) {
 	}
 	bad := []string{`{"format":"acrm-model","version":1,"algo":"svm","model":{}}`, `{"format":"x"}`, `not json`,
 		`{"format":"acrm-model","version":1,"algo":"tree","model":{"tree":{"nodes":[{"f":0,"l":5,"r":6}]}}}`,
-		`{"format":"acrm-model","version":9,"algo":"tree","model":{}}`}
+		`{"format":"acrm-model","version":9,"algo":"tree","model":{}}`,
+		`{"format":"acrm-model","version":1,"algo":"gbdt","model":{"gain":[1],"trees":[{"nodes":[{"f":3,"l":1,"r":2},{"f":-1},{"f":-1}]}]}}`}
 	for _, s := range bad {
 		if _, err := Unmarshal([]byte(s)); err == nil {
 			t.Errorf("Unmarshal(%s) accepted", s)

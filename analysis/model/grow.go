@@ -28,11 +28,15 @@ type tree struct {
 	Nodes []node `json:"nodes"`
 }
 
-func (t *tree) check() error {
+// check validates a decoded tree over nfeat features.
+func (t *tree) check(nfeat int) error {
 	if len(t.Nodes) == 0 {
 		return fmt.Errorf("tree without nodes")
 	}
 	for k, nd := range t.Nodes {
+		if nd.Feature >= nfeat {
+			return fmt.Errorf("tree node %d splits on feature %d of %d", k, nd.Feature, nfeat)
+		}
 		if nd.Feature >= 0 && (nd.Left <= int32(k) || nd.Right <= int32(k) || int(nd.Left) >= len(t.Nodes) || int(nd.Right) >= len(t.Nodes)) {
 			return fmt.Errorf("tree node %d has children %d, %d out of range", k, nd.Left, nd.Right)
 		}

@@ -65,7 +65,7 @@ func Unmarshal(b []byte) (Classifier, error) {
 		m := &treeModel{}
 		err = json.Unmarshal(e.Model, m)
 		if err == nil {
-			err = m.T.check()
+			err = m.T.check(len(m.Gain))
 		}
 		c = m
 	case GBDT:
@@ -73,7 +73,7 @@ func Unmarshal(b []byte) (Classifier, error) {
 		err = json.Unmarshal(e.Model, m)
 		if err == nil {
 			for k := range m.Trees {
-				if err = m.Trees[k].check(); err != nil {
+				if err = m.Trees[k].check(len(m.Gain)); err != nil {
 					break
 				}
 			}
