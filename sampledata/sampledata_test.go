@@ -494,7 +494,7 @@ func TestGenerateMemoryLimit(t *testing.T) {
 func TestCalibration(t *testing.T) {
 	tr := GetTruth()
 	for i := range tr.a {
-		if d := math.Abs(tr.calibAUC[i] - tr.targetAUC[i]); d > 0.001 {
+		if d := math.Abs(tr.calibAUC[i] - tr.targetAUC[i]); !(d <= 0.001) || math.IsNaN(tr.a[i]) || math.IsNaN(tr.s[i]) {
 			t.Errorf("product %d: calibrated AUC %.4f, target %.4f", i+1, tr.calibAUC[i], tr.targetAUC[i])
 		}
 		if tr.targetAUC[i] < 0.8 || tr.targetAUC[i] > 0.87 {

@@ -1,6 +1,7 @@
 package sampledata
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -359,6 +360,9 @@ func calibrate() *Truth {
 		}
 		sort.Float64s(z)
 		t.s[i], t.a[i], t.calibAUC[i] = fitScale(z, prods[i].BaseRate, t.targetAUC[i])
+		if math.IsNaN(t.s[i]) || math.IsNaN(t.a[i]) || math.IsNaN(t.calibAUC[i]) {
+			panic(fmt.Sprintf("sampledata: truth calibration of product %d failed", k)) // a bug, not bad input
+		}
 		// Threshold of historical model campaigns: the 60th percentile of p_true.
 		ps := make([]float64, calibSize)
 		for j, x := range z {
@@ -408,9 +412,11 @@ func fitScale(z []float64, base, target float64) (s, a, auc float64) {
 	return hi, a, auc
 }
 
-// interceptFor solves mean σ(a + s·z) = base for a by Newton's method from a.
+// interceptFor solves mean σ(a + s·z) = base for a, starting from a: Newton's method kept
+// inside a shrinking bracket (the mean is increasing in a), bisecting when a step leaves it.
 func interceptFor(z []float64, s, base, a float64) float64 {
-	for it := 0; it < 30; it++ {
+	lo, hi := -40.0, 40.0
+	for it := 0; it < 100; it++ {
 		var m, d float64
 		for _, x := range z {
 			q := sigmoid(a + s*x)
@@ -419,11 +425,19 @@ func interceptFor(z []float64, s, base, a float64) float64 {
 		}
 		m /= float64(len(z))
 		d /= float64(len(z))
-		step := (m - base) / d
-		a -= step
-		if math.Abs(step) < 1e-6 {
-			break
+		if m > base {
+			hi = a
+		} else {
+			lo = a
 		}
+		next := a - (m-base)/d
+		if d == 0 || math.IsNaN(next) || next <= lo || next >= hi {
+			next = (lo + hi) / 2
+		}
+		if math.Abs(next-a) < 1e-6 {
+			return next
+		}
+		a = next
 	}
 	return a
 }
