@@ -241,11 +241,6 @@ func (t *Table) View() string {
 	return sb.String()
 }
 
-func (t *Table) visibleColumns() []int {
-	cols, _ := t.layout()
-	return cols
-}
-
 // layout picks the visible columns from ColOffset; the last one may be narrowed to the
 // remaining width (at least 6 cells) so wide final columns are not dropped.
 func (t *Table) layout() ([]int, []int) {
