@@ -142,3 +142,28 @@ func TestMarshalRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestGBDTWorkersDeterministic(t *testing.T) {
+	// Histograms are split by feature, so every bin is summed in row order by one
+	// goroutine: the fit must not depend on the number of workers.
+	X, y, _ := synth(12000, 7, 51, nonlinearTruth)
+	var ref []float64
+	for _, w := range []int{1, 2, 3} {
+		opt := DefaultOptions(GBDT)
+		opt.Workers, opt.Rounds = w, 60
+		c, err := Fit(context.Background(), X, y, nil, nil, opt, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := c.Predict(X)
+		if ref == nil {
+			ref = p
+			continue
+		}
+		for i := range p {
+			if p[i] != ref[i] {
+				t.Fatalf("workers=%d row %d: %v, workers=1: %v", w, i, p[i], ref[i])
+			}
+		}
+	}
+}
