@@ -71,11 +71,27 @@ func (w *Workspace) ProfitModels(ctx context.Context) ([]ProfileModel, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Only products whose economics can be measured (a response rate from randomly selected
+	// offers) get a profit curve; the first reason another was left out explains an empty list.
 	var out []ProfileModel
+	var why error
 	for _, m := range deck.Headline(models) {
-		if m.ProductID > 0 && len(m.Metrics.Gains) > 0 {
-			out = append(out, m)
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
+		if m.ProductID == 0 || len(m.Metrics.Gains) == 0 {
+			continue
+		}
+		if _, err := src.ProductEconomics(ctx, m.ProductID); err != nil {
+			if why == nil {
+				why = err
+			}
+			continue
+		}
+		out = append(out, m)
+	}
+	if len(out) == 0 && why != nil {
+		return nil, fmt.Errorf("no trained product has a measured response rate for a profit curve (%w)", why)
 	}
 	return out, nil
 }

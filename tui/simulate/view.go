@@ -7,6 +7,7 @@ import (
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
 	"github.com/NimbleMarkets/ntcharts/linechart"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/acrm-dev/acrm/analysis/sim"
 	"github.com/acrm-dev/acrm/tui/components"
@@ -103,7 +104,7 @@ func (s *Screen) frequencyView(w, h int) string {
 	title := "Contact frequency"
 	switch {
 	case s.freqErr != nil:
-		lines = append(lines, "", th.Error.Render(components.Truncate("✗ "+s.freqErr.Error(), w-2)))
+		lines = append(lines, "", th.Error.Render(ansi.Wordwrap("✗ "+s.freqErr.Error(), max(w-4, 10), "")))
 		if strings.Contains(s.freqErr.Error(), "segment") {
 			lines = append(lines, th.Muted.Render("←/→ on the segment picks another one"))
 		}
@@ -127,15 +128,14 @@ func (s *Screen) frequencyView(w, h int) string {
 	}
 	footer := "↑/↓ input · ←/→ change · s save · e export"
 	if s.wide() {
-		lw := min(max(w*11/20, 70), 96)
-		left := components.Box(th, title, strings.Join(lines, "\n"), footer, lw, h, true)
-		ch := h
-		var levels string
-		if h >= 30 && s.freq != nil {
-			ch = h * 3 / 5
-			levels = "\n" + components.Box(th, "Per level of offers a year (95 % CI)", strings.Join(LevelLines(s.freq, w-lw-2, h-ch-2), "\n"), "", w-lw, h-ch, false)
+		lw := min(max(w/2, 76), 96)
+		// The per-level table fills the room under the what-if when there is enough of it.
+		if room := h - 2 - len(lines) - 2; room >= 5 && s.freq != nil {
+			lines = append(lines, "", th.PaneTitle.Render("Response per offer at each level of offers a year"))
+			lines = append(lines, LevelLines(s.freq, lw-2, room)...)
 		}
-		right := components.Box(th, "Response per offer vs offers a year", s.freqChart(w-lw-2, ch-2), "░ 95 % band · ◆ optimum", w-lw, ch, false) + levels
+		left := components.Box(th, title, strings.Join(lines, "\n"), footer, lw, h, true)
+		right := components.Box(th, "Response per offer vs offers a year", s.freqChart(w-lw-2, h-2), "░ 95 % band · ◆ optimum", w-lw, h, false)
 		return join(left, right)
 	}
 	th2 := min(len(lines)+2, h-7)
@@ -182,6 +182,7 @@ func WhatIfLines(wi *sim.WhatIf, err error, months, w int) []string {
 	signedMoney := func(v float64) string {
 		return sim.FormatSigned(v, func(x float64) string { return "€ " + sim.FormatShort(x) })
 	}
+	signedShort := func(v float64) string { return sim.FormatSigned(v, sim.FormatShort) }
 	pct := func(v float64) string {
 		return sim.FormatSigned(100*v, func(x float64) string { return fmt.Sprintf("%.0f %%", x) })
 	}
@@ -195,7 +196,7 @@ func WhatIfLines(wi *sim.WhatIf, err error, months, w int) []string {
 		row("contracts / "+per, wi.NowContracts.Estimate, wi.WhatIfContracts.Estimate, func(v float64) string { return sim.FormatCount(math.Round(v)) },
 			signedCount(wi.ExtraContracts.Estimate)+" "+ci(wi.ExtraContracts, signedCount)),
 		row("revenue / "+per, wi.NowRevenue.Estimate, wi.WhatIfRevenue.Estimate, money,
-			signedMoney(wi.ExtraRevenue.Estimate)+" "+ci(wi.ExtraRevenue, signedMoney)),
+			signedMoney(wi.ExtraRevenue.Estimate)+" "+ci(wi.ExtraRevenue, signedShort)),
 		components.PadRight("revenue growth", lw)+cell("")+cell("")+"  "+pct(wi.RevenueEffect.Estimate)+" "+ci(wi.RevenueEffect, pct),
 		row("opt-outs / "+per, wi.NowOptOuts.Estimate, wi.WhatIfOptOuts.Estimate, func(v float64) string { return sim.FormatCount(math.Round(v)) },
 			signedCount(wi.ExtraOptOuts.Estimate)+" "+ci(wi.ExtraOptOuts, signedCount)),
@@ -501,7 +502,7 @@ func (s *Screen) profitBox(w, h int) string {
 	var body string
 	switch {
 	case s.profitErr != nil:
-		body = th.Error.Render("✗ " + s.profitErr.Error())
+		body = th.Error.Render(ansi.Wordwrap("✗ "+s.profitErr.Error(), max(w-2, 10), ""))
 	case !s.modelsLoaded:
 		body = th.Muted.Render("looking for trained models…")
 	case len(s.models) == 0:
