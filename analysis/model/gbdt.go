@@ -39,6 +39,12 @@ func (m *gbdtModel) Predict(X *Matrix) []float64 {
 	return out
 }
 
+// NumTrees returns the number of trees kept.
+func (m *gbdtModel) NumTrees() int { return len(m.Trees) }
+
+// ValidationLoss returns the validation log-loss after each round grown.
+func (m *gbdtModel) ValidationLoss() []float64 { return append([]float64(nil), m.ValLoss...) }
+
 // Importance returns the total split gain of each feature over all trees, normalized.
 func (m *gbdtModel) Importance() []float64 { return normalize(append([]float64(nil), m.Gain...)) }
 

@@ -1,8 +1,3 @@
-// Package model holds the learning algorithms of acrm: regularized logistic
-// regression, a readable decision tree / decision list, histogram gradient-boosted
-// trees, probability calibration (Platt, isotonic) and the evaluation metrics used to
-// compare propensity models (AUC, Gini, lift per decile, gains, Brier, calibration
-// error). It is pure Go numerics: no database and no UI imports.
 package model
 
 import "fmt"

@@ -103,6 +103,21 @@ type Classifier interface {
 	Importance() []float64
 }
 
+// Linear is implemented by the logit classifier: its intercept and coefficients on
+// the original feature scale, log-odds = intercept + Σ_j coef[j]·x_j.
+type Linear interface {
+	Classifier
+	Coefficients() (intercept float64, coef []float64)
+}
+
+// Boosted is implemented by the gbdt classifier: the number of trees kept (after early
+// stopping) and the validation log-loss after each round grown (nil without validation).
+type Boosted interface {
+	Classifier
+	NumTrees() int
+	ValidationLoss() []float64
+}
+
 // Errors returned for bad input; the returned errors wrap them with details.
 var (
 	ErrEmpty          = errors.New("empty matrix")

@@ -132,3 +132,29 @@ func TestFitEdgeCases(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionalInterfaces(t *testing.T) {
+	X, y, _ := synth(2000, 3, 61, linearTruth)
+	c, err := Fit(context.Background(), X, y, nil, nil, DefaultOptions(Logit), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lin, ok := c.(Linear)
+	if !ok {
+		t.Fatal("logit does not implement Linear")
+	}
+	if b0, coef := lin.Coefficients(); len(coef) != 3 || math.Abs(b0+1) > 0.3 || math.Abs(coef[1]+2) > 0.4 {
+		t.Errorf("coefficients %v %v", b0, coef)
+	}
+	g, err := Fit(context.Background(), X, y, nil, nil, DefaultOptions(GBDT), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, ok := g.(Boosted)
+	if !ok {
+		t.Fatal("gbdt does not implement Boosted")
+	}
+	if b.NumTrees() < 1 || len(b.ValidationLoss()) < b.NumTrees() {
+		t.Errorf("%d trees, %d losses", b.NumTrees(), len(b.ValidationLoss()))
+	}
+}
