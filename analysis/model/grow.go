@@ -260,8 +260,9 @@ func (gr *grower) buildHist(hist []hbin, start, end int) {
 //
 //	gain = G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)
 //
-// subject to N ≥ minLeaf and H ≥ minChildWeight on both sides; NaN rows are tried on
-// both sides and the better side is kept.
+// subject to H ≥ minChildWeight on both sides and, for unit-hessian trees where H
+// counts rows, H ≥ minLeaf; NaN rows are tried on both sides and the better side is
+// kept.
 func (gr *grower) bestSplit(lf *growLeaf, gp *growParams) split {
 	best := split{feature: -1}
 	n := lf.end - lf.start
@@ -280,7 +281,7 @@ func (gr *grower) bestSplit(lf *growLeaf, gp *growParams) split {
 			gl += hs[s].G
 			hl += hs[s].H
 			for side := 0; side < 2; side++ {
-				if side == 1 && miss.H == 0 {
+				if side == 1 && miss.H <= 0 {
 					break
 				}
 				GL, HL := gl, hl
@@ -342,12 +343,13 @@ func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64))
 		f, p := sp.feature, gr.p
 		nanBin := uint8(gr.nb[sp.feature] - 1)
 		split := uint8(sp.bin)
-		nl, nr := lf.start, 0
+		nl, nr, missN := lf.start, 0, 0
 		for _, r := range gr.idx[lf.start:lf.end] {
 			b := gr.bins[int(r)*p+f]
 			var left bool
 			if b == nanBin {
 				left = sp.missingLeft
+				missN++
 			} else {
 				left = b <= split
 			}
@@ -362,7 +364,6 @@ func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64))
 		copy(gr.idx[nl:lf.end], gr.scratch[:nr])
 		mid := nl
 
-		missN := lf.hist[gr.off[sp.feature]+gr.nb[sp.feature]-1].H
 		li, ri := int32(len(t.Nodes)), int32(len(t.Nodes)+1)
 		nd := &t.Nodes[lf.node]
 		nd.Feature = sp.feature
