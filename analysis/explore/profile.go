@@ -42,13 +42,12 @@ type ValueCount struct {
 
 // ColumnProfile summarises one column of a table.
 //
-// NullPct is 100·nulls/Rows (0 for an empty table). Distinct counts non-null distinct values,
-// exactly; above ExactQuantilesMaxRows rows the quantiles are computed on a sample
-// (QuantilesApprox). Min and
-// Max are formatted with FormatValue (empty when the column has no non-null value or its
-// kind is Other). Mean, Std (sample standard deviation, n−1) and Quantiles (at
-// QuantileLevels, linear interpolation as quantile_cont) are set for numeric columns with
-// enough values, nil otherwise. TopValues holds up to TopValuesK most frequent non-null
+// NullPct is 100·nulls/Rows (0 for an empty table). Distinct counts the non-null distinct
+// values exactly (0 for kind Other). Min and Max are formatted with FormatValue (empty when
+// the column has no non-null value or its kind is Other). Mean, Std (sample standard deviation, n−1) and Quantiles (at
+// QuantileLevels, linear interpolation as quantile_cont; on a sample above
+// ExactQuantilesMaxRows rows, QuantilesApprox) are set for numeric columns with enough
+// values, nil otherwise. TopValues holds up to TopValuesK most frequent non-null
 // values (ties broken by value), nil when the column is (nearly) unique — distinct ≥ 95 % of
 // its non-null rows — or of kind Other. Histogram counts the non-null values of a numeric
 // column in HistogramBins equal-width bins over [HistMin, HistMax] (bin i covers
@@ -87,11 +86,13 @@ type ColumnProfile struct {
 	hasP99 bool
 }
 
-// Profile computes a ColumnProfile for every column of table in three DuckDB queries
-// (statistics, histograms, top values; a fourth for sampled quantiles above
-// ExactQuantilesMaxRows rows), each a single scan of the table whatever the number of
-// columns. report, when not nil, is called after each stage. A missing table is an error
-// naming it; a cancelled ctx interrupts the running query.
+// Profile computes a ColumnProfile for every column of table in DuckDB: a row count, then
+// three queries whatever the number of columns — statistics (one aggregate over all
+// columns), histograms and top values (UNION ALLs of per-column GROUP BYs, each column read
+// once) — and a fourth for sampled quantiles above ExactQuantilesMaxRows rows. report, when
+// not nil, is called after each stage. A missing table is an error naming it; a cancelled
+// ctx interrupts the running query. On 1,000,000 rows × 16 columns it takes about 1.2 s of
+// CPU (BenchmarkProfile1M).
 func Profile(ctx context.Context, ws *workspace.Workspace, table string, report func(Progress)) ([]ColumnProfile, error) {
 	name, cols, err := TableColumns(ctx, ws, table)
 	if err != nil {
