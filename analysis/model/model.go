@@ -55,7 +55,14 @@ type Options struct {
 	MaxIter int
 }
 
-// DefaultOptions returns sensible defaults for the algorithm.
+// DefaultOptions returns the defaults for the algorithm:
+//
+//	logit: L2 = 1e−4 (on standardized features), no L1, ≤ 500 LBFGS iterations
+//	tree:  depth ≤ 5, ≤ 16 leaves, leaves ≥ max(50 rows, 1 % of rows), 64 bins,
+//	       splits kept when χ² ≥ 10.83 (p = 0.001)
+//	gbdt:  depth ≤ 6, ≤ 31 leaves, min child weight 1, λ = 1, learning rate 0.1,
+//	       ≤ 500 rounds, 255 bins, early stopping after 20 rounds without a better
+//	       validation log-loss (10 % held out when no validation set is given)
 func DefaultOptions(a Algo) Options {
 	o := Options{Algo: a, Seed: 1}
 	switch a {
@@ -80,7 +87,6 @@ func DefaultOptions(a Algo) Options {
 		o.EarlyStopping = 20
 		o.LearningRate = 0.1
 		o.ValFraction = 0.1
-		o.MinSupport = 0.01
 	}
 	return o
 }
