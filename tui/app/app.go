@@ -501,6 +501,7 @@ func (m *Model) helpView(w, h int) string {
 	body := m.c.Theme.PaneTitle.Render(m.Active().Title()) + "\n" +
 		m.help.FullHelpView(screen) + "\n\n" +
 		m.c.Theme.PaneTitle.Render("Everywhere") + "\n" +
-		m.help.FullHelpView(global)
+		m.help.FullHelpView(global) + "\n\n" +
+		m.c.Theme.Muted.Render("The mouse wheel scrolls the focused list. Colours off: NO_COLOR=1.")
 	return components.Box(m.c.Theme, "Help · ? or esc to close", body, "", w, h, true)
 }
