@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -70,6 +71,7 @@ type KeyMap struct {
 	Mark        key.Binding
 	Export      key.Binding
 	Reset       key.Binding
+	UseModel    key.Binding
 	Confirm     key.Binding
 	Close       key.Binding
 }
@@ -92,6 +94,7 @@ func DefaultKeyMap() KeyMap {
 		Mark:      key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark (2)")),
 		Export:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export chart")),
 		Reset:     key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "seed numbers")),
+		UseModel:  key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "inputs from the model")),
 		Confirm:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 		Close:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 	}
@@ -430,6 +433,14 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 			s.recomputeWhatIf()
 		}
 		return common.Flash("inputs reset to the seed numbers")
+	case key.Matches(msg, k.UseModel):
+		if s.panel != PanelROI || s.profit == nil {
+			return common.Flash("u needs the profit curve of a trained model (outbound panel)")
+		}
+		s.mass, s.targeted = ModelCampaigns(s.profit)
+		s.recomputeROI()
+		return common.Flash(fmt.Sprintf("inputs from %s: mass = every eligible customer, targeted = the profit-optimal top %.0f %%",
+			s.profit.Model.ModelID, 100*s.profit.Curve.Optimum.Depth))
 	case key.Matches(msg, k.Save):
 		return s.openPrompt(promptSave, s.defaultScenarioName())
 	case key.Matches(msg, k.Compare):
@@ -642,6 +653,17 @@ func (s *Screen) defaultScenarioName() string {
 
 func compact(v float64) string { return strings.ReplaceAll(sim.FormatShort(v), " ", "") }
 
+// ModelCampaigns reads both campaigns from a model's profit curve: the mass mailing goes to
+// every eligible customer at the response rate of the randomly selected offers, the targeted
+// one to the profit-optimal top by the model, at the conversion its holdout gains curve
+// gives at that depth; both at the product's margin and mean cost per contact.
+func ModelCampaigns(p *services.ProfitView) (mass, targeted sim.Outbound) {
+	e, opt := p.Economics, p.Curve.Optimum
+	mass = sim.Outbound{Volume: math.Round(e.Base), Conversion: e.Response, Profit: e.Margin, CostPerContact: e.Cost}
+	targeted = sim.Outbound{Volume: math.Round(opt.Volume), Conversion: opt.Conversion, Profit: e.Margin, CostPerContact: e.Cost}
+	return mass, targeted
+}
+
 // Scenario is the scenario the panel on screen would save.
 func (s *Screen) Scenario(name string) (sim.Scenario, error) {
 	switch s.panel {
@@ -804,10 +826,11 @@ func (s *Screen) KeyMap() help.KeyMap {
 		return keyMap{short: []key.Binding{up, k.Mark, k.Close}}
 	}
 	k.Model.SetEnabled(s.panel == PanelROI && len(s.models) > 1)
+	k.UseModel.SetEnabled(s.panel == PanelROI && s.profit != nil)
 	k.Period.SetEnabled(s.panel == PanelFrequency)
 	k.Export.SetEnabled(s.panel != PanelInbound)
-	short := []key.Binding{k.Left, k.Up, k.Edit, k.Frequency, k.ROI, k.Inbound, k.Model, k.Save, k.Compare, k.Export}
-	return keyMap{short: short, full: [][]key.Binding{{k.Up, k.Left, k.Edit, k.Reset, k.Period, k.Model}, {k.Frequency, k.ROI, k.Inbound, k.Save, k.Compare, k.Export}}}
+	short := []key.Binding{k.Left, k.Up, k.Edit, k.Frequency, k.ROI, k.Inbound, k.Model, k.UseModel, k.Save, k.Compare, k.Export}
+	return keyMap{short: short, full: [][]key.Binding{{k.Up, k.Left, k.Edit, k.Reset, k.Period, k.Model, k.UseModel}, {k.Frequency, k.ROI, k.Inbound, k.Save, k.Compare, k.Export}}}
 }
 
 type keyMap struct {

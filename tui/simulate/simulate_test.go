@@ -19,6 +19,7 @@ import (
 
 	"github.com/acrm-dev/acrm/analysis/sim"
 	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/charts/deck"
 	"github.com/acrm-dev/acrm/tui/common"
 	"github.com/acrm-dev/acrm/tui/internal/tuitest"
 	"github.com/acrm-dev/acrm/tui/profiles/screentest"
@@ -400,4 +401,27 @@ func BenchmarkROIEdit(b *testing.B) {
 	if c, err := s.ROI(); err != nil || c.Mass.Volume < 150_000 {
 		b.Fatalf("edits did not apply: %+v %v", c, err)
 	}
+}
+
+// TestModelCampaigns: u fills the mass campaign with every eligible customer at the random
+// response and the targeted one with the profit-optimal depth of the model.
+func TestModelCampaigns(t *testing.T) {
+	p := &services.ProfitView{
+		Economics: deckEconomics(10_000, 0.02, 500, 1),
+		Curve:     sim.ProfitCurve{Optimum: sim.ProfitPoint{Depth: 0.2, Volume: 2_000, Contracts: 100, Conversion: 0.05}},
+	}
+	mass, tg := simulate.ModelCampaigns(p)
+	c, err := sim.CompareOutbound(mass, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// mass: 10,000 × 2 % = 200 contracts, 200 × 500 − 10,000 × 1 = 90,000;
+	// targeted: 2,000 × 5 % = 100 contracts, 100 × 500 − 2,000 × 1 = 48,000.
+	if c.Mass.Contracts != 200 || c.Mass.NetProfit != 90_000 || c.Targeted.Contracts != 100 || c.Targeted.NetProfit != 48_000 {
+		t.Fatalf("mass %+v targeted %+v", c.Mass, c.Targeted)
+	}
+}
+
+func deckEconomics(base, response, margin, cost float64) deck.Economics {
+	return deck.Economics{Base: base, Response: response, Margin: margin, Cost: cost}
 }

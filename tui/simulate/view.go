@@ -423,6 +423,9 @@ func roundLabel(step float64, cell *float64, f func(float64) string) linechart.L
 			return f(v)
 		}
 		r := math.Round(v/step) * step
+		if r == 0 {
+			r = 0 // not −0
+		}
 		if math.Abs(v-r) < *cell/2 {
 			return f(r)
 		}
