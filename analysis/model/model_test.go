@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -156,5 +157,26 @@ func TestOptionalInterfaces(t *testing.T) {
 	}
 	if b.NumTrees() < 1 || len(b.ValidationLoss()) < b.NumTrees() {
 		t.Errorf("%d trees, %d losses", b.NumTrees(), len(b.ValidationLoss()))
+	}
+}
+
+func TestProgress(t *testing.T) {
+	X, y, _ := synth(3000, 6, 71, nonlinearTruth)
+	for _, a := range []Algo{Logit, Tree, GBDT} {
+		var got []Progress
+		if _, err := Fit(context.Background(), X, y, nil, nil, DefaultOptions(a), func(p Progress) { got = append(got, p) }); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) < 2 {
+			t.Fatalf("%s: %d progress reports", a, len(got))
+		}
+		for k := 1; k < len(got); k++ {
+			if got[k].Done < got[k-1].Done || got[k].Done > got[k].Total {
+				t.Fatalf("%s: progress %+v after %+v", a, got[k], got[k-1])
+			}
+		}
+		if last := got[len(got)-1]; last.Done != last.Total || !strings.HasPrefix(last.Stage, string(a)) {
+			t.Errorf("%s: last progress %+v", a, last)
+		}
 	}
 }
