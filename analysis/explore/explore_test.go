@@ -3,6 +3,7 @@ package explore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -359,8 +360,8 @@ func TestProfileCancelled(t *testing.T) {
 	ws := openFixture(t, 10)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Profile(ctx, ws, "t", nil); err == nil {
-		t.Error("profile with cancelled context succeeded")
+	if _, err := Profile(ctx, ws, "t", nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("profile with cancelled context: %v, want context.Canceled", err)
 	}
 }
 

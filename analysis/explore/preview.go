@@ -51,7 +51,8 @@ type Page struct {
 // 1,000,000-row table is never loaded: two queries, the filtered count and the page (one
 // with SkipCount). A cancelled ctx interrupts the running query. Errors
 // name the table, the filter or the order column that was wrong.
-func Preview(ctx context.Context, ws *workspace.Workspace, table string, opt PreviewOptions) (Page, error) {
+func Preview(ctx context.Context, ws *workspace.Workspace, table string, opt PreviewOptions) (_ Page, err error) {
+	defer func() { err = cancelled(ctx, err) }()
 	name, cols, err := TableColumns(ctx, ws, table)
 	if err != nil {
 		return Page{}, err

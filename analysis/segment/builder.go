@@ -42,7 +42,8 @@ func Columns(ctx context.Context, ws *workspace.Workspace) ([]ColumnInfo, error)
 // Values returns up to limit values of a customer_view column to pick from, most frequent
 // first (ties by value), each with its number of customers; NULL is left out. limit ≤ 0
 // means 50. An unknown column is an error naming it.
-func Values(ctx context.Context, ws *workspace.Workspace, column string, limit int) ([]explore.ValueCount, error) {
+func Values(ctx context.Context, ws *workspace.Workspace, column string, limit int) (_ []explore.ValueCount, err error) {
+	defer func() { err = cancelled(ctx, err) }()
 	if limit <= 0 {
 		limit = 50
 	}

@@ -46,7 +46,8 @@ type CrossTable struct {
 // the matching customers are copied into a temporary table on one connection, which the
 // label and count queries then read. Unknown columns, an invalid filter or a filter that
 // selects nobody are errors naming them.
-func Crosstab(ctx context.Context, ws *workspace.Workspace, rowCol, colCol, filter string) (CrossTable, error) {
+func Crosstab(ctx context.Context, ws *workspace.Workspace, rowCol, colCol, filter string) (_ CrossTable, err error) {
+	defer func() { err = cancelled(ctx, err) }()
 	rc, err := lookupColumn(ctx, ws, rowCol)
 	if err != nil {
 		return CrossTable{}, fmt.Errorf("segment: crosstab rows: %w", err)

@@ -50,7 +50,8 @@ type KPIRow struct {
 // segment in the order given, all in one scan of the view. Each filter is
 // checked first; an invalid filter is an error naming the segment, and so is a segment that
 // selects no customers (its averages would be undefined).
-func KPIs(ctx context.Context, ws *workspace.Workspace, segs []Segment) ([]KPIRow, error) {
+func KPIs(ctx context.Context, ws *workspace.Workspace, segs []Segment) (_ []KPIRow, err error) {
+	defer func() { err = cancelled(ctx, err) }()
 	if err := EnsureCustomerView(ctx, ws); err != nil {
 		return nil, err
 	}
@@ -81,7 +82,7 @@ func KPIs(ctx context.Context, ws *workspace.Workspace, segs []Segment) ([]KPIRo
 		rev, prod, contractEnd, optOut sql.NullFloat64
 	}
 	raws := make([]raw, len(groups))
-	err := func() error {
+	err = func() error {
 		rows, err := ws.DB().QueryContext(ctx, query)
 		if err != nil {
 			return err

@@ -64,7 +64,8 @@ func builtin(name string) (Segment, bool) {
 // returning the number of customers it selects. An invalid filter is an error quoting the
 // filter and DuckDB's message; a non-boolean one names the type it has. It ensures the view
 // exists first.
-func Validate(ctx context.Context, ws *workspace.Workspace, filter string) (int64, error) {
+func Validate(ctx context.Context, ws *workspace.Workspace, filter string) (_ int64, err error) {
+	defer func() { err = cancelled(ctx, err) }()
 	if err := EnsureCustomerView(ctx, ws); err != nil {
 		return 0, err
 	}
@@ -126,7 +127,8 @@ func checkFilter(ctx context.Context, ws *workspace.Workspace, filter string) er
 // Save validates s.Filter (see Validate) and stores s in acrm_segments in one transaction,
 // replacing a saved segment of the same name. The name must be non-empty and not one of the
 // built-in value segments. Nothing changes when it fails.
-func Save(ctx context.Context, ws *workspace.Workspace, s Segment) error {
+func Save(ctx context.Context, ws *workspace.Workspace, s Segment) (err error) {
+	defer func() { err = cancelled(ctx, err) }()
 	name := strings.TrimSpace(s.Name)
 	if name == "" {
 		return fmt.Errorf("segment: a segment needs a name")
@@ -141,7 +143,7 @@ func Save(ctx context.Context, ws *workspace.Workspace, s Segment) error {
 	if created.IsZero() {
 		created = time.Now().UTC()
 	}
-	err := ws.Tx(ctx, func(tx *sql.Tx) error {
+	err = ws.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM acrm_segments WHERE name = ?`, name); err != nil {
 			return err
 		}
