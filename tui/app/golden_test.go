@@ -35,11 +35,18 @@ func waitIdle(t *testing.T, m *app.Model, after int64) {
 // TestGolden runs the real program (teatest) on the fixture workspace, goes to every screen
 // with its number key, waits until no job runs and compares the final frame with
 // testdata/TestGolden/<screen>_<w>x<h>.golden. Regenerate with go test ./tui/app -update.
+//
+// The Profiles and Simulate screens are built by their own engineers and keep their own
+// golden files in their packages; here they are covered by TestEveryScreenDrawsSomething,
+// so a change to them does not break the shell's goldens.
 func TestGolden(t *testing.T) {
 	ws := openWS(t)
 	g := keys.DefaultGlobal()
 	for _, size := range [][2]int{{80, 24}, {140, 45}} {
 		for i, id := range []string{"data", "segments", "profiles", "offers", "simulate", "monitor"} {
+			if id == "profiles" || id == "simulate" {
+				continue
+			}
 			t.Run(fmt.Sprintf("%s_%dx%d", id, size[0], size[1]), func(t *testing.T) {
 				m := newApp(t, ws)
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
