@@ -685,17 +685,34 @@ func CompareLines(th *theme.Theme, rows []sim.ComparisonRow, w int) []string {
 	kw = min(kw, max(w/3, 12))
 	cw := max((w-kw-3)/3, 8)
 	out := []string{th.Header.Render(components.PadRight("", kw) + " " + components.PadLeft("A", cw) + " " + components.PadLeft("B", cw) + " " + components.PadLeft("B − A", cw))}
-	section := ""
-	for _, r := range rows {
-		if r.Section != section {
-			section = r.Section
-			out = append(out, th.PaneTitle.Render(section+"s"))
-		}
+	// Per section the fields that differ come first; the ones equal on both sides follow,
+	// muted, so the whole scenario can still be read.
+	line := func(r sim.ComparisonRow) string {
 		d := ""
 		if r.HasDiff {
 			d = sim.FormatSigned(r.Diff, func(v float64) string { return components.Float(v, decimals(v)) })
 		}
-		out = append(out, components.PadRight(r.Key, kw)+" "+components.PadLeft(r.A, cw)+" "+components.PadLeft(r.B, cw)+" "+components.PadLeft(d, cw))
+		return components.PadRight(r.Key, kw) + " " + components.PadLeft(r.A, cw) + " " + components.PadLeft(r.B, cw) + " " + components.PadLeft(d, cw)
+	}
+	var sections []string
+	bySection := map[string][]sim.ComparisonRow{}
+	for _, r := range rows {
+		if _, ok := bySection[r.Section]; !ok {
+			sections = append(sections, r.Section)
+		}
+		bySection[r.Section] = append(bySection[r.Section], r)
+	}
+	for _, sec := range sections {
+		out = append(out, th.PaneTitle.Render(sec+"s"))
+		var same []string
+		for _, r := range bySection[sec] {
+			if r.A == r.B {
+				same = append(same, th.Muted.Render(line(r)))
+				continue
+			}
+			out = append(out, line(r))
+		}
+		out = append(out, same...)
 	}
 	return out
 }
