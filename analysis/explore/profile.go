@@ -15,7 +15,8 @@ var QuantileLevels = [5]float64{0.05, 0.25, 0.50, 0.75, 0.95}
 // HistogramBins is the number of equal-width bins of a numeric column's histogram.
 const HistogramBins = 20
 
-// TopValuesK is the number of most frequent values a profile keeps per column.
+// TopValuesK is the number of most frequent values a profile keeps per column. Numbers
+// among them are formatted with FormatFloat, other values as DuckDB's text.
 const TopValuesK = 5
 
 // ExactQuantilesMaxRows is the largest table whose quantiles are computed on every row;
@@ -356,14 +357,20 @@ func profileTopValues(ctx context.Context, ws *workspace.Workspace, q string, co
 		}
 		id := workspace.QuoteIdent(c.Name)
 		ctes = append(ctes, fmt.Sprintf("g%d AS MATERIALIZED (SELECT %s AS v, count(*) AS n FROM %s WHERE %s IS NOT NULL GROUP BY 1)", i, id, q, id))
+		// Numbers come back as DOUBLE to be formatted like everywhere else (FormatFloat),
+		// the rest as DuckDB's text.
+		num, txt := "NULL::DOUBLE", "v::VARCHAR"
+		if t := strings.ToUpper(c.Type); c.Kind == Numeric && !strings.Contains(t, "HUGEINT") {
+			num, txt = "v::DOUBLE", "NULL::VARCHAR"
+		}
 		parts = append(parts, fmt.Sprintf(
-			"(SELECT %d AS col, v::VARCHAR AS v, n, (SELECT count(*) FROM g%d) AS d, row_number() OVER (ORDER BY n DESC, v) AS r FROM (SELECT v, n FROM g%d ORDER BY n DESC, v LIMIT %d))",
-			i, i, i, TopValuesK))
+			"(SELECT %d AS col, %s AS num, %s AS txt, n, (SELECT count(*) FROM g%d) AS d, row_number() OVER (ORDER BY n DESC, v) AS r FROM (SELECT v, n FROM g%d ORDER BY n DESC, v LIMIT %d))",
+			i, num, txt, i, i, TopValuesK))
 	}
 	if len(parts) == 0 {
 		return nil
 	}
-	query := "WITH " + strings.Join(ctes, ",\n") + "\nSELECT col, v, n, d FROM (" + strings.Join(parts, " UNION ALL ") + ") ORDER BY col, r"
+	query := "WITH " + strings.Join(ctes, ",\n") + "\nSELECT col, num, txt, n, d FROM (" + strings.Join(parts, " UNION ALL ") + ") ORDER BY col, r"
 	rows, err := ws.DB().QueryContext(ctx, query)
 	if err != nil {
 		return err
@@ -373,8 +380,14 @@ func profileTopValues(ctx context.Context, ws *workspace.Workspace, q string, co
 		var col int
 		var vc ValueCount
 		var d int64
-		if err := rows.Scan(&col, &vc.Value, &vc.Count, &d); err != nil {
+		var num sql.NullFloat64
+		var txt sql.NullString
+		if err := rows.Scan(&col, &num, &txt, &vc.Count, &d); err != nil {
 			return err
+		}
+		vc.Value = txt.String
+		if num.Valid {
+			vc.Value = FormatFloat(num.Float64)
 		}
 		profiles[col].Distinct = d
 		profiles[col].TopValues = append(profiles[col].TopValues, vc)
