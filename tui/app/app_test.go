@@ -27,11 +27,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-const fixtureCustomers = 2000
+// sampleCustomers is the size of the seeded sample datamart the app tests run on.
+const sampleCustomers = 2000
 
 func openWS(tb testing.TB) *workspace.Workspace {
 	tb.Helper()
-	ws, err := fixture.Open(context.Background(), fixtureCustomers)
+	ws, err := fixture.Sample(context.Background(), sampleCustomers)
 	if err != nil {
 		tb.Fatal(err)
 	}
