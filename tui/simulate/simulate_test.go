@@ -425,3 +425,14 @@ func TestModelCampaigns(t *testing.T) {
 func deckEconomics(base, response, margin, cost float64) deck.Economics {
 	return deck.Economics{Base: base, Response: response, Margin: margin, Cost: cost}
 }
+
+func TestEuro(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{{6_750_000, "€ 6,750,000"}, {-11_954, "−€ 11,954"}, {0, "€ 0"}} {
+		if got := simulate.Euro(c.v, sim.FormatMoney); got != c.want {
+			t.Errorf("Euro(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}

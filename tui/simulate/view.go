@@ -177,7 +177,7 @@ func WhatIfLines(wi *sim.WhatIf, err error, months, w int) []string {
 	lw := 22
 	cw := max(min((w-lw)/4, 14), 9)
 	cell := func(s string) string { return components.PadLeft(s, cw) }
-	money := func(v float64) string { return "€ " + sim.FormatShort(v) }
+	money := func(v float64) string { return Euro(v, sim.FormatShort) }
 	signedCount := func(v float64) string { return sim.FormatSigned(math.Round(v), sim.FormatCount) }
 	signedMoney := func(v float64) string {
 		return sim.FormatSigned(v, func(x float64) string { return "€ " + sim.FormatShort(x) })
@@ -394,6 +394,14 @@ func interp(bins []sim.BinStat, x float64) (lo, hi float64) {
 	return last.Rate.Lo, last.Rate.Hi
 }
 
+// Euro formats an amount with the sign before the currency: "€ 6,750,000", "−€ 11,954".
+func Euro(v float64, f func(float64) string) string {
+	if v < 0 {
+		return "−€ " + f(-v)
+	}
+	return "€ " + f(v)
+}
+
 // niceStep is the 1-2-5 step at or above v.
 func niceStep(v float64) float64 {
 	if v <= 0 || math.IsNaN(v) || math.IsInf(v, 0) {
@@ -470,7 +478,7 @@ func ROILines(th *theme.Theme, mass, targeted sim.Outbound, cmp *sim.OutboundCom
 	if err != nil {
 		return append(out, th.Error.Render(components.Truncate("✗ "+err.Error(), w-2)), "fix the input (enter types a value, ←/→ steps it)")
 	}
-	money := func(v float64) string { return "€ " + sim.FormatMoney(v) }
+	money := func(v float64) string { return Euro(v, sim.FormatMoney) }
 	signed := func(v float64) string { return sim.FormatSigned(v, money) }
 	row := func(name, a, b, d string) string {
 		return components.PadRight(name, lw) + components.PadLeft(a, cw) + components.PadLeft(b, cw) + components.PadLeft(d, cw)
@@ -480,7 +488,7 @@ func ROILines(th *theme.Theme, mass, targeted sim.Outbound, cmp *sim.OutboundCom
 		if !r.HasROI {
 			return "– (no cost)"
 		}
-		return fmt.Sprintf("%.0f %%", 100*r.ROI)
+		return strings.Replace(fmt.Sprintf("%.0f %%", 100*r.ROI), "-", "−", 1)
 	}
 	out = append(out,
 		row("contracts", sim.FormatCount(m.Contracts), sim.FormatCount(t.Contracts), sim.FormatSigned(cmp.ExtraContracts, sim.FormatCount)),
@@ -528,7 +536,7 @@ func (s *Screen) profitBox(w, h int) string {
 func ProfitChart(th *theme.Theme, p *services.ProfitView, w, h int) string {
 	c := p.Curve
 	e := p.Economics
-	opt := fmt.Sprintf("optimum: top %.0f %% → € %s (%s contracts)", 100*c.Optimum.Depth, sim.FormatShort(c.Optimum.Net), sim.FormatCount(math.Round(c.Optimum.Contracts)))
+	opt := fmt.Sprintf("optimum: top %.0f %% → %s (%s contracts)", 100*c.Optimum.Depth, Euro(c.Optimum.Net, sim.FormatShort), sim.FormatCount(math.Round(c.Optimum.Contracts)))
 	var be []string
 	for _, d := range c.BreakEven {
 		be = append(be, fmt.Sprintf("%.0f %%", 100*d))
@@ -601,7 +609,7 @@ func InboundLines(th *theme.Theme, in sim.Inbound, r *sim.InboundResult, err err
 	if err != nil {
 		return append(out, th.Error.Render(components.Truncate("✗ "+err.Error(), w)))
 	}
-	money := func(v float64) string { return "€ " + sim.FormatMoney(v) }
+	money := func(v float64) string { return Euro(v, sim.FormatMoney) }
 	row := func(name, month, year string) string {
 		return components.PadRight(name, lw) + components.PadLeft(month, cw) + components.PadLeft(year, cw)
 	}
