@@ -277,3 +277,22 @@ func TestMouseWheelScrolls(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyWorkspaceExplainsItself(t *testing.T) {
+	ws, err := workspace.Open(context.Background(), workspace.Memory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	m, d := start(t, ws, 100, 30)
+	if v := view(m); !strings.Contains(v, "No data yet") {
+		t.Fatalf("empty workspace: Data screen gives no hint:\n%s", v)
+	}
+	d.Press(keys.DefaultGlobal().Screen[1])
+	d.Settle(t, 10*time.Second)
+	v := view(m)
+	if !strings.Contains(v, "no customers table") {
+		t.Fatalf("Segments on an empty workspace does not say what is missing:\n%s", v)
+	}
+	assertFits(t, v, 100, 30)
+}

@@ -28,6 +28,14 @@ func Truncate(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
+// Wrap breaks s into lines of at most w cells, at word boundaries where possible.
+func Wrap(s string, w int) string {
+	if w <= 0 {
+		return s
+	}
+	return ansi.Wrap(s, w, " /")
+}
+
 // PadRight pads (or truncates) s to exactly w cells.
 func PadRight(s string, w int) string {
 	s = Truncate(s, w)

@@ -837,7 +837,7 @@ func (s *Screen) View() string {
 	default:
 		colTitle = fmt.Sprintf("%s · %s rows · %d columns", t.Name, components.Int(t.Rows), t.Columns)
 		if err := s.profileErr[t.Name]; err != nil {
-			colBody = th.Error.Render("✗ " + err.Error())
+			colBody = th.Error.Render(components.Wrap("✗ "+err.Error(), rw-2))
 		} else if _, done := s.profiles[t.Name]; !done {
 			colBody = th.Muted.Render("profiling " + t.Name + "…")
 		} else {
@@ -853,7 +853,7 @@ func (s *Screen) View() string {
 		}
 		switch {
 		case s.previewErr != nil:
-			prevBody = th.Error.Render("✗ " + s.previewErr.Error())
+			prevBody = th.Error.Render(components.Wrap("✗ "+s.previewErr.Error(), rw-2))
 		case s.page == nil:
 			prevBody = th.Muted.Render("reading " + t.Name + "…")
 		case s.page.Total == 0:
@@ -898,7 +898,7 @@ func (s *Screen) inputView(w int) string {
 func (s *Screen) tablesView(w, h int) string {
 	th := s.c.Theme
 	if s.tablesErr != nil {
-		return th.Error.Render("✗ " + s.tablesErr.Error())
+		return th.Error.Render(components.Wrap("✗ "+s.tablesErr.Error(), w))
 	}
 	if !s.loaded {
 		return th.Muted.Render("loading…")
@@ -927,7 +927,19 @@ func (s *Screen) tablesView(w, h int) string {
 		}
 		lines = append(lines, line)
 	}
+	if !s.hasUserTables() && len(lines)+6 <= h {
+		lines = append(lines, "", th.Muted.Render(components.Wrap("No data yet. i imports a CSV, Parquet or JSON file; acrm sample creates the sample datamart.", w)))
+	}
 	return strings.Join(lines, "\n")
+}
+
+func (s *Screen) hasUserTables() bool {
+	for _, t := range s.tables {
+		if !t.Acrm {
+			return true
+		}
+	}
+	return false
 }
 
 // detailView draws the selected column's histogram with ntcharts and its quantiles.

@@ -575,7 +575,7 @@ func (s *Screen) View() string {
 		var body string
 		switch {
 		case s.ctErr != nil:
-			body = th.Error.Render("✗ " + s.ctErr.Error())
+			body = th.Error.Render(components.Wrap("✗ "+s.ctErr.Error(), rw-2))
 		case s.ct == nil:
 			body = th.Muted.Render("computing crosstab…")
 		default:
@@ -587,7 +587,7 @@ func (s *Screen) View() string {
 		var body string
 		switch {
 		case s.kpiErr != nil:
-			body = th.Error.Render("✗ " + s.kpiErr.Error())
+			body = th.Error.Render(components.Wrap("✗ "+s.kpiErr.Error(), rw-2))
 		case !s.loaded && s.listErr == nil:
 			body = th.Muted.Render("loading segments…")
 		case s.kpis == nil:
@@ -608,7 +608,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 func (s *Screen) listView(w, h int) string {
 	th := s.c.Theme
 	if s.listErr != nil {
-		return th.Error.Render("✗ " + s.listErr.Error())
+		return th.Error.Render(components.Wrap("✗ "+s.listErr.Error(), w))
 	}
 	if !s.loaded {
 		return th.Muted.Render("loading…")
