@@ -173,7 +173,7 @@ func writeLeaderboard(w io.Writer, rs []*profiles.Result) {
 			oracle = true
 		}
 	}
-	head := fmt.Sprintf("%-16s %-14s %-5s %7s", "model", "id", "algo", "AUC")
+	head := fmt.Sprintf("%-16s %-18s %-5s %7s", "name", "model id", "algo", "AUC")
 	if oracle {
 		head += fmt.Sprintf(" %7s %6s", "oracle", "ratio")
 	}
@@ -186,7 +186,7 @@ func writeLeaderboard(w io.Writer, rs []*profiles.Result) {
 			if k == 0 {
 				label = r.Spec.Name
 			}
-			line := fmt.Sprintf("%-16s %-14s %-5s %7.4f", label, m.ModelID, m.Algo, m.Test.AUC)
+			line := fmt.Sprintf("%-16s %-18s %-5s %7.4f", label, m.ModelID, m.Algo, m.Test.AUC)
 			if oracle {
 				if math.IsNaN(r.Oracle) {
 					line += fmt.Sprintf(" %7s %6s", "–", "–")
