@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/acrm-dev/acrm/analysis/profiles"
 	"github.com/acrm-dev/acrm/analysis/segment"
 	"github.com/acrm-dev/acrm/analysis/sim"
 	"github.com/acrm-dev/acrm/charts"
@@ -29,6 +30,9 @@ type SimulateService interface {
 	SaveScenario(ctx context.Context, sc sim.Scenario, replace bool) error
 	// Scenarios lists the saved scenarios, oldest first.
 	Scenarios(ctx context.Context) ([]sim.Scenario, error)
+	// ScoreModel scores the customer base with a product model (every customer who does
+	// not hold the product) and returns the calibrated scores, for live-scoring estimates.
+	ScoreModel(ctx context.Context, modelID string, report func(Progress)) ([]float64, error)
 	// ExportFrequency writes the response-vs-contacts chart of a segment.
 	ExportFrequency(ctx context.Context, path string, opts sim.FrequencyOptions) (string, error)
 	// ExportROI writes the mass-against-targeted chart of a comparison.
@@ -185,4 +189,17 @@ func (w *Workspace) ExportProfit(ctx context.Context, path, modelID string) (str
 		return "", err
 	}
 	return writeChart(ctx, path, c)
+}
+
+// ScoreModel implements SimulateService.
+func (w *Workspace) ScoreModel(ctx context.Context, modelID string, report func(Progress)) ([]float64, error) {
+	var rep func(profiles.Progress)
+	if report != nil {
+		rep = func(p profiles.Progress) { report(Progress{Done: p.Done, Total: p.Total, Stage: p.Stage}) }
+	}
+	sc, err := profiles.ScoreBase(ctx, w.WS, modelID, rep)
+	if err != nil {
+		return nil, err
+	}
+	return sc.Score, nil
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -35,6 +36,7 @@ const (
 	kindSave      = "save"
 	kindScenarios = "scenarios"
 	kindExport    = "export"
+	kindScores    = "scores"
 )
 
 // Panel is one page of the screen.
@@ -143,13 +145,19 @@ type Screen struct {
 	modelsLoaded   bool
 
 	// Inbound.
-	inbound   sim.Inbound
-	inCursor  int
-	inResult  *sim.InboundResult
-	inErr     error
-	promptFor prompt
-	input     textinput.Model
-	inputErr  string
+	inbound  sim.Inbound
+	inCursor int
+	// Live scoring: the model's calibrated scores of the base (a proxy for the customers who
+	// contact us) and the threshold above which an inbound contact gets an offer.
+	inScores    []float64
+	inModel     string
+	threshold   float64
+	inFromModel bool
+	inResult    *sim.InboundResult
+	inErr       error
+	promptFor   prompt
+	input       textinput.Model
+	inputErr    string
 
 	// Scenario comparison.
 	comparing bool
@@ -242,6 +250,26 @@ func (s *Screen) loadModels() tea.Cmd {
 	return s.start(kindModels, "listing models for the profit curve", func(ctx context.Context, _ func(common.Progress)) (any, error) {
 		return svc.ProfitModels(ctx)
 	})
+}
+
+// loadScores scores the base with the model of the profit panel for live-scoring inbound.
+func (s *Screen) loadScores() tea.Cmd {
+	if s.modelIdx >= len(s.models) {
+		return nil
+	}
+	svc, id := s.svc, s.models[s.modelIdx].ModelID
+	return s.start(kindScores, "scoring the base with "+id, func(ctx context.Context, report func(common.Progress)) (any, error) {
+		sc, err := svc.ScoreModel(ctx, id, report)
+		if err != nil {
+			return nil, err
+		}
+		return scored{id, sc}, nil
+	})
+}
+
+type scored struct {
+	model  string
+	scores []float64
 }
 
 func (s *Screen) loadProfit() tea.Cmd {
@@ -379,6 +407,17 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 		s.scCursor = min(s.scCursor, max(len(s.scenarios)-1, 0))
 	case kindExport:
 		return common.Flash("wrote " + msg.Value.(string))
+	case kindScores:
+		sc := msg.Value.(scored)
+		if len(sc.scores) == 0 {
+			return common.FlashError(fmt.Errorf("%s scored no customers", sc.model))
+		}
+		s.inScores, s.inModel = sc.scores, sc.model
+		// Start where the seed starts: the top 5 % of scores are worth an offer.
+		s.threshold = round12(quantile(sc.scores, 0.95))
+		s.inCursor = len(InboundFields)
+		s.applyThreshold()
+		return common.Flash(fmt.Sprintf("scored %s customers with %s; ←/→ moves the threshold", sim.FormatCount(float64(len(sc.scores))), sc.model))
 	}
 	return nil
 }
@@ -427,12 +466,18 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 			s.recomputeROI()
 		case PanelInbound:
 			s.inbound = SeedInbound
+			s.inScores, s.inModel, s.inFromModel, s.inCursor = nil, "", false, 0
 			s.recomputeInbound()
 		case PanelFrequency:
 			s.from, s.to = 3, 4
 			s.recomputeWhatIf()
 		}
 		return common.Flash("inputs reset to the seed numbers")
+	case key.Matches(msg, k.UseModel) && s.panel == PanelInbound:
+		if len(s.models) == 0 {
+			return common.Flash("u needs a trained product model (Profiles screen: t or T)")
+		}
+		return s.loadScores()
 	case key.Matches(msg, k.UseModel):
 		if s.panel != PanelROI || s.profit == nil {
 			return common.Flash("u needs the profit curve of a trained model (outbound panel)")
@@ -463,7 +508,7 @@ func (s *Screen) moveCursor(d int) {
 		n := 2 * len(OutboundFields)
 		s.roiCursor = (s.roiCursor + d + n) % n
 	case PanelInbound:
-		n := len(InboundFields)
+		n := s.inboundFieldCount()
 		s.inCursor = (s.inCursor + d + n) % n
 	}
 }
@@ -502,8 +547,16 @@ func (s *Screen) change(d int) tea.Cmd {
 		}
 		s.recomputeROI()
 	case PanelInbound:
+		if s.inCursor >= len(InboundFields) {
+			s.threshold = ThresholdField.StepValue(s.threshold, d)
+			s.applyThreshold()
+			return nil
+		}
 		f := InboundFields[s.inCursor]
 		s.inbound = withInboundValue(s.inbound, s.inCursor, f.StepValue(inboundValue(s.inbound, s.inCursor), d))
+		if s.inCursor == 1 || s.inCursor == 2 {
+			s.inFromModel = false
+		}
 		s.recomputeInbound()
 	}
 	return nil
@@ -521,6 +574,9 @@ func (s *Screen) currentField() (Field, float64, bool) {
 		}
 		return OutboundFields[i], outboundValue(o, i), true
 	case PanelInbound:
+		if s.inCursor >= len(InboundFields) {
+			return ThresholdField, s.threshold, true
+		}
 		return InboundFields[s.inCursor], inboundValue(s.inbound, s.inCursor), true
 	case PanelFrequency:
 		switch s.freqCursor {
@@ -621,6 +677,20 @@ func (s *Screen) applyTyped(text string) error {
 		}
 		s.recomputeROI()
 	case PanelInbound:
+		if s.inCursor >= len(InboundFields) {
+			if v < 0 || v > 1 {
+				return fmt.Errorf("%s: %s is not between 0 and 100 %%", f.Label, text)
+			}
+			if _, _, err := sim.InboundFromScores(s.inScores, v); err != nil {
+				return fmt.Errorf("%s: %w", f.Label, err)
+			}
+			s.threshold = v
+			s.applyThreshold()
+			return nil
+		}
+		if s.inCursor == 1 || s.inCursor == 2 {
+			s.inFromModel = false
+		}
 		in := withInboundValue(s.inbound, s.inCursor, v)
 		if err := in.Validate(); err != nil {
 			return fmt.Errorf("inbound %s: %w", f.Label, err)
@@ -662,6 +732,41 @@ func ModelCampaigns(p *services.ProfitView) (mass, targeted sim.Outbound) {
 	mass = sim.Outbound{Volume: math.Round(e.Base), Conversion: e.Response, Profit: e.Margin, CostPerContact: e.Cost}
 	targeted = sim.Outbound{Volume: math.Round(opt.Volume), Conversion: opt.Conversion, Profit: e.Margin, CostPerContact: e.Cost}
 	return mass, targeted
+}
+
+// ThresholdField is the live-scoring threshold on the inbound panel.
+var ThresholdField = Field{Name: "threshold", Label: "score threshold", Unit: share, Step: 0.01}
+
+// inboundFieldCount is how many inputs the inbound panel has now (the threshold appears once
+// a model's scores are loaded).
+func (s *Screen) inboundFieldCount() int {
+	if s.inScores != nil {
+		return len(InboundFields) + 1
+	}
+	return len(InboundFields)
+}
+
+// applyThreshold derives the interesting share and the close rate from the scores at the
+// threshold (sim.InboundFromScores) and recomputes the opportunity.
+func (s *Screen) applyThreshold() {
+	interesting, closeRate, err := sim.InboundFromScores(s.inScores, s.threshold)
+	if err != nil {
+		s.inResult, s.inErr = nil, fmt.Errorf("threshold %s: %w", ThresholdField.Format(s.threshold), err)
+		return
+	}
+	s.inbound.Interesting, s.inbound.Close = round12(interesting), round12(closeRate)
+	s.inFromModel = true
+	s.recomputeInbound()
+}
+
+// quantile is the q-quantile of xs (sorted copy, nearest rank).
+func quantile(xs []float64, q float64) float64 {
+	c := append([]float64(nil), xs...)
+	sort.Float64s(c)
+	if len(c) == 0 {
+		return 0
+	}
+	return c[min(int(q*float64(len(c))), len(c)-1)]
 }
 
 // Scenario is the scenario the panel on screen would save.
@@ -826,7 +931,10 @@ func (s *Screen) KeyMap() help.KeyMap {
 		return keyMap{short: []key.Binding{up, k.Mark, k.Close}}
 	}
 	k.Model.SetEnabled(s.panel == PanelROI && len(s.models) > 1)
-	k.UseModel.SetEnabled(s.panel == PanelROI && s.profit != nil)
+	k.UseModel.SetEnabled(s.panel == PanelROI && s.profit != nil || s.panel == PanelInbound && len(s.models) > 0)
+	if s.panel == PanelInbound {
+		k.UseModel.SetHelp("u", "score with the model")
+	}
 	k.Period.SetEnabled(s.panel == PanelFrequency)
 	k.Export.SetEnabled(s.panel != PanelInbound)
 	short := []key.Binding{k.Left, k.Up, k.Edit, k.Frequency, k.ROI, k.Inbound, k.Model, k.UseModel, k.Save, k.Compare, k.Export}

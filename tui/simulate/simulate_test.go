@@ -74,7 +74,7 @@ func TestGolden(t *testing.T) {
 			name string
 			key  string
 			idle string
-		}{{"frequency", "", "optimum"}, {"roi", k.ROI.Keys()[0], "optimum: top"}, {"inbound", k.Inbound.Keys()[0], "per month"}} {
+		}{{"frequency", "", "optimum"}, {"roi", k.ROI.Keys()[0], "optimum: top"}, {"inbound", k.Inbound.Keys()[0], "u scores the base"}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", panel.name, size[0], size[1]), func(t *testing.T) {
 				host := screentest.NewHost(ws, simulate.New)
 				tm := teatest.NewTestModel(t, host, teatest.WithInitialTermSize(size[0], size[1]))
@@ -434,5 +434,73 @@ func TestEuro(t *testing.T) {
 		if got := simulate.Euro(c.v, sim.FormatMoney); got != c.want {
 			t.Errorf("Euro(%v) = %q, want %q", c.v, got, c.want)
 		}
+	}
+}
+
+// TestInboundLiveScoring: u scores the base with the model; the share worth an offer and the
+// close rate are then sim.InboundFromScores at the threshold, which starts at the 95th
+// percentile of the scores and moves with ←/→.
+func TestInboundLiveScoring(t *testing.T) {
+	ws := shared(t)
+	host, s, d := drive(t, ws, 140, 45)
+	k := simulate.DefaultKeyMap()
+	d.Press(k.Inbound)
+	d.Press(k.UseModel)
+	d.Settle(t, 60*time.Second)
+	scores, err := services.New(ws).ScoreModel(t.Context(), "P09-lookalike", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Inbound()
+	if err != nil {
+		t.Fatal(err)
+	}
+	thr := func() float64 {
+		for _, l := range strings.Split(view(host), "\n") {
+			if strings.Contains(l, "score threshold") {
+				f := strings.Fields(strings.NewReplacer("◂", "", "▸", "", "┃", " ").Replace(l))
+				v, err := simulate.ThresholdField.Parse(f[len(f)-2])
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+		}
+		t.Fatalf("no threshold on screen:\n%s", view(host))
+		return 0
+	}
+	check := func() {
+		t.Helper()
+		r, err = s.Inbound()
+		if err != nil {
+			t.Fatal(err)
+		}
+		interesting, closeRate, err := sim.InboundFromScores(scores, thr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(r.Interesting-interesting) > 1e-9 || math.Abs(r.Close-closeRate) > 1e-9 {
+			t.Fatalf("inbound %v / %v, sim says %v / %v at the threshold on screen", r.Interesting, r.Close, interesting, closeRate)
+		}
+	}
+	check()
+	// At least the top 5 % (more when scores tie at the threshold: calibrated scores take
+	// few distinct values).
+	if r.Interesting < 0.05 || r.Interesting > 1 {
+		t.Fatalf("interesting share %v at the 95th percentile threshold", r.Interesting)
+	}
+	before := r.Interesting
+	for i := 0; i < 40 && r.Interesting == before; i++ { // down to 0 % at most
+		d.Press(k.Left) // lower threshold → at least as many customers worth an offer
+		check()
+		if r.Interesting < before {
+			t.Fatalf("lowering the threshold lowered the share: %v → %v", before, r.Interesting)
+		}
+	}
+	if r.Interesting == before {
+		t.Fatal("lowering the threshold to 0 did not raise the share worth an offer")
+	}
+	if !strings.Contains(view(host), "live scoring: P09-lookalike") {
+		t.Fatal("the screen does not say where the shares come from")
 	}
 }

@@ -588,22 +588,52 @@ func ProfitChart(th *theme.Theme, p *services.ProfitView, w, h int) string {
 
 func (s *Screen) inboundView(w, h int) string {
 	th := s.c.Theme
-	lines := InboundLines(th, s.inbound, s.inResult, s.inErr, s.inCursor, s.promptFor == promptNone, w-2)
+	var live *LiveScoring
+	if s.inScores != nil {
+		live = &LiveScoring{Model: s.inModel, Threshold: s.threshold, Customers: len(s.inScores), FromModel: s.inFromModel}
+	}
+	lines := InboundLines(th, s.inbound, s.inResult, s.inErr, s.inCursor, s.promptFor == promptNone, w-2, live)
+	if live == nil && len(s.models) > 0 {
+		lines = append(lines, "", th.Muted.Render(components.Truncate(fmt.Sprintf("u scores the base with %s to read the share worth an offer and the close rate from a score threshold", s.models[s.modelIdx].ModelID), w-2)))
+	}
 	return components.Box(th, "Inbound opportunity: offers made when customers contact us", strings.Join(lines, "\n"), "↑/↓ input · ←/→ change · enter type · 0 seed numbers", w, h, true)
 }
 
-// InboundLines renders the inbound inputs and the monthly and yearly yield.
-func InboundLines(th *theme.Theme, in sim.Inbound, r *sim.InboundResult, err error, cursor int, showCursor bool, w int) []string {
+// LiveScoring says where the inbound shares come from when a model scored the base.
+type LiveScoring struct {
+	Model     string
+	Threshold float64
+	Customers int
+	FromModel bool // the interesting share and close rate are the model's (not edited since)
+}
+
+// InboundLines renders the inbound inputs and the monthly and yearly yield; with live
+// scoring the threshold is one more input and a line says where the shares come from.
+func InboundLines(th *theme.Theme, in sim.Inbound, r *sim.InboundResult, err error, cursor int, showCursor bool, w int, live *LiveScoring) []string {
 	lw, cw := 28, 18
 	var out []string
-	for i, f := range InboundFields {
-		v := f.Format(inboundValue(in, i))
+	fields := InboundFields
+	values := []float64{in.Contacts, in.Interesting, in.Close, in.Margin}
+	if live != nil {
+		fields = append(append([]Field(nil), InboundFields...), ThresholdField)
+		values = append(values, live.Threshold)
+	}
+	for i, f := range fields {
+		v := f.Format(values[i])
 		if showCursor && i == cursor {
 			v = th.Selected.Render(components.PadLeft("◂ "+v+" ▸", cw))
 		} else {
 			v = components.PadLeft(v, cw)
 		}
 		out = append(out, components.PadRight(f.Label, lw)+v)
+	}
+	if live != nil {
+		note := fmt.Sprintf("live scoring: %s scored %s customers; worth an offer = share with score ≥ threshold, close rate = their mean score",
+			live.Model, sim.FormatCount(float64(live.Customers)))
+		if !live.FromModel {
+			note = "live scoring loaded, but the share or close rate was edited by hand: ←/→ on the threshold reads them from the scores again"
+		}
+		out = append(out, th.Muted.Render(components.Truncate(note, w)))
 	}
 	out = append(out, th.Subtle.Render(strings.Repeat("─", min(lw+2*cw, w))))
 	if err != nil {
