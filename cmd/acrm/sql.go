@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/acrm-dev/acrm/analysis/segment"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
@@ -33,6 +34,14 @@ func newSQLCmd() *cobra.Command {
 				return err
 			}
 			defer ws.Close()
+			if strings.Contains(strings.ToLower(args[0]), segment.View) {
+				// customer_view is made on demand; make it for SQL users too.
+				if ok, _ := ws.HasTable(cmd.Context(), "customers"); ok {
+					if err := segment.EnsureCustomerView(cmd.Context(), ws); err != nil {
+						return err
+					}
+				}
+			}
 			res, err := ws.Query(cmd.Context(), args[0], maxRows)
 			if err != nil {
 				return fmt.Errorf("sql: %w", err)
