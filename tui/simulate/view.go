@@ -127,7 +127,7 @@ func (s *Screen) frequencyView(w, h int) string {
 		}
 	}
 	footer := "↑/↓ input · ←/→ change · s save · e export"
-	if s.wide() {
+	if w >= 140 { // side by side only when the chart keeps 60 columns next to the table
 		lw := min(max(w/2, 76), 96)
 		// The per-level table fills the room under the what-if when there is enough of it.
 		if room := h - 2 - len(lines) - 2; room >= 5 && s.freq != nil {
