@@ -413,6 +413,9 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 			return common.FlashError(fmt.Errorf("%s scored no customers", sc.model))
 		}
 		s.inScores, s.inModel = sc.scores, sc.model
+		if s.profit != nil && s.profit.Model.ModelID == sc.model && s.profit.Economics.Margin > 0 {
+			s.inbound.Margin = s.profit.Economics.Margin // the scored product's own margin
+		}
 		// Start where the seed starts: the top 5 % of scores are worth an offer.
 		s.threshold = round12(quantile(sc.scores, 0.95))
 		s.inCursor = len(InboundFields)
