@@ -560,7 +560,8 @@ func ProfitChart(th *theme.Theme, p *services.ProfitView, w, h int) string {
 	lc := linechart.New(w, ch, 0, 1, minY, maxY,
 		linechart.WithXYSteps(1, 1),
 		linechart.WithXLabelFormatter(roundLabel(0.25, &dx, func(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) })),
-		linechart.WithYLabelFormatter(roundLabel(step, &dy, func(v float64) string { return strings.Replace(sim.FormatShort(v), "-", "−", 1) })),
+		// ASCII minus: ntcharts places axis labels by byte length.
+		linechart.WithYLabelFormatter(roundLabel(step, &dy, func(v float64) string { return sim.FormatShort(v) })),
 		linechart.WithStyles(th.Subtle, th.Muted, th.Bar))
 	dx = 1 / float64(max(lc.GraphWidth(), 1))
 	dy = (maxY - minY) / float64(max(lc.GraphHeight(), 1))
