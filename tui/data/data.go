@@ -885,6 +885,9 @@ func (s *Screen) inputView(w int) string {
 	}
 	s.importInput.Width = w - 10
 	footer := "enter import · tab complete · esc close"
+	if v := strings.TrimSpace(s.importInput.Value()); v != "" && !strings.HasSuffix(v, "/") {
+		footer = "→ table " + TableNameFor(v) + " · " + footer
+	}
 	body := s.importInput.View()
 	title := "Import a file as a new table"
 	if s.importErr != "" {

@@ -106,6 +106,8 @@ type Screen struct {
 	builder *builder
 	// pendingSelect is a segment to put the cursor on when the list reloads.
 	pendingSelect string
+	// confirmDelete is the segment d was pressed on once; a second d deletes it.
+	confirmDelete string
 }
 
 // New builds the Segments screen.
@@ -348,6 +350,8 @@ func defaultAttrs(names []string) (int, int) {
 
 func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 	k := s.keys
+	confirm := s.confirmDelete
+	s.confirmDelete = ""
 	switch {
 	case key.Matches(msg, k.Up):
 		if s.cursor > 0 {
@@ -413,6 +417,10 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 			sg := s.segs[s.cursor]
 			if sg.Builtin {
 				return common.Flash(sg.Name + " is a built-in value segment and cannot be deleted")
+			}
+			if confirm != sg.Name {
+				s.confirmDelete = sg.Name
+				return common.Flash("press d again to delete segment " + sg.Name)
 			}
 			svc := s.c.Services
 			return s.start(kindDelete, "deleting "+sg.Name, func(ctx context.Context, _ func(common.Progress)) (any, error) {

@@ -177,8 +177,13 @@ func TestTypedSegmentIsSaved(t *testing.T) {
 	}
 	d.Press(k.Delete)
 	d.Settle(t, 10*time.Second)
+	if n := count(t, ws, "SELECT count(*) FROM acrm_segments"); n != 1 {
+		t.Fatal("one d deleted the segment without confirmation")
+	}
+	d.Press(k.Delete)
+	d.Settle(t, 10*time.Second)
 	if n := count(t, ws, "SELECT count(*) FROM acrm_segments"); n != 0 {
-		t.Fatal("d did not delete the segment")
+		t.Fatal("d d did not delete the segment")
 	}
 }
 
