@@ -251,7 +251,9 @@ func (m *Model) setFlash(text string, isErr bool) tea.Cmd {
 }
 
 func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
-	if m.tooSmall() || m.showHelp || m.palette != nil {
+	// While a text input has the keyboard the wheel would move its cursor (or recall
+	// history in the SQL editor), so it is ignored.
+	if m.tooSmall() || m.showHelp || m.palette != nil || m.Active().InputFocused() {
 		return nil
 	}
 	ev := tea.MouseEvent(msg)
