@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +166,111 @@ func TestGBDTWorkersDeterministic(t *testing.T) {
 				t.Fatalf("workers=%d row %d: %v, workers=1: %v", w, i, p[i], ref[i])
 			}
 		}
+	}
+}
+
+func TestSparseHistogramsMatchDense(t *testing.T) {
+	X, y, _ := crmLike(6000, 3, true)
+	bn := newBinner(X, nil, 255, 1, 2)
+	bins := bn.transform(X, 2)
+	dense := newGrower(bins, X.Rows, bn, 2)
+	sparse := newGrower(bins, X.Rows, bn, 3)
+	sparse.useSparse(1)
+	if sparse.groups == nil || len(sparse.groups) != 3 {
+		t.Fatalf("sparse layout not built: %d groups", len(sparse.groups))
+	}
+	for _, gr := range []*grower{dense, sparse} {
+		for i := range gr.gh {
+			gr.gh[i] = gpair{0.3 - y[i], 0.2 + 0.01*float64(i%7)}
+		}
+		// a node: rows with num0 > 0 (NaN excluded), as a split would leave them
+		k := 0
+		for i := 0; i < X.Rows; i++ {
+			if X.At(i, 0) > 0 {
+				gr.idx[k] = int32(i)
+				k++
+			}
+		}
+	}
+	// two nodes inside the filtered rows, then the root (end 0 = all rows in order)
+	for _, node := range []struct{ start, end int }{{0, 1500}, {200, 2000}, {0, 0}} {
+		if node.end == 0 {
+			// root
+			for i := range dense.idx {
+				dense.idx[i], sparse.idx[i] = int32(i), int32(i)
+			}
+			node.end = X.Rows
+		}
+		G, H := 0.0, 0.0
+		for _, r := range dense.idx[node.start:node.end] {
+			G += dense.gh[r].g
+			H += dense.gh[r].h
+		}
+		hd, hs := dense.getHist(), sparse.getHist()
+		dense.buildHist(hd, node.start, node.end, G, H)
+		sparse.buildHist(hs, node.start, node.end, G, H)
+		for j := 0; j < X.Cols; j++ {
+			for b := 0; b < dense.nb[j]; b++ {
+				d, s := hd[j*histStride+b], hs[j*histStride+b]
+				if math.Abs(d.G-s.G) > 1e-9 || math.Abs(d.H-s.H) > 1e-9 {
+					t.Fatalf("node %v feature %d bin %d: dense %+v sparse %+v", node, j, b, d, s)
+				}
+			}
+		}
+	}
+}
+
+// oneHotData has 4 categoricals one-hot encoded into 10 columns each and 5 normal
+// columns: 20 % of the values lie outside their column's most frequent bin.
+func oneHotData(n int, seed uint64) (*Matrix, []float64, []float64) {
+	rng := rand.New(rand.NewPCG(seed, 13))
+	X := NewMatrix(n, 45, nil)
+	y := make([]float64, n)
+	pt := make([]float64, n)
+	for i := 0; i < n; i++ {
+		var cat [4]int
+		for c := range cat {
+			cat[c] = rng.IntN(10)
+			X.Set(i, c*10+cat[c], 1)
+		}
+		for j := 40; j < 45; j++ {
+			X.Set(i, j, rng.NormFloat64())
+		}
+		z := -1.5 + 0.3*float64(cat[0]%4) - 0.8*float64(boolF(cat[1] == 3)) + math.Sin(2*X.At(i, 40)) + 0.7*X.At(i, 41)
+		if cat[2] < 3 && X.At(i, 42) > 0 {
+			z += 1.5
+		}
+		pt[i] = sigmoid(z)
+		if rng.Float64() < pt[i] {
+			y[i] = 1
+		}
+	}
+	return X, y, pt
+}
+
+func boolF(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestGBDTSparseLayout(t *testing.T) {
+	X, y, _ := oneHotData(20000, 1)
+	Xt, yt, pt := oneHotData(20000, 2)
+	bn := newBinner(X, nil, 255, 1, 2)
+	gr := newGrower(bn.transform(X, 2), X.Rows, bn, 2)
+	gr.useSparse(maxSparseDensity)
+	if gr.groups == nil {
+		t.Fatal("one-hot data did not get the sparse layout")
+	}
+	c, err := Fit(context.Background(), X, y, nil, nil, DefaultOptions(GBDT), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auc, bayes := AUC(c.Predict(Xt), yt), AUC(pt, yt)
+	t.Logf("sparse layout: gbdt AUC %.4f, Bayes %.4f (%.4f)", auc, bayes, auc/bayes)
+	if auc < 0.97*bayes {
+		t.Errorf("gbdt AUC %.4f < 0.97 × Bayes %.4f on the sparse layout", auc, bayes)
 	}
 }

@@ -155,6 +155,20 @@ type grower struct {
 	pool    [][]hbin
 	leaves  []growLeaf
 	gainSum []float64 // per-feature total gain
+
+	// Sparse layout, used when many values sit in their feature's most frequent bin
+	// (one-hot flags, counts): nil when dense.
+	mfb    []uint8       // most frequent bin of each feature
+	groups []sparseGroup // features split into one group per worker
+}
+
+// sparseGroup holds, for a contiguous range of features, the histogram offsets
+// f·histStride+bin of every value that is not in its feature's most frequent bin,
+// row by row (CSR): row i owns ent[ptr[i]:ptr[i+1]].
+type sparseGroup struct {
+	flo, fhi int
+	ptr      []uint32
+	ent      []uint32
 }
 
 func newGrower(bins []uint8, n int, bn *binner, workers int) *grower {
@@ -191,12 +205,133 @@ func (gr *grower) putHist(h []hbin) {
 	}
 }
 
+// maxSparseDensity is the share of values outside the most frequent bins below which
+// histograms are built from the sparse layout. An update from the sparse layout costs
+// about 1.7 dense ones (measured with BenchmarkBuildHist-style runs at 40 % and 72 %
+// density: 0.7× and 1.4× the dense time), so it pays below about 55 %.
+const maxSparseDensity = 0.5
+
+// useSparse switches histogram building to the sparse layout when at most maxDensity
+// of the values lie outside their feature's most frequent bin. Histograms then add
+// only those values and set the most frequent bin to the node total minus the other
+// bins (LightGBM's trick), so a one-hot flag costs work only on the rows where it is 1.
+func (gr *grower) useSparse(maxDensity float64) {
+	n, p := gr.n, gr.p
+	if n == 0 || p == 0 {
+		return
+	}
+	cnt := make([][256]int32, p)
+	for i := 0; i < n; i++ {
+		for j, b := range gr.bins[i*p : (i+1)*p] {
+			cnt[j][b]++
+		}
+	}
+	mfb := make([]uint8, p)
+	nnz := make([]int, p)
+	total := 0
+	for j := range cnt {
+		best := 0
+		for b := 1; b < gr.nb[j]; b++ {
+			if cnt[j][b] > cnt[j][best] {
+				best = b
+			}
+		}
+		mfb[j] = uint8(best)
+		nnz[j] = n - int(cnt[j][best])
+		total += nnz[j]
+	}
+	if float64(total) > maxDensity*float64(n)*float64(p) || float64(total) >= 1<<32 {
+		return
+	}
+	// contiguous feature groups with about equal non-default counts, one per worker
+	w := max(min(gr.workers, p), 1)
+	var groups []sparseGroup
+	lo, acc := 0, 0
+	for j := 0; j < p; j++ {
+		acc += nnz[j]
+		if j == p-1 || (len(groups) < w-1 && acc >= (len(groups)+1)*total/w) {
+			groups = append(groups, sparseGroup{flo: lo, fhi: j + 1})
+			lo = j + 1
+		}
+	}
+	var wg sync.WaitGroup
+	for k := range groups {
+		wg.Add(1)
+		go func(sg *sparseGroup) {
+			defer wg.Done()
+			size := 0
+			for j := sg.flo; j < sg.fhi; j++ {
+				size += nnz[j]
+			}
+			sg.ptr = make([]uint32, n+1)
+			sg.ent = make([]uint32, 0, size)
+			for i := 0; i < n; i++ {
+				row := gr.bins[i*p : (i+1)*p]
+				for j := sg.flo; j < sg.fhi; j++ {
+					if b := row[j]; b != mfb[j] {
+						sg.ent = append(sg.ent, uint32(j*histStride+int(b)))
+					}
+				}
+				sg.ptr[i+1] = uint32(len(sg.ent))
+			}
+		}(&groups[k])
+	}
+	wg.Wait()
+	gr.mfb, gr.groups = mfb, groups
+}
+
+// buildSparse is buildHist on the sparse layout; G and H are the node's totals.
+func (gr *grower) buildSparse(hist []hbin, rows []int32, ord []gpair, G, H float64) {
+	base := unsafe.Pointer(unsafe.SliceData(hist))
+	const sz = unsafe.Sizeof(hbin{})
+	work := func(sg *sparseGroup) {
+		ptr, ent := sg.ptr, sg.ent
+		for k, r := range rows {
+			g, h := ord[k].g, ord[k].h
+			// every offset is j·histStride+bin < len(hist): no bounds checks needed
+			for _, o := range ent[ptr[r]:ptr[r+1]] {
+				e := (*hbin)(unsafe.Add(base, uintptr(o)*sz))
+				e.G += g
+				e.H += h
+			}
+		}
+		for j := sg.flo; j < sg.fhi; j++ {
+			hs := hist[j*histStride : j*histStride+gr.nb[j]]
+			m := int(gr.mfb[j])
+			sumG, sumH := 0.0, 0.0
+			for b := range hs {
+				if b != m {
+					sumG += hs[b].G
+					sumH += hs[b].H
+				}
+			}
+			hs[m] = hbin{G: G - sumG, H: H - sumH}
+		}
+	}
+	if len(gr.groups) == 1 || len(rows)*gr.p < 1<<16 {
+		for k := range gr.groups {
+			work(&gr.groups[k])
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for k := range gr.groups {
+		wg.Add(1)
+		go func(sg *sparseGroup) {
+			defer wg.Done()
+			work(sg)
+		}(&gr.groups[k])
+	}
+	wg.Wait()
+}
+
 // buildHist fills hist with the statistics of rows idx[start:end]. The bin matrix is
 // row-major, so one row's bins share a cache line: each row adds its gradient pair to
 // the histograms of all features in one pass (as xgboost's hist does), and the node's
 // gradient pairs are gathered first into a contiguous buffer (ordered gradients). Big
 // nodes split the features across workers; each worker reads its part of every row.
-func (gr *grower) buildHist(hist []hbin, start, end int) {
+// G and H are the node's gradient and hessian totals (used by the sparse layout).
+func (gr *grower) buildHist(hist []hbin, start, end int, G, H float64) {
 	rows := gr.idx[start:end]
 	full := start == 0 && end == gr.n
 	ord := gr.gh
@@ -206,6 +341,10 @@ func (gr *grower) buildHist(hist []hbin, start, end int) {
 		for k, r := range rows {
 			ord[k] = gh[r]
 		}
+	}
+	if gr.groups != nil {
+		gr.buildSparse(hist, rows, ord, G, H)
+		return
 	}
 	p := gr.p
 	work := func(flo, fhi int) {
@@ -317,11 +456,11 @@ func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64))
 	t := tree{Nodes: make([]node, 1, 2*max(gp.maxLeaves, 1))}
 	t.Nodes[0].Feature = -1
 	root := growLeaf{node: 0, start: 0, end: gr.n, hist: gr.getHist()}
-	gr.buildHist(root.hist, 0, gr.n)
 	for _, e := range gr.gh {
 		root.g += e.g
 		root.h += e.h
 	}
+	gr.buildHist(root.hist, 0, gr.n, root.g, root.h)
 	root.best = gr.bestSplit(&root, gp)
 	gr.leaves = append(gr.leaves[:0], root)
 	nLeaves := 1
@@ -388,7 +527,7 @@ func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64))
 			small, large = &right, &left
 		}
 		small.hist = gr.getHist()
-		gr.buildHist(small.hist, small.start, small.end)
+		gr.buildHist(small.hist, small.start, small.end, small.g, small.h)
 		large.hist = lf.hist
 		for j := 0; j < gr.p; j++ {
 			lh := large.hist[j*histStride : j*histStride+gr.nb[j]]
