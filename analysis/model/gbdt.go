@@ -116,6 +116,7 @@ func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []f
 		nanBin[j] = uint8(bn.nbins(j) - 1)
 	}
 	gr := newGrower(bins, n, bn, opt.Workers)
+	gr.useSparse(maxSparseDensity)
 	pos := 0.0
 	for _, v := range y {
 		pos += v

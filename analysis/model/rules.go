@@ -105,6 +105,7 @@ func surrogate(X *Matrix, p []float64) *tree {
 	opt.Workers = workersOr(0)
 	bn := newBinner(X, nil, opt.Bins, opt.Seed, opt.Workers)
 	gr := newGrower(bn.transform(X, opt.Workers), X.Rows, bn, opt.Workers)
+	gr.useSparse(maxSparseDensity)
 	for i, v := range p {
 		gr.gh[i] = gpair{-v, 1}
 	}

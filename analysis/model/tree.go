@@ -54,6 +54,7 @@ func fitTree(ctx context.Context, X *Matrix, y []float64, opt Options, report fu
 	}
 	report(Progress{Done: 1, Total: 2, Stage: "tree: growing"})
 	gr := newGrower(bins, X.Rows, bn, opt.Workers)
+	gr.useSparse(maxSparseDensity)
 	pos := 0.0
 	for i, v := range y {
 		gr.gh[i] = gpair{-v, 1}
