@@ -3,6 +3,7 @@ package sampledata
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
@@ -528,10 +529,21 @@ func writeEvents(add workspace.AppendFunc, c *chunk) error {
 	return nil
 }
 
+// boxedProductIDs are the product ids as driver values, boxed once (sample_truth has 32 rows per
+// customer; boxing per row would allocate).
+var boxedProductIDs = func() []driver.Value {
+	v := make([]driver.Value, NumProducts+1)
+	for k := range v {
+		v[k] = int32(k)
+	}
+	return v
+}()
+
 func writeTruth(add workspace.AppendFunc, c *chunk) error {
 	for i, cu := range c.customers {
+		id := driver.Value(cu.ID)
 		for k := 0; k < NumProducts; k++ {
-			if err := add(cu.ID, int32(k+1), c.ptrue[i*NumProducts+k]); err != nil {
+			if err := add(id, boxedProductIDs[k+1], c.ptrue[i*NumProducts+k]); err != nil {
 				return err
 			}
 		}
