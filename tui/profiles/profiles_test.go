@@ -67,8 +67,10 @@ func view(h *screentest.Host) string { return ansi.Strip(h.View()) }
 
 // TestGolden runs the screen as a program (teatest) on the fixture at 80×24 and 140×45 and
 // compares the final frame with testdata/TestGolden/*.golden (go test ./tui/profiles -update).
+// The registry comes from testdata/registry.ndjson, a snapshot of analysis/profiles trained
+// on this fixture (rewritten by -update), so model-code changes do not move the goldens.
 func TestGolden(t *testing.T) {
-	ws := shared(t)
+	ws := screentest.OpenSnapshot(t, screentest.Customers, []int{1, 2}, "testdata/registry.ndjson")
 	for _, size := range [][2]int{{80, 24}, {140, 45}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			host := screentest.NewHost(ws, profiles.New)

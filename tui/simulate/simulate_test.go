@@ -67,7 +67,9 @@ func view(h *screentest.Host) string { return ansi.Strip(h.View()) }
 // TestGolden runs the screen as a program (teatest) at 80×24 and 140×45 and compares the
 // final frame of each panel with testdata/TestGolden/*.golden (go test ./tui/simulate -update).
 func TestGolden(t *testing.T) {
-	ws := shared(t)
+	// The registry is a snapshot of analysis/profiles trained on this fixture (rewritten by
+	// -update), so model-code changes do not move the goldens.
+	ws := screentest.OpenSnapshot(t, screentest.Customers, []int{9}, "testdata/registry.ndjson")
 	k := simulate.DefaultKeyMap()
 	for _, size := range [][2]int{{80, 24}, {140, 45}} {
 		for _, panel := range []struct {

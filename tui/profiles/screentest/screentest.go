@@ -6,6 +6,10 @@ package screentest
 
 import (
 	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -114,4 +118,44 @@ func PinTrainTimes(tb testing.TB, ws *workspace.Workspace) {
 		`UPDATE acrm_models SET metrics = json_merge_patch(metrics, '{"train_ms": 0}')::VARCHAR`); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// registryColumns are the acrm_models columns a snapshot keeps (everything but the model
+// blob: the screens' goldens read the registry, they never score).
+const registryColumns = `model_id, name, product_id, target, source, algo, version, params, features, metrics, fingerprint, is_best, created_at`
+
+// OpenSnapshot returns the sample workspace of n customers with the model registry loaded
+// from the snapshot file at path (newline-delimited JSON in testdata). When the file is
+// missing, or the test runs with -update, it trains the products with analysis/profiles
+// first (train times pinned) and writes the snapshot. Golden screens use it so that they
+// change when the screen changes, not whenever the model code's numbers move; regenerate
+// with go test ./tui/profiles ./tui/simulate -update after a change to the models.
+func OpenSnapshot(tb testing.TB, n int, products []int, path string) *workspace.Workspace {
+	tb.Helper()
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	update := false
+	if f := flag.Lookup("update"); f != nil {
+		update = f.Value.String() == "true"
+	}
+	if _, err := os.Stat(abs); err != nil || update {
+		ws := Open(tb, n, products)
+		PinTrainTimes(tb, ws)
+		q := fmt.Sprintf(`COPY (SELECT %s FROM acrm_models ORDER BY model_id) TO %s (FORMAT json)`, registryColumns, workspace.QuoteString(abs))
+		if _, err := ws.DB().ExecContext(context.Background(), q); err != nil {
+			tb.Fatal(err)
+		}
+		return ws
+	}
+	ws := Open(tb, n, nil)
+	q := fmt.Sprintf(`INSERT INTO acrm_models (%[1]s) SELECT %[1]s FROM read_json(%[2]s, columns = {
+		model_id: 'VARCHAR', name: 'VARCHAR', product_id: 'INTEGER', target: 'VARCHAR', source: 'VARCHAR',
+		algo: 'VARCHAR', version: 'INTEGER', params: 'VARCHAR', features: 'VARCHAR', metrics: 'VARCHAR',
+		fingerprint: 'VARCHAR', is_best: 'BOOLEAN', created_at: 'TIMESTAMP'})`, registryColumns, workspace.QuoteString(abs))
+	if _, err := ws.DB().ExecContext(context.Background(), q); err != nil {
+		tb.Fatalf("load registry snapshot %s: %v", path, err)
+	}
+	return ws
 }
