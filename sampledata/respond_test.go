@@ -113,6 +113,20 @@ func TestRespondErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "product_id") {
 		t.Fatalf("multi-product campaign: err = %v, want a message about product_id", err)
 	}
+	// A member who is not a customer is named, and nothing is written.
+	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO campaigns VALUES (9100, 'dangling', 2, 'mail', DATE '2026-11-02', DATE '2026-11-09', 1.2, 'random', NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO campaign_members VALUES (9100, 1, 'random', true), (9100, 999999, 'random', true)`); err != nil {
+		t.Fatal(err)
+	}
+	n0 := queryFloat(t, ws, `SELECT count(*) FROM contacts`)
+	if _, err := Respond(ctx, ws, 9100, 1); err == nil || !strings.Contains(err.Error(), "customer_id 999999") {
+		t.Fatalf("dangling member: err = %v", err)
+	}
+	if queryFloat(t, ws, `SELECT count(*) FROM contacts`) != n0 {
+		t.Fatal("failed Respond wrote contacts")
+	}
 	// A history campaign has outcomes for every contacted member: nothing to do.
 	var bau int
 	if err := ws.DB().QueryRowContext(ctx, `SELECT min(campaign_id) FROM campaigns WHERE selection = 'model'`).Scan(&bau); err != nil {

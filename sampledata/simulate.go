@@ -303,6 +303,16 @@ func Respond(ctx context.Context, ws *workspace.Workspace, campaignID int, seed 
 	if err != nil {
 		return sum, fmt.Errorf("sampledata: respond: campaign %d: %w", campaignID, err)
 	}
+	var missing sql.NullInt64
+	var nMissing int
+	if err := db.QueryRowContext(ctx, `SELECT min(customer_id), count(*) FROM `+from+` f
+		WHERE customer_id NOT IN (SELECT customer_id FROM customers)`, args...).Scan(&missing, &nMissing); err != nil {
+		return sum, fmt.Errorf("sampledata: respond: campaign %d: %w", campaignID, err)
+	}
+	if nMissing > 0 {
+		return sum, fmt.Errorf("sampledata: respond: campaign %d: %d contacted member(s) are not in customers (first: customer_id %d); nothing written",
+			campaignID, nMissing, missing.Int64)
+	}
 	if len(profiles) == 0 {
 		return sum, nil
 	}
