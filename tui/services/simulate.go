@@ -16,7 +16,7 @@ import (
 // with the pure functions of analysis/sim.
 type SimulateService interface {
 	// SimSegments lists the segments a frequency analysis can cover: the built-in value
-	// segments top, middle and low, then the saved segments.
+	// segments top, middle and low, all customers, then the saved segments.
 	SimSegments(ctx context.Context) ([]string, error)
 	// LoadFrequency reads the contact history of a segment into cached aggregates
 	// (sim.LoadFrequency with boot replicates and seed).
@@ -52,7 +52,7 @@ var _ SimulateService = (*Workspace)(nil)
 
 // SimSegments implements SimulateService.
 func (w *Workspace) SimSegments(ctx context.Context) ([]string, error) {
-	out := []string{"top", "middle", "low"}
+	out := []string{"top", "middle", "low", "all"}
 	saved, err := segment.List(ctx, w.WS)
 	if err != nil {
 		return out, fmt.Errorf("simulate: segments: %w", err)
