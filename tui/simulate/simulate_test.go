@@ -2,6 +2,7 @@ package simulate_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image/png"
 	"math"
@@ -21,6 +22,7 @@ import (
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/charts/deck"
 	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/internal/fixture"
 	"github.com/acrm-dev/acrm/tui/internal/tuitest"
 	"github.com/acrm-dev/acrm/tui/profiles/screentest"
 	"github.com/acrm-dev/acrm/tui/services"
@@ -504,5 +506,78 @@ func TestInboundLiveScoring(t *testing.T) {
 	}
 	if !strings.Contains(view(host), "live scoring: P09-lookalike") {
 		t.Fatal("the screen does not say where the shares come from")
+	}
+}
+
+// TestWhatIfNoLevel: a starting level no customer-period had gets a message, not NaN.
+func TestWhatIfNoLevel(t *testing.T) {
+	host, s, d := drive(t, shared(t), 80, 24)
+	k := simulate.DefaultKeyMap()
+	d.Press(k.Down) // now
+	for i := 0; i < simulate.MaxContacts; i++ {
+		d.Press(k.Right)
+	}
+	w, err := s.WhatIf()
+	if w != nil || !errors.Is(err, sim.ErrNoLevel) {
+		t.Fatalf("what-if from %d: %+v, %v; want sim.ErrNoLevel", simulate.MaxContacts, w, err)
+	}
+	v := view(host)
+	if !strings.Contains(v, "✗") || !strings.Contains(v, "pick other contact levels") || strings.Contains(v, "NaN") {
+		t.Fatalf("no clear message:\n%s", v)
+	}
+}
+
+// TestObservationalHistory: the shell's small fixture has contacts but no campaigns, so the
+// frequency estimate is observational: the screen says so plainly, shows no NaN and no
+// "−100 %" growth from a segment that earns nothing; ROI and inbound still work.
+func TestObservationalHistory(t *testing.T) {
+	ws, err := fixture.Open(t.Context(), 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	host, s, d := drive(t, ws, 80, 24)
+	v := view(host)
+	if !strings.Contains(v, "observational only") || strings.Contains(v, "NaN") {
+		t.Fatalf("no plain observational note:\n%s", v)
+	}
+	if w, err := s.WhatIf(); err == nil && w.NowRevenue.Estimate == 0 && !strings.Contains(v, "no revenue now") {
+		t.Fatalf("growth from zero revenue shown as a number:\n%s", v)
+	}
+	d.Press(simulate.DefaultKeyMap().ROI)
+	if c, err := s.ROI(); err != nil || c.ExtraNetProfit != 2_000_000 {
+		t.Fatalf("ROI without history: %+v %v", c, err)
+	}
+	if !strings.Contains(view(host), "no trained product model") {
+		t.Fatalf("profit pane does not explain:\n%s", view(host))
+	}
+}
+
+// TestExportROI: on the outbound panel e writes the ROI chart and, with a model's profit
+// curve on screen, the profit curve next to it; both decode as 1920×1080 PNGs.
+func TestExportROI(t *testing.T) {
+	_, _, d := drive(t, shared(t), 140, 45)
+	k := simulate.DefaultKeyMap()
+	d.Press(k.ROI)
+	d.Settle(t, 30*time.Second)
+	dir := t.TempDir()
+	d.Press(k.Export)
+	d.Send(tuitest.Key("ctrl+u"))
+	d.Type(filepath.Join(dir, "roi.png"))
+	d.Send(tuitest.Key("enter"))
+	d.Settle(t, 30*time.Second)
+	for _, name := range []string{"roi.png", "roi-profit.png"} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil || cfg.Width != 1920 || cfg.Height != 1080 {
+			t.Fatalf("%s: %d×%d %v", name, cfg.Width, cfg.Height, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Fatalf("%d files, want roi.png and roi-profit.png only", len(entries))
 	}
 }

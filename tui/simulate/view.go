@@ -197,7 +197,7 @@ func WhatIfLines(wi *sim.WhatIf, err error, months, w int) []string {
 			signedCount(wi.ExtraContracts.Estimate)+" "+ci(wi.ExtraContracts, signedCount)),
 		row("revenue / "+per, wi.NowRevenue.Estimate, wi.WhatIfRevenue.Estimate, money,
 			signedMoney(wi.ExtraRevenue.Estimate)+" "+ci(wi.ExtraRevenue, signedShort)),
-		components.PadRight("revenue growth", lw)+cell("")+cell("")+"  "+pct(wi.RevenueEffect.Estimate)+" "+ci(wi.RevenueEffect, pct),
+		components.PadRight("revenue growth", lw)+cell("")+cell("")+"  "+growth(wi, pct, ci),
 		row("opt-outs / "+per, wi.NowOptOuts.Estimate, wi.WhatIfOptOuts.Estimate, func(v float64) string { return sim.FormatCount(math.Round(v)) },
 			signedCount(wi.ExtraOptOuts.Estimate)+" "+ci(wi.ExtraOptOuts, signedCount)),
 	)
@@ -215,6 +215,15 @@ func IdentificationNote(f *sim.Frequency) string {
 		return "✓ curve from randomized frequency cells: a measured effect, not a correlation"
 	}
 	return "⚠ observational only: no randomized frequency cells for this segment — a correlation, not a measured effect"
+}
+
+// growth is the relative revenue effect with its interval; undefined ("–") when the
+// segment earns nothing now, since a change relative to zero means nothing.
+func growth(wi *sim.WhatIf, pct func(float64) string, ci func(sim.Estimate, func(float64) string) string) string {
+	if wi.NowRevenue.Estimate <= 0 {
+		return "– (no revenue now to grow from)"
+	}
+	return pct(wi.RevenueEffect.Estimate) + " " + ci(wi.RevenueEffect, pct)
 }
 
 func (s *Screen) freqNotes(w int) []string {
