@@ -125,7 +125,11 @@ func LeaderboardLines(rows []row, cursor int, pinned *services.ProfileModel, w i
 		if r.Model != nil && pinned == r.Model {
 			mark = mark[:1] + "c"
 		}
-		line := mark + components.PadRight(r.Product.Name, pw)
+		name := r.Product.Name
+		if r.Model != nil && r.Model.ProductID > 0 && r.Model.Target != "" && r.Model.Target != "lookalike" {
+			name = r.Model.Target + " · " + name // e.g. a response model next to the look-alike ones
+		}
+		line := mark + components.PadRight(name, pw)
 		if r.Model == nil {
 			line += " " + components.PadRight("— not trained · t trains it", w-Width(line)-1)
 			out = append(out, line)
