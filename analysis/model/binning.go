@@ -89,16 +89,6 @@ func cutPoints(vals []float64, maxBins int) []float64 {
 // nbins returns the number of bins of feature j including the NaN bin.
 func (b *binner) nbins(j int) int { return len(b.Cuts[j]) + 2 }
 
-// bin returns the bin of value v for feature j.
-func (b *binner) bin(j int, v float64) uint8 {
-	c := b.Cuts[j]
-	if math.IsNaN(v) {
-		return uint8(len(c) + 1)
-	}
-	// number of cuts ≤ v
-	return uint8(sort.Search(len(c), func(k int) bool { return c[k] > v }))
-}
-
 // transform bins X row-major: out[i*X.Cols+j] is the bin of X[i,j].
 func (b *binner) transform(X *Matrix, workers int) []uint8 {
 	n, p := X.Rows, X.Cols
