@@ -104,6 +104,19 @@ type note struct {
 
 // Plot implements plot.Plotter.
 func (n note) Plot(c draw.Canvas, p *plot.Plot) {
+	sty, pt, r := n.place(c, p)
+	pad := vg.Points(4)
+	if n.Box {
+		x0, y0 := pt.X+r.Min.X-pad, pt.Y+r.Min.Y-pad
+		x1, y1 := pt.X+r.Max.X+pad, pt.Y+r.Max.Y+pad
+		c.FillPolygon(annotationFill, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
+	}
+	c.FillText(sty, pt, n.Text)
+}
+
+// place returns where the note is drawn on the data canvas c: the text style (its
+// alignment may be flipped), the anchor point and the text's rectangle relative to it.
+func (n note) place(c draw.Canvas, p *plot.Plot) (text.Style, vg.Point, vg.Rectangle) {
 	trX, trY := p.Transforms(&c)
 	pt := vg.Point{X: trX(n.X) + n.DX, Y: trY(n.Y) + n.DY}
 	r := n.Style.Rectangle(n.Text)
@@ -132,12 +145,7 @@ func (n note) Plot(c draw.Canvas, p *plot.Plot) {
 	if d := c.Min.Y - (pt.Y + r.Min.Y - pad); d > 0 {
 		pt.Y += d
 	}
-	if n.Box {
-		x0, y0 := pt.X+r.Min.X-pad, pt.Y+r.Min.Y-pad
-		x1, y1 := pt.X+r.Max.X+pad, pt.Y+r.Max.Y+pad
-		c.FillPolygon(annotationFill, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
-	}
-	c.FillText(n.Style, pt, n.Text)
+	return n.Style, pt, r
 }
 
 // refLine is a reference line across the data area at X (vertical) or Y (horizontal).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -91,6 +92,30 @@ func (c ROIChart) Takeaway() string {
 }
 
 func (c ROIChart) draw(dc draw.Canvas, th Theme) error {
+	for _, pn := range c.layout(dc, th) {
+		pn.plot.Draw(pn.canvas)
+	}
+	return nil
+}
+
+// roiPanel is one side of the ROI slide: its plot, the canvas it is drawn on and the
+// value labels on it (kept for the layout tests).
+type roiPanel struct {
+	plot   *plot.Plot
+	canvas draw.Canvas
+	notes  []note
+}
+
+// layout builds the two panels. Every bar carries a stack of labels (the difference to
+// the reference, then the value) above its top, or above 0 for a loss. The value axis
+// gets enough headroom for the tallest stack: a label of height L points above the
+// anchor y fits the data area of height H points when
+//
+//	(Y.Max − y) / (Y.Max − Y.Min) ≥ L / H, i.e. Y.Max ≥ (y − f·Y.Min) / (1 − f), f = L/H,
+//
+// so a small profit next to a large loss keeps its labels apart instead of having them
+// pushed down onto each other at the top edge.
+func (c ROIChart) layout(dc draw.Canvas, th Theme) []roiPanel {
 	panels := splitH(dc, 2, vg.Points(50))
 	names := make([]string, len(c.Scenarios))
 	for i, s := range c.Scenarios {
@@ -105,6 +130,7 @@ func (c ROIChart) draw(dc draw.Canvas, th Theme) error {
 		unit  Unit
 		value func(ROIScenario) float64
 	}
+	var out []roiPanel
 	for pi, m := range []metric{
 		{"Contracts", Count, ROIScenario.contracts},
 		{profitTitle, Money, ROIScenario.profit},
@@ -124,6 +150,9 @@ func (c ROIChart) draw(dc draw.Canvas, th Theme) error {
 		val.XAlign, val.YAlign = draw.XCenter, draw.YBottom
 		diff := th.style(th.Annotation, textMuted)
 		diff.XAlign, diff.YAlign = draw.XCenter, draw.YBottom
+		var notes []note
+		anchors := make([]float64, len(c.Scenarios))  // data y each label stack stands on
+		stacks := make([]vg.Length, len(c.Scenarios)) // its height in points, with the padding note keeps
 		for i, s := range c.Scenarios {
 			v := m.value(s)
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
@@ -138,10 +167,16 @@ func (c ROIChart) draw(dc draw.Canvas, th Theme) error {
 				if ref > 0 {
 					txt = fmt.Sprintf("%s (%s)", m.unit.signed(th, d), Percent.signed(th, d/ref))
 				}
-				p.Add(note{X: float64(i), Y: y, DY: dy, Text: txt, Style: diff})
+				notes = append(notes, note{X: float64(i), Y: y, DY: dy, Text: txt, Style: diff})
 				dy += diff.Height("0") + vg.Points(2)
 			}
-			p.Add(note{X: float64(i), Y: y, DY: dy, Text: m.unit.format(th, v), Style: val})
+			vn := note{X: float64(i), Y: y, DY: dy, Text: m.unit.format(th, v), Style: val}
+			notes = append(notes, vn)
+			anchors[i] = y
+			stacks[i] = dy + val.Rectangle(vn.Text).Max.Y + vg.Points(4)
+		}
+		for _, n := range notes {
+			p.Add(n)
 		}
 		p.Add(b)
 		if lo < 0 {
@@ -152,7 +187,25 @@ func (c ROIChart) draw(dc draw.Canvas, th Theme) error {
 		if p.Y.Max <= p.Y.Min {
 			p.Y.Max = p.Y.Min + 1
 		}
-		p.Draw(panels[pi])
+		// The data area's height depends a little on the tick labels, which depend on
+		// the range: two rounds settle it.
+		for round := 0; round < 2; round++ {
+			da := p.DataCanvas(panels[pi])
+			h := float64(da.Max.Y - da.Min.Y)
+			if h <= 0 {
+				break
+			}
+			for i, y := range anchors {
+				f := float64(stacks[i]) / h
+				if f >= 0.8 { // a panel too small for its labels: leave it to the clamping
+					continue
+				}
+				if want := (y - f*p.Y.Min) / (1 - f); want > p.Y.Max {
+					p.Y.Max = want
+				}
+			}
+		}
+		out = append(out, roiPanel{plot: p, canvas: panels[pi], notes: notes})
 	}
-	return nil
+	return out
 }
