@@ -94,7 +94,7 @@ func (w WhatIf) Text() string {
 	fmt.Fprintf(tw, "\tnow\twhat-if\tchange (95%% CI)\t\n")
 	fmt.Fprintf(tw, "contracts / %s\t%s\t%s\t%s\t\n", per, round0(w.NowContracts.Estimate), round0(w.WhatIfContracts.Estimate), signedCI(w.ExtraContracts, round0))
 	fmt.Fprintf(tw, "revenue / %s\t%s\t%s\t%s\t\n", per, FormatShort(w.NowRevenue.Estimate), FormatShort(w.WhatIfRevenue.Estimate), signedCI(w.ExtraRevenue, FormatShort))
-	fmt.Fprintf(tw, "revenue growth\t\t\t%s\t\n", signedCI(w.RevenueEffect, pct0))
+	fmt.Fprintf(tw, "revenue growth\t\t\t%s\t\n", w.growthText())
 	fmt.Fprintf(tw, "opt-outs / %s\t%s\t%s\t%s\t\n", per, round0(w.NowOptOuts.Estimate), round0(w.WhatIfOptOuts.Estimate), signedCI(w.ExtraOptOuts, round0))
 	tw.Flush()
 	b.WriteString("\n(steady state: every period at the new frequency; the fitted response curve scales today's level)\n")
@@ -105,6 +105,18 @@ func (w WhatIf) Text() string {
 			signedCI(e.ExtraContracts, round0), signedCI(e.ExtraRevenue, FormatShort), signedCI(e.ExtraOptOuts, round0))
 	}
 	return b.String()
+}
+
+// UndefinedGrowth is what the text renderers and the TUI show for a revenue growth that is
+// undefined (WhatIf.RevenueEffect nil): the segment earns nothing now.
+const UndefinedGrowth = "– (no revenue now to grow from)"
+
+// growthText is the relative revenue effect with its interval, or UndefinedGrowth.
+func (w WhatIf) growthText() string {
+	if w.RevenueEffect == nil {
+		return UndefinedGrowth
+	}
+	return signedCI(*w.RevenueEffect, pct0)
 }
 
 // SegmentsText compares the frequency analyses of several segments in one table: size, where
@@ -139,7 +151,7 @@ func SegmentsText(fs []*Frequency, from, to int) (string, error) {
 				row += "—\t—\t—\t"
 				notes = append(notes, err.Error())
 			} else {
-				row += signedCI(w.ExtraContracts, round0) + "\t" + signedCI(w.RevenueEffect, pct0) + "\t" + signedCI(w.ExtraOptOuts, round0) + "\t"
+				row += signedCI(w.ExtraContracts, round0) + "\t" + w.growthText() + "\t" + signedCI(w.ExtraOptOuts, round0) + "\t"
 			}
 		}
 		fmt.Fprintln(tw, row)

@@ -701,10 +701,12 @@ type WhatIf struct {
 	NowRevenue      Estimate `json:"now_revenue"`
 	WhatIfRevenue   Estimate `json:"whatif_revenue"`
 	ExtraRevenue    Estimate `json:"extra_revenue"`
-	RevenueEffect   Estimate `json:"revenue_effect"` // relative: WhatIfRevenue / NowRevenue − 1
-	NowOptOuts      Estimate `json:"now_opt_outs"`
-	WhatIfOptOuts   Estimate `json:"whatif_opt_outs"`
-	ExtraOptOuts    Estimate `json:"extra_opt_outs"`
+	// RevenueEffect is relative: WhatIfRevenue / NowRevenue − 1. It is nil (JSON null) when
+	// undefined: the segment earns nothing now, or the fitted curve yields nothing at From.
+	RevenueEffect *Estimate `json:"revenue_effect"`
+	NowOptOuts    Estimate  `json:"now_opt_outs"`
+	WhatIfOptOuts Estimate  `json:"whatif_opt_outs"`
+	ExtraOptOuts  Estimate  `json:"extra_opt_outs"`
 	// Experiment is the direct, one-period contrast of the randomized cells freq-To and
 	// freq-From scaled to the segment (nil when either cell is missing). It is short-run:
 	// the customers' earlier periods were not at the new frequency yet.
@@ -830,10 +832,19 @@ func (f *Frequency) WhatIf(from, to int) (WhatIf, error) {
 	w.NowRevenue = f.interval(now(rev))
 	w.WhatIfRevenue = f.interval(then(rev, false, false))
 	w.ExtraRevenue = f.interval(then(rev, false, true))
-	w.RevenueEffect = f.interval(func(r *rep) (float64, bool) {
+	// Growth relative to zero revenue means nothing: the effect is defined only where
+	// today's revenue and today's yield are positive, in the estimate and in each replicate.
+	growth := func(r *rep) (float64, bool) {
+		if n, ok := now(rev)(r); !ok || !(n > 0) {
+			return 0, false
+		}
 		q, ok := yieldRatio(r)
 		return q - 1, ok
-	})
+	}
+	if _, ok := growth(&f.point); ok {
+		e := f.interval(growth)
+		w.RevenueEffect = &e
+	}
 	w.NowOptOuts = f.interval(now(opt))
 	w.WhatIfOptOuts = f.interval(then(opt, true, false))
 	w.ExtraOptOuts = f.interval(then(opt, true, true))

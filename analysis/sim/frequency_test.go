@@ -257,3 +257,50 @@ func TestValueSegmentsByExpectedValue(t *testing.T) {
 		t.Errorf("middle %d, low %d customers, want 40 and 50", mid.Customers, low.Customers)
 	}
 }
+
+// TestWhatIfGrowthUndefinedWithoutRevenue: a segment that earns nothing now has no revenue
+// growth (nil, shown as "–"), not −100 % or NaN; one that earns something keeps it.
+func TestWhatIfGrowthUndefinedWithoutRevenue(t *testing.T) {
+	ctx := context.Background()
+	ws := memWorkspace(t)
+	buildFixture(t, ws, 4000, 5, defaultTruth)
+	ClearFrequencyCache()
+	f, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "all", Boot: 20, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := f.WhatIf(2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.NowRevenue.Estimate <= 0 || w.RevenueEffect == nil || !(w.RevenueEffect.Estimate > -1) {
+		t.Fatalf("with revenue: now %+v, growth %+v; want a defined growth", w.NowRevenue, w.RevenueEffect)
+	}
+	// Accepted offers without revenue (e.g. a free product): the curve still fits, but
+	// there is no revenue to grow from.
+	if _, err := ws.DB().ExecContext(ctx, `UPDATE contacts SET revenue = 0`); err != nil {
+		t.Fatal(err)
+	}
+	f, err = LoadFrequency(ctx, ws, FrequencyOptions{Segment: "all", Boot: 20, Seed: 2, Refresh: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, err = f.WhatIf(2, 3); err != nil {
+		t.Fatal(err)
+	}
+	if w.NowRevenue.Estimate != 0 || w.NowContracts.Estimate <= 0 {
+		t.Fatalf("now revenue %v, contracts %v; want 0 revenue from some contracts", w.NowRevenue.Estimate, w.NowContracts.Estimate)
+	}
+	if w.RevenueEffect != nil {
+		t.Errorf("revenue growth %+v from zero revenue, want undefined (nil)", *w.RevenueEffect)
+	}
+	seg, err := SegmentsText([]*Frequency{f}, 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, txt := range []string{w.Text(), seg} {
+		if !strings.Contains(txt, UndefinedGrowth) || strings.Contains(txt, "100 %") || strings.Contains(txt, "NaN") {
+			t.Errorf("growth not shown as undefined:\n%s", txt)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -243,7 +244,7 @@ func TestFrequencyWhatIf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.ExtraContracts != ref.ExtraContracts || w.RevenueEffect != ref.RevenueEffect {
+	if w.ExtraContracts != ref.ExtraContracts || !reflect.DeepEqual(w.RevenueEffect, ref.RevenueEffect) {
 		t.Fatalf("screen what-if %+v ≠ sim %+v", w.ExtraContracts, ref.ExtraContracts)
 	}
 	want := sim.FormatSigned(math.Round(ref.ExtraContracts.Estimate), sim.FormatCount)

@@ -217,13 +217,13 @@ func IdentificationNote(f *sim.Frequency) string {
 	return "⚠ observational only: no randomized frequency cells for this segment — a correlation, not a measured effect"
 }
 
-// growth is the relative revenue effect with its interval; undefined ("–") when the
-// segment earns nothing now, since a change relative to zero means nothing.
+// growth is the relative revenue effect with its interval; undefined (sim.UndefinedGrowth,
+// "–") when the segment earns nothing now, since a change relative to zero means nothing.
 func growth(wi *sim.WhatIf, pct func(float64) string, ci func(sim.Estimate, func(float64) string) string) string {
-	if wi.NowRevenue.Estimate <= 0 {
-		return "– (no revenue now to grow from)"
+	if wi.RevenueEffect == nil {
+		return sim.UndefinedGrowth
 	}
-	return pct(wi.RevenueEffect.Estimate) + " " + ci(wi.RevenueEffect, pct)
+	return pct(wi.RevenueEffect.Estimate) + " " + ci(*wi.RevenueEffect, pct)
 }
 
 func (s *Screen) freqNotes(w int) []string {
