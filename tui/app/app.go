@@ -463,10 +463,7 @@ func (m *Model) statusBar() string {
 	var left string
 	if jobs := m.c.Jobs.Running(); len(jobs) > 0 {
 		j := jobs[len(jobs)-1]
-		label := j.Label
-		if j.Progress.Stage != "" {
-			label += " · " + j.Progress.Stage
-		}
+		label := j.Status()
 		if j.Cancelled {
 			label += " (cancelling)"
 		}

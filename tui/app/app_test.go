@@ -204,6 +204,25 @@ func blockingJob(m *app.Model, d *tuitest.Driver) {
 	d.Send(tea.BatchMsg{cmd})
 }
 
+// TestStatusBarStageOnce: a training job whose stage repeats its own name ("load load",
+// as profiles nest the feature loader's stage) shows the stage once in the status bar.
+func TestStatusBarStageOnce(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 120, 36)
+	_, cmd := m.Common().Jobs.Start("profiles", "test", "training all products", func(ctx context.Context, report func(common.Progress)) (any, error) {
+		report(common.Progress{Done: 1, Total: 4, Stage: "load load"})
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	d.Send(tea.BatchMsg{cmd})
+	d.WaitFor(t, 5*time.Second, func() bool { return strings.Contains(view(m), "25%") })
+	v := view(m)
+	if !strings.Contains(v, "training all products · load") || strings.Contains(v, "load load") {
+		t.Fatalf("status bar does not show the stage once:\n%s", v)
+	}
+	m.Common().Jobs.CancelAll()
+}
+
 func TestQuitAsksWhileAJobRuns(t *testing.T) {
 	ws := openWS(t)
 	m, d := start(t, ws, 120, 36)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -56,6 +57,38 @@ type Job struct {
 	cancel   context.CancelFunc
 	progress chan Progress
 	done     chan struct{}
+}
+
+// Status is the job's label with its current stage, as the status bar shows it:
+// "training all products · load". A word of the stage that repeats the word before it
+// (the label's last word for the stage's first word) is left out, so nested stages that
+// prefix their own name ("load load") or a stage that restates the label read once.
+func (j *Job) Status() string {
+	return JoinStage(j.Label, j.Progress.Stage)
+}
+
+// JoinStage joins a job label and a progress stage with " · ", leaving out each stage
+// word equal (ignoring case) to the word just before it; an empty or fully repeated stage
+// leaves the label alone.
+func JoinStage(label, stage string) string {
+	prev := ""
+	if f := strings.Fields(label); len(f) > 0 {
+		prev = f[len(f)-1]
+	}
+	var kept []string
+	for _, w := range strings.Fields(stage) {
+		if !strings.EqualFold(w, prev) {
+			kept = append(kept, w)
+		}
+		prev = w
+	}
+	switch {
+	case len(kept) == 0:
+		return label
+	case label == "":
+		return strings.Join(kept, " ")
+	}
+	return label + " · " + strings.Join(kept, " ")
 }
 
 // Jobs tracks the running jobs. It is used only from Update (the bubbletea goroutine), so

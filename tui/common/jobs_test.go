@@ -164,3 +164,26 @@ func TestCancelLatestPrefersOwner(t *testing.T) {
 	}
 	j.CancelAll()
 }
+
+// TestJoinStage: the status bar shows a stage once, even when a nested stage repeats its
+// parent's name ("load load") or the stage restates the label's last word.
+func TestJoinStage(t *testing.T) {
+	for _, c := range []struct{ label, stage, want string }{
+		{"training all products", "load load", "training all products · load"},
+		{"training all products", "load", "training all products · load"},
+		{"profiling customers", "customers", "profiling customers"},
+		{"reading the registry", "Registry rows", "reading the registry · rows"},
+		{"training P07", "gbdt tree 3/10", "training P07 · gbdt tree 3/10"},
+		{"training P07", "", "training P07"},
+		{"long test job", "step 1", "long test job · step 1"},
+		{"", "load load", "load"},
+	} {
+		if got := JoinStage(c.label, c.stage); got != c.want {
+			t.Errorf("JoinStage(%q, %q) = %q, want %q", c.label, c.stage, got, c.want)
+		}
+	}
+	j := &Job{Label: "training all products", Progress: Progress{Stage: "load load"}}
+	if got := j.Status(); got != "training all products · load" {
+		t.Errorf("Status() = %q", got)
+	}
+}
