@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
@@ -17,12 +18,8 @@ const benchRows = 1_000_000
 func openBenchTable(b *testing.B, n int) *workspace.Workspace {
 	b.Helper()
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, workspace.Memory)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ws.Close() })
-	_, err = ws.DB().ExecContext(ctx, fmt.Sprintf(`CREATE TABLE customers AS
+	ws := exploretest.Memory(b)
+	_, err := ws.DB().ExecContext(ctx, fmt.Sprintf(`CREATE TABLE customers AS
 		SELECT i::BIGINT AS customer_id,
 		       'Customer ' || i AS name,
 		       ['retail','hospitality','construction','healthcare','logistics','ict'][1 + (hash(i) %% 1000003)::BIGINT %% 6] AS sector,
@@ -51,7 +48,7 @@ func BenchmarkProfile1M(b *testing.B) {
 	ws := openBenchTable(b, benchRows)
 	ctx := context.Background()
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := exploretest.ProcessCPU()
 	for b.Loop() {
 		p, err := Profile(ctx, ws, "customers", nil)
 		if err != nil {
@@ -66,7 +63,7 @@ func BenchmarkProfile1M(b *testing.B) {
 
 // reportCPU adds the process CPU time per op (DuckDB threads included) as cpu-ms/op.
 func reportCPU(b *testing.B, cpu0 time.Duration) {
-	b.ReportMetric(float64(processCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(exploretest.ProcessCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkPreview1M fetches one 100-row page of a 1,000,000-row table (count + page):
@@ -88,7 +85,7 @@ func BenchmarkPreview1M(b *testing.B) {
 		{"sorted", PreviewOptions{OrderBy: "monthly_revenue desc", Offset: 1000, Limit: 100}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			cpu0 := processCPU()
+			cpu0 := exploretest.ProcessCPU()
 			for b.Loop() {
 				p, err := Preview(ctx, ws, "customers", bc.opt)
 				if err != nil {

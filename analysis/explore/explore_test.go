@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
@@ -27,12 +28,8 @@ import (
 func openFixture(t testing.TB, n int) *workspace.Workspace {
 	t.Helper()
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, workspace.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	_, err = ws.DB().ExecContext(ctx, fmt.Sprintf(`CREATE TABLE t AS
+	ws := exploretest.Memory(t)
+	_, err := ws.DB().ExecContext(ctx, fmt.Sprintf(`CREATE TABLE t AS
 		SELECT i AS id,
 		       CASE WHEN i = 3 THEN 'it''s' WHEN i %% 10 < 5 THEN 'a' WHEN i %% 10 < 8 THEN 'b' WHEN i %% 10 = 8 THEN 'c' END AS grp,
 		       CASE WHEN i %% 7 = 0 THEN NULL ELSE (i * 37 %% 101) / 4.0 END::DOUBLE AS x,

@@ -5,44 +5,16 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"sync"
 	"testing"
 
+	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
 	"github.com/acrm-dev/acrm/analysis/workspace"
-	"github.com/acrm-dev/acrm/sampledata"
 )
-
-var (
-	sampleOnce sync.Once
-	sampleWS   *workspace.Workspace
-	sampleErr  error
-)
-
-// openSample returns a shared in-memory workspace with the sample datamart (3,000
-// customers, seed 1). Tests must not change its data.
-func openSample(t *testing.T) *workspace.Workspace {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("sample datamart skipped in -short mode")
-	}
-	sampleOnce.Do(func() {
-		ctx := context.Background()
-		sampleWS, sampleErr = workspace.Open(ctx, workspace.Memory)
-		if sampleErr != nil {
-			return
-		}
-		_, sampleErr = sampledata.Generate(ctx, sampleWS, sampledata.Options{Customers: 3000, Seed: 1}, nil)
-	})
-	if sampleErr != nil {
-		t.Fatal(sampleErr)
-	}
-	return sampleWS
-}
 
 // TestSampleProfiles profiles every datamart table and checks each column's counts and
 // moments against direct SQL, one column at a time.
 func TestSampleProfiles(t *testing.T) {
-	ws := openSample(t)
+	ws := exploretest.Sample(t)
 	ctx := context.Background()
 	for _, table := range []string{"customers", "products", "holdings", "contacts", "campaigns", "campaign_members", "optouts", "events"} {
 		profs, err := Profile(ctx, ws, table, nil)
@@ -100,7 +72,7 @@ func TestSampleProfiles(t *testing.T) {
 // TestSamplePreviewPaging pages through contacts (the biggest table) and checks the pages
 // hold every contact exactly once, and that a filter's count matches SQL.
 func TestSamplePreviewPaging(t *testing.T) {
-	ws := openSample(t)
+	ws := exploretest.Sample(t)
 	ctx := context.Background()
 	var total int64
 	if err := ws.DB().QueryRow(`SELECT count(*) FROM contacts`).Scan(&total); err != nil {

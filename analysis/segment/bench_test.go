@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
@@ -17,11 +18,7 @@ const benchCustomers = 1_000_000
 func openBenchWorkspace(b *testing.B, n int) *workspace.Workspace {
 	b.Helper()
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, workspace.Memory)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ws.Close() })
+	ws := exploretest.Memory(b)
 	h := func(expr string, mod int) string {
 		return fmt.Sprintf("((hash(%s) %% 1000003)::BIGINT %% %d)", expr, mod)
 	}
@@ -65,7 +62,7 @@ func BenchmarkKPIs1M(b *testing.B) {
 	ctx := context.Background()
 	segs := append(ValueSegments(), Segment{Name: "retail large", Filter: "sector = 'retail' AND size_class = 'large'"})
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := exploretest.ProcessCPU()
 	for b.Loop() {
 		rows, err := KPIs(ctx, ws, segs)
 		if err != nil {
@@ -80,7 +77,7 @@ func BenchmarkKPIs1M(b *testing.B) {
 
 // reportCPU adds the process CPU time per op (DuckDB threads included) as cpu-ms/op.
 func reportCPU(b *testing.B, cpu0 time.Duration) {
-	b.ReportMetric(float64(processCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(exploretest.ProcessCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkCrosstab1M crosses a categorical column with a banded numeric one over
@@ -89,7 +86,7 @@ func BenchmarkCrosstab1M(b *testing.B) {
 	ws := openBenchWorkspace(b, benchCustomers)
 	ctx := context.Background()
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := exploretest.ProcessCPU()
 	for b.Loop() {
 		x, err := Crosstab(ctx, ws, "sector", "monthly_revenue", "")
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
@@ -27,11 +28,7 @@ import (
 func openHandFixture(t testing.TB) *workspace.Workspace {
 	t.Helper()
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, workspace.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
+	ws := exploretest.Memory(t)
 	stmts := []string{
 		`CREATE TABLE customers AS SELECT i::BIGINT AS customer_id, 'cust ' || i AS name,
 		   CASE WHEN i <= 4 THEN 'retail' WHEN i <= 7 THEN 'finance' ELSE 'o''hare' END AS sector,

@@ -4,43 +4,14 @@ import (
 	"context"
 	"math"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/acrm-dev/acrm/analysis/explore"
-	"github.com/acrm-dev/acrm/analysis/workspace"
-	"github.com/acrm-dev/acrm/sampledata"
+	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
 )
-
-var (
-	sampleOnce sync.Once
-	sampleWS   *workspace.Workspace
-	sampleErr  error
-)
-
-// openSample returns a shared in-memory workspace with the sample datamart (3,000
-// customers, seed 1). Tests must not change its data.
-func openSample(t *testing.T) *workspace.Workspace {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("sample datamart skipped in -short mode")
-	}
-	sampleOnce.Do(func() {
-		ctx := context.Background()
-		sampleWS, sampleErr = workspace.Open(ctx, workspace.Memory)
-		if sampleErr != nil {
-			return
-		}
-		_, sampleErr = sampledata.Generate(ctx, sampleWS, sampledata.Options{Customers: 3000, Seed: 1}, nil)
-	})
-	if sampleErr != nil {
-		t.Fatal(sampleErr)
-	}
-	return sampleWS
-}
 
 func TestSampleCustomerView(t *testing.T) {
-	ws := openSample(t)
+	ws := exploretest.Sample(t)
 	ctx := context.Background()
 	if err := EnsureCustomerView(ctx, ws); err != nil {
 		t.Fatal(err)
@@ -95,7 +66,7 @@ func TestSampleCustomerView(t *testing.T) {
 }
 
 func TestSampleKPIsAndCrosstab(t *testing.T) {
-	ws := openSample(t)
+	ws := exploretest.Sample(t)
 	ctx := context.Background()
 	rows, err := KPIs(ctx, ws, ValueSegments())
 	if err != nil {
@@ -157,7 +128,7 @@ func TestSampleKPIsAndCrosstab(t *testing.T) {
 // values with Values, builds "column = value" with BuildFilter and checks the filter selects
 // exactly the count Values reported.
 func TestSampleValuesRoundTrip(t *testing.T) {
-	ws := openSample(t)
+	ws := exploretest.Sample(t)
 	ctx := context.Background()
 	cols, err := Columns(ctx, ws)
 	if err != nil {

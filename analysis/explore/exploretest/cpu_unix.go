@@ -1,16 +1,16 @@
 //go:build unix
 
-package segment
+package exploretest
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time (user + system) of this process so far, DuckDB's threads
+// ProcessCPU is the CPU time (user + system) of this process so far, DuckDB's threads
 // included: benchmarks report it per op because wall time on a shared machine depends on
 // the other load.
-func processCPU() time.Duration {
+func ProcessCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package exploretest
+
+import "time"
+
+// ProcessCPU is not measured on this platform: it is always 0.
+func ProcessCPU() time.Duration { return 0 }
