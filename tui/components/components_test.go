@@ -98,3 +98,29 @@ func TestBoxIsExactlyItsSize(t *testing.T) {
 		}
 	}
 }
+
+func TestJoinH(t *testing.T) {
+	for _, c := range []struct{ l, r, want string }{
+		{"ab\ncd", "1\n2", "ab1\ncd2"},
+		{"a\nlong", "1\n2\n3", "a   1\nlong2\n    3"},
+		{"ab\ncd\nef", "1", "ab1\ncd\nef"},
+		{"\x1b[1mab\x1b[0m\ncd", "1\n2", "\x1b[1mab\x1b[0m1\ncd2"},
+	} {
+		if got := JoinH(c.l, c.r); got != c.want {
+			t.Errorf("JoinH(%q, %q) = %q, want %q", c.l, c.r, got, c.want)
+		}
+	}
+}
+
+func TestScrollStart(t *testing.T) {
+	for _, c := range []struct{ cursor, rows, want int }{
+		{0, 5, 0}, {4, 5, 0}, {5, 5, 1}, {12, 5, 8}, {3, 1, 3},
+	} {
+		if got := ScrollStart(c.cursor, c.rows); got != c.want {
+			t.Errorf("ScrollStart(%d, %d) = %d, want %d", c.cursor, c.rows, got, c.want)
+		}
+		if got := ScrollStart(c.cursor, c.rows); c.rows > 0 && (c.cursor < got || c.cursor >= got+c.rows) {
+			t.Errorf("cursor %d not on screen in rows %d…%d", c.cursor, got, got+c.rows-1)
+		}
+	}
+}

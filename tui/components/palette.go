@@ -105,10 +105,7 @@ func (p *Palette) View(w, h int) string {
 	b.WriteString("\n")
 	b.WriteString(p.th.Subtle.Render(strings.Repeat("─", max(inner, 0))))
 	rows := h - 4
-	start := 0
-	if p.cursor >= rows {
-		start = p.cursor - rows + 1
-	}
+	start := ScrollStart(p.cursor, rows)
 	for i := start; i < len(p.matches) && i < start+rows; i++ {
 		it := p.matches[i]
 		k := p.th.Muted.Render(it.Key)

@@ -217,3 +217,46 @@ func Spark(counts []int64) string {
 	}
 	return b.String()
 }
+
+// JoinH places two blocks of lines side by side: every line of right starts one column
+// after the widest line of left, whichever block is taller (panes drawn with Box are
+// already of equal width and height, so they simply line up).
+func JoinH(left, right string) string {
+	l := strings.Split(left, "\n")
+	r := strings.Split(right, "\n")
+	n := max(len(l), len(r))
+	lw := 0
+	for _, x := range l {
+		lw = max(lw, Width(x))
+	}
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(l) {
+			b.WriteString(PadRight(l[i], lw))
+		} else {
+			b.WriteString(strings.Repeat(" ", lw))
+		}
+		if i < len(r) {
+			b.WriteString(r[i])
+		}
+	}
+	return b.String()
+}
+
+// ScrollStart is the first visible item of a list of rows lines whose cursor must stay
+// on screen: 0 until the cursor passes the last row, then the window ends at the cursor.
+func ScrollStart(cursor, rows int) int {
+	if cursor >= rows {
+		return cursor - rows + 1
+	}
+	return 0
+}
+
+// ErrorText is an error as a pane shows it: "✗ " and the message, wrapped to w, in the
+// theme's error style.
+func ErrorText(th *theme.Theme, err error, w int) string {
+	return th.Error.Render(Wrap("✗ "+err.Error(), w))
+}

@@ -837,7 +837,7 @@ func (s *Screen) View() string {
 	default:
 		colTitle = fmt.Sprintf("%s · %s rows · %d columns", t.Name, components.Int(t.Rows), t.Columns)
 		if err := s.profileErr[t.Name]; err != nil {
-			colBody = th.Error.Render(components.Wrap("✗ "+err.Error(), rw-2))
+			colBody = components.ErrorText(th, err, rw-2)
 		} else if _, done := s.profiles[t.Name]; !done {
 			colBody = th.Muted.Render("profiling " + t.Name + "…")
 		} else {
@@ -853,7 +853,7 @@ func (s *Screen) View() string {
 		}
 		switch {
 		case s.previewErr != nil:
-			prevBody = th.Error.Render(components.Wrap("✗ "+s.previewErr.Error(), rw-2))
+			prevBody = components.ErrorText(th, s.previewErr, rw-2)
 		case s.page == nil:
 			prevBody = th.Muted.Render("reading " + t.Name + "…")
 		case s.page.Total == 0:
@@ -874,7 +874,7 @@ func (s *Screen) View() string {
 	if s.filtering || s.importing {
 		right += "\n" + s.inputView(rw)
 	}
-	return joinColumns(left, right)
+	return components.JoinH(left, right)
 }
 
 func (s *Screen) inputView(w int) string {
@@ -901,16 +901,13 @@ func (s *Screen) inputView(w int) string {
 func (s *Screen) tablesView(w, h int) string {
 	th := s.c.Theme
 	if s.tablesErr != nil {
-		return th.Error.Render(components.Wrap("✗ "+s.tablesErr.Error(), w))
+		return components.ErrorText(th, s.tablesErr, w)
 	}
 	if !s.loaded {
 		return th.Muted.Render("loading…")
 	}
 	var lines []string
-	start := 0
-	if s.cursor >= h {
-		start = s.cursor - h + 1
-	}
+	start := components.ScrollStart(s.cursor, h)
 	for i := start; i < len(s.tables) && len(lines) < h; i++ {
 		t := s.tables[i]
 		n := components.Int(t.Rows)
@@ -988,30 +985,4 @@ func (s *Screen) detailView(w, h int) string {
 	sl.DrawColumnsOnly()
 	l1, l2, _ := strings.Cut(info, "\n")
 	return head + "\n" + components.Truncate(l1, w) + "\n" + th.Muted.Render(components.Truncate(l2, w)) + "\n" + sl.View()
-}
-
-// joinColumns places two blocks of lines side by side.
-func joinColumns(left, right string) string {
-	l := strings.Split(left, "\n")
-	r := strings.Split(right, "\n")
-	n := max(len(l), len(r))
-	lw := 0
-	for _, x := range l {
-		lw = max(lw, components.Width(x))
-	}
-	var b strings.Builder
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		if i < len(l) {
-			b.WriteString(components.PadRight(l[i], lw))
-		} else {
-			b.WriteString(strings.Repeat(" ", lw))
-		}
-		if i < len(r) {
-			b.WriteString(r[i])
-		}
-	}
-	return b.String()
 }

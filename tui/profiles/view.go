@@ -48,13 +48,13 @@ func (s *Screen) View() string {
 		lh := h * 5 / 20
 		rh := h - gh - lh
 		right := s.chartBox(false, rw, gh) + "\n" + s.chartBox(true, rw, lh) + "\n" + s.detailBox(rw, rh)
-		body = join(left, right)
+		body = components.JoinH(left, right)
 	} else {
 		bh := min(max(h*9/20, 6), h-8)
 		top := components.Box(th, s.boardTitle(), s.boardView(s.width-2, bh-2), s.boardFooter(), s.width, bh, true)
 		rest := h - bh
 		cw := s.width / 2
-		body = top + "\n" + join(s.chartBox(s.showLift, cw, rest), s.detailBox(s.width-cw, rest))
+		body = top + "\n" + components.JoinH(s.chartBox(s.showLift, cw, rest), s.detailBox(s.width-cw, rest))
 	}
 	if bottom != "" {
 		body += "\n" + bottom
@@ -492,22 +492,4 @@ func CompareLines(a, b *services.ProfileModel, w int) []string {
 		out = append(out, "", components.Truncate("a: "+a.Product+" · b: "+b.Product, w))
 	}
 	return out
-}
-
-func join(left, right string) string {
-	l := strings.Split(left, "\n")
-	r := strings.Split(right, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(l), len(r)); i++ {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		if i < len(l) {
-			b.WriteString(l[i])
-		}
-		if i < len(r) {
-			b.WriteString(r[i])
-		}
-	}
-	return b.String()
 }

@@ -301,10 +301,7 @@ func (b *builder) view(th *theme.Theme, w, h int) string {
 	}
 	lines = append(lines, strings.Join(st, "→"), "")
 	list := func(items []string, cur int, rows int) {
-		start := 0
-		if cur >= rows {
-			start = cur - rows + 1
-		}
+		start := components.ScrollStart(cur, rows)
 		for i := start; i < len(items) && i < start+rows; i++ {
 			if i == cur {
 				lines = append(lines, th.Selected.Render(components.PadRight("> "+items[i], w-4)))

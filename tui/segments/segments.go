@@ -583,7 +583,7 @@ func (s *Screen) View() string {
 		var body string
 		switch {
 		case s.ctErr != nil:
-			body = th.Error.Render(components.Wrap("✗ "+s.ctErr.Error(), rw-2))
+			body = components.ErrorText(th, s.ctErr, rw-2)
 		case s.ct == nil:
 			body = th.Muted.Render("computing crosstab…")
 		default:
@@ -595,7 +595,7 @@ func (s *Screen) View() string {
 		var body string
 		switch {
 		case s.kpiErr != nil:
-			body = th.Error.Render(components.Wrap("✗ "+s.kpiErr.Error(), rw-2))
+			body = components.ErrorText(th, s.kpiErr, rw-2)
 		case !s.loaded && s.listErr == nil:
 			body = th.Muted.Render("loading segments…")
 		case s.kpis == nil:
@@ -608,7 +608,7 @@ func (s *Screen) View() string {
 		}
 		right = components.Box(th, title, body, "▲ ≥105 · ▼ ≤95 · x crosstab", rw, s.height, false)
 	}
-	return join(left, right)
+	return components.JoinH(left, right)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -616,16 +616,13 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 func (s *Screen) listView(w, h int) string {
 	th := s.c.Theme
 	if s.listErr != nil {
-		return th.Error.Render(components.Wrap("✗ "+s.listErr.Error(), w))
+		return components.ErrorText(th, s.listErr, w)
 	}
 	if !s.loaded {
 		return th.Muted.Render("loading…")
 	}
 	var lines []string
-	start := 0
-	if s.cursor >= h {
-		start = s.cursor - h + 1
-	}
+	start := components.ScrollStart(s.cursor, h)
 	for i := start; i < len(s.segs) && len(lines) < h; i++ {
 		sg := s.segs[i]
 		mark := "[ ]"
@@ -648,22 +645,4 @@ func (s *Screen) listView(w, h int) string {
 		lines = append(lines, "", th.Muted.Render(components.Truncate("no saved segments yet:", w)), th.Muted.Render(components.Truncate("n builds one, t types SQL", w)))
 	}
 	return strings.Join(lines, "\n")
-}
-
-func join(left, right string) string {
-	l := strings.Split(left, "\n")
-	r := strings.Split(right, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(l), len(r)); i++ {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		if i < len(l) {
-			b.WriteString(l[i])
-		}
-		if i < len(r) {
-			b.WriteString(r[i])
-		}
-	}
-	return b.String()
 }

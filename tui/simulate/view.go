@@ -136,7 +136,7 @@ func (s *Screen) frequencyView(w, h int) string {
 		}
 		left := components.Box(th, title, strings.Join(lines, "\n"), footer, lw, h, true)
 		right := components.Box(th, "Response per offer vs offers a year", s.freqChart(w-lw-2, h-2), "░ 95 % band · ◆ optimum", w-lw, h, false)
-		return join(left, right)
+		return components.JoinH(left, right)
 	}
 	th2 := min(len(lines)+2, h-7)
 	top := components.Box(th, title, strings.Join(lines, "\n"), footer, w, max(th2, 3), true)
@@ -460,7 +460,7 @@ func (s *Screen) roiView(w, h int) string {
 	if s.wide() {
 		lw := min(max(w*11/20, 72), 96)
 		left := components.Box(th, title, strings.Join(lines, "\n"), footer, lw, h, true)
-		return join(left, s.profitBox(w-lw, h))
+		return components.JoinH(left, s.profitBox(w-lw, h))
 	}
 	th2 := min(len(lines)+2, h-6)
 	return components.Box(th, title, strings.Join(lines, "\n"), footer, w, th2, true) + "\n" + s.profitBox(w, h-th2)
@@ -678,10 +678,7 @@ func (s *Screen) compareView(w, h int) string {
 	case len(s.scenarios) == 0:
 		list = append(list, th.Muted.Render("no saved scenarios: s saves the one on screen"))
 	}
-	start := 0
-	if s.scCursor >= h-2 {
-		start = s.scCursor - (h - 3)
-	}
+	start := components.ScrollStart(s.scCursor, h-2)
 	for i := start; i < len(s.scenarios) && len(list) < h-2; i++ {
 		sc := s.scenarios[i]
 		mark := "[ ]"
@@ -712,7 +709,7 @@ func (s *Screen) compareView(w, h int) string {
 		}
 	}
 	right := components.Box(th, title, strings.Join(body, "\n"), "", w-lw, h, false)
-	return join(left, right)
+	return components.JoinH(left, right)
 }
 
 func (s *Screen) find(name string) sim.Scenario {
@@ -775,22 +772,4 @@ func decimals(v float64) int {
 		return 2
 	}
 	return 4
-}
-
-func join(left, right string) string {
-	l := strings.Split(left, "\n")
-	r := strings.Split(right, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(l), len(r)); i++ {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		if i < len(l) {
-			b.WriteString(l[i])
-		}
-		if i < len(r) {
-			b.WriteString(r[i])
-		}
-	}
-	return b.String()
 }
