@@ -47,6 +47,12 @@ func (g Global) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{g.NextScreen, g.PrevScreen, g.Screen[0], g.Palette, g.Help, g.Cancel, g.Quit, g.ForceQuit}}
 }
 
+// Key is a binding of one key whose help shows that key: Key("t", "train product"). Screens
+// build their keymaps from it so a key and its help cannot drift apart.
+func Key(k, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc))
+}
+
 // Nav is the list/table navigation set screens share.
 type Nav struct {
 	Up       key.Binding

@@ -18,6 +18,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/keys"
 	"github.com/acrm-dev/acrm/tui/services"
 )
 
@@ -47,20 +48,21 @@ type KeyMap struct {
 
 // DefaultKeyMap returns the default keys.
 func DefaultKeyMap() KeyMap {
+	nav := keys.DefaultNav()
 	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
-		Train:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "train product")),
-		TrainAll: key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "train all")),
-		Retrain:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retrain model")),
-		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete model")),
-		Compare:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare")),
-		Export:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export chart")),
-		Chart:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "gains/lift")),
-		Confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
-		Close:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+		Up:       nav.Up,
+		Down:     nav.Down,
+		Top:      nav.Top,
+		Bottom:   nav.Bottom,
+		Train:    keys.Key("t", "train product"),
+		TrainAll: keys.Key("T", "train all"),
+		Retrain:  keys.Key("r", "retrain model"),
+		Delete:   keys.Key("d", "delete model"),
+		Compare:  keys.Key("c", "compare"),
+		Export:   keys.Key("e", "export chart"),
+		Chart:    keys.Key("v", "gains/lift"),
+		Confirm:  keys.Key("enter", "confirm"),
+		Close:    keys.Key("esc", "close"),
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/acrm-dev/acrm/tui/common"
 	"github.com/acrm-dev/acrm/tui/components"
+	"github.com/acrm-dev/acrm/tui/keys"
 	"github.com/acrm-dev/acrm/tui/services"
 )
 
@@ -61,19 +62,20 @@ type KeyMap struct {
 
 // DefaultKeyMap returns the default keys.
 func DefaultKeyMap() KeyMap {
+	nav := keys.DefaultNav()
 	return KeyMap{
-		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Up:          nav.Up,
+		Down:        nav.Down,
 		Mark:        key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark to compare (≤4)")),
-		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new segment (builder)")),
-		Typed:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "new segment (SQL)")),
-		Delete:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete segment")),
-		Crosstab:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "KPIs/crosstab")),
-		RowAttr:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "next row attribute")),
-		ColAttr:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "next column attribute")),
-		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
-		Next:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next step")),
-		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+		New:         keys.Key("n", "new segment (builder)"),
+		Typed:       keys.Key("t", "new segment (SQL)"),
+		Delete:      keys.Key("d", "delete segment"),
+		Crosstab:    keys.Key("x", "KPIs/crosstab"),
+		RowAttr:     keys.Key("a", "next row attribute"),
+		ColAttr:     keys.Key("b", "next column attribute"),
+		Refresh:     keys.Key("r", "refresh"),
+		Next:        keys.Key("enter", "next step"),
+		Back:        keys.Key("esc", "close"),
 		ScrollLeft:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "scroll columns")),
 		ScrollRight: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "scroll columns")),
 	}

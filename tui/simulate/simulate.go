@@ -22,6 +22,7 @@ import (
 
 	"github.com/acrm-dev/acrm/analysis/sim"
 	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/keys"
 	"github.com/acrm-dev/acrm/tui/services"
 )
 
@@ -85,20 +86,20 @@ func DefaultKeyMap() KeyMap {
 		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↑/↓", "choose input")),
 		Left:      key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "change value")),
 		Right:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "change value")),
-		Edit:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "type a value")),
-		Frequency: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "frequency")),
-		ROI:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "outbound ROI")),
-		Inbound:   key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inbound")),
-		Period:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "period")),
-		Model:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "next model")),
-		Save:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save scenario")),
-		Compare:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare scenarios")),
+		Edit:      keys.Key("enter", "type a value"),
+		Frequency: keys.Key("f", "frequency"),
+		ROI:       keys.Key("o", "outbound ROI"),
+		Inbound:   keys.Key("i", "inbound"),
+		Period:    keys.Key("p", "period"),
+		Model:     keys.Key("m", "next model"),
+		Save:      keys.Key("s", "save scenario"),
+		Compare:   keys.Key("c", "compare scenarios"),
 		Mark:      key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark (2)")),
-		Export:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export chart")),
-		Reset:     key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "seed numbers")),
-		UseModel:  key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "inputs from the model")),
-		Confirm:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
-		Close:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+		Export:    keys.Key("e", "export chart"),
+		Reset:     keys.Key("0", "seed numbers"),
+		UseModel:  keys.Key("u", "inputs from the model"),
+		Confirm:   keys.Key("enter", "ok"),
+		Close:     keys.Key("esc", "close"),
 	}
 }
 
