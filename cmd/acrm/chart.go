@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/acrm-dev/acrm/analysis/sim"
+	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/charts"
 	"github.com/acrm-dev/acrm/charts/deck"
 )
@@ -49,63 +51,38 @@ func (f *chartFlags) write(cmd *cobra.Command, c charts.Chart, size charts.Size)
 	return nil
 }
 
-// retitle replaces the title and subtitle when given.
+// retitle replaces the title and subtitle when given. Every chart type is a struct that
+// embeds charts.Header, so a copy with its Header changed is the same chart retitled.
 func retitle(c charts.Chart, title, subtitle string) charts.Chart {
-	set := func(h *charts.Header) {
-		if title != "" {
-			h.Title = title
-		}
-		if subtitle != "" {
-			h.Subtitle = subtitle
-		}
+	if (title == "" && subtitle == "") || reflect.TypeOf(c).Kind() != reflect.Struct {
+		return c
 	}
-	switch v := c.(type) {
-	case charts.GainsChart:
-		set(&v.Header)
-		return v
-	case charts.ROCChart:
-		set(&v.Header)
-		return v
-	case charts.CalibrationChart:
-		set(&v.Header)
-		return v
-	case charts.SegmentKPIChart:
-		set(&v.Header)
-		return v
-	case charts.ProfitCurve:
-		set(&v.Header)
-		return v
-	case charts.ROIChart:
-		set(&v.Header)
-		return v
-	case charts.FrequencyChart:
-		set(&v.Header)
-		return v
-	case charts.ScenarioChart:
-		set(&v.Header)
-		return v
-	case charts.PredictedDecileChart:
-		set(&v.Header)
-		return v
-	case charts.PredictedTimeChart:
-		set(&v.Header)
-		return v
+	v := reflect.New(reflect.TypeOf(c)).Elem()
+	v.Set(reflect.ValueOf(c))
+	f := v.FieldByName("Header")
+	if !f.IsValid() || f.Type() != reflect.TypeOf(charts.Header{}) {
+		return c
 	}
-	return c
+	h := c.Heading()
+	if title != "" {
+		h.Title = title
+	}
+	if subtitle != "" {
+		h.Subtitle = subtitle
+	}
+	f.Set(reflect.ValueOf(h))
+	return v.Interface().(charts.Chart)
 }
 
 // withSource opens --db and runs fn with the deck source of the workspace.
-func withSource(ctx context.Context, fn func(*deck.Source) error) error {
-	ws, err := openWorkspace(ctx)
-	if err != nil {
-		return err
-	}
-	defer ws.Close()
-	src, err := deck.Open(ctx, ws)
-	if err != nil {
-		return err
-	}
-	return fn(src)
+func withSource(cmd *cobra.Command, fn func(*deck.Source) error) error {
+	return withWorkspace(cmd, func(ctx context.Context, ws *workspace.Workspace) error {
+		src, err := deck.Open(ctx, ws)
+		if err != nil {
+			return err
+		}
+		return fn(src)
+	})
 }
 
 func newChartCmd() *cobra.Command {
@@ -222,7 +199,7 @@ func newChartSegmentsCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("chart segments: %w", err)
 			}
-			return withSource(cmd.Context(), func(src *deck.Source) error {
+			return withSource(cmd, func(src *deck.Source) error {
 				c, err := src.SegmentKPIs(cmd.Context())
 				if err != nil {
 					return fmt.Errorf("chart segments: %w", err)
@@ -259,7 +236,7 @@ with the highest top-decile lift is used (and, for gains and roc, its strongest 
 				return fmt.Errorf("chart %s: %w", kind, err)
 			}
 			ctx := cmd.Context()
-			return withSource(ctx, func(src *deck.Source) error {
+			return withSource(cmd, func(src *deck.Source) error {
 				models, err := src.Models(ctx)
 				if err != nil {
 					return fmt.Errorf("chart %s: %w", kind, err)
@@ -309,7 +286,7 @@ with the highest top-decile lift is used (and, for gains and roc, its strongest 
 
 func newChartROICmd() *cobra.Command {
 	var cf chartFlags
-	var mass, tg sim.Outbound
+	var ob outboundFlags
 	var massName, tgName string
 	cmd := &cobra.Command{
 		Use:   "roi --volume N --conversion P --profit M [--targeted-volume N --targeted-conversion P --targeted-profit M] -o FILE",
@@ -322,13 +299,11 @@ func newChartROICmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("chart roi: %w", err)
 			}
-			f := cmd.Flags()
-			for _, name := range []string{"volume", "conversion", "profit"} {
-				if !f.Changed(name) {
-					return fmt.Errorf("chart roi: --%s is required", name)
-				}
+			targeted, err := ob.check(cmd, "chart roi")
+			if err != nil {
+				return err
 			}
-			targeted := f.Changed("targeted-volume") || f.Changed("targeted-conversion") || f.Changed("targeted-profit")
+			mass, tg := &ob.mass, &ob.tg
 			h := charts.Header{Source: "inputs entered on the command line"}
 			var c charts.ROIChart
 			if !targeted {
@@ -341,17 +316,8 @@ func newChartROICmd() *cobra.Command {
 					{Name: massName, Volume: r.Volume, Conversion: r.Conversion, Contracts: r.Contracts, Profit: r.NetProfit}}}
 			} else {
 				// Unset targeted inputs default to the mass campaign's, as in acrm simulate roi.
-				defaults := map[string]struct{ dst, src *float64 }{
-					"targeted-volume": {&tg.Volume, &mass.Volume}, "targeted-conversion": {&tg.Conversion, &mass.Conversion},
-					"targeted-profit": {&tg.Profit, &mass.Profit}, "targeted-cost": {&tg.CostPerContact, &mass.CostPerContact},
-					"targeted-fixed": {&tg.FixedCost, &mass.FixedCost},
-				}
-				for name, d := range defaults {
-					if !f.Changed(name) {
-						*d.dst = *d.src
-					}
-				}
-				cmp, err := sim.CompareOutbound(mass, tg)
+				ob.defaultTargeted(cmd)
+				cmp, err := sim.CompareOutbound(*mass, *tg)
 				if err != nil {
 					return fmt.Errorf("chart roi: %w", err)
 				}
@@ -369,17 +335,8 @@ func newChartROICmd() *cobra.Command {
 			return cf.write(cmd, c, size)
 		},
 	}
+	ob.register(cmd)
 	f := cmd.Flags()
-	f.Float64Var(&mass.Volume, "volume", 0, "contacts (mailings) of the mass campaign")
-	f.Float64Var(&mass.Conversion, "conversion", 0, "conversion of the mass campaign, 0–1 (0.015 = 1.5 %)")
-	f.Float64Var(&mass.Profit, "profit", 0, "profit per contract over its horizon")
-	f.Float64Var(&mass.CostPerContact, "cost", 0, "cost per contact")
-	f.Float64Var(&mass.FixedCost, "fixed", 0, "fixed campaign cost")
-	f.Float64Var(&tg.Volume, "targeted-volume", 0, "contacts of the model-targeted campaign")
-	f.Float64Var(&tg.Conversion, "targeted-conversion", 0, "conversion of the model-targeted campaign, 0–1")
-	f.Float64Var(&tg.Profit, "targeted-profit", 0, "profit per contract of the targeted campaign (default --profit)")
-	f.Float64Var(&tg.CostPerContact, "targeted-cost", 0, "cost per contact of the targeted campaign (default --cost)")
-	f.Float64Var(&tg.FixedCost, "targeted-fixed", 0, "fixed cost of the targeted campaign (default --fixed)")
 	f.StringVar(&massName, "mass-name", "Mass mailing", "label of the mass campaign")
 	f.StringVar(&tgName, "targeted-name", "Model-targeted", "label of the targeted campaign")
 	cf.register(cmd)
@@ -400,7 +357,7 @@ func newChartFrequencyCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("chart frequency: %w", err)
 			}
-			return withSource(cmd.Context(), func(src *deck.Source) error {
+			return withSource(cmd, func(src *deck.Source) error {
 				c, err := src.Frequency(cmd.Context(), deck.FrequencyOptions{Segments: splitList(segs), Boot: boot, Seed: seed})
 				if err != nil {
 					return fmt.Errorf("chart frequency: %w", err)
@@ -435,7 +392,7 @@ result (roi and profit: net profit; inbound: yearly profit; frequency what-ifs: 
 				return fmt.Errorf("chart scenarios: %w", err)
 			}
 			if saved {
-				return withSource(cmd.Context(), func(src *deck.Source) error {
+				return withSource(cmd, func(src *deck.Source) error {
 					c, notes, err := src.SavedScenarios(cmd.Context(), splitList(names))
 					if err != nil {
 						return fmt.Errorf("chart scenarios: %w", err)
@@ -454,7 +411,7 @@ result (roi and profit: net profit; inbound: yearly profit; frequency what-ifs: 
 			if err != nil {
 				return fmt.Errorf("chart scenarios: --period: %w", err)
 			}
-			return withSource(cmd.Context(), func(src *deck.Source) error {
+			return withSource(cmd, func(src *deck.Source) error {
 				c, notes, err := src.Scenarios(cmd.Context(), ws, deck.FrequencyOptions{PeriodMonths: months, Boot: boot, Seed: seed})
 				if err != nil {
 					return fmt.Errorf("chart scenarios: %w", err)

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/acrm-dev/acrm/charts"
 )
 
 func TestChartROIReproducesTheSeed(t *testing.T) {
@@ -66,5 +68,28 @@ func TestChartDeckOnEmptyWorkspaceExplainsSkips(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "deck", "index.md")); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestRetitleEveryKind: --title and --subtitle reach the header of every chart kind, keep
+// the kind and leave the other header fields alone.
+func TestRetitleEveryKind(t *testing.T) {
+	h := charts.Header{Title: "computed", Subtitle: "computed sub", DataDate: "2026-10-31"}
+	for _, c := range []charts.Chart{
+		charts.GainsChart{Header: h}, charts.ROCChart{Header: h}, charts.CalibrationChart{Header: h},
+		charts.SegmentKPIChart{Header: h}, charts.ProfitCurve{Header: h}, charts.ROIChart{Header: h},
+		charts.FrequencyChart{Header: h}, charts.ScenarioChart{Header: h}, charts.PredictedDecileChart{Header: h},
+		charts.PredictedTimeChart{Header: h},
+	} {
+		got := retitle(c, "mine", "")
+		if got.Kind() != c.Kind() || got.Heading().Title != "mine" || got.Heading().Subtitle != "computed sub" || got.Heading().DataDate != h.DataDate {
+			t.Errorf("%s: retitled %T %+v", c.Kind(), got, got.Heading())
+		}
+		if got := retitle(c, "", "new sub"); got.Heading().Title != "computed" || got.Heading().Subtitle != "new sub" {
+			t.Errorf("%s: subtitle only: %+v", c.Kind(), got.Heading())
+		}
+		if c.Heading().Title != "computed" {
+			t.Errorf("%s: retitle changed the original", c.Kind())
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/acrm-dev/acrm/analysis/explore"
 	"github.com/acrm-dev/acrm/analysis/segment"
+	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
 func init() {
@@ -34,26 +36,22 @@ The built-in value segments top / middle / low are always there.`,
 		Short: "List the built-in and saved segments",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			ws, err := openWorkspace(ctx)
-			if err != nil {
-				return err
-			}
-			defer ws.Close()
-			saved, err := segment.List(ctx, ws)
-			if err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "name\tcustomers\tfilter\tdescription")
-			for _, s := range append(segment.ValueSegments(), saved...) {
-				n, err := segment.Validate(ctx, ws, s.Filter)
+			return withWorkspace(cmd, func(ctx context.Context, ws *workspace.Workspace) error {
+				saved, err := segment.List(ctx, ws)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, thousands(n), s.Filter, s.Description)
-			}
-			return tw.Flush()
+				tw := newTable(cmd.OutOrStdout(), 0)
+				fmt.Fprintln(tw, "name\tcustomers\tfilter\tdescription")
+				for _, s := range append(segment.ValueSegments(), saved...) {
+					n, err := segment.Validate(ctx, ws, s.Filter)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, thousands(n), s.Filter, s.Description)
+				}
+				return tw.Flush()
+			})
 		},
 	})
 	var desc string
@@ -62,21 +60,17 @@ The built-in value segments top / middle / low are always there.`,
 		Short: "Save (or replace) a segment after checking its filter",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			ws, err := openWorkspace(ctx)
-			if err != nil {
-				return err
-			}
-			defer ws.Close()
-			if err := segment.Save(ctx, ws, segment.Segment{Name: args[0], Filter: args[1], Description: desc}); err != nil {
-				return err
-			}
-			n, err := segment.Validate(ctx, ws, args[1])
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "saved segment %q: %s customers\n", args[0], thousands(n))
-			return nil
+			return withWorkspace(cmd, func(ctx context.Context, ws *workspace.Workspace) error {
+				if err := segment.Save(ctx, ws, segment.Segment{Name: args[0], Filter: args[1], Description: desc}); err != nil {
+					return err
+				}
+				n, err := segment.Validate(ctx, ws, args[1])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "saved segment %q: %s customers\n", args[0], thousands(n))
+				return nil
+			})
 		},
 	}
 	save.Flags().StringVar(&desc, "description", "", "what the segment is for")
@@ -86,46 +80,38 @@ The built-in value segments top / middle / low are always there.`,
 		Short: "Delete a saved segment",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			ws, err := openWorkspace(ctx)
-			if err != nil {
-				return err
-			}
-			defer ws.Close()
-			if err := segment.Delete(ctx, ws, args[0]); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "deleted segment %q\n", args[0])
-			return nil
+			return withWorkspace(cmd, func(ctx context.Context, ws *workspace.Workspace) error {
+				if err := segment.Delete(ctx, ws, args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "deleted segment %q\n", args[0])
+				return nil
+			})
 		},
 	})
 	cmd.AddCommand(&cobra.Command{
 		Use:   "kpis [SEGMENT …]",
 		Short: "KPI table of segments with indices against the base (100 = average); default top middle low",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			ws, err := openWorkspace(ctx)
-			if err != nil {
-				return err
-			}
-			defer ws.Close()
-			if len(args) == 0 {
-				args = []string{"top", "middle", "low"}
-			}
-			var segs []segment.Segment
-			for _, name := range args {
-				s, err := segment.Get(ctx, ws, name)
+			return withWorkspace(cmd, func(ctx context.Context, ws *workspace.Workspace) error {
+				if len(args) == 0 {
+					args = []string{"top", "middle", "low"}
+				}
+				var segs []segment.Segment
+				for _, name := range args {
+					s, err := segment.Get(ctx, ws, name)
+					if err != nil {
+						return err
+					}
+					segs = append(segs, s)
+				}
+				rows, err := segment.KPIs(ctx, ws, segs)
 				if err != nil {
 					return err
 				}
-				segs = append(segs, s)
-			}
-			rows, err := segment.KPIs(ctx, ws, segs)
-			if err != nil {
-				return err
-			}
-			writeKPIs(cmd.OutOrStdout(), rows)
-			return nil
+				writeKPIs(cmd.OutOrStdout(), rows)
+				return nil
+			})
 		},
 	})
 	var filter string
@@ -134,18 +120,14 @@ The built-in value segments top / middle / low are always there.`,
 		Short: "Count customers by two customer_view columns, with row percentages",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			ws, err := openWorkspace(ctx)
-			if err != nil {
-				return err
-			}
-			defer ws.Close()
-			x, err := segment.Crosstab(ctx, ws, args[0], args[1], filter)
-			if err != nil {
-				return err
-			}
-			writeCrossTable(cmd.OutOrStdout(), x)
-			return nil
+			return withWorkspace(cmd, func(ctx context.Context, ws *workspace.Workspace) error {
+				x, err := segment.Crosstab(ctx, ws, args[0], args[1], filter)
+				if err != nil {
+					return err
+				}
+				writeCrossTable(cmd.OutOrStdout(), x)
+				return nil
+			})
 		},
 	}
 	xt.Flags().StringVar(&filter, "filter", "", "SQL condition over customer_view restricting the customers")
@@ -153,8 +135,24 @@ The built-in value segments top / middle / low are always there.`,
 	return cmd
 }
 
+// withWorkspace opens --db, runs fn on it with the command's context and closes it.
+func withWorkspace(cmd *cobra.Command, fn func(ctx context.Context, ws *workspace.Workspace) error) error {
+	ctx := cmd.Context()
+	ws, err := openWorkspace(ctx)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	return fn(ctx, ws)
+}
+
+// newTable is the tabwriter of the segment and profile tables: columns two spaces apart.
+func newTable(w io.Writer, flags uint) *tabwriter.Writer {
+	return tabwriter.NewWriter(w, 0, 0, 2, ' ', flags)
+}
+
 func writeKPIs(w io.Writer, rows []segment.KPIRow) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := newTable(w, tabwriter.AlignRight)
 	fmt.Fprintln(tw, "segment\tcustomers\tshare\tavg revenue\tidx\tproducts\tidx\tresponse\tidx\tcontract end\tidx\topt-out\tidx\t")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%.1f%%\t%.0f\t%.0f\t%.2f\t%.0f\t%.2f%%\t%.0f\t%.1f%%\t%.0f\t%.1f%%\t%.0f\t\n",
@@ -166,7 +164,7 @@ func writeKPIs(w io.Writer, rows []segment.KPIRow) {
 }
 
 func writeCrossTable(w io.Writer, x segment.CrossTable) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := newTable(w, tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%s \\ %s\t%s\ttotal\t\n", x.RowCol, x.ColCol, strings.Join(x.ColLabels, "\t"))
 	for i, r := range x.RowLabels {
 		cells := make([]string, len(x.ColLabels))
@@ -191,34 +189,30 @@ func newProfileCmd() *cobra.Command {
 		Example: "  acrm profile customers",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			ws, err := openWorkspace(ctx)
-			if err != nil {
-				return err
-			}
-			defer ws.Close()
-			profs, err := explore.Profile(ctx, ws, args[0], nil)
-			if err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "column\ttype\tnull %\tdistinct\tmin\tp25\tmedian\tp75\tmax\tmean\ttop value")
-			for _, p := range profs {
-				q := []string{"", "", ""}
-				if p.Quantiles != nil {
-					q = []string{explore.FormatFloat(p.Quantiles[1]), explore.FormatFloat(p.Quantiles[2]), explore.FormatFloat(p.Quantiles[3])}
+			return withWorkspace(cmd, func(ctx context.Context, ws *workspace.Workspace) error {
+				profs, err := explore.Profile(ctx, ws, args[0], nil)
+				if err != nil {
+					return err
 				}
-				mean, top := "", ""
-				if p.Mean != nil {
-					mean = explore.FormatFloat(*p.Mean)
+				tw := newTable(cmd.OutOrStdout(), 0)
+				fmt.Fprintln(tw, "column\ttype\tnull %\tdistinct\tmin\tp25\tmedian\tp75\tmax\tmean\ttop value")
+				for _, p := range profs {
+					q := []string{"", "", ""}
+					if p.Quantiles != nil {
+						q = []string{explore.FormatFloat(p.Quantiles[1]), explore.FormatFloat(p.Quantiles[2]), explore.FormatFloat(p.Quantiles[3])}
+					}
+					mean, top := "", ""
+					if p.Mean != nil {
+						mean = explore.FormatFloat(*p.Mean)
+					}
+					if len(p.TopValues) > 0 {
+						top = fmt.Sprintf("%s (%s)", p.TopValues[0].Value, thousands(p.TopValues[0].Count))
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Type, p.NullPct, thousands(p.Distinct),
+						p.Min, q[0], q[1], q[2], p.Max, mean, top)
 				}
-				if len(p.TopValues) > 0 {
-					top = fmt.Sprintf("%s (%s)", p.TopValues[0].Value, thousands(p.TopValues[0].Count))
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Type, p.NullPct, thousands(p.Distinct),
-					p.Min, q[0], q[1], q[2], p.Max, mean, top)
-			}
-			return tw.Flush()
+				return tw.Flush()
+			})
 		},
 	}
 }

@@ -48,6 +48,55 @@ func (s *scenarioFlags) store(cmd *cobra.Command, kind string, inputs, results a
 	return nil
 }
 
+// outboundFlags are the inputs of a mass and a model-targeted outbound campaign, shared
+// by acrm simulate roi and acrm chart roi.
+type outboundFlags struct {
+	mass, tg sim.Outbound
+}
+
+func (o *outboundFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.Float64Var(&o.mass.Volume, "volume", 0, "contacts (mailings) of the mass campaign")
+	f.Float64Var(&o.mass.Conversion, "conversion", 0, "conversion of the mass campaign, 0–1 (0.015 = 1.5 %)")
+	f.Float64Var(&o.mass.Profit, "profit", 0, "profit per contract over its horizon")
+	f.Float64Var(&o.mass.CostPerContact, "cost", 0, "cost per contact")
+	f.Float64Var(&o.mass.FixedCost, "fixed", 0, "fixed campaign cost")
+	f.Float64Var(&o.tg.Volume, "targeted-volume", 0, "contacts of the model-targeted campaign")
+	f.Float64Var(&o.tg.Conversion, "targeted-conversion", 0, "conversion of the model-targeted campaign, 0–1")
+	f.Float64Var(&o.tg.Profit, "targeted-profit", 0, "profit per contract of the targeted campaign (default --profit)")
+	f.Float64Var(&o.tg.CostPerContact, "targeted-cost", 0, "cost per contact of the targeted campaign (default --cost)")
+	f.Float64Var(&o.tg.FixedCost, "targeted-fixed", 0, "fixed cost of the targeted campaign (default --fixed)")
+}
+
+// check says which required mass input is missing, prefixed with the command's name, and
+// whether a targeted campaign was given.
+func (o *outboundFlags) check(cmd *cobra.Command, name string) (targeted bool, err error) {
+	f := cmd.Flags()
+	for _, flag := range []string{"volume", "conversion", "profit"} {
+		if !f.Changed(flag) {
+			return false, fmt.Errorf("%s: --%s is required", name, flag)
+		}
+	}
+	return f.Changed("targeted-volume") || f.Changed("targeted-conversion") || f.Changed("targeted-profit"), nil
+}
+
+// defaultTargeted gives every targeted input that was not set the mass campaign's value.
+func (o *outboundFlags) defaultTargeted(cmd *cobra.Command) {
+	f := cmd.Flags()
+	for _, d := range []struct {
+		flag     string
+		dst, src *float64
+	}{
+		{"targeted-volume", &o.tg.Volume, &o.mass.Volume}, {"targeted-conversion", &o.tg.Conversion, &o.mass.Conversion},
+		{"targeted-profit", &o.tg.Profit, &o.mass.Profit}, {"targeted-cost", &o.tg.CostPerContact, &o.mass.CostPerContact},
+		{"targeted-fixed", &o.tg.FixedCost, &o.mass.FixedCost},
+	} {
+		if !f.Changed(d.flag) {
+			*d.dst = *d.src
+		}
+	}
+}
+
 func newSimulateCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "simulate",
@@ -65,7 +114,7 @@ func newSimulateCmd() *cobra.Command {
 }
 
 func newSimROICmd() *cobra.Command {
-	var mass, tg sim.Outbound
+	var ob outboundFlags
 	var modelRef string
 	var base float64
 	var sc scenarioFlags
@@ -76,48 +125,33 @@ func newSimROICmd() *cobra.Command {
       --targeted-volume 100000 --targeted-conversion 0.025 --targeted-profit 3500`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f := cmd.Flags()
-			for _, name := range []string{"volume", "conversion", "profit"} {
-				if !f.Changed(name) {
-					return fmt.Errorf("simulate roi: --%s is required", name)
-				}
+			targeted, err := ob.check(cmd, "simulate roi")
+			if err != nil {
+				return err
 			}
-			targeted := f.Changed("targeted-volume") || f.Changed("targeted-conversion") || f.Changed("targeted-profit") || modelRef != ""
+			mass, tg := &ob.mass, &ob.tg
 			out := cmd.OutOrStdout()
-			if !targeted {
+			if !targeted && modelRef == "" {
 				r, err := mass.Calculate()
 				if err != nil {
 					return fmt.Errorf("simulate roi: %w", err)
 				}
 				fmt.Fprint(out, "Outbound campaign\n\n"+r.Text())
-				return sc.store(cmd, sim.KindROI, map[string]any{"mass": mass}, map[string]any{"mass": r})
+				return sc.store(cmd, sim.KindROI, map[string]any{"mass": *mass}, map[string]any{"mass": r})
 			}
-			// Unset targeted inputs default to the mass campaign's.
-			if !f.Changed("targeted-volume") {
-				tg.Volume = mass.Volume
-			}
+			// Unset targeted inputs default to the mass campaign's; with --model the
+			// conversion comes from the model's gains curve instead.
+			ob.defaultTargeted(cmd)
 			note := ""
-			if !f.Changed("targeted-conversion") {
-				tg.Conversion = mass.Conversion
-				if modelRef != "" {
-					c, n, err := conversionFromModel(cmd, modelRef, base, tg.Volume, mass.Conversion)
-					if err != nil {
-						return fmt.Errorf("simulate roi: %w", err)
-					}
-					tg.Conversion = c
-					note = n
+			if !cmd.Flags().Changed("targeted-conversion") && modelRef != "" {
+				c, n, err := conversionFromModel(cmd, modelRef, base, tg.Volume, mass.Conversion)
+				if err != nil {
+					return fmt.Errorf("simulate roi: %w", err)
 				}
+				tg.Conversion = c
+				note = n
 			}
-			if !f.Changed("targeted-profit") {
-				tg.Profit = mass.Profit
-			}
-			if !f.Changed("targeted-cost") {
-				tg.CostPerContact = mass.CostPerContact
-			}
-			if !f.Changed("targeted-fixed") {
-				tg.FixedCost = mass.FixedCost
-			}
-			c, err := sim.CompareOutbound(mass, tg)
+			c, err := sim.CompareOutbound(*mass, *tg)
 			if err != nil {
 				return fmt.Errorf("simulate roi: %w", err)
 			}
@@ -125,20 +159,11 @@ func newSimROICmd() *cobra.Command {
 			if note != "" {
 				fmt.Fprintln(out, "\n"+note)
 			}
-			return sc.store(cmd, sim.KindROI, map[string]any{"mass": mass, "targeted": tg, "model": modelRef}, c)
+			return sc.store(cmd, sim.KindROI, map[string]any{"mass": *mass, "targeted": *tg, "model": modelRef}, c)
 		},
 	}
+	ob.register(cmd)
 	f := cmd.Flags()
-	f.Float64Var(&mass.Volume, "volume", 0, "contacts (mailings) of the mass campaign")
-	f.Float64Var(&mass.Conversion, "conversion", 0, "conversion of the mass campaign, 0–1 (0.015 = 1.5 %)")
-	f.Float64Var(&mass.Profit, "profit", 0, "profit per contract over its horizon")
-	f.Float64Var(&mass.CostPerContact, "cost", 0, "cost per contact")
-	f.Float64Var(&mass.FixedCost, "fixed", 0, "fixed campaign cost")
-	f.Float64Var(&tg.Volume, "targeted-volume", 0, "contacts of the model-targeted campaign")
-	f.Float64Var(&tg.Conversion, "targeted-conversion", 0, "conversion of the model-targeted campaign, 0–1")
-	f.Float64Var(&tg.Profit, "targeted-profit", 0, "profit per contract of the targeted campaign (default --profit)")
-	f.Float64Var(&tg.CostPerContact, "targeted-cost", 0, "cost per contact of the targeted campaign (default --cost)")
-	f.Float64Var(&tg.FixedCost, "targeted-fixed", 0, "fixed cost of the targeted campaign (default --fixed)")
 	f.StringVar(&modelRef, "model", "", "read the targeted conversion from this model's holdout gains curve (model id or name in acrm_models)")
 	f.Float64Var(&base, "base", 0, "with --model: customers the targeted campaign selects from (default: customers in the workspace)")
 	sc.register(cmd)
