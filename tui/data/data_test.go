@@ -1,7 +1,6 @@
 package data_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"github.com/acrm-dev/acrm/tui/common"
 	"github.com/acrm-dev/acrm/tui/components"
 	"github.com/acrm-dev/acrm/tui/data"
-	"github.com/acrm-dev/acrm/tui/internal/fixture"
 	"github.com/acrm-dev/acrm/tui/internal/tuitest"
 	"github.com/acrm-dev/acrm/tui/keys"
 	"github.com/acrm-dev/acrm/tui/services"
@@ -30,26 +28,13 @@ func TestMain(m *testing.M) {
 
 func setup(t *testing.T) (*workspace.Workspace, *data.Screen, *tuitest.ScreenModel, *tuitest.Driver) {
 	t.Helper()
-	ws, err := fixture.Open(context.Background(), 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
+	ws := tuitest.OpenFixture(t, 1000)
 	c := common.NewCommon(theme.New(true), services.New(ws))
 	s := data.New(c)
 	m, d := tuitest.NewScreen(s, c, 120, 34)
 	d.Init()
 	d.Settle(t, 20*time.Second)
 	return ws, s, m, d
-}
-
-func count(t *testing.T, ws *workspace.Workspace, q string) int64 {
-	t.Helper()
-	var n int64
-	if err := ws.DB().QueryRow(q).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 func view(s *data.Screen) string { return ansi.Strip(s.View()) }
@@ -65,7 +50,7 @@ func TestShowsTablesProfileAndPreview(t *testing.T) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
-	n := count(t, ws, "SELECT count(*) FROM holdings")
+	n := tuitest.Count(t, ws, "SELECT count(*) FROM holdings")
 	if !strings.Contains(v, components.Int(n)) {
 		t.Errorf("holdings row count %d not listed", n)
 	}
@@ -81,7 +66,7 @@ func TestFilterRowsBySQLConditionAndText(t *testing.T) {
 	d.Type("region = 'Utrecht'")
 	d.Press(k.Apply)
 	d.Settle(t, 10*time.Second)
-	n := count(t, ws, "SELECT count(*) FROM customers WHERE region = 'Utrecht'")
+	n := tuitest.Count(t, ws, "SELECT count(*) FROM customers WHERE region = 'Utrecht'")
 	if v := view(s); !strings.Contains(v, "of "+components.Int(n)+" ·") {
 		t.Fatalf("filtered total %d not shown:\n%s", n, v)
 	}
@@ -93,7 +78,7 @@ func TestFilterRowsBySQLConditionAndText(t *testing.T) {
 	d.Type("Customer 99")
 	d.Press(k.Apply)
 	d.Settle(t, 10*time.Second)
-	n = count(t, ws, "SELECT count(*) FROM customers WHERE name ILIKE '%customer 99%'")
+	n = tuitest.Count(t, ws, "SELECT count(*) FROM customers WHERE name ILIKE '%customer 99%'")
 	if v := view(s); !strings.Contains(v, "of "+components.Int(n)+" ·") {
 		t.Fatalf("text filter total %d not shown:\n%s", n, v)
 	}
@@ -150,7 +135,7 @@ func TestPreviewPagesThroughTheTable(t *testing.T) {
 
 func TestImportMissingFileIsAClearError(t *testing.T) {
 	ws, s, m, d := setup(t)
-	before := count(t, ws, "SELECT count(*) FROM information_schema.tables")
+	before := tuitest.Count(t, ws, "SELECT count(*) FROM information_schema.tables")
 	k := data.DefaultKeyMap(keys.DefaultNav())
 	d.Press(k.Import)
 	d.Type("/no/such/dir/leads.csv")
@@ -163,7 +148,7 @@ func TestImportMissingFileIsAClearError(t *testing.T) {
 	if !strings.Contains(view(s), "not found") {
 		t.Fatalf("import dialog does not show the error:\n%s", view(s))
 	}
-	if after := count(t, ws, "SELECT count(*) FROM information_schema.tables"); after != before {
+	if after := tuitest.Count(t, ws, "SELECT count(*) FROM information_schema.tables"); after != before {
 		t.Fatalf("a failed import changed the workspace: %d → %d tables", before, after)
 	}
 }
@@ -185,7 +170,7 @@ func TestImportCSVAddsATable(t *testing.T) {
 	// The shell broadcasts RefreshMsg after an import; the host here does not, so send it.
 	d.Send(common.RefreshMsg{Source: "test"})
 	d.Settle(t, 20*time.Second)
-	if n := count(t, ws, "SELECT count(*) FROM leads_2026"); n != 3 {
+	if n := tuitest.Count(t, ws, "SELECT count(*) FROM leads_2026"); n != 3 {
 		t.Fatalf("imported %d rows, want 3", n)
 	}
 	if !strings.Contains(view(s), "leads_2026") {

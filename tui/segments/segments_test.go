@@ -1,7 +1,6 @@
 package segments_test
 
 import (
-	"context"
 	"math"
 	"os"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/tui/common"
 	"github.com/acrm-dev/acrm/tui/components"
-	"github.com/acrm-dev/acrm/tui/internal/fixture"
 	"github.com/acrm-dev/acrm/tui/internal/tuitest"
 	"github.com/acrm-dev/acrm/tui/segments"
 	"github.com/acrm-dev/acrm/tui/services"
@@ -29,26 +27,13 @@ func TestMain(m *testing.M) {
 
 func setup(t *testing.T) (*workspace.Workspace, *segments.Screen, *tuitest.ScreenModel, *tuitest.Driver) {
 	t.Helper()
-	ws, err := fixture.Open(context.Background(), 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
+	ws := tuitest.OpenFixture(t, 1000)
 	c := common.NewCommon(theme.New(true), services.New(ws))
 	s := segments.New(c)
 	m, d := tuitest.NewScreen(s, c, 140, 40)
 	d.Init()
 	d.Settle(t, 20*time.Second)
 	return ws, s, m, d
-}
-
-func count(t *testing.T, ws *workspace.Workspace, q string) int64 {
-	t.Helper()
-	var n int64
-	if err := ws.DB().QueryRow(q).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 func view(s *segments.Screen) string { return ansi.Strip(s.View()) }
@@ -122,7 +107,7 @@ func TestCrosstabCountsAndRowPercentages(t *testing.T) {
 	if !strings.Contains(total, " 100") {
 		t.Fatalf("total row %q does not add up to the 100 customers of top", total)
 	}
-	n := count(t, ws, `SELECT count(*) FROM (SELECT * FROM customers ORDER BY monthly_revenue DESC, customer_id LIMIT 100) WHERE sector = 'retail' AND size_class = 'micro'`)
+	n := tuitest.Count(t, ws, `SELECT count(*) FROM (SELECT * FROM customers ORDER BY monthly_revenue DESC, customer_id LIMIT 100) WHERE sector = 'retail' AND size_class = 'micro'`)
 	if !strings.Contains(lineWith(v, "retail"), components.Int(n)+" ") {
 		t.Fatalf("retail × micro should be %d:\n%s", n, lineWith(v, "retail"))
 	}
@@ -145,7 +130,7 @@ func TestInvalidSegmentFilterChangesNothing(t *testing.T) {
 	if v := view(s); !strings.Contains(v, "✗") || !strings.Contains(v, "where no_such_col > 3") {
 		t.Fatalf("builder does not show the error next to the filter:\n%s", v)
 	}
-	if n := count(t, ws, "SELECT count(*) FROM acrm_segments"); n != 0 {
+	if n := tuitest.Count(t, ws, "SELECT count(*) FROM acrm_segments"); n != 0 {
 		t.Fatalf("an invalid filter saved %d segments", n)
 	}
 	d.Press(k.Back)
@@ -161,14 +146,14 @@ func TestTypedSegmentIsSaved(t *testing.T) {
 	d.Type("sector = 'retail' AND mobile_subs >= 10")
 	d.Press(k.Next)
 	d.Settle(t, 10*time.Second)
-	want := count(t, ws, "SELECT count(*) FROM customers WHERE sector = 'retail' AND mobile_subs >= 10")
+	want := tuitest.Count(t, ws, "SELECT count(*) FROM customers WHERE sector = 'retail' AND mobile_subs >= 10")
 	if v := view(s); !strings.Contains(v, "selects "+components.Int(want)+" customers") {
 		t.Fatalf("count %d not shown:\n%s", want, v)
 	}
 	d.Type("retail heavy")
 	d.Press(k.Next)
 	d.Settle(t, 10*time.Second)
-	if n := count(t, ws, "SELECT count(*) FROM acrm_segments WHERE name = 'retail heavy'"); n != 1 {
+	if n := tuitest.Count(t, ws, "SELECT count(*) FROM acrm_segments WHERE name = 'retail heavy'"); n != 1 {
 		t.Fatal("segment not saved")
 	}
 	v := view(s)
@@ -177,12 +162,12 @@ func TestTypedSegmentIsSaved(t *testing.T) {
 	}
 	d.Press(k.Delete)
 	d.Settle(t, 10*time.Second)
-	if n := count(t, ws, "SELECT count(*) FROM acrm_segments"); n != 1 {
+	if n := tuitest.Count(t, ws, "SELECT count(*) FROM acrm_segments"); n != 1 {
 		t.Fatal("one d deleted the segment without confirmation")
 	}
 	d.Press(k.Delete)
 	d.Settle(t, 10*time.Second)
-	if n := count(t, ws, "SELECT count(*) FROM acrm_segments"); n != 0 {
+	if n := tuitest.Count(t, ws, "SELECT count(*) FROM acrm_segments"); n != 0 {
 		t.Fatal("d d did not delete the segment")
 	}
 }
@@ -208,13 +193,13 @@ func TestGuidedBuilderPicksValuesFromTheColumn(t *testing.T) {
 	}
 	d.Press(k.Next) // → name
 	d.Settle(t, 10*time.Second)
-	want := count(t, ws, "SELECT count(*) FROM customers WHERE sector = '"+top+"'")
+	want := tuitest.Count(t, ws, "SELECT count(*) FROM customers WHERE sector = '"+top+"'")
 	if v := view(s); !strings.Contains(v, "selects "+components.Int(want)+" customers") {
 		t.Fatalf("guided filter does not select the %d %s customers:\n%s", want, top, v)
 	}
 	d.Press(k.Next) // save under the suggested name
 	d.Settle(t, 10*time.Second)
-	if n := count(t, ws, "SELECT count(*) FROM acrm_segments WHERE name = 'sector = "+top+"'"); n != 1 {
+	if n := tuitest.Count(t, ws, "SELECT count(*) FROM acrm_segments WHERE name = 'sector = "+top+"'"); n != 1 {
 		t.Fatalf("guided segment not saved under its suggested name")
 	}
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/charts/deck"
 	"github.com/acrm-dev/acrm/tui/common"
-	"github.com/acrm-dev/acrm/tui/internal/fixture"
 	"github.com/acrm-dev/acrm/tui/internal/tuitest"
 	"github.com/acrm-dev/acrm/tui/profiles/screentest"
 	"github.com/acrm-dev/acrm/tui/services"
@@ -532,12 +531,7 @@ func TestWhatIfNoLevel(t *testing.T) {
 // frequency estimate is observational: the screen says so plainly, shows no NaN and no
 // "−100 %" growth from a segment that earns nothing; ROI and inbound still work.
 func TestObservationalHistory(t *testing.T) {
-	ws, err := fixture.Open(t.Context(), 500)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	host, s, d := drive(t, ws, 80, 24)
+	host, s, d := drive(t, tuitest.OpenFixture(t, 500), 80, 24)
 	v := view(host)
 	if !strings.Contains(v, "observational only") || strings.Contains(v, "NaN") {
 		t.Fatalf("no plain observational note:\n%s", v)

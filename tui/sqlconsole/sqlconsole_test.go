@@ -1,7 +1,6 @@
 package sqlconsole_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/tui/common"
 	"github.com/acrm-dev/acrm/tui/components"
-	"github.com/acrm-dev/acrm/tui/internal/fixture"
 	"github.com/acrm-dev/acrm/tui/internal/tuitest"
 	"github.com/acrm-dev/acrm/tui/services"
 	"github.com/acrm-dev/acrm/tui/sqlconsole"
@@ -52,12 +50,7 @@ func newConsole(t *testing.T, ws *workspace.Workspace) (*sqlconsole.Console, *tu
 
 func openWS(t *testing.T) *workspace.Workspace {
 	t.Helper()
-	ws, err := fixture.Open(context.Background(), 500)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	return ws
+	return tuitest.OpenFixture(t, 500)
 }
 
 func run(t *testing.T, con *sqlconsole.Console, d *tuitest.Driver, q string) {
