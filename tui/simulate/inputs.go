@@ -53,42 +53,32 @@ var (
 	SeedInbound = sim.Inbound{Contacts: 100_000, Interesting: 0.05, Close: 0.10, Margin: 3_500}
 )
 
-// outboundValue reads input i of o (in OutboundFields order).
-func outboundValue(o sim.Outbound, i int) float64 {
-	return [...]float64{o.Volume, o.Conversion, o.Profit, o.CostPerContact, o.FixedCost}[i]
+// outboundInputs are the inputs of o in OutboundFields order, to read or set.
+func outboundInputs(o *sim.Outbound) []*float64 {
+	return []*float64{&o.Volume, &o.Conversion, &o.Profit, &o.CostPerContact, &o.FixedCost}
 }
 
-// withOutboundValue returns o with input i set to v.
+// outboundValue reads input i of o (in OutboundFields order).
+func outboundValue(o sim.Outbound, i int) float64 { return *outboundInputs(&o)[i] }
+
+// withOutboundValue returns o with input i set to v (o unchanged for an i out of range).
 func withOutboundValue(o sim.Outbound, i int, v float64) sim.Outbound {
-	switch i {
-	case 0:
-		o.Volume = v
-	case 1:
-		o.Conversion = v
-	case 2:
-		o.Profit = v
-	case 3:
-		o.CostPerContact = v
-	case 4:
-		o.FixedCost = v
+	if in := outboundInputs(&o); i >= 0 && i < len(in) {
+		*in[i] = v
 	}
 	return o
 }
 
-func inboundValue(in sim.Inbound, i int) float64 {
-	return [...]float64{in.Contacts, in.Interesting, in.Close, in.Margin}[i]
+// inboundInputs are the inputs of in in InboundFields order, to read or set.
+func inboundInputs(in *sim.Inbound) []*float64 {
+	return []*float64{&in.Contacts, &in.Interesting, &in.Close, &in.Margin}
 }
 
+func inboundValue(in sim.Inbound, i int) float64 { return *inboundInputs(&in)[i] }
+
 func withInboundValue(in sim.Inbound, i int, v float64) sim.Inbound {
-	switch i {
-	case 0:
-		in.Contacts = v
-	case 1:
-		in.Interesting = v
-	case 2:
-		in.Close = v
-	case 3:
-		in.Margin = v
+	if f := inboundInputs(&in); i >= 0 && i < len(f) {
+		*f[i] = v
 	}
 	return in
 }
