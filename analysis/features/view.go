@@ -150,17 +150,6 @@ func (v *View) snapSQL() string {
 	return "TIMESTAMP '" + v.Snapshot.Format("2006-01-02 15:04:05") + "'"
 }
 
-// totalCols are the view's columns that sum over all products' contacts and opt-outs; a
-// product model recomputes them without that product (ProductTotalsSQL).
-func (v *View) totalCols() []string {
-	var out []string
-	for _, ch := range v.Channels {
-		out = append(out, "ct12_"+Ident(ch))
-	}
-	return append(out, "ct12_in", "ct12_out", "n_accepted", "n_declined", "n_no_response", "contact_revenue",
-		"days_since_contact", "days_since_outbound", "optout_all", "optout_n")
-}
-
 // totalsJoin returns the select list (over aliases k and o) and the joins of the contact and
 // opt-out totals; exclude > 0 leaves that product's contacts and opt-outs out.
 func (v *View) totalsJoin(exclude int, perProduct bool) (sel []string, joins string) {
