@@ -63,7 +63,7 @@ func ExportPeers(ctx context.Context, ws *workspace.Workspace, dir string, produ
 	var out []PeerRun
 	for k, pid := range products {
 		if k > 0 {
-			report(Progress{Done: int64(k), Total: int64(len(products)), Stage: fmt.Sprintf("P%02d", products[k-1])})
+			report(Progress{Done: int64(k), Total: int64(len(products)), Stage: fmt.Sprintf("P%02d exported", products[k-1])})
 		}
 		f, y, err := b.ProductData(ctx, ws.DB(), pid, Lookalike)
 		if err != nil {
@@ -134,7 +134,7 @@ func ExportPeers(ctx context.Context, ws *workspace.Workspace, dir string, produ
 		}
 		out = append(out, r)
 	}
-	report(Progress{Done: int64(len(products)), Total: int64(len(products)), Stage: fmt.Sprintf("P%02d", products[len(products)-1])})
+	report(Progress{Done: int64(len(products)), Total: int64(len(products)), Stage: fmt.Sprintf("P%02d exported", products[len(products)-1])})
 	js, _ := json.MarshalIndent(out, "", "  ")
 	if err := os.WriteFile(filepath.Join(dir, "ours.json"), js, 0o644); err != nil {
 		return nil, err

@@ -198,10 +198,11 @@ func (e *ProductError) Error() string { return fmt.Sprintf("product %d: %v", e.P
 func (e *ProductError) Unwrap() error { return e.Err }
 
 // TrainAll trains every product (or spec.Products) on one load of the customer view, up to
-// spec.Parallel products at a time, and registers each as it finishes. report gets
-// Done = finished products. A product that cannot be trained (e.g. no positives) is reported
+// spec.Parallel products at a time, and registers each as it finishes (its own transaction).
+// report gets Done = finished products, Stage "P<id> trained|failed|cancelled". A product that cannot be trained (e.g. no positives) is reported
 // in the returned error (a join of *ProductError) while the others still train; cancelling ctx
-// stops all of them and returns ctx.Err(). Results are in product order.
+// stops all of them and returns ctx.Err()
+// (products registered before the cancel stay registered; none is half-written). Results are in product order.
 func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report func(Progress)) ([]*Result, error) {
 	if report == nil {
 		report = func(Progress) {}
@@ -272,15 +273,19 @@ func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report
 					return res, Register(ctx, ws, res)
 				}()
 				mu.Lock()
+				outcome := "trained"
 				if err != nil {
+					outcome = "failed"
 					if ctx.Err() == nil {
 						errs = append(errs, &ProductError{pid, err})
+					} else {
+						outcome = "cancelled"
 					}
 				} else {
 					results[k] = res
 				}
 				done++
-				report(Progress{Done: done, Total: total, Stage: fmt.Sprintf("P%02d", pid)}) // serialized by mu
+				report(Progress{Done: done, Total: total, Stage: fmt.Sprintf("P%02d %s", pid, outcome)}) // serialized by mu
 				mu.Unlock()
 			}
 		}()

@@ -243,7 +243,7 @@ func (b *progressBar) report(p profiles.Progress) {
 		// Logs get one line per finished step of --all (stage P<id>), nothing else.
 		if p.Total > 0 && p.Done > b.lastDone && strings.HasPrefix(p.Stage, "P") {
 			b.lastDone = p.Done
-			fmt.Fprintf(b.w, "%d/%d %s trained (%s)\n", p.Done, p.Total, p.Stage, time.Since(b.start).Round(100*time.Millisecond))
+			fmt.Fprintf(b.w, "%d/%d %s (%s)\n", p.Done, p.Total, p.Stage, time.Since(b.start).Round(100*time.Millisecond))
 		}
 		return
 	}
