@@ -35,16 +35,19 @@ func (f *Frequency) Text() string {
 	if !f.Randomized {
 		b.WriteString("NOTE: observational estimate — no randomized frequency cells in this history.\n")
 	}
+	if f.PeriodNote != "" {
+		b.WriteString(periodNoteText(f.PeriodNote))
+	}
 	fmt.Fprintf(&b, "\nResponse per offer by offers to the customer in the last 12 months (95 %% bootstrap CI, %d resamples of customers, seed %d)\n", f.Boot, f.Seed)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "n\toffers\taccepted\tresponse (95% CI)\tfitted\trevenue/offer\topt-out/offer\t")
+	fmt.Fprintln(tw, "n\toffers\taccepted\tresponse (95% CI)\tfitted\trevenue/offer (95% CI)\topt-out/offer (95% CI)\t")
 	for _, s := range f.Bins {
 		n := fmt.Sprint(s.N)
 		if s.N == maxN {
 			n += "+"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", n, FormatCount(s.Contacts), FormatCount(s.Accepts),
-			ciText(s.Rate, pct), pct(s.Fitted), FormatMoney(s.RevenuePerContact.Estimate), pct(s.OptOutRate.Estimate))
+			ciText(s.Rate, pct), pct(s.Fitted), ciText(s.RevenuePerContact, FormatMoney), ciText(s.OptOutRate, pct))
 	}
 	tw.Flush()
 	c := f.Curve
@@ -89,6 +92,9 @@ func (w WhatIf) Text() string {
 	if !w.Randomized {
 		b.WriteString("NOTE: observational estimate — no randomized frequency cells; treat the change as a correlation, not an effect.\n")
 	}
+	if w.PeriodNote != "" {
+		b.WriteString(periodNoteText(w.PeriodNote))
+	}
 	fmt.Fprintf(&b, "today's level: %s\n\n", w.LevelSource)
 	tw := tabwriter.NewWriter(&b, 0, 0, 3, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "\tnow\twhat-if\tchange (95%% CI)\t\n")
@@ -105,6 +111,12 @@ func (w WhatIf) Text() string {
 			signedCI(e.ExtraContracts, round0), signedCI(e.ExtraRevenue, FormatShort), signedCI(e.ExtraOptOuts, round0))
 	}
 	return b.String()
+}
+
+// periodNoteText is the NOTE line of a Frequency or WhatIf PeriodNote, pointing to the
+// half-year period that has the randomized levels.
+func periodNoteText(note string) string {
+	return "NOTE: " + note + ".\n      --period 6m gives the randomized half-year levels and the randomized check.\n"
 }
 
 // UndefinedGrowth is what the text renderers and the TUI show for a revenue growth that is
@@ -134,11 +146,16 @@ func SegmentsText(fs []*Frequency, from, to int) (string, error) {
 		head += fmt.Sprintf("contracts %d→%d (CI)\trevenue growth (CI)\topt-outs (CI)\t", from, to)
 	}
 	fmt.Fprintln(tw, head)
-	var notes []string
+	var notes, periodNotes []string
 	for _, f := range fs {
 		src := "randomized"
 		if !f.Randomized {
 			src = "observational"
+		} else if f.PeriodNote != "" {
+			src = "randomized*"
+			if len(periodNotes) == 0 {
+				periodNotes = append(periodNotes, "* "+f.PeriodNote+" (--period 6m gives the randomized half-year levels).")
+			}
 		}
 		peak := "no interior optimum"
 		if f.Curve.C > 0 {
@@ -157,6 +174,7 @@ func SegmentsText(fs []*Frequency, from, to int) (string, error) {
 		fmt.Fprintln(tw, row)
 	}
 	tw.Flush()
+	notes = append(periodNotes, notes...)
 	for _, n := range notes {
 		b.WriteString("\n" + n)
 	}

@@ -108,7 +108,13 @@ type Frequency struct {
 	Boot          int           `json:"boot"`
 	Seed          uint64        `json:"seed"`
 	FailedBoot    int           `json:"failed_boot"` // replicates whose curve could not be fitted
-	Elapsed       time.Duration `json:"-"`
+	// PeriodNote is set when the curve comes from randomized frequency cells but the period is
+	// not the half year those cells (and the global hold-out) were assigned for: per quarter or
+	// year the cells are no randomized levels, so the per-period levels are observational and
+	// the what-if has no randomized check (WhatIf.Experiment is nil). The curve per offer is
+	// unaffected: it counts offers in 12 months whatever the period.
+	PeriodNote string        `json:"period_note,omitempty"`
+	Elapsed    time.Duration `json:"-"`
 
 	point rep
 	reps  []rep
@@ -216,6 +222,12 @@ func LoadFrequency(ctx context.Context, ws *workspace.Workspace, opts FrequencyO
 	} else {
 		f.Source = "observational: every outbound offer — customers with more contacts were chosen for them, so the curve may be confounded"
 	}
+	if meta.randomized && opts.PeriodMonths != cellMonths {
+		per := PeriodName(opts.PeriodMonths)
+		f.PeriodNote = fmt.Sprintf("the randomized frequency and hold-out cells set offers per half year, not per %s: "+
+			"per %s the levels are observational (frequency-test customers count as business as usual) and there is no randomized check of the what-if; "+
+			"the response curve per offer is still fitted on the randomized cells", per, per)
+	}
 	f.point = rows.totals(nil)
 	f.point.curve, err = FitResponseCurve(f.point.strataSlices(), nil)
 	f.point.strata = nil // only the fit needs them; the cache keeps the rest
@@ -250,6 +262,10 @@ func segmentKey(name string) string {
 	}
 	return "saved:" + name
 }
+
+// cellMonths is the period the randomized cells are assigned for (docs/DATAMART.md: a half
+// year); only at this period length are they joined as randomized levels.
+const cellMonths = 6
 
 type rowsMeta struct {
 	randomized bool
@@ -334,7 +350,11 @@ func loadRows(ctx context.Context, ws *workspace.Workspace, segSQL string, info 
 		GROUP BY ALL ORDER BY 1, 2, 3`, segSQL, rndFilter, stratum, maxN, optCol, optJoin)
 
 	cellCol, holdCol, cellsCTE, cellsJoin := "NULL::INTEGER", "false", "", ""
-	if has["campaigns"] && has["campaign_members"] && months == 6 {
+	// The cells are half-year cells: a freq-k customer gets k offers over six months, which
+	// is no assigned level per quarter (the split over the two quarters follows the spacing)
+	// nor per year (the other half year is another draw, or business as usual). So they are
+	// joined only for half-year periods; LoadFrequency sets Frequency.PeriodNote otherwise.
+	if has["campaigns"] && has["campaign_members"] && months == cellMonths {
 		cellsCTE = fmt.Sprintf(`, cells AS (
 			SELECT m.customer_id, %s AS p,
 			       max(CASE WHEN cp.selection = 'frequency' THEN TRY_CAST(substr(m.cell, 6) AS INTEGER) END) AS kcell,
@@ -708,9 +728,12 @@ type WhatIf struct {
 	WhatIfOptOuts Estimate  `json:"whatif_opt_outs"`
 	ExtraOptOuts  Estimate  `json:"extra_opt_outs"`
 	// Experiment is the direct, one-period contrast of the randomized cells freq-To and
-	// freq-From scaled to the segment (nil when either cell is missing). It is short-run:
-	// the customers' earlier periods were not at the new frequency yet.
+	// freq-From scaled to the segment (nil when either cell is missing, and for periods other
+	// than the half year the cells were assigned for: see PeriodNote). It is short-run: the
+	// customers' earlier periods were not at the new frequency yet.
 	Experiment *Experiment `json:"experiment,omitempty"`
+	// PeriodNote is Frequency.PeriodNote: why there is no randomized check at this period.
+	PeriodNote string `json:"period_note,omitempty"`
 }
 
 // Experiment is the randomized contrast of two frequency cells, scaled to the segment size.
@@ -741,7 +764,7 @@ const minLevelRows = 30
 // randomized freq-from cell when there are fewer than 30). Each bootstrap replicate carries its
 // own level and curves, so the intervals include the uncertainty of both.
 func (f *Frequency) WhatIf(from, to int) (WhatIf, error) {
-	w := WhatIf{Segment: f.Segment, PeriodMonths: f.PeriodMonths, From: from, To: to, Randomized: f.Randomized, Source: f.Source}
+	w := WhatIf{Segment: f.Segment, PeriodMonths: f.PeriodMonths, From: from, To: to, Randomized: f.Randomized, Source: f.Source, PeriodNote: f.PeriodNote}
 	per := PeriodName(f.PeriodMonths)
 	if from < 1 || from > kMax {
 		return w, fmt.Errorf("sim: --from %d: offers per %s must be between 1 and %d", from, per, kMax)

@@ -304,3 +304,121 @@ func TestWhatIfGrowthUndefinedWithoutRevenue(t *testing.T) {
 		}
 	}
 }
+
+// TestFrequencyPeriods: the randomized cells are half-year cells. At 6m they are randomized
+// levels with a randomized check; at 3m and 12m they are not, and the output says so plainly
+// (Frequency/WhatIf.PeriodNote, NOTE lines) instead of quietly treating everything as
+// business as usual. The curve per offer stays randomized at every period.
+func TestFrequencyPeriods(t *testing.T) {
+	ctx := context.Background()
+	ws := memWorkspace(t)
+	buildFixture(t, ws, 6000, 11, defaultTruth)
+	ClearFrequencyCache()
+	half, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "all", PeriodMonths: 6, Boot: 20, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if half.PeriodNote != "" || strings.Contains(half.Text(), "set offers per half year") {
+		t.Errorf("half-year analysis carries a period note: %q", half.PeriodNote)
+	}
+	w6, err := half.WhatIf(2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w6.Experiment == nil || w6.PeriodNote != "" {
+		t.Errorf("6m what-if: experiment %v, note %q; want a randomized check and no note", w6.Experiment, w6.PeriodNote)
+	}
+	for _, months := range []int{3, 12} {
+		f, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "all", PeriodMonths: months, Boot: 20, Seed: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		per := PeriodName(months)
+		if !f.Randomized {
+			t.Errorf("%s: the curve per offer no longer comes from the randomized cells", per)
+		}
+		if f.Curve != half.Curve {
+			t.Errorf("%s: curve %+v differs from the half-year curve %+v although it does not depend on the period", per, f.Curve, half.Curve)
+		}
+		if !strings.Contains(f.PeriodNote, "not per "+per) || !strings.Contains(f.PeriodNote, "observational") {
+			t.Errorf("%s: period note %q", per, f.PeriodNote)
+		}
+		for _, p := range f.PerPeriod {
+			if p.Randomized {
+				t.Errorf("%s: level %d is labelled randomized although the cells are half-year cells", per, p.K)
+			}
+		}
+		// Pick the best-populated business-as-usual level as "now".
+		from := 0
+		rows := 0
+		for _, p := range f.PerPeriod {
+			if p.K >= 1 && p.Rows > rows {
+				from, rows = p.K, p.Rows
+			}
+		}
+		w, err := f.WhatIf(from, from+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Experiment != nil {
+			t.Errorf("%s: a randomized check from half-year cells: %+v", per, w.Experiment)
+		}
+		if w.PeriodNote != f.PeriodNote {
+			t.Errorf("%s: what-if note %q", per, w.PeriodNote)
+		}
+		for _, txt := range []string{f.Text(), w.Text()} {
+			if !strings.Contains(txt, "NOTE: the randomized frequency and hold-out cells set offers per half year, not per "+per) ||
+				!strings.Contains(txt, "--period 6m") {
+				t.Errorf("%s: output does not say the cells are half-year cells:\n%s", per, txt)
+			}
+			if strings.Contains(txt, "randomized check, one") {
+				t.Errorf("%s: output shows a randomized check:\n%s", per, txt)
+			}
+		}
+		st, err := SegmentsText([]*Frequency{f}, from, from+1)
+		if err != nil || !strings.Contains(st, "randomized*") || !strings.Contains(st, "* the randomized frequency and hold-out cells") {
+			t.Errorf("%s: segments table (%v):\n%s", per, err, st)
+		}
+	}
+}
+
+// TestFrequencyTextIntervals: revenue and opt-outs per offer are printed with their 95 %
+// intervals, not as points.
+func TestFrequencyTextIntervals(t *testing.T) {
+	ctx := context.Background()
+	ws := memWorkspace(t)
+	buildFixture(t, ws, 4000, 6, defaultTruth)
+	ClearFrequencyCache()
+	f, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "all", Boot: 30, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt := f.Text()
+	if !strings.Contains(txt, "revenue/offer (95% CI)") || !strings.Contains(txt, "opt-out/offer (95% CI)") {
+		t.Fatalf("no interval headers:\n%s", txt)
+	}
+	wide := 0
+	for _, b := range f.Bins {
+		for _, e := range []Estimate{b.RevenuePerContact, b.OptOutRate} {
+			if !(e.Lo <= e.Estimate && e.Estimate <= e.Hi) {
+				t.Errorf("n=%d: estimate outside its interval %+v", b.N, e)
+			}
+		}
+		want := ciText(b.Rate, pct) + "  " + pct(b.Fitted) + "  " + ciText(b.RevenuePerContact, FormatMoney) + "  " + ciText(b.OptOutRate, pct)
+		found := false
+		for _, l := range strings.Split(txt, "\n") {
+			if strings.Contains(strings.Join(strings.Fields(l), " "), strings.Join(strings.Fields(want), " ")) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("n=%d: no row with %q:\n%s", b.N, want, txt)
+		}
+		if b.RevenuePerContact.Hi > b.RevenuePerContact.Lo && b.OptOutRate.Hi > b.OptOutRate.Lo {
+			wide++
+		}
+	}
+	if wide == 0 {
+		t.Error("every revenue and opt-out interval is a point")
+	}
+}

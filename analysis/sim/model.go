@@ -66,7 +66,10 @@ func LoadModelGains(ctx context.Context, ws *workspace.Workspace, ref string) (M
 //
 //	conversion = G(volume/base) · base · rate / volume
 //
-// with G the gains curve (the share of all responders in the top volume/base).
+// with G the gains curve (the share of all responders in the top volume/base). A result
+// above 100 % means the inputs contradict each other (the top of the base would hold more
+// responders than customers: the rate is too high for this gains curve, or the volume too
+// small for its first knot); that is an error (ErrConversionAboveOne), not a silent cap.
 func TargetedConversion(gains []GainPoint, base, volume, rate float64) (float64, error) {
 	if err := finiteNonNeg("base", base); err != nil {
 		return 0, err
@@ -85,8 +88,17 @@ func TargetedConversion(gains []GainPoint, base, volume, rate float64) (float64,
 		return 0, err
 	}
 	c := gainAt(g, volume/base) * base * rate / volume
+	if c > 1+1e-12 {
+		return 0, fmt.Errorf("%w: by the gains curve the top %s of %s customers hold %s of the responders of a %s response: %s contracts from %s contacts (%.0f %%); lower the response rate or select more customers",
+			ErrConversionAboveOne, FormatCount(volume), FormatCount(base), FormatPercent(gainAt(g, volume/base)), FormatPercent(rate),
+			FormatCount(roundCount(c*volume)), FormatCount(volume), 100*c)
+	}
 	return math.Min(1, c), nil
 }
+
+// ErrConversionAboveOne is returned by TargetedConversion when the gains curve and the
+// response rate imply more contracts than contacts.
+var ErrConversionAboveOne = errors.New("targeted conversion above 100 %")
 
 // InboundFromModel derives the inbound inputs from the batch scores of a model in acrm_scores
 // (its latest scoring run) and a live-scoring threshold: see InboundFromScores. The scored

@@ -44,6 +44,15 @@ func TestModelHooks(t *testing.T) {
 	if _, err := TargetedConversion(mg.Gains, 1000, 2000, 0.01); err == nil {
 		t.Error("volume above base accepted")
 	}
+	// The top 10 % hold 40 % of the responders: at a 30 % response that is 120 % conversion,
+	// which is an error naming the contradiction, not a silent 100 %.
+	if c, err := TargetedConversion(mg.Gains, 1000, 100, 0.30); !errors.Is(err, ErrConversionAboveOne) || !strings.Contains(err.Error(), "120 %") {
+		t.Errorf("conversion above 100 %%: %v, %v; want ErrConversionAboveOne naming 120 %%", c, err)
+	}
+	// Exactly 100 % is possible (every contact converts) and is returned as is.
+	if c, err := TargetedConversion(mg.Gains, 1000, 100, 0.25); err != nil || math.Abs(c-1) > 1e-12 {
+		t.Errorf("conversion of exactly 100 %%: %v, %v", c, err)
+	}
 	if _, err := LoadModelGains(ctx, ws, "nope"); !errors.Is(err, ErrNoModel) {
 		t.Errorf("unknown model err = %v", err)
 	}

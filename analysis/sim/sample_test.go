@@ -102,6 +102,9 @@ func TestSampleWhatIfTop(t *testing.T) {
 		t.Fatal(err)
 	}
 	truth := truthMeta(t, ws, "top_effect_3to4")
+	if w.RevenueEffect == nil {
+		t.Fatalf("top 3→4: no revenue growth (now revenue %+v)", w.NowRevenue)
+	}
 	t.Logf("top 3→4: revenue effect %.3f (95%% CI %.3f … %.3f), truth %.3f; extra contracts %.0f (%.0f … %.0f); extra opt-outs %.1f (%.1f … %.1f)",
 		w.RevenueEffect.Estimate, w.RevenueEffect.Lo, w.RevenueEffect.Hi, truth,
 		w.ExtraContracts.Estimate, w.ExtraContracts.Lo, w.ExtraContracts.Hi, w.ExtraOptOuts.Estimate, w.ExtraOptOuts.Lo, w.ExtraOptOuts.Hi)
@@ -118,6 +121,9 @@ func TestSampleWhatIfTop(t *testing.T) {
 		t.Fatal(err)
 	}
 	truth45 := truthMeta(t, ws, "top_effect_4to5")
+	if w45.RevenueEffect == nil {
+		t.Fatalf("top 4→5: no revenue growth (now revenue %+v)", w45.NowRevenue)
+	}
 	t.Logf("top 4→5: revenue effect %.3f (95%% CI %.3f … %.3f), truth %.3f", w45.RevenueEffect.Estimate, w45.RevenueEffect.Lo, w45.RevenueEffect.Hi, truth45)
 	if !w45.RevenueEffect.Contains(truth45) {
 		t.Errorf("true 4→5 effect %.3f outside the CI %.3f … %.3f", truth45, w45.RevenueEffect.Lo, w45.RevenueEffect.Hi)
@@ -132,6 +138,9 @@ func TestSampleWhatIfTop(t *testing.T) {
 		t.Fatal(err)
 	}
 	truthBase := truthMeta(t, ws, "base_effect_3to4")
+	if wm.RevenueEffect == nil {
+		t.Fatalf("middle 3→4: no revenue growth (now revenue %+v)", wm.NowRevenue)
+	}
 	t.Logf("middle 3→4: revenue effect %.3f (95%% CI %.3f … %.3f), truth (base) %.3f", wm.RevenueEffect.Estimate, wm.RevenueEffect.Lo, wm.RevenueEffect.Hi, truthBase)
 	if !wm.RevenueEffect.Contains(truthBase) {
 		t.Errorf("true base 3→4 effect %.3f outside the middle segment's CI %.3f … %.3f", truthBase, wm.RevenueEffect.Lo, wm.RevenueEffect.Hi)
