@@ -51,6 +51,25 @@ type ImportOptions struct {
 	Replace   bool              // replace an existing table of that name
 	Delimiter string            // CSV delimiter; empty = detect
 	Encoding  string            // CSV encoding (utf-8, latin-1, utf-16); empty = utf-8
+	// Progress, when set, is called from the importing goroutine at each stage change
+	// ("checking", "reading", "checking ids", "committing") and, while a plain CSV file is
+	// checked line by line, with the bytes of the file read so far (done of total; total 0
+	// means unknown, as during "reading", where DuckDB's reader reports nothing).
+	Progress func(done, total int64, stage string)
+}
+
+// Import stages reported through ImportOptions.Progress.
+const (
+	StageChecking   = "checking"
+	StageReading    = "reading"
+	StageCheckingID = "checking ids"
+	StageCommitting = "committing"
+)
+
+func (o ImportOptions) report(done, total int64, stage string) {
+	if o.Progress != nil {
+		o.Progress(done, total, stage)
+	}
 }
 
 // Column is a column name with its DuckDB type.
@@ -132,6 +151,7 @@ func (w *Workspace) Import(ctx context.Context, opt ImportOptions) (*ImportResul
 		return nil, &ImportError{File: opt.Path, Msg: "file is empty (0 bytes): expected a header line and data rows"}
 	}
 	abs, _ := filepath.Abs(opt.Path)
+	opt.report(0, st.Size(), StageChecking)
 	var reader string
 	switch format {
 	case "csv":
@@ -176,6 +196,7 @@ func (w *Workspace) Import(ctx context.Context, opt ImportOptions) (*ImportResul
 	}
 
 	res := &ImportResult{Table: opt.Table, Format: format}
+	opt.report(0, 0, StageReading)
 	err = w.Tx(ctx, func(tx *sql.Tx) error {
 		if opt.Replace {
 			if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+QuoteIdent(opt.Table)); err != nil {
@@ -198,12 +219,16 @@ func (w *Workspace) Import(ctx context.Context, opt ImportOptions) (*ImportResul
 			return &ImportError{File: opt.Path, Msg: "no data rows (only a header?)"}
 		}
 		if opt.As != "" {
+			opt.report(0, 0, StageCheckingID)
 			if err := checkIDColumns(ctx, tx, opt, dstCols); err != nil {
 				return err
 			}
 		}
 		cols, err := describeTx(ctx, tx, "SELECT * FROM "+QuoteIdent(opt.Table))
 		res.Columns = cols
+		if err == nil {
+			opt.report(0, 0, StageCommitting)
+		}
 		return err
 	})
 	if err != nil {
@@ -536,7 +561,15 @@ func checkCSVStructure(abs string, opt ImportOptions) error {
 		return nil
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<16)
+	var src io.Reader = f
+	if opt.Progress != nil {
+		var total int64
+		if st, err := f.Stat(); err == nil {
+			total = st.Size()
+		}
+		src = &progressReader{r: f, total: total, report: opt.Progress}
+	}
+	br := bufio.NewReaderSize(src, 1<<16)
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		_, _ = br.Discard(3)
 	}
@@ -581,6 +614,27 @@ func checkCSVStructure(abs string, opt ImportOptions) error {
 			return nil
 		}
 	}
+}
+
+// progressReader reports the bytes read through it as StageChecking progress, at most
+// once per progressStep bytes and once at the end of the file.
+type progressReader struct {
+	r            io.Reader
+	done, total  int64
+	lastReported int64
+	report       func(done, total int64, stage string)
+}
+
+const progressStep = 256 << 10
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.done += int64(n)
+	if p.done-p.lastReported >= progressStep || (err == io.EOF && p.done > p.lastReported) {
+		p.lastReported = p.done
+		p.report(p.done, p.total, StageChecking)
+	}
+	return n, err
 }
 
 // fieldsOnLine counts the fields of one physical line (used only to word an error).
