@@ -223,6 +223,12 @@ func TestTakeaways(t *testing.T) {
 			t.Errorf("%s takeaway:\n got %q\nwant %q", kind, got, want)
 		}
 	}
+	// With the product known the takeaway names it as well as the algorithm.
+	g := fixtureGains()
+	g.Product = "Mobile data-only"
+	if got, want := g.Takeaway(), "the top 20 % by the Mobile data-only model (gbdt v3) holds 61 % of buyers (3.0× random); by logit v2 52 %"; got != want {
+		t.Errorf("gains takeaway with product:\n got %q\nwant %q", got, want)
+	}
 }
 
 func TestProfitBreakEven(t *testing.T) {
@@ -487,7 +493,7 @@ func TestPDFText(t *testing.T) {
 		fonts[tx.Font] = true
 	}
 	text := strings.ReplaceAll(s.String(), " ", "")
-	for _, want := range []string{"Targetedmailingearns€2.0M", "€6.75M", "€8.75M", "2,250", "150,000contacts·1.5%", "+250(+11%)"} {
+	for _, want := range []string{"Targetedmailingearns€2.0M", "€6.75M", "€8.75M", "2,250", "150,000contacts", "1.5%conversion", "+250(+11%)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF text lacks %q:\n%s", want, text)
 		}

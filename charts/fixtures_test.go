@@ -179,5 +179,5 @@ func fixturePredTime() PredictedTimeChart {
 	for i := range months {
 		ps = append(ps, PeriodOutcome{Label: months[i], Predicted: pred[i], Actual: act[i], Lo: pred[i] * 0.92, Hi: pred[i] * 1.08})
 	}
-	return PredictedTimeChart{Header: h, Measure: "Contracts per month", Unit: Count, Periods: ps}
+	return PredictedTimeChart{Header: h, Measure: "Contracts per month", Unit: Count, Period: "Month", Periods: ps}
 }

@@ -75,6 +75,9 @@ type GainsChart struct {
 	Header
 	// Outcome names what is found, plural ("buyers").
 	Outcome string
+	// Product names what the models predict ("Mobile data-only"); the takeaway then says
+	// "by the Mobile data-only model (gbdt v3)" instead of the first series name alone.
+	Product string
 	Models  []GainsSeries
 }
 
@@ -107,7 +110,11 @@ func (c GainsChart) Takeaway() string {
 	}
 	m := c.Models[0]
 	lift := m.GainsAt(0.2) / 0.2
-	s := fmt.Sprintf("the top 20 %% by %s holds %s of %s (%.1f× random)", m.Name,
+	by := m.Name
+	if c.Product != "" {
+		by = fmt.Sprintf("the %s model (%s)", c.Product, m.Name)
+	}
+	s := fmt.Sprintf("the top 20 %% by %s holds %s of %s (%.1f× random)", by,
 		FormatPercent(m.GainsAt(0.2), 0), c.outcome(), lift)
 	for _, o := range c.Models[1:] {
 		s += fmt.Sprintf("; by %s %s", o.Name, FormatPercent(o.GainsAt(0.2), 0))

@@ -127,6 +127,8 @@ type PredictedTimeChart struct {
 	Header
 	Measure string
 	Unit    Unit
+	// Period names what one label stands for, the x-axis label ("Month"; default "Period").
+	Period  string
 	Periods []PeriodOutcome
 }
 
@@ -183,8 +185,15 @@ func (c PredictedTimeChart) measure() string {
 	return c.Measure
 }
 
+func (c PredictedTimeChart) period() string {
+	if c.Period == "" {
+		return "Period"
+	}
+	return c.Period
+}
+
 func (c PredictedTimeChart) draw(dc draw.Canvas, th Theme) error {
-	p := th.newPlot("", c.measure())
+	p := th.newPlot(c.period(), c.measure())
 	n := len(c.Periods)
 	labels := make([]string, n)
 	xs := make([]float64, n)

@@ -75,7 +75,7 @@ func (c SegmentKPIChart) Takeaway() string {
 }
 
 func (c SegmentKPIChart) draw(dc draw.Canvas, th Theme) error {
-	p := th.newPlot("", "Index (whole base = 100)")
+	p := th.newPlot("Segment, grouped by KPI", "KPI index (whole base = 100)")
 	n := len(c.Segments)
 	w := 0.86 / float64(n)
 	at := func(k, s int) float64 { return float64(k) - 0.43 + w*(float64(s)+0.5) }

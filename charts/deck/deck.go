@@ -228,6 +228,7 @@ func (s *Source) Gains(m Model, others ...Model) (charts.GainsChart, error) {
 			m.ModelID, m.Target, charts.FormatInt(float64(m.Metrics.NTest)), charts.FormatInt(float64(m.Metrics.Positives))),
 		m.ModelID)
 	c.Outcome = "owners"
+	c.Product = m.Product
 	return c, nil
 }
 
@@ -432,12 +433,46 @@ func (s *Source) ROI(ctx context.Context, m Model) (charts.ROIChart, error) {
 
 // ---- segments and contact frequency ---------------------------------------------------
 
-// SegmentKPIs indexes the value segments' KPIs against the whole base.
-func (s *Source) SegmentKPIs(ctx context.Context) (charts.SegmentKPIChart, error) {
+// RevenueKPI is the name of the monthly-revenue KPI of the segments chart.
+const RevenueKPI = "Monthly revenue"
+
+// MaxSegments is how many segments the segments chart has room for.
+const MaxSegments = 6
+
+// SegmentKPIs indexes segments' KPIs against the whole base: the built-in value segments
+// (top, middle, low) by default, else the named ones, built-in or saved (at most
+// MaxSegments). An unknown name is an error naming it.
+func (s *Source) SegmentKPIs(ctx context.Context, names ...string) (charts.SegmentKPIChart, error) {
 	if ok, err := s.WS.HasTable(ctx, "customers"); err != nil || !ok {
 		return charts.SegmentKPIChart{}, noData("the workspace has no customers table (acrm sample or acrm import)")
 	}
-	rows, err := segment.KPIs(ctx, s.WS, segment.ValueSegments())
+	segs := segment.ValueSegments()
+	if len(names) > 0 {
+		if len(names) > MaxSegments {
+			return charts.SegmentKPIChart{}, fmt.Errorf("deck: %d segments given; the chart has room for %d", len(names), MaxSegments)
+		}
+		segs = nil
+		seen := map[string]bool{}
+		for _, n := range names {
+			sg, err := segment.Get(ctx, s.WS, n)
+			if errors.Is(err, segment.ErrNotFound) {
+				return charts.SegmentKPIChart{}, fmt.Errorf("deck: unknown segment %q: not top, middle, low or a saved segment (acrm segments list shows the saved ones)", n)
+			}
+			if err != nil {
+				return charts.SegmentKPIChart{}, fmt.Errorf("deck: segment %q: %w", n, err)
+			}
+			if seen[sg.Name] {
+				return charts.SegmentKPIChart{}, fmt.Errorf("deck: segment %q is given twice", sg.Name)
+			}
+			seen[sg.Name] = true
+			segs = append(segs, sg)
+		}
+	}
+	rows, err := segment.KPIs(ctx, s.WS, segs)
+	if err != nil {
+		return charts.SegmentKPIChart{}, fmt.Errorf("deck: segment KPIs: %w", err)
+	}
+	basis, err := segment.ValueBasis(ctx, s.WS)
 	if err != nil {
 		return charts.SegmentKPIChart{}, fmt.Errorf("deck: segment KPIs: %w", err)
 	}
@@ -452,7 +487,7 @@ func (s *Source) SegmentKPIs(ctx context.Context) (charts.SegmentKPIChart, error
 		get  func(segment.KPIValues) float64
 	}
 	for _, k := range []kpi{
-		{"Monthly revenue", charts.Money, func(v segment.KPIValues) float64 { return v.AvgRevenue }},
+		{RevenueKPI, charts.Money, func(v segment.KPIValues) float64 { return v.AvgRevenue }},
 		{"Products held", charts.Count, func(v segment.KPIValues) float64 { return v.ProductsPerCustomer }},
 		{"Offer response", charts.Percent, func(v segment.KPIValues) float64 { return v.ResponseRate }},
 		{"Contract ends ≤ 3 months", charts.Percent, func(v segment.KPIValues) float64 { return v.ContractEndShare }},
@@ -471,13 +506,71 @@ func (s *Source) SegmentKPIs(ctx context.Context) (charts.SegmentKPIChart, error
 	if len(c.KPIs) == 0 {
 		return c, noData("every KPI of the base is zero")
 	}
-	top := c.KPIs[0].Values[0] / c.KPIs[0].Base
-	c.Header = s.header(
-		fmt.Sprintf("The top 10 %% of customers spend %.1f× the average", top),
-		fmt.Sprintf("Value segments by monthly revenue (top 10 %%, middle 40 %%, low 50 %%) of %s customers; index: whole base = 100",
-			charts.FormatInt(float64(base.Customers))),
-		"")
+	c.Header = s.header(SegmentTitle(c), SegmentSubtitle(segs, basis, base.Customers), "")
 	return c, nil
+}
+
+// SegmentTitle says how the first segment compares with the base: on monthly revenue when
+// the chart has that KPI ("The top 10 % of customers spend 4.9× the average monthly
+// revenue"), else on the KPI where it differs most from the base.
+func SegmentTitle(c charts.SegmentKPIChart) string {
+	if len(c.Segments) == 0 || len(c.KPIs) == 0 {
+		return "Segment KPIs against the whole base"
+	}
+	who, verb := "Segment “"+c.Segments[0]+"”", "spends"
+	if _, ok := valueSegment(c.Segments[0]); ok {
+		who, verb = "The "+segmentLabel(c.Segments[0])+" of customers", "spend"
+	}
+	for _, k := range c.KPIs {
+		if k.Name == RevenueKPI && len(k.Values) > 0 {
+			return fmt.Sprintf("%s %s %s× the average monthly revenue", who, verb, charts.FormatNumber(k.Values[0]/k.Base, 1))
+		}
+	}
+	best := 0
+	for i, k := range c.KPIs {
+		if math.Abs(math.Log(k.Values[0]/k.Base)) > math.Abs(math.Log(c.KPIs[best].Values[0]/c.KPIs[best].Base)) {
+			best = i
+		}
+	}
+	k := c.KPIs[best]
+	return fmt.Sprintf("%s: %s at %s× the average", who, strings.ToLower(k.Name[:1])+k.Name[1:], charts.FormatNumber(k.Values[0]/k.Base, 1))
+}
+
+// SegmentSubtitle says what the segments are and, for the value segments, what ranks them
+// (segment.ValueBasis: monthly revenue, or the expected value of the best models' scores
+// once acrm score has run).
+func SegmentSubtitle(segs []segment.Segment, basis string, customers int64) string {
+	rank := "monthly revenue"
+	if basis == "expected_value" {
+		rank = "expected value of the best models' scores"
+	}
+	labels := make([]string, len(segs))
+	values := 0
+	for i, sg := range segs {
+		labels[i] = sg.Name
+		if _, ok := valueSegment(sg.Name); ok {
+			labels[i] = segmentLabel(sg.Name)
+			values++
+		}
+	}
+	tail := fmt.Sprintf(" of %s customers; index: whole base = 100", charts.FormatInt(float64(customers)))
+	switch values {
+	case len(segs):
+		return fmt.Sprintf("Value segments by %s (%s)%s", rank, strings.Join(labels, ", "), tail)
+	case 0:
+		return "Saved segments " + joinAnd(labels) + tail
+	}
+	return fmt.Sprintf("Segments %s (value segments by %s)%s", joinAnd(labels), rank, tail)
+}
+
+// valueSegment reports whether name is one of the built-in value segments.
+func valueSegment(name string) (segment.Segment, bool) {
+	for _, v := range segment.ValueSegments() {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return segment.Segment{}, false
 }
 
 // FrequencyOptions choose the contact-frequency analysis.

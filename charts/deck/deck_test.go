@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/acrm-dev/acrm/analysis/profiles"
+	"github.com/acrm-dev/acrm/analysis/segment"
 	"github.com/acrm-dev/acrm/analysis/sim"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/charts"
@@ -106,9 +107,13 @@ func TestDeckOnSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "holds " + charts.FormatPercent(g.GainsAt(0.2), 0) + " of owners"
+	head := Headline(models)[0]
+	want := "the top 20 % by the " + head.Product + " model (" + head.short() + ") holds " + charts.FormatPercent(g.GainsAt(0.2), 0) + " of owners"
 	if !strings.Contains(byKind["gains"].Takeaway, want) {
 		t.Errorf("gains takeaway %q does not say %q", byKind["gains"].Takeaway, want)
+	}
+	if head.Product == head.Name {
+		t.Errorf("model %s has no product name (%q); the takeaway would name the model id", head.ModelID, head.Product)
 	}
 
 	index, err := os.ReadFile(filepath.Join(dir, "index.md"))
@@ -274,5 +279,138 @@ func TestSavedScenarios(t *testing.T) {
 	}
 	if _, _, err := src.SavedScenarios(ctx, []string{"nope"}); err == nil || !strings.Contains(err.Error(), `no saved scenario "nope"`) {
 		t.Errorf("unknown name: %v", err)
+	}
+}
+
+func chartKPI(c charts.SegmentKPIChart, name string) (charts.KPI, bool) {
+	for _, k := range c.KPIs {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return charts.KPI{}, false
+}
+
+// TestSegmentKPIsFollowTheValueBasis: before scores exist the value segments are ranked by
+// monthly revenue and the subtitle says so; once best-model scores exist they are ranked by
+// expected value, and the subtitle and the title follow. The fake scores here rank the
+// customers against their revenue, so the top segment by expected value spends less than
+// the average, which the title must say.
+func TestSegmentKPIsFollowTheValueBasis(t *testing.T) {
+	ctx := context.Background()
+	ws, err := workspace.Open(ctx, workspace.Memory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if _, err := sampledata.Generate(ctx, ws, sampledata.Options{Customers: 1500, Seed: 11}, nil); err != nil {
+		t.Fatal(err)
+	}
+	src, err := Open(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := src.SegmentKPIs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, ok := chartKPI(before, RevenueKPI)
+	if !ok || rev.Values[0] <= rev.Base {
+		t.Fatalf("by revenue the top segment should spend more than the base: %+v", rev)
+	}
+	if !strings.HasPrefix(before.Subtitle, "Value segments by monthly revenue (top 10 %, middle 40 %, low 50 %) of 1,500 customers") {
+		t.Errorf("subtitle before scoring: %q", before.Subtitle)
+	}
+	wantTitle := "The top 10 % of customers spend " + charts.FormatNumber(rev.Values[0]/rev.Base, 1) + "× the average monthly revenue"
+	if before.Title != wantTitle {
+		t.Errorf("title %q, want %q", before.Title, wantTitle)
+	}
+
+	// A best model whose scores fall with revenue.
+	db := ws.DB()
+	if _, err := db.ExecContext(ctx, `INSERT INTO acrm_models (model_id, name, product_id, target, source, algo, version, is_best, created_at)
+		SELECT 'fake@v1', 'fake', min(product_id), 'lookalike', 'features', 'logit', 1, true, now() FROM products WHERE margin > 0`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO acrm_scores SELECT 'fake@v1', customer_id, 1.0 / (1 + coalesce(monthly_revenue, 0)), now() FROM customers`); err != nil {
+		t.Fatal(err)
+	}
+	after, err := src.SegmentKPIs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(after.Subtitle, "monthly revenue") || !strings.Contains(after.Subtitle, "expected value of the best models' scores") {
+		t.Errorf("subtitle after scoring: %q", after.Subtitle)
+	}
+	rev, _ = chartKPI(after, RevenueKPI)
+	if rev.Values[0] >= rev.Base {
+		t.Fatalf("ranked against revenue, the top segment should spend less than the base: %+v", rev)
+	}
+	wantTitle = "The top 10 % of customers spend " + charts.FormatNumber(rev.Values[0]/rev.Base, 1) + "× the average monthly revenue"
+	if after.Title != wantTitle {
+		t.Errorf("title %q, want %q", after.Title, wantTitle)
+	}
+}
+
+// TestSegmentTitleFindsRevenueByName: the title is computed from the revenue KPI wherever
+// it is, and without one it names the KPI it describes instead of calling it spending.
+func TestSegmentTitleFindsRevenueByName(t *testing.T) {
+	c := charts.SegmentKPIChart{Segments: []string{"top", "low"}, KPIs: []charts.KPI{
+		{Name: "Products held", Unit: charts.Count, Base: 2, Values: []float64{3.6, 1}},
+		{Name: RevenueKPI, Unit: charts.Money, Base: 100, Values: []float64{420, 40}},
+	}}
+	if got, want := SegmentTitle(c), "The top 10 % of customers spend 4.2× the average monthly revenue"; got != want {
+		t.Errorf("revenue second: %q, want %q", got, want)
+	}
+	c.KPIs = c.KPIs[:1] // revenue skipped (base revenue 0)
+	c.KPIs = append(c.KPIs, charts.KPI{Name: "Offer response", Unit: charts.Percent, Base: 0.02, Values: []float64{0.021, 0.01}})
+	got := SegmentTitle(c)
+	if strings.Contains(got, "spend") || got != "The top 10 % of customers: products held at 1.8× the average" {
+		t.Errorf("without revenue: %q", got)
+	}
+	c.Segments = []string{"retail", "top"}
+	if got := SegmentTitle(c); got != "Segment “retail”: products held at 1.8× the average" {
+		t.Errorf("saved segment first: %q", got)
+	}
+}
+
+// TestSegmentKPIsNamedSegments: saved and built-in segments by name, in the order given;
+// unknown names, duplicates and too many segments are errors naming the problem.
+func TestSegmentKPIsNamedSegments(t *testing.T) {
+	ws := sample(t)
+	ctx := context.Background()
+	if err := segment.Save(ctx, ws, segment.Segment{Name: "many-products", Filter: "products_held >= 2"}); err != nil {
+		t.Fatal(err)
+	}
+	src, err := Open(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := src.SegmentKPIs(ctx, "many-products", "TOP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.Segments, ",") != "many-products,top" {
+		t.Errorf("segments %v", c.Segments)
+	}
+	if !strings.HasPrefix(c.Title, "Segment “many-products” spends ") ||
+		!strings.HasPrefix(c.Subtitle, "Segments many-products and top 10 % (value segments by ") || !strings.Contains(c.Subtitle, ") of 4,000 customers") {
+		t.Errorf("header %q / %q", c.Title, c.Subtitle)
+	}
+	k, ok := chartKPI(c, "Products held")
+	if !ok || k.Values[0] < 2 || k.Values[0] <= k.Base {
+		t.Errorf("many-products holds %v products against %v for the base", k.Values, k.Base)
+	}
+	for _, tc := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"top", "nope"}, `unknown segment "nope"`},
+		{[]string{"top", "top"}, `"top" is given twice`},
+		{[]string{"top", "middle", "low", "many-products", "a", "b", "c"}, "room for 6"},
+	} {
+		if _, err := src.SegmentKPIs(ctx, tc.names...); err == nil || !strings.Contains(err.Error(), tc.want) || errors.Is(err, ErrNoData) {
+			t.Errorf("%v: %v, want an error saying %q", tc.names, err, tc.want)
+		}
 	}
 }

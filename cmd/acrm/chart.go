@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -93,12 +95,13 @@ func newChartCmd() *cobra.Command {
 footnotes with the data date and model version, and never a customer identifier.
 
   deck         every chart the workspace has data for, plus index.md with a takeaway per chart
-  segments     value segments' KPIs indexed against the base (= 100)
+  segments     KPIs of the value segments (or --segments a,b) indexed against the base (= 100)
   gains        cumulative gains and lift per decile of a model (and its challenger)
   roc          ROC curve of a model
   calibration  predicted against observed rates per score bin
   pred-decile  predicted against actual per score decile
-  pred-time    predicted against actual over time, from a CSV (label,predicted,actual[,lo,hi])
+  pred-time    predicted against actual over time, from a CSV (label,predicted,actual[,lo,hi]);
+               --data-date and --model fill the footnote
   profit       profit over selection depth with the optimum and break-even
   roi          mass against model-targeted mailing (the flags of acrm simulate roi)
   frequency    response per offer against offers per year, with its band and optimum
@@ -190,17 +193,32 @@ func splitList(s string) []string {
 
 func newChartSegmentsCmd() *cobra.Command {
 	var cf chartFlags
+	var segs string
 	cmd := &cobra.Command{
-		Use:   "segments -o FILE",
-		Short: "Value segments (top 10 %, middle 40 %, low 50 % by revenue): KPIs indexed against the base",
-		Args:  cobra.NoArgs,
+		Use:   "segments [--segments top,middle,low,SAVED...] -o FILE",
+		Short: "Segments' KPIs indexed against the base (default the value segments top 10 %, middle 40 %, low 50 %)",
+		Long: `segments draws each segment's KPIs as bars indexed against the whole base (= 100).
+Without --segments it shows the value segments top (10 %), middle (40 %) and low (50 %), ranked by
+monthly revenue, or by the expected value of the best models' scores once acrm score has run (the
+subtitle says which). --segments takes up to 6 names: top, middle, low or segments saved with
+acrm segments save.`,
+		Example: `  acrm chart segments --db acrm.duckdb -o segments.png
+  acrm chart segments --db acrm.duckdb --segments top,retail-large -o segments.pdf`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			size, err := cf.check()
 			if err != nil {
 				return fmt.Errorf("chart segments: %w", err)
 			}
+			names := splitList(segs)
+			if cmd.Flags().Changed("segments") && len(names) == 0 {
+				return fmt.Errorf("chart segments: --segments: no segment named (want e.g. top,middle,low)")
+			}
+			if len(names) > deck.MaxSegments {
+				return fmt.Errorf("chart segments: --segments: %d segments given; the chart has room for %d", len(names), deck.MaxSegments)
+			}
 			return withSource(cmd, func(src *deck.Source) error {
-				c, err := src.SegmentKPIs(cmd.Context())
+				c, err := src.SegmentKPIs(cmd.Context(), names...)
 				if err != nil {
 					return fmt.Errorf("chart segments: %w", err)
 				}
@@ -208,6 +226,7 @@ func newChartSegmentsCmd() *cobra.Command {
 			})
 		},
 	}
+	cmd.Flags().StringVar(&segs, "segments", "", "segments, comma-separated: top, middle, low or saved segment names (up to 6; default top,middle,low)")
 	cf.register(cmd)
 	return cmd
 }
@@ -454,11 +473,16 @@ func parseWhatIfs(s string) ([]deck.WhatIf, error) {
 
 func newChartPredTimeCmd() *cobra.Command {
 	var cf chartFlags
-	var csvPath, measure, unit string
+	var csvPath, measure, unit, dataDate, model, period string
 	cmd := &cobra.Command{
-		Use:   "pred-time --csv FILE -o FILE",
+		Use:   "pred-time --csv FILE [--data-date YYYY-MM-DD] [--model ID] -o FILE",
 		Short: "Predicted against actual over time, from a CSV with label,predicted,actual[,lo,hi]",
-		Args:  cobra.NoArgs,
+		Long: `pred-time draws predicted against actual results per period from a CSV with the columns
+label, predicted, actual and optionally lo, hi (the prediction interval), e.g. a monitoring export.
+--data-date and --model go into the footnote: the date the actuals are counted up to and the model
+version that made the predictions.`,
+		Example: `  acrm chart pred-time --csv tracking.csv --data-date 2026-10-31 --model P07-lookalike@v3 -o pred-time.png`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			size, err := cf.check()
 			if err != nil {
@@ -466,6 +490,11 @@ func newChartPredTimeCmd() *cobra.Command {
 			}
 			if csvPath == "" {
 				return fmt.Errorf("chart pred-time: --csv FILE is required")
+			}
+			if dataDate != "" {
+				if _, err := time.Parse("2006-01-02", dataDate); err != nil {
+					return fmt.Errorf("chart pred-time: --data-date %q: want a date YYYY-MM-DD, e.g. 2026-10-31", dataDate)
+				}
 			}
 			u, ok := map[string]charts.Unit{"count": charts.Count, "percent": charts.Percent, "money": charts.Money}[unit]
 			if !ok {
@@ -480,11 +509,15 @@ func newChartPredTimeCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("chart pred-time: %w", err)
 			}
-			c.Measure, c.Unit = measure, u
-			c.Header = charts.Header{Title: "Predicted against actual " + strings.ToLower(measure), Source: csvPath}
+			c.Measure, c.Unit, c.Period = measure, u, period
+			c.Header = charts.Header{Title: "Predicted against actual " + strings.ToLower(measure),
+				DataDate: dataDate, ModelVersion: model, Source: "file " + filepath.Base(csvPath)}
 			return cf.write(cmd, c, size)
 		},
 	}
+	cmd.Flags().StringVar(&dataDate, "data-date", "", "date the actuals are counted up to, `YYYY-MM-DD` (footnote)")
+	cmd.Flags().StringVar(&model, "model", "", "model `ID` that made the predictions, e.g. P07-lookalike@v3 (footnote)")
+	cmd.Flags().StringVar(&period, "period-name", "Month", "what one CSV row covers, the x-axis label (Month, Week, Quarter)")
 	cmd.Flags().StringVar(&csvPath, "csv", "", "CSV `FILE` with columns label, predicted, actual and optionally lo, hi")
 	cmd.Flags().StringVar(&measure, "measure", "Contracts", "what the values measure (y axis)")
 	cmd.Flags().StringVar(&unit, "unit", "count", "count, percent (values as fractions) or money")

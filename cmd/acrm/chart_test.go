@@ -93,3 +93,81 @@ func TestRetitleEveryKind(t *testing.T) {
 		}
 	}
 }
+
+// TestChartSegmentsNamedSegments: --segments takes built-in and saved segment names, and an
+// unknown name or too many names is an error that writes nothing.
+func TestChartSegmentsNamedSegments(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ws.duckdb")
+	if _, err := run(t, "sample", "--db", db, "--customers", "800", "--seed", "3"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "segments", "--db", db, "save", "retail", "sector = 'retail'"); err != nil {
+		t.Fatal(err)
+	}
+	svg := filepath.Join(dir, "seg.svg")
+	out, err := run(t, "chart", "segments", "--db", db, "--segments", "top, retail", "-o", svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "wrote "+svg+" (segments") {
+		t.Errorf("output:\n%s", out)
+	}
+	b, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{">retail<", ">top<", "Segments top 10 % and retail"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("segments chart lacks %q", want)
+		}
+	}
+	if strings.Contains(string(b), ">middle<") {
+		t.Error("segments chart shows middle, which was not asked for")
+	}
+	bad := filepath.Join(dir, "bad.png")
+	for _, c := range []struct{ segs, want string }{
+		{"top,nope", `unknown segment "nope"`},
+		{"top,middle,low,retail,a,b,c", "room for 6"},
+		{",", "no segment named"},
+	} {
+		_, err := run(t, "chart", "segments", "--db", db, "--segments", c.segs, "-o", bad)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("--segments %q: %v, want it to say %q", c.segs, err, c.want)
+		}
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Errorf("a failed chart segments left %s behind", bad)
+	}
+}
+
+// TestChartPredTimeFootnote: --data-date and --model reach the footnote; a malformed date is
+// refused before anything is written.
+func TestChartPredTimeFootnote(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "tracking.csv")
+	if err := os.WriteFile(csvPath, []byte("label,predicted,actual\nSep 2026,100,96\nOct 2026,120,131\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	svg := filepath.Join(dir, "pt.svg")
+	if _, err := run(t, "chart", "pred-time", "--csv", csvPath, "--data-date", "2026-10-31", "--model", "P07-lookalike@v3", "-o", svg); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Data as of 2026-10-31 · Model P07-lookalike@v3 · file tracking.csv", ">Month<"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("pred-time chart lacks %q", want)
+		}
+	}
+	bad := filepath.Join(dir, "bad.png")
+	_, err = run(t, "chart", "pred-time", "--csv", csvPath, "--data-date", "31-10-2026", "-o", bad)
+	if err == nil || !strings.Contains(err.Error(), `--data-date "31-10-2026": want a date YYYY-MM-DD`) {
+		t.Errorf("bad date: %v", err)
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Errorf("a refused pred-time left %s behind", bad)
+	}
+}
