@@ -489,13 +489,18 @@ observational.`,
 			if whatIf && !(f.Changed("from") && f.Changed("to")) {
 				return fmt.Errorf("simulate frequency: give both --from and --to (offers per %s now and in the what-if)", sim.PeriodName(months))
 			}
+			names := strings.Split(segment, ",")
+			if len(names) > 1 && sc.save != "" {
+				// Refused before anything is computed or printed.
+				return fmt.Errorf("simulate frequency: --save takes one segment, not %d (%s)", len(names), segment)
+			}
 			ws, err := openWorkspace(ctx)
 			if err != nil {
 				return err
 			}
 			defer ws.Close()
 			out := cmd.OutOrStdout()
-			if names := strings.Split(segment, ","); len(names) > 1 {
+			if len(names) > 1 {
 				// Several segments side by side.
 				var fs []*sim.Frequency
 				for _, name := range names {
@@ -515,9 +520,6 @@ observational.`,
 					return err
 				}
 				fmt.Fprint(out, txt)
-				if sc.save != "" {
-					return fmt.Errorf("simulate frequency: --save takes one segment")
-				}
 				return nil
 			}
 			bar := newStderrProgress()

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/acrm-dev/acrm/analysis/sim"
 )
 
 func TestSimulateSeeds(t *testing.T) {
@@ -88,5 +93,90 @@ func TestSimulateScenarios(t *testing.T) {
 	}
 	if _, err := run(t, "simulate", "compare", "plan-a", "nope", "--db", db); err == nil || !strings.Contains(err.Error(), "no such scenario") {
 		t.Errorf("compare with a missing scenario: %v", err)
+	}
+}
+
+// TestSimulateFrequencyCLI runs acrm simulate frequency on a small generated sample: the
+// what-if for a built-in and a saved segment, an empty saved segment, a non-half-year
+// period and --save with several segments.
+func TestSimulateFrequencyCLI(t *testing.T) {
+	db := sampleDB(t, 5000)
+	boot := []string{"--boot", "40", "--seed", "3"}
+	out, err := run(t, append([]string{"simulate", "frequency", "--db", db, "--segment", "top", "--from", "3", "--to", "4"}, boot...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + out)
+	for _, want := range []string{"What-if: segment top (500 customers", "3 → 4 offers per half year",
+		"response curve: randomized frequency cells", "randomized check, one half year only (cells freq-4:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("what-if output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "NOTE:") || strings.Contains(out, "NaN") {
+		t.Errorf("half-year what-if on randomized cells carries a note or NaN:\n%s", out)
+	}
+	// Extra contracts, revenue and opt-outs, each with its interval.
+	for _, row := range []string{"contracts / half year", "revenue / half year", "opt-outs / half year"} {
+		re := regexp.MustCompile(regexp.QuoteMeta(row) + `\s+\S+( [kM])?\s+\S+( [kM])?\s+[+−]?[0-9.,]+( [kM])?\s+\([+−]?[0-9.,]+( [kM])? … [+−]?[0-9.,]+( [kM])?\)`)
+		if !re.MatchString(out) {
+			t.Errorf("no %q row with now, what-if and change (CI):\n%s", row, out)
+		}
+	}
+	if !regexp.MustCompile(`randomized check.*\n\s+contracts [+−]?[0-9,]+\s+\(.* … .*\) · revenue .*\(.* … .*\) · opt-outs .*\(.* … .*\)`).MatchString(out) {
+		t.Errorf("randomized check without intervals:\n%s", out)
+	}
+
+	// A saved segment by name.
+	if _, err := run(t, "segments", "--db", db, "save", "smallbiz", "size_class IN ('micro', 'small')"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := run(t, "sql", "--db", db, "--format", "csv", "SELECT count(*) FROM customers WHERE size_class IN ('micro', 'small')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count, _ := strconv.ParseFloat(strings.TrimSpace(strings.Split(n, "\n")[1]), 64)
+	out, err = run(t, append([]string{"simulate", "frequency", "--db", db, "--segment", "smallbiz", "--from", "2", "--to", "3"}, boot...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("What-if: segment smallbiz (%s customers; size_class IN ('micro', 'small'))", sim.FormatCount(count))
+	if !strings.Contains(out, want) || !strings.Contains(out, "opt-outs / half year") {
+		t.Errorf("saved segment: output lacks %q:\n%s", want, out)
+	}
+
+	// An empty saved segment: a clear error, nothing printed, no scenario written.
+	if _, err := run(t, "segments", "--db", db, "save", "nobody", "monthly_revenue < 0"); err != nil {
+		t.Fatal(err)
+	}
+	out, err = run(t, append([]string{"simulate", "frequency", "--db", db, "--segment", "nobody", "--from", "3", "--to", "4", "--save", "empty-plan"}, boot...)...)
+	if err == nil || !strings.Contains(err.Error(), `segment "nobody"`) || !strings.Contains(err.Error(), "has no customers") {
+		t.Errorf("empty segment: err = %v", err)
+	}
+	if out != "" {
+		t.Errorf("empty segment printed:\n%s", out)
+	}
+	if list, _ := run(t, "simulate", "list", "--db", db); strings.Contains(list, "empty-plan") {
+		t.Errorf("a scenario was saved for an empty segment:\n%s", list)
+	}
+
+	// --save with several segments is refused before anything is computed: the unknown
+	// second segment would otherwise be the error.
+	out, err = run(t, append([]string{"simulate", "frequency", "--db", db, "--segment", "top,nosuch", "--from", "3", "--to", "4", "--save", "two"}, boot...)...)
+	if err == nil || !strings.Contains(err.Error(), "--save takes one segment") {
+		t.Errorf("--save with two segments: err = %v", err)
+	}
+	if out != "" {
+		t.Errorf("--save with two segments printed before failing:\n%s", out)
+	}
+
+	// A quarter: the cells are half-year cells, and the output says the levels are observational.
+	out, err = run(t, append([]string{"simulate", "frequency", "--db", db, "--segment", "all", "--period", "3m", "--from", "1", "--to", "2"}, boot...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "NOTE: the randomized frequency and hold-out cells set offers per half year, not per quarter") ||
+		!strings.Contains(out, "--period 6m") || strings.Contains(out, "randomized check, one") {
+		t.Errorf("3m what-if does not say the cells are half-year cells:\n%s", out)
 	}
 }
