@@ -83,6 +83,13 @@ func FlashError(err error) tea.Cmd {
 	return func() tea.Msg { return FlashMsg{Text: err.Error(), Error: true} }
 }
 
+// WheelMsg is what the shell sends the active screen when the mouse wheel turns while one
+// of the screen's text inputs has the keyboard (otherwise the wheel becomes up/down keys).
+// Lines is the scroll distance, negative for up. A screen with a scrollable pane beside its
+// input (the SQL console's results) scrolls that pane; every other screen and every text
+// input ignores the message, so the wheel never moves a text cursor or recalls history.
+type WheelMsg struct{ Lines int }
+
 // SwitchMsg asks the shell to bring a screen to the front.
 type SwitchMsg struct{ Screen string }
 

@@ -124,3 +124,30 @@ func TestScrollStart(t *testing.T) {
 		}
 	}
 }
+
+func TestTruncateMiddleAndPath(t *testing.T) {
+	for _, tc := range []struct {
+		name, got, want string
+		w               int
+	}{
+		{"fits", TruncateMiddle("customers", 9), "customers", 9},
+		{"middle", TruncateMiddle("acrm_query_history", 11), "acrm_…story", 11},
+		{"one cell", TruncateMiddle("abc", 1), "…", 1},
+		{"zero", TruncateMiddle("abc", 0), "", 0},
+		{"path fits", TruncatePath("/tmp/ws.duckdb", 14), "/tmp/ws.duckdb", 14},
+		{"memory", TruncatePath(":memory:", 8), ":memory:", 8},
+		{"dirs give way", TruncatePath("/home/analyst/campaigns/2026-q4/acrm.duckdb", 25), "/home/…026-q4/acrm.duckdb", 25},
+		{"only the name left", TruncatePath("/home/analyst/campaigns/acrm.duckdb", 13), "…/acrm.duckdb", 13},
+		{"name alone", TruncatePath("/home/analyst/campaigns/acrm.duckdb", 12), "acrm.duckdb", 12},
+		{"name cut in its middle", TruncatePath("/data/kpn_b2b_datamart_2026_q4.duckdb", 15), "kpn_b2b….duckdb", 15},
+		{"relative", TruncatePath("workspaces/2026/acrm.duckdb", 20), "work…026/acrm.duckdb", 20},
+		{"wide runes", TruncatePath("/home/分析/データ/顧客.duckdb", 16), "/h…/顧客.duckdb", 16},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)
+		}
+		if w := Width(tc.got); w > tc.w {
+			t.Errorf("%s: %q is %d cells, more than %d", tc.name, tc.got, w, tc.w)
+		}
+	}
+}

@@ -28,6 +28,62 @@ func Truncate(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
+// TruncateMiddle cuts plain text s to w display cells by taking out its middle, so that
+// both its start and its end stay readable: "acrm_query_history" in 11 cells is
+// "acrm_…story".
+func TruncateMiddle(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	switch {
+	case w <= 0:
+		return ""
+	case sw <= w:
+		return s
+	case w == 1:
+		return "…"
+	}
+	tail := (w - 1) / 2
+	head := w - 1 - tail
+	return ansi.Truncate(s, head, "") + "…" + lastCells(s, tail)
+}
+
+// lastCells is the longest end of plain text s at most w cells wide (a wide rune that
+// would straddle the limit is left out).
+func lastCells(s string, w int) string {
+	r := []rune(s)
+	i, used := len(r), 0
+	for i > 0 {
+		cw := ansi.StringWidth(string(r[i-1]))
+		if used+cw > w {
+			break
+		}
+		used += cw
+		i--
+	}
+	return string(r[i:])
+}
+
+// TruncatePath cuts a file path to w display cells, keeping the file name whole when it
+// fits: the directories give way in their middle ("/home/…026-q4/acrm.duckdb"), and a file
+// name wider than w is itself cut in its middle, so its extension stays.
+func TruncatePath(p string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(p) <= w {
+		return p
+	}
+	i := strings.LastIndexAny(p, `/\`)
+	if i < 0 {
+		return TruncateMiddle(p, w)
+	}
+	dir, sep, base := p[:i], p[i:i+1], p[i+1:]
+	bw := ansi.StringWidth(base)
+	if bw+2 > w { // not even "…/" fits in front of the name
+		return TruncateMiddle(base, w)
+	}
+	return TruncateMiddle(dir, w-bw-1) + sep + base
+}
+
 // Wrap breaks s into lines of at most w cells, at word boundaries where possible.
 func Wrap(s string, w int) string {
 	if w <= 0 {

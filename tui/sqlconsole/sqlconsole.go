@@ -184,6 +184,13 @@ func (con *Console) Update(msg tea.Msg) tea.Cmd {
 		return con.done(msg)
 	case tea.KeyMsg:
 		return con.key(msg)
+	case common.WheelMsg:
+		// The shell sends the wheel here while the editor has the keyboard: it scrolls the
+		// results and leaves the editor (cursor, history) alone.
+		if con.showsTable() {
+			con.results.Move(msg.Lines)
+		}
+		return nil
 	}
 	var cmd tea.Cmd
 	if con.exporting {
@@ -192,6 +199,22 @@ func (con *Console) Update(msg tea.Msg) tea.Cmd {
 		con.editor, cmd = con.editor.Update(msg)
 	}
 	return cmd
+}
+
+// showsTable reports whether the results pane shows the result table (not the running,
+// cancelled or error note).
+func (con *Console) showsTable() bool {
+	return !con.running && !con.cancelled && con.err == nil && con.result != nil && len(con.result.Columns) > 0
+}
+
+// Actions are the console's palette commands (owned by the embedding screen): run the query
+// in the editor and export the last result. The embedding screen lists them while the
+// console is open.
+func (con *Console) Actions() []common.Action {
+	return []common.Action{
+		{Owner: con.owner, Title: "SQL console: run query", Key: con.keys.Run.Help().Key, Do: con.Run},
+		{Owner: con.owner, Title: "SQL console: export result", Key: con.keys.Export.Help().Key, Do: con.openExport},
+	}
 }
 
 func (con *Console) done(msg common.JobDoneMsg) tea.Cmd {
@@ -248,11 +271,7 @@ func (con *Console) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Run):
 		return con.Run()
 	case key.Matches(msg, k.Export):
-		if con.lastQuery == "" || con.result == nil {
-			return common.Flash("run a query first, then ctrl+e exports its result")
-		}
-		con.exporting = true
-		return con.exportIn.Focus()
+		return con.openExport()
 	case key.Matches(msg, k.Focus):
 		con.onRes = !con.onRes
 		if con.onRes {
@@ -292,6 +311,15 @@ func (con *Console) key(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	con.editor, cmd = con.editor.Update(msg)
 	return cmd
+}
+
+// openExport opens the export prompt for the last result.
+func (con *Console) openExport() tea.Cmd {
+	if con.lastQuery == "" || con.result == nil {
+		return common.Flash("run a query first, then " + con.keys.Export.Help().Key + " exports its result")
+	}
+	con.exporting = true
+	return con.exportIn.Focus()
 }
 
 func (con *Console) export(path string) tea.Cmd {

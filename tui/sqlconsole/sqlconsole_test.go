@@ -206,3 +206,67 @@ func TestLongQueryStopsWithin200msOfCancel(t *testing.T) {
 	}
 	t.Logf("cancelled after %s", elapsed)
 }
+
+// TestWheelScrollsResultsNotTheEditor: a WheelMsg (the shell sends it while the editor has
+// the keyboard) moves the results cursor and leaves the editor text alone; with no result
+// table on screen it does nothing.
+func TestWheelScrollsResultsNotTheEditor(t *testing.T) {
+	ws := openWS(t)
+	con, _, d := newConsole(t, ws)
+	d.Send(common.WheelMsg{Lines: 3}) // nothing to scroll yet
+	run(t, con, d, "SELECT range AS i FROM range(100)")
+	if !con.InputFocused() {
+		t.Fatal("editor lost the keyboard after a run")
+	}
+	d.Send(common.WheelMsg{Lines: 3})
+	d.Send(common.WheelMsg{Lines: 3})
+	if v := ansi.Strip(con.View()); !strings.Contains(v, "row 7 of 100") {
+		t.Fatalf("wheel did not scroll the results:\n%s", v)
+	}
+	d.Send(common.WheelMsg{Lines: -30})
+	if v := ansi.Strip(con.View()); !strings.Contains(v, "row 1 of 100") {
+		t.Fatalf("wheel up did not stop at the first row:\n%s", v)
+	}
+	if con.Value() != "SELECT range AS i FROM range(100)" {
+		t.Fatalf("wheel changed the editor: %q", con.Value())
+	}
+	run(t, con, d, "SELECT nope")
+	d.Send(common.WheelMsg{Lines: 3}) // error on screen: no table, no panic, no change
+	if con.Err() == nil {
+		t.Fatal("invalid SQL gave no error")
+	}
+}
+
+// TestActionsRunAndExport: the console's palette commands run the editor's query and open
+// the export prompt (only once there is a result), with the keys their help shows.
+func TestActionsRunAndExport(t *testing.T) {
+	ws := openWS(t)
+	con, m, d := newConsole(t, ws)
+	acts := map[string]common.Action{}
+	for _, a := range con.Actions() {
+		if a.Owner != "data" {
+			t.Errorf("action %q owned by %q, want the embedding screen", a.Title, a.Owner)
+		}
+		acts[a.Title] = a
+	}
+	runA, okRun := acts["SQL console: run query"]
+	exp, okExp := acts["SQL console: export result"]
+	if !okRun || !okExp || runA.Key != "ctrl+r" || exp.Key != "ctrl+e" {
+		t.Fatalf("actions: %+v", con.Actions())
+	}
+	d.Send(tea.BatchMsg{exp.Do()})
+	d.Settle(t, 5*time.Second)
+	if !strings.Contains(m.LastFlash().Text, "run a query first") {
+		t.Fatalf("export before a result: flash %q", m.LastFlash().Text)
+	}
+	con.SetValue("SELECT 6 * 7 AS answer")
+	d.Send(tea.BatchMsg{runA.Do()})
+	d.Settle(t, 10*time.Second)
+	if r := con.Result(); r == nil || r.Rows[0][0] != "42" {
+		t.Fatalf("run action: %+v (err %v)", r, con.Err())
+	}
+	d.Send(tea.BatchMsg{exp.Do()})
+	if v := ansi.Strip(con.View()); !strings.Contains(v, "Export the full result") {
+		t.Fatalf("export action did not open the prompt:\n%s", v)
+	}
+}
