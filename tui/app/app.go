@@ -33,7 +33,9 @@ const (
 	MinHeight = 24
 )
 
-// FlashDuration is how long a status message stays.
+// FlashDuration is how long an informational status message stays by default. Errors
+// stay until the next message or the next key, so one raised while the user looks away
+// (or while a job runs) is still there.
 const FlashDuration = 5 * time.Second
 
 // Options configure the app.
@@ -41,8 +43,12 @@ type Options struct {
 	Theme *theme.Theme
 	// Now replaces the clock (tests).
 	Now func() time.Time
-	// Screens replaces the default screen set (tests).
-	Screens []common.Screen
+	// FlashDuration replaces how long an informational message stays (tests); 0 is
+	// the default FlashDuration.
+	FlashDuration time.Duration
+	// Screens, when set, builds the screen set over the app's shared context instead of
+	// the default screens (tests).
+	Screens func(c *common.Common) []common.Screen
 }
 
 // Model is the root bubbletea model.
@@ -63,6 +69,7 @@ type Model struct {
 	flash    string
 	flashErr bool
 	flashSeq int
+	flashFor time.Duration
 	frame    int
 	ticking  bool
 	size     int64
@@ -87,13 +94,17 @@ func New(svc services.Services, opts Options) *Model {
 	if opts.Now != nil {
 		c.Now = opts.Now
 	}
-	m := &Model{c: c, keys: keys.DefaultGlobal(), help: help.New()}
+	m := &Model{c: c, keys: keys.DefaultGlobal(), help: help.New(), flashFor: opts.FlashDuration}
+	if m.flashFor <= 0 {
+		m.flashFor = FlashDuration
+	}
 	m.help.ShowAll = true
 	if th.NoColor {
 		m.help.Styles = help.Styles{}
 	}
-	m.screens = opts.Screens
-	if m.screens == nil {
+	if opts.Screens != nil {
+		m.screens = opts.Screens(c)
+	} else {
 		m.screens = []common.Screen{
 			data.New(c), segments.New(c), profiles.New(c), offers.New(c), simulate.New(c), monitor.New(c),
 		}
@@ -242,18 +253,23 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmd, m.ensureTick())
 }
 
-// setFlash shows text in the status bar and returns the command that clears it later.
+// setFlash shows text in the status bar. An informational message clears itself after
+// FlashDuration (the returned command); an error stays until the next message or key.
 func (m *Model) setFlash(text string, isErr bool) tea.Cmd {
 	m.flash, m.flashErr = text, isErr
 	m.flashSeq++
+	if isErr {
+		return nil
+	}
 	seq := m.flashSeq
-	return tea.Tick(FlashDuration, func(time.Time) tea.Msg { return clearFlashMsg{seq} })
+	return tea.Tick(m.flashFor, func(time.Time) tea.Msg { return clearFlashMsg{seq} })
 }
 
+// wheelLines is how far one wheel step scrolls.
+const wheelLines = 3
+
 func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
-	// While a text input has the keyboard the wheel would move its cursor (or recall
-	// history in the SQL editor), so it is ignored.
-	if m.tooSmall() || m.showHelp || m.palette != nil || m.Active().InputFocused() {
+	if m.tooSmall() || m.showHelp || m.palette != nil {
 		return nil
 	}
 	ev := tea.MouseEvent(msg)
@@ -261,16 +277,23 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	var k tea.KeyMsg
+	lines := wheelLines
 	switch ev.Button {
 	case tea.MouseButtonWheelUp:
-		k = tea.KeyMsg{Type: tea.KeyUp}
+		k, lines = tea.KeyMsg{Type: tea.KeyUp}, -wheelLines
 	case tea.MouseButtonWheelDown:
 		k = tea.KeyMsg{Type: tea.KeyDown}
 	default:
 		return nil
 	}
+	// While a text input has the keyboard, up/down would move its cursor (or recall
+	// history in the SQL editor), so the screen gets a WheelMsg instead: a pane beside the
+	// input that scrolls (the SQL results) takes it, text inputs ignore it.
+	if m.Active().InputFocused() {
+		return m.Active().Update(common.WheelMsg{Lines: lines})
+	}
 	var cmds []tea.Cmd
-	for i := 0; i < 3; i++ {
+	for i := 0; i < wheelLines; i++ {
 		cmds = append(cmds, m.Active().Update(k))
 	}
 	return tea.Batch(cmds...)
@@ -283,6 +306,9 @@ func (m *Model) quit() tea.Cmd {
 }
 
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if m.flashErr {
+		m.flash, m.flashErr = "", false // an error stays until the user does something
+	}
 	if key.Matches(msg, m.keys.ForceQuit) {
 		return m.quit()
 	}
@@ -327,10 +353,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	scr := m.Active()
 	if key.Matches(msg, m.keys.Cancel) && m.c.Jobs.Busy() {
-		if job := m.c.Jobs.CancelLatest(scr.ID()); job != nil {
-			// Set synchronously so the job's own "cancelled" message, which may arrive
-			// any time after this, is never overwritten by this one.
-			return m.setFlash("cancelling "+job.Label+"…", false)
+		if cmd, ok := m.cancelJob(); ok {
+			return cmd
 		}
 	}
 	if scr.InputFocused() {
@@ -362,6 +386,18 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	return scr.Update(msg)
 }
 
+// cancelJob cancels the latest job, preferring the active screen's; ok is false when
+// nothing was left to cancel.
+func (m *Model) cancelJob() (tea.Cmd, bool) {
+	job := m.c.Jobs.CancelLatest(m.Active().ID())
+	if job == nil {
+		return nil, false
+	}
+	// Set synchronously so the job's own "cancelled" message, which may arrive any time
+	// after this, is never overwritten by this one.
+	return m.setFlash("cancelling "+job.Label+"…", false), true
+}
+
 func (m *Model) openPalette() {
 	m.paletteItems = m.paletteItems[:0]
 	var items []components.PaletteItem
@@ -379,8 +415,14 @@ func (m *Model) openPalette() {
 			add(a)
 		}
 	}
-	add(common.Action{Title: "Help: show all keys", Key: "?", Do: func() tea.Cmd { m.showHelp = true; return nil }})
-	add(common.Action{Title: "Quit", Key: "q", Do: func() tea.Cmd {
+	if jobs := m.c.Jobs.Running(); len(jobs) > 0 {
+		add(common.Action{Title: "Cancel job: " + jobs[len(jobs)-1].Label, Key: m.keys.Cancel.Help().Key, Do: func() tea.Cmd {
+			cmd, _ := m.cancelJob()
+			return cmd
+		}})
+	}
+	add(common.Action{Title: "Help: show all keys", Key: m.keys.Help.Help().Key, Do: func() tea.Cmd { m.showHelp = true; return nil }})
+	add(common.Action{Title: "Quit", Key: m.keys.Quit.Help().Key, Do: func() tea.Cmd {
 		if m.c.Jobs.Busy() {
 			m.confirmQuit = true
 			return nil
@@ -399,10 +441,7 @@ func (m *Model) View() string {
 		return "acrm: starting…"
 	}
 	if m.tooSmall() {
-		msg := "acrm needs at least 80×24\n" +
-			"this terminal is " + itoa(m.width) + "×" + itoa(m.height) + "\n" +
-			"enlarge it, or press q to quit"
-		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
+		return m.tooSmallView()
 	}
 	w, h := m.bodySize()
 	var body string
@@ -416,6 +455,19 @@ func (m *Model) View() string {
 		body = components.Fit(m.Active().View(), w, h)
 	}
 	return m.tabBar() + "\n" + body + "\n" + m.statusBar()
+}
+
+// tooSmallView says the terminal is too small, wrapped and cut to whatever size it has.
+func (m *Model) tooSmallView() string {
+	msg := "acrm needs at least " + itoa(MinWidth) + "×" + itoa(MinHeight) + "\n" +
+		"this terminal is " + itoa(m.width) + "×" + itoa(m.height) + "\n" +
+		"enlarge it, or press " + m.keys.Quit.Help().Key + " to quit"
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		lines[i] = components.Wrap(l, m.width)
+	}
+	msg = strings.Join(lines, "\n")
+	return components.Fit(lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg), m.width, m.height)
 }
 
 func itoa(n int) string { return components.Int(int64(n)) }
@@ -436,56 +488,81 @@ func (m *Model) tabBar() string {
 			b.WriteString(th.TabInactive.Render(" " + label + " "))
 		}
 	}
-	left := b.String()
-	right := m.c.Services.Path()
-	if m.size > 0 {
-		right += " · " + components.Bytes(m.size)
-	}
-	right = th.Muted.Render(right + " ")
-	gap := m.width - components.Width(left) - components.Width(right)
-	if gap < 1 {
-		right = th.Muted.Render(components.Truncate(m.c.Services.Path(), max(m.width-components.Width(left)-2, 0)) + " ")
-		gap = m.width - components.Width(left) - components.Width(right)
-		if gap < 1 {
-			return components.PadRight(left, m.width)
-		}
-	}
-	return left + strings.Repeat(" ", gap) + right
+	return components.PadRight(b.String(), m.width)
 }
 
+// statusBar draws, left to right: the running job (spinner, label and stage, progress bar,
+// elapsed time, cancel key) and the last message beside it — or, with neither, the active
+// screen's short help — then the workspace path and size and the help and quit keys.
 func (m *Model) statusBar() string {
 	th := m.c.Theme
-	right := th.StatusKey.Render("?") + " help  " + th.StatusKey.Render("q") + " quit"
 	if m.confirmQuit {
 		return components.PadRight(th.Warn.Render("a job is running: quit anyway? y/N"), m.width)
 	}
-	lw := m.width - components.Width(right) - 2
-	var left string
-	if jobs := m.c.Jobs.Running(); len(jobs) > 0 {
-		j := jobs[len(jobs)-1]
-		label := j.Status()
-		if j.Cancelled {
-			label += " (cancelling)"
-		}
-		if len(jobs) > 1 {
-			label = "[" + itoa(len(jobs)) + " jobs] " + label
-		}
-		el := m.c.Now().Sub(j.Started)
-		hint := "  " + th.StatusKey.Render("esc") + " cancel"
-		left = components.ProgressLine(th, m.frame, label, j.Progress.Fraction(), el, lw-components.Width(hint)) + hint
-	} else if m.flash != "" {
-		st := th.Flash
-		prefix := "✓ "
-		if m.flashErr {
-			st, prefix = th.FlashError, "✗ "
-		}
-		left = st.Render(components.Truncate(prefix+firstLine(m.flash), lw))
-	} else {
-		m.help.ShowAll = false
-		left = m.help.ShortHelpView(m.Active().KeyMap().ShortHelp())
-		m.help.ShowAll = true
+	right := th.StatusKey.Render(m.keys.Help.Help().Key) + " help  " + th.StatusKey.Render(m.keys.Quit.Help().Key) + " quit"
+	ws := th.Muted.Render(m.workspaceLabel(max(m.width/4, 22)))
+	lw := max(m.width-components.Width(right)-components.Width(ws)-5, 0)
+	return " " + components.PadRight(m.statusLeft(lw), lw) + "  " + ws + "  " + right
+}
+
+// workspaceLabel is "path · size" in at most w cells; the path gives way in its middle so
+// the file name stays.
+func (m *Model) workspaceLabel(w int) string {
+	size := ""
+	if m.size > 0 {
+		size = " · " + components.Bytes(m.size)
 	}
-	return " " + components.PadRight(left, lw) + " " + right
+	return components.TruncatePath(m.c.Services.Path(), w-components.Width(size)) + size
+}
+
+// jobLineMin is the width the job line keeps when a message is shown beside it.
+const jobLineMin = 40
+
+// statusLeft is the left part of the status bar in w cells.
+func (m *Model) statusLeft(w int) string {
+	th := m.c.Theme
+	var msg string
+	st := th.Flash
+	if m.flash != "" {
+		msg = "✓ " + firstLine(m.flash)
+		if m.flashErr {
+			st, msg = th.FlashError, "✗ "+firstLine(m.flash)
+		}
+	}
+	jobs := m.c.Jobs.Running()
+	if len(jobs) == 0 {
+		if msg != "" {
+			return st.Render(components.Truncate(msg, w))
+		}
+		m.help.ShowAll, m.help.Width = false, w
+		left := m.help.ShortHelpView(m.Active().KeyMap().ShortHelp())
+		m.help.ShowAll = true
+		return left
+	}
+	if msg == "" {
+		return m.jobLine(jobs, w)
+	}
+	mw := min(components.Width(msg), max(w/2, w-jobLineMin))
+	return m.jobLine(jobs, w-mw-2) + "  " + st.Render(components.Truncate(msg, mw))
+}
+
+// jobLine shows the latest running job in w cells.
+func (m *Model) jobLine(jobs []*common.Job, w int) string {
+	th := m.c.Theme
+	j := jobs[len(jobs)-1]
+	label := j.Status()
+	if j.Cancelled {
+		label += " (cancelling)"
+	}
+	if len(jobs) > 1 {
+		label = "[" + itoa(len(jobs)) + " jobs] " + label
+	}
+	hint := "  " + th.StatusKey.Render(m.keys.Cancel.Help().Key) + " cancel"
+	if w-components.Width(hint) < 24 {
+		hint = ""
+	}
+	el := m.c.Now().Sub(j.Started)
+	return components.ProgressLine(th, m.frame, label, j.Progress.Fraction(), el, w-components.Width(hint)) + hint
 }
 
 func firstLine(s string) string {
@@ -501,6 +578,6 @@ func (m *Model) helpView(w, h int) string {
 		m.help.FullHelpView(screen) + "\n\n" +
 		m.c.Theme.PaneTitle.Render("Everywhere") + "\n" +
 		m.help.FullHelpView(global) + "\n\n" +
-		m.c.Theme.Muted.Render("The mouse wheel scrolls the focused list. Colours off: NO_COLOR=1.")
+		m.c.Theme.Muted.Render("The mouse wheel scrolls the focused list, in the SQL console the results. Colours off: NO_COLOR=1.")
 	return components.Box(m.c.Theme, "Help · ? or esc to close", body, "", w, h, true)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -16,10 +17,12 @@ import (
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/tui/app"
 	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/data"
 	"github.com/acrm-dev/acrm/tui/internal/fixture"
 	"github.com/acrm-dev/acrm/tui/internal/tuitest"
 	"github.com/acrm-dev/acrm/tui/keys"
 	"github.com/acrm-dev/acrm/tui/services"
+	"github.com/acrm-dev/acrm/tui/sqlconsole"
 	"github.com/acrm-dev/acrm/tui/theme"
 )
 
@@ -319,4 +322,225 @@ func TestEmptyWorkspaceExplainsItself(t *testing.T) {
 		t.Fatalf("Segments on an empty workspace does not say what is missing:\n%s", v)
 	}
 	assertFits(t, v, 100, 30)
+}
+
+// labelSvc is the fixture workspace under another file name and size, as the status bar
+// shows them.
+type labelSvc struct {
+	*services.Workspace
+	path string
+	size int64
+}
+
+func (s labelSvc) Path() string     { return s.path }
+func (s labelSvc) SizeBytes() int64 { return s.size }
+
+// lastLine is the status bar of a frame.
+func lastLine(v string) string {
+	lines := strings.Split(v, "\n")
+	return lines[len(lines)-1]
+}
+
+// TestStatusBarShowsWorkspacePathAndSize: the status bar (not the tab bar) shows the
+// workspace file and its size at 80 columns as well as at 140; a long path gives way in
+// its middle and keeps the file name.
+func TestStatusBarShowsWorkspacePathAndSize(t *testing.T) {
+	ws := openWS(t)
+	const path = "/home/analyst/projects/kpn-b2b/workspaces/2026-q4/churn.duckdb"
+	for _, sz := range [][2]int{{80, 24}, {140, 45}} {
+		m := app.New(labelSvc{services.New(ws), path, 1_234_567_890}, app.Options{Theme: theme.New(true), Now: func() time.Time { return fixedNow }})
+		d := tuitest.New(m, m.Common().Jobs.Busy)
+		d.Send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		d.Init()
+		d.Settle(t, 20*time.Second)
+		v := view(m)
+		assertFits(t, v, sz[0], sz[1])
+		status := lastLine(v)
+		for _, want := range []string{"churn.duckdb", "1.2 GB", "? help", "q quit"} {
+			if !strings.Contains(status, want) {
+				t.Errorf("%dx%d: status bar lacks %q: %q", sz[0], sz[1], want, status)
+			}
+		}
+		if strings.Contains(status, path) {
+			t.Errorf("%dx%d: the whole path fits no status bar this narrow: %q", sz[0], sz[1], status)
+		}
+		if sz[0] == 140 && !strings.Contains(status, "/home/") {
+			t.Errorf("140 columns: the path's start is gone: %q", status)
+		}
+		if tabs := strings.Split(v, "\n")[0]; strings.Contains(tabs, "duckdb") {
+			t.Errorf("%dx%d: tab bar still shows the workspace: %q", sz[0], sz[1], tabs)
+		}
+	}
+}
+
+// TestErrorIsSeenWhileAJobRuns: an error raised while a job runs is shown beside the job
+// line and stays (past the time an informational message lasts) until the next key;
+// informational messages still clear themselves.
+func TestErrorIsSeenWhileAJobRuns(t *testing.T) {
+	ws := openWS(t)
+	const flashFor = 100 * time.Millisecond
+	m := app.New(services.New(ws), app.Options{Theme: theme.New(true), Now: func() time.Time { return fixedNow }, FlashDuration: flashFor})
+	d := tuitest.New(m, m.Common().Jobs.Busy)
+	d.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.Init()
+	d.Settle(t, 20*time.Second)
+	blockingJob(m, d)
+	d.WaitFor(t, 5*time.Second, func() bool { return strings.Contains(view(m), "25%") })
+
+	d.Send(common.FlashMsg{Text: "saved 3 rows"})
+	if s := lastLine(view(m)); !strings.Contains(s, "long test job") || !strings.Contains(s, "saved 3 rows") {
+		t.Fatalf("info message not shown beside the job: %q", s)
+	}
+	d.WaitFor(t, 5*time.Second, func() bool { return !strings.Contains(view(m), "saved 3 rows") })
+
+	d.Send(common.FlashMsg{Text: "segments: filter: Binder Error", Error: true})
+	deadline := time.Now().Add(5 * flashFor) // well past the time an info message lasts
+	d.WaitFor(t, 5*time.Second, func() bool { return time.Now().After(deadline) })
+	s := lastLine(view(m))
+	if !strings.Contains(s, "✗ segments: filter") || !strings.Contains(s, "long test job") {
+		t.Fatalf("error not kept beside the job line: %q", s)
+	}
+	assertFits(t, view(m), 80, 24)
+	d.Press(keys.DefaultNav().Down)
+	if strings.Contains(view(m), "segments: filter") {
+		t.Fatalf("a key did not dismiss the error:\n%s", lastLine(view(m)))
+	}
+	m.Common().Jobs.CancelAll()
+}
+
+// TestTinyTerminalMessageFits: below the minimum the explanation is wrapped and cut to the
+// terminal, however small.
+func TestTinyTerminalMessageFits(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 20, 5)
+	v := view(m)
+	assertFits(t, v, 20, 5)
+	if !strings.Contains(v, "20×5") || !strings.Contains(v, "80×24") {
+		t.Fatalf("20x5: the message lost its point:\n%s", v)
+	}
+	for _, sz := range [][2]int{{30, 8}, {12, 4}, {5, 2}, {1, 1}, {79, 23}} {
+		d.Send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		assertFits(t, view(m), sz[0], sz[1])
+	}
+}
+
+// TestMouseWheelScrollsSQLResults: the wheel scrolls the SQL results while the editor has
+// the keyboard, without touching the editor (no history recall, text unchanged), and
+// leaves other text inputs (the Data filter) alone.
+func TestMouseWheelScrollsSQLResults(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 120, 36)
+	wheel := func(b tea.MouseButton) {
+		d.Send(tea.MouseMsg(tea.MouseEvent{Button: b, Action: tea.MouseActionPress}))
+	}
+	// The Data filter: the wheel changes nothing.
+	dk := data.DefaultKeyMap(keys.DefaultNav())
+	d.Press(dk.Filter)
+	d.Type("abc")
+	if !m.Active().InputFocused() {
+		t.Fatal("filter input does not have the keyboard")
+	}
+	before := view(m)
+	wheel(tea.MouseButtonWheelDown)
+	wheel(tea.MouseButtonWheelUp)
+	if view(m) != before {
+		t.Fatalf("the wheel changed the screen while the filter had the keyboard:\n%s", view(m))
+	}
+	d.Press(dk.Cancel)
+	d.Settle(t, 10*time.Second)
+
+	d.Press(dk.SQL)
+	d.Settle(t, 10*time.Second)
+	d.Type("SELECT customer_id FROM customers ORDER BY customer_id")
+	d.Press(sqlconsole.DefaultKeyMap().Run)
+	d.Settle(t, 20*time.Second)
+	d.Type(" -- draft") // recalling history (what up does on the first line) would replace it
+	if !m.Active().InputFocused() {
+		t.Fatal("SQL editor does not have the keyboard")
+	}
+	if !strings.Contains(view(m), "row 1 of 2,000") {
+		t.Fatalf("no result:\n%s", view(m))
+	}
+	wheel(tea.MouseButtonWheelDown)
+	wheel(tea.MouseButtonWheelDown)
+	if v := view(m); !strings.Contains(v, "row 7 of 2,000") {
+		t.Fatalf("two wheel steps down did not scroll the results 6 rows:\n%s", v)
+	}
+	wheel(tea.MouseButtonWheelUp)
+	v := view(m)
+	if !strings.Contains(v, "row 4 of 2,000") {
+		t.Fatalf("wheel up did not scroll the results back:\n%s", v)
+	}
+	if !strings.Contains(v, "ORDER BY customer_id -- draft") || !m.Active().InputFocused() {
+		t.Fatalf("the wheel touched the editor:\n%s", v)
+	}
+}
+
+// consoleScreen hosts a SQL console whose actions are palette commands, the way a screen
+// embedding it lists them.
+type consoleScreen struct {
+	*common.Info
+	con *sqlconsole.Console
+}
+
+func (s *consoleScreen) Init() tea.Cmd              { return s.con.Open() }
+func (s *consoleScreen) Update(msg tea.Msg) tea.Cmd { return s.con.Update(msg) }
+func (s *consoleScreen) View() string               { return s.con.View() }
+func (s *consoleScreen) SetSize(w, h int)           { s.con.SetSize(w, h) }
+func (s *consoleScreen) InputFocused() bool         { return s.con.InputFocused() }
+func (s *consoleScreen) KeyMap() help.KeyMap        { return s.con.KeyMap() }
+func (s *consoleScreen) Actions() []common.Action   { return s.con.Actions() }
+
+// TestPaletteListsConsoleActionsAndCancel: the palette offers the SQL console's run and
+// export, runs the query from the palette, and lists "cancel job" only while one runs.
+func TestPaletteListsConsoleActionsAndCancel(t *testing.T) {
+	ws := openWS(t)
+	var scr *consoleScreen
+	m := app.New(services.New(ws), app.Options{Theme: theme.New(true), Screens: func(c *common.Common) []common.Screen {
+		scr = &consoleScreen{Info: common.NewInfo(c, "data", "Data", nil, nil), con: sqlconsole.New(c, "data")}
+		return []common.Screen{scr}
+	}})
+	d := tuitest.New(m, m.Common().Jobs.Busy)
+	d.Send(tea.WindowSizeMsg{Width: 120, Height: 36})
+	d.Init()
+	d.Settle(t, 10*time.Second)
+	g := keys.DefaultGlobal()
+	// While the editor has the keyboard ':' types; with the results focused it opens the
+	// palette.
+	d.Press(sqlconsole.DefaultKeyMap().Focus)
+	if m.Active().InputFocused() {
+		t.Fatal("results focused, yet an input has the keyboard")
+	}
+	d.Press(g.Palette)
+	v := view(m)
+	for _, want := range []string{"Data: SQL console: run query", "ctrl+r", "Data: SQL console: export result", "ctrl+e"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("palette lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "Cancel job") {
+		t.Errorf("palette offers to cancel a job although none runs:\n%s", v)
+	}
+	d.Send(tuitest.Key("esc"))
+	scr.con.SetValue("SELECT 6 * 7 AS answer")
+	d.Press(g.Palette)
+	d.Type("run query")
+	d.Send(tuitest.Key("enter"))
+	d.Settle(t, 10*time.Second)
+	if r := scr.con.Result(); r == nil || len(r.Rows) != 1 || r.Rows[0][0] != "42" {
+		t.Fatalf("palette did not run the query: %+v (err %v)", r, scr.con.Err())
+	}
+
+	blockingJob(m, d)
+	d.WaitFor(t, 5*time.Second, func() bool { return strings.Contains(view(m), "25%") })
+	d.Press(g.Palette)
+	d.Type("cancel")
+	if v := view(m); !strings.Contains(v, "Cancel job: long test job") {
+		t.Fatalf("palette does not offer to cancel the running job:\n%s", v)
+	}
+	d.Send(tuitest.Key("enter"))
+	d.Settle(t, 5*time.Second)
+	if m.Common().Jobs.Busy() {
+		t.Fatal("the palette's cancel left the job running")
+	}
 }
