@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -41,6 +40,7 @@ const (
 	kindProfile = "profile"
 	kindPreview = "preview"
 	kindImport  = "import"
+	kindChart   = "chart"
 )
 
 // Screen is the Data screen.
@@ -71,10 +71,18 @@ type Screen struct {
 	filterInput textinput.Model
 	filtering   bool
 
-	importing   bool
-	importInput textinput.Model
-	importHint  string
-	importErr   string
+	importPrompt *components.PathPrompt
+	// importStatus is the running import's stage and progress, for the Tables pane.
+	importStatus string
+	exportPrompt *components.PathPrompt
+	exportCol    services.ColumnProfile // the column whose chart the prompt exports
+	exportTable  string
+
+	// A load cancelled with esc leaves its pane saying so until r reloads it.
+	tablesCancelled  bool
+	profiling        string // table of the latest profile job
+	profileCancelled map[string]bool
+	previewCancelled bool
 
 	console     *sqlconsole.Console
 	consoleOpen bool
@@ -89,15 +97,11 @@ type pageResult struct {
 	table, filter string
 	page          *services.Page
 }
-type completeMsg struct {
-	input   string
-	value   string
-	choices []string
-}
 
 // New builds the Data screen.
 func New(c *common.Common) *Screen {
-	s := &Screen{c: c, keys: DefaultKeyMap(c.Nav), profiles: map[string][]services.ColumnProfile{}, profileErr: map[string]error{}}
+	s := &Screen{c: c, keys: DefaultKeyMap(c.Nav), profiles: map[string][]services.ColumnProfile{}, profileErr: map[string]error{},
+		profileCancelled: map[string]bool{}}
 	s.colTable = components.NewTable(c.Theme)
 	s.colTable.MaxColWidth = 24
 	s.colTable.WidestCell = true
@@ -106,9 +110,11 @@ func New(c *common.Common) *Screen {
 	s.filterInput = textinput.New()
 	s.filterInput.Prompt = "/ "
 	s.filterInput.Placeholder = "text to find, or a SQL condition like region = 'Utrecht'"
-	s.importInput = textinput.New()
-	s.importInput.Prompt = "file: "
-	s.importInput.Placeholder = "path to a .csv, .parquet or .json file (tab completes)"
+	promptKeys := components.PathPromptKeys{Apply: s.keys.Apply, Cancel: s.keys.Cancel, Complete: s.keys.Complete}
+	s.importPrompt = components.NewPathPrompt("file: ", "path to a .csv, .parquet or .json file (tab completes)")
+	s.importPrompt.Keys = promptKeys
+	s.exportPrompt = components.NewPathPrompt("file: ", "chart file: .png, .svg or .pdf (tab completes)")
+	s.exportPrompt.Keys = promptKeys
 	s.console = sqlconsole.New(c, ID)
 	return s
 }
@@ -116,9 +122,14 @@ func New(c *common.Common) *Screen {
 func (s *Screen) ID() string    { return ID }
 func (s *Screen) Title() string { return "Data" }
 
-// InputFocused is true while the filter, the import path or the SQL editor has the keyboard.
+// InputFocused is true while the filter, a path prompt or the SQL editor has the keyboard.
 func (s *Screen) InputFocused() bool {
-	return s.filtering || s.importing || (s.consoleOpen && s.console.InputFocused())
+	return s.inInput() || (s.consoleOpen && s.console.InputFocused())
+}
+
+// inInput is true while the filter or a path prompt has the keyboard.
+func (s *Screen) inInput() bool {
+	return s.filtering || s.importPrompt.IsOpen() || s.exportPrompt.IsOpen()
 }
 
 // Init loads the table list.
@@ -126,6 +137,7 @@ func (s *Screen) Init() tea.Cmd { return s.loadTables() }
 
 func (s *Screen) loadTables() tea.Cmd {
 	svc := s.c.Services
+	s.tablesCancelled = false
 	_, cmd := s.c.Jobs.Start(ID, kindTables, "listing tables", func(ctx context.Context, _ func(common.Progress)) (any, error) {
 		t, err := svc.Tables(ctx)
 		return tablesResult{t}, err
@@ -152,6 +164,7 @@ func (s *Screen) selectTable() tea.Cmd {
 	s.colTable.Cursor, s.colTable.Offset = 0, 0
 	s.page = nil
 	s.previewErr = nil
+	s.previewCancelled = false
 	s.filter = ""
 	s.fillColumns()
 	var cmds []tea.Cmd
@@ -165,6 +178,8 @@ func (s *Screen) selectTable() tea.Cmd {
 func (s *Screen) loadProfile(table string) tea.Cmd {
 	svc := s.c.Services
 	delete(s.profileErr, table)
+	delete(s.profileCancelled, table)
+	s.profiling = table
 	_, cmd := s.c.Jobs.Start(ID, kindProfile, "profiling "+table, func(ctx context.Context, report func(common.Progress)) (any, error) {
 		cols, err := svc.Profile(ctx, table, report)
 		return profileResult{table, cols}, err
@@ -189,6 +204,7 @@ func (s *Screen) loadPage() tea.Cmd {
 	limit := 3 * vis
 	svc := s.c.Services
 	table, filter := t.Name, s.filter
+	s.previewCancelled = false
 	_, cmd := s.c.Jobs.Start(ID, kindPreview, "reading "+table, func(ctx context.Context, _ func(common.Progress)) (any, error) {
 		p, err := svc.Preview(ctx, table, from, limit, filter)
 		return pageResult{table, filter, p}, err
@@ -215,7 +231,7 @@ func (s *Screen) split() (int, int) {
 
 func (s *Screen) rightSplit() (int, int) {
 	h := s.height
-	if s.filtering || s.importing {
+	if s.inInput() {
 		h -= 3
 	}
 	ph := h * 11 / 20
@@ -235,6 +251,9 @@ func (s *Screen) detailHeight(paneH int) int {
 func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.JobProgressMsg:
+		if msg.Kind == kindImport {
+			s.importStatus = importStatus(msg.Progress)
+		}
 		return nil
 	case common.JobDoneMsg:
 		if msg.Kind == sqlconsole.KindQuery || msg.Kind == sqlconsole.KindExport || msg.Kind == sqlconsole.KindHistory {
@@ -243,34 +262,58 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		return s.done(msg)
 	case common.RefreshMsg:
 		return s.loadTables()
-	case completeMsg:
-		if s.importing && s.importInput.Value() == msg.input {
-			s.importInput.SetValue(msg.value)
-			s.importInput.CursorEnd()
-			s.importHint = strings.Join(msg.choices, "  ")
-		}
-		return nil
 	case sqlconsole.CloseMsg:
 		s.consoleOpen = false
 		return nil
 	case tea.KeyMsg:
 		return s.key(msg)
 	}
+	for _, p := range []*components.PathPrompt{s.importPrompt, s.exportPrompt} {
+		if p.Owns(msg) {
+			_, _, cmd := p.Update(msg)
+			return cmd
+		}
+	}
 	if s.consoleOpen {
 		return s.console.Update(msg)
 	}
 	var cmd tea.Cmd
-	if s.filtering {
+	switch {
+	case s.filtering:
 		s.filterInput, cmd = s.filterInput.Update(msg)
-	} else if s.importing {
-		s.importInput, cmd = s.importInput.Update(msg)
+	case s.importPrompt.IsOpen():
+		_, _, cmd = s.importPrompt.Update(msg)
+	case s.exportPrompt.IsOpen():
+		_, _, cmd = s.exportPrompt.Update(msg)
 	}
 	return cmd
 }
 
+// importStatus is how the Tables pane shows an import's progress: "checking 45 %",
+// "reading", "committing".
+func importStatus(p common.Progress) string {
+	if f := p.Fraction(); f >= 0 && p.Stage != "" {
+		return fmt.Sprintf("%s %.0f %%", p.Stage, 100*f)
+	}
+	return p.Stage
+}
+
 func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
+	if msg.Kind == kindImport {
+		s.importStatus = ""
+	}
 	if msg.Cancelled {
-		return common.Flash(msg.Kind + " cancelled")
+		switch msg.Kind {
+		case kindTables:
+			s.tablesCancelled = true
+		case kindProfile:
+			if s.profiling != "" {
+				s.profileCancelled[s.profiling] = true
+			}
+		case kindPreview:
+			s.previewCancelled = true
+		}
+		return common.Flash(msg.Kind + " cancelled — r reloads")
 	}
 	switch msg.Kind {
 	case kindTables:
@@ -314,14 +357,19 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 		s.fillPreview()
 	case kindImport:
 		if msg.Err != nil {
-			s.importing = true
-			s.importInput.Focus()
-			s.importErr = msg.Err.Error()
-			return common.FlashError(msg.Err)
+			s.importPrompt.Err = msg.Err.Error()
+			cmd := s.importPrompt.Reopen()
+			s.SetSize(s.width, s.height)
+			return tea.Batch(cmd, common.FlashError(msg.Err))
 		}
 		r := msg.Value.(*services.ImportResult)
 		return tea.Batch(common.Flash(fmt.Sprintf("imported %s rows into %s", components.Int(r.Rows), r.Table)),
 			common.Refresh(ID))
+	case kindChart:
+		if msg.Err != nil {
+			return common.FlashError(msg.Err)
+		}
+		return common.Flash("chart written to " + msg.Value.(string))
 	}
 	return nil
 }
@@ -352,31 +400,26 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		s.filterInput, cmd = s.filterInput.Update(msg)
 		return cmd
 	}
-	if s.importing {
+	if s.importPrompt.IsOpen() {
+		path, closed, cmd := s.importPrompt.Update(msg)
 		switch {
-		case key.Matches(msg, s.keys.Cancel):
-			s.importing = false
-			s.importInput.Blur()
-			s.importErr, s.importHint = "", ""
+		case closed:
 			s.SetSize(s.width, s.height)
-			return nil
-		case key.Matches(msg, s.keys.Complete):
-			return completePath(s.importInput.Value())
-		case key.Matches(msg, s.keys.Apply):
-			path := strings.TrimSpace(s.importInput.Value())
-			if path == "" {
-				s.importErr = "type the path of a file to import"
-				return nil
-			}
-			s.importing = false
-			s.importInput.Blur()
-			s.importErr, s.importHint = "", ""
+		case path != "":
 			s.SetSize(s.width, s.height)
 			return s.startImport(path)
 		}
-		var cmd tea.Cmd
-		s.importInput, cmd = s.importInput.Update(msg)
-		s.importErr = ""
+		return cmd
+	}
+	if s.exportPrompt.IsOpen() {
+		path, closed, cmd := s.exportPrompt.Update(msg)
+		switch {
+		case closed:
+			s.SetSize(s.width, s.height)
+		case path != "":
+			s.SetSize(s.width, s.height)
+			return s.exportChart(path)
+		}
 		return cmd
 	}
 	k := s.keys
@@ -394,13 +437,12 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Import):
 		return s.openImport()
+	case key.Matches(msg, k.Export):
+		return s.openExport()
 	case key.Matches(msg, k.SQL):
 		return s.openConsole()
 	case key.Matches(msg, k.Refresh):
-		for name := range s.profiles {
-			delete(s.profiles, name)
-		}
-		return s.loadTables()
+		return s.reload()
 	case key.Matches(msg, k.Focus):
 		s.focus = (s.focus + 1) % 3
 		return nil
@@ -690,10 +732,99 @@ func (s *Screen) openFilter() tea.Cmd {
 }
 
 func (s *Screen) openImport() tea.Cmd {
-	s.importing = true
-	s.importErr, s.importHint = "", ""
+	if s.inInput() {
+		return nil
+	}
+	v := s.importPrompt.Input.Value()
+	cmd := s.importPrompt.Open("Import a file as a new table", v)
 	s.SetSize(s.width, s.height)
-	return s.importInput.Focus()
+	return cmd
+}
+
+// reload is r: what esc cancelled (the table list, the selected table's profile or its
+// preview) is loaded again; when nothing was cancelled, everything is refreshed.
+func (s *Screen) reload() tea.Cmd {
+	if s.tablesCancelled || !s.loaded {
+		return s.loadTables()
+	}
+	var cmds []tea.Cmd
+	if t, ok := s.selected(); ok {
+		if s.profileCancelled[t.Name] {
+			cmds = append(cmds, s.loadProfile(t.Name))
+		}
+		if s.previewCancelled {
+			cmds = append(cmds, s.loadPage())
+		}
+	}
+	if len(cmds) > 0 {
+		return tea.Batch(cmds...)
+	}
+	for name := range s.profiles {
+		delete(s.profiles, name)
+	}
+	return s.loadTables()
+}
+
+// exporter is the chart export service, nil when the services do not offer it.
+func (s *Screen) exporter() services.DataExportService {
+	e, _ := s.c.Services.(services.DataExportService)
+	return e
+}
+
+// chartColumn is the selected column of the selected table when it has a chart to export.
+func (s *Screen) chartColumn() (string, services.ColumnProfile, bool) {
+	t, ok := s.selected()
+	if !ok || s.exporter() == nil {
+		return "", services.ColumnProfile{}, false
+	}
+	cols, ok := s.profiles[t.Name]
+	if !ok || s.colTable.Cursor < 0 || s.colTable.Cursor >= len(cols) {
+		return "", services.ColumnProfile{}, false
+	}
+	p := cols[s.colTable.Cursor]
+	return t.Name, p, services.ChartableColumn(p)
+}
+
+func (s *Screen) openExport() tea.Cmd {
+	table, p, ok := s.chartColumn()
+	if s.inInput() {
+		return nil
+	}
+	if !ok {
+		if p.Name != "" {
+			return common.Flash("no chart to export for " + p.Name + " (identifiers and nearly unique columns are never charted)")
+		}
+		return common.Flash("no chart to export: select a profiled column")
+	}
+	s.exportCol, s.exportTable = p, table
+	cmd := s.exportPrompt.Open("Export the chart of "+table+"."+p.Name+" (.png/.svg/.pdf)", ChartFileName(table, p.Name))
+	s.SetSize(s.width, s.height)
+	return cmd
+}
+
+// ChartFileName is the default file of a column's chart, in the working directory:
+// "<table>-<column>.png" with characters other than letters, digits, '-', '_' and '.'
+// replaced by '_'.
+func ChartFileName(table, column string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, table+"-"+column) + ".png"
+}
+
+func (s *Screen) exportChart(path string) tea.Cmd {
+	svc := s.exporter()
+	if svc == nil {
+		return nil
+	}
+	table, p := s.exportTable, s.exportCol
+	_, cmd := s.c.Jobs.Start(ID, kindChart, "exporting the chart of "+p.Name, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.ExportColumnChart(ctx, path, table, p)
+	})
+	return cmd
 }
 
 func (s *Screen) openConsole() tea.Cmd {
@@ -704,77 +835,25 @@ func (s *Screen) openConsole() tea.Cmd {
 
 func (s *Screen) startImport(path string) tea.Cmd {
 	svc := s.c.Services
+	s.importStatus = "starting"
 	_, cmd := s.c.Jobs.Start(ID, kindImport, "importing "+filepath.Base(path), func(ctx context.Context, report func(common.Progress)) (any, error) {
-		return svc.Import(ctx, services.ImportOptions{Path: path, Table: TableNameFor(path)})
+		return svc.Import(ctx, services.ImportOptions{Path: path, Table: TableNameFor(path),
+			Progress: func(done, total int64, stage string) { report(common.Progress{Done: done, Total: total, Stage: stage}) }})
 	})
 	return cmd
 }
 
-// completePath completes a file path in the background: the longest common prefix of the
-// matching entries, with the choices listed when there are several.
-func completePath(input string) tea.Cmd {
-	return func() tea.Msg {
-		value, choices := CompletePath(input)
-		return completeMsg{input: input, value: value, choices: choices}
-	}
-}
-
 // CompletePath returns input extended by the longest common prefix of the directory entries
-// it matches (directories end in "/"), and the matching names (at most 20).
-func CompletePath(input string) (string, []string) {
-	expanded := input
-	if strings.HasPrefix(input, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			expanded = filepath.Join(home, input[2:])
-			if strings.HasSuffix(input, "/") {
-				expanded += "/"
-			}
-		}
-	}
-	dir, prefix := filepath.Split(expanded)
-	if dir == "" {
-		dir = "."
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return input, nil
-	}
-	var names []string
-	for _, e := range entries {
-		n := e.Name()
-		if !strings.HasPrefix(n, prefix) || (strings.HasPrefix(n, ".") && !strings.HasPrefix(prefix, ".")) {
-			continue
-		}
-		if e.IsDir() {
-			n += "/"
-		}
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		return input, nil
-	}
-	common := names[0]
-	for _, n := range names[1:] {
-		for !strings.HasPrefix(n, common) {
-			common = common[:len(common)-1]
-		}
-	}
-	value := input[:len(input)-len(prefix)] + common
-	if len(names) == 1 {
-		names = nil
-	}
-	if len(names) > 20 {
-		names = append(names[:20], "…")
-	}
-	return value, names
-}
+// it matches (directories end in "/"), and the matching names (at most 20); see
+// components.CompletePath, which the import and export prompts run in the background.
+func CompletePath(input string) (string, []string) { return components.CompletePath(input) }
 
 // Actions are the Data screen's palette commands.
 func (s *Screen) Actions() []common.Action {
 	return []common.Action{
 		{Owner: ID, Title: "import a file", Key: "i", Do: s.openImport},
 		{Owner: ID, Title: "SQL console", Key: "s", Do: s.openConsole},
+		{Owner: ID, Title: "export the selected column's chart", Key: "e", Do: s.openExport},
 		{Owner: ID, Title: "filter rows of the table", Key: "/", Do: s.openFilter},
 		{Owner: ID, Title: "refresh tables", Key: "r", Do: func() tea.Cmd { return s.loadTables() }},
 	}
@@ -786,14 +865,16 @@ func (s *Screen) KeyMap() help.KeyMap {
 		return s.console.KeyMap()
 	}
 	k := s.keys
-	inInput := s.filtering || s.importing
+	inInput := s.inInput()
 	for _, b := range []*key.Binding{&k.Nav.Up, &k.Nav.Down, &k.Nav.PageUp, &k.Nav.PageDown, &k.Nav.Top, &k.Nav.Bottom, &k.Nav.Left, &k.Nav.Right, &k.Focus, &k.Filter, &k.Import, &k.SQL, &k.Refresh} {
 		b.SetEnabled(!inInput)
 	}
+	_, _, chart := s.chartColumn()
+	k.Export.SetEnabled(!inInput && chart)
 	k.Clear.SetEnabled(!inInput && s.filter != "")
 	k.Apply.SetEnabled(inInput)
 	k.Cancel.SetEnabled(inInput)
-	k.Complete.SetEnabled(s.importing)
+	k.Complete.SetEnabled(s.importPrompt.IsOpen() || s.exportPrompt.IsOpen())
 	if s.focus == panePreview {
 		k.Nav.Left.SetHelp("←/→", "scroll columns")
 		k.Nav.Right.SetHelp("←/→", "scroll columns")
@@ -805,14 +886,14 @@ type keyMap struct{ k KeyMap }
 
 func (m keyMap) ShortHelp() []key.Binding {
 	k := m.k
-	return []key.Binding{k.Apply, k.Complete, k.Cancel, k.Focus, k.Filter, k.Clear, k.Import, k.SQL}
+	return []key.Binding{k.Apply, k.Complete, k.Cancel, k.Focus, k.Filter, k.Clear, k.Import, k.Export, k.SQL}
 }
 
 func (m keyMap) FullHelp() [][]key.Binding {
 	k := m.k
 	return [][]key.Binding{
 		{k.Nav.Up, k.Nav.Down, k.Nav.PageUp, k.Nav.PageDown, k.Nav.Top, k.Nav.Bottom, k.Nav.Left},
-		{k.Focus, k.Filter, k.Clear, k.Import, k.SQL, k.Refresh, k.Apply, k.Complete, k.Cancel},
+		{k.Focus, k.Filter, k.Clear, k.Import, k.Export, k.SQL, k.Refresh, k.Apply, k.Complete, k.Cancel},
 	}
 }
 
@@ -824,7 +905,11 @@ func (s *Screen) View() string {
 	th := s.c.Theme
 	lw, rw := s.split()
 	ph, vh := s.rightSplit()
-	left := components.Box(th, "Tables", s.tablesView(lw-2, s.height-2), "i import · s sql", lw, s.height, s.focus == paneTables)
+	tablesFooter := "i import · s sql"
+	if s.importStatus != "" {
+		tablesFooter = "importing · " + s.importStatus
+	}
+	left := components.Box(th, "Tables", s.tablesView(lw-2, s.height-2), tablesFooter, lw, s.height, s.focus == paneTables)
 
 	t, ok := s.selected()
 	colTitle, prevTitle, prevFooter := "Columns", "Preview", ""
@@ -838,7 +923,9 @@ func (s *Screen) View() string {
 		colTitle = fmt.Sprintf("%s · %s rows · %d columns", t.Name, components.Int(t.Rows), t.Columns)
 		if err := s.profileErr[t.Name]; err != nil {
 			colBody = components.ErrorText(th, err, rw-2)
-		} else if _, done := s.profiles[t.Name]; !done {
+		} else if _, done := s.profiles[t.Name]; !done && s.profileCancelled[t.Name] {
+			colBody = th.Warn.Render("profiling " + t.Name + " cancelled — r reloads")
+		} else if !done {
 			colBody = th.Muted.Render("profiling " + t.Name + "…")
 		} else {
 			s.colTable.Focused = s.focus == paneColumns
@@ -854,6 +941,8 @@ func (s *Screen) View() string {
 		switch {
 		case s.previewErr != nil:
 			prevBody = components.ErrorText(th, s.previewErr, rw-2)
+		case s.page == nil && s.previewCancelled:
+			prevBody = th.Warn.Render("reading " + t.Name + " cancelled — r reloads")
 		case s.page == nil:
 			prevBody = th.Muted.Render("reading " + t.Name + "…")
 		case s.page.Total == 0:
@@ -871,7 +960,7 @@ func (s *Screen) View() string {
 	}
 	right := components.Box(th, colTitle, colBody, "", rw, ph, s.focus == paneColumns) + "\n" +
 		components.Box(th, prevTitle, prevBody, prevFooter, rw, vh, s.focus == panePreview)
-	if s.filtering || s.importing {
+	if s.inInput() {
 		right += "\n" + s.inputView(rw)
 	}
 	return components.JoinH(left, right)
@@ -883,25 +972,25 @@ func (s *Screen) inputView(w int) string {
 		s.filterInput.Width = w - 6
 		return components.Box(th, "Filter rows · enter apply · esc close", s.filterInput.View(), "", w, 3, true)
 	}
-	s.importInput.Width = w - 10
+	if s.exportPrompt.IsOpen() {
+		s.exportPrompt.Footer = "enter export · tab complete · esc close"
+		return s.exportPrompt.View(th, w)
+	}
 	footer := "enter import · tab complete · esc close"
-	if v := strings.TrimSpace(s.importInput.Value()); v != "" && !strings.HasSuffix(v, "/") {
+	if v := s.importPrompt.Value(); v != "" && !strings.HasSuffix(v, "/") {
 		footer = "→ table " + TableNameFor(v) + " · " + footer
 	}
-	body := s.importInput.View()
-	title := "Import a file as a new table"
-	if s.importErr != "" {
-		title = "✗ " + s.importErr
-	} else if s.importHint != "" {
-		title = s.importHint
-	}
-	return components.Box(th, title, body, footer, w, 3, true)
+	s.importPrompt.Footer = footer
+	return s.importPrompt.View(th, w)
 }
 
 func (s *Screen) tablesView(w, h int) string {
 	th := s.c.Theme
 	if s.tablesErr != nil {
 		return components.ErrorText(th, s.tablesErr, w)
+	}
+	if !s.loaded && s.tablesCancelled {
+		return th.Warn.Render(components.Wrap("listing tables cancelled — r reloads", w))
 	}
 	if !s.loaded {
 		return th.Muted.Render("loading…")

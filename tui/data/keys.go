@@ -13,6 +13,7 @@ type KeyMap struct {
 	Filter   key.Binding
 	Clear    key.Binding
 	Import   key.Binding
+	Export   key.Binding
 	SQL      key.Binding
 	Refresh  key.Binding
 	Apply    key.Binding
@@ -28,6 +29,7 @@ func DefaultKeyMap(nav keys.Nav) KeyMap {
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter rows")),
 		Clear:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "clear filter")),
 		Import:   key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import file")),
+		Export:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export chart")),
 		SQL:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "SQL console")),
 		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Apply:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),

@@ -36,6 +36,7 @@ const (
 	kindCount    = "count"
 	kindSave     = "save"
 	kindDelete   = "delete"
+	kindChart    = "chart"
 )
 
 const (
@@ -58,6 +59,8 @@ type KeyMap struct {
 	Back        key.Binding
 	ScrollLeft  key.Binding
 	ScrollRight key.Binding
+	Export      key.Binding
+	Complete    key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
@@ -78,6 +81,8 @@ func DefaultKeyMap() KeyMap {
 		Back:        keys.Key("esc", "close"),
 		ScrollLeft:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "scroll columns")),
 		ScrollRight: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "scroll columns")),
+		Export:      keys.Key("e", "export chart"),
+		Complete:    keys.Key("tab", "complete path"),
 	}
 }
 
@@ -91,8 +96,11 @@ type Screen struct {
 	segs    []services.Segment
 	loaded  bool
 	listErr error
-	cursor  int
-	marked  []string // names, in marking order
+	// basis is what ranks the value segments (services.BasisRevenue or
+	// BasisExpectedValue; "" when unknown).
+	basis  string
+	cursor int
+	marked []string // names, in marking order
 
 	view     int
 	kpis     []services.KPIRow
@@ -110,6 +118,18 @@ type Screen struct {
 	pendingSelect string
 	// confirmDelete is the segment d was pressed on once; a second d deletes it.
 	confirmDelete string
+
+	// A load cancelled with esc leaves its pane saying so until r reloads it.
+	listCancelled, kpiCancelled, ctCancelled bool
+
+	// exportPrompt asks where the KPI chart goes (e).
+	exportPrompt *components.PathPrompt
+}
+
+// listResult is what the list job returns: the segments and the value basis.
+type listResult struct {
+	segs  []services.Segment
+	basis string
 }
 
 // New builds the Segments screen.
@@ -119,12 +139,14 @@ func New(c *common.Common) *Screen {
 	s.kpiTable.WidestCell = true
 	s.ctTable.ShowCursor = false
 	s.ctTable.WidestCell = true
+	s.exportPrompt = components.NewPathPrompt("file: ", "chart file: .png, .svg or .pdf (tab completes)")
+	s.exportPrompt.Keys = components.PathPromptKeys{Apply: s.keys.Next, Cancel: s.keys.Back, Complete: s.keys.Complete}
 	return s
 }
 
 func (s *Screen) ID() string         { return ID }
 func (s *Screen) Title() string      { return "Segments" }
-func (s *Screen) InputFocused() bool { return s.builder != nil }
+func (s *Screen) InputFocused() bool { return s.builder != nil || s.exportPrompt.IsOpen() }
 
 // Init loads the segment list and the customer columns.
 func (s *Screen) Init() tea.Cmd { return tea.Batch(s.loadList(), s.loadColumns()) }
@@ -136,9 +158,26 @@ func (s *Screen) start(kind, label string, fn common.JobFunc) tea.Cmd {
 
 func (s *Screen) loadList() tea.Cmd {
 	svc := s.c.Services
+	exp := s.exporter()
+	s.listCancelled = false
 	return s.start(kindList, "loading segments", func(ctx context.Context, _ func(common.Progress)) (any, error) {
-		return svc.Segments(ctx)
+		segs, err := svc.Segments(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r := listResult{segs: segs}
+		if exp != nil {
+			// Without a customers table there is no basis; the list still shows.
+			r.basis, _ = exp.ValueBasis(ctx)
+		}
+		return r, ctx.Err()
 	})
+}
+
+// exporter is the chart export service, nil when the services do not offer it.
+func (s *Screen) exporter() services.DataExportService {
+	e, _ := s.c.Services.(services.DataExportService)
+	return e
 }
 
 func (s *Screen) loadColumns() tea.Cmd {
@@ -170,6 +209,7 @@ func (s *Screen) loadKPIs() tea.Cmd {
 		return nil
 	}
 	svc := s.c.Services
+	s.kpiCancelled = false
 	return s.start(kindKPIs, "computing KPIs", func(ctx context.Context, _ func(common.Progress)) (any, error) {
 		return svc.KPIs(ctx, segs)
 	})
@@ -197,6 +237,7 @@ func (s *Screen) loadCrosstab() tea.Cmd {
 		filter = segs[0].Filter
 	}
 	svc := s.c.Services
+	s.ctCancelled = false
 	return s.start(kindCrosstab, "crosstab "+r+" × "+c, func(ctx context.Context, _ func(common.Progress)) (any, error) {
 		return svc.Crosstab(ctx, r, c, filter)
 	})
@@ -213,8 +254,11 @@ func (s *Screen) refreshView() tea.Cmd {
 func (s *Screen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	lw := s.leftWidth()
-	s.kpiTable.SetSize(w-lw-2, h-2)
-	s.ctTable.SetSize(w-lw-2, h-2)
+	ph := h - s.exportPrompt.Height()
+	// The KPI table is as tall as its rows, so the lines under it (the filter, the value
+	// basis) show.
+	s.kpiTable.SetSize(w-lw-2, max(min(ph-2, len(s.kpiTable.Rows)+1), 1))
+	s.ctTable.SetSize(w-lw-2, ph-2)
 }
 
 func (s *Screen) leftWidth() int { return min(max(s.width/4, 24), 36) }
@@ -233,7 +277,22 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		if s.builder != nil {
 			return s.builderKey(msg)
 		}
+		if s.exportPrompt.IsOpen() {
+			path, closed, cmd := s.exportPrompt.Update(msg)
+			switch {
+			case closed:
+				s.SetSize(s.width, s.height)
+			case path != "":
+				s.SetSize(s.width, s.height)
+				return s.exportChart(path)
+			}
+			return cmd
+		}
 		return s.key(msg)
+	}
+	if s.exportPrompt.Owns(msg) || s.exportPrompt.IsOpen() {
+		_, _, cmd := s.exportPrompt.Update(msg)
+		return cmd
 	}
 	if s.builder != nil {
 		return s.builder.update(msg)
@@ -243,7 +302,15 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 
 func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 	if msg.Cancelled {
-		return common.Flash(msg.Kind + " cancelled")
+		switch msg.Kind {
+		case kindList:
+			s.listCancelled = true
+		case kindKPIs:
+			s.kpiCancelled = true
+		case kindCrosstab:
+			s.ctCancelled = true
+		}
+		return common.Flash(msg.Kind + " cancelled — r reloads")
 	}
 	if msg.Err != nil {
 		switch msg.Kind {
@@ -253,6 +320,8 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 			s.kpiErr = msg.Err
 		case kindCrosstab:
 			s.ctErr = msg.Err
+		case kindChart:
+			return common.FlashError(fmt.Errorf("export: %w", msg.Err))
 		case kindCount, kindSave, kindValues:
 			if b := s.builder; b != nil {
 				b.err = msg.Err.Error()
@@ -270,7 +339,8 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 		if s.cursor < len(s.segs) {
 			prev = s.segs[s.cursor].Name
 		}
-		s.segs, s.loaded, s.listErr = msg.Value.([]services.Segment), true, nil
+		r := msg.Value.(listResult)
+		s.segs, s.basis, s.loaded, s.listErr = r.segs, r.basis, true, nil
 		if s.pendingSelect != "" {
 			prev, s.pendingSelect = s.pendingSelect, ""
 		}
@@ -304,6 +374,7 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 		for i := 1; i < len(h); i++ {
 			s.kpiTable.RightAlign[i] = true
 		}
+		s.SetSize(s.width, s.height)
 	case kindCrosstab:
 		s.ct, s.ctErr = msg.Value.(*services.CrossTable), nil
 		h, rows := CrosstabTable(s.ct)
@@ -330,8 +401,53 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 		return tea.Batch(common.Flash("saved segment "+name), s.loadList())
 	case kindDelete:
 		return tea.Batch(common.Flash("deleted segment "+msg.Value.(string)), s.loadList())
+	case kindChart:
+		return common.Flash("chart written to " + msg.Value.(string))
 	}
 	return nil
+}
+
+// chartReady reports whether the KPI chart of the segments on screen can be exported: the
+// KPI view shows a loaded table of at least one segment and the services can write charts.
+func (s *Screen) chartReady() bool {
+	return s.view == viewKPIs && len(s.kpis) >= 2 && s.kpiErr == nil && !s.kpiCancelled && s.exporter() != nil
+}
+
+func (s *Screen) openExport() tea.Cmd {
+	if !s.chartReady() {
+		return common.Flash("no chart to export: the KPI table of a segment must be on screen")
+	}
+	cmd := s.exportPrompt.Open("Export the segment KPI chart (.png/.svg/.pdf)", ChartFileName(s.kpis))
+	s.SetSize(s.width, s.height)
+	return cmd
+}
+
+// ChartFileName is the default file of the KPI chart of rows (base first):
+// "segments-<a>-<b>-kpis.png" with characters other than letters, digits, '-', '_' and '.'
+// replaced by '_'.
+func ChartFileName(rows []services.KPIRow) string {
+	name := "segments"
+	for _, r := range rows[min(1, len(rows)):] {
+		name += "-" + r.Segment
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, name) + "-kpis.png"
+}
+
+func (s *Screen) exportChart(path string) tea.Cmd {
+	svc := s.exporter()
+	if svc == nil || len(s.kpis) < 2 {
+		return nil
+	}
+	rows, basis := append([]services.KPIRow(nil), s.kpis...), s.basis
+	return s.start(kindChart, "exporting the segment KPI chart", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return svc.ExportSegmentKPIs(ctx, path, rows, basis)
+	})
 }
 
 func defaultAttrs(names []string) (int, int) {
@@ -431,6 +547,8 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Refresh):
 		return tea.Batch(s.loadList(), s.loadColumns())
+	case key.Matches(msg, k.Export):
+		return s.openExport()
 	}
 	return nil
 }
@@ -441,6 +559,7 @@ func (s *Screen) Actions() []common.Action {
 		{Owner: ID, Title: "new segment with the guided builder", Key: "n", Do: func() tea.Cmd { return s.openBuilder(false) }},
 		{Owner: ID, Title: "new segment from a SQL filter", Key: "t", Do: func() tea.Cmd { return s.openBuilder(true) }},
 		{Owner: ID, Title: "toggle KPIs / crosstab", Key: "x", Do: func() tea.Cmd { s.view = 1 - s.view; return s.refreshView() }},
+		{Owner: ID, Title: "export the segment KPI chart", Key: "e", Do: s.openExport},
 	}
 }
 
@@ -450,8 +569,15 @@ func (s *Screen) KeyMap() help.KeyMap {
 	if s.builder != nil {
 		return builderKeys{s.builder.keyHelp()}
 	}
+	if s.exportPrompt.IsOpen() {
+		b := s.exportPrompt.KeyBindings()
+		b[0].SetHelp("enter", "export")
+		return builderKeys{b}
+	}
 	k.Next.SetEnabled(false)
 	k.Back.SetEnabled(false)
+	k.Complete.SetEnabled(false)
+	k.Export.SetEnabled(s.chartReady())
 	hasSeg := s.cursor < len(s.segs)
 	k.Mark.SetEnabled(hasSeg)
 	k.Delete.SetEnabled(hasSeg && !s.segs[s.cursor].Builtin)
@@ -464,12 +590,12 @@ type keyMap struct{ k KeyMap }
 
 func (m keyMap) ShortHelp() []key.Binding {
 	k := m.k
-	return []key.Binding{k.Mark, k.New, k.Typed, k.Crosstab, k.RowAttr, k.ColAttr, k.Delete}
+	return []key.Binding{k.Mark, k.New, k.Typed, k.Crosstab, k.RowAttr, k.ColAttr, k.Export, k.Delete}
 }
 
 func (m keyMap) FullHelp() [][]key.Binding {
 	k := m.k
-	return [][]key.Binding{{k.Up, k.Down, k.Mark, k.ScrollLeft}, {k.New, k.Typed, k.Delete, k.Crosstab, k.RowAttr, k.ColAttr, k.Refresh}}
+	return [][]key.Binding{{k.Up, k.Down, k.Mark, k.ScrollLeft}, {k.New, k.Typed, k.Delete, k.Crosstab, k.RowAttr, k.ColAttr, k.Export, k.Refresh}}
 }
 
 type builderKeys struct{ b []key.Binding }
@@ -491,19 +617,17 @@ func Arrow(idx float64) string {
 	return "="
 }
 
-// KPITable renders KPI rows (base first) as a table with one column per group: each KPI's
-// value and, for segments, its index against the base.
+// KPITable renders KPI rows (base first) as a table: the KPI, the base's value, then for
+// each segment two columns, its value and its index against the base (with ▲/▼). KPIs
+// without an index (customers, share of base) leave the index cell empty, so values always
+// line up under values and indices under indices.
 func KPITable(rows []services.KPIRow) ([]string, [][]string) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	headers := []string{"KPI"}
-	for i, r := range rows {
-		h := r.Segment
-		if i > 0 {
-			h += " (index)"
-		}
-		headers = append(headers, h)
+	headers := []string{"KPI", rows[0].Segment}
+	for _, r := range rows[1:] {
+		headers = append(headers, r.Segment, "index")
 	}
 	type kpi struct {
 		name string
@@ -521,18 +645,26 @@ func KPITable(rows []services.KPIRow) ([]string, [][]string) {
 	}
 	var out [][]string
 	for _, k := range kpis {
-		line := []string{k.name}
-		for i, r := range rows {
-			v := k.val(r)
-			if i > 0 && k.idx != nil {
-				idx := k.idx(r)
-				v += fmt.Sprintf(" %4.0f %s", idx, Arrow(idx))
+		line := []string{k.name, k.val(rows[0])}
+		for _, r := range rows[1:] {
+			idx := ""
+			if k.idx != nil {
+				idx = IndexText(k.idx(r))
 			}
-			line = append(line, v)
+			line = append(line, k.val(r), idx)
 		}
 		out = append(out, line)
 	}
 	return headers, out
+}
+
+// IndexText writes an index with its direction mark: "771 ▲", "57 ▼", "100 =", "–" for
+// none.
+func IndexText(idx float64) string {
+	if math.IsNaN(idx) || math.IsInf(idx, 0) {
+		return "–"
+	}
+	return components.Float(idx, 0) + " " + Arrow(idx)
 }
 
 // CrosstabTable renders a crosstab: per cell the count and the row percentage, with row
@@ -571,6 +703,7 @@ func (s *Screen) View() string {
 	lw := s.leftWidth()
 	rw := s.width - lw
 	left := components.Box(th, "Segments", s.listView(lw-2, s.height-2), "n new · t SQL", lw, s.height, s.builder == nil)
+	h := s.height - s.exportPrompt.Height()
 	var right string
 	if s.builder != nil {
 		right = s.builder.view(th, rw, s.height)
@@ -586,31 +719,71 @@ func (s *Screen) View() string {
 		switch {
 		case s.ctErr != nil:
 			body = components.ErrorText(th, s.ctErr, rw-2)
+		case s.ctCancelled:
+			body = th.Warn.Render("crosstab cancelled — r reloads")
 		case s.ct == nil:
 			body = th.Muted.Render("computing crosstab…")
 		default:
 			body = s.ctTable.View()
 		}
-		right = components.Box(th, title, body, "a row attribute · b column attribute · x KPIs", rw, s.height, false)
+		footer := "a row attribute · b column attribute · x KPIs"
+		if s.ct != nil && s.ctTable.HiddenRight() {
+			footer = "→ l more · " + footer
+		}
+		right = components.Box(th, title, body, footer, rw, h, false)
 	} else {
 		title := "KPIs · index vs all customers (100 = average)"
 		var body string
 		switch {
 		case s.kpiErr != nil:
 			body = components.ErrorText(th, s.kpiErr, rw-2)
+		case s.listCancelled && !s.loaded:
+			body = th.Warn.Render("loading segments cancelled — r reloads")
 		case !s.loaded && s.listErr == nil:
 			body = th.Muted.Render("loading segments…")
+		case s.kpiCancelled:
+			body = th.Warn.Render("computing KPIs cancelled — r reloads")
 		case s.kpis == nil:
 			body = th.Muted.Render("computing KPIs…")
 		default:
-			body = s.kpiTable.View()
-			if f := s.compared(); len(f) == 1 {
-				body += "\n\n" + th.Muted.Render(components.Truncate("filter: "+oneLine(f[0].Filter), rw-4))
+			body = s.kpiTable.View() + "\n"
+			f := s.compared()
+			if len(f) == 1 {
+				body += "\n" + th.Muted.Render(components.Truncate("filter: "+oneLine(f[0].Filter), rw-4))
+			}
+			if b := s.basisLine(f); b != "" {
+				body += "\n" + th.Muted.Render(components.Truncate(b, rw-4))
 			}
 		}
-		right = components.Box(th, title, body, "▲ ≥105 · ▼ ≤95 · x crosstab", rw, s.height, false)
+		footer := "▲ ≥105 · ▼ ≤95 · x crosstab"
+		if s.chartReady() {
+			footer = "▲ ≥105 · ▼ ≤95 · e export · x crosstab"
+		}
+		if s.kpis != nil && s.kpiTable.HiddenRight() {
+			footer = "→ l more · " + footer
+		}
+		right = components.Box(th, title, body, footer, rw, h, false)
+	}
+	if s.exportPrompt.IsOpen() && s.builder == nil {
+		s.exportPrompt.Footer = "enter export · tab complete · esc close"
+		right += "\n" + s.exportPrompt.View(th, rw)
 	}
 	return components.JoinH(left, right)
+}
+
+// basisLine says what ranks the value segments when one of segs is a value segment:
+// "value segments ranked by monthly revenue".
+func (s *Screen) basisLine(segs []services.Segment) string {
+	t := services.BasisText(s.basis)
+	if t == "" {
+		return ""
+	}
+	for _, sg := range segs {
+		if sg.Builtin {
+			return "value segments ranked by " + t
+		}
+	}
+	return ""
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -42,7 +43,7 @@ func TestValueSegmentKPIs(t *testing.T) {
 	ws, s, _, _ := setup(t)
 	v := view(s)
 	// top = highest 10 % by monthly revenue.
-	if !strings.Contains(v, "top (index)") || !strings.Contains(v, "100") {
+	if !headerHas(v, "top") || !headerHas(v, "index") || !strings.Contains(v, "100") {
 		t.Fatalf("no KPI table for the top segment:\n%s", v)
 	}
 	var avgTop, avgAll float64
@@ -56,6 +57,68 @@ func TestValueSegmentKPIs(t *testing.T) {
 	line := lineWith(v, "avg monthly revenue")
 	if !strings.Contains(line, components.Float(avgTop, 2)) || !strings.Contains(line, components.Float(wantIdx, 0)+" ▲") {
 		t.Fatalf("avg revenue line %q, want %s and index %.0f ▲", line, components.Float(avgTop, 2), wantIdx)
+	}
+}
+
+// rightPane is the part of a screen line right of the segment list (from the KPI pane's
+// border on).
+func rightPane(line string) string {
+	if i := strings.Index(line, "│"); i >= 0 {
+		return line[i:]
+	}
+	return ""
+}
+
+// headerHas reports whether the KPI table's header names column name.
+func headerHas(v, name string) bool {
+	for _, f := range strings.Fields(rightPane(lineWith(v, "│KPI "))) {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+// TestKPIValuesLineUpWithValues: a KPI without an index (customers) puts its value in the
+// value column, right-aligned with the values of the KPIs below it, not under the indices.
+func TestKPIValuesLineUpWithValues(t *testing.T) {
+	_, s, _, _ := setup(t)
+	v := view(s)
+	cust, rev := rightPane(lineWith(v, "│customers ")), rightPane(lineWith(v, "avg monthly revenue"))
+	cf, rf := strings.Fields(cust), strings.Fields(rev)
+	if len(cf) < 3 || len(rf) < 7 {
+		t.Fatalf("unexpected KPI lines:\n%s\n%s", cust, rev)
+	}
+	end := func(line, tok string) int {
+		i := strings.LastIndex(line, tok)
+		return utf8.RuneCountInString(line[:i]) + utf8.RuneCountInString(tok)
+	}
+	if a, b := end(cust, cf[2]), end(rev, rf[4]); a != b {
+		t.Errorf("top's customers %q ends at column %d, its revenue %q at %d:\n%s\n%s", cf[2], a, rf[4], b, cust, rev)
+	}
+	if a, b := end(cust, cf[1]), end(rev, rf[3]); a != b {
+		t.Errorf("base customers end at %d, base revenue at %d", a, b)
+	}
+	h, rows := segments.KPITable([]services.KPIRow{{Segment: "all customers"}, {Segment: "a"}, {Segment: "b"}})
+	if want := []string{"KPI", "all customers", "a", "index", "b", "index"}; strings.Join(h, "|") != strings.Join(want, "|") {
+		t.Errorf("headers %q, want %q", h, want)
+	}
+	for _, r := range rows {
+		if len(r) != len(h) {
+			t.Errorf("row %q has %d cells for %d columns", r, len(r), len(h))
+		}
+		if (r[0] == "customers" || r[0] == "share of base") && (r[3] != "" || r[5] != "") {
+			t.Errorf("row %q has an index", r)
+		}
+	}
+}
+
+// TestValueBasisShown: the KPI pane says what ranks the value segments (monthly revenue
+// before any model has scored the base).
+func TestValueBasisShown(t *testing.T) {
+	_, s, _, _ := setup(t)
+	if v := view(s); !strings.Contains(v, "value segments ranked by monthly revenue") {
+		t.Fatalf("value basis not shown:\n%s", v)
 	}
 }
 
@@ -77,7 +140,7 @@ func TestCompareSegmentsSideBySide(t *testing.T) {
 	d.Press(k.Mark) // low
 	d.Settle(t, 10*time.Second)
 	v := view(s)
-	if !strings.Contains(v, "top (index)") || !strings.Contains(v, "low (index)") {
+	if !headerHas(v, "top") || !headerHas(v, "low") {
 		t.Fatalf("comparison lacks a segment:\n%s", v)
 	}
 	if !strings.Contains(lineWith(v, "avg monthly revenue"), "▼") {
@@ -87,7 +150,7 @@ func TestCompareSegmentsSideBySide(t *testing.T) {
 	d.Press(k.Up)
 	d.Press(k.Mark)
 	d.Settle(t, 10*time.Second)
-	if !strings.Contains(view(s), "middle (index)") {
+	if !headerHas(view(s), "middle") {
 		t.Fatal("third segment not compared")
 	}
 	_ = m

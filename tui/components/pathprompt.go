@@ -1,0 +1,228 @@
+package components
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/acrm-dev/acrm/tui/keys"
+	"github.com/acrm-dev/acrm/tui/theme"
+)
+
+// PathPromptKeys are the keys of a path prompt.
+type PathPromptKeys struct {
+	Apply, Cancel, Complete key.Binding
+}
+
+// DefaultPathPromptKeys returns enter (apply), esc (close) and tab (complete path).
+func DefaultPathPromptKeys() PathPromptKeys {
+	return PathPromptKeys{
+		Apply:    keys.Key("enter", "apply"),
+		Cancel:   keys.Key("esc", "close"),
+		Complete: keys.Key("tab", "complete path"),
+	}
+}
+
+// PathPrompt is the one-line file path dialog of the workbench (import a file, export a
+// chart): a text input with tab completion done in the background, a title that turns into
+// the error or the completion choices, and a footer. Update returns the path when enter is
+// pressed; the owner runs the work as a job.
+type PathPrompt struct {
+	Keys  PathPromptKeys
+	Input textinput.Model
+	// Title is shown in the border; Footer (optional) replaces the key hint.
+	Title, Footer string
+	// Err, when set, replaces the title with "✗ Err" until the next key.
+	Err string
+	// Hint lists the completion choices of the last tab.
+	Hint string
+
+	open bool
+	id   int // which opening a completion belongs to
+}
+
+// NewPathPrompt returns a closed prompt with the given input prompt and placeholder.
+func NewPathPrompt(prompt, placeholder string) *PathPrompt {
+	in := textinput.New()
+	in.Prompt = prompt
+	in.Placeholder = placeholder
+	in.CharLimit = 1024
+	return &PathPrompt{Keys: DefaultPathPromptKeys(), Input: in}
+}
+
+// Open shows the prompt with title and an initial value (cursor at its end).
+func (p *PathPrompt) Open(title, value string) tea.Cmd {
+	p.open, p.Title, p.Err, p.Hint = true, title, "", ""
+	p.id++
+	p.Input.SetValue(value)
+	p.Input.CursorEnd()
+	return p.Input.Focus()
+}
+
+// Reopen shows the prompt again as it was (after a failed import, with Err set).
+func (p *PathPrompt) Reopen() tea.Cmd {
+	p.open = true
+	return p.Input.Focus()
+}
+
+// Close hides the prompt.
+func (p *PathPrompt) Close() {
+	p.open = false
+	p.Hint = ""
+	p.Input.Blur()
+}
+
+// IsOpen reports whether the prompt has the keyboard.
+func (p *PathPrompt) IsOpen() bool { return p.open }
+
+// Value is the typed path, trimmed.
+func (p *PathPrompt) Value() string { return strings.TrimSpace(p.Input.Value()) }
+
+// pathCompleteMsg is the result of a background completion.
+type pathCompleteMsg struct {
+	p       *PathPrompt
+	id      int
+	input   string
+	value   string
+	choices []string
+}
+
+// Update handles a message while the prompt is open. submit is the path when enter was
+// pressed on a non-empty value (the prompt closes); closed is true when esc closed it.
+func (p *PathPrompt) Update(msg tea.Msg) (submit string, closed bool, cmd tea.Cmd) {
+	switch msg := msg.(type) {
+	case pathCompleteMsg:
+		if msg.p == p && msg.id == p.id && p.open && p.Input.Value() == msg.input {
+			p.Input.SetValue(msg.value)
+			p.Input.CursorEnd()
+			p.Hint = strings.Join(msg.choices, "  ")
+		}
+		return "", false, nil
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, p.Keys.Cancel):
+			p.Close()
+			p.Err = ""
+			return "", true, nil
+		case key.Matches(msg, p.Keys.Complete):
+			return "", false, p.complete()
+		case key.Matches(msg, p.Keys.Apply):
+			v := p.Value()
+			if v == "" {
+				p.Err = "type a file path"
+				return "", false, nil
+			}
+			p.Close()
+			p.Err = ""
+			return v, false, nil
+		}
+		p.Err = ""
+	}
+	p.Input, cmd = p.Input.Update(msg)
+	return "", false, cmd
+}
+
+// Owns reports whether msg is a completion result of this prompt (so a screen can route it
+// here even while something else has the keyboard).
+func (p *PathPrompt) Owns(msg tea.Msg) bool {
+	m, ok := msg.(pathCompleteMsg)
+	return ok && m.p == p
+}
+
+func (p *PathPrompt) complete() tea.Cmd {
+	input, id := p.Input.Value(), p.id
+	return func() tea.Msg {
+		value, choices := CompletePath(input)
+		return pathCompleteMsg{p: p, id: id, input: input, value: value, choices: choices}
+	}
+}
+
+// Height is the prompt's height in lines when open (0 when closed).
+func (p *PathPrompt) Height() int {
+	if p.open {
+		return 3
+	}
+	return 0
+}
+
+// View draws the prompt as a focused pane of width w and height 3.
+func (p *PathPrompt) View(th *theme.Theme, w int) string {
+	if !p.open {
+		return ""
+	}
+	p.Input.Width = max(w-Width(p.Input.Prompt)-4, 4)
+	title := p.Title
+	switch {
+	case p.Err != "":
+		title = "✗ " + p.Err
+	case p.Hint != "":
+		title = p.Hint
+	}
+	footer := p.Footer
+	if footer == "" {
+		footer = "enter apply · tab complete · esc close"
+	}
+	return Box(th, title, p.Input.View(), footer, w, 3, true)
+}
+
+// KeyBindings are the prompt's keys for help.
+func (p *PathPrompt) KeyBindings() []key.Binding {
+	return []key.Binding{p.Keys.Apply, p.Keys.Complete, p.Keys.Cancel}
+}
+
+// CompletePath returns input extended by the longest common prefix of the directory entries
+// it matches (directories end in "/"), and the matching names (at most 20). It reads the
+// directory: call it from a command, never from Update or View.
+func CompletePath(input string) (string, []string) {
+	expanded := input
+	if strings.HasPrefix(input, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			expanded = filepath.Join(home, input[2:])
+			if strings.HasSuffix(input, "/") {
+				expanded += "/"
+			}
+		}
+	}
+	dir, prefix := filepath.Split(expanded)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return input, nil
+	}
+	var names []string
+	for _, e := range entries {
+		n := e.Name()
+		if !strings.HasPrefix(n, prefix) || (strings.HasPrefix(n, ".") && !strings.HasPrefix(prefix, ".")) {
+			continue
+		}
+		if e.IsDir() {
+			n += "/"
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return input, nil
+	}
+	common := names[0]
+	for _, n := range names[1:] {
+		for !strings.HasPrefix(n, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	value := input[:len(input)-len(prefix)] + common
+	if len(names) == 1 {
+		names = nil
+	}
+	if len(names) > 20 {
+		names = append(names[:20], "…")
+	}
+	return value, names
+}
