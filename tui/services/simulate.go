@@ -24,7 +24,9 @@ type SimulateService interface {
 	// ProfitModels lists the best model of every product (strongest top-decile lift first).
 	ProfitModels(ctx context.Context) ([]ProfileModel, error)
 	// ProfitCurve is the profit curve of offering the model's product to the top of the base
-	// ranked by the model, with the product's economics read from the workspace.
+	// ranked by the model, with the product's economics read from the workspace. Its
+	// Curve.Input (base, response, gains) is what the screen recomputes the curve from when
+	// the profit per contract or the costs are edited (sim.ProfitInput.Curve is pure).
 	ProfitCurve(ctx context.Context, modelID string) (*ProfitView, error)
 	// SaveScenario stores a scenario; replace overwrites one of the same name.
 	SaveScenario(ctx context.Context, sc sim.Scenario, replace bool) error
@@ -37,11 +39,13 @@ type SimulateService interface {
 	ExportFrequency(ctx context.Context, path string, opts sim.FrequencyOptions) (string, error)
 	// ExportROI writes the mass-against-targeted chart of a comparison.
 	ExportROI(ctx context.Context, path string, c sim.OutboundComparison) (string, error)
-	// ExportProfit writes the profit curve chart of a model.
-	ExportProfit(ctx context.Context, path, modelID string) (string, error)
+	// ExportProfit writes the profit curve on screen: the model's curve as recomputed with
+	// the economics entered (v.Curve), so the file shows what the screen shows.
+	ExportProfit(ctx context.Context, path string, v ProfitView) (string, error)
 }
 
-// ProfitView is a profit curve with what it was computed from.
+// ProfitView is a profit curve with what it was computed from: Economics are the
+// product's as measured in the workspace; Curve.Input says what the curve used.
 type ProfitView struct {
 	Model     ProfileModel
 	Economics deck.Economics
@@ -171,24 +175,23 @@ func (w *Workspace) ExportROI(ctx context.Context, path string, c sim.OutboundCo
 }
 
 // ExportProfit implements SimulateService.
-func (w *Workspace) ExportProfit(ctx context.Context, path, modelID string) (string, error) {
+func (w *Workspace) ExportProfit(ctx context.Context, path string, v ProfitView) (string, error) {
 	src, err := deck.Open(ctx, w.WS)
 	if err != nil {
 		return "", err
 	}
-	models, err := src.Models(ctx)
-	if err != nil {
-		return "", err
+	c, in, th := v.Curve, v.Curve.Input, charts.DefaultTheme()
+	h := charts.Header{
+		Title: fmt.Sprintf("%s: offering it to the top %s by the model earns the most, %s",
+			v.Model.Product, charts.FormatPercent(c.Optimum.Depth, 0), charts.FormatMoney(th.Currency, c.Optimum.Net)),
+		Subtitle: fmt.Sprintf("%s eligible customers · response %s (random cells) · %s profit per contract · %s per contact · %s fixed",
+			charts.FormatInt(in.Base), charts.FormatPercent(in.ResponseRate, 2), charts.FormatMoney(th.Currency, in.Profit),
+			fmt.Sprintf("%s %.2f", th.Currency, in.CostPerContact), charts.FormatMoney(th.Currency, in.FixedCost)),
+		DataDate:     src.DataDate,
+		ModelVersion: v.Model.ModelID,
+		Source:       src.Label + " · economics entered on the Simulate screen",
 	}
-	m, err := deck.Resolve(models, modelID)
-	if err != nil {
-		return "", err
-	}
-	c, _, err := src.Profit(ctx, m)
-	if err != nil {
-		return "", err
-	}
-	return writeChart(ctx, path, c)
+	return writeChart(ctx, path, deck.ProfitChart(c, h, fmt.Sprintf("%s v%d", v.Model.Algo, v.Model.Version)))
 }
 
 // ScoreModel implements SimulateService.

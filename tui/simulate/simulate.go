@@ -141,9 +141,16 @@ type Screen struct {
 	roiErr         error
 	models         []services.ProfileModel
 	modelIdx       int
-	profit         *services.ProfitView
+	profit         *services.ProfitView // the model's curve at the product's economics, as loaded
 	profitErr      error
 	modelsLoaded   bool
+	// curve is profit's curve recomputed at once (sim.ProfitInput.Curve, pure) with the
+	// targeted campaign's profit per contract, cost per contact and fixed cost.
+	curve    *sim.ProfitCurve
+	curveErr error
+	// tgModel is the model whose holdout gains give the targeted conversion (set by u; ""
+	// once the conversion is edited by hand): every targeted volume edit re-reads it.
+	tgModel string
 
 	// Inbound.
 	inbound  sim.Inbound
@@ -297,13 +304,63 @@ func (s *Screen) recomputeWhatIf() {
 	s.whatIf = &w
 }
 
+// recomputeROI reruns the comparison and the profit curve on the inputs (pure arithmetic).
 func (s *Screen) recomputeROI() {
+	s.recomputeProfit()
 	c, err := sim.CompareOutbound(s.mass, s.targeted)
 	if err != nil {
 		s.roi, s.roiErr = nil, err
 		return
 	}
 	s.roi, s.roiErr = &c, nil
+}
+
+// recomputeProfit redraws the profit curve of the loaded model with the targeted campaign's
+// economics.
+func (s *Screen) recomputeProfit() {
+	s.curve, s.curveErr = nil, nil
+	if s.profit == nil {
+		return
+	}
+	c, err := ProfitCurveFor(s.profit.Curve.Input, s.targeted)
+	if err != nil {
+		s.curveErr = err
+		return
+	}
+	s.curve = &c
+}
+
+// ProfitCurveFor is the profit curve over selection depth of a model's base, response rate
+// and gains curve (in) at the targeted campaign's profit per contract, cost per contact and
+// fixed cost: what the ROI panel draws after every edit.
+func ProfitCurveFor(in sim.ProfitInput, targeted sim.Outbound) (sim.ProfitCurve, error) {
+	in.Profit, in.CostPerContact, in.FixedCost = targeted.Profit, targeted.CostPerContact, targeted.FixedCost
+	c, err := in.Curve()
+	if err != nil {
+		return c, fmt.Errorf("profit curve: %w", err)
+	}
+	return c, nil
+}
+
+// ProfitCurve is the profit curve on screen (nil before a model's curve is loaded).
+func (s *Screen) ProfitCurve() (*sim.ProfitCurve, error) { return s.curve, s.curveErr }
+
+// TargetedFromModel is the model whose gains give the targeted conversion ("" when it was
+// entered by hand).
+func (s *Screen) TargetedFromModel() string { return s.tgModel }
+
+// modelConversion is the targeted conversion at volume read from the gains of the model on
+// screen: G(volume/base) · base · response / volume (sim.TargetedConversion).
+func (s *Screen) modelConversion(volume float64) (float64, error) {
+	if s.profit == nil || s.profit.Model.ModelID != s.tgModel {
+		return 0, fmt.Errorf("the gains curve of %s is not loaded", s.tgModel)
+	}
+	in := s.profit.Curve.Input
+	c, err := sim.TargetedConversion(in.Gains, in.Base, volume, in.ResponseRate)
+	if err != nil {
+		return 0, err
+	}
+	return round12(c), nil
 }
 
 func (s *Screen) recomputeInbound() {
@@ -356,6 +413,7 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 			return nil
 		case kindProfit:
 			s.profit, s.profitErr = nil, msg.Err
+			s.recomputeProfit()
 			return nil
 		case kindScenarios:
 			s.scErr = msg.Err
@@ -389,9 +447,14 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 			}
 		}
 		s.profit, s.profitErr = nil, nil
+		s.recomputeProfit()
 		return s.loadProfit()
 	case kindProfit:
 		s.profit, s.profitErr = msg.Value.(*services.ProfitView), nil
+		if s.tgModel != s.profit.Model.ModelID {
+			s.tgModel = "" // the targeted conversion came from another model's gains
+		}
+		s.recomputeProfit()
 	case kindSave:
 		return common.Flash("saved scenario " + msg.Value.(string))
 	case kindScenarios:
@@ -460,13 +523,14 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Model):
 		if s.panel == PanelROI && len(s.models) > 1 {
 			s.modelIdx = (s.modelIdx + 1) % len(s.models)
-			s.profit, s.profitErr = nil, nil
+			s.profit, s.profitErr, s.tgModel = nil, nil, ""
+			s.recomputeProfit()
 			return s.loadProfit()
 		}
 	case key.Matches(msg, k.Reset):
 		switch s.panel {
 		case PanelROI:
-			s.mass, s.targeted = SeedMass, SeedTargeted
+			s.mass, s.targeted, s.tgModel = SeedMass, SeedTargeted, ""
 			s.recomputeROI()
 		case PanelInbound:
 			s.inbound = SeedInbound
@@ -486,9 +550,13 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		if s.panel != PanelROI || s.profit == nil {
 			return common.Flash("u needs the profit curve of a trained model (outbound panel)")
 		}
-		s.mass, s.targeted = ModelCampaigns(s.profit)
+		mass, tg, err := ModelCampaigns(s.profit)
+		if err != nil {
+			return common.FlashError(err)
+		}
+		s.mass, s.targeted, s.tgModel = mass, tg, s.profit.Model.ModelID
 		s.recomputeROI()
-		return common.Flash(fmt.Sprintf("inputs from %s: mass = every eligible customer, targeted = the profit-optimal top %.0f %%",
+		return common.Flash(fmt.Sprintf("inputs from %s: mass = every eligible customer, targeted = the profit-optimal top %.0f %%; its conversion follows the gains when the volume changes",
 			s.profit.Model.ModelID, 100*s.profit.Curve.Optimum.Depth))
 	case key.Matches(msg, k.Save):
 		return s.openPrompt(promptSave, s.defaultScenarioName())
@@ -544,10 +612,18 @@ func (s *Screen) change(d int) tea.Cmd {
 	case PanelROI:
 		i := s.roiCursor % len(OutboundFields)
 		f := OutboundFields[i]
+		if s.roiCursor == len(OutboundFields) && s.tgModel != "" && s.profit != nil {
+			// Along the model's gains: steps of about 1 % of the eligible base.
+			f.Step = niceStep(s.profit.Curve.Input.Base / 100)
+		}
 		if s.roiCursor < len(OutboundFields) {
 			s.mass = withOutboundValue(s.mass, i, f.StepValue(outboundValue(s.mass, i), d))
 		} else {
-			s.targeted = withOutboundValue(s.targeted, i, f.StepValue(outboundValue(s.targeted, i), d))
+			tg, err := s.withTargeted(i, f.StepValue(outboundValue(s.targeted, i), d))
+			if err != nil {
+				return common.FlashError(err)
+			}
+			s.targeted = tg
 		}
 		s.recomputeROI()
 	case PanelInbound:
@@ -672,12 +748,16 @@ func (s *Screen) applyTyped(text string) error {
 		}
 		o = withOutboundValue(o, i, v)
 		if err := o.Validate(); err != nil {
-			return fmt.Errorf("%s %s: %w", side, f.Label, err)
+			return fmt.Errorf("%s: %w", side, err) // the prompt's label names the input
 		}
 		if side == "mass" {
 			s.mass = o
 		} else {
-			s.targeted = o
+			tg, err := s.withTargeted(i, v)
+			if err != nil {
+				return err
+			}
+			s.targeted = tg
 		}
 		s.recomputeROI()
 	case PanelInbound:
@@ -715,6 +795,26 @@ func (s *Screen) applyTyped(text string) error {
 	return nil
 }
 
+// withTargeted is the targeted campaign with input i set to v. While its conversion comes
+// from a model (u), a new volume re-reads the conversion from the gains at that depth (an
+// error when the gains cannot give one: nothing changes then), and a conversion set by hand
+// ends the link to the model.
+func (s *Screen) withTargeted(i int, v float64) (sim.Outbound, error) {
+	tg := withOutboundValue(s.targeted, i, v)
+	switch {
+	case s.tgModel == "":
+	case OutboundFields[i].Name == "volume":
+		c, err := s.modelConversion(v)
+		if err != nil {
+			return s.targeted, fmt.Errorf("conversion from %s's gains: %w", s.tgModel, err)
+		}
+		tg.Conversion = c
+	case OutboundFields[i].Name == "conversion":
+		s.tgModel = ""
+	}
+	return tg, nil
+}
+
 func (s *Screen) defaultScenarioName() string {
 	switch s.panel {
 	case PanelFrequency:
@@ -727,15 +827,26 @@ func (s *Screen) defaultScenarioName() string {
 
 func compact(v float64) string { return strings.ReplaceAll(sim.FormatShort(v), " ", "") }
 
-// ModelCampaigns reads both campaigns from a model's profit curve: the mass mailing goes to
-// every eligible customer at the response rate of the randomly selected offers, the targeted
-// one to the profit-optimal top by the model, at the conversion its holdout gains curve
-// gives at that depth; both at the product's margin and mean cost per contact.
-func ModelCampaigns(p *services.ProfitView) (mass, targeted sim.Outbound) {
-	e, opt := p.Economics, p.Curve.Optimum
-	mass = sim.Outbound{Volume: math.Round(e.Base), Conversion: e.Response, Profit: e.Margin, CostPerContact: e.Cost}
-	targeted = sim.Outbound{Volume: math.Round(opt.Volume), Conversion: opt.Conversion, Profit: e.Margin, CostPerContact: e.Cost}
-	return mass, targeted
+// ModelCampaigns reads both campaigns from a model's profit curve (as loaded, at the
+// product's economics): the mass mailing goes to every eligible customer at the response
+// rate of the randomly selected offers, the targeted one to the profit-optimal top by the
+// model, at the conversion its holdout gains curve gives at that volume
+// (sim.TargetedConversion); both at the product's margin and mean cost per contact. It fails
+// when no selection depth pays (no targeted campaign to take).
+func ModelCampaigns(p *services.ProfitView) (mass, targeted sim.Outbound, err error) {
+	in, opt := p.Curve.Input, p.Curve.Optimum
+	mass = sim.Outbound{Volume: math.Round(in.Base), Conversion: in.ResponseRate, Profit: in.Profit, CostPerContact: in.CostPerContact}
+	vol := math.Round(opt.Volume)
+	if vol <= 0 {
+		return mass, targeted, fmt.Errorf("no selection depth of %s pays at € %s per contract and € %.2f per contact: there is no targeted campaign to take",
+			p.Model.ModelID, sim.FormatMoney(in.Profit), in.CostPerContact)
+	}
+	c, err := sim.TargetedConversion(in.Gains, in.Base, vol, in.ResponseRate)
+	if err != nil {
+		return mass, targeted, fmt.Errorf("%s: %w", p.Model.ModelID, err)
+	}
+	targeted = sim.Outbound{Volume: vol, Conversion: round12(c), Profit: in.Profit, CostPerContact: in.CostPerContact}
+	return mass, targeted, nil
 }
 
 // ThresholdField is the live-scoring threshold on the inbound panel.
@@ -790,7 +901,11 @@ func (s *Screen) Scenario(name string) (sim.Scenario, error) {
 		if s.roi == nil {
 			return sim.Scenario{}, fmt.Errorf("nothing to save: %w", s.roiErr)
 		}
-		return sim.NewScenario(name, sim.KindROI, map[string]any{"mass": s.mass, "targeted": s.targeted}, s.roi)
+		inputs := map[string]any{"mass": s.mass, "targeted": s.targeted}
+		if s.tgModel != "" {
+			inputs["model"] = s.tgModel // the targeted conversion is read from its gains
+		}
+		return sim.NewScenario(name, sim.KindROI, inputs, s.roi)
 	}
 	if s.inResult == nil {
 		return sim.Scenario{}, fmt.Errorf("nothing to save: %w", s.inErr)
@@ -879,13 +994,15 @@ func (s *Screen) export(path string) tea.Cmd {
 			return common.FlashError(fmt.Errorf("nothing to export: %w", s.roiErr))
 		}
 		cmp := *s.roi
-		profitID := ""
-		if s.profit != nil {
-			profitID = s.profit.Model.ModelID
+		var pv *services.ProfitView
+		if s.profit != nil && s.curve != nil {
+			v := *s.profit
+			v.Curve = *s.curve // the curve on screen, at the economics entered
+			pv = &v
 		}
 		return s.start(kindExport, "exporting the ROI chart", func(ctx context.Context, _ func(common.Progress)) (any, error) {
 			out, err := svc.ExportROI(ctx, path, cmp)
-			if err != nil || profitID == "" {
+			if err != nil || pv == nil {
 				return out, err
 			}
 			ext := strings.LastIndex(path, ".")
@@ -893,7 +1010,7 @@ func (s *Screen) export(path string) tea.Cmd {
 			if ext < 0 {
 				pp = path + "-profit"
 			}
-			out2, err := svc.ExportProfit(ctx, pp, profitID)
+			out2, err := svc.ExportProfit(ctx, pp, *pv)
 			if err != nil {
 				return nil, err
 			}

@@ -408,21 +408,39 @@ func BenchmarkROIEdit(b *testing.B) {
 }
 
 // TestModelCampaigns: u fills the mass campaign with every eligible customer at the random
-// response and the targeted one with the profit-optimal depth of the model.
+// response and the targeted one with the profit-optimal depth of the model, at the
+// conversion the gains give there — so the targeted campaign is the curve's optimum.
 func TestModelCampaigns(t *testing.T) {
-	p := &services.ProfitView{
-		Economics: deckEconomics(10_000, 0.02, 500, 1),
-		Curve:     sim.ProfitCurve{Optimum: sim.ProfitPoint{Depth: 0.2, Volume: 2_000, Contracts: 100, Conversion: 0.05}},
+	in := sim.ProfitInput{Base: 10_000, ResponseRate: 0.02, Profit: 500, CostPerContact: 10,
+		Gains: []sim.GainPoint{{Depth: 0.1, Gain: 0.4}, {Depth: 0.3, Gain: 0.7}, {Depth: 0.6, Gain: 0.9}}}
+	curve, err := in.Curve()
+	if err != nil {
+		t.Fatal(err)
 	}
-	mass, tg := simulate.ModelCampaigns(p)
+	p := &services.ProfitView{Economics: deckEconomics(10_000, 0.02, 500, 10), Curve: curve}
+	mass, tg, err := simulate.ModelCampaigns(p)
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, err := sim.CompareOutbound(mass, tg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// mass: 10,000 × 2 % = 200 contracts, 200 × 500 − 10,000 × 1 = 90,000;
-	// targeted: 2,000 × 5 % = 100 contracts, 100 × 500 − 2,000 × 1 = 48,000.
-	if c.Mass.Contracts != 200 || c.Mass.NetProfit != 90_000 || c.Targeted.Contracts != 100 || c.Targeted.NetProfit != 48_000 {
+	// mass: 10,000 × 2 % = 200 contracts, 200 × 500 − 10,000 × 10 = 0. The gains' segments
+	// add 80, 60, 40 and 20 contracts (€ 40 k, 30 k, 20 k, 10 k) for 1,000, 2,000, 3,000 and
+	// 4,000 contacts (€ 10 k, 20 k, 30 k, 40 k): the optimum is the 30 % knot, 3,000
+	// contacts, 0.7 × 200 = 140 contracts, 140 × 500 − 3,000 × 10 = 40,000.
+	if c.Mass.Contracts != 200 || c.Mass.NetProfit != 0 || tg.Volume != 3_000 || c.Targeted.Contracts != 140 || c.Targeted.NetProfit != 40_000 {
 		t.Fatalf("mass %+v targeted %+v", c.Mass, c.Targeted)
+	}
+	if c.Targeted.NetProfit != curve.Optimum.Net {
+		t.Fatalf("targeted net %v is not the curve's optimum %v", c.Targeted.NetProfit, curve.Optimum.Net)
+	}
+	// Nothing pays: no targeted campaign to take, and it says so.
+	in.CostPerContact = 1_000
+	curve, _ = in.Curve()
+	if _, _, err := simulate.ModelCampaigns(&services.ProfitView{Curve: curve}); err == nil || !strings.Contains(err.Error(), "no selection depth") {
+		t.Fatalf("nothing pays: err = %v", err)
 	}
 }
 
@@ -574,5 +592,310 @@ func TestExportROI(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Fatalf("%d files, want roi.png and roi-profit.png only", len(entries))
+	}
+}
+
+// roiTo moves the ROI cursor from the mass volume to input i (0–4 mass, 5–9 targeted).
+func roiTo(d *tuitest.Driver, i int) {
+	k := simulate.DefaultKeyMap()
+	for j := 0; j < i; j++ {
+		d.Press(k.Down)
+	}
+}
+
+// typeValue types v into the input under the cursor.
+func typeValue(d *tuitest.Driver, v string) {
+	d.Press(simulate.DefaultKeyMap().Edit)
+	d.Send(tuitest.Key("ctrl+u"))
+	d.Type(v)
+	d.Send(tuitest.Key("enter"))
+}
+
+// TestTargetedFollowsGains: after u the targeted conversion is read from the model's gains,
+// and a new targeted volume re-reads it at the new depth (sim.TargetedConversion) instead
+// of keeping the optimum's conversion; the screen says so. A volume the gains cannot serve
+// is refused with a message; typing a conversion by hand ends the link.
+func TestTargetedFollowsGains(t *testing.T) {
+	host, s, d := drive(t, shared(t), 140, 45)
+	k := simulate.DefaultKeyMap()
+	d.Press(k.ROI)
+	d.Settle(t, 30*time.Second)
+	if s.TargetedFromModel() != "" || strings.Contains(view(host), "from model gains") {
+		t.Fatal("the seed conversion claims to come from a model")
+	}
+	d.Press(k.UseModel)
+	model := s.TargetedFromModel()
+	if model == "" {
+		t.Fatalf("u did not take the inputs from the model:\n%s", view(host))
+	}
+	pc, err := s.ProfitCurve()
+	if err != nil || pc == nil {
+		t.Fatalf("no profit curve: %v", err)
+	}
+	in := pc.Input
+	fromGains := func(v float64) float64 {
+		t.Helper()
+		c, err := sim.TargetedConversion(in.Gains, in.Base, v, in.ResponseRate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c0, err := s.ROI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt0, _ := in.At(c0.Targeted.Volume / in.Base)
+	if math.Abs(c0.Targeted.Conversion-fromGains(c0.Targeted.Volume)) > 1e-9 || math.Abs(c0.Targeted.NetProfit-pt0.Net) > 0.05 ||
+		math.Abs(c0.Targeted.Volume-pc.Optimum.Volume) > 0.5 {
+		t.Fatalf("after u: targeted %+v; want the optimum's volume %v, the gains' conversion %v and the curve's net %v",
+			c0.Targeted, pc.Optimum.Volume, fromGains(c0.Targeted.Volume), pt0.Net)
+	}
+	if !strings.Contains(view(host), "from model gains ("+model+")") {
+		t.Fatalf("the screen does not say the conversion is from the model's gains:\n%s", view(host))
+	}
+	roiTo(d, 5) // targeted volume
+	v1 := math.Round(c0.Targeted.Volume / 2)
+	typeValue(d, fmt.Sprint(v1))
+	c1, err := s.ROI()
+	if err != nil || s.InputFocused() {
+		t.Fatalf("typed volume %v: %v (input open %v)", v1, err, s.InputFocused())
+	}
+	if c1.Targeted.Volume != v1 || math.Abs(c1.Targeted.Conversion-fromGains(v1)) > 1e-9 {
+		t.Fatalf("volume %v: conversion %v, gains say %v", c1.Targeted.Volume, c1.Targeted.Conversion, fromGains(v1))
+	}
+	if c1.Targeted.Conversion == c0.Targeted.Conversion {
+		t.Fatalf("the conversion stayed at %v after halving the volume", c0.Targeted.Conversion)
+	}
+	if pt, _ := in.At(v1 / in.Base); math.Abs(c1.Targeted.Contracts-pt.Contracts) > 1e-5 {
+		t.Fatalf("targeted contracts %v off the profit curve's %v at that depth", c1.Targeted.Contracts, pt.Contracts)
+	}
+	if !strings.Contains(view(host), sim.FormatPercent(c1.Targeted.Conversion)) {
+		t.Fatalf("screen does not show the new conversion %s", sim.FormatPercent(c1.Targeted.Conversion))
+	}
+	// → steps along the gains (about 1 % of the base) and re-reads the conversion each time.
+	for i := 0; i < 3; i++ {
+		prev, _ := s.ROI()
+		p := *prev
+		d.Press(k.Right)
+		c2, _ := s.ROI()
+		if !(c2.Targeted.Volume > p.Targeted.Volume && c2.Targeted.Volume-p.Targeted.Volume <= in.Base/50) ||
+			math.Abs(c2.Targeted.Conversion-fromGains(c2.Targeted.Volume)) > 1e-9 {
+			t.Fatalf("→ from %v: volume %v, conversion %v, gains say %v", p.Targeted.Volume, c2.Targeted.Volume, c2.Targeted.Conversion, fromGains(c2.Targeted.Volume))
+		}
+	}
+	// A volume beyond the eligible base: a message, nothing changes.
+	c1b, _ := s.ROI()
+	before := *c1b
+	typeValue(d, fmt.Sprint(in.Base+1))
+	if c2, _ := s.ROI(); *c2 != before || !s.InputFocused() || !strings.Contains(view(host), "✗") {
+		t.Fatalf("a volume beyond the base: %+v (input open %v)\n%s", c2.Targeted, s.InputFocused(), view(host))
+	}
+	d.Send(tuitest.Key("esc"))
+	// A conversion typed by hand ends the link: volume edits then keep it.
+	d.Press(k.Down)
+	typeValue(d, "1")
+	if s.TargetedFromModel() != "" || strings.Contains(view(host), "from model gains") {
+		t.Fatal("a typed conversion still follows the model")
+	}
+	d.Press(k.Up)
+	typeValue(d, fmt.Sprint(math.Round(v1/2)))
+	if c3, _ := s.ROI(); c3.Targeted.Conversion != 0.01 || c3.Targeted.Volume != math.Round(v1/2) {
+		t.Fatalf("after typing 1 %% and a volume: %+v", c3.Targeted)
+	}
+}
+
+// TestProfitCurveFollowsInputs: the profit curve is recomputed at once from the ROI panel's
+// targeted profit per contract, cost per contact and fixed cost: a higher cost moves the
+// optimum and the break-even, a fixed cost lowers the optimum by exactly that much and adds
+// the break-even where the campaign starts to pay.
+func TestProfitCurveFollowsInputs(t *testing.T) {
+	host, s, d := drive(t, shared(t), 140, 45)
+	k := simulate.DefaultKeyMap()
+	d.Press(k.ROI)
+	d.Settle(t, 30*time.Second)
+	pc0, err := s.ProfitCurve()
+	if err != nil || pc0 == nil {
+		t.Fatalf("no profit curve: %v", err)
+	}
+	if pc0.Input.Profit != simulate.SeedTargeted.Profit || pc0.Input.CostPerContact != 0 {
+		t.Fatalf("the curve does not use the targeted inputs: %+v", pc0.Input)
+	}
+	d.Press(k.UseModel)
+	pc1, _ := s.ProfitCurve()
+	c, _ := s.ROI()
+	if pc1.Input.Profit != c.Targeted.Profit || pc1.Input.CostPerContact != c.Targeted.CostPerContact || pc1.Input.CostPerContact <= 0 {
+		t.Fatalf("after u: curve input %+v, targeted %+v", pc1.Input, c.Targeted)
+	}
+	if len(pc1.BreakEven) == 0 || pc1.Optimum.Depth <= 0 || pc1.Optimum.Depth >= 1 {
+		t.Fatalf("the product's curve has no interior optimum and break-even: %+v %v", pc1.Optimum, pc1.BreakEven)
+	}
+	// Halve the cost per contact.
+	roiTo(d, 5+3)
+	cost := c.Targeted.CostPerContact / 2
+	typeValue(d, fmt.Sprintf("%.2f", cost))
+	pc2, err := s.ProfitCurve()
+	if err != nil || pc2.Input.CostPerContact != math.Round(cost*100)/100 {
+		t.Fatalf("cost %v: curve input %+v, %v", cost, pc2.Input, err)
+	}
+	tg := c.Targeted.Outbound
+	tg.CostPerContact = pc2.Input.CostPerContact
+	want, _ := simulate.ProfitCurveFor(pc1.Input, tg)
+	if pc2.Optimum != want.Optimum || !reflect.DeepEqual(pc2.BreakEven, want.BreakEven) {
+		t.Fatalf("curve on screen %+v %v, sim says %+v %v", pc2.Optimum, pc2.BreakEven, want.Optimum, want.BreakEven)
+	}
+	if !(pc2.Optimum.Net > pc1.Optimum.Net) || pc2.Optimum.Depth < pc1.Optimum.Depth || reflect.DeepEqual(pc2.BreakEven, pc1.BreakEven) {
+		t.Fatalf("halving the cost did not move the curve: optimum %+v → %+v, break-even %v → %v", pc1.Optimum, pc2.Optimum, pc1.BreakEven, pc2.BreakEven)
+	}
+	if len(pc2.BreakEven) > 0 && pc2.BreakEven[len(pc2.BreakEven)-1] <= pc1.BreakEven[len(pc1.BreakEven)-1] {
+		t.Fatalf("the last break-even did not move out: %v → %v", pc1.BreakEven, pc2.BreakEven)
+	}
+	if !strings.Contains(view(host), fmt.Sprintf("optimum: top %.0f %%", 100*pc2.Optimum.Depth)) {
+		t.Fatalf("the screen does not show the new optimum:\n%s", view(host))
+	}
+	// A fixed cost of half the optimum's net: same depth, net lower by the fixed cost, and a
+	// first break-even where the campaign starts to pay.
+	if pc2.Optimum.Net <= 0 {
+		t.Fatalf("nothing pays at half the cost: %+v", pc2.Optimum)
+	}
+	fixed := math.Round(pc2.Optimum.Net / 2)
+	d.Press(k.Down)
+	typeValue(d, fmt.Sprint(fixed))
+	pc3, _ := s.ProfitCurve()
+	if pc3.Input.FixedCost != fixed || pc3.Optimum.Depth != pc2.Optimum.Depth || math.Abs(pc3.Optimum.Net-(pc2.Optimum.Net-fixed)) > 0.01 {
+		t.Fatalf("fixed %v: optimum %+v, before %+v", fixed, pc3.Optimum, pc2.Optimum)
+	}
+	if len(pc3.BreakEven) != len(pc2.BreakEven)+1 || !(pc3.BreakEven[0] > 0 && pc3.BreakEven[0] < pc3.Optimum.Depth) {
+		t.Fatalf("fixed cost: break-even %v (before %v)", pc3.BreakEven, pc2.BreakEven)
+	}
+	if strings.Contains(view(host), "NaN") {
+		t.Fatal("NaN on screen")
+	}
+}
+
+// TestInvalidVolumeAndSegment: a negative volume (mass or targeted) gets a message naming
+// the volume and changes nothing; an empty saved segment gets a message on the frequency
+// panel, no NaN, and the what-if inputs stay as they were.
+func TestInvalidVolumeAndSegment(t *testing.T) {
+	ws := shared(t)
+	if _, err := ws.DB().ExecContext(t.Context(), `INSERT INTO acrm_segments (name, filter_sql, description, created_at) VALUES ('zz-nobody', 'monthly_revenue < 0', '', now())`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.DB().Exec(`DELETE FROM acrm_segments WHERE name = 'zz-nobody'`) })
+	host, s, d := drive(t, ws, 80, 24)
+	k := simulate.DefaultKeyMap()
+	d.Press(k.ROI)
+	b, _ := s.ROI()
+	before := *b
+	for _, i := range []int{0, 5} { // mass volume, targeted volume
+		if i == 5 {
+			roiTo(d, 5)
+		}
+		typeValue(d, "-5000")
+		v := view(host)
+		if !s.InputFocused() || !strings.Contains(v, "volume") || !strings.Contains(v, "✗") || !strings.Contains(v, "negative") {
+			t.Fatalf("input %d: no message naming the negative volume:\n%s", i, v)
+		}
+		if strings.Contains(v, "NaN") || strings.Contains(v, "Inf") {
+			t.Fatalf("NaN on screen:\n%s", v)
+		}
+		if c, err := s.ROI(); err != nil || *c != before {
+			t.Fatalf("input %d: a negative volume changed the result: %+v %v", i, c, err)
+		}
+		d.Send(tuitest.Key("esc"))
+	}
+	// The empty saved segment is the last in the list: ← from top wraps to it.
+	d.Press(k.Frequency) // the cursor is on the segment
+	if !strings.Contains(view(host), "◂ segment top ▸") {
+		t.Fatalf("cursor not on the segment:\n%s", view(host))
+	}
+	d.Press(k.Left)
+	d.Settle(t, 30*time.Second)
+	v := view(host)
+	if !strings.Contains(v, "segment zz-nobody") || !strings.Contains(v, "✗") || !strings.Contains(v, "has no customers") || strings.Contains(v, "NaN") {
+		t.Fatalf("empty segment: no clear message:\n%s", v)
+	}
+	if w, err := s.WhatIf(); w != nil || err != nil {
+		t.Fatalf("a what-if for an empty segment: %+v %v", w, err)
+	}
+	d.Press(k.Right) // back to top: the what-if is there again, at the same inputs
+	d.Settle(t, 30*time.Second)
+	if w, err := s.WhatIf(); err != nil || w == nil || w.From != 3 || w.To != 4 || w.Segment.Name != "top" {
+		t.Fatalf("back on top: %+v %v", w, err)
+	}
+}
+
+// TestPeriodNote: per quarter the screen says plainly that the randomized cells are
+// half-year cells (no randomized check), at 80×24 too; per half year it does not.
+func TestPeriodNote(t *testing.T) {
+	host, s, d := drive(t, shared(t), 80, 24)
+	if strings.Contains(view(host), "half-year cells") {
+		t.Fatal("half-year period carries the period note")
+	}
+	d.Press(simulate.DefaultKeyMap().Period) // 6 → 3 months
+	d.Settle(t, 60*time.Second)
+	w, err := s.WhatIf()
+	if err != nil || w == nil || w.PeriodMonths != 3 {
+		t.Fatalf("quarter what-if %+v %v", w, err)
+	}
+	if w.PeriodNote == "" || w.Experiment != nil {
+		t.Fatalf("quarter what-if: note %q, experiment %+v", w.PeriodNote, w.Experiment)
+	}
+	v := view(host)
+	if !strings.Contains(v, "half-year cells: per quarter the levels are observational") || strings.Contains(v, "NaN") {
+		t.Fatalf("no period note at 80×24:\n%s", v)
+	}
+	for i, l := range strings.Split(v, "\n") {
+		if ansi.StringWidth(l) > 80 {
+			t.Fatalf("line %d is %d wide: %q", i, ansi.StringWidth(l), l)
+		}
+	}
+}
+
+// TestLevelLines: per level the response, the revenue and the opt-out rate per offer with
+// their 95 % intervals; narrower tables drop the optional columns, never the intervals.
+func TestLevelLines(t *testing.T) {
+	f, err := services.New(shared(t)).LoadFrequency(t.Context(), sim.FrequencyOptions{Segment: "top", PeriodMonths: 6, Boot: simulate.Boot, Seed: simulate.Seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{56, 62, 74, 100} {
+		lines := simulate.LevelLines(f, w, 40)
+		if len(lines) < 3 {
+			t.Fatalf("w=%d: %d lines", w, len(lines))
+		}
+		for _, h := range []string{"response", "revenue/offer", "opt-out/offer"} {
+			if !strings.Contains(lines[0], h) {
+				t.Errorf("w=%d: header %q lacks %q", w, lines[0], h)
+			}
+		}
+		if (w >= 74) != strings.Contains(lines[0], "fitted") || (w >= 100) != strings.Contains(lines[0], "accepts") {
+			t.Errorf("w=%d: optional columns %q", w, lines[0])
+		}
+		for _, l := range lines {
+			if ansi.StringWidth(l) > w {
+				t.Errorf("w=%d: line %q is %d wide", w, l, ansi.StringWidth(l))
+			}
+		}
+		if w < 62 {
+			continue // truncated: the interval columns are cut at the edge
+		}
+		rows, checked := 0, 0
+		for _, b := range f.Bins {
+			if b.Contacts < simulate.MinOffers || b.RevenuePerContact.Hi >= 1000 {
+				continue
+			}
+			checked++
+			rev := fmt.Sprintf("€ %.0f (%.0f–%.0f)", b.RevenuePerContact.Estimate, b.RevenuePerContact.Lo, b.RevenuePerContact.Hi)
+			opt := fmt.Sprintf("%.2f %% (%.2f–%.2f)", 100*b.OptOutRate.Estimate, 100*b.OptOutRate.Lo, 100*b.OptOutRate.Hi)
+			for _, l := range lines[1:] {
+				if strings.HasPrefix(strings.TrimSpace(l), fmt.Sprint(b.N)+" ") && strings.Contains(l, rev) && strings.Contains(l, opt) {
+					rows++
+				}
+			}
+		}
+		if checked == 0 || rows != checked {
+			t.Errorf("w=%d: %d of %d rows carry revenue and opt-out intervals:\n%s", w, rows, checked, strings.Join(lines, "\n"))
+		}
 	}
 }

@@ -88,7 +88,12 @@ func (s *Screen) promptLine() string {
 	case promptExport:
 		label = "export chart to (.png/.svg/.pdf)"
 	}
-	line := th.PaneTitle.Render(label+": ") + s.input.View()
+	in := s.input
+	if s.inputErr != "" {
+		// Room for the message: the input box shrinks to the typed text.
+		in.Width = min(in.Width, max(ansi.StringWidth(in.Value())+1, 8))
+	}
+	line := th.PaneTitle.Render(label+": ") + in.View()
 	if s.inputErr != "" {
 		line += "  " + th.Error.Render("✗ "+s.inputErr)
 	}
@@ -123,7 +128,11 @@ func (s *Screen) frequencyView(w, h int) string {
 			// Short terminal: the table, whether the estimate is causal and the optimum;
 			// the chart needs the rest.
 			lines = append(lines, WhatIfLines(s.whatIf, s.whatIfErr, f.PeriodMonths, w-2)...)
-			lines = append(lines, notes[:min(2, len(notes))]...)
+			keep := 2
+			if f.PeriodNote != "" {
+				keep = 3 // the period note is the second line; the optimum stays
+			}
+			lines = append(lines, notes[:min(keep, len(notes))]...)
 		}
 	}
 	footer := "↑/↓ input · ←/→ change · s save · e export"
@@ -131,7 +140,7 @@ func (s *Screen) frequencyView(w, h int) string {
 		lw := min(max(w/2, 76), 96)
 		// The per-level table fills the room under the what-if when there is enough of it.
 		if room := h - 2 - len(lines) - 2; room >= 5 && s.freq != nil {
-			lines = append(lines, "", th.PaneTitle.Render("Response per offer at each level of offers a year"))
+			lines = append(lines, "", th.PaneTitle.Render("Per offer at each level of offers a year (95 % CI)"))
 			lines = append(lines, LevelLines(s.freq, lw-2, room)...)
 		}
 		left := components.Box(th, title, strings.Join(lines, "\n"), footer, lw, h, true)
@@ -217,6 +226,17 @@ func IdentificationNote(f *sim.Frequency) string {
 	return "⚠ observational only: no randomized frequency cells for this segment — a correlation, not a measured effect"
 }
 
+// PeriodNote says, for a period other than the half year the randomized cells were assigned
+// for, that the per-period levels are observational and there is no randomized check ("" at
+// the half year or without randomized cells; see sim.Frequency.PeriodNote).
+func PeriodNote(f *sim.Frequency) string {
+	if f.PeriodNote == "" {
+		return ""
+	}
+	per := sim.PeriodName(f.PeriodMonths)
+	return fmt.Sprintf("⚠ the cells are half-year cells: per %s the levels are observational and there is no randomized check (p: half year)", per)
+}
+
 // growth is the relative revenue effect with its interval; undefined (sim.UndefinedGrowth,
 // "–") when the segment earns nothing now, since a change relative to zero means nothing.
 func growth(wi *sim.WhatIf, pct func(float64) string, ci func(sim.Estimate, func(float64) string) string) string {
@@ -234,6 +254,9 @@ func (s *Screen) freqNotes(w int) []string {
 		out = append(out, th.Good.Render(components.Truncate(IdentificationNote(f), w)))
 	} else {
 		out = append(out, th.Warn.Render(components.Truncate(IdentificationNote(f), w)))
+	}
+	if n := PeriodNote(f); n != "" {
+		out = append(out, th.Warn.Render(components.Truncate(n, w)))
 	}
 	if f.Curve.C > 0 {
 		out = append(out, components.Truncate(fmt.Sprintf("response per offer peaks at %.1f offers a year (95 %% CI %.1f … %.1f); most contracts at %.1f per %s (%.1f … %.1f)",
@@ -355,19 +378,65 @@ func FrequencyChart(th *theme.Theme, f *sim.Frequency, now, what float64, w, h i
 	return lc.View() + "\n" + components.Truncate(strings.Join(leg, "  "), w)
 }
 
-// LevelLines lists the observed response per offer at each number of offers a year with its
-// 95 % bootstrap interval and the fitted curve, for the levels with at least MinOffers
-// offers; the rows nearest the optimum are kept when they do not all fit.
+// LevelLines lists, for each number of offers a year with at least MinOffers offers, the
+// observed response, revenue and opt-out rate per offer with their 95 % bootstrap intervals;
+// the fitted response, the offers and the accepts are added as the width allows. The rows
+// nearest the optimum are kept when they do not all fit.
 func LevelLines(f *sim.Frequency, w, h int) []string {
-	head := fmt.Sprintf("%6s %9s %8s %8s  %-17s %7s", "n/yr", "offers", "accepts", "rate", "95 % CI", "fitted")
-	out := []string{components.Truncate(head, w)}
+	type col struct {
+		head  string
+		width int
+		left  bool
+		cell  func(b sim.BinStat) string
+	}
+	ciCol := func(head string, width int, e func(b sim.BinStat) sim.Estimate, pt, lohi func(float64) string) col {
+		return col{head, width, true, func(b sim.BinStat) string {
+			x := e(b)
+			return pt(x.Estimate) + " (" + lohi(x.Lo) + "–" + lohi(x.Hi) + ")"
+		}}
+	}
+	n := col{"n/yr", 4, false, func(b sim.BinStat) string { return fmt.Sprint(b.N) }}
+	rate := ciCol("response", 18, func(b sim.BinStat) sim.Estimate { return b.Rate }, pct2, pct1)
+	rev := ciCol("revenue/offer", 18, func(b sim.BinStat) sim.Estimate { return b.RevenuePerContact }, func(v float64) string { return "€ " + euro0(v) }, euro0)
+	opt := ciCol("opt-out/offer", 18, func(b sim.BinStat) sim.Estimate { return b.OptOutRate }, pctOpt, pctOptBare)
+	fitted := col{"fitted", 6, false, func(b sim.BinStat) string { return pct2(b.Fitted) }}
+	offers := col{"offers", 7, false, func(b sim.BinStat) string { return sim.FormatCount(b.Contacts) }}
+	accepts := col{"accepts", 7, false, func(b sim.BinStat) string { return sim.FormatCount(b.Accepts) }}
+	// Screen order; the optional columns join by priority (fitted, offers, accepts) as long
+	// as the line stays within w.
+	order := []col{n, offers, accepts, rate, fitted, rev, opt}
+	in := map[string]bool{n.head: true, rate.head: true, rev.head: true, opt.head: true}
+	used := n.width + rate.width + rev.width + opt.width + 3
+	for _, c := range []col{fitted, offers, accepts} {
+		if used+1+c.width > w {
+			break
+		}
+		in[c.head], used = true, used+1+c.width
+	}
+	var cols []col
+	for _, c := range order {
+		if in[c.head] {
+			cols = append(cols, c)
+		}
+	}
+	line := func(cell func(c col) string) string {
+		parts := make([]string, len(cols))
+		for i, c := range cols {
+			if c.left {
+				parts[i] = components.PadRight(cell(c), c.width)
+			} else {
+				parts[i] = components.PadLeft(cell(c), c.width)
+			}
+		}
+		return components.Truncate(strings.TrimRight(strings.Join(parts, " "), " "), w)
+	}
+	out := []string{line(func(c col) string { return c.head })}
 	var rows []string
 	for _, b := range f.Bins {
 		if b.Contacts < MinOffers {
 			continue
 		}
-		rows = append(rows, components.Truncate(fmt.Sprintf("%6d %9s %8s %8s  %-17s %7s", b.N, sim.FormatCount(b.Contacts), sim.FormatCount(b.Accepts),
-			pct2(b.Rate.Estimate), pct2(b.Rate.Lo)+" … "+pct2(b.Rate.Hi), pct2(b.Fitted)), w))
+		rows = append(rows, line(func(c col) string { return c.cell(b) }))
 	}
 	if len(rows) > h-1 && h > 1 {
 		peak := int(math.Round(f.Peak.Estimate))
@@ -382,6 +451,20 @@ func LevelLines(f *sim.Frequency, w, h int) []string {
 		rows = rows[max(start, 0) : max(start, 0)+h-1]
 	}
 	return append(out, rows...)
+}
+
+func pct1(v float64) string { return fmt.Sprintf("%.1f", 100*v) }
+
+// pctOpt shows an opt-out rate per offer (a fraction of a percent) with two decimals.
+func pctOpt(v float64) string     { return fmt.Sprintf("%.2f %%", 100*v) }
+func pctOptBare(v float64) string { return fmt.Sprintf("%.2f", 100*v) }
+
+// euro0 is an amount per offer without cents: 71, 1.2 k.
+func euro0(v float64) string {
+	if math.Abs(v) >= 1000 {
+		return sim.FormatShort(v)
+	}
+	return fmt.Sprintf("%.0f", v)
 }
 
 func pct2(v float64) string { return fmt.Sprintf("%.1f %%", 100*v) }
@@ -455,6 +538,11 @@ func roundLabel(step float64, cell *float64, f func(float64) string) linechart.L
 func (s *Screen) roiView(w, h int) string {
 	th := s.c.Theme
 	lines := ROILines(th, s.mass, s.targeted, s.roi, s.roiErr, s.roiCursor, s.promptFor == promptNone, w)
+	if n := s.gainsNote(); n != "" {
+		// Under the input rows: the targeted conversion is read from the model's gains.
+		at := 1 + len(OutboundFields)
+		lines = append(lines[:at], append([]string{th.Muted.Render(components.Truncate(n, w-2))}, lines[at:]...)...)
+	}
 	title := "Outbound campaign: mass mailing against model-targeted"
 	footer := "↑/↓ input · ←/→ change · enter type · 0 seed numbers"
 	if s.wide() {
@@ -515,6 +603,21 @@ func ROILines(th *theme.Theme, mass, targeted sim.Outbound, cmp *sim.OutboundCom
 	return out
 }
 
+// gainsNote says where the targeted conversion comes from while it follows a model's gains.
+func (s *Screen) gainsNote() string {
+	if s.tgModel == "" || s.profit == nil {
+		return ""
+	}
+	return GainsNote(s.tgModel, s.targeted.Volume, s.profit.Curve.Input.Base)
+}
+
+// GainsNote is the line under the ROI inputs while the targeted conversion is read from a
+// model's holdout gains at the targeted volume.
+func GainsNote(model string, volume, base float64) string {
+	return fmt.Sprintf("↳ targeted conversion from model gains (%s) at the top %s of %s: follows the volume",
+		model, sim.FormatPercent(volume/base), sim.FormatCount(base))
+}
+
 func (s *Screen) profitBox(w, h int) string {
 	th := s.c.Theme
 	title := "Profit curve over selection depth"
@@ -529,10 +632,16 @@ func (s *Screen) profitBox(w, h int) string {
 		body = th.Muted.Render("no trained product model yet: train one on the Profiles screen (3, then t or T) to see net profit against selection depth, with its optimum and break-even")
 	case s.profit == nil:
 		body = th.Muted.Render("computing the profit curve…")
+	case s.curve == nil:
+		body = th.Error.Render(ansi.Wordwrap("✗ "+fmt.Sprint(s.curveErr), max(w-2, 10), ""))
 	default:
 		p := s.profit
 		title = fmt.Sprintf("Profit curve · %s · %s v%d", p.Model.Product, p.Model.Algo, p.Model.Version)
-		body = ProfitChart(th, p, w-2, h-2)
+		mark := -1.0
+		if b := s.curve.Input.Base; b > 0 && s.targeted.Volume <= b {
+			mark = s.targeted.Volume / b
+		}
+		body = ProfitChart(th, p, *s.curve, mark, w-2, h-2)
 		if len(s.models) > 1 {
 			footer = fmt.Sprintf("m next model (%d/%d)", s.modelIdx+1, len(s.models))
 		}
@@ -540,19 +649,25 @@ func (s *Screen) profitBox(w, h int) string {
 	return components.Box(th, title, body, footer, w, h, false)
 }
 
-// ProfitChart draws net profit against selection depth (braille) with the optimum (◆) and
-// the break-even depths (×), and a line of the economics behind it.
-func ProfitChart(th *theme.Theme, p *services.ProfitView, w, h int) string {
-	c := p.Curve
-	e := p.Economics
+// ProfitChart draws the net profit of curve c (p's model at the economics entered) against
+// selection depth (braille) with the optimum (◆), the break-even depths (×) and, when
+// mark ≥ 0, the targeted campaign's depth (●); below it two lines say where the numbers come
+// from: the model's base and response, and the targeted inputs' profit and costs (with the
+// product's own when they differ).
+func ProfitChart(th *theme.Theme, p *services.ProfitView, c sim.ProfitCurve, mark float64, w, h int) string {
+	e, in := p.Economics, c.Input
 	opt := fmt.Sprintf("optimum: top %.0f %% → %s (%s contracts)", 100*c.Optimum.Depth, Euro(c.Optimum.Net, sim.FormatShort), sim.FormatCount(math.Round(c.Optimum.Contracts)))
 	var be []string
 	for _, d := range c.BreakEven {
 		be = append(be, fmt.Sprintf("%.0f %%", 100*d))
 	}
-	info := fmt.Sprintf("%s eligible · response %s · € %s / contract · € %.2f / contact", sim.FormatCount(e.Base), sim.FormatPercent(e.Response), sim.FormatMoney(e.Margin), e.Cost)
-	if len(c.Points) < 2 || w < 20 || h < 6 {
-		return components.Truncate(opt, w) + "\n" + components.Truncate(info, w)
+	info := fmt.Sprintf("model: %s eligible · %s response", sim.FormatCount(in.Base), sim.FormatPercent(in.ResponseRate))
+	if in.Profit != e.Margin || in.CostPerContact != e.Cost {
+		info += fmt.Sprintf(" · u: € %s, € %.2f / contact", sim.FormatMoney(e.Margin), e.Cost)
+	}
+	econ := fmt.Sprintf("targeted: € %s / contract · € %.2f / contact · € %s fixed", sim.FormatMoney(in.Profit), in.CostPerContact, sim.FormatMoney(in.FixedCost))
+	if len(c.Points) < 2 || w < 20 || h < 7 {
+		return components.Truncate(opt, w) + "\n" + components.Truncate(info, w) + "\n" + components.Truncate(econ, w)
 	}
 	minY, maxY := 0.0, 0.0
 	for _, pt := range c.Points {
@@ -563,7 +678,7 @@ func ProfitChart(th *theme.Theme, p *services.ProfitView, w, h int) string {
 	}
 	pad := (maxY - minY) * 0.05
 	minY, maxY = minY-pad, maxY+pad
-	ch := h - 2
+	ch := h - 3
 	step := niceStep((maxY - minY) / 3)
 	var dx, dy float64
 	lc := linechart.New(w, ch, 0, 1, minY, maxY,
@@ -591,7 +706,13 @@ func ProfitChart(th *theme.Theme, p *services.ProfitView, w, h int) string {
 	if len(be) > 0 {
 		leg += " · × break-even " + strings.Join(be, ", ")
 	}
-	return lc.View() + "\n" + components.Truncate(leg, w) + "\n" + th.Muted.Render(components.Truncate(info, w))
+	if mark >= 0 && mark <= 1 {
+		if pt, err := in.At(mark); err == nil {
+			lc.DrawRuneWithStyle(canvas.Float64Point{X: mark, Y: math.Min(math.Max(pt.Net, minY), maxY)}, '●', th.PaneTitle)
+			leg += fmt.Sprintf(" · ● targeted %.0f %%", 100*mark)
+		}
+	}
+	return lc.View() + "\n" + components.Truncate(leg, w) + "\n" + th.Muted.Render(components.Truncate(info, w)) + "\n" + th.Muted.Render(components.Truncate(econ, w))
 }
 
 // ---- inbound ----
