@@ -958,7 +958,11 @@ func (s *Screen) View() string {
 			}
 		}
 	}
-	right := components.Box(th, colTitle, colBody, "", rw, ph, s.focus == paneColumns) + "\n" +
+	colFooter := ""
+	if _, _, chart := s.chartColumn(); chart {
+		colFooter = "e export chart"
+	}
+	right := components.Box(th, colTitle, colBody, colFooter, rw, ph, s.focus == paneColumns) + "\n" +
 		components.Box(th, prevTitle, prevBody, prevFooter, rw, vh, s.focus == panePreview)
 	if s.inInput() {
 		right += "\n" + s.inputView(rw)
