@@ -651,7 +651,7 @@ func TestTargetedFollowsGains(t *testing.T) {
 		t.Fatalf("after u: targeted %+v; want the optimum's volume %v, the gains' conversion %v and the curve's net %v",
 			c0.Targeted, pc.Optimum.Volume, fromGains(c0.Targeted.Volume), pt0.Net)
 	}
-	if !strings.Contains(view(host), "from model gains ("+model+")") {
+	if !strings.Contains(view(host), "conversion from model gains: "+model) {
 		t.Fatalf("the screen does not say the conversion is from the model's gains:\n%s", view(host))
 	}
 	roiTo(d, 5) // targeted volume

@@ -614,8 +614,7 @@ func (s *Screen) gainsNote() string {
 // GainsNote is the line under the ROI inputs while the targeted conversion is read from a
 // model's holdout gains at the targeted volume.
 func GainsNote(model string, volume, base float64) string {
-	return fmt.Sprintf("↳ targeted conversion from model gains (%s) at the top %s of %s: follows the volume",
-		model, sim.FormatPercent(volume/base), sim.FormatCount(base))
+	return fmt.Sprintf("↳ conversion from model gains: %s at the top %s of %s", model, sim.FormatPercent(volume/base), sim.FormatCount(base))
 }
 
 func (s *Screen) profitBox(w, h int) string {
@@ -701,16 +700,20 @@ func ProfitChart(th *theme.Theme, p *services.ProfitView, c sim.ProfitCurve, mar
 	for _, d := range c.BreakEven {
 		lc.DrawRuneWithStyle(canvas.Float64Point{X: d, Y: 0}, '×', th.Bad)
 	}
+	marked := false
+	if mark >= 0 && mark <= 1 { // under the optimum's ◆ when they share a cell
+		if pt, err := in.At(mark); err == nil {
+			lc.DrawRuneWithStyle(canvas.Float64Point{X: mark, Y: math.Min(math.Max(pt.Net, minY), maxY)}, '●', th.PaneTitle)
+			marked = true
+		}
+	}
 	lc.DrawRuneWithStyle(canvas.Float64Point{X: c.Optimum.Depth, Y: c.Optimum.Net}, '◆', th.Warn)
 	leg := "◆ " + opt
 	if len(be) > 0 {
 		leg += " · × break-even " + strings.Join(be, ", ")
 	}
-	if mark >= 0 && mark <= 1 {
-		if pt, err := in.At(mark); err == nil {
-			lc.DrawRuneWithStyle(canvas.Float64Point{X: mark, Y: math.Min(math.Max(pt.Net, minY), maxY)}, '●', th.PaneTitle)
-			leg += fmt.Sprintf(" · ● targeted %.0f %%", 100*mark)
-		}
+	if marked {
+		leg += fmt.Sprintf(" · ● targeted %.0f %%", 100*mark)
 	}
 	return lc.View() + "\n" + components.Truncate(leg, w) + "\n" + th.Muted.Render(components.Truncate(info, w)) + "\n" + th.Muted.Render(components.Truncate(econ, w))
 }
