@@ -103,6 +103,40 @@ type slowServices struct {
 	slow atomic.Bool
 }
 
+func (s *slowServices) Crosstab(ctx context.Context, rowCol, colCol, filter string) (*services.CrossTable, error) {
+	if s.slow.Load() {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return s.Workspace.Crosstab(ctx, rowCol, colCol, filter)
+}
+
+// TestCancelledCrosstabSaysHowToReload: the crosstab pane says it was cancelled, and r
+// computes it.
+func TestCancelledCrosstabSaysHowToReload(t *testing.T) {
+	ws := tuitest.OpenFixture(t, 1000)
+	svc := &slowServices{Workspace: services.New(ws)}
+	c := common.NewCommon(theme.New(true), svc)
+	s := segments.New(c)
+	_, d := tuitest.NewScreen(s, c, 140, 40)
+	d.Init()
+	d.Settle(t, 20*time.Second)
+	svc.slow.Store(true)
+	d.Press(segments.DefaultKeyMap().Crosstab)
+	d.WaitFor(t, 20*time.Second, func() bool { return c.Jobs.Busy() })
+	c.Jobs.CancelLatest(segments.ID)
+	d.Settle(t, 10*time.Second)
+	if v := view(s); strings.Contains(v, "computing crosstab…") || !strings.Contains(v, "crosstab cancelled — r reloads") {
+		t.Fatalf("cancelled crosstab not said:\n%s", v)
+	}
+	svc.slow.Store(false)
+	d.Press(segments.DefaultKeyMap().Refresh)
+	d.Settle(t, 20*time.Second)
+	if v := view(s); strings.Contains(v, "cancelled") || !strings.Contains(lineWith(v, "│total"), "100") {
+		t.Fatalf("r did not compute the crosstab:\n%s", v)
+	}
+}
+
 func (s *slowServices) KPIs(ctx context.Context, segs []services.Segment) ([]services.KPIRow, error) {
 	if s.slow.Load() {
 		<-ctx.Done()
