@@ -151,7 +151,13 @@ func (w *Workspace) Import(ctx context.Context, opt ImportOptions) (*ImportResul
 		return nil, &ImportError{File: opt.Path, Msg: "file is empty (0 bytes): expected a header line and data rows"}
 	}
 	abs, _ := filepath.Abs(opt.Path)
-	opt.report(0, st.Size(), StageChecking)
+	// Bytes are counted only while a CSV file is checked line by line (up to csvCheckLimit);
+	// otherwise the total is unknown.
+	var checkTotal int64
+	if format == "csv" && st.Size() <= csvCheckLimit {
+		checkTotal = st.Size()
+	}
+	opt.report(0, checkTotal, StageChecking)
 	var reader string
 	switch format {
 	case "csv":
