@@ -154,7 +154,8 @@ func (w *Workspace) Import(ctx context.Context, opt ImportOptions) (*ImportResul
 	// Bytes are counted only while a CSV file is checked line by line (up to csvCheckLimit);
 	// otherwise the total is unknown.
 	var checkTotal int64
-	if format == "csv" && st.Size() <= csvCheckLimit {
+	if lower := strings.ToLower(opt.Path); format == "csv" && st.Size() <= csvCheckLimit &&
+		!strings.HasSuffix(lower, ".gz") && !strings.HasSuffix(lower, ".zst") {
 		checkTotal = st.Size()
 	}
 	opt.report(0, checkTotal, StageChecking)
