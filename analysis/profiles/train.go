@@ -227,15 +227,27 @@ func Fit(ctx context.Context, f *features.Frame, y []float64, spec Spec, report 
 		}
 	}
 	algos := spec.algos()
-	total := int64(len(algos))
+	// Progress counts fitUnits per algorithm, so a bar moves during each fit (a gbdt's
+	// rounds, a logit's iterations), not only between them.
+	const fitUnits = 100
+	total := int64(len(algos)) * fitUnits
 	warned := map[string]bool{}
 	for k, a := range algos {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		report(Progress{Done: int64(k), Total: total, Stage: string(a)})
+		base := int64(k) * fitUnits
+		report(Progress{Done: base, Total: total, Stage: string(a)})
 		t, err := fitOne(ctx, a, fTr, yTr, fVa, yVa, fTe, yTe, spec, func(p model.Progress) {
-			report(Progress{Done: int64(k), Total: total, Stage: fmt.Sprintf("%s %s %d/%d", a, p.Stage, p.Done, p.Total)})
+			var within int64
+			if p.Total > 0 {
+				within = min(fitUnits*int64(p.Done)/int64(p.Total), fitUnits)
+			}
+			stage := p.Stage
+			if !strings.HasPrefix(stage, string(a)) {
+				stage = string(a) + " " + stage
+			}
+			report(Progress{Done: base + within, Total: total, Stage: fmt.Sprintf("%s %d/%d", stage, p.Done, p.Total)})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("profiles: %s: %s: %w", spec.Name, a, err)

@@ -262,7 +262,12 @@ func (b *progressBar) report(p profiles.Progress) {
 	if len(stage) > 30 {
 		stage = stage[:30]
 	}
-	fmt.Fprintf(b.w, "\r\033[K[%s%s] %d/%d %-30s %s", strings.Repeat("█", n), strings.Repeat("░", width-n), p.Done, p.Total, stage,
+	// Products finished (stage P<id> …) are counted; a fit's own progress is a percentage.
+	count := fmt.Sprintf("%3.0f%%", 100*frac)
+	if strings.HasPrefix(p.Stage, "P") {
+		count = fmt.Sprintf("%d/%d", p.Done, p.Total)
+	}
+	fmt.Fprintf(b.w, "\r\033[K[%s%s] %s %-30s %s", strings.Repeat("█", n), strings.Repeat("░", width-n), count, stage,
 		time.Since(b.start).Round(100*time.Millisecond))
 	b.drawn = true
 }

@@ -401,61 +401,68 @@ func (s *Screen) detailBox(w, h int) string {
 	return components.Box(th, title, strings.Join(RuleLines(m, w-2, h-2), "\n"), "rate vs base "+components.Pct(m.Metrics.BaseRate, 1), w, h, false)
 }
 
-// RuleLines renders the rule profile: each segment's rule, coverage, rate and lift.
+// RuleLines renders the rule profile: each segment's rule, coverage, rate and lift. A rule
+// is never cut: it wraps onto as many lines as it needs, the rules that no longer fit are
+// counted on the last line.
 func RuleLines(m *services.ProfileModel, w, h int) []string {
-	if len(m.Metrics.Rules) == 0 {
+	rules := m.Metrics.Rules
+	if len(rules) == 0 {
 		return []string{"no rules with a raised rate in this model's metrics"}
 	}
-	if w < 56 {
-		return compactRuleLines(m, w, h)
+	var head string
+	var lead, tw int // lead: cells before the rule on continuation lines; tw: rule width
+	compact := w < 56
+	if compact {
+		head, lead = " lift  cover   rate · rule below", 4
+	} else {
+		const numW = 7 + 1 + 7 + 1 + 6
+		tw = max(w-numW-1, 10)
+		head, lead = components.PadRight("rule", tw)+" "+components.PadLeft("cover", 7)+" "+components.PadLeft("rate", 7)+" "+components.PadLeft("lift", 6), 2
 	}
-	const numW = 7 + 1 + 7 + 1 + 6
-	rw := max(w-numW-1, 10)
-	out := []string{components.PadRight("rule", rw) + " " + components.PadLeft("cover", 7) + " " + components.PadLeft("rate", 7) + " " + components.PadLeft("lift", 6)}
-	// Rules wrap onto a second line when every rule still fits.
-	wrap := 1+2*len(m.Metrics.Rules) <= h && rw >= 30
-	for _, r := range m.Metrics.Rules {
-		if len(out) >= h {
+	contW := max(w-lead, 8) // continuation lines run under the numbers too
+	if !compact {
+		contW = max(tw-lead, 8)
+	}
+	out := []string{components.Truncate(head, w)}
+	for k, r := range rules {
+		var lines []string
+		if compact { // numbers first, the rule below them at the pane's width
+			lines = append([]string{""}, wrapRule(r.Text, contW, contW)...)
+		} else {
+			lines = wrapRule(r.Text, tw, contW)
+		}
+		left := len(rules) - k
+		room := h - len(out)
+		if room < len(lines) || (left > 1 && room == len(lines)) && k > 0 {
+			if room >= 1 {
+				out = append(out, components.Truncate(fmt.Sprintf("… %d more rule(s): a taller pane shows them", left), w))
+			}
 			break
 		}
-		text := []string{r.Text}
-		if wrap && Width(r.Text) > rw {
-			text = strings.SplitN(ansi.Wordwrap(r.Text, rw, ""), "\n", 2)
-			if len(text) == 2 {
-				text[1] = strings.ReplaceAll(text[1], "\n", " ")
-			}
+		var first string
+		if compact {
+			first = fmt.Sprintf("%5s %6s %6s", components.Float(r.Lift, 1)+"×", components.Pct(r.Coverage, 1), components.Pct(r.Rate, 0))
+		} else {
+			first = components.PadRight(lines[0], tw) + " " + components.PadLeft(components.Pct(r.Coverage, 1), 7) + " " +
+				components.PadLeft(components.Pct(r.Rate, 1), 7) + " " + components.PadLeft(components.Float(r.Lift, 1)+"×", 6)
 		}
-		out = append(out, components.PadRight(text[0], rw)+" "+components.PadLeft(components.Pct(r.Coverage, 1), 7)+" "+
-			components.PadLeft(components.Pct(r.Rate, 1), 7)+" "+components.PadLeft(components.Float(r.Lift, 1)+"×", 6))
-		if len(text) > 1 && len(out) < h {
-			out = append(out, "  "+components.Truncate(text[1], rw-2))
+		out = append(out, components.Truncate(first, w))
+		for _, l := range lines[1:] {
+			out = append(out, components.Truncate(strings.Repeat(" ", lead)+l, w))
 		}
 	}
 	return out
 }
 
-// compactRuleLines is the rule profile for a narrow pane: lift, coverage and rate first,
-// then the rule, continued on a second line when every rule still fits.
-func compactRuleLines(m *services.ProfileModel, w, h int) []string {
-	out := []string{components.Truncate(" lift  cover   rate  rule", w)}
-	wrap := 1+2*len(m.Metrics.Rules) <= h
-	const lead = 21
-	for _, r := range m.Metrics.Rules {
-		if len(out) >= h {
-			break
-		}
-		head := fmt.Sprintf("%5s %6s %6s  ", components.Float(r.Lift, 1)+"×", components.Pct(r.Coverage, 1), components.Pct(r.Rate, 0))
-		tw := max(w-lead, 8)
-		text := []string{r.Text}
-		if wrap && Width(r.Text) > tw {
-			text = strings.SplitN(ansi.Wordwrap(r.Text, tw, ""), "\n", 2)
-		}
-		out = append(out, components.Truncate(head+text[0], w))
-		if len(text) > 1 && len(out) < h {
-			out = append(out, "    "+components.Truncate(strings.ReplaceAll(text[1], "\n", " "), w-4))
-		}
+// wrapRule breaks a rule at its words into a first line of width first and continuation
+// lines of width rest; a word longer than a line is broken inside.
+func wrapRule(text string, first, rest int) []string {
+	lines := strings.SplitN(ansi.Wrap(text, first, ""), "\n", 2)
+	if len(lines) == 2 {
+		more := strings.Join(strings.Fields(lines[1]), " ")
+		lines = append(lines[:1], strings.Split(ansi.Wrap(more, rest, ""), "\n")...)
 	}
-	return out
+	return lines
 }
 
 // CompareLines puts the metrics of two models side by side with the difference b − a.
