@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot/cmpimg"
+	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"rsc.io/pdf"
@@ -500,5 +501,32 @@ func TestPDFText(t *testing.T) {
 	}
 	if len(fonts) < 2 {
 		t.Errorf("PDF uses fonts %v; want the regular and the bold face", fonts)
+	}
+}
+
+// TestWrapTextKeepsUnitsAndBalances: at every width a number keeps its unit on its line,
+// and a title that needs two lines gets two lines of similar width instead of a lone word.
+func TestWrapTextKeepsUnitsAndBalances(t *testing.T) {
+	th := DefaultTheme()
+	sty := th.style(th.Title, textDark)
+	title := "SOC monitoring: the top 20 % of customers by the model holds 79 % of the owners and earns € 8.09 M"
+	for w := 150; w <= 1400; w += 7 {
+		lines := wrapText(sty, title, vg.Points(float64(w)))
+		if got := strings.Join(lines, " "); got != title {
+			t.Fatalf("width %d: wrapping changed the text: %q", w, got)
+		}
+		for _, l := range lines {
+			if strings.HasPrefix(l, "% ") || l == "%" || strings.HasPrefix(l, "M") || strings.HasSuffix(l, "€") {
+				t.Errorf("width %d: a unit is split from its number: %q", w, lines)
+			}
+		}
+	}
+	lines := wrapText(sty, "SOC monitoring: the top 20 % of customers by the model holds 79 % of the owners", vg.Points(892))
+	if len(lines) != 2 {
+		t.Fatalf("want two lines at 892 pt, got %q", lines)
+	}
+	a, b := float64(sty.Width(lines[0])), float64(sty.Width(lines[1]))
+	if math.Min(a, b) < 0.6*math.Max(a, b) {
+		t.Errorf("unbalanced lines %q (%.0f and %.0f pt)", lines, a, b)
 	}
 }

@@ -205,16 +205,22 @@ func (c FrequencyChart) draw(dc draw.Canvas, th Theme) error {
 	}
 
 	p.Y.Min = 0
-	p.Y.Max = hi * 1.3
+	p.Y.Max = hi * (1.15 + 0.08*float64(len(c.Series))) // headroom for the optimum labels
 	p.X.Min, p.X.Max = 0, xmax+0.5
 	strong := th.style(th.AnnotationStrong, textDark)
-	strong.XAlign, strong.YAlign = draw.XCenter, draw.YBottom
+	strong.XAlign, strong.YAlign = draw.XCenter, draw.YTop
+	// The optimum labels hang from the top of the plot, one row per series, on the dotted
+	// line down to their marker: set just above the marker they covered the other series'
+	// band and points when the optima are close.
 	for i, s := range c.Series {
 		x, y := s.Best()
 		p.Add(refLine{Value: x, Vertical: true, Style: draw.LineStyle{Color: th.Color(i), Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(3), vg.Points(4)}}})
 		marker(p, x, y, th.Color(i), draw.PyramidGlyph{}, vg.Points(10))
+	}
+	for i, s := range c.Series { // after every line, so no line crosses a label
+		x, y := s.Best()
 		txt := fmt.Sprintf("%s optimum: %s / %s · %s", s.Name, FormatNumber(x, decimalsOf(x)), c.period(), c.Unit.format(th, y))
-		p.Add(note{X: x, Y: y, DY: vg.Points(18) + vg.Length(i)*vg.Points(24), Box: true, Style: strong, Text: txt})
+		p.Add(note{X: x, Y: p.Y.Max, DY: -vg.Points(8) - vg.Length(i)*vg.Points(26), Box: true, Style: strong, Text: txt})
 	}
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Draw(dc)

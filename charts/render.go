@@ -296,12 +296,31 @@ func footnote(h Header) string {
 }
 
 // wrapText breaks s into lines no wider than width, at spaces; a single word wider than
-// width is kept whole.
+// width is kept whole. A number keeps its unit ("79 %", "€ 8.09 M", "3.5 pts") on one
+// line, and when the text needs several lines they are balanced: the narrowest width that
+// still gives that many lines is used, so a title never ends in a lone word.
 func wrapText(sty text.Style, s string, width vg.Length) []string {
-	words := strings.Fields(s)
+	words := glueUnits(strings.Fields(s))
 	if len(words) == 0 {
 		return nil
 	}
+	lines := greedyWrap(sty, words, width)
+	if len(lines) < 2 {
+		return lines
+	}
+	lo, hi := width/vg.Length(len(lines)), width
+	for i := 0; i < 20 && hi-lo > vg.Points(1); i++ {
+		mid := (lo + hi) / 2
+		if len(greedyWrap(sty, words, mid)) == len(lines) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return greedyWrap(sty, words, hi)
+}
+
+func greedyWrap(sty text.Style, words []string, width vg.Length) []string {
 	var lines []string
 	cur := words[0]
 	for _, w := range words[1:] {
@@ -313,6 +332,40 @@ func wrapText(sty text.Style, s string, width vg.Length) []string {
 		cur = w
 	}
 	return append(lines, cur)
+}
+
+// unitAfter are the tokens that belong to the number before them; unitBefore the ones
+// that belong to the number after them.
+var (
+	unitAfter  = map[string]bool{"%": true, "%)": true, "%,": true, "%;": true, "%:": true, "M": true, "M)": true, "M,": true, "k": true, "k)": true, "k,": true, "pts": true, "points": true, "×": true}
+	unitBefore = map[string]bool{"€": true, "−€": true, "+€": true, "(€": true, "$": true, "£": true}
+)
+
+// glueUnits joins a unit to its number with a no-break join (a plain space kept inside
+// one token), so wrapping never separates them.
+func glueUnits(words []string) []string {
+	var out []string
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		if len(out) > 0 && unitAfter[w] && endsInDigit(out[len(out)-1]) {
+			out[len(out)-1] += " " + w
+			continue
+		}
+		if len(out) > 0 && unitBefore[out[len(out)-1]] && startsWithDigit(w) {
+			out[len(out)-1] += " " + w
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func endsInDigit(s string) bool {
+	return s != "" && s[len(s)-1] >= '0' && s[len(s)-1] <= '9'
+}
+
+func startsWithDigit(s string) bool {
+	return s != "" && s[0] >= '0' && s[0] <= '9'
 }
 
 // pdfCanvas adapts text for vgpdf, whose embedded fonts use the cp1252 code page: UTF-8 is

@@ -3,6 +3,7 @@ package charts
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -119,9 +120,32 @@ func (c SegmentKPIChart) draw(dc draw.Canvas, th Theme) error {
 	head.XAlign, head.YAlign = draw.XCenter, draw.YTop
 	raw := th.style(th.Annotation, textMuted)
 	raw.XAlign, raw.YAlign = draw.XCenter, draw.YTop
+	// A KPI name wider than its group ("Contract ends ≤ 3 months" among five KPIs) ran
+	// into its neighbours' names: it goes on two lines instead.
+	da := p.DataCanvas(dc)
+	trX, _ := p.Transforms(&da)
+	group := trX(1) - trX(0)
+	names := make([]string, len(c.KPIs))
+	wrapped := false
 	for k, kpi := range c.KPIs {
-		p.Add(note{X: float64(k), Y: p.Y.Max, DY: -vg.Points(2), Text: kpi.Name, Style: head, Box: true})
-		p.Add(note{X: float64(k), Y: p.Y.Max, DY: -vg.Points(2) - head.Height("A") - vg.Points(3),
+		names[k] = kpi.Name
+		if head.Width(kpi.Name) > group*0.92 {
+			if lines := wrapText(head, kpi.Name, group*0.92); len(lines) > 1 {
+				names[k] = strings.Join(lines, "\n")
+				wrapped = true
+			}
+		}
+	}
+	if wrapped {
+		p.Y.Max = math.Max(top, 100) * 1.4
+	}
+	for k, kpi := range c.KPIs {
+		p.Add(note{X: float64(k), Y: p.Y.Max, DY: -vg.Points(2), Text: names[k], Style: head, Box: true})
+		h := head.Height("A")
+		if names[k] != kpi.Name {
+			h = head.Rectangle(names[k]).Size().Y
+		}
+		p.Add(note{X: float64(k), Y: p.Y.Max, DY: -vg.Points(2) - h - vg.Points(3),
 			Text: "base " + kpi.Unit.format(th, kpi.Base), Style: raw, Box: true})
 	}
 	hundred := refLine{Value: 100, Style: th.BaselineLine()}

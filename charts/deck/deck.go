@@ -268,8 +268,11 @@ func (s *Source) Calibration(m Model) (charts.CalibrationChart, error) {
 	}
 	c := charts.CalibrationChart{Models: []charts.CalibrationSeries{ser}}
 	c.Header = s.header(
-		fmt.Sprintf("%s: predicted chances match observed rates within %s points", m.Product, charts.FormatNumber(ser.Error()*100, 1)),
-		fmt.Sprintf("Holdout customers in 10 equal-size bins of the calibrated score (%s calibration)", m.Metrics.Calibration),
+		// The mean error, and the largest gap the chart shows: "within 0.3 points" read as a
+		// bound while the top bin was a point off.
+		fmt.Sprintf("%s: predicted chances are off by %s points on average, at most %s", m.Product,
+			charts.FormatNumber(ser.Error()*100, 1), charts.FormatNumber(maxGap(ser)*100, 1)),
+		fmt.Sprintf("Holdout customers in 10 equal-size bins of the calibrated score (%s calibration)", calibrationName(m.Metrics.Calibration)),
 		m.ModelID)
 	return c, nil
 }
@@ -291,6 +294,26 @@ func (s *Source) PredictedDeciles(m Model) (charts.PredictedDecileChart, error) 
 		"Holdout customers by score decile: mean predicted chance against the actual share",
 		m.ModelID)
 	return c, nil
+}
+
+// maxGap is the largest |predicted − observed| over the bins of s.
+func maxGap(s charts.CalibrationSeries) float64 {
+	g := 0.0
+	for _, b := range s.Bins {
+		g = math.Max(g, math.Abs(b.Predicted-b.Observed))
+	}
+	return g
+}
+
+// calibrationName is the calibration method as a reader knows it ("platt" → "Platt").
+func calibrationName(m string) string {
+	switch m {
+	case "platt":
+		return "Platt"
+	case "":
+		return "no"
+	}
+	return m
 }
 
 type profilesCalBin struct{ pred, rate, n float64 }
@@ -389,7 +412,7 @@ func (s *Source) Profit(ctx context.Context, m Model) (charts.ProfitCurve, sim.P
 	h := s.header(
 		fmt.Sprintf("%s: offering it to the top %s by the model earns the most, %s",
 			e.Product, charts.FormatPercent(sc.Optimum.Depth, 0), charts.FormatMoney(th.Currency, sc.Optimum.Net)),
-		fmt.Sprintf("%s eligible customers · response %s (random cells, %s offers) · %s profit per contract · %s per contact",
+		fmt.Sprintf("%s eligible customers · %s response in %s random offers · %s profit per contract · %s per contact",
 			charts.FormatInt(e.Base), charts.FormatPercent(e.Response, 2), charts.FormatInt(e.Offers),
 			charts.FormatMoney(th.Currency, e.Margin), fmt.Sprintf("%s %.2f", th.Currency, e.Cost)),
 		m.ModelID)
@@ -425,8 +448,8 @@ func (s *Source) ROI(ctx context.Context, m Model) (charts.ROIChart, error) {
 	h := s.header(
 		fmt.Sprintf("%s: the model-targeted mailing earns %s more than mailing everyone", m.Product,
 			charts.FormatMoney(th.Currency, cmp.ExtraNetProfit)),
-		fmt.Sprintf("Mass: all %s eligible customers at the random-cell response · targeted: the profit-optimal top %s by %s",
-			charts.FormatInt(mass.Volume), charts.FormatPercent(pc.Optimum.Depth, 0), m.ModelID),
+		fmt.Sprintf("Mass: all %s eligible customers at the random-cell response · targeted: the profit-optimal top %s by the model",
+			charts.FormatInt(mass.Volume), charts.FormatPercent(pc.Optimum.Depth, 0)),
 		m.ModelID)
 	return ROIChart(cmp, h, "Mass mailing", "Model-targeted"), nil
 }
@@ -553,7 +576,7 @@ func SegmentSubtitle(segs []segment.Segment, basis string, customers int64) stri
 			values++
 		}
 	}
-	tail := fmt.Sprintf(" of %s customers; index: whole base = 100", charts.FormatInt(float64(customers)))
+	tail := fmt.Sprintf(" of %s customers", charts.FormatInt(float64(customers)))
 	switch values {
 	case len(segs):
 		return fmt.Sprintf("Value segments by %s (%s)%s", rank, strings.Join(labels, ", "), tail)
@@ -659,7 +682,7 @@ func (s *Source) Frequency(ctx context.Context, o FrequencyOptions) (charts.Freq
 	}
 	c.Header = s.header(
 		"Response per offer peaks at about "+joinAnd(parts),
-		"Acceptance of an outbound offer by the customer's offers in the 12 months up to it; band: 95 % bootstrap interval; "+how,
+		"Acceptance per outbound offer by the customer's offers in the 12 months before it · "+how,
 		"")
 	return c, nil
 }
@@ -741,7 +764,7 @@ func (s *Source) Scenarios(ctx context.Context, whatifs []WhatIf, o FrequencyOpt
 	c.Header = s.header(
 		fmt.Sprintf("Going from %d to %d offers a %s pays most in the %s segment: %s", bestW.From, bestW.To, per,
 			bestW.Segment, charts.Money.Format(th, best.Value)),
-		fmt.Sprintf("Steady-state what-ifs from the fitted response curve, per %s for the whole segment; whiskers: 95 %% bootstrap interval", per),
+		fmt.Sprintf("Steady-state what-ifs from the fitted response curve, per %s for the whole segment; whiskers: 95 %% interval", per),
 		"")
 	return c, notes, nil
 }
@@ -778,6 +801,50 @@ type job struct {
 	build            func() (charts.Chart, error)
 }
 
+// ProfitModel picks the model of the profit and ROI slides: of the headline models whose
+// product has known economics, the one whose profit-optimal selection earns the most over
+// mailing the whole eligible base. A product worth mailing to everyone makes a slide of
+// two equal bars; the deck shows where the model matters and says so (why). Without any
+// economics it is the first headline model (the charts then say what is missing).
+func ProfitModel(ctx context.Context, src *Source, heads []Model) (Model, string, error) {
+	best, bestExtra, n := Model{}, math.Inf(-1), 0
+	for _, m := range heads {
+		if err := ctx.Err(); err != nil {
+			return Model{}, "", err
+		}
+		if m.ProductID == 0 || len(m.Metrics.Gains) == 0 {
+			continue
+		}
+		_, pc, err := src.Profit(ctx, m)
+		if errors.Is(err, ErrNoData) {
+			continue
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return Model{}, "", ctx.Err()
+			}
+			continue // the slide itself reports it if this model is chosen
+		}
+		n++
+		extra := pc.Optimum.Net
+		if k := len(pc.Points); k > 0 {
+			extra -= pc.Points[k-1].Net // depth 100 %: everyone mailed
+		}
+		if extra > bestExtra {
+			best, bestExtra = m, extra
+		}
+	}
+	switch {
+	case n == 0 && len(heads) > 0:
+		return heads[0], "", nil
+	case n == 0:
+		return Model{}, "", nil
+	case n == 1:
+		return best, "", nil
+	}
+	return best, fmt.Sprintf("of %d products with known economics, targeting adds most to mailing everyone here", n), nil
+}
+
 // Build writes the deck for the workspace into dir: every chart it has data for, and
 // index.md listing each chart with its takeaway and each skipped chart with the reason.
 // A chart without data is skipped, never fatal; a cancelled context or an I/O error is.
@@ -804,6 +871,7 @@ func Build(ctx context.Context, ws *workspace.Workspace, dir string, o Options) 
 	}
 	heads := Headline(models)
 	ext := "." + string(o.Format)
+	notes := map[string]string{} // by kind: appended to the takeaway in parentheses
 	var jobs []job
 	jobs = append(jobs, job{"segments", "01-segments" + ext, "Value segments: KPIs indexed on the base",
 		func() (charts.Chart, error) { return src.SegmentKPIs(ctx) }})
@@ -845,13 +913,10 @@ func Build(ctx context.Context, ws *workspace.Workspace, dir string, o Options) 
 			job{"calibration", "04-calibration" + ext, "Calibration — " + top.Product, func() (charts.Chart, error) { return src.Calibration(top) }},
 			job{"pred-decile", "05-pred-decile" + ext, "Predicted vs actual per decile — " + top.Product, func() (charts.Chart, error) { return src.PredictedDeciles(top) }},
 		)
-		// Profit and ROI for the first headline product whose economics are known.
-		pm := top
-		for _, m := range heads {
-			if _, err := src.ProductEconomics(ctx, m.ProductID); err == nil && m.ProductID != 0 {
-				pm = m
-				break
-			}
+		// Profit and ROI for the product where targeting adds most to mailing everyone.
+		pm, why, err := ProfitModel(ctx, src, heads)
+		if err != nil {
+			return nil, err
 		}
 		jobs = append(jobs,
 			job{"profit", "06-profit" + ext, "Profit curve over selection depth — " + pm.Product, func() (charts.Chart, error) {
@@ -860,6 +925,7 @@ func Build(ctx context.Context, ws *workspace.Workspace, dir string, o Options) 
 			}},
 			job{"roi", "07-roi" + ext, "Mass vs model-targeted mailing — " + pm.Product, func() (charts.Chart, error) { return src.ROI(ctx, pm) }},
 		)
+		notes["profit"], notes["roi"] = why, why
 	}
 	var scenarioNotes []string
 	jobs = append(jobs,
@@ -904,6 +970,9 @@ func Build(ctx context.Context, ws *workspace.Workspace, dir string, o Options) 
 				return items, fmt.Errorf("deck: %w", err)
 			}
 			it.File, it.Takeaway, it.Title = j.file, c.Takeaway(), c.Heading().Title
+			if n := notes[j.kind]; n != "" {
+				it.Takeaway += " (" + n + ")"
+			}
 			if j.kind == "scenarios" && len(scenarioNotes) > 0 {
 				it.Takeaway += " (" + strings.Join(scenarioNotes, "; ") + ")"
 			}

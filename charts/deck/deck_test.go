@@ -112,6 +112,12 @@ func TestDeckOnSample(t *testing.T) {
 	if !strings.Contains(byKind["gains"].Takeaway, want) {
 		t.Errorf("gains takeaway %q does not say %q", byKind["gains"].Takeaway, want)
 	}
+	// The calibration title states the mean error and the largest gap the chart shows.
+	if cal, err := (&Source{WS: ws}).Calibration(head); err != nil {
+		t.Error(err)
+	} else if want := "at most " + charts.FormatNumber(maxGap(cal.Models[0])*100, 1); !strings.HasSuffix(byKind["calibration"].Title, want) {
+		t.Errorf("calibration title %q does not end in %q", byKind["calibration"].Title, want)
+	}
 	if head.Product == head.Name {
 		t.Errorf("model %s has no product name (%q); the takeaway would name the model id", head.ModelID, head.Product)
 	}
@@ -412,5 +418,66 @@ func TestSegmentKPIsNamedSegments(t *testing.T) {
 		if _, err := src.SegmentKPIs(ctx, tc.names...); err == nil || !strings.Contains(err.Error(), tc.want) || errors.Is(err, ErrNoData) {
 			t.Errorf("%v: %v, want an error saying %q", tc.names, err, tc.want)
 		}
+	}
+}
+
+// TestProfitModelPicksWhereTargetingPays: of two product models with known economics the
+// profit and ROI slides take the one whose optimal selection earns most over mailing
+// everyone, and the note says how many were compared.
+func TestProfitModelPicksWhereTargetingPays(t *testing.T) {
+	ws := sample(t)
+	ctx := context.Background()
+	src, err := Open(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models, err := src.Models(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Headline(models)[0]
+	// The same gains curve for another product with its own margin and response.
+	rows, err := ws.DB().QueryContext(ctx, `SELECT product_id, name FROM products WHERE product_id <> ? ORDER BY product_id`, a.ProductID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b Model
+	for rows.Next() {
+		var id int
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := src.ProductEconomics(ctx, id); err == nil && b.ProductID == 0 {
+			b = a
+			b.ProductID, b.Product, b.Name, b.ModelID = id, name, "other", "other@v1"
+		}
+	}
+	rows.Close()
+	if b.ProductID == 0 {
+		t.Fatal("no second product with random-cell offers in the sample")
+	}
+	extra := func(m Model) float64 {
+		_, pc, err := src.Profit(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pc.Optimum.Net - pc.Points[len(pc.Points)-1].Net
+	}
+	want := a
+	if extra(b) > extra(a) {
+		want = b
+	}
+	for _, heads := range [][]Model{{a, b}, {b, a}} {
+		got, why, err := ProfitModel(ctx, src, heads)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ModelID != want.ModelID || !strings.Contains(why, "of 2 products") {
+			t.Errorf("picked %s (%q), want %s (extra %.0f vs %.0f)", got.ModelID, why, want.ModelID, extra(a), extra(b))
+		}
+	}
+	if got, why, _ := ProfitModel(ctx, src, []Model{a}); got.ModelID != a.ModelID || why != "" {
+		t.Errorf("one product: %s %q", got.ModelID, why)
 	}
 }
