@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -107,12 +108,13 @@ func (c SegmentKPIChart) draw(dc draw.Canvas, th Theme) error {
 		}
 	}
 	p.Y.Max = math.Max(top, 100) * 1.3
+	var values []note // drawn last: the dashed 100 line ran through indices near 100
 	for s := range c.Segments {
 		b := &bars{}
 		for k, kpi := range c.KPIs {
 			v := kpi.Index(s)
 			b.items = append(b.items, bar{At: at(k, s), Width: w * 0.9, Base: 0, Value: v, Fill: th.Color(s)})
-			p.Add(note{X: at(k, s), Y: v, DY: vg.Points(4), Text: FormatInt(v), Style: idx})
+			values = append(values, note{X: at(k, s), Y: v, DY: vg.Points(1) + labelClear(idx), Text: FormatInt(v), Style: idx, Box: true})
 		}
 		p.Add(b)
 	}
@@ -150,6 +152,15 @@ func (c SegmentKPIChart) draw(dc draw.Canvas, th Theme) error {
 	}
 	hundred := refLine{Value: 100, Style: th.BaselineLine()}
 	p.Add(hundred)
+	for _, n := range values {
+		p.Add(n)
+	}
 	p.Draw(dc)
 	return nil
+}
+
+// labelClear is how far a boxed label must stand above its anchor for its box (the text's
+// descent plus the box padding) to stay clear of what it labels.
+func labelClear(sty text.Style) vg.Length {
+	return -sty.Rectangle("0").Min.Y + vg.Points(4)
 }

@@ -565,7 +565,7 @@ func SegmentTitle(c charts.SegmentKPIChart) string {
 func SegmentSubtitle(segs []segment.Segment, basis string, customers int64) string {
 	rank := "monthly revenue"
 	if basis == "expected_value" {
-		rank = "expected value of the best models' scores"
+		rank = "the best models' expected value"
 	}
 	labels := make([]string, len(segs))
 	values := 0

@@ -345,7 +345,7 @@ func TestSegmentKPIsFollowTheValueBasis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(after.Subtitle, "monthly revenue") || !strings.Contains(after.Subtitle, "expected value of the best models' scores") {
+	if strings.Contains(after.Subtitle, "monthly revenue") || !strings.Contains(after.Subtitle, "Value segments by the best models' expected value (top 10 %, middle 40 %, low 50 %)") {
 		t.Errorf("subtitle after scoring: %q", after.Subtitle)
 	}
 	rev, _ = chartKPI(after, RevenueKPI)
