@@ -850,13 +850,17 @@ func CompletePath(input string) (string, []string) { return components.CompleteP
 
 // Actions are the Data screen's palette commands.
 func (s *Screen) Actions() []common.Action {
-	return []common.Action{
+	actions := []common.Action{
 		{Owner: ID, Title: "import a file", Key: "i", Do: s.openImport},
 		{Owner: ID, Title: "SQL console", Key: "s", Do: s.openConsole},
 		{Owner: ID, Title: "export the selected column's chart", Key: "e", Do: s.openExport},
 		{Owner: ID, Title: "filter rows of the table", Key: "/", Do: s.openFilter},
 		{Owner: ID, Title: "refresh tables", Key: "r", Do: func() tea.Cmd { return s.loadTables() }},
 	}
+	if s.consoleOpen {
+		actions = append(actions, s.console.Actions()...)
+	}
+	return actions
 }
 
 // KeyMap returns the keys that work now.
