@@ -160,7 +160,7 @@ func (c GainsChart) draw(dc draw.Canvas, th Theme) error {
 	// The headline point: what the top 20 % of the first model holds.
 	m := c.Models[0]
 	at := m.GainsAt(0.2)
-	marker(g, 0.2, at, Vermillion, draw.CircleGlyph{}, vg.Points(8))
+	marker(g, 0.2, at, th.Line(0).Color, draw.CircleGlyph{}, vg.Points(9)) // the first model's colour: the point is on its line
 	ann := th.style(th.AnnotationStrong, textDark)
 	ann.XAlign, ann.YAlign = draw.XLeft, draw.YCenter
 	g.Add(note{X: 0.2, Y: at, DX: vg.Points(16), DY: vg.Points(-2), Box: true, Style: ann,

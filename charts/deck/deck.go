@@ -223,7 +223,7 @@ func (s *Source) Gains(m Model, others ...Model) (charts.GainsChart, error) {
 	}
 	at20 := first.GainsAt(0.2)
 	c.Header = s.header(
-		fmt.Sprintf("%s: the top 20 %% of customers by the model holds %s of the owners", m.Product, charts.FormatPercent(at20, 0)),
+		fmt.Sprintf("%s: the top 20 %% of customers by the model hold %s of the owners", m.Product, charts.FormatPercent(at20, 0)),
 		fmt.Sprintf("Model %s (%s) on a holdout of %s customers, %s of them owners",
 			m.ModelID, m.Target, charts.FormatInt(float64(m.Metrics.NTest)), charts.FormatInt(float64(m.Metrics.Positives))),
 		m.ModelID)
