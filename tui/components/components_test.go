@@ -151,3 +151,19 @@ func TestTruncateMiddleAndPath(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintableExpandsTabsSoBoxesKeepTheirWidth(t *testing.T) {
+	if got := Printable("a\tbc\td\r\n\tx"); got != "a   bc  d\n    x" {
+		t.Fatalf("Printable = %q", got)
+	}
+	th := theme.New(true)
+	box := Box(th, "Error", "Candidate functions:\n\tavg(DECIMAL) -> DECIMAL\r\n\tavg(TIME WITH TIME ZONE) -> TIME WITH TIME ZONE", "", 30, 5, false)
+	for i, l := range strings.Split(box, "\n") {
+		if strings.ContainsAny(l, "\t\r") {
+			t.Errorf("line %d keeps a tab or carriage return: %q", i, l)
+		}
+		if w := Width(l); w != 30 {
+			t.Errorf("line %d is %d cells wide, want 30: %q", i, w, l)
+		}
+	}
+}

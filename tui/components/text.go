@@ -175,7 +175,7 @@ func Fit(s string, w, h int) string {
 	if w <= 0 || h <= 0 {
 		return ""
 	}
-	lines := strings.Split(s, "\n")
+	lines := strings.Split(Printable(s), "\n")
 	if len(lines) > h {
 		lines = lines[:h]
 	}
@@ -186,6 +186,33 @@ func Fit(s string, w, h int) string {
 		lines[i] = PadRight(l, w)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Printable makes text safe to lay out in cells: tabs become spaces up to the next multiple
+// of four (a terminal would expand them by its own tab stops, which the width arithmetic
+// cannot see) and carriage returns are dropped (DuckDB error messages carry both).
+func Printable(s string) string {
+	if !strings.ContainsAny(s, "\t\r") {
+		return s
+	}
+	var b strings.Builder
+	col := 0
+	for _, r := range s {
+		switch r {
+		case '\r':
+		case '\n':
+			b.WriteRune(r)
+			col = 0
+		case '\t':
+			n := 4 - col%4
+			b.WriteString(strings.Repeat(" ", n))
+			col += n
+		default:
+			b.WriteRune(r)
+			col++ // approximate for wide runes; only the tab stop position depends on it
+		}
+	}
+	return b.String()
 }
 
 // Box draws a pane of exactly w×h cells with title set into the top border and footer into

@@ -419,11 +419,11 @@ func (con *Console) View() string {
 		body = th.Warn.Render("⊘ cancelled")
 	case con.err != nil:
 		rtitle = "Error"
-		msg := con.err.Error()
+		msg := components.Printable(con.err.Error())
 		if line, col, ok := ErrorPosition(msg); ok {
-			body = th.Error.Render(fmt.Sprintf("✗ error at line %d, column %d", line, col)) + "\n" + msg
+			body = th.Error.Render(fmt.Sprintf("✗ error at line %d, column %d", line, col)) + "\n" + wrapError(msg, con.width-2)
 		} else {
-			body = th.Error.Render("✗ " + msg)
+			body = th.Error.Render(wrapError("✗ "+msg, con.width-2))
 		}
 	case con.result != nil:
 		r := con.result
@@ -452,4 +452,17 @@ func (con *Console) View() string {
 	}
 	out += components.Box(th, rtitle, body, footer, con.width, rh, con.onRes)
 	return out
+}
+
+// wrapError wraps an error message to w cells, except DuckDB's "LINE n: …" echo of the query
+// and the caret line under it: wrapping those would move the caret off the column it marks.
+func wrapError(msg string, w int) string {
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "LINE ") || strings.TrimSpace(l) == "^" {
+			continue
+		}
+		lines[i] = components.Wrap(l, w)
+	}
+	return strings.Join(lines, "\n")
 }
