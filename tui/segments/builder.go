@@ -228,6 +228,10 @@ func (s *Screen) builderKey(msg tea.KeyMsg) tea.Cmd {
 				b.err = "give the segment a name"
 				return nil
 			}
+			if b.counted && b.count == 0 {
+				b.err = "this filter selects no customers: esc goes back to change it"
+				return nil
+			}
 			seg := services.Segment{Name: name, Filter: b.filter}
 			return s.start(kindSave, "saving "+name, func(ctx context.Context, _ func(common.Progress)) (any, error) {
 				return name, svc.SaveSegment(ctx, seg)
@@ -323,7 +327,8 @@ func (b *builder) view(th *theme.Theme, w, h int) string {
 		lines = append(lines, "Column "+th.PaneTitle.Render(b.cols[b.colCur].Name)+": which condition?")
 		list(b.ops, b.opCur, rows)
 	case stepValue:
-		lines = append(lines, th.PaneTitle.Render(b.cols[b.colCur].Name+" "+b.ops[b.opCur])+" …", b.valueIn.View(), "")
+		lines = append(lines, th.PaneTitle.Render(b.cols[b.colCur].Name+" "+b.ops[b.opCur])+" …", b.valueIn.View(),
+			th.Muted.Render("↑/↓ pick a value from the list · typing edits it · enter next"))
 		var items []string
 		for _, v := range b.values {
 			items = append(items, fmt.Sprintf("%-24s %s", components.Truncate(v.Value, 24), th.Muted.Render(plural(v.Count, "customer"))))

@@ -274,3 +274,30 @@ func TestArrow(t *testing.T) {
 		}
 	}
 }
+
+// A value typed in the builder that no customer has is not saved as an empty segment.
+func TestBuilderRefusesAFilterThatSelectsNobody(t *testing.T) {
+	ws, s, _, d := setup(t)
+	k := segments.DefaultKeyMap()
+	d.Press(k.New)
+	for i := 0; i < 30 && !strings.Contains(lineWith(view(s), "> "), "sector"); i++ {
+		d.Press(k.Down)
+	}
+	d.Press(k.Next) // → operator (=)
+	d.Settle(t, 10*time.Second)
+	d.Press(k.Next) // → value (most frequent sector preselected)
+	d.Type("j")     // j is a letter here, not a move: the value no longer exists
+	d.Press(k.Next) // → name
+	d.Settle(t, 10*time.Second)
+	if v := view(s); !strings.Contains(v, "selects 0 customers") {
+		t.Fatalf("count of the typo'd filter not shown:\n%s", v)
+	}
+	d.Press(k.Next) // try to save
+	d.Settle(t, 10*time.Second)
+	if v := view(s); !strings.Contains(v, "selects no customers") {
+		t.Fatalf("no refusal on screen:\n%s", v)
+	}
+	if n := tuitest.Count(t, ws, "SELECT count(*) FROM acrm_segments"); n != 0 {
+		t.Fatalf("%d segment(s) saved, want none", n)
+	}
+}
