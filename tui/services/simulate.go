@@ -21,7 +21,8 @@ type SimulateService interface {
 	// LoadFrequency reads the contact history of a segment into cached aggregates
 	// (sim.LoadFrequency with boot replicates and seed).
 	LoadFrequency(ctx context.Context, opts sim.FrequencyOptions) (*sim.Frequency, error)
-	// ProfitModels lists the best model of every product (strongest top-decile lift first).
+	// ProfitModels lists the best model of every product with known economics: first the one
+	// where targeting adds most to mailing everyone, then by strongest top-decile lift.
 	ProfitModels(ctx context.Context) ([]ProfileModel, error)
 	// ProfitCurve is the profit curve of offering the model's product to the top of the base
 	// ranked by the model, with the product's economics read from the workspace. Its
@@ -100,6 +101,24 @@ func (w *Workspace) ProfitModels(ctx context.Context) ([]ProfileModel, error) {
 	}
 	if len(out) == 0 && why != nil {
 		return nil, fmt.Errorf("no trained product has a measured response rate for a profit curve (%w)", why)
+	}
+	// The screen opens on the product the deck's profit slide shows: where targeting adds
+	// most to mailing everyone (a product worth mailing to all shows two equal campaigns).
+	if len(out) > 1 {
+		full, err := deck.Open(ctx, w.WS)
+		if err != nil {
+			return nil, err
+		}
+		best, _, err := deck.ProfitModel(ctx, full, out)
+		if err != nil {
+			return nil, err
+		}
+		for i, m := range out {
+			if m.ModelID == best.ModelID {
+				out = append([]ProfileModel{m}, append(out[:i:i], out[i+1:]...)...)
+				break
+			}
+		}
 	}
 	return out, nil
 }
