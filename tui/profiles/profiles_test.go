@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"github.com/acrm-dev/acrm/analysis/features"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/tui/common"
 	"github.com/acrm-dev/acrm/tui/internal/tuitest"
@@ -125,8 +126,17 @@ func TestLeaderboard(t *testing.T) {
 	if !strings.Contains(v, "not trained · t trains it") {
 		t.Fatal("untrained products are not listed")
 	}
-	if !strings.Contains(v, "Rule profile") || !strings.Contains(v, first.Metrics.Rules[0].Conditions[0]) {
-		t.Fatalf("rule profile of the selected model missing:\n%s", v)
+	// The first rule's first condition, in words (the pane wraps it: compare word by word).
+	words := strings.Fields(features.Plain(first.Metrics.Rules[0].Conditions[0], func(id int) string {
+		for _, r := range rows {
+			if r.Product.ID == id {
+				return r.Product.Name
+			}
+		}
+		return ""
+	}))
+	if !strings.Contains(v, "Rule profile") || !strings.Contains(strings.Join(strings.Fields(ruleBox(v)), " "), strings.Join(words, " ")) {
+		t.Fatalf("rule profile of the selected model (%q) missing:\n%s", strings.Join(words, " "), v)
 	}
 }
 
@@ -339,4 +349,32 @@ func TestNoService(t *testing.T) {
 	if v := ansi.Strip(s.View()); !strings.Contains(v, "do not offer propensity profiles") {
 		t.Fatalf("no explanation:\n%s", v)
 	}
+}
+
+// ruleBox is the text of the rule profile pane: the last box's column of the lines below its
+// title, without the coverage/rate/lift figures, so a rule wrapped over lines reads as one.
+func ruleBox(v string) string {
+	var out []string
+	in := false
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, "Rule profile") {
+			in = true
+			continue
+		}
+		end := strings.LastIndex(l, "│")
+		if !in || end < 0 {
+			continue
+		}
+		start := strings.LastIndex(l[:end], "│")
+		if start < 0 {
+			continue
+		}
+		for _, f := range strings.Fields(l[start+len("│") : end]) {
+			if strings.HasSuffix(f, "%") || strings.HasSuffix(f, "×") {
+				continue
+			}
+			out = append(out, f)
+		}
+	}
+	return strings.Join(out, " ")
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/NimbleMarkets/ntcharts/linechart"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/acrm-dev/acrm/analysis/features"
+	"github.com/acrm-dev/acrm/analysis/model"
 	"github.com/acrm-dev/acrm/tui/components"
 	"github.com/acrm-dev/acrm/tui/services"
 	"github.com/acrm-dev/acrm/tui/theme"
@@ -398,13 +400,39 @@ func (s *Screen) detailBox(w, h int) string {
 		return components.Box(th, "Compare "+short(s.pinned)+" ↔ "+short(m), strings.Join(CompareLines(s.pinned, m, w-2), "\n"), "c closes", w, h, false)
 	}
 	title := "Rule profile · " + m.Product
-	return components.Box(th, title, strings.Join(RuleLines(m, w-2, h-2), "\n"), "rate vs base "+components.Pct(m.Metrics.BaseRate, 1), w, h, false)
+	return components.Box(th, title, strings.Join(RuleLines(m, s.productName, w-2, h-2), "\n"), "rate vs base "+components.Pct(m.Metrics.BaseRate, 1), w, h, false)
 }
 
-// RuleLines renders the rule profile: each segment's rule, coverage, rate and lift. A rule
-// is never cut: it wraps onto as many lines as it needs, the rules that no longer fit are
-// counted on the last line.
-func RuleLines(m *services.ProfileModel, w, h int) []string {
+// productName is the datamart's name of a product id ("" when unknown).
+func (s *Screen) productName(id int) string {
+	if s.board == nil {
+		return ""
+	}
+	for _, p := range s.board.Products {
+		if p.ID == id {
+			return p.Name
+		}
+	}
+	return ""
+}
+
+// RuleText is a rule in words: each condition on the customer view's encoded columns read
+// as the marketer would say it (features.Plain; product names from product), joined by "and".
+func RuleText(r model.Rule, product func(int) string) string {
+	if len(r.Conditions) == 0 {
+		return r.Text
+	}
+	parts := make([]string, len(r.Conditions))
+	for i, c := range r.Conditions {
+		parts[i] = features.Plain(c, product)
+	}
+	return strings.Join(parts, " and ")
+}
+
+// RuleLines renders the rule profile: each segment's rule in words, coverage, rate and
+// lift. A rule is never cut: it wraps onto as many lines as it needs, the rules that no
+// longer fit are counted on the last line.
+func RuleLines(m *services.ProfileModel, product func(int) string, w, h int) []string {
 	rules := m.Metrics.Rules
 	if len(rules) == 0 {
 		return []string{"no rules with a raised rate in this model's metrics"}
@@ -427,9 +455,9 @@ func RuleLines(m *services.ProfileModel, w, h int) []string {
 	for k, r := range rules {
 		var lines []string
 		if compact { // numbers first, the rule below them at the pane's width
-			lines = append([]string{""}, wrapRule(r.Text, contW, contW)...)
+			lines = append([]string{""}, wrapRule(RuleText(r, product), contW, contW)...)
 		} else {
-			lines = wrapRule(r.Text, tw, contW)
+			lines = wrapRule(RuleText(r, product), tw, contW)
 		}
 		left := len(rules) - k
 		room := h - len(out)
