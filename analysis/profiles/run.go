@@ -200,7 +200,7 @@ func (e *ProductError) Unwrap() error { return e.Err }
 // TrainAll trains every product (or spec.Products) on one load of the customer view, up to
 // spec.Parallel products at a time, and registers each as it finishes (its own transaction).
 // report gets Done = finished products, Stage "P<id> trained|failed|cancelled"; with a single
-// product it also gets that product's fit progress (Stage "training P<id>: <algo> …"). A product that cannot be trained (e.g. no positives) is reported
+// product it also gets that product's fit progress (Stage "<algo> <done>/<total>"). A product that cannot be trained (e.g. no positives) is reported
 // in the returned error (a join of *ProductError) while the others still train; cancelling ctx
 // stops all of them and returns ctx.Err()
 // (products registered before the cancel stay registered; none is half-written). Results are in product order.
@@ -241,14 +241,11 @@ func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report
 		wg      sync.WaitGroup
 	)
 	report(Progress{Done: 0, Total: total, Stage: "train"})
-	// One product: its algorithms' progress is the whole job's, so forward it (stage
-	// "training P07: gbdt …"; the per-product "P07 trained" line still ends the run).
+	// One product: its algorithms' progress is the whole job's, so forward it (stage "gbdt
+	// 120/500"; the per-product "P07 trained" report still ends the run).
 	var single func(Progress)
 	if len(products) == 1 {
-		pid := products[0]
-		single = func(p Progress) {
-			report(Progress{Done: p.Done, Total: p.Total, Stage: fmt.Sprintf("training P%02d: %s", pid, p.Stage)})
-		}
+		single = report
 	}
 	jobs := make(chan int)
 	for w := 0; w < par; w++ {
