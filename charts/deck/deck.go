@@ -356,6 +356,23 @@ func (s *Source) ProductEconomics(ctx context.Context, productID int) (Economics
 	if err != nil {
 		return e, fmt.Errorf("deck: product %d: %w", productID, err)
 	}
+	// objective is optional in an imported products table (DuckDB binds a missing column
+	// even in a branch not taken, so ask first).
+	var objective sql.NullString
+	var hasObjective bool
+	if err := db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM information_schema.columns
+		WHERE table_name = 'products' AND column_name = 'objective'`).Scan(&hasObjective); err != nil {
+		return e, fmt.Errorf("deck: columns of products: %w", err)
+	}
+	if hasObjective {
+		if err := db.QueryRowContext(ctx, `SELECT CAST(objective AS VARCHAR) FROM products WHERE product_id = ?`, productID).Scan(&objective); err != nil {
+			return e, fmt.Errorf("deck: objective of product %d: %w", productID, err)
+		}
+	}
+	if objective.String == "retention" {
+		// Retention offers go to the owners; a look-alike model ranks the non-owners.
+		return e, noData("%s is a retention product: its offers go to owners, so a look-alike selection of non-owners has no profit curve", e.Product)
+	}
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM customers WHERE customer_id NOT IN
 		(SELECT customer_id FROM holdings WHERE product_id = ? AND end_date IS NULL)`, productID).Scan(&e.Base); err != nil {
 		return e, fmt.Errorf("deck: eligible base of product %d: %w", productID, err)
@@ -368,6 +385,9 @@ func (s *Source) ProductEconomics(ctx context.Context, productID int) (Economics
 	}
 	if e.Offers == 0 || !resp.Valid {
 		return e, noData("no randomly selected offers of %s in the contact history, so its mass-mailing response is unknown", e.Product)
+	}
+	if resp.Float64 <= 0 {
+		return e, noData("none of the %.0f randomly selected offers of %s was accepted, so its mass-mailing response is unknown", e.Offers, e.Product)
 	}
 	e.Response, e.Cost = resp.Float64, cost.Float64
 	return e, nil

@@ -481,3 +481,43 @@ func TestProfitModelPicksWhereTargetingPays(t *testing.T) {
 		t.Errorf("one product: %s %q", got.ModelID, why)
 	}
 }
+
+// A retention product has no profit curve (its offers go to owners, the look-alike model
+// ranks non-owners), and a products table without an objective column still has economics.
+func TestProductEconomicsRetentionAndNoObjective(t *testing.T) {
+	ctx := context.Background()
+	ws, err := workspace.Open(ctx, workspace.Memory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if _, err := sampledata.Generate(ctx, ws, sampledata.Options{Customers: 3000, Seed: 7}, nil); err != nil {
+		t.Fatal(err)
+	}
+	src := &Source{WS: ws}
+	_, err = src.ProductEconomics(ctx, 1) // MOB-VOICE, retention
+	if !errors.Is(err, ErrNoData) || !strings.Contains(err.Error(), "retention product") {
+		t.Fatalf("retention product 1: err = %v, want ErrNoData naming the retention objective", err)
+	}
+	// Some cross-sell product has economics; it keeps them without the objective column.
+	var id int
+	var with Economics
+	for p := 2; p <= 32 && id == 0; p++ {
+		if e, err := src.ProductEconomics(ctx, p); err == nil {
+			id, with = p, e
+		}
+	}
+	if id == 0 {
+		t.Fatal("no product with economics in the sample")
+	}
+	if with.Response <= 0 || with.Base <= 0 || with.Margin <= 0 {
+		t.Fatalf("economics of product %d: %+v", id, with)
+	}
+	if _, err := ws.DB().ExecContext(ctx, `ALTER TABLE products DROP COLUMN objective`); err != nil {
+		t.Fatal(err)
+	}
+	without, err := src.ProductEconomics(ctx, id)
+	if err != nil || without != with {
+		t.Fatalf("without objective: %+v, %v; want %+v", without, err, with)
+	}
+}

@@ -141,6 +141,7 @@ type Screen struct {
 	roiErr         error
 	models         []services.ProfileModel
 	modelIdx       int
+	modelChosen    bool                 // m picked the model: a reload keeps it; else the list's first (most gained by targeting)
 	profit         *services.ProfitView // the model's curve at the product's economics, as loaded
 	profitErr      error
 	modelsLoaded   bool
@@ -442,7 +443,7 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 		s.models = msg.Value.([]services.ProfileModel)
 		s.modelIdx = 0
 		for i, m := range s.models {
-			if m.Name == prev {
+			if s.modelChosen && m.Name == prev {
 				s.modelIdx = i
 			}
 		}
@@ -523,6 +524,7 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Model):
 		if s.panel == PanelROI && len(s.models) > 1 {
 			s.modelIdx = (s.modelIdx + 1) % len(s.models)
+			s.modelChosen = true
 			s.profit, s.profitErr, s.tgModel = nil, nil, ""
 			s.recomputeProfit()
 			return s.loadProfit()
