@@ -524,28 +524,7 @@ func (s *Source) SegmentKPIs(ctx context.Context, names ...string) (charts.Segme
 	for _, r := range rows[1:] {
 		c.Segments = append(c.Segments, r.Segment)
 	}
-	type kpi struct {
-		name string
-		unit charts.Unit
-		get  func(segment.KPIValues) float64
-	}
-	for _, k := range []kpi{
-		{RevenueKPI, charts.Money, func(v segment.KPIValues) float64 { return v.AvgRevenue }},
-		{"Products held", charts.Count, func(v segment.KPIValues) float64 { return v.ProductsPerCustomer }},
-		{"Offer response", charts.Percent, func(v segment.KPIValues) float64 { return v.ResponseRate }},
-		{"Contract ends ≤ 3 months", charts.Percent, func(v segment.KPIValues) float64 { return v.ContractEndShare }},
-		{"Opted out", charts.Percent, func(v segment.KPIValues) float64 { return v.OptOutShare }},
-	} {
-		b := k.get(base.KPIValues)
-		if b <= 0 {
-			continue // nothing to index against (e.g. no contact history)
-		}
-		kk := charts.KPI{Name: k.name, Unit: k.unit, Base: b}
-		for _, r := range rows[1:] {
-			kk.Values = append(kk.Values, k.get(r.KPIValues))
-		}
-		c.KPIs = append(c.KPIs, kk)
-	}
+	c.KPIs = IndexedKPIs(rows)
 	if len(c.KPIs) == 0 {
 		return c, noData("every KPI of the base is zero")
 	}
@@ -819,6 +798,40 @@ type Item struct {
 type job struct {
 	kind, file, what string
 	build            func() (charts.Chart, error)
+}
+
+// IndexedKPIs are the segment KPI chart's bars for a KPI table (rows[0] the base, then the
+// segments): monthly revenue, products held, offer response, contract-end and opt-out share,
+// each with the base's value to index on; a KPI whose base value is not positive (nothing
+// to index against, e.g. no contact history) is left out.
+func IndexedKPIs(rows []segment.KPIRow) []charts.KPI {
+	if len(rows) == 0 {
+		return nil
+	}
+	base := rows[0]
+	var out []charts.KPI
+	for _, k := range []struct {
+		name string
+		unit charts.Unit
+		get  func(segment.KPIValues) float64
+	}{
+		{RevenueKPI, charts.Money, func(v segment.KPIValues) float64 { return v.AvgRevenue }},
+		{"Products held", charts.Count, func(v segment.KPIValues) float64 { return v.ProductsPerCustomer }},
+		{"Offer response", charts.Percent, func(v segment.KPIValues) float64 { return v.ResponseRate }},
+		{"Contract ends ≤ 3 months", charts.Percent, func(v segment.KPIValues) float64 { return v.ContractEndShare }},
+		{"Opted out", charts.Percent, func(v segment.KPIValues) float64 { return v.OptOutShare }},
+	} {
+		b := k.get(base.KPIValues)
+		if b <= 0 {
+			continue
+		}
+		kk := charts.KPI{Name: k.name, Unit: k.unit, Base: b}
+		for _, r := range rows[1:] {
+			kk.Values = append(kk.Values, k.get(r.KPIValues))
+		}
+		out = append(out, kk)
+	}
+	return out
 }
 
 // ProfitModel picks the model of the profit and ROI slides: of the headline models whose

@@ -180,27 +180,7 @@ func SegmentKPIChart(rows []KPIRow, basis string, h charts.Header) (charts.Segme
 			}
 		}
 	}
-	for _, k := range []struct {
-		name string
-		unit charts.Unit
-		get  func(segment.KPIValues) float64
-	}{
-		{"Monthly revenue", charts.Money, func(v segment.KPIValues) float64 { return v.AvgRevenue }},
-		{"Products held", charts.Count, func(v segment.KPIValues) float64 { return v.ProductsPerCustomer }},
-		{"Offer response", charts.Percent, func(v segment.KPIValues) float64 { return v.ResponseRate }},
-		{"Contract ends ≤ 3 months", charts.Percent, func(v segment.KPIValues) float64 { return v.ContractEndShare }},
-		{"Opted out", charts.Percent, func(v segment.KPIValues) float64 { return v.OptOutShare }},
-	} {
-		b := k.get(base.KPIValues)
-		if b <= 0 {
-			continue // nothing to index against (e.g. no contact history)
-		}
-		kk := charts.KPI{Name: k.name, Unit: k.unit, Base: b}
-		for _, r := range rows[1:] {
-			kk.Values = append(kk.Values, k.get(r.KPIValues))
-		}
-		c.KPIs = append(c.KPIs, kk)
-	}
+	c.KPIs = deck.IndexedKPIs(rows)
 	if len(c.KPIs) == 0 {
 		return c, errors.New("segment KPIs: every KPI of the base is zero")
 	}
