@@ -138,6 +138,9 @@ func (c FrequencyChart) Takeaway() string {
 		}
 		parts = append(parts, fmt.Sprintf("at %s%s for %s (%s)", FormatNumber(x, decimalsOf(x)), unit, s.Name, c.Unit.format(th, y)))
 	}
+	if len(parts) > 2 {
+		parts = append([]string{strings.Join(parts[:len(parts)-1], ", ")}, parts[len(parts)-1])
+	}
 	return "response peaks " + strings.Join(parts, " and ")
 }
 

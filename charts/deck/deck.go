@@ -597,7 +597,7 @@ func valueSegment(name string) (segment.Segment, bool) {
 
 // FrequencyOptions choose the contact-frequency analysis.
 type FrequencyOptions struct {
-	Segments     []string // value segments or saved segments ("all" = every customer)
+	Segments     []string // value segments or saved segments ("all" = every customer); default top, middle, low
 	PeriodMonths int
 	Boot         int
 	Seed         uint64
@@ -607,7 +607,7 @@ type FrequencyOptions struct {
 
 func (o FrequencyOptions) withDefaults() FrequencyOptions {
 	if len(o.Segments) == 0 {
-		o.Segments = []string{"all", "top"}
+		o.Segments = []string{"top", "middle", "low"} // per value segment: pooled over all customers the peak mixes their different tolerances
 	}
 	if o.PeriodMonths == 0 {
 		o.PeriodMonths = 6

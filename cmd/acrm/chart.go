@@ -174,7 +174,7 @@ func newChartDeckCmd() *cobra.Command {
 	f.StringVar(&size, "size", "1920x1080", "image size `WxH` in pixels")
 	f.StringVar(&format, "format", "png", "png, svg or pdf")
 	f.IntVar(&products, "products", 3, "gains charts for this many products (best models by top-decile lift)")
-	f.StringVar(&segs, "segments", "all,top", "segments of the frequency curve (comma-separated)")
+	f.StringVar(&segs, "segments", "top,middle,low", "segments of the frequency curve (comma-separated; all = every customer)")
 	f.StringVar(&period, "period", "6m", "period of the what-ifs: 3m, 6m or 12m")
 	f.IntVar(&boot, "boot", 100, "bootstrap replicates of the frequency analysis")
 	f.Uint64Var(&seed, "seed", 1, "bootstrap seed")
@@ -368,7 +368,7 @@ func newChartFrequencyCmd() *cobra.Command {
 	var boot int
 	var seed uint64
 	cmd := &cobra.Command{
-		Use:   "frequency [--segments all,top] -o FILE",
+		Use:   "frequency [--segments top,middle,low] -o FILE",
 		Short: "Response per offer against offers per customer per year, with its 95 % band and optimum",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -385,7 +385,7 @@ func newChartFrequencyCmd() *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&segs, "segments", "all,top", "segments, comma-separated: all, top, middle, low or a saved segment (up to 4)")
+	cmd.Flags().StringVar(&segs, "segments", "top,middle,low", "segments, comma-separated: all, top, middle, low or a saved segment (up to 4)")
 	cmd.Flags().IntVar(&boot, "boot", 100, "bootstrap replicates")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "bootstrap seed")
 	cf.register(cmd)
