@@ -141,7 +141,8 @@ func SegmentsText(fs []*Frequency, from, to int) (string, error) {
 	per := PeriodName(fs[0].PeriodMonths)
 	fmt.Fprintf(&b, "Contact frequency by segment · period: %s · 95 %% bootstrap intervals\n\n", per)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := "segment\tcustomers\tcurve from\tbest offers/year (CI)\tbest offers/" + per + "\t"
+	// The response per offer peaks at one rate a year; contracts per period peak at another.
+	head := "segment\tcustomers\tcurve from\tresponse peak, offers/year (CI)\tmost contracts, offers/" + per + "\t"
 	if from > 0 {
 		head += fmt.Sprintf("contracts %d→%d (CI)\trevenue growth (CI)\topt-outs (CI)\t", from, to)
 	}
