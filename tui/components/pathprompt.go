@@ -127,6 +127,20 @@ func (p *PathPrompt) Update(msg tea.Msg) (submit string, closed bool, cmd tea.Cm
 	return "", false, cmd
 }
 
+// Handle is Update for a screen that shows the prompt in its layout: relayout runs when the
+// prompt closes (esc or enter: its rows go back to the screen), and submit gets the path.
+func (p *PathPrompt) Handle(msg tea.Msg, relayout func(), submit func(path string) tea.Cmd) tea.Cmd {
+	path, closed, cmd := p.Update(msg)
+	switch {
+	case closed:
+		relayout()
+	case path != "":
+		relayout()
+		return submit(path)
+	}
+	return cmd
+}
+
 // Owns reports whether msg is a completion result of this prompt (so a screen can route it
 // here even while something else has the keyboard).
 func (p *PathPrompt) Owns(msg tea.Msg) bool {

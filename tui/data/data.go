@@ -401,26 +401,10 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	if s.importPrompt.IsOpen() {
-		path, closed, cmd := s.importPrompt.Update(msg)
-		switch {
-		case closed:
-			s.SetSize(s.width, s.height)
-		case path != "":
-			s.SetSize(s.width, s.height)
-			return s.startImport(path)
-		}
-		return cmd
+		return s.importPrompt.Handle(msg, func() { s.SetSize(s.width, s.height) }, s.startImport)
 	}
 	if s.exportPrompt.IsOpen() {
-		path, closed, cmd := s.exportPrompt.Update(msg)
-		switch {
-		case closed:
-			s.SetSize(s.width, s.height)
-		case path != "":
-			s.SetSize(s.width, s.height)
-			return s.exportChart(path)
-		}
-		return cmd
+		return s.exportPrompt.Handle(msg, func() { s.SetSize(s.width, s.height) }, s.exportChart)
 	}
 	k := s.keys
 	switch {

@@ -278,15 +278,7 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 			return s.builderKey(msg)
 		}
 		if s.exportPrompt.IsOpen() {
-			path, closed, cmd := s.exportPrompt.Update(msg)
-			switch {
-			case closed:
-				s.SetSize(s.width, s.height)
-			case path != "":
-				s.SetSize(s.width, s.height)
-				return s.exportChart(path)
-			}
-			return cmd
+			return s.exportPrompt.Handle(msg, func() { s.SetSize(s.width, s.height) }, s.exportChart)
 		}
 		return s.key(msg)
 	}
