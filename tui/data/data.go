@@ -919,7 +919,7 @@ func (s *Screen) View() string {
 			s.colTable.Focused = s.focus == paneColumns
 			colBody = s.colTable.View()
 			if dh := s.detailHeight(ph); dh > 0 {
-				colBody += "\n" + s.detailView(rw-2, dh)
+				colBody += "\n" + s.detailView(rw-2, dh, false)
 			}
 		}
 		prevTitle = "Preview"
@@ -945,6 +945,13 @@ func (s *Screen) View() string {
 				prevFooter = "→ more columns · " + prevFooter
 			}
 		}
+	}
+	// A short terminal has no room for the detail strip under the profile: while the Columns
+	// pane has the focus, the selected column's distribution takes the Preview pane's place.
+	if _, done := s.profiles[t.Name]; ok && done && s.focus == paneColumns && s.detailHeight(ph) == 0 && s.colTable.Cursor < len(s.profiles[t.Name]) {
+		prevTitle = "Distribution of " + s.profiles[t.Name][s.colTable.Cursor].Name
+		prevBody = s.detailView(rw-2, vh-2, true)
+		prevFooter = "enter: the rows preview"
 	}
 	colFooter := ""
 	if _, _, chart := s.chartColumn(); chart {
@@ -1023,8 +1030,10 @@ func (s *Screen) hasUserTables() bool {
 	return false
 }
 
-// detailView draws the selected column's histogram with ntcharts and its quantiles.
-func (s *Screen) detailView(w, h int) string {
+// detailView draws the selected column's histogram with ntcharts and its quantiles: as a
+// strip under the profile table (a rule above it, one line of figures), or as a pane of its
+// own (inPane: the figures wrap).
+func (s *Screen) detailView(w, h int, inPane bool) string {
 	th := s.c.Theme
 	t, _ := s.selected()
 	cols := s.profiles[t.Name]
@@ -1042,6 +1051,24 @@ func (s *Screen) detailView(w, h int) string {
 		if len(parts) == 0 {
 			text = "no frequent values (nearly unique or empty)"
 		}
+		if inPane && len(p.TopValues) > 0 {
+			// One bar per frequent value, scaled to the most frequent.
+			var lines []string
+			vw := min(24, w/3)
+			cw := 0
+			for _, v := range p.TopValues {
+				cw = max(cw, len(components.Int(v.Count)))
+			}
+			bw := max(w-vw-cw-2, 1)
+			for _, v := range p.TopValues[:min(len(p.TopValues), h)] {
+				lines = append(lines, components.PadRight(v.Value, vw)+" "+components.PadLeft(components.Int(v.Count), cw)+" "+
+					th.Bar.Render(components.HBar(float64(v.Count), float64(p.TopValues[0].Count), bw)))
+			}
+			return strings.Join(lines, "\n")
+		}
+		if inPane {
+			return components.Wrap(text, w)
+		}
 		return head + "\n" + components.Truncate(th.PaneTitle.Render(p.Name)+"  "+text, w)
 	}
 	info := p.Name + "  "
@@ -1053,9 +1080,18 @@ func (s *Screen) detailView(w, h int) string {
 			components.Float(q[2], 2), components.Float(q[3], 2), components.Float(q[4], 2))
 	}
 	info += fmt.Sprintf("\n%d bins over %s … %s", len(p.Histogram), components.Float(p.HistMin, 2), components.Float(p.HistMax, 2))
+	l1, l2, _ := strings.Cut(info, "\n")
+	top := head + "\n" + components.Truncate(l1, w) + "\n" + th.Muted.Render(components.Truncate(l2, w))
+	if inPane {
+		top = components.Wrap(strings.TrimPrefix(l1, p.Name+"  "), w) + "\n" + th.Muted.Render(components.Truncate(l2, w))
+	}
+	chartH := h - strings.Count(top, "\n") - 1
+	if chartH < 1 {
+		return top
+	}
 	per := max(min(w, len(p.Histogram)*4)/len(p.Histogram), 1)
 	chartW := per * len(p.Histogram)
-	sl := sparkline.New(chartW, h-3, sparkline.WithStyle(th.Bar))
+	sl := sparkline.New(chartW, chartH, sparkline.WithStyle(th.Bar))
 	data := make([]float64, 0, chartW)
 	for _, c := range p.Histogram {
 		for i := 0; i < per; i++ {
@@ -1064,6 +1100,5 @@ func (s *Screen) detailView(w, h int) string {
 	}
 	sl.PushAll(data)
 	sl.DrawColumnsOnly()
-	l1, l2, _ := strings.Cut(info, "\n")
-	return head + "\n" + components.Truncate(l1, w) + "\n" + th.Muted.Render(components.Truncate(l2, w)) + "\n" + sl.View()
+	return top + "\n" + sl.View()
 }

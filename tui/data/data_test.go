@@ -245,3 +245,36 @@ func TestSQLConsoleOpensAndClosesWithKeys(t *testing.T) {
 		t.Fatalf("esc did not return to the tables:\n%s", view(s))
 	}
 }
+
+// On a short terminal the detail strip has no room under the profile: with the Columns pane
+// focused, the selected column's distribution takes the Preview pane's place, and the rows
+// come back when the focus moves on.
+func TestShortTerminalShowsTheDistributionInsteadOfThePreview(t *testing.T) {
+	_, s, _, d := setup(t)
+	s.SetSize(80, 22)
+	k := data.DefaultKeyMap(keys.DefaultNav())
+	if v := view(s); strings.Contains(v, "Distribution of") || !strings.Contains(v, "Preview") {
+		t.Fatalf("tables focused: want the preview, got:\n%s", v)
+	}
+	d.Press(k.Focus) // tables → columns (cursor on customer_id)
+	v := view(s)
+	if !strings.Contains(v, "Distribution of customer_id") || !strings.Contains(v, "median") || strings.Contains(v, "Preview") {
+		t.Fatalf("columns focused on a short terminal: want customer_id's distribution with quantiles, got:\n%s", v)
+	}
+	for i, l := range strings.Split(v, "\n") {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("line %d is %d cells wide", i, w)
+		}
+	}
+	d.Press(k.Focus) // columns → preview
+	if v := view(s); strings.Contains(v, "Distribution of") || !strings.Contains(v, "rows 1–") {
+		t.Fatalf("preview focused: want the rows back, got:\n%s", v)
+	}
+	// A tall terminal keeps both: the strip under the profile and the preview.
+	s.SetSize(120, 40)
+	d.Press(k.Focus) // preview → tables
+	d.Press(k.Focus) // tables → columns
+	if v := view(s); strings.Contains(v, "Distribution of") || !strings.Contains(v, "rows 1–") {
+		t.Fatalf("tall terminal: want the preview kept, got:\n%s", v)
+	}
+}
