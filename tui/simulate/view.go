@@ -619,7 +619,7 @@ func GainsNote(model string, volume, base float64) string {
 
 func (s *Screen) profitBox(w, h int) string {
 	th := s.c.Theme
-	title := "Profit curve over selection depth"
+	title := "Profit curve (€) over selection depth"
 	footer := ""
 	var body string
 	switch {
@@ -635,7 +635,7 @@ func (s *Screen) profitBox(w, h int) string {
 		body = th.Error.Render(ansi.Wordwrap("✗ "+fmt.Sprint(s.curveErr), max(w-2, 10), ""))
 	default:
 		p := s.profit
-		title = fmt.Sprintf("Profit curve · %s · %s v%d", p.Model.Product, p.Model.Algo, p.Model.Version)
+		title = fmt.Sprintf("Profit curve (€) · %s · %s v%d", p.Model.Product, p.Model.Algo, p.Model.Version)
 		mark := -1.0
 		if b := s.curve.Input.Base; b > 0 && s.targeted.Volume <= b {
 			mark = s.targeted.Volume / b
