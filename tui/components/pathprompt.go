@@ -42,8 +42,29 @@ type PathPrompt struct {
 	// Hint lists the completion choices of the last tab.
 	Hint string
 
-	open bool
-	id   int // which opening a completion belongs to
+	open  bool
+	id    int // which opening a completion belongs to
+	width int // of the last View, to size an error's lines
+}
+
+// maxErrLines caps the lines an error takes under the input.
+const maxErrLines = 3
+
+// errLines is the error wrapped to the prompt's inner width, at most maxErrLines lines.
+func (p *PathPrompt) errLines() []string {
+	if p.Err == "" {
+		return nil
+	}
+	w := p.width - 2
+	if w <= 0 {
+		w = 76
+	}
+	lines := strings.Split(Wrap("✗ "+Printable(p.Err), w), "\n")
+	if len(lines) > maxErrLines {
+		lines = lines[:maxErrLines]
+		lines[maxErrLines-1] = Truncate(lines[maxErrLines-1]+" …", w)
+	}
+	return lines
 }
 
 // NewPathPrompt returns a closed prompt with the given input prompt and placeholder.
@@ -128,8 +149,10 @@ func (p *PathPrompt) Update(msg tea.Msg) (submit string, closed bool, cmd tea.Cm
 }
 
 // Handle is Update for a screen that shows the prompt in its layout: relayout runs when the
-// prompt closes (esc or enter: its rows go back to the screen), and submit gets the path.
+// prompt's height changes (it closes, or an error under the path appears or clears), and
+// submit gets the path.
 func (p *PathPrompt) Handle(msg tea.Msg, relayout func(), submit func(path string) tea.Cmd) tea.Cmd {
+	before := p.Height()
 	path, closed, cmd := p.Update(msg)
 	switch {
 	case closed:
@@ -137,6 +160,8 @@ func (p *PathPrompt) Handle(msg tea.Msg, relayout func(), submit func(path strin
 	case path != "":
 		relayout()
 		return submit(path)
+	case p.Height() != before: // an error shown or cleared
+		relayout()
 	}
 	return cmd
 }
@@ -159,7 +184,7 @@ func (p *PathPrompt) complete() tea.Cmd {
 // Height is the prompt's height in lines when open (0 when closed).
 func (p *PathPrompt) Height() int {
 	if p.open {
-		return 3
+		return 3 + len(p.errLines())
 	}
 	return 0
 }
@@ -169,19 +194,22 @@ func (p *PathPrompt) View(th *theme.Theme, w int) string {
 	if !p.open {
 		return ""
 	}
+	p.width = w
 	p.Input.Width = max(w-Width(p.Input.Prompt)-4, 4)
 	title := p.Title
-	switch {
-	case p.Err != "":
-		title = "✗ " + p.Err
-	case p.Hint != "":
+	if p.Hint != "" && p.Err == "" {
 		title = p.Hint
 	}
 	footer := p.Footer
 	if footer == "" {
 		footer = "enter apply · tab complete · esc close"
 	}
-	return Box(th, title, p.Input.View(), footer, w, 3, true)
+	body := p.Input.View()
+	errs := p.errLines()
+	if len(errs) > 0 { // the whole message, under the path it is about
+		body += "\n" + th.Error.Render(strings.Join(errs, "\n"))
+	}
+	return Box(th, title, body, footer, w, 3+len(errs), true)
 }
 
 // KeyBindings are the prompt's keys for help.

@@ -231,7 +231,12 @@ func (s *Screen) split() (int, int) {
 
 func (s *Screen) rightSplit() (int, int) {
 	h := s.height
-	if s.inInput() {
+	switch {
+	case s.importPrompt.IsOpen():
+		h -= s.importPrompt.Height()
+	case s.exportPrompt.IsOpen():
+		h -= s.exportPrompt.Height()
+	case s.inInput():
 		h -= 3
 	}
 	ph := h * 11 / 20

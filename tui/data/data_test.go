@@ -278,3 +278,38 @@ func TestShortTerminalShowsTheDistributionInsteadOfThePreview(t *testing.T) {
 		t.Fatalf("tall terminal: want the preview kept, got:\n%s", v)
 	}
 }
+
+// An import error is shown whole under the path (wrapped, not cut at the border), and the
+// screen keeps its height when the error appears and when a key clears it.
+func TestImportErrorIsShownWholeUnderThePath(t *testing.T) {
+	_, s, _, d := setup(t)
+	path := filepath.Join(t.TempDir(), "latin1.csv")
+	if err := os.WriteFile(path, []byte("id,name\n1,caf\xe9\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	k := data.DefaultKeyMap(keys.DefaultNav())
+	d.Press(k.Import)
+	d.Type(path)
+	d.Press(k.Apply)
+	d.Settle(t, 10*time.Second)
+	v := view(s)
+	flat := strings.Join(strings.Fields(strings.NewReplacer("│", " ", "┃", " ").Replace(v)), " ")
+	for _, want := range []string{"line 2", "0xE9", "encoding latin-1 or utf-16)"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the import error lacks %q:\n%s", want, v)
+		}
+	}
+	lines := strings.Split(v, "\n")
+	if len(lines) != 34 {
+		t.Errorf("with the error the screen is %d lines, want 34", len(lines))
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w > 120 {
+			t.Errorf("line %d is %d cells wide", i, w)
+		}
+	}
+	d.Type("x") // any key clears the error
+	if v := view(s); strings.Contains(v, "0xE9") || len(strings.Split(v, "\n")) != 34 {
+		t.Errorf("after a key: error still shown or height changed (%d lines):\n%s", len(strings.Split(v, "\n")), v)
+	}
+}
