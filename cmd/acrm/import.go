@@ -38,7 +38,10 @@ canonical datamart kinds and checks its required columns; --map renames columns.
 				return err
 			}
 			defer ws.Close()
+			bar := newTermProgress(cmd.ErrOrStderr())
+			opt.Progress = bar.report
 			res, err := ws.Import(cmd.Context(), opt)
+			bar.done()
 			if err != nil {
 				return err
 			}

@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/acrm-dev/acrm/sampledata"
@@ -37,8 +35,8 @@ Existing datamart tables are kept unless --replace. See docs/DATAMART.md.`,
 				return err
 			}
 			defer ws.Close()
-			bar := newSampleBar(os.Stderr)
-			sum, err := sampledata.Generate(cmd.Context(), ws, opt, bar.report)
+			bar := newTermProgress(os.Stderr)
+			sum, err := sampledata.Generate(cmd.Context(), ws, opt, func(p sampledata.Progress) { bar.report(p.Done, p.Total, p.Stage) })
 			bar.done()
 			if err != nil {
 				return err
@@ -91,10 +89,10 @@ Opt-outs it triggers are written too, in the same transaction. Same --seed → s
 			}
 			rate := float64(sum.Accepted) / float64(sum.Contacts)
 			fmt.Fprintf(out, "campaign %d (product %d, %s): %s contacts written in %s\n", campaign, sum.Product, sum.Channel,
-				sampleThousands(int64(sum.Contacts)), time.Since(start).Round(time.Millisecond))
+				thousands(int64(sum.Contacts)), time.Since(start).Round(time.Millisecond))
 			fmt.Fprintf(out, "  accepted %s (%.2f %%), declined %s, no response %s, opt-outs %s, revenue %.0f\n",
-				sampleThousands(int64(sum.Accepted)), 100*rate, sampleThousands(int64(sum.Declined)),
-				sampleThousands(int64(sum.NoResp)), sampleThousands(int64(sum.OptOuts)), sum.Revenue)
+				thousands(int64(sum.Accepted)), 100*rate, thousands(int64(sum.Declined)),
+				thousands(int64(sum.NoResp)), thousands(int64(sum.OptOuts)), sum.Revenue)
 			return nil
 		},
 	}
@@ -104,7 +102,7 @@ Opt-outs it triggers are written too, in the same transaction. Same --seed → s
 }
 
 func printSampleSummary(w io.Writer, path string, size int64, sum sampledata.Summary) {
-	fmt.Fprintf(w, "sample datamart: %s customers, seed %d, in %s", sampleThousands(int64(sum.Customers)), sum.Seed,
+	fmt.Fprintf(w, "sample datamart: %s customers, seed %d, in %s", thousands(int64(sum.Customers)), sum.Seed,
 		sum.Elapsed.Round(10*time.Millisecond))
 	if size > 0 {
 		fmt.Fprintf(w, " → %s (%.1f MB)", path, float64(size)/1e6)
@@ -112,46 +110,13 @@ func printSampleSummary(w io.Writer, path string, size int64, sum sampledata.Sum
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  %-18s %12s\n", "table", "rows")
 	for _, t := range sampledata.Tables {
-		fmt.Fprintf(w, "  %-18s %12s\n", t, sampleThousands(sum.Rows[t]))
+		fmt.Fprintf(w, "  %-18s %12s\n", t, thousands(sum.Rows[t]))
 	}
 	lo, hi := 1.0, 0.0
 	for _, a := range sum.OracleAUC {
 		lo, hi = min(lo, a), max(hi, a)
 	}
 	fmt.Fprintf(w, "oracle AUC per product %.3f – %.3f (sample_truth_meta key 'oracle_auc')\n", lo, hi)
-}
-
-// sampleBar draws a progress bar on w when it is a terminal.
-type sampleBar struct {
-	w     io.Writer
-	tty   bool
-	start time.Time
-	drawn bool
-}
-
-func newSampleBar(f *os.File) *sampleBar {
-	return &sampleBar{w: f, tty: isatty.IsTerminal(f.Fd()), start: time.Now()}
-}
-
-func (b *sampleBar) report(p sampledata.Progress) {
-	if !b.tty {
-		return
-	}
-	const width = 30
-	frac := 0.0
-	if p.Total > 0 {
-		frac = float64(p.Done) / float64(p.Total)
-	}
-	n := int(frac * width)
-	fmt.Fprintf(b.w, "\r%-22s [%s%s] %5.1f %% %s/%s  %s ", p.Stage, strings.Repeat("█", n), strings.Repeat("·", width-n),
-		100*frac, sampleThousands(p.Done), sampleThousands(p.Total), time.Since(b.start).Round(time.Second))
-	b.drawn = true
-}
-
-func (b *sampleBar) done() {
-	if b.drawn {
-		fmt.Fprint(b.w, "\r\033[K")
-	}
 }
 
 // sampleFileSize is the size of a workspace file and its WAL (0 for :memory: or a missing file).
@@ -163,19 +128,4 @@ func sampleFileSize(path string) int64 {
 		}
 	}
 	return n
-}
-
-func sampleThousands(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + sampleThousands(-n)
-	}
-	var out []byte
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
 }

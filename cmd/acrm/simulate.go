@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/acrm-dev/acrm/analysis/sim"
@@ -504,8 +503,8 @@ observational.`,
 				// Several segments side by side.
 				var fs []*sim.Frequency
 				for _, name := range names {
-					bar := newStderrProgress()
-					fr, err := sim.LoadFrequency(ctx, ws, sim.FrequencyOptions{Segment: strings.TrimSpace(name), PeriodMonths: months, Boot: boot, Seed: seed, Report: bar.report})
+					bar, report := simProgress()
+					fr, err := sim.LoadFrequency(ctx, ws, sim.FrequencyOptions{Segment: strings.TrimSpace(name), PeriodMonths: months, Boot: boot, Seed: seed, Report: report})
 					bar.done()
 					if err != nil {
 						return err
@@ -522,8 +521,8 @@ observational.`,
 				fmt.Fprint(out, txt)
 				return nil
 			}
-			bar := newStderrProgress()
-			fr, err := sim.LoadFrequency(ctx, ws, sim.FrequencyOptions{Segment: segment, PeriodMonths: months, Boot: boot, Seed: seed, Report: bar.report})
+			bar, report := simProgress()
+			fr, err := sim.LoadFrequency(ctx, ws, sim.FrequencyOptions{Segment: segment, PeriodMonths: months, Boot: boot, Seed: seed, Report: report})
 			bar.done()
 			if err != nil {
 				return err
@@ -563,28 +562,10 @@ observational.`,
 	return cmd
 }
 
-// simProgress draws a one-line progress count on stderr when it is a terminal.
-type simProgress struct{ on bool }
-
-func newStderrProgress() *simProgress {
-	return &simProgress{on: isatty.IsTerminal(os.Stderr.Fd())}
-}
-
-func (p *simProgress) report(pr sim.Progress) {
-	if !p.on {
-		return
-	}
-	if pr.Total > 0 {
-		fmt.Fprintf(os.Stderr, "\r%s %d/%d   ", pr.Stage, pr.Done, pr.Total)
-	} else {
-		fmt.Fprintf(os.Stderr, "\r%s…   ", pr.Stage)
-	}
-}
-
-func (p *simProgress) done() {
-	if p.on {
-		fmt.Fprint(os.Stderr, "\r\033[K")
-	}
+// simProgress is the terminal progress line of the frequency analysis.
+func simProgress() (*termProgress, func(sim.Progress)) {
+	bar := newTermProgress(os.Stderr)
+	return bar, func(p sim.Progress) { bar.report(p.Done, p.Total, p.Stage) }
 }
 
 // conversionFromModel reads the targeted conversion at a volume from a model's gains curve:

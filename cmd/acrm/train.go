@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -214,71 +212,31 @@ func fmtDuration(d time.Duration) string {
 	return d.Round(time.Second).String()
 }
 
-// progressBar draws Done/Total on stderr when it is a terminal; elsewhere it stays quiet.
+// progressBar is the terminal progress line of training and scoring: finished products
+// (stage "P<id> …") are counted, a fit's own progress is the bar's percentage. Logs (stderr
+// not a terminal) get one line per finished product of --all and nothing else.
 type progressBar struct {
-	mu    sync.Mutex
-	w     io.Writer
-	tty   bool
-	start time.Time
-	last  time.Time
-	drawn bool
-	// lastDone is the last step logged when stderr is not a terminal.
-	lastDone int64
+	*termProgress
+	report func(profiles.Progress)
 }
 
-func newProgressBar(w io.Writer) *progressBar {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			tty = true
+func newProgressBar(w io.Writer) progressBar {
+	t := newTermProgress(w)
+	t.count = func(done, total int64, stage string) string {
+		if strings.HasPrefix(stage, "P") {
+			return fmt.Sprintf("%d/%d", done, total)
 		}
+		return ""
 	}
-	return &progressBar{w: w, tty: tty, start: time.Now()}
-}
-
-func (b *progressBar) report(p profiles.Progress) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.tty {
-		// Logs get one line per finished step of --all (stage P<id>), nothing else.
-		if p.Total > 0 && p.Done > b.lastDone && strings.HasPrefix(p.Stage, "P") {
-			b.lastDone = p.Done
-			fmt.Fprintf(b.w, "%d/%d %s (%s)\n", p.Done, p.Total, p.Stage, time.Since(b.start).Round(100*time.Millisecond))
+	var lastDone int64
+	t.logLine = func(done, total int64, stage string) (string, bool) {
+		if total <= 0 || done <= lastDone || !strings.HasPrefix(stage, "P") {
+			return "", false
 		}
-		return
+		lastDone = done
+		return fmt.Sprintf("%d/%d %s (%s)", done, total, stage, t.elapsed()), true
 	}
-	now := time.Now()
-	if now.Sub(b.last) < 100*time.Millisecond && p.Done != p.Total {
-		return
-	}
-	b.last = now
-	const width = 30
-	frac := 0.0
-	if p.Total > 0 {
-		frac = math.Min(float64(p.Done)/float64(p.Total), 1)
-	}
-	n := int(frac * width)
-	stage := p.Stage
-	if len(stage) > 30 {
-		stage = stage[:30]
-	}
-	// Products finished (stage P<id> …) are counted; a fit's own progress is a percentage.
-	count := fmt.Sprintf("%3.0f%%", 100*frac)
-	if strings.HasPrefix(p.Stage, "P") {
-		count = fmt.Sprintf("%d/%d", p.Done, p.Total)
-	}
-	fmt.Fprintf(b.w, "\r\033[K[%s%s] %s %-30s %s", strings.Repeat("█", n), strings.Repeat("░", width-n), count, stage,
-		time.Since(b.start).Round(100*time.Millisecond))
-	b.drawn = true
-}
-
-func (b *progressBar) done() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.drawn {
-		fmt.Fprint(b.w, "\r\033[K")
-		b.drawn = false
-	}
+	return progressBar{t, func(p profiles.Progress) { t.report(p.Done, p.Total, p.Stage) }}
 }
 
 func init() { rootCmd.AddCommand(newPeersCmd()) }
