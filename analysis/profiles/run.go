@@ -44,7 +44,7 @@ func loadReport(report func(Progress)) func(features.Progress) {
 	if report == nil {
 		return nil
 	}
-	return func(p features.Progress) { report(Progress{Done: p.Done, Total: p.Total, Stage: "load " + p.Stage}) }
+	return func(p features.Progress) { report(Progress{Done: p.Done, Total: p.Total, Stage: "loading view"}) }
 }
 
 // Base is the customer feature view loaded in memory once, shared by product runs.
