@@ -38,14 +38,20 @@ func ValueSegments() []Segment {
 	}
 }
 
-// ValueBasis reports what ranks the value segments now: "expected_value" when best-model
-// scores exist in acrm_scores, else "monthly_revenue".
+// What ranks the value segments (ValueBasis; customer_view.value_basis).
+const (
+	BasisRevenue       = "monthly_revenue"
+	BasisExpectedValue = "expected_value"
+)
+
+// ValueBasis reports what ranks the value segments now: BasisExpectedValue when best-model
+// scores exist in acrm_scores, else BasisRevenue.
 func ValueBasis(ctx context.Context, ws *workspace.Workspace) (string, error) {
 	if err := EnsureCustomerView(ctx, ws); err != nil {
 		return "", err
 	}
 	var basis string
-	if err := ws.DB().QueryRowContext(ctx, "SELECT coalesce(any_value(value_basis), 'monthly_revenue') FROM (SELECT value_basis FROM "+View+" LIMIT 1)").Scan(&basis); err != nil {
+	if err := ws.DB().QueryRowContext(ctx, "SELECT coalesce(any_value(value_basis), '"+BasisRevenue+"') FROM (SELECT value_basis FROM "+View+" LIMIT 1)").Scan(&basis); err != nil {
 		return "", fmt.Errorf("segment: value basis: %w", err)
 	}
 	return basis, nil

@@ -563,7 +563,7 @@ func SegmentTitle(c charts.SegmentKPIChart) string {
 // once acrm score has run).
 func SegmentSubtitle(segs []segment.Segment, basis string, customers int64) string {
 	rank := "monthly revenue"
-	if basis == "expected_value" {
+	if basis == segment.BasisExpectedValue {
 		rank = "the best models' expected value"
 	}
 	labels := make([]string, len(segs))

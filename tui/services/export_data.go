@@ -31,8 +31,8 @@ type DataExportService interface {
 
 // The value bases segment.ValueBasis reports.
 const (
-	BasisRevenue       = "monthly_revenue"
-	BasisExpectedValue = "expected_value"
+	BasisRevenue       = segment.BasisRevenue
+	BasisExpectedValue = segment.BasisExpectedValue
 )
 
 // BasisText says in words what ranks the value segments: "monthly revenue" or "expected
