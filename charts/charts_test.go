@@ -49,28 +49,35 @@ func TestGolden(t *testing.T) {
 	fx := fixtures()
 	for _, kind := range sortedKinds() {
 		t.Run(kind, func(t *testing.T) {
-			got := renderPNG(t, fx[kind], goldenSize)
-			path := filepath.Join("testdata", kind+".png")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./charts -update to create it)", err)
-			}
-			ok, err := cmpimg.EqualApprox("png", got, want, 0.1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !ok {
-				failed := filepath.Join(t.TempDir(), kind+".png")
-				_ = os.WriteFile(failed, got, 0o644)
-				t.Errorf("%s differs from %s; got written to %s", kind, path, failed)
-			}
+			checkGolden(t, kind, renderPNG(t, fx[kind], goldenSize))
 		})
+	}
+}
+
+// checkGolden compares a rendered PNG with testdata/<name>.png at a small per-pixel
+// tolerance (cmpimg), or rewrites the golden with -update. A differing render is written to
+// the test's temp dir to look at.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".png")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./charts -update to create it)", err)
+	}
+	ok, err := cmpimg.EqualApprox("png", got, want, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok {
+		failed := filepath.Join(t.TempDir(), name+".png")
+		_ = os.WriteFile(failed, got, 0o644)
+		t.Errorf("%s differs from %s; got written to %s", name, path, failed)
 	}
 }
 

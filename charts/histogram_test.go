@@ -3,12 +3,8 @@ package charts
 import (
 	"bytes"
 	"image/png"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"gonum.org/v1/plot/cmpimg"
 )
 
 var histogramHeader = Header{
@@ -47,27 +43,7 @@ func fixtureTopValues() TopValuesChart {
 func TestHistogramGolden(t *testing.T) {
 	for name, c := range map[string]Chart{"histogram-numeric": fixtureHistogram(), "histogram-top-values": fixtureTopValues()} {
 		t.Run(name, func(t *testing.T) {
-			got := renderPNG(t, c, goldenSize)
-			path := filepath.Join("testdata", name+".png")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./charts -run TestHistogramGolden -update to create it)", err)
-			}
-			ok, err := cmpimg.EqualApprox("png", got, want, 0.1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !ok {
-				failed := filepath.Join(t.TempDir(), name+".png")
-				_ = os.WriteFile(failed, got, 0o644)
-				t.Errorf("%s differs from %s; got written to %s", name, path, failed)
-			}
+			checkGolden(t, name, renderPNG(t, c, goldenSize))
 		})
 	}
 }

@@ -2,7 +2,6 @@ package data_test
 
 import (
 	"context"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,25 +114,9 @@ func TestExportColumnChart(t *testing.T) {
 	if !s.InputFocused() || !strings.Contains(view(s), "customers-monthly_revenue.png") {
 		t.Fatalf("export prompt not open with the default file name:\n%s", view(s))
 	}
-	path := filepath.Join(t.TempDir(), "revenue.png")
-	d.Send(tuitest.Key("ctrl+u"))
-	d.Type(path)
-	d.Press(k.Apply)
-	d.Settle(t, 20*time.Second)
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("no chart written (flash %+v): %v", m.LastFlash(), err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("%s is not a PNG: %v", path, err)
-	}
+	img := tuitest.ExportPNG(t, d, m, filepath.Join(t.TempDir(), "revenue.png"), k.Apply)
 	if b := img.Bounds(); b.Dx() != 1920 || b.Dy() != 1080 {
 		t.Errorf("chart is %dx%d, want the deck's 1920x1080", b.Dx(), b.Dy())
-	}
-	if fl := m.LastFlash(); fl.Error || !strings.Contains(fl.Text, path) {
-		t.Errorf("flash %+v does not name the written file", fl)
 	}
 	if s.InputFocused() {
 		t.Error("prompt still open after the export")

@@ -3,8 +3,6 @@ package segments_test
 import (
 	"context"
 	"fmt"
-	"image/png"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -48,22 +46,7 @@ func TestExportKPIChart(t *testing.T) {
 	if !s.InputFocused() || !strings.Contains(view(s), "segments-top-low-kpis.png") {
 		t.Fatalf("export prompt not open with the default name:\n%s", view(s))
 	}
-	path := filepath.Join(t.TempDir(), "kpis.png")
-	d.Send(tuitest.Key("ctrl+u"))
-	d.Type(path)
-	d.Press(k.Next)
-	d.Settle(t, 20*time.Second)
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("no chart written (flash %+v): %v", m.LastFlash(), err)
-	}
-	defer f.Close()
-	if _, err := png.Decode(f); err != nil {
-		t.Fatalf("%s is not a PNG: %v", path, err)
-	}
-	if fl := m.LastFlash(); fl.Error || !strings.Contains(fl.Text, path) {
-		t.Errorf("flash %+v does not name the written file", fl)
-	}
+	tuitest.ExportPNG(t, d, m, filepath.Join(t.TempDir(), "kpis.png"), k.Next)
 	d.Press(k.Crosstab)
 	d.Settle(t, 10*time.Second)
 	if enabled(s.KeyMap(), "e") {

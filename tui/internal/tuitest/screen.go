@@ -1,6 +1,14 @@
 package tuitest
 
 import (
+	"image"
+	"image/png"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/acrm-dev/acrm/tui/common"
@@ -47,3 +55,27 @@ func (m *ScreenModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *ScreenModel) View() string { return m.S.View() }
+
+// ExportPNG answers an open path prompt: it clears the suggested name, types path, presses
+// submit, waits for the export job, and returns the written file decoded as a PNG. It fails
+// the test when no file was written, the file is not a PNG, or the flash does not name it.
+func ExportPNG(tb testing.TB, d *Driver, m *ScreenModel, path string, submit key.Binding) image.Image {
+	tb.Helper()
+	d.Send(Key("ctrl+u"))
+	d.Type(path)
+	d.Press(submit)
+	d.Settle(tb, 20*time.Second)
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatalf("no chart written (flash %+v): %v", m.LastFlash(), err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		tb.Fatalf("%s is not a PNG: %v", path, err)
+	}
+	if fl := m.LastFlash(); fl.Error || !strings.Contains(fl.Text, path) {
+		tb.Errorf("flash %+v does not name the written file", fl)
+	}
+	return img
+}
