@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-
 	"github.com/acrm-dev/acrm/tui/common"
 	"github.com/acrm-dev/acrm/tui/data"
 	"github.com/acrm-dev/acrm/tui/internal/tuitest"
@@ -80,22 +78,13 @@ func TestCancelledLoadsSayHowToReload(t *testing.T) {
 	}
 }
 
-func enabled(km interface{ ShortHelp() []key.Binding }, k string) bool {
-	for _, b := range km.ShortHelp() {
-		if b.Help().Key == k && b.Enabled() {
-			return true
-		}
-	}
-	return false
-}
-
 // TestExportColumnChart: e is offered only on a column with a chart (not on customer_id),
 // and e, a path and enter write that column's histogram as a PNG file.
 func TestExportColumnChart(t *testing.T) {
 	ws, s, m, d := setup(t)
 	nav := keys.DefaultNav()
 	k := data.DefaultKeyMap(nav)
-	if enabled(s.KeyMap(), "e") {
+	if tuitest.Enabled(s.KeyMap(), "e") {
 		t.Fatal("e offered on customer_id, an identifier column that is never charted")
 	}
 	d.Press(k.Export)
@@ -107,7 +96,7 @@ func TestExportColumnChart(t *testing.T) {
 	for i := int64(1); i < pos; i++ {
 		d.Press(nav.Down)
 	}
-	if !enabled(s.KeyMap(), "e") {
+	if !tuitest.Enabled(s.KeyMap(), "e") {
 		t.Fatal("e not offered on monthly_revenue, which has a histogram")
 	}
 	d.Press(k.Export)

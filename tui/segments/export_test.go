@@ -20,15 +20,6 @@ import (
 	"github.com/acrm-dev/acrm/tui/theme"
 )
 
-func enabled(km interface{ ShortHelp() []key.Binding }, k string) bool {
-	for _, b := range km.ShortHelp() {
-		if b.Help().Key == k && b.Enabled() {
-			return true
-		}
-	}
-	return false
-}
-
 // TestExportKPIChart: with two segments compared, e, a path and enter write the segment
 // KPI chart as a PNG; in the crosstab view e is not offered.
 func TestExportKPIChart(t *testing.T) {
@@ -39,7 +30,7 @@ func TestExportKPIChart(t *testing.T) {
 	d.Press(k.Down)
 	d.Press(k.Mark) // low
 	d.Settle(t, 10*time.Second)
-	if !enabled(s.KeyMap(), "e") {
+	if !tuitest.Enabled(s.KeyMap(), "e") {
 		t.Fatal("e not offered with the KPI table on screen")
 	}
 	d.Press(k.Export)
@@ -49,7 +40,7 @@ func TestExportKPIChart(t *testing.T) {
 	tuitest.ExportPNG(t, d, m, filepath.Join(t.TempDir(), "kpis.png"), k.Next)
 	d.Press(k.Crosstab)
 	d.Settle(t, 10*time.Second)
-	if enabled(s.KeyMap(), "e") {
+	if tuitest.Enabled(s.KeyMap(), "e") {
 		t.Error("e offered in the crosstab view, which has no chart")
 	}
 }
@@ -140,7 +131,7 @@ func TestCancelledKPIsSayHowToReload(t *testing.T) {
 	d.Init()
 	d.Settle(t, 20*time.Second)
 	k := segments.DefaultKeyMap()
-	if !enabled(s.KeyMap(), "e") {
+	if !tuitest.Enabled(s.KeyMap(), "e") {
 		t.Fatal("e not offered with the KPIs of top on screen")
 	}
 	svc.slow.Store(true)
@@ -162,7 +153,7 @@ func TestCancelledKPIsSayHowToReload(t *testing.T) {
 	if f := m.LastFlash(); f.Error || !strings.Contains(f.Text, "cancelled") {
 		t.Errorf("flash %+v: want a cancelled status", f)
 	}
-	if enabled(s.KeyMap(), "e") {
+	if tuitest.Enabled(s.KeyMap(), "e") {
 		t.Error("e offered while the KPI table is cancelled")
 	}
 	svc.slow.Store(false)

@@ -79,3 +79,13 @@ func ExportPNG(tb testing.TB, d *Driver, m *ScreenModel, path string, submit key
 	}
 	return img
 }
+
+// Enabled reports whether the short help of km offers key k (by its help text) now.
+func Enabled(km interface{ ShortHelp() []key.Binding }, k string) bool {
+	for _, b := range km.ShortHelp() {
+		if b.Help().Key == k && b.Enabled() {
+			return true
+		}
+	}
+	return false
+}
