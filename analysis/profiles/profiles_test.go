@@ -34,14 +34,14 @@ func exec(t testing.TB, ws *workspace.Workspace, q string) {
 	}
 }
 
-// churnDir holds the public telecom churn files (R modeldata, MIT).
+// churnDir holds the public telecom churn files (R modeldata, MIT), kept in testdata/churn.
 func churnDir(t testing.TB) string {
 	d := os.Getenv("ACRM_CHURN_DIR")
 	if d == "" {
-		d = "../../../shared/data"
+		d = "../../testdata/churn"
 	}
 	if _, err := os.Stat(filepath.Join(d, "mlc_churn_train.csv")); err != nil {
-		t.Skipf("churn data not found in %s (set ACRM_CHURN_DIR): %v", d, err)
+		t.Fatalf("churn data not found in %s: %v", d, err)
 	}
 	return d
 }

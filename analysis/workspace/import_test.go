@@ -184,10 +184,7 @@ func TestImportExistingTableNeedsReplace(t *testing.T) {
 }
 
 func TestImportChurnFile(t *testing.T) {
-	p := "../../../shared/data/mlc_churn_train.csv"
-	if _, err := os.Stat(p); err != nil {
-		t.Skip("shared data not present")
-	}
+	p := "../../testdata/churn/mlc_churn_train.csv"
 	w := openMem(t)
 	res, err := w.Import(context.Background(), ImportOptions{Path: p, Table: "churn"})
 	if err != nil {

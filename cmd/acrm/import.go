@@ -21,7 +21,7 @@ detection, quoted fields, BOM and CRLF; Parquet; JSON). The import runs in one t
 a failed import leaves the workspace exactly as it was. --as maps the table onto one of the
 canonical datamart kinds and checks its required columns; --map renames columns.`,
 		Example: `  acrm import --db ws.duckdb crm_export.csv --table customers --as customers --map klantnr=customer_id
-  acrm import --db ws.duckdb ../shared/data/mlc_churn_train.csv --table churn`,
+  acrm import --db ws.duckdb testdata/churn/mlc_churn_train.csv --table churn`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opt.Path = args[0]
