@@ -7,12 +7,22 @@ SEED ?= 42
 BIN := bin/acrm
 export CGO_ENABLED := 1
 
-.PHONY: all build run test bench lint sample clean
+.PHONY: all build install run test bench lint sample clean readme-figures
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/acrm
+
+# Put acrm on PATH: go install writes $(go env GOPATH)/bin/acrm.
+install:
+	$(GO) install ./cmd/acrm
+	@echo "installed $$($(GO) env GOPATH)/bin/acrm (that folder must be on PATH for the README's acrm … commands)"
+
+# Rerun the README's command tour at the sizes written in it and replace the output shown under
+# every "$ acrm …" line with what the commands print now (takes a few minutes: 100,000 customers).
+readme-figures:
+	$(GO) test ./docs -run '^TestReadmeTour$$' -count=1 -timeout 60m -args -figures
 
 # Build, create the sample workspace if it is missing, open the workbench.
 run: build

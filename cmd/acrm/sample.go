@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,7 +25,7 @@ contacts and campaigns with randomized cells, opt-outs, events — plus the grou
 Existing datamart tables are kept unless --replace. See docs/DATAMART.md.`,
 		Example: `  acrm sample --db acrm.duckdb
   acrm sample --db big.duckdb --customers 1000000 --seed 7 --replace
-  acrm sample respond --db acrm.duckdb --campaign 12`,
+  acrm sample respond --db acrm.duckdb --campaign 100   # after registering campaign 100: see acrm sample respond --help`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opt.Customers <= 0 {
@@ -66,7 +67,14 @@ func newSampleRespondCmd() *cobra.Command {
 		Long: `For every member of the campaign with contacted = true that has no contact yet, write an
 outbound contact dated inside the campaign window with an outcome drawn from the sample's truth,
 respecting the contact-frequency curve (the customer's prior offers in the last 12 months count).
-Opt-outs it triggers are written too, in the same transaction. Same --seed → same outcomes.`,
+Opt-outs it triggers are written too, in the same transaction. Same --seed → same outcomes.
+
+The sample's own campaigns (1..56) are answered already. To let the market answer a new one,
+register it first: a campaigns row and its campaign_members (contacted = true for those who get
+the offer), for instance with acrm sql as in the example.`,
+		Example: `  acrm sql --db acrm.duckdb "INSERT INTO campaigns (campaign_id, name, product_id, channel, start_date, end_date, cost_per_contact, selection, period) VALUES (100, 'P5 2026-11 Microsoft 365 by phone', 16, 'phone', DATE '2026-11-02', DATE '2026-11-27', 6.50, 'random', NULL)"
+  acrm sql --db acrm.duckdb "INSERT INTO campaign_members (campaign_id, customer_id, cell, contacted) SELECT 100, customer_id, 'target', true FROM customers WHERE customer_id % 25 = 0"
+  acrm sample respond --db acrm.duckdb --campaign 100 --seed 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if campaign <= 0 {
@@ -79,6 +87,9 @@ Opt-outs it triggers are written too, in the same transaction. Same --seed → s
 			defer ws.Close()
 			start := time.Now()
 			sum, err := sampledata.Respond(cmd.Context(), ws, campaign, seed)
+			if errors.Is(err, sampledata.ErrNoCampaign) {
+				return fmt.Errorf("--campaign %d: no such campaign in %s; register it first (a campaigns row and its campaign_members: see acrm sample respond --help)", campaign, ws.Path())
+			}
 			if err != nil {
 				return err
 			}

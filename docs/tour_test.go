@@ -1,0 +1,284 @@
+// Package docs holds the test that keeps the README's command-line tour true: every `acrm …`
+// command of the tour is run, in order, as a user would type it.
+package docs
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var figures = flag.Bool("figures", false,
+	"run the README tour at the sizes written in it and rewrite the output under each `$ acrm` command (make readme-figures)")
+
+// tourCustomers is the sample size the test uses instead of the README's (a fresh small sample).
+const tourCustomers = "3000"
+
+// tourHeading starts the part of the README whose code blocks are run.
+const tourHeading = "## A tour of the command line"
+
+// step is one command of the tour.
+type step struct {
+	cmd      string // as written, continuation lines joined
+	line     int    // 1-based README line of the command
+	dollar   bool   // written as a transcript line ("$ acrm …"): its output follows
+	refused  bool   // marked "# refused": the command must fail
+	out      [2]int // README lines [from, to) of the printed output (transcripts only)
+	outLines []string
+}
+
+var refusedMark = regexp.MustCompile(`#\s*refused\b`)
+
+// parseTour returns the commands of the tour blocks in README order.
+func parseTour(lines []string) ([]step, error) {
+	var steps []step
+	in, fence := false, false
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if strings.HasPrefix(l, "## ") {
+			in = l == tourHeading
+			continue
+		}
+		if !in {
+			continue
+		}
+		if strings.HasPrefix(strings.TrimSpace(l), "```") {
+			fence = !fence
+			if !fence && len(steps) > 0 && steps[len(steps)-1].dollar && steps[len(steps)-1].out[1] == 0 {
+				steps[len(steps)-1].out[1] = i
+			}
+			continue
+		}
+		if !fence {
+			continue
+		}
+		t := l
+		dollar := strings.HasPrefix(t, "$ ")
+		if dollar {
+			t = strings.TrimPrefix(t, "$ ")
+		}
+		if !strings.HasPrefix(t, "acrm ") {
+			continue
+		}
+		// the previous transcript command's output ends here
+		if len(steps) > 0 && steps[len(steps)-1].dollar && steps[len(steps)-1].out[1] == 0 {
+			steps[len(steps)-1].out[1] = i
+		}
+		s := step{line: i + 1, dollar: dollar}
+		cmd := t
+		// a line ending in \ or inside an open double quote goes on on the next line
+		for strings.HasSuffix(strings.TrimRight(cmd, " "), `\`) || strings.Count(cmd, `"`)%2 == 1 {
+			if i+1 >= len(lines) {
+				return nil, fmt.Errorf("README line %d: continuation at the end of the file", i+1)
+			}
+			i++
+			cmd = strings.TrimRight(strings.TrimSuffix(strings.TrimRight(cmd, " "), `\`), " ") + " " + strings.TrimSpace(lines[i])
+		}
+		s.cmd = cmd
+		s.refused = refusedMark.MatchString(cmd)
+		if dollar {
+			s.out[0] = i + 1
+		}
+		steps = append(steps, s)
+	}
+	if fence {
+		return nil, fmt.Errorf("README: a code block is not closed")
+	}
+	return steps, nil
+}
+
+var customersFlag = regexp.MustCompile(`\s--customers[ =]\d+`)
+
+// small rewrites `acrm sample` (not `sample respond`) to a fresh small sample.
+func small(cmd string) string {
+	if !strings.HasPrefix(cmd, "acrm sample ") || strings.HasPrefix(cmd, "acrm sample respond") {
+		return cmd
+	}
+	cmd = customersFlag.ReplaceAllString(cmd, "")
+	if j := strings.Index(cmd, " #"); j >= 0 {
+		body := strings.TrimRight(cmd[:j], " ")
+		return body + " --customers " + tourCustomers + cmd[len(body):]
+	}
+	return cmd + " --customers " + tourCustomers
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("repository root not found from docs/: %v", err)
+	}
+	return root
+}
+
+// TestReadmeTour builds acrm and runs every `acrm …` command of the README's tour blocks, in
+// order, in a fresh temporary directory (the README's paths are relative to a clone:
+// testdata/ is linked in). The samples are made small (--customers 3000); any command that
+// exits non-zero fails the test, and a command marked "# refused" must exit non-zero.
+// With -figures the tour runs at the README's own sizes and the output printed under each
+// `$ acrm` command is replaced by what the command prints now.
+func TestReadmeTour(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the README tour builds acrm and trains models")
+	}
+	root := repoRoot(t)
+	readme := filepath.Join(root, "README.md")
+	data, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	steps, err := parseTour(lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) < 20 {
+		t.Fatalf("found only %d commands in the README tour; the parser or the README changed", len(steps))
+	}
+
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "acrm"), "./cmd/acrm")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/acrm: %v\n%s", err, out)
+	}
+	work := filepath.Join(dir, "work")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(root, "testdata"), filepath.Join(work, "testdata")); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "NO_COLOR=1", "COLUMNS=200")
+
+	for i := range steps {
+		s := &steps[i]
+		cmd := s.cmd
+		if !*figures {
+			cmd = small(cmd)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+		c := exec.CommandContext(ctx, "bash", "-o", "pipefail", "-c", cmd)
+		c.Dir, c.Env = work, env
+		var stdout, stderr bytes.Buffer
+		c.Stdout, c.Stderr = &stdout, &stderr
+		start := time.Now()
+		err := c.Run()
+		cancel()
+		t.Logf("README line %d (%s): %s", s.line, time.Since(start).Round(time.Millisecond), cmd)
+		switch {
+		case s.refused && err == nil:
+			t.Fatalf("README line %d: %s\nis marked refused but succeeded:\n%s", s.line, cmd, stdout.String())
+		case !s.refused && err != nil:
+			t.Fatalf("README line %d: %s\nfailed (%v):\n%s%s", s.line, cmd, err, stdout.String(), stderr.String())
+		}
+		out := stdout.String()
+		if s.refused {
+			out += stderr.String()
+		}
+		s.outLines = strings.Split(strings.TrimRight(out, "\n"), "\n")
+	}
+	if *figures {
+		if err := os.WriteFile(readme, []byte(strings.Join(rewrite(lines, steps), "\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("README.md: the output of %d transcript commands rewritten", countDollar(steps))
+	}
+}
+
+func countDollar(steps []step) (n int) {
+	for _, s := range steps {
+		if s.dollar {
+			n++
+		}
+	}
+	return n
+}
+
+// rewrite replaces the output under each transcript command with what it printed. Where the
+// README shows an abridged output (a line that is just "…"), the same number of first and last
+// lines is kept around the "…".
+func rewrite(lines []string, steps []step) []string {
+	var res []string
+	next := 0
+	for _, s := range steps {
+		if !s.dollar {
+			continue
+		}
+		res = append(res, lines[next:s.out[0]]...)
+		old := lines[s.out[0]:s.out[1]]
+		res = append(res, abridge(old, s.outLines)...)
+		next = s.out[1]
+	}
+	return append(res, lines[next:]...)
+}
+
+func abridge(old, now []string) []string {
+	cut := -1
+	for i, l := range old {
+		if strings.TrimSpace(l) == "…" {
+			cut = i
+			break
+		}
+	}
+	if cut < 0 {
+		return now
+	}
+	head, tail := cut, len(old)-cut-1
+	if head+tail >= len(now) {
+		return now
+	}
+	out := append([]string{}, now[:head]...)
+	out = append(out, "…")
+	return append(out, now[len(now)-tail:]...)
+}
+
+// TestParseTour pins the parser on a small README: continuation lines, transcript output
+// ranges, refused commands, sections outside the tour and the sample rewrite.
+func TestParseTour(t *testing.T) {
+	md := strings.Split("# x\n```\nacrm not-in-tour\n```\n"+tourHeading+"\n```sh\nacrm one --db a \\\n    --flag 2   # note\n```\n"+
+		"```\n$ acrm two \"a\n  b\"\nout 1\nout 2\n$ acrm three # refused: bad\nacrm: error\n```\nacrm: prose\n## Next\n```\nacrm four\n```\n", "\n")
+	steps, err := parseTour(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) != 3 {
+		t.Fatalf("want 3 steps, got %+v", steps)
+	}
+	if steps[0].cmd != "acrm one --db a --flag 2   # note" || steps[0].dollar {
+		t.Errorf("step 0: %+v", steps[0])
+	}
+	if steps[1].cmd != `acrm two "a b"` || !steps[1].dollar || md[steps[1].out[0]] != "out 1" || steps[1].out[1]-steps[1].out[0] != 2 {
+		t.Errorf("step 1: %+v", steps[1])
+	}
+	if !steps[2].refused || steps[2].out[1]-steps[2].out[0] != 1 {
+		t.Errorf("step 2: %+v", steps[2])
+	}
+	steps[1].outLines = []string{"new 1"}
+	steps[2].outLines = []string{"acrm: new error"}
+	got := strings.Join(rewrite(md, steps), "\n")
+	if !strings.Contains(got, "$ acrm two \"a\n  b\"\nnew 1\n$ acrm three") || !strings.Contains(got, "acrm: new error\n```") {
+		t.Errorf("rewrite:\n%s", got)
+	}
+	if g := small("acrm sample --db x.duckdb --customers 20000 --seed 1   # big"); g != "acrm sample --db x.duckdb --seed 1 --customers 3000   # big" {
+		t.Errorf("small: %q", g)
+	}
+	if g := small("acrm sample respond --campaign 100"); g != "acrm sample respond --campaign 100" {
+		t.Errorf("small respond: %q", g)
+	}
+	if g := abridge([]string{"a", "…", "z"}, []string{"1", "2", "3", "4"}); strings.Join(g, ",") != "1,…,4" {
+		t.Errorf("abridge: %v", g)
+	}
+}
