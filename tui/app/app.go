@@ -206,19 +206,18 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case sizeMsg:
 		m.size = int64(msg)
 		return m, nil
-	case common.JobProgressMsg, common.JobDoneMsg:
+	case common.JobMsg:
 		deliver, next := m.c.Jobs.Accept(msg)
 		cmds := []tea.Cmd{next}
 		if deliver {
-			owner := ""
-			switch x := msg.(type) {
-			case common.JobProgressMsg:
-				owner = x.Owner
-			case common.JobDoneMsg:
-				owner = x.Owner
+			if next == nil { // a result: the workspace may have grown
 				cmds = append(cmds, m.sizeCmd())
 			}
-			if i := m.screenIndex(owner); i >= 0 {
+			if label, ok := common.Cancelled(msg); ok {
+				// Cancelled is a status; the owner's own flash, if any, follows.
+				cmds = append(cmds, m.setFlash(label+" cancelled", false))
+			}
+			if i := m.screenIndex(msg.JobOwner()); i >= 0 {
 				cmds = append(cmds, m.screens[i].Update(msg))
 			}
 		}

@@ -199,10 +199,10 @@ func TestPaletteRunsAnAction(t *testing.T) {
 
 // blockingJob starts a job on the data screen that runs until cancelled.
 func blockingJob(m *app.Model, d *tuitest.Driver) {
-	_, cmd := m.Common().Jobs.Start("data", "test", "long test job", func(ctx context.Context, report func(common.Progress)) (any, error) {
+	_, cmd := common.Start(m.Common().Jobs, "data", "long test job", func(ctx context.Context, report func(common.Progress)) (int, error) {
 		report(common.Progress{Done: 1, Total: 4, Stage: "step 1"})
 		<-ctx.Done()
-		return nil, ctx.Err()
+		return 0, ctx.Err()
 	})
 	d.Send(tea.BatchMsg{cmd})
 }
@@ -212,10 +212,10 @@ func blockingJob(m *app.Model, d *tuitest.Driver) {
 func TestStatusBarStageOnce(t *testing.T) {
 	ws := openWS(t)
 	m, d := start(t, ws, 120, 36)
-	_, cmd := m.Common().Jobs.Start("profiles", "test", "training all products", func(ctx context.Context, report func(common.Progress)) (any, error) {
+	_, cmd := common.Start(m.Common().Jobs, "profiles", "training all products", func(ctx context.Context, report func(common.Progress)) (int, error) {
 		report(common.Progress{Done: 1, Total: 4, Stage: "load load"})
 		<-ctx.Done()
-		return nil, ctx.Err()
+		return 0, ctx.Err()
 	})
 	d.Send(tea.BatchMsg{cmd})
 	d.WaitFor(t, 5*time.Second, func() bool { return strings.Contains(view(m), "25%") })

@@ -54,8 +54,14 @@ type Action struct {
 type Common struct {
 	Theme    *theme.Theme
 	Services services.Services
-	Jobs     *Jobs
-	Nav      keys.Nav
+	// The screens' own services, taken from Services once by NewCommon; nil when Services
+	// does not offer them (a test's bare fake), and the screen then says so.
+	Exports  services.DataExportService
+	Profiles services.ProfileService
+	Simulate services.SimulateService
+
+	Jobs *Jobs
+	Nav  keys.Nav
 	// Now is the clock (injected so golden tests are stable).
 	Now func() time.Time
 }
@@ -63,6 +69,9 @@ type Common struct {
 // NewCommon builds a Common with the default keys and the wall clock.
 func NewCommon(th *theme.Theme, svc services.Services) *Common {
 	c := &Common{Theme: th, Services: svc, Nav: keys.DefaultNav(), Now: time.Now}
+	c.Exports, _ = svc.(services.DataExportService)
+	c.Profiles, _ = svc.(services.ProfileService)
+	c.Simulate, _ = svc.(services.SimulateService)
 	c.Jobs = NewJobs(func() time.Time { return c.Now() })
 	return c
 }

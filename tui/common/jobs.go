@@ -1,5 +1,33 @@
 package common
 
+// Typed jobs: how a screen runs long work.
+//
+// A screen (or one of its panes) starts work with Start, naming the owner screen, a label
+// for the status bar and a function returning a typed value:
+//
+//	type tablesLoaded struct{ tables []services.TableInfo }
+//
+//	id, cmd := common.Start(c.Jobs, ID, "listing tables",
+//		func(ctx context.Context, report func(common.Progress)) (tablesLoaded, error) { ... })
+//
+// The returned tea.Cmd yields JobProgressMsg values (lossy: only the latest progress is
+// kept) and exactly one Done[T]{Owner, ID, Label, Value, Err, Cancelled, Elapsed}. Both implement
+// JobMsg; the root passes every JobMsg to Jobs.Accept, which drops stale ones, and delivers
+// the rest to the screen whose ID is Owner, whichever screen is on top. The screen reads the
+// result by its type — `case common.Done[tablesLoaded]:` — with no kind string and no type
+// assertion, so give each kind of job its own named result type (type scenarioSaved string).
+//
+// Rules the table keeps:
+//   - one running job per owner and result type: starting another cancels the first, and
+//     the first's result is dropped as stale;
+//   - Cancel/CancelLatest/CancelAll cancel the context; cancelled is a status, not an
+//     error: Done.Cancelled is true, Err is nil and Value is the zero value. The root
+//     says "<label> cancelled" in the status bar; the owner may flash its own words after;
+//   - a panic in the work becomes Done.Err.
+//
+// Progress of a job reaches its owner as JobProgressMsg{Owner, ID, Progress}; a screen
+// that shows it compares ID with the id Start returned.
+
 import (
 	"context"
 	"errors"
@@ -20,40 +48,66 @@ type Progress = services.Progress
 // JobID identifies one run of a job. IDs are never reused within a process.
 type JobID uint64
 
-// JobFunc is the work of a job. It must honour ctx (return soon after cancellation) and may
-// call report as often as it likes: progress is lossy, only the latest value is kept.
-type JobFunc func(ctx context.Context, report func(Progress)) (any, error)
+// JobFunc is the work of a job returning a T. It must honour ctx (return soon after
+// cancellation) and may call report as often as it likes: progress is lossy, only the
+// latest value is kept.
+type JobFunc[T any] func(ctx context.Context, report func(Progress)) (T, error)
+
+// JobMsg is a message of the job plumbing (JobProgressMsg or a Done[T]): the root hands it
+// to Jobs.Accept and, when accepted, to the screen named by JobOwner.
+type JobMsg interface {
+	// JobOwner is the ID of the screen that started the job.
+	JobOwner() string
+	jobID() JobID
+	final() bool
+	cancelled() (label string, ok bool)
+}
+
+// Cancelled reports whether msg is the result of a cancelled job, and the job's label.
+func Cancelled(msg JobMsg) (label string, ok bool) { return msg.cancelled() }
 
 // JobProgressMsg carries the latest progress of a job to its owner screen.
 type JobProgressMsg struct {
 	Owner    string
-	Kind     string
 	ID       JobID
 	Progress Progress
 }
 
-// JobDoneMsg is the one guaranteed result of a job, routed to its owner screen. Cancelled is
-// a status, not an error: Err is nil when Cancelled is true.
-type JobDoneMsg struct {
+// Done is the one guaranteed result of a job, routed to its owner screen. Cancelled is a
+// status, not an error: Err is nil and Value is zero when Cancelled is true.
+type Done[T any] struct {
 	Owner     string
-	Kind      string
 	ID        JobID
-	Value     any
+	Label     string
+	Value     T
 	Err       error
 	Cancelled bool
 	Elapsed   time.Duration
 }
 
+func (m JobProgressMsg) JobOwner() string          { return m.Owner }
+func (m JobProgressMsg) jobID() JobID              { return m.ID }
+func (m JobProgressMsg) final() bool               { return false }
+func (m JobProgressMsg) cancelled() (string, bool) { return "", false }
+func (m Done[T]) cancelled() (string, bool)        { return m.Label, m.Cancelled }
+func (m Done[T]) JobOwner() string                 { return m.Owner }
+func (m Done[T]) jobID() JobID                     { return m.ID }
+func (m Done[T]) final() bool                      { return true }
+
+// kindOf is the identity of a job's kind: its owner's jobs of one result type T. Two
+// kindOf values compare equal exactly when their T is the same type.
+type kindOf[T any] struct{}
+
 // Job is a running job as the status bar sees it.
 type Job struct {
 	ID        JobID
 	Owner     string
-	Kind      string
 	Label     string
 	Started   time.Time
 	Progress  Progress
 	Cancelled bool // cancel requested, result not yet in
 
+	kind     any // kindOf[T] of the result type
 	cancel   context.CancelFunc
 	progress chan Progress
 	done     chan struct{}
@@ -107,12 +161,13 @@ func NewJobs(now func() time.Time) *Jobs {
 	return &Jobs{running: map[JobID]*Job{}, now: now}
 }
 
-// Start launches fn as a job of owner and kind. A running job of the same owner and kind is
-// cancelled first and its result will be dropped as stale. The returned command must be
-// handed to bubbletea; it yields progress messages and exactly one JobDoneMsg.
-func (j *Jobs) Start(owner, kind, label string, fn JobFunc) (JobID, tea.Cmd) {
+// Start launches fn as a job of owner whose result is a T. A running job of the same owner
+// and result type is cancelled first and its result will be dropped as stale. The returned
+// command must be handed to bubbletea; it yields progress messages and exactly one Done[T].
+func Start[T any](j *Jobs, owner, label string, fn JobFunc[T]) (JobID, tea.Cmd) {
+	kind := any(kindOf[T]{})
 	for id, old := range j.running {
-		if old.Owner == owner && old.Kind == kind {
+		if old.Owner == owner && old.kind == kind {
 			old.cancel()
 			delete(j.running, id) // its result is now stale
 		}
@@ -120,7 +175,7 @@ func (j *Jobs) Start(owner, kind, label string, fn JobFunc) (JobID, tea.Cmd) {
 	j.next++
 	ctx, cancel := context.WithCancel(context.Background())
 	job := &Job{
-		ID: j.next, Owner: owner, Kind: kind, Label: label, Started: j.now(),
+		ID: j.next, Owner: owner, Label: label, Started: j.now(), kind: kind,
 		cancel: cancel, progress: make(chan Progress, 1), done: make(chan struct{}),
 	}
 	j.running[job.ID] = job
@@ -143,14 +198,15 @@ func (j *Jobs) Start(owner, kind, label string, fn JobFunc) (JobID, tea.Cmd) {
 		defer cancel()
 		defer func() {
 			if r := recover(); r != nil {
-				msg = JobDoneMsg{Owner: owner, Kind: kind, ID: job.ID,
+				msg = Done[T]{Owner: owner, ID: job.ID, Label: label,
 					Err: fmt.Errorf("%s: internal error: %v", label, r), Elapsed: time.Since(start)}
 			}
 		}()
 		v, err := fn(ctx, report)
-		done := JobDoneMsg{Owner: owner, Kind: kind, ID: job.ID, Value: v, Err: err, Elapsed: time.Since(start)}
+		done := Done[T]{Owner: owner, ID: job.ID, Label: label, Value: v, Err: err, Elapsed: time.Since(start)}
 		if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled)) {
-			done.Cancelled, done.Err, done.Value = true, nil, nil
+			var zero T
+			done.Cancelled, done.Err, done.Value = true, nil, zero
 		}
 		return done
 	}
@@ -161,7 +217,7 @@ func listen(job *Job) tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case p := <-job.progress:
-			return JobProgressMsg{Owner: job.Owner, Kind: job.Kind, ID: job.ID, Progress: p}
+			return JobProgressMsg{Owner: job.Owner, ID: job.ID, Progress: p}
 		case <-job.done:
 			return nil
 		}
@@ -169,28 +225,29 @@ func listen(job *Job) tea.Cmd {
 }
 
 // Accept updates the table with a job message and reports whether the message should be
-// delivered to its owner (false for stale results of superseded jobs). For progress it
-// returns the command that waits for the next progress value.
+// delivered to its owner (false for stale results of superseded jobs and for messages that
+// are not job messages). For progress it returns the command that waits for the next
+// progress value.
 func (j *Jobs) Accept(msg tea.Msg) (deliver bool, next tea.Cmd) {
-	switch msg := msg.(type) {
-	case JobProgressMsg:
-		job, ok := j.running[msg.ID]
-		if !ok {
-			return false, nil
-		}
-		job.Progress = msg.Progress
-		return true, listen(job)
-	case JobDoneMsg:
-		if _, ok := j.running[msg.ID]; !ok {
-			return false, nil
-		}
-		delete(j.running, msg.ID)
+	m, ok := msg.(JobMsg)
+	if !ok {
+		return false, nil
+	}
+	job, ok := j.running[m.jobID()]
+	if !ok {
+		return false, nil
+	}
+	if m.final() {
+		delete(j.running, job.ID)
 		return true, nil
 	}
-	return false, nil
+	if p, ok := msg.(JobProgressMsg); ok {
+		job.Progress = p.Progress
+	}
+	return true, listen(job)
 }
 
-// Cancel requests cancellation of one job; its JobDoneMsg (Cancelled) follows.
+// Cancel requests cancellation of one job; its Done (Cancelled) follows.
 func (j *Jobs) Cancel(id JobID) bool {
 	job, ok := j.running[id]
 	if !ok {

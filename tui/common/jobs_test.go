@@ -37,18 +37,18 @@ func runAll(cmd tea.Cmd, wait time.Duration) []tea.Msg {
 
 func TestJobResultNamesOwnerAndID(t *testing.T) {
 	j := NewJobs(nil)
-	id, cmd := j.Start("data", "q", "query", func(ctx context.Context, report func(Progress)) (any, error) {
+	id, cmd := Start(j, "data", "query", func(ctx context.Context, report func(Progress)) (int, error) {
 		return 42, nil
 	})
 	msgs := runAll(cmd, time.Second)
-	var done *JobDoneMsg
+	var done *Done[int]
 	for _, m := range msgs {
-		if d, ok := m.(JobDoneMsg); ok {
+		if d, ok := m.(Done[int]); ok {
 			done = &d
 		}
 	}
 	if done == nil {
-		t.Fatal("no JobDoneMsg")
+		t.Fatal("no Done")
 	}
 	if done.Owner != "data" || done.ID != id || done.Value != 42 || done.Err != nil || done.Cancelled {
 		t.Fatalf("done = %+v", *done)
@@ -64,11 +64,11 @@ func TestJobResultNamesOwnerAndID(t *testing.T) {
 func TestSupersededResultIsStale(t *testing.T) {
 	j := NewJobs(nil)
 	release := make(chan struct{})
-	id1, cmd1 := j.Start("data", "preview", "page 1", func(ctx context.Context, _ func(Progress)) (any, error) {
+	id1, cmd1 := Start(j, "data", "page 1", func(ctx context.Context, _ func(Progress)) (string, error) {
 		<-release
 		return "old", nil
 	})
-	id2, _ := j.Start("data", "preview", "page 2", func(ctx context.Context, _ func(Progress)) (any, error) {
+	id2, _ := Start(j, "data", "page 2", func(ctx context.Context, _ func(Progress)) (string, error) {
 		return "new", nil
 	})
 	if id1 == id2 {
@@ -76,7 +76,7 @@ func TestSupersededResultIsStale(t *testing.T) {
 	}
 	close(release)
 	for _, m := range runAll(cmd1, time.Second) {
-		if d, ok := m.(JobDoneMsg); ok {
+		if d, ok := m.(Done[string]); ok {
 			if !d.Cancelled {
 				t.Errorf("superseded job not cancelled: %+v", d)
 			}
@@ -93,10 +93,10 @@ func TestSupersededResultIsStale(t *testing.T) {
 func TestCancelIsAStatusNotAnError(t *testing.T) {
 	j := NewJobs(nil)
 	started := make(chan struct{})
-	id, cmd := j.Start("data", "sql", "long query", func(ctx context.Context, _ func(Progress)) (any, error) {
+	id, cmd := Start(j, "data", "long query", func(ctx context.Context, _ func(Progress)) (int, error) {
 		close(started)
 		<-ctx.Done()
-		return nil, ctx.Err()
+		return 0, ctx.Err()
 	})
 	res := make(chan []tea.Msg)
 	go func() { res <- runAll(cmd, 5*time.Second) }()
@@ -104,9 +104,9 @@ func TestCancelIsAStatusNotAnError(t *testing.T) {
 	if !j.Cancel(id) {
 		t.Fatal("cancel: job not found")
 	}
-	var done *JobDoneMsg
+	var done *Done[int]
 	for _, m := range <-res {
-		if d, ok := m.(JobDoneMsg); ok {
+		if d, ok := m.(Done[int]); ok {
 			done = &d
 		}
 	}
@@ -117,11 +117,11 @@ func TestCancelIsAStatusNotAnError(t *testing.T) {
 
 func TestPanicBecomesError(t *testing.T) {
 	j := NewJobs(nil)
-	_, cmd := j.Start("x", "k", "boom", func(ctx context.Context, _ func(Progress)) (any, error) {
+	_, cmd := Start(j, "x", "boom", func(ctx context.Context, _ func(Progress)) (int, error) {
 		panic("bad")
 	})
 	for _, m := range runAll(cmd, time.Second) {
-		if d, ok := m.(JobDoneMsg); ok {
+		if d, ok := m.(Done[int]); ok {
 			if d.Err == nil {
 				t.Fatal("panic not reported")
 			}
@@ -133,11 +133,11 @@ func TestPanicBecomesError(t *testing.T) {
 
 func TestProgressIsLossyAndNeverBlocks(t *testing.T) {
 	j := NewJobs(nil)
-	_, cmd := j.Start("x", "k", "count", func(ctx context.Context, report func(Progress)) (any, error) {
+	_, cmd := Start(j, "x", "count", func(ctx context.Context, report func(Progress)) (int, error) {
 		for i := int64(1); i <= 100000; i++ {
 			report(Progress{Done: i, Total: 100000}) // nobody reads: must not block
 		}
-		return nil, errors.New("done")
+		return 0, errors.New("done")
 	})
 	done := make(chan struct{})
 	go func() { runAll(cmd, 5*time.Second); close(done) }()
@@ -150,9 +150,9 @@ func TestProgressIsLossyAndNeverBlocks(t *testing.T) {
 
 func TestCancelLatestPrefersOwner(t *testing.T) {
 	j := NewJobs(nil)
-	block := func(ctx context.Context, _ func(Progress)) (any, error) { <-ctx.Done(); return nil, ctx.Err() }
-	a, _ := j.Start("data", "a", "a", block)
-	b, _ := j.Start("segments", "b", "b", block)
+	block := func(ctx context.Context, _ func(Progress)) (int, error) { <-ctx.Done(); return 0, ctx.Err() }
+	a, _ := Start(j, "data", "a", block)
+	b, _ := Start(j, "segments", "b", block)
 	if got := j.CancelLatest("data"); got == nil || got.ID != a {
 		t.Fatalf("cancelled %+v, want data's job %d", got, a)
 	}
@@ -185,5 +185,31 @@ func TestJoinStage(t *testing.T) {
 	j := &Job{Label: "training all products", Progress: Progress{Stage: "load load"}}
 	if got := j.Status(); got != "training all products · load" {
 		t.Errorf("Status() = %q", got)
+	}
+}
+
+// TestKindIsTheResultType: jobs of one owner with different result types run side by side;
+// only a job of the same owner and result type supersedes another.
+func TestKindIsTheResultType(t *testing.T) {
+	j := NewJobs(nil)
+	type saved string
+	type exported string
+	block := func(ctx context.Context, _ func(Progress)) (saved, error) { <-ctx.Done(); return "", ctx.Err() }
+	a, _ := Start(j, "segments", "save", block)
+	b, _ := Start(j, "segments", "export", func(ctx context.Context, _ func(Progress)) (exported, error) {
+		<-ctx.Done()
+		return "", ctx.Err()
+	})
+	c, _ := Start(j, "profiles", "save", block)
+	if !j.IsCurrent(a) || !j.IsCurrent(b) || !j.IsCurrent(c) {
+		t.Fatal("jobs of other result types or owners were superseded")
+	}
+	d, _ := Start(j, "segments", "save again", block)
+	if j.IsCurrent(a) || !j.IsCurrent(d) || !j.IsCurrent(b) {
+		t.Fatal("a second job of the same owner and result type did not supersede the first")
+	}
+	j.CancelAll()
+	if deliver, _ := j.Accept("not a job message"); deliver {
+		t.Fatal("a foreign message was accepted")
 	}
 }

@@ -35,14 +35,6 @@ const (
 	panePreview
 )
 
-const (
-	kindTables  = "tables"
-	kindProfile = "profile"
-	kindPreview = "preview"
-	kindImport  = "import"
-	kindChart   = "chart"
-)
-
 // Screen is the Data screen.
 type Screen struct {
 	c    *common.Common
@@ -74,6 +66,7 @@ type Screen struct {
 	importPrompt *components.PathPrompt
 	// importStatus is the running import's stage and progress, for the Tables pane.
 	importStatus string
+	importJob    common.JobID
 	exportPrompt *components.PathPrompt
 	exportCol    services.ColumnProfile // the column whose chart the prompt exports
 	exportTable  string
@@ -88,7 +81,10 @@ type Screen struct {
 	consoleOpen bool
 }
 
+// The results of the screen's jobs.
 type tablesResult struct{ tables []services.TableInfo }
+type imported struct{ *services.ImportResult }
+type chartWritten string
 type profileResult struct {
 	table   string
 	columns []services.ColumnProfile
@@ -138,7 +134,7 @@ func (s *Screen) Init() tea.Cmd { return s.loadTables() }
 func (s *Screen) loadTables() tea.Cmd {
 	svc := s.c.Services
 	s.tablesCancelled = false
-	_, cmd := s.c.Jobs.Start(ID, kindTables, "listing tables", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	_, cmd := common.Start(s.c.Jobs, ID, "listing tables", func(ctx context.Context, _ func(common.Progress)) (tablesResult, error) {
 		t, err := svc.Tables(ctx)
 		return tablesResult{t}, err
 	})
@@ -180,7 +176,7 @@ func (s *Screen) loadProfile(table string) tea.Cmd {
 	delete(s.profileErr, table)
 	delete(s.profileCancelled, table)
 	s.profiling = table
-	_, cmd := s.c.Jobs.Start(ID, kindProfile, "profiling "+table, func(ctx context.Context, report func(common.Progress)) (any, error) {
+	_, cmd := common.Start(s.c.Jobs, ID, "profiling "+table, func(ctx context.Context, report func(common.Progress)) (profileResult, error) {
 		cols, err := svc.Profile(ctx, table, report)
 		return profileResult{table, cols}, err
 	})
@@ -205,7 +201,7 @@ func (s *Screen) loadPage() tea.Cmd {
 	svc := s.c.Services
 	table, filter := t.Name, s.filter
 	s.previewCancelled = false
-	_, cmd := s.c.Jobs.Start(ID, kindPreview, "reading "+table, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	_, cmd := common.Start(s.c.Jobs, ID, "reading "+table, func(ctx context.Context, _ func(common.Progress)) (pageResult, error) {
 		p, err := svc.Preview(ctx, table, from, limit, filter)
 		return pageResult{table, filter, p}, err
 	})
@@ -256,17 +252,33 @@ func (s *Screen) detailHeight(paneH int) int {
 func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.JobProgressMsg:
-		if msg.Kind == kindImport {
+		if msg.ID == s.importJob {
 			s.importStatus = importStatus(msg.Progress)
 		}
 		return nil
-	case common.JobDoneMsg:
-		if msg.Kind == sqlconsole.KindQuery || msg.Kind == sqlconsole.KindExport || msg.Kind == sqlconsole.KindHistory {
-			return s.console.Update(msg)
+	case common.Done[tablesResult]:
+		return s.tablesDone(msg)
+	case common.Done[profileResult]:
+		return s.profileDone(msg)
+	case common.Done[pageResult]:
+		return s.pageDone(msg)
+	case common.Done[imported]:
+		return s.importDone(msg)
+	case common.Done[chartWritten]:
+		if msg.Cancelled {
+			return cancelledFlash("chart")
 		}
-		return s.done(msg)
+		if msg.Err != nil {
+			return common.FlashError(msg.Err)
+		}
+		return common.Flash("chart written to " + string(msg.Value))
 	case common.RefreshMsg:
 		return s.loadTables()
+	case common.JobMsg:
+		if sqlconsole.Owns(msg) {
+			return s.console.Update(msg)
+		}
+		return nil
 	case sqlconsole.CloseMsg:
 		s.consoleOpen = false
 		return nil
@@ -303,80 +315,82 @@ func importStatus(p common.Progress) string {
 	return p.Stage
 }
 
-func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
-	if msg.Kind == kindImport {
-		s.importStatus = ""
+// cancelledFlash says a load was cancelled (its pane says so until r reloads it).
+func cancelledFlash(what string) tea.Cmd { return common.Flash(what + " cancelled — r reloads") }
+
+func (s *Screen) tablesDone(msg common.Done[tablesResult]) tea.Cmd {
+	switch {
+	case msg.Cancelled:
+		s.tablesCancelled = true
+		return cancelledFlash("tables")
+	case msg.Err != nil:
+		s.tablesErr = msg.Err
+		return common.FlashError(msg.Err)
 	}
-	if msg.Cancelled {
-		switch msg.Kind {
-		case kindTables:
-			s.tablesCancelled = true
-		case kindProfile:
-			if s.profiling != "" {
-				s.profileCancelled[s.profiling] = true
-			}
-		case kindPreview:
-			s.previewCancelled = true
-		}
-		return common.Flash(msg.Kind + " cancelled — r reloads")
+	prev := ""
+	if t, ok := s.selected(); ok {
+		prev = t.Name
 	}
-	switch msg.Kind {
-	case kindTables:
-		if msg.Err != nil {
-			s.tablesErr = msg.Err
-			return common.FlashError(msg.Err)
+	s.tables, s.tablesErr, s.loaded = OrderTables(msg.Value.tables), nil, true
+	s.cursor = 0
+	for i, t := range s.tables {
+		if t.Name == prev {
+			s.cursor = i
 		}
-		r := msg.Value.(tablesResult)
-		prev := ""
+	}
+	return s.selectTable()
+}
+
+func (s *Screen) profileDone(msg common.Done[profileResult]) tea.Cmd {
+	switch {
+	case msg.Cancelled:
+		if s.profiling != "" {
+			s.profileCancelled[s.profiling] = true
+		}
+		return cancelledFlash("profile")
+	case msg.Err != nil:
 		if t, ok := s.selected(); ok {
-			prev = t.Name
+			s.profileErr[t.Name] = msg.Err
 		}
-		s.tables, s.tablesErr, s.loaded = OrderTables(r.tables), nil, true
-		s.cursor = 0
-		for i, t := range s.tables {
-			if t.Name == prev {
-				s.cursor = i
-			}
-		}
-		return s.selectTable()
-	case kindProfile:
-		r, _ := msg.Value.(profileResult)
-		if msg.Err != nil {
-			if t, ok := s.selected(); ok {
-				s.profileErr[t.Name] = msg.Err
-			}
-			return common.FlashError(msg.Err)
-		}
-		s.profiles[r.table] = r.columns
-		s.fillColumns()
-	case kindPreview:
-		if msg.Err != nil {
-			s.previewErr = msg.Err
-			return common.FlashError(msg.Err)
-		}
-		r := msg.Value.(pageResult)
-		if t, ok := s.selected(); !ok || t.Name != r.table || r.filter != s.filter {
-			return nil
-		}
-		s.page, s.pageTable, s.pageFilter, s.previewErr = r.page, r.table, r.filter, nil
-		s.fillPreview()
-	case kindImport:
-		if msg.Err != nil {
-			s.importPrompt.Err = msg.Err.Error()
-			cmd := s.importPrompt.Reopen()
-			s.SetSize(s.width, s.height)
-			return tea.Batch(cmd, common.FlashError(msg.Err))
-		}
-		r := msg.Value.(*services.ImportResult)
-		return tea.Batch(common.Flash(fmt.Sprintf("imported %s rows into %s", components.Int(r.Rows), r.Table)),
-			common.Refresh(ID))
-	case kindChart:
-		if msg.Err != nil {
-			return common.FlashError(msg.Err)
-		}
-		return common.Flash("chart written to " + msg.Value.(string))
+		return common.FlashError(msg.Err)
 	}
+	s.profiles[msg.Value.table] = msg.Value.columns
+	s.fillColumns()
 	return nil
+}
+
+func (s *Screen) pageDone(msg common.Done[pageResult]) tea.Cmd {
+	switch {
+	case msg.Cancelled:
+		s.previewCancelled = true
+		return cancelledFlash("preview")
+	case msg.Err != nil:
+		s.previewErr = msg.Err
+		return common.FlashError(msg.Err)
+	}
+	r := msg.Value
+	if t, ok := s.selected(); !ok || t.Name != r.table || r.filter != s.filter {
+		return nil
+	}
+	s.page, s.pageTable, s.pageFilter, s.previewErr = r.page, r.table, r.filter, nil
+	s.fillPreview()
+	return nil
+}
+
+func (s *Screen) importDone(msg common.Done[imported]) tea.Cmd {
+	s.importStatus = ""
+	switch {
+	case msg.Cancelled:
+		return cancelledFlash("import")
+	case msg.Err != nil:
+		s.importPrompt.Err = msg.Err.Error()
+		cmd := s.importPrompt.Reopen()
+		s.SetSize(s.width, s.height)
+		return tea.Batch(cmd, common.FlashError(msg.Err))
+	}
+	r := msg.Value
+	return tea.Batch(common.Flash(fmt.Sprintf("imported %s rows into %s", components.Int(r.Rows), r.Table)),
+		common.Refresh(ID))
 }
 
 func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
@@ -754,16 +768,10 @@ func (s *Screen) reload() tea.Cmd {
 	return s.loadTables()
 }
 
-// exporter is the chart export service, nil when the services do not offer it.
-func (s *Screen) exporter() services.DataExportService {
-	e, _ := s.c.Services.(services.DataExportService)
-	return e
-}
-
 // chartColumn is the selected column of the selected table when it has a chart to export.
 func (s *Screen) chartColumn() (string, services.ColumnProfile, bool) {
 	t, ok := s.selected()
-	if !ok || s.exporter() == nil {
+	if !ok || s.c.Exports == nil {
 		return "", services.ColumnProfile{}, false
 	}
 	cols, ok := s.profiles[t.Name]
@@ -805,13 +813,14 @@ func ChartFileName(table, column string) string {
 }
 
 func (s *Screen) exportChart(path string) tea.Cmd {
-	svc := s.exporter()
+	svc := s.c.Exports
 	if svc == nil {
 		return nil
 	}
 	table, p := s.exportTable, s.exportCol
-	_, cmd := s.c.Jobs.Start(ID, kindChart, "exporting the chart of "+p.Name, func(ctx context.Context, _ func(common.Progress)) (any, error) {
-		return svc.ExportColumnChart(ctx, path, table, p)
+	_, cmd := common.Start(s.c.Jobs, ID, "exporting the chart of "+p.Name, func(ctx context.Context, _ func(common.Progress)) (chartWritten, error) {
+		out, err := svc.ExportColumnChart(ctx, path, table, p)
+		return chartWritten(out), err
 	})
 	return cmd
 }
@@ -825,9 +834,11 @@ func (s *Screen) openConsole() tea.Cmd {
 func (s *Screen) startImport(path string) tea.Cmd {
 	svc := s.c.Services
 	s.importStatus = "starting"
-	_, cmd := s.c.Jobs.Start(ID, kindImport, "importing "+filepath.Base(path), func(ctx context.Context, report func(common.Progress)) (any, error) {
-		return svc.Import(ctx, services.ImportOptions{Path: path, Table: TableNameFor(path),
+	var cmd tea.Cmd
+	s.importJob, cmd = common.Start(s.c.Jobs, ID, "importing "+filepath.Base(path), func(ctx context.Context, report func(common.Progress)) (imported, error) {
+		r, err := svc.Import(ctx, services.ImportOptions{Path: path, Table: TableNameFor(path),
 			Progress: func(done, total int64, stage string) { report(common.Progress{Done: done, Total: total, Stage: stage}) }})
+		return imported{r}, err
 	})
 	return cmd
 }

@@ -25,11 +25,11 @@ import (
 // ID is the screen's owner id.
 const ID = "profiles"
 
-const (
-	kindBoard  = "board"
-	kindTrain  = "train"
-	kindDelete = "delete"
-	kindExport = "export"
+// The results of the screen's jobs, one type per kind of job (training returns
+// *services.TrainSummary, the board *services.ProfileBoard).
+type (
+	profileDeleted string // the message to flash
+	gainsExported  string // the path written
 )
 
 // KeyMap are the Profiles screen's keys.
@@ -103,7 +103,7 @@ type Screen struct {
 // New returns the Profiles screen.
 func New(c *common.Common) common.Screen {
 	s := &Screen{c: c, keys: DefaultKeyMap()}
-	s.svc, _ = c.Services.(services.ProfileService)
+	s.svc = c.Profiles
 	s.exportIn = textinput.New()
 	s.exportIn.Prompt = "file: "
 	s.exportIn.CharLimit = 512
@@ -125,8 +125,9 @@ func (s *Screen) SetSize(w, h int) {
 // Init loads the leaderboard.
 func (s *Screen) Init() tea.Cmd { return s.load() }
 
-func (s *Screen) start(kind, label string, fn common.JobFunc) tea.Cmd {
-	_, cmd := s.c.Jobs.Start(ID, kind, label, fn)
+// start runs fn as a job of the screen.
+func start[T any](s *Screen, label string, fn common.JobFunc[T]) tea.Cmd {
+	_, cmd := common.Start(s.c.Jobs, ID, label, fn)
 	return cmd
 }
 
@@ -135,7 +136,7 @@ func (s *Screen) load() tea.Cmd {
 		return nil
 	}
 	svc := s.svc
-	return s.start(kindBoard, "reading the model registry", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	return start(s, "reading the model registry", func(ctx context.Context, _ func(common.Progress)) (*services.ProfileBoard, error) {
 		return svc.ProfileBoard(ctx)
 	})
 }
@@ -234,7 +235,7 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.JobProgressMsg:
 		return nil
-	case common.JobDoneMsg:
+	case common.JobMsg:
 		return s.done(msg)
 	case common.RefreshMsg:
 		if msg.Source != ID {
@@ -252,46 +253,61 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
-	if msg.Kind == kindTrain {
-		s.training = false
-	}
-	if msg.Cancelled {
-		switch msg.Kind {
-		case kindTrain:
-			return tea.Batch(common.Flash("training "+s.trainWhat+" cancelled; finished products stay registered"), s.load())
-		default:
-			return common.Flash(msg.Kind + " cancelled")
-		}
-	}
-	if msg.Err != nil {
-		if msg.Kind == kindBoard {
+// done takes the result of one of the screen's jobs.
+func (s *Screen) done(msg common.JobMsg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.Done[*services.ProfileBoard]:
+		switch {
+		case msg.Cancelled:
+			return common.Flash("board cancelled")
+		case msg.Err != nil:
 			s.loadErr = msg.Err
+			return common.FlashError(msg.Err)
 		}
-		return common.FlashError(msg.Err)
-	}
-	switch msg.Kind {
-	case kindBoard:
-		s.setBoard(msg.Value.(*services.ProfileBoard))
-	case kindTrain:
-		sum := msg.Value.(*services.TrainSummary)
-		text := fmt.Sprintf("trained %d product(s), %d model(s) registered in %.1fs", sum.Products, sum.Models, msg.Elapsed.Seconds())
-		if len(sum.Best) == 1 {
-			text += " · best " + sum.Best[0]
+		s.setBoard(msg.Value)
+	case common.Done[*services.TrainSummary]:
+		return s.trained(msg)
+	case common.Done[profileDeleted]:
+		switch {
+		case msg.Cancelled:
+			return common.Flash("delete cancelled")
+		case msg.Err != nil:
+			return common.FlashError(msg.Err)
 		}
-		cmds := []tea.Cmd{s.load(), common.Refresh(ID)}
-		if sum.Failed != "" {
-			cmds = append(cmds, common.FlashError(fmt.Errorf("%s; not trained: %s", text, firstLine(sum.Failed))))
-		} else {
-			cmds = append(cmds, common.Flash(text))
+		return tea.Batch(common.Flash(string(msg.Value)), s.load(), common.Refresh(ID))
+	case common.Done[gainsExported]:
+		switch {
+		case msg.Cancelled:
+			return common.Flash("export cancelled")
+		case msg.Err != nil:
+			return common.FlashError(msg.Err)
 		}
-		return tea.Batch(cmds...)
-	case kindDelete:
-		return tea.Batch(common.Flash(msg.Value.(string)), s.load(), common.Refresh(ID))
-	case kindExport:
-		return common.Flash("wrote " + msg.Value.(string))
+		return common.Flash("wrote " + string(msg.Value))
 	}
 	return nil
+}
+
+// trained reports a training run: the products and models registered, or why not.
+func (s *Screen) trained(msg common.Done[*services.TrainSummary]) tea.Cmd {
+	s.training = false
+	switch {
+	case msg.Cancelled:
+		return tea.Batch(common.Flash("training "+s.trainWhat+" cancelled; finished products stay registered"), s.load())
+	case msg.Err != nil:
+		return common.FlashError(msg.Err)
+	}
+	sum := msg.Value
+	text := fmt.Sprintf("trained %d product(s), %d model(s) registered in %.1fs", sum.Products, sum.Models, msg.Elapsed.Seconds())
+	if len(sum.Best) == 1 {
+		text += " · best " + sum.Best[0]
+	}
+	cmds := []tea.Cmd{s.load(), common.Refresh(ID)}
+	if sum.Failed != "" {
+		cmds = append(cmds, common.FlashError(fmt.Errorf("%s; not trained: %s", text, firstLine(sum.Failed))))
+	} else {
+		cmds = append(cmds, common.Flash(text))
+	}
+	return tea.Batch(cmds...)
 }
 
 func firstLine(s string) string {
@@ -449,7 +465,7 @@ func (s *Screen) train(products []int, algo, what string) tea.Cmd {
 	if algo != "auto" {
 		label += " (" + algo + ")"
 	}
-	return s.start(kindTrain, label, func(ctx context.Context, report func(common.Progress)) (any, error) {
+	return start(s, label, func(ctx context.Context, report func(common.Progress)) (*services.TrainSummary, error) {
 		return svc.TrainProfiles(ctx, products, algo, report)
 	})
 }
@@ -463,12 +479,12 @@ func (s *Screen) deleteSelected() tea.Cmd {
 		s.pinned = nil
 	}
 	svc, id := s.svc, m.ModelID
-	return s.start(kindDelete, "deleting "+id, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	return start(s, "deleting "+id, func(ctx context.Context, _ func(common.Progress)) (profileDeleted, error) {
 		n, err := svc.DeleteProfile(ctx, id)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
-		return fmt.Sprintf("deleted %s (%d model version(s) and their scores)", id, n), nil
+		return profileDeleted(fmt.Sprintf("deleted %s (%d model version(s) and their scores)", id, n)), nil
 	})
 }
 
@@ -484,8 +500,9 @@ func (s *Screen) export(path string) tea.Cmd {
 	if s.pinned != nil && s.pinned != m {
 		cmp = s.pinned.ModelID
 	}
-	return s.start(kindExport, "exporting the gains chart", func(ctx context.Context, _ func(common.Progress)) (any, error) {
-		return svc.ExportGains(ctx, path, id, cmp)
+	return start(s, "exporting the gains chart", func(ctx context.Context, _ func(common.Progress)) (gainsExported, error) {
+		out, err := svc.ExportGains(ctx, path, id, cmp)
+		return gainsExported(out), err
 	})
 }
 

@@ -278,7 +278,7 @@ func TestTrainDeleteCancel(t *testing.T) {
 	d.Settle(t, 30*time.Second)
 	cancelled := false
 	for _, m := range d.Seen {
-		if done, ok := m.(common.JobDoneMsg); ok && done.Kind == "train" {
+		if done, ok := m.(common.Done[*services.TrainSummary]); ok {
 			cancelled = done.Cancelled && done.Err == nil
 		}
 	}

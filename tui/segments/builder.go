@@ -184,7 +184,7 @@ func (s *Screen) builderKey(msg tea.KeyMsg) tea.Cmd {
 			b.values = nil
 			b.valueIn.SetValue("")
 			name := col.Name
-			return s.start(kindValues, "reading values of "+name, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+			return start(s, "reading values of "+name, func(ctx context.Context, _ func(common.Progress)) (valuesLoaded, error) {
 				return svc.ColumnValues(ctx, name, 30)
 			})
 		case stepOp:
@@ -233,8 +233,8 @@ func (s *Screen) builderKey(msg tea.KeyMsg) tea.Cmd {
 				return nil
 			}
 			seg := services.Segment{Name: name, Filter: b.filter}
-			return s.start(kindSave, "saving "+name, func(ctx context.Context, _ func(common.Progress)) (any, error) {
-				return name, svc.SaveSegment(ctx, seg)
+			return start(s, "saving "+name, func(ctx context.Context, _ func(common.Progress)) (segmentSaved, error) {
+				return segmentSaved(name), svc.SaveSegment(ctx, seg)
 			})
 		}
 	}
@@ -262,8 +262,9 @@ func (s *Screen) countFilter() tea.Cmd {
 	b.counted = false
 	svc := s.c.Services
 	f := b.filter
-	return s.start(kindCount, "checking filter", func(ctx context.Context, _ func(common.Progress)) (any, error) {
-		return svc.ValidateSegment(ctx, f)
+	return start(s, "checking filter", func(ctx context.Context, _ func(common.Progress)) (filterCounted, error) {
+		n, err := svc.ValidateSegment(ctx, f)
+		return filterCounted(n), err
 	})
 }
 

@@ -138,7 +138,7 @@ func TestCancelledKPIsSayHowToReload(t *testing.T) {
 	d.Press(k.Down) // middle
 	d.WaitFor(t, 20*time.Second, func() bool {
 		for _, j := range c.Jobs.Running() {
-			if j.Kind == "kpis" {
+			if j.Label == "computing KPIs" {
 				return true
 			}
 		}

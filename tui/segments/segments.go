@@ -27,16 +27,16 @@ const ID = "segments"
 // MaxCompare is how many segments can be compared side by side.
 const MaxCompare = 4
 
-const (
-	kindList     = "segments"
-	kindKPIs     = "kpis"
-	kindCrosstab = "crosstab"
-	kindColumns  = "columns"
-	kindValues   = "values"
-	kindCount    = "count"
-	kindSave     = "save"
-	kindDelete   = "delete"
-	kindChart    = "chart"
+// The results of the screen's jobs, one type per kind of job.
+type (
+	columnsLoaded  []services.ColumnInfo
+	kpisLoaded     []services.KPIRow
+	crosstabLoaded struct{ *services.CrossTable }
+	valuesLoaded   []services.ValueCount
+	filterCounted  int64
+	segmentSaved   string
+	segmentDeleted string
+	chartWritten   string
 )
 
 const (
@@ -151,19 +151,20 @@ func (s *Screen) InputFocused() bool { return s.builder != nil || s.exportPrompt
 // Init loads the segment list and the customer columns.
 func (s *Screen) Init() tea.Cmd { return tea.Batch(s.loadList(), s.loadColumns()) }
 
-func (s *Screen) start(kind, label string, fn common.JobFunc) tea.Cmd {
-	_, cmd := s.c.Jobs.Start(ID, kind, label, fn)
+// start runs fn as a job of the screen.
+func start[T any](s *Screen, label string, fn common.JobFunc[T]) tea.Cmd {
+	_, cmd := common.Start(s.c.Jobs, ID, label, fn)
 	return cmd
 }
 
 func (s *Screen) loadList() tea.Cmd {
 	svc := s.c.Services
-	exp := s.exporter()
+	exp := s.c.Exports
 	s.listCancelled = false
-	return s.start(kindList, "loading segments", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	return start(s, "loading segments", func(ctx context.Context, _ func(common.Progress)) (listResult, error) {
 		segs, err := svc.Segments(ctx)
 		if err != nil {
-			return nil, err
+			return listResult{}, err
 		}
 		r := listResult{segs: segs}
 		if exp != nil {
@@ -174,15 +175,9 @@ func (s *Screen) loadList() tea.Cmd {
 	})
 }
 
-// exporter is the chart export service, nil when the services do not offer it.
-func (s *Screen) exporter() services.DataExportService {
-	e, _ := s.c.Services.(services.DataExportService)
-	return e
-}
-
 func (s *Screen) loadColumns() tea.Cmd {
 	svc := s.c.Services
-	return s.start(kindColumns, "reading customer columns", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	return start(s, "reading customer columns", func(ctx context.Context, _ func(common.Progress)) (columnsLoaded, error) {
 		return svc.SegmentColumns(ctx)
 	})
 }
@@ -210,7 +205,7 @@ func (s *Screen) loadKPIs() tea.Cmd {
 	}
 	svc := s.c.Services
 	s.kpiCancelled = false
-	return s.start(kindKPIs, "computing KPIs", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	return start(s, "computing KPIs", func(ctx context.Context, _ func(common.Progress)) (kpisLoaded, error) {
 		return svc.KPIs(ctx, segs)
 	})
 }
@@ -238,8 +233,9 @@ func (s *Screen) loadCrosstab() tea.Cmd {
 	}
 	svc := s.c.Services
 	s.ctCancelled = false
-	return s.start(kindCrosstab, "crosstab "+r+" × "+c, func(ctx context.Context, _ func(common.Progress)) (any, error) {
-		return svc.Crosstab(ctx, r, c, filter)
+	return start(s, "crosstab "+r+" × "+c, func(ctx context.Context, _ func(common.Progress)) (crosstabLoaded, error) {
+		ct, err := svc.Crosstab(ctx, r, c, filter)
+		return crosstabLoaded{ct}, err
 	})
 }
 
@@ -266,7 +262,7 @@ func (s *Screen) leftWidth() int { return min(max(s.width/4, 24), 36) }
 // Update handles messages.
 func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case common.JobDoneMsg:
+	case common.JobMsg:
 		return s.done(msg)
 	case common.RefreshMsg:
 		if msg.Source != ID {
@@ -292,74 +288,52 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
-	if msg.Cancelled {
-		switch msg.Kind {
-		case kindList:
+// cancelledFlash says a job was cancelled (a pane it loaded says so until r reloads it).
+func cancelledFlash(what string) tea.Cmd { return common.Flash(what + " cancelled — r reloads") }
+
+// builderFailed shows a failed builder job (values, count, save) in the open builder.
+func (s *Screen) builderFailed(err error) tea.Cmd {
+	if s.builder != nil {
+		s.builder.err = err.Error()
+	}
+	return common.FlashError(err)
+}
+
+// done takes the result of one of the screen's jobs.
+func (s *Screen) done(msg common.JobMsg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.Done[listResult]:
+		switch {
+		case msg.Cancelled:
 			s.listCancelled = true
-		case kindKPIs:
-			s.kpiCancelled = true
-		case kindCrosstab:
-			s.ctCancelled = true
-		}
-		return common.Flash(msg.Kind + " cancelled — r reloads")
-	}
-	if msg.Err != nil {
-		switch msg.Kind {
-		case kindList:
+			return cancelledFlash("segments")
+		case msg.Err != nil:
 			s.listErr = msg.Err
-		case kindKPIs:
-			s.kpiErr = msg.Err
-		case kindCrosstab:
-			s.ctErr = msg.Err
-		case kindChart:
-			return common.FlashError(fmt.Errorf("export: %w", msg.Err))
-		case kindCount, kindSave, kindValues:
-			if b := s.builder; b != nil {
-				b.err = msg.Err.Error()
-				if msg.Kind == kindCount && b.typed {
-					b.step = stepSQL // fix the filter first
-					return tea.Batch(b.focus(), common.FlashError(msg.Err))
-				}
-			}
+			return common.FlashError(msg.Err)
 		}
-		return common.FlashError(msg.Err)
-	}
-	switch msg.Kind {
-	case kindList:
-		prev := ""
-		if s.cursor < len(s.segs) {
-			prev = s.segs[s.cursor].Name
+		return s.listLoaded(msg.Value)
+	case common.Done[columnsLoaded]:
+		switch {
+		case msg.Cancelled:
+			return cancelledFlash("columns")
+		case msg.Err != nil:
+			return common.FlashError(msg.Err)
 		}
-		r := msg.Value.(listResult)
-		s.segs, s.basis, s.loaded, s.listErr = r.segs, r.basis, true, nil
-		if s.pendingSelect != "" {
-			prev, s.pendingSelect = s.pendingSelect, ""
-		}
-		s.cursor = 0
-		for i, sg := range s.segs {
-			if sg.Name == prev {
-				s.cursor = i
-			}
-		}
-		var keep []string
-		for _, m := range s.marked {
-			for _, sg := range s.segs {
-				if sg.Name == m {
-					keep = append(keep, m)
-				}
-			}
-		}
-		s.marked = keep
-		return s.refreshView()
-	case kindColumns:
-		s.cols = msg.Value.([]services.ColumnInfo)
+		s.cols = msg.Value
 		s.rowAttr, s.colAttr = defaultAttrs(s.attrNames())
 		if s.builder != nil {
 			s.builder.cols = s.cols
 		}
-	case kindKPIs:
-		s.kpis, s.kpiErr = msg.Value.([]services.KPIRow), nil
+	case common.Done[kpisLoaded]:
+		switch {
+		case msg.Cancelled:
+			s.kpiCancelled = true
+			return cancelledFlash("kpis")
+		case msg.Err != nil:
+			s.kpiErr = msg.Err
+			return common.FlashError(msg.Err)
+		}
+		s.kpis, s.kpiErr = msg.Value, nil
 		h, rows := KPITable(s.kpis)
 		s.kpiTable.SetRows(h, rows)
 		s.kpiTable.RightAlign = make([]bool, len(h))
@@ -367,42 +341,113 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 			s.kpiTable.RightAlign[i] = true
 		}
 		s.SetSize(s.width, s.height)
-	case kindCrosstab:
-		s.ct, s.ctErr = msg.Value.(*services.CrossTable), nil
+	case common.Done[crosstabLoaded]:
+		switch {
+		case msg.Cancelled:
+			s.ctCancelled = true
+			return cancelledFlash("crosstab")
+		case msg.Err != nil:
+			s.ctErr = msg.Err
+			return common.FlashError(msg.Err)
+		}
+		s.ct, s.ctErr = msg.Value.CrossTable, nil
 		h, rows := CrosstabTable(s.ct)
 		s.ctTable.SetRows(h, rows)
 		s.ctTable.RightAlign = make([]bool, len(h))
 		for i := 1; i < len(h); i++ {
 			s.ctTable.RightAlign[i] = true
 		}
-	case kindValues:
+	case common.Done[valuesLoaded]:
+		switch {
+		case msg.Cancelled:
+			return cancelledFlash("values")
+		case msg.Err != nil:
+			return s.builderFailed(msg.Err)
+		}
 		if s.builder != nil {
-			s.builder.values = msg.Value.([]services.ValueCount)
+			s.builder.values = msg.Value
 			s.builder.valCur = 0
 		}
-	case kindCount:
+	case common.Done[filterCounted]:
+		switch {
+		case msg.Cancelled:
+			return cancelledFlash("count")
+		case msg.Err != nil:
+			if b := s.builder; b != nil && b.typed {
+				b.err = msg.Err.Error()
+				b.step = stepSQL // fix the filter first
+				return tea.Batch(b.focus(), common.FlashError(msg.Err))
+			}
+			return s.builderFailed(msg.Err)
+		}
 		if s.builder != nil {
-			s.builder.count = msg.Value.(int64)
+			s.builder.count = int64(msg.Value)
 			s.builder.counted = true
 			s.builder.err = ""
 		}
-	case kindSave:
-		name := msg.Value.(string)
+	case common.Done[segmentSaved]:
+		switch {
+		case msg.Cancelled:
+			return cancelledFlash("save")
+		case msg.Err != nil:
+			return s.builderFailed(msg.Err)
+		}
+		name := string(msg.Value)
 		s.builder = nil
 		s.pendingSelect = name
 		return tea.Batch(common.Flash("saved segment "+name), s.loadList())
-	case kindDelete:
-		return tea.Batch(common.Flash("deleted segment "+msg.Value.(string)), s.loadList())
-	case kindChart:
-		return common.Flash("chart written to " + msg.Value.(string))
+	case common.Done[segmentDeleted]:
+		switch {
+		case msg.Cancelled:
+			return cancelledFlash("delete")
+		case msg.Err != nil:
+			return common.FlashError(msg.Err)
+		}
+		return tea.Batch(common.Flash("deleted segment "+string(msg.Value)), s.loadList())
+	case common.Done[chartWritten]:
+		switch {
+		case msg.Cancelled:
+			return cancelledFlash("chart")
+		case msg.Err != nil:
+			return common.FlashError(fmt.Errorf("export: %w", msg.Err))
+		}
+		return common.Flash("chart written to " + string(msg.Value))
 	}
 	return nil
+}
+
+// listLoaded shows a new segment list, keeping the selection and the marks that still exist.
+func (s *Screen) listLoaded(r listResult) tea.Cmd {
+	prev := ""
+	if s.cursor < len(s.segs) {
+		prev = s.segs[s.cursor].Name
+	}
+	s.segs, s.basis, s.loaded, s.listErr = r.segs, r.basis, true, nil
+	if s.pendingSelect != "" {
+		prev, s.pendingSelect = s.pendingSelect, ""
+	}
+	s.cursor = 0
+	for i, sg := range s.segs {
+		if sg.Name == prev {
+			s.cursor = i
+		}
+	}
+	var keep []string
+	for _, m := range s.marked {
+		for _, sg := range s.segs {
+			if sg.Name == m {
+				keep = append(keep, m)
+			}
+		}
+	}
+	s.marked = keep
+	return s.refreshView()
 }
 
 // chartReady reports whether the KPI chart of the segments on screen can be exported: the
 // KPI view shows a loaded table of at least one segment and the services can write charts.
 func (s *Screen) chartReady() bool {
-	return s.view == viewKPIs && len(s.kpis) >= 2 && s.kpiErr == nil && !s.kpiCancelled && s.exporter() != nil
+	return s.view == viewKPIs && len(s.kpis) >= 2 && s.kpiErr == nil && !s.kpiCancelled && s.c.Exports != nil
 }
 
 func (s *Screen) openExport() tea.Cmd {
@@ -432,13 +477,14 @@ func ChartFileName(rows []services.KPIRow) string {
 }
 
 func (s *Screen) exportChart(path string) tea.Cmd {
-	svc := s.exporter()
+	svc := s.c.Exports
 	if svc == nil || len(s.kpis) < 2 {
 		return nil
 	}
 	rows, basis := append([]services.KPIRow(nil), s.kpis...), s.basis
-	return s.start(kindChart, "exporting the segment KPI chart", func(ctx context.Context, _ func(common.Progress)) (any, error) {
-		return svc.ExportSegmentKPIs(ctx, path, rows, basis)
+	return start(s, "exporting the segment KPI chart", func(ctx context.Context, _ func(common.Progress)) (chartWritten, error) {
+		out, err := svc.ExportSegmentKPIs(ctx, path, rows, basis)
+		return chartWritten(out), err
 	})
 }
 
@@ -533,8 +579,8 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 				return common.Flash("press d again to delete segment " + sg.Name)
 			}
 			svc := s.c.Services
-			return s.start(kindDelete, "deleting "+sg.Name, func(ctx context.Context, _ func(common.Progress)) (any, error) {
-				return sg.Name, svc.DeleteSegment(ctx, sg.Name)
+			return start(s, "deleting "+sg.Name, func(ctx context.Context, _ func(common.Progress)) (segmentDeleted, error) {
+				return segmentDeleted(sg.Name), svc.DeleteSegment(ctx, sg.Name)
 			})
 		}
 	case key.Matches(msg, k.Refresh):

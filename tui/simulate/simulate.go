@@ -29,15 +29,14 @@ import (
 // ID is the screen's owner id.
 const ID = "simulate"
 
-const (
-	kindSegments  = "segments"
-	kindFrequency = "frequency"
-	kindModels    = "models"
-	kindProfit    = "profit"
-	kindSave      = "save"
-	kindScenarios = "scenarios"
-	kindExport    = "export"
-	kindScores    = "scores"
+// The results of the screen's jobs, one type per kind of job (the frequency aggregates come
+// back as *sim.Frequency, the profit curve as *services.ProfitView).
+type (
+	segmentsLoaded  []string
+	modelsLoaded    []services.ProfileModel
+	scenarioSaved   string
+	scenariosLoaded []sim.Scenario
+	chartExported   string // the path(s) written
 )
 
 // Panel is one page of the screen.
@@ -180,7 +179,7 @@ type Screen struct {
 func New(c *common.Common) common.Screen {
 	s := &Screen{c: c, keys: DefaultKeyMap(), from: 3, to: 4,
 		mass: SeedMass, targeted: SeedTargeted, inbound: SeedInbound}
-	s.svc, _ = c.Services.(services.SimulateService)
+	s.svc = c.Simulate
 	s.input = textinput.New()
 	s.input.CharLimit = 512
 	s.recomputeROI()
@@ -220,8 +219,9 @@ func (s *Screen) Init() tea.Cmd {
 	return tea.Batch(s.loadSegments(), s.loadFrequency(), s.loadModels())
 }
 
-func (s *Screen) start(kind, label string, fn common.JobFunc) tea.Cmd {
-	_, cmd := s.c.Jobs.Start(ID, kind, label, fn)
+// start runs fn as a job of the screen.
+func start[T any](s *Screen, label string, fn common.JobFunc[T]) tea.Cmd {
+	_, cmd := common.Start(s.c.Jobs, ID, label, fn)
 	return cmd
 }
 
@@ -240,7 +240,7 @@ func (s *Screen) freqOptions() sim.FrequencyOptions {
 
 func (s *Screen) loadSegments() tea.Cmd {
 	svc := s.svc
-	return s.start(kindSegments, "listing segments", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	return start(s, "listing segments", func(ctx context.Context, _ func(common.Progress)) (segmentsLoaded, error) {
 		return svc.SimSegments(ctx)
 	})
 }
@@ -248,7 +248,7 @@ func (s *Screen) loadSegments() tea.Cmd {
 func (s *Screen) loadFrequency() tea.Cmd {
 	svc, opts := s.svc, s.freqOptions()
 	s.freqBusy = true
-	return s.start(kindFrequency, "contact frequency of "+opts.Segment, func(ctx context.Context, report func(common.Progress)) (any, error) {
+	return start(s, "contact frequency of "+opts.Segment, func(ctx context.Context, report func(common.Progress)) (*sim.Frequency, error) {
 		opts.Report = func(p sim.Progress) { report(common.Progress{Done: p.Done, Total: p.Total, Stage: p.Stage}) }
 		return svc.LoadFrequency(ctx, opts)
 	})
@@ -256,7 +256,7 @@ func (s *Screen) loadFrequency() tea.Cmd {
 
 func (s *Screen) loadModels() tea.Cmd {
 	svc := s.svc
-	return s.start(kindModels, "listing models for the profit curve", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	return start(s, "listing models for the profit curve", func(ctx context.Context, _ func(common.Progress)) (modelsLoaded, error) {
 		return svc.ProfitModels(ctx)
 	})
 }
@@ -267,10 +267,10 @@ func (s *Screen) loadScores() tea.Cmd {
 		return nil
 	}
 	svc, id := s.svc, s.models[s.modelIdx].ModelID
-	return s.start(kindScores, "scoring the base with "+id, func(ctx context.Context, report func(common.Progress)) (any, error) {
+	return start(s, "scoring the base with "+id, func(ctx context.Context, report func(common.Progress)) (scored, error) {
 		sc, err := svc.ScoreModel(ctx, id, report)
 		if err != nil {
-			return nil, err
+			return scored{}, err
 		}
 		return scored{id, sc}, nil
 	})
@@ -286,7 +286,7 @@ func (s *Screen) loadProfit() tea.Cmd {
 		return nil
 	}
 	svc, id := s.svc, s.models[s.modelIdx].ModelID
-	return s.start(kindProfit, "profit curve of "+id, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	return start(s, "profit curve of "+id, func(ctx context.Context, _ func(common.Progress)) (*services.ProfitView, error) {
 		return svc.ProfitCurve(ctx, id)
 	})
 }
@@ -378,7 +378,7 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.JobProgressMsg:
 		return nil
-	case common.JobDoneMsg:
+	case common.JobMsg:
 		return s.done(msg)
 	case common.RefreshMsg:
 		if msg.Source == ID || s.svc == nil {
@@ -396,70 +396,61 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
-	if msg.Kind == kindFrequency {
-		s.freqBusy = false
-	}
-	if msg.Cancelled {
-		return common.Flash(msg.Kind + " cancelled")
-	}
-	if msg.Err != nil {
-		switch msg.Kind {
-		case kindFrequency:
-			s.freq, s.freqErr, s.whatIf, s.whatIfErr = nil, msg.Err, nil, nil
-			return nil // shown in the panel
-		case kindModels:
-			s.modelsLoaded = true
-			s.profitErr = msg.Err
-			return nil
-		case kindProfit:
-			s.profit, s.profitErr = nil, msg.Err
-			s.recomputeProfit()
-			return nil
-		case kindScenarios:
-			s.scErr = msg.Err
+// done takes the result of one of the screen's jobs.
+func (s *Screen) done(msg common.JobMsg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.Done[segmentsLoaded]:
+		if cmd, ok := failed(msg, "segments"); !ok {
+			return cmd
 		}
-		return common.FlashError(msg.Err)
-	}
-	switch msg.Kind {
-	case kindSegments:
 		prev := s.segment()
-		s.segments = msg.Value.([]string)
+		s.segments = msg.Value
 		s.segIdx = 0
 		for i, n := range s.segments {
 			if n == prev {
 				s.segIdx = i
 			}
 		}
-	case kindFrequency:
-		s.freq, s.freqErr = msg.Value.(*sim.Frequency), nil
+	case common.Done[*sim.Frequency]:
+		s.freqBusy = false
+		switch {
+		case msg.Cancelled:
+			return common.Flash("frequency cancelled")
+		case msg.Err != nil:
+			s.freq, s.freqErr, s.whatIf, s.whatIfErr = nil, msg.Err, nil, nil
+			return nil // shown in the panel
+		}
+		s.freq, s.freqErr = msg.Value, nil
 		s.recomputeWhatIf()
-	case kindModels:
-		s.modelsLoaded = true
-		prev := ""
-		if s.modelIdx < len(s.models) {
-			prev = s.models[s.modelIdx].Name
+	case common.Done[modelsLoaded]:
+		return s.modelsDone(msg)
+	case common.Done[*services.ProfitView]:
+		switch {
+		case msg.Cancelled:
+			return common.Flash("profit cancelled")
+		case msg.Err != nil:
+			s.profit, s.profitErr = nil, msg.Err
+			s.recomputeProfit()
+			return nil
 		}
-		s.models = msg.Value.([]services.ProfileModel)
-		s.modelIdx = 0
-		for i, m := range s.models {
-			if s.modelChosen && m.Name == prev {
-				s.modelIdx = i
-			}
-		}
-		s.profit, s.profitErr = nil, nil
-		s.recomputeProfit()
-		return s.loadProfit()
-	case kindProfit:
-		s.profit, s.profitErr = msg.Value.(*services.ProfitView), nil
+		s.profit, s.profitErr = msg.Value, nil
 		if s.tgModel != s.profit.Model.ModelID {
 			s.tgModel = "" // the targeted conversion came from another model's gains
 		}
 		s.recomputeProfit()
-	case kindSave:
-		return common.Flash("saved scenario " + msg.Value.(string))
-	case kindScenarios:
-		s.scenarios, s.scErr = msg.Value.([]sim.Scenario), nil
+	case common.Done[scenarioSaved]:
+		if cmd, ok := failed(msg, "save"); !ok {
+			return cmd
+		}
+		return common.Flash("saved scenario " + string(msg.Value))
+	case common.Done[scenariosLoaded]:
+		if msg.Err != nil && !msg.Cancelled {
+			s.scErr = msg.Err
+		}
+		if cmd, ok := failed(msg, "scenarios"); !ok {
+			return cmd
+		}
+		s.scenarios, s.scErr = msg.Value, nil
 		var keep []string
 		for _, m := range s.scMarked {
 			for _, sc := range s.scenarios {
@@ -470,24 +461,71 @@ func (s *Screen) done(msg common.JobDoneMsg) tea.Cmd {
 		}
 		s.scMarked = keep
 		s.scCursor = min(s.scCursor, max(len(s.scenarios)-1, 0))
-	case kindExport:
-		return common.Flash("wrote " + msg.Value.(string))
-	case kindScores:
-		sc := msg.Value.(scored)
-		if len(sc.scores) == 0 {
-			return common.FlashError(fmt.Errorf("%s scored no customers", sc.model))
+	case common.Done[chartExported]:
+		if cmd, ok := failed(msg, "export"); !ok {
+			return cmd
 		}
-		s.inScores, s.inModel = sc.scores, sc.model
-		if s.profit != nil && s.profit.Model.ModelID == sc.model && s.profit.Economics.Margin > 0 {
-			s.inbound.Margin = s.profit.Economics.Margin // the scored product's own margin
+		return common.Flash("wrote " + string(msg.Value))
+	case common.Done[scored]:
+		if cmd, ok := failed(msg, "scores"); !ok {
+			return cmd
 		}
-		// Start where the seed starts: the top 5 % of scores are worth an offer.
-		s.threshold = round12(quantile(sc.scores, 0.95))
-		s.inCursor = len(InboundFields)
-		s.applyThreshold()
-		return common.Flash(fmt.Sprintf("scored %s customers with %s; ←/→ moves the threshold", sim.FormatCount(float64(len(sc.scores))), sc.model))
+		return s.scoredDone(msg.Value)
 	}
 	return nil
+}
+
+// failed is the common part of taking a result: a cancelled job flashes "what cancelled",
+// a failed one its error; ok is true when the value can be used.
+func failed[T any](msg common.Done[T], what string) (tea.Cmd, bool) {
+	switch {
+	case msg.Cancelled:
+		return common.Flash(what + " cancelled"), false
+	case msg.Err != nil:
+		return common.FlashError(msg.Err), false
+	}
+	return nil, true
+}
+
+func (s *Screen) modelsDone(msg common.Done[modelsLoaded]) tea.Cmd {
+	switch {
+	case msg.Cancelled:
+		return common.Flash("models cancelled")
+	case msg.Err != nil:
+		s.modelsLoaded = true
+		s.profitErr = msg.Err
+		return nil
+	}
+	s.modelsLoaded = true
+	prev := ""
+	if s.modelIdx < len(s.models) {
+		prev = s.models[s.modelIdx].Name
+	}
+	s.models = msg.Value
+	s.modelIdx = 0
+	for i, m := range s.models {
+		if s.modelChosen && m.Name == prev {
+			s.modelIdx = i
+		}
+	}
+	s.profit, s.profitErr = nil, nil
+	s.recomputeProfit()
+	return s.loadProfit()
+}
+
+func (s *Screen) scoredDone(sc scored) tea.Cmd {
+	if len(sc.scores) == 0 {
+		return common.FlashError(fmt.Errorf("%s scored no customers", sc.model))
+	}
+	s.inScores, s.inModel = sc.scores, sc.model
+	if s.profit != nil && s.profit.Model.ModelID == sc.model && s.profit.Economics.Margin > 0 {
+		s.inbound.Margin = s.profit.Economics.Margin // the scored product's own margin
+	}
+	// Start where the seed starts: the top 5 % of scores are worth an offer.
+	s.threshold = round12(quantile(sc.scores, 0.95))
+	s.inCursor = len(InboundFields)
+	s.applyThreshold()
+	return common.Flash(fmt.Sprintf("scored %s customers with %s; ←/→ moves the threshold", sim.FormatCount(float64(len(sc.scores))), sc.model))
 }
 
 func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
@@ -921,20 +959,20 @@ func (s *Screen) save(name string) tea.Cmd {
 		return common.FlashError(err)
 	}
 	svc := s.svc
-	return s.start(kindSave, "saving scenario "+name, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	return start(s, "saving scenario "+name, func(ctx context.Context, _ func(common.Progress)) (scenarioSaved, error) {
 		if err := svc.SaveScenario(ctx, sc, false); err != nil {
 			if errors.Is(err, sim.ErrScenarioExists) {
-				return nil, fmt.Errorf("scenario %q already exists: save under another name (s)", name)
+				return "", fmt.Errorf("scenario %q already exists: save under another name (s)", name)
 			}
-			return nil, err
+			return "", err
 		}
-		return name, nil
+		return scenarioSaved(name), nil
 	})
 }
 
 func (s *Screen) loadScenarios() tea.Cmd {
 	svc := s.svc
-	return s.start(kindScenarios, "listing scenarios", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	return start(s, "listing scenarios", func(ctx context.Context, _ func(common.Progress)) (scenariosLoaded, error) {
 		return svc.Scenarios(ctx)
 	})
 }
@@ -1002,10 +1040,10 @@ func (s *Screen) export(path string) tea.Cmd {
 			v.Curve = *s.curve // the curve on screen, at the economics entered
 			pv = &v
 		}
-		return s.start(kindExport, "exporting the ROI chart", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+		return start(s, "exporting the ROI chart", func(ctx context.Context, _ func(common.Progress)) (chartExported, error) {
 			out, err := svc.ExportROI(ctx, path, cmp)
 			if err != nil || pv == nil {
-				return out, err
+				return chartExported(out), err
 			}
 			ext := strings.LastIndex(path, ".")
 			pp := path[:max(ext, 0)] + "-profit" + path[max(ext, 0):]
@@ -1014,14 +1052,15 @@ func (s *Screen) export(path string) tea.Cmd {
 			}
 			out2, err := svc.ExportProfit(ctx, pp, *pv)
 			if err != nil {
-				return nil, err
+				return "", err
 			}
-			return out + " and " + out2, nil
+			return chartExported(out + " and " + out2), nil
 		})
 	}
 	opts := s.freqOptions()
-	return s.start(kindExport, "exporting the frequency chart", func(ctx context.Context, _ func(common.Progress)) (any, error) {
-		return svc.ExportFrequency(ctx, path, opts)
+	return start(s, "exporting the frequency chart", func(ctx context.Context, _ func(common.Progress)) (chartExported, error) {
+		out, err := svc.ExportFrequency(ctx, path, opts)
+		return chartExported(out), err
 	})
 }
 

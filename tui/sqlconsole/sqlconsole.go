@@ -25,13 +25,6 @@ import (
 	"github.com/acrm-dev/acrm/tui/services"
 )
 
-// Job kinds of the console (routed back by the embedding screen).
-const (
-	KindQuery   = "sql"
-	KindExport  = "export"
-	KindHistory = "history"
-)
-
 // MaxRows caps the rows a result keeps in memory; the export writes them all.
 const MaxRows = 10000
 
@@ -109,7 +102,7 @@ func New(c *common.Common, owner string) *Console {
 func (con *Console) Open() tea.Cmd {
 	con.onRes = false
 	svc := con.c.Services
-	_, load := con.c.Jobs.Start(con.owner, KindHistory, "loading SQL history", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	_, load := common.Start(con.c.Jobs, con.owner, "loading SQL history", func(ctx context.Context, _ func(common.Progress)) (historyLoaded, error) {
 		return svc.History(ctx, 200)
 	})
 	return tea.Batch(con.editor.Focus(), load)
@@ -158,7 +151,7 @@ func (con *Console) Run() tea.Cmd {
 		con.history = append([]string{q}, con.history...)
 	}
 	svc := con.c.Services
-	_, cmd := con.c.Jobs.Start(con.owner, KindQuery, "running query", func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	_, cmd := common.Start(con.c.Jobs, con.owner, "running query", func(ctx context.Context, _ func(common.Progress)) (queryRan, error) {
 		start := time.Now()
 		res, err := svc.Query(ctx, q, MaxRows)
 		var n int64
@@ -172,7 +165,7 @@ func (con *Console) Run() tea.Cmd {
 		hctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = svc.AddHistory(hctx, q, time.Since(start), n, herr)
-		return res, err
+		return queryRan{res}, err
 	})
 	return cmd
 }
@@ -180,8 +173,21 @@ func (con *Console) Run() tea.Cmd {
 // Update handles messages.
 func (con *Console) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case common.JobDoneMsg:
-		return con.done(msg)
+	case common.Done[historyLoaded]:
+		if msg.Err == nil && !msg.Cancelled {
+			con.history = msg.Value
+		}
+		return nil
+	case common.Done[queryRan]:
+		return con.ran(msg)
+	case common.Done[resultExported]:
+		if msg.Cancelled {
+			return common.Flash("export cancelled")
+		}
+		if msg.Err != nil {
+			return common.FlashError(msg.Err)
+		}
+		return common.Flash(string(msg.Value))
 	case tea.KeyMsg:
 		return con.key(msg)
 	case common.WheelMsg:
@@ -217,37 +223,39 @@ func (con *Console) Actions() []common.Action {
 	}
 }
 
-func (con *Console) done(msg common.JobDoneMsg) tea.Cmd {
-	switch msg.Kind {
-	case KindHistory:
-		if h, ok := msg.Value.([]string); ok && msg.Err == nil {
-			con.history = h
-		}
-	case KindQuery:
-		con.running = false
-		if msg.Cancelled {
-			con.cancelled = true
-			return common.Flash(fmt.Sprintf("query cancelled after %s", fmtDur(msg.Elapsed)))
-		}
-		if msg.Err != nil {
-			con.err = msg.Err
-			con.result = nil
-			return nil
-		}
-		con.result = msg.Value.(*services.QueryResult)
-		con.results.SetRows(con.result.Columns, con.result.Rows)
-		con.results.Cursor, con.results.Offset, con.results.ColOffset = 0, 0, 0
-		if con.result.Truncated {
-			return common.Flash(fmt.Sprintf("result capped at %s rows; ctrl+e exports all", components.Int(MaxRows)))
-		}
-	case KindExport:
-		if msg.Cancelled {
-			return common.Flash("export cancelled")
-		}
-		if msg.Err != nil {
-			return common.FlashError(msg.Err)
-		}
-		return common.Flash(msg.Value.(string))
+// Owns reports whether msg is a result of one of the console's jobs, so an embedding screen
+// knows to hand it over.
+func Owns(msg tea.Msg) bool {
+	switch msg.(type) {
+	case common.Done[historyLoaded], common.Done[queryRan], common.Done[resultExported]:
+		return true
+	}
+	return false
+}
+
+// The results of the console's jobs.
+type (
+	historyLoaded  []string
+	queryRan       struct{ *services.QueryResult }
+	resultExported string // the message to flash
+)
+
+func (con *Console) ran(msg common.Done[queryRan]) tea.Cmd {
+	con.running = false
+	if msg.Cancelled {
+		con.cancelled = true
+		return common.Flash(fmt.Sprintf("query cancelled after %s", fmtDur(msg.Elapsed)))
+	}
+	if msg.Err != nil {
+		con.err = msg.Err
+		con.result = nil
+		return nil
+	}
+	con.result = msg.Value.QueryResult
+	con.results.SetRows(con.result.Columns, con.result.Rows)
+	con.results.Cursor, con.results.Offset, con.results.ColOffset = 0, 0, 0
+	if con.result.Truncated {
+		return common.Flash(fmt.Sprintf("result capped at %s rows; ctrl+e exports all", components.Int(MaxRows)))
 	}
 	return nil
 }
@@ -328,12 +336,12 @@ func (con *Console) export(path string) tea.Cmd {
 	}
 	svc := con.c.Services
 	q := con.lastQuery
-	_, cmd := con.c.Jobs.Start(con.owner, KindExport, "exporting "+path, func(ctx context.Context, _ func(common.Progress)) (any, error) {
+	_, cmd := common.Start(con.c.Jobs, con.owner, "exporting "+path, func(ctx context.Context, _ func(common.Progress)) (resultExported, error) {
 		n, err := svc.ExportQuery(ctx, q, path)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
-		return fmt.Sprintf("exported %s rows to %s", components.Int(n), path), nil
+		return resultExported(fmt.Sprintf("exported %s rows to %s", components.Int(n), path)), nil
 	})
 	return cmd
 }

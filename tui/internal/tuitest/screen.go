@@ -41,7 +41,7 @@ func (m *ScreenModel) Init() tea.Cmd { return m.S.Init() }
 
 func (m *ScreenModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
-	case common.JobProgressMsg, common.JobDoneMsg:
+	case common.JobMsg:
 		deliver, next := m.C.Jobs.Accept(msg)
 		if !deliver {
 			return m, next

@@ -85,7 +85,7 @@ func (h *Host) Init() tea.Cmd { return h.Screen.Init() }
 // Update implements tea.Model.
 func (h *Host) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch m := msg.(type) {
-	case common.JobProgressMsg, common.JobDoneMsg:
+	case common.JobMsg:
 		deliver, next := h.C.Jobs.Accept(msg)
 		if !deliver {
 			return h, next
