@@ -13,6 +13,7 @@ func init() { rootCmd.AddCommand(newScoreCmd()) }
 
 func newScoreCmd() *cobra.Command {
 	var modelRef, table, out string
+	var all bool
 	cmd := &cobra.Command{
 		Use:   "score",
 		Short: "Score a table (to CSV) or the customer base (into acrm_scores) with a registered model",
@@ -20,6 +21,8 @@ func newScoreCmd() *cobra.Command {
 
   acrm score --model NAME --table T2 -o FILE.csv   every row of T2 → "id,score", best first
   acrm score --model P07-lookalike                  the customers not holding product 7 → acrm_scores
+  acrm score --all                                  the whole base with every product's kept model:
+                                                    the total model's ranked offers (see score_all.go)
 
 T2 needs the model's id column and every column its encoder reads (missing ones are named);
 categories never seen in training are handled. Without --table a product model scores the
@@ -27,8 +30,14 @@ customer view and a table model scores its own source table; the scores replace 
 rows in acrm_scores in one transaction (and go to -o too when given).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if all {
+				if modelRef != "" || table != "" || out != "" {
+					return errors.New("score: --all scores every product with its kept model; it takes no --model, --table or -o")
+				}
+				return runScoreAll(cmd)
+			}
 			if modelRef == "" {
-				return errors.New("score: --model NAME is required (acrm models lists them)")
+				return errors.New("score: --model NAME or --all is required (acrm models lists the models)")
 			}
 			ctx := cmd.Context()
 			ws, err := openWorkspace(ctx)
@@ -68,5 +77,6 @@ rows in acrm_scores in one transaction (and go to -o too when given).`,
 	cmd.Flags().StringVar(&modelRef, "model", "", "model name (its best version) or name@vN")
 	cmd.Flags().StringVar(&table, "table", "", "table to score (default: the customer base)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "CSV file to write id,score to")
+	cmd.Flags().BoolVar(&all, "all", false, "score the whole base with the total model (every product's kept model, business rules, ranked offers)")
 	return cmd
 }

@@ -1,0 +1,250 @@
+package nbo
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// History is what the rules need to know of one customer at the moment of deciding.
+type History struct {
+	Segment  string     // value segment (top, middle, low; "" = unknown)
+	// PeriodStart is the start of the contact-cap period the decision falls in (periods are
+	// consecutive blocks of Rules.PeriodMonths from the scoring date); zero = the rolling
+	// window of PeriodMonths before the decision.
+	PeriodStart time.Time
+	Eligible bool       // the rules' eligibility expression holds for the customer
+	OptOuts  []OptOut   // every opt-out row of the customer
+	Offers   []PastOffer // outbound offers made or planned (recent enough to matter)
+}
+
+// OptOut is one opt-out: Product 0 = all products, Channel "" = all channels.
+type OptOut struct {
+	Product int
+	Channel string
+	Since   time.Time
+}
+
+// Covers reports whether the opt-out forbids offering product through channel.
+func (o OptOut) Covers(product int, channel string) bool {
+	return (o.Product == 0 || o.Product == product) && (o.Channel == "" || o.Channel == channel)
+}
+
+// PastOffer is an outbound offer made (Outcome accepted, declined, no_response) or planned
+// (Outcome "", a registered campaign member not yet contacted).
+type PastOffer struct {
+	TS      time.Time
+	Product int
+	Channel string
+	Outcome string
+}
+
+// Candidate is one possible offer: a product through a channel with its total-model score.
+type Candidate struct {
+	Product   int
+	Objective string
+	Owned     bool // the customer holds the product now
+	Channel   string
+	P         float64 // P(accept | offered through Channel)
+	Value     float64 // expected value = P × margin (× churn risk) − contact cost
+	Model     string  // model version(s) behind P
+	Reason    string  // reason code
+}
+
+// Offer is a candidate that passed every rule, with its rank (1 = next best offer) and tier.
+type Offer struct {
+	Candidate
+	Rank int
+	Tier int
+}
+
+// The rules a candidate can fail, in the order they are checked.
+const (
+	RuleOwned         = "already owned"
+	RuleNotHeld       = "not held (retention)"
+	RuleOptOut        = "opt-out"
+	RuleEligibility   = "eligibility"
+	RuleCoolDown      = "cool-down"
+	RuleCap           = "cap per period"
+	RuleChannelCap    = "channel cap"
+	RuleMinPropensity = "minimum propensity"
+	RuleNoValue       = "no positive value"
+	RuleMaxOffers     = "max offers per contact"
+	RuleDemoted       = "tier priority" // not a removal: ranked below an earlier tier
+)
+
+// RuleOrder lists the rules in the order Decide applies them (for reports).
+var RuleOrder = []string{RuleOwned, RuleNotHeld, RuleOptOut, RuleEligibility, RuleCoolDown, RuleCap,
+	RuleChannelCap, RuleMinPropensity, RuleNoValue, RuleMaxOffers}
+
+// Step is one line of a decision trace: a rule that removed or demoted an offer.
+type Step struct {
+	Product int
+	Channel string
+	Rule    string
+	Detail  string
+}
+
+func (s Step) String() string {
+	return fmt.Sprintf("P%02d %s: %s — %s", s.Product, s.Channel, s.Rule, s.Detail)
+}
+
+// Usage is how much of the contact policy a customer has used at a moment.
+type Usage struct {
+	Total     int
+	ByChannel map[string]int
+	Cap       int // the customer's cap per period
+}
+
+// Usage counts the customer's outbound offers (made or planned) in the cap period ending at
+// at (and planned ones after it).
+func (r *Rules) Usage(at time.Time, h *History) Usage {
+	from := at.AddDate(0, -r.PeriodMonths, 0)
+	if !h.PeriodStart.IsZero() {
+		from = h.PeriodStart.Add(-time.Nanosecond)
+	}
+	u := Usage{ByChannel: map[string]int{}, Cap: r.Cap(h.Segment)}
+	for _, o := range h.Offers {
+		if o.TS.After(from) {
+			u.Total++
+			u.ByChannel[o.Channel]++
+		}
+	}
+	return u
+}
+
+// check returns the first rule cand fails at time at, with a detail in words; "" when it passes.
+func (r *Rules) check(at time.Time, h *History, u Usage, c *Candidate) (string, string) {
+	if c.Objective == ObjRetention {
+		if !c.Owned {
+			return RuleNotHeld, "retention offers go to holders of the product"
+		}
+	} else if c.Owned {
+		return RuleOwned, "the customer holds the product"
+	}
+	for _, o := range h.OptOuts {
+		if o.Covers(c.Product, c.Channel) {
+			what := "all contact"
+			switch {
+			case o.Product != 0 && o.Channel != "":
+				what = fmt.Sprintf("product %d by %s", o.Product, o.Channel)
+			case o.Product != 0:
+				what = fmt.Sprintf("product %d", o.Product)
+			case o.Channel != "":
+				what = o.Channel
+			}
+			return RuleOptOut, "opted out of " + what + " since " + o.Since.Format(time.DateOnly)
+		}
+	}
+	if !h.Eligible {
+		return RuleEligibility, "the rules' eligibility expression is not true for the customer"
+	}
+	if r.CoolDownDays > 0 {
+		from := at.AddDate(0, 0, -r.CoolDownDays)
+		for _, o := range h.Offers {
+			if o.Product == c.Product && o.Outcome == "declined" && o.TS.After(from) {
+				return RuleCoolDown, fmt.Sprintf("declined on %s, no new offer until %s", o.TS.Format(time.DateOnly),
+					o.TS.AddDate(0, 0, r.CoolDownDays).Format(time.DateOnly))
+			}
+		}
+	}
+	if u.Total >= u.Cap {
+		return RuleCap, fmt.Sprintf("%d of %d offers in this %d-month period", u.Total, u.Cap, r.PeriodMonths)
+	}
+	if cc := r.ChannelCap(c.Channel); cc > 0 && u.ByChannel[c.Channel] >= cc {
+		return RuleChannelCap, fmt.Sprintf("%d of %d %s offers in this %d-month period", u.ByChannel[c.Channel], cc, c.Channel, r.PeriodMonths)
+	}
+	if c.P < r.MinPropensity {
+		return RuleMinPropensity, fmt.Sprintf("P(accept) %.3f%% below the minimum %.3f%%", 100*c.P, 100*r.MinPropensity)
+	}
+	if !(c.Value > 0) {
+		return RuleNoValue, fmt.Sprintf("expected value %.2f after the contact cost", c.Value)
+	}
+	return "", ""
+}
+
+// Decision is the outcome of the rules for one customer.
+type Decision struct {
+	Offers  []Offer // ranked: by tier, then expected value; one channel per product
+	Trace   []Step  // every removal and demotion, in candidate order
+	Removed map[string]int
+	Usage   Usage
+}
+
+// Decide applies the rules at time at to a customer's candidates (any number of channels per
+// product). It keeps, per product, the passing channel of highest value, ranks the kept
+// offers by tier and then by value, and cuts the list at limit (0 = no cut). With trace the
+// Decision lists every removal and demotion; Removed counts removals by rule either way.
+// Decide is pure: the same inputs give the same decision.
+func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, trace bool) Decision {
+	d := Decision{Usage: r.Usage(at, h)}
+	best := map[int]int{} // product → index in d.Offers
+	for i := range cands {
+		c := &cands[i]
+		rule, detail := r.check(at, h, d.Usage, c)
+		if rule != "" {
+			if d.Removed == nil {
+				d.Removed = map[string]int{}
+			}
+			d.Removed[rule]++
+			if trace {
+				d.Trace = append(d.Trace, Step{Product: c.Product, Channel: c.Channel, Rule: rule, Detail: detail})
+			}
+			continue
+		}
+		if j, ok := best[c.Product]; ok {
+			if c.Value > d.Offers[j].Value {
+				d.Offers[j].Candidate = *c
+			}
+			continue
+		}
+		best[c.Product] = len(d.Offers)
+		d.Offers = append(d.Offers, Offer{Candidate: *c, Tier: r.Tier(c.Objective)})
+	}
+	sort.SliceStable(d.Offers, func(a, b int) bool {
+		if d.Offers[a].Tier != d.Offers[b].Tier {
+			return d.Offers[a].Tier < d.Offers[b].Tier
+		}
+		if d.Offers[a].Value != d.Offers[b].Value {
+			return d.Offers[a].Value > d.Offers[b].Value
+		}
+		return d.Offers[a].Product < d.Offers[b].Product
+	})
+	if trace {
+		// A demotion: an offer ranked below one of an earlier tier although worth more.
+		for i := range d.Offers {
+			for j := 0; j < i; j++ {
+				if d.Offers[j].Tier < d.Offers[i].Tier && d.Offers[j].Value < d.Offers[i].Value {
+					d.Trace = append(d.Trace, Step{Product: d.Offers[i].Product, Channel: d.Offers[i].Channel, Rule: RuleDemoted,
+						Detail: fmt.Sprintf("worth %.2f but ranked after product %d (tier %s first)", d.Offers[i].Value,
+							d.Offers[j].Product, r.tierName(d.Offers[j].Tier))})
+					break
+				}
+			}
+		}
+	}
+	for i := range d.Offers {
+		d.Offers[i].Rank = i + 1
+	}
+	if limit > 0 && len(d.Offers) > limit {
+		for _, o := range d.Offers[limit:] {
+			if d.Removed == nil {
+				d.Removed = map[string]int{}
+			}
+			d.Removed[RuleMaxOffers]++
+			if trace {
+				d.Trace = append(d.Trace, Step{Product: o.Product, Channel: o.Channel, Rule: RuleMaxOffers,
+					Detail: fmt.Sprintf("rank %d; a contact carries at most %d", o.Rank, limit)})
+			}
+		}
+		d.Offers = d.Offers[:limit]
+	}
+	return d
+}
+
+func (r *Rules) tierName(i int) string {
+	if i < len(r.Tiers) {
+		return r.Tiers[i].Name
+	}
+	return "other"
+}

@@ -1,0 +1,240 @@
+package nbo
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// Calib is the calibration of one product's model score to acceptance through one channel:
+//
+//	P(accept | offered through channel) = σ(Intercept + Slope · logit(score))
+//
+// fitted on the product's past outbound offers and their outcomes (the channel's shift is
+// shared by all products, fitted on every product's offers at once).
+type Calib struct {
+	Product   int
+	Channel   string
+	Intercept float64
+	Slope     float64
+	ModelID   string
+	Source    string // response | lookalike
+	Contacts  int64
+	Accepts   int64
+}
+
+// P is the calibrated acceptance probability of a model score.
+func (c Calib) P(score float64) float64 { return sigmoid(c.Intercept + c.Slope*logit(score)) }
+
+// Scoring is a complete total-model scoring: every customer's model score per product (NaN
+// where the product cannot be offered: held for cross-sell/upsell, not held for retention),
+// the calibration per product and channel, each customer's expected value and value segment.
+type Scoring struct {
+	RunID    int64
+	AsOf     time.Time // offers are decided as of this day (snapshot + 1)
+	Products *Products
+	Models   map[int]string
+	Cal      map[int]map[string]Calib
+	Channels []string // outbound channels with a cost in the products table
+	IDs      []int64
+	Score    []float32 // len(IDs) × len(Products.List), row-major; NaN = not offerable
+	EV       []float64 // Σ over offerable products of the best channel's P × margin (× churn risk)
+	Segment  []string  // top, middle, low by EV
+	index    map[int64]int
+}
+
+// K is the number of products.
+func (s *Scoring) K() int { return len(s.Products.List) }
+
+// Row is the position of a customer id, or -1.
+func (s *Scoring) Row(id int64) int {
+	if i, ok := s.index[id]; ok {
+		return i
+	}
+	return -1
+}
+
+// Candidates appends customer row i's candidates to buf: every product (or only product
+// when > 0) through every channel in channels (nil = all of s.Channels). A product that
+// cannot be offered still yields one candidate (P = 0) so that the rules say why.
+func (s *Scoring) Candidates(i int, product int, channels []string, buf []Candidate) []Candidate {
+	if channels == nil {
+		channels = s.Channels
+	}
+	K := s.K()
+	for k := 0; k < K; k++ {
+		p := &s.Products.List[k]
+		if product > 0 && p.ID != product {
+			continue
+		}
+		sc := s.Score[i*K+k]
+		cal := s.Cal[p.ID]
+		if math.IsNaN(float64(sc)) || cal == nil {
+			owned := p.Objective != ObjRetention
+			if cal == nil && !math.IsNaN(float64(sc)) {
+				continue
+			}
+			buf = append(buf, Candidate{Product: p.ID, Objective: p.Objective, Owned: owned, Channel: channels[0]})
+			continue
+		}
+		for _, ch := range channels {
+			c, ok := cal[ch]
+			if !ok {
+				continue
+			}
+			pa := c.P(float64(sc))
+			buf = append(buf, Candidate{Product: p.ID, Objective: p.Objective, Owned: p.Objective == ObjRetention,
+				Channel: ch, P: pa, Value: value(p, ch, pa), Model: c.ModelID, Reason: p.Objective + ":" + c.Source})
+		}
+	}
+	return buf
+}
+
+// value is the expected value of offering product p through ch with acceptance pa:
+// pa × margin − cost for cross-sell and upsell, pa × churn risk × margin − cost for retention
+// (pa is then the save rate through ch).
+func value(p *Product, ch string, pa float64) float64 {
+	m := p.Margin
+	if p.Objective == ObjRetention {
+		m *= p.ChurnRisk
+	}
+	return pa*m - p.Cost[ch]
+}
+
+// ErrNoScoring is returned when no complete total-model scoring exists yet.
+var ErrNoScoring = errors.New("no total-model scoring yet (run acrm score --all)")
+
+// LoadScoring reads the current complete scoring from the workspace, with the products'
+// economics under the given rules.
+func LoadScoring(ctx context.Context, ws *workspace.Workspace, rules *Rules) (*Scoring, error) {
+	db := ws.DB()
+	s := &Scoring{Cal: map[int]map[string]Calib{}}
+	var models string
+	err := db.QueryRowContext(ctx, `SELECT run_id, as_of, models FROM acrm_nbo_runs ORDER BY run_id DESC LIMIT 1`).Scan(&s.RunID, &s.AsOf, &models)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("nbo: %w", ErrNoScoring)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("nbo: read scoring: %w", err)
+	}
+	mm := map[string]string{}
+	if err := json.Unmarshal([]byte(models), &mm); err != nil {
+		return nil, fmt.Errorf("nbo: scoring run %d: models: %w", s.RunID, err)
+	}
+	s.Models = map[int]string{}
+	for k, v := range mm {
+		id, _ := strconv.Atoi(k)
+		s.Models[id] = v
+	}
+	prods, err := ReadProducts(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	s.Products = prods.withRules(rules)
+	rows, err := db.QueryContext(ctx, `SELECT product_id, channel, intercept, slope, model_id, source, contacts, accepts FROM acrm_nbo_calibration`)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: read calibration: %w", err)
+	}
+	chans := map[string]bool{}
+	for rows.Next() {
+		var c Calib
+		if err := rows.Scan(&c.Product, &c.Channel, &c.Intercept, &c.Slope, &c.ModelID, &c.Source, &c.Contacts, &c.Accepts); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if s.Cal[c.Product] == nil {
+			s.Cal[c.Product] = map[string]Calib{}
+		}
+		s.Cal[c.Product][c.Channel] = c
+		chans[c.Channel] = true
+	}
+	rows.Close()
+	for _, ch := range OutboundChannels {
+		if chans[ch] {
+			s.Channels = append(s.Channels, ch)
+		}
+	}
+	rows, err = db.QueryContext(ctx, `SELECT customer_id, expected_value, value_segment FROM acrm_nbo_customers ORDER BY customer_id`)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: read scored customers: %w", err)
+	}
+	s.index = map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var ev float64
+		var seg string
+		if err := rows.Scan(&id, &ev, &seg); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		s.index[id] = len(s.IDs)
+		s.IDs = append(s.IDs, id)
+		s.EV = append(s.EV, ev)
+		s.Segment = append(s.Segment, seg)
+	}
+	rows.Close()
+	K := s.K()
+	s.Score = make([]float32, len(s.IDs)*K)
+	nan := float32(math.NaN())
+	for i := range s.Score {
+		s.Score[i] = nan
+	}
+	rows, err = db.QueryContext(ctx, `SELECT customer_id, product_id, score FROM acrm_nbo_scores`)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: read scores: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var pid int
+		var sc float64
+		if err := rows.Scan(&id, &pid, &sc); err != nil {
+			return nil, err
+		}
+		i, k := s.Row(id), prods.Index(pid)
+		if i >= 0 && k >= 0 {
+			s.Score[i*K+k] = float32(sc)
+		}
+	}
+	return s, rows.Err()
+}
+
+// segmentsByEV assigns top (first ⌈n/10⌉ by EV desc, ties by id), middle (up to ⌈n/2⌉) and low.
+func segmentsByEV(ids []int64, ev []float64) []string {
+	n := len(ids)
+	ord := make([]int, n)
+	for i := range ord {
+		ord[i] = i
+	}
+	sort.Slice(ord, func(a, b int) bool {
+		if ev[ord[a]] != ev[ord[b]] {
+			return ev[ord[a]] > ev[ord[b]]
+		}
+		return ids[ord[a]] < ids[ord[b]]
+	})
+	seg := make([]string, n)
+	for r, i := range ord {
+		switch {
+		case r < (n+9)/10:
+			seg[i] = "top"
+		case r < (n+1)/2:
+			seg[i] = "middle"
+		default:
+			seg[i] = "low"
+		}
+	}
+	return seg
+}
+
+// SegmentBasis names what the value segments of a scoring rank by.
+func SegmentBasis(runID int64) string {
+	return fmt.Sprintf("by expected value (total model, scoring run %d)", runID)
+}
