@@ -8,14 +8,14 @@ import (
 
 // History is what the rules need to know of one customer at the moment of deciding.
 type History struct {
-	Segment  string     // value segment (top, middle, low; "" = unknown)
+	Segment string // value segment (top, middle, low; "" = unknown)
 	// PeriodStart is the start of the contact-cap period the decision falls in (periods are
 	// consecutive blocks of Rules.PeriodMonths from the scoring date); zero = the rolling
 	// window of PeriodMonths before the decision.
 	PeriodStart time.Time
-	Eligible bool       // the rules' eligibility expression holds for the customer
-	OptOuts  []OptOut   // every opt-out row of the customer
-	Offers   []PastOffer // outbound offers made or planned (recent enough to matter)
+	Eligible    bool        // the rules' eligibility expression holds for the customer
+	OptOuts     []OptOut    // every opt-out row of the customer
+	Offers      []PastOffer // outbound offers made or planned (recent enough to matter)
 }
 
 // OptOut is one opt-out: Product 0 = all products, Channel "" = all channels.
