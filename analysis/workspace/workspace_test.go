@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,8 +30,8 @@ func TestOpenMigratesAndReopens(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := w.Meta(ctx, "schema_version")
-	if err != nil || v != "1" {
-		t.Fatalf("schema_version = %q, %v; want 1", v, err)
+	if want := strconv.Itoa(SchemaVersion()); err != nil || v != want {
+		t.Fatalf("schema_version = %q, %v; want %s", v, err, want)
 	}
 	for _, table := range []string{"acrm_models", "acrm_segments", "acrm_scenarios", "acrm_query_history", "acrm_scores"} {
 		ok, err := w.HasTable(ctx, table)
