@@ -96,7 +96,7 @@ func Generate(ctx context.Context, ws *workspace.Workspace, opt Options, report 
 	if report == nil {
 		report = func(Progress) {}
 	}
-	db := ws.DB()
+	db := ws
 	var existing []string
 	for _, t := range Tables {
 		ok, err := ws.HasTable(ctx, t)
@@ -136,10 +136,7 @@ func Generate(ctx context.Context, ws *workspace.Workspace, opt Options, report 
 	camps := buildCampaigns(opt.Seed, prods)
 
 	// Concurrent appenders need one connection each.
-	if st := db.Stats(); st.MaxOpenConnections > 0 && st.MaxOpenConnections < 12 {
-		db.SetMaxOpenConns(12)
-		defer db.SetMaxOpenConns(st.MaxOpenConnections)
-	}
+	defer db.AtLeastConns(12)()
 	dropStages := func() {
 		for _, t := range Tables {
 			_, _ = db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+workspace.QuoteIdent(stagePrefix+t))

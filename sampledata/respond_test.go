@@ -13,7 +13,7 @@ import (
 func registerCampaign(t *testing.T, ws *workspace.Workspace) (contacted int) {
 	t.Helper()
 	ctx := context.Background()
-	db := ws.DB()
+	db := ws
 	stmts := []string{
 		`INSERT INTO campaigns VALUES (9001, 'test M365 phone', 16, 'phone', DATE '2026-11-02', DATE '2026-11-20', 6.5, 'model', NULL)`,
 		`INSERT INTO campaign_members SELECT 9001, customer_id, CASE WHEN customer_id % 10 = 0 THEN 'control' ELSE 'target' END,
@@ -45,7 +45,7 @@ func respondFixture(t *testing.T, seed uint64) (*workspace.Workspace, RespondSum
 func campaignHash(t *testing.T, ws *workspace.Workspace) string {
 	t.Helper()
 	var h string
-	err := ws.DB().QueryRowContext(context.Background(), `SELECT md5(string_agg(customer_id || ts::VARCHAR || outcome || revenue::VARCHAR, ','
+	err := ws.QueryRowContext(context.Background(), `SELECT md5(string_agg(customer_id || ts::VARCHAR || outcome || revenue::VARCHAR, ','
 		ORDER BY customer_id)) FROM contacts WHERE campaign_id = 9001`).Scan(&h)
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +106,7 @@ func TestRespondErrors(t *testing.T) {
 		t.Fatalf("unknown campaign: %v", err)
 	}
 	var freq int
-	if err := ws.DB().QueryRowContext(ctx, `SELECT min(campaign_id) FROM campaigns WHERE selection = 'frequency'`).Scan(&freq); err != nil {
+	if err := ws.QueryRowContext(ctx, `SELECT min(campaign_id) FROM campaigns WHERE selection = 'frequency'`).Scan(&freq); err != nil {
 		t.Fatal(err)
 	}
 	_, err := Respond(ctx, ws, freq, 1)
@@ -114,10 +114,10 @@ func TestRespondErrors(t *testing.T) {
 		t.Fatalf("multi-product campaign: err = %v, want a message about product_id", err)
 	}
 	// A member who is not a customer is named, and nothing is written.
-	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO campaigns VALUES (9100, 'dangling', 2, 'mail', DATE '2026-11-02', DATE '2026-11-09', 1.2, 'random', NULL)`); err != nil {
+	if _, err := ws.ExecContext(ctx, `INSERT INTO campaigns VALUES (9100, 'dangling', 2, 'mail', DATE '2026-11-02', DATE '2026-11-09', 1.2, 'random', NULL)`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO campaign_members VALUES (9100, 1, 'random', true), (9100, 999999, 'random', true)`); err != nil {
+	if _, err := ws.ExecContext(ctx, `INSERT INTO campaign_members VALUES (9100, 1, 'random', true), (9100, 999999, 'random', true)`); err != nil {
 		t.Fatal(err)
 	}
 	n0 := queryFloat(t, ws, `SELECT count(*) FROM contacts`)
@@ -129,7 +129,7 @@ func TestRespondErrors(t *testing.T) {
 	}
 	// A history campaign has outcomes for every contacted member: nothing to do.
 	var bau int
-	if err := ws.DB().QueryRowContext(ctx, `SELECT min(campaign_id) FROM campaigns WHERE selection = 'model'`).Scan(&bau); err != nil {
+	if err := ws.QueryRowContext(ctx, `SELECT min(campaign_id) FROM campaigns WHERE selection = 'model'`).Scan(&bau); err != nil {
 		t.Fatal(err)
 	}
 	before := queryFloat(t, ws, `SELECT count(*) FROM contacts`)

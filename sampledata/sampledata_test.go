@@ -54,7 +54,7 @@ func tableHash(t *testing.T, ws *workspace.Workspace, table string) string {
 	t.Helper()
 	var n int64
 	var h string
-	err := ws.DB().QueryRowContext(context.Background(),
+	err := ws.QueryRowContext(context.Background(),
 		`SELECT count(*), coalesce(md5(string_agg(CAST(t AS VARCHAR), chr(10) ORDER BY CAST(t AS VARCHAR))), '')
 		 FROM `+workspace.QuoteIdent(table)+` t`).Scan(&n, &h)
 	if err != nil {
@@ -66,7 +66,7 @@ func tableHash(t *testing.T, ws *workspace.Workspace, table string) string {
 func queryFloat(t *testing.T, ws *workspace.Workspace, q string, args ...any) float64 {
 	t.Helper()
 	var v float64
-	if err := ws.DB().QueryRowContext(context.Background(), q, args...).Scan(&v); err != nil {
+	if err := ws.QueryRowContext(context.Background(), q, args...).Scan(&v); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return v
@@ -156,7 +156,7 @@ func TestGenerateRejectsBadSize(t *testing.T) {
 // snapshot (ties get half credit through average ranks).
 func TestOracleAUC(t *testing.T) {
 	ws, sum := shared(t)
-	rows, err := ws.DB().QueryContext(context.Background(), `
+	rows, err := ws.QueryContext(context.Background(), `
 		WITH own AS (SELECT DISTINCT customer_id, product_id FROM holdings WHERE end_date IS NULL),
 		l AS (SELECT t.product_id, t.p_true, o.customer_id IS NOT NULL AS y
 		      FROM sample_truth t LEFT JOIN own o USING (customer_id, product_id)),
@@ -468,7 +468,7 @@ func TestGenerateMemoryLimit(t *testing.T) {
 	ctx := context.Background()
 	ws := openMem(t)
 	var before string
-	if err := ws.DB().QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&before); err != nil {
+	if err := ws.QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&before); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Generate(ctx, ws, Options{Customers: 100, Seed: 1, MemoryLimit: "12XB"}, nil); err == nil || !strings.Contains(err.Error(), `memory limit "12XB"`) {
@@ -481,7 +481,7 @@ func TestGenerateMemoryLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	var after string
-	if err := ws.DB().QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&after); err != nil {
+	if err := ws.QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&after); err != nil {
 		t.Fatal(err)
 	}
 	if after != before {

@@ -152,12 +152,12 @@ func unit(r *rand.PCG) float64 { return float64(r.Uint64()>>11) / (1 << 53) }
 // LoadProfiles reads the profiles of all customers of the workspace (customers + open
 // holdings). It expects the sample datamart's codes for sector, size_class and region.
 func LoadProfiles(ctx context.Context, ws *workspace.Workspace) (map[int64]*Profile, error) {
-	return loadProfiles(ctx, ws.DB(), "customers", nil)
+	return loadProfiles(ctx, ws, "customers", nil)
 }
 
 // loadProfiles reads customers of the relation from (which must expose a customer_id column
 // restricting the set) with their open holdings.
-func loadProfiles(ctx context.Context, db *sql.DB, from string, args []any) (map[int64]*Profile, error) {
+func loadProfiles(ctx context.Context, db *workspace.Workspace, from string, args []any) (map[int64]*Profile, error) {
 	secIdx := map[string]int{}
 	for i, s := range sectors {
 		secIdx[s.name] = i
@@ -227,7 +227,7 @@ func loadProfiles(ctx context.Context, db *sql.DB, from string, args []any) (map
 }
 
 // loadPrior reads the outbound offer contacts of the customers in from, since the given time.
-func loadPrior(ctx context.Context, db *sql.DB, from string, args []any, since time.Time) (map[int64][]time.Time, error) {
+func loadPrior(ctx context.Context, db *workspace.Workspace, from string, args []any, since time.Time) (map[int64][]time.Time, error) {
 	q := `SELECT customer_id, ts FROM contacts WHERE direction = 'outbound' AND product_id IS NOT NULL
 		AND ts > ? AND customer_id IN (SELECT customer_id FROM ` + from + `)`
 	rows, err := db.QueryContext(ctx, q, append([]any{since}, args...)...)
@@ -249,7 +249,7 @@ func loadPrior(ctx context.Context, db *sql.DB, from string, args []any, since t
 
 // LoadPrior reads every customer's outbound offer contacts since the given time.
 func LoadPrior(ctx context.Context, ws *workspace.Workspace, since time.Time) (map[int64][]time.Time, error) {
-	return loadPrior(ctx, ws.DB(), "customers", nil, since)
+	return loadPrior(ctx, ws, "customers", nil, since)
 }
 
 // RespondSummary counts what Respond wrote.
@@ -273,7 +273,7 @@ var ErrNoCampaign = errors.New("no such campaign")
 // it again adds nothing. The same seed gives the same outcomes.
 func Respond(ctx context.Context, ws *workspace.Workspace, campaignID int, seed uint64) (RespondSummary, error) {
 	sum := RespondSummary{CampaignID: campaignID}
-	db := ws.DB()
+	db := ws
 	var prod sql.NullInt64
 	var ch sql.NullString
 	var start, end time.Time

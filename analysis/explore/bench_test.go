@@ -19,7 +19,7 @@ func openBenchTable(b *testing.B, n int) *workspace.Workspace {
 	b.Helper()
 	ctx := context.Background()
 	ws := exploretest.Memory(b)
-	_, err := ws.DB().ExecContext(ctx, fmt.Sprintf(`CREATE TABLE customers AS
+	_, err := ws.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE customers AS
 		SELECT i::BIGINT AS customer_id,
 		       'Customer ' || i AS name,
 		       ['retail','hospitality','construction','healthcare','logistics','ict'][1 + (hash(i) %% 1000003)::BIGINT %% 6] AS sector,

@@ -17,7 +17,7 @@ func exampleWorkspace() *workspace.Workspace {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = ws.DB().ExecContext(ctx, `CREATE TABLE customers AS
+	_, err = ws.ExecContext(ctx, `CREATE TABLE customers AS
 		SELECT i AS customer_id,
 		       ['retail', 'ict', 'construction', 'retail'][1 + i % 4] AS sector,
 		       (50 + i * 1.5)::DOUBLE AS monthly_revenue,

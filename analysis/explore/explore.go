@@ -82,7 +82,7 @@ type Column struct {
 // and its columns in order. It fails with an error naming the table when the workspace has
 // no table or view of that name.
 func TableColumns(ctx context.Context, ws *workspace.Workspace, table string) (string, []Column, error) {
-	rows, err := ws.DB().QueryContext(ctx, `
+	rows, err := ws.QueryContext(ctx, `
 		SELECT table_name, column_name, data_type FROM information_schema.columns
 		WHERE table_schema = 'main' AND lower(table_name) = lower(?)
 		ORDER BY ordinal_position`, table)

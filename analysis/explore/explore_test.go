@@ -29,7 +29,7 @@ func openFixture(t testing.TB, n int) *workspace.Workspace {
 	t.Helper()
 	ctx := context.Background()
 	ws := exploretest.Memory(t)
-	_, err := ws.DB().ExecContext(ctx, fmt.Sprintf(`CREATE TABLE t AS
+	_, err := ws.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE t AS
 		SELECT i AS id,
 		       CASE WHEN i = 3 THEN 'it''s' WHEN i %% 10 < 5 THEN 'a' WHEN i %% 10 < 8 THEN 'b' WHEN i %% 10 = 8 THEN 'c' END AS grp,
 		       CASE WHEN i %% 7 = 0 THEN NULL ELSE (i * 37 %% 101) / 4.0 END::DOUBLE AS x,
@@ -54,7 +54,7 @@ type fixtureRow struct {
 }
 
 func loadFixture(t *testing.T, ws *workspace.Workspace) []fixtureRow {
-	rows, err := ws.DB().Query(`SELECT id, grp, x, k, flag FROM t ORDER BY id`)
+	rows, err := ws.QueryContext(context.Background(), `SELECT id, grp, x, k, flag FROM t ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func TestProfileBigTablePath(t *testing.T) {
 		for j, p := range QuantileLevels {
 			var lo, hi float64
 			q := fmt.Sprintf(`SELECT quantile_cont(%s, %v), quantile_cont(%s, %v) FROM t`, e.Name, p-0.02, e.Name, p+0.02)
-			if err := ws.DB().QueryRow(q).Scan(&lo, &hi); err != nil {
+			if err := ws.QueryRowContext(context.Background(), q).Scan(&lo, &hi); err != nil {
 				t.Fatal(err)
 			}
 			if a.Quantiles[j] < lo || a.Quantiles[j] > hi {
@@ -305,7 +305,7 @@ func TestProfileBigTablePath(t *testing.T) {
 // and counts the rest as overflow.
 func TestHistogramLongTail(t *testing.T) {
 	ws := openFixture(t, 1)
-	if _, err := ws.DB().Exec(`CREATE TABLE tail AS SELECT i::DOUBLE AS v FROM range(1, 1001) r(i)
+	if _, err := ws.ExecContext(context.Background(), `CREATE TABLE tail AS SELECT i::DOUBLE AS v FROM range(1, 1001) r(i)
 		UNION ALL SELECT 1e6 FROM range(5)`); err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +341,7 @@ func TestProfileMissingTableAndEmptyTable(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `"nosuch"`) {
 		t.Errorf("missing table error = %v", err)
 	}
-	if _, err := ws.DB().Exec(`CREATE TABLE empty (a INTEGER, b VARCHAR)`); err != nil {
+	if _, err := ws.ExecContext(context.Background(), `CREATE TABLE empty (a INTEGER, b VARCHAR)`); err != nil {
 		t.Fatal(err)
 	}
 	profs, err := Profile(context.Background(), ws, "empty", nil)
@@ -391,7 +391,7 @@ func TestFormatFloat(t *testing.T) {
 func TestExoticTypes(t *testing.T) {
 	ws := openFixture(t, 1)
 	ctx := context.Background()
-	_, err := ws.DB().Exec(`CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+	_, err := ws.ExecContext(context.Background(), `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
 		CREATE TABLE "odd table" AS SELECT
 		  i AS "select", (i * 1e20)::HUGEINT AS big, TIME '10:30:00' + INTERVAL (i) MINUTE AS t,
 		  uuid() AS u, INTERVAL (i) DAY AS iv, ['sad', 'ok', 'happy'][1 + i % 3]::mood AS m,

@@ -86,7 +86,7 @@ func Preview(ctx context.Context, ws *workspace.Workspace, table string, opt Pre
 	}
 	page.Total = -1
 	if !opt.SkipCount {
-		if err := ws.DB().QueryRowContext(ctx, "SELECT count(*) FROM "+q+where, args...).Scan(&page.Total); err != nil {
+		if err := ws.QueryRowContext(ctx, "SELECT count(*) FROM "+q+where, args...).Scan(&page.Total); err != nil {
 			return Page{}, filterError(name, opt.Filter, err)
 		}
 	}
@@ -95,7 +95,7 @@ func Preview(ctx context.Context, ws *workspace.Workspace, table string, opt Pre
 		sel[i] = displayExpr(c)
 	}
 	query := fmt.Sprintf("SELECT %s FROM %s%s%s LIMIT %d OFFSET %d", strings.Join(sel, ", "), q, where, order, limit, opt.Offset)
-	rows, err := ws.DB().QueryContext(ctx, query, args...)
+	rows, err := ws.QueryContext(ctx, query, args...)
 	if err != nil {
 		return Page{}, filterError(name, opt.Filter, err)
 	}

@@ -59,7 +59,7 @@ func TestPreviewFilters(t *testing.T) {
 	ctx := context.Background()
 	count := func(where string) int64 {
 		var c int64
-		if err := ws.DB().QueryRow("SELECT count(*) FROM t WHERE " + where).Scan(&c); err != nil {
+		if err := ws.QueryRowContext(context.Background(), "SELECT count(*) FROM t WHERE "+where).Scan(&c); err != nil {
 			t.Fatal(err)
 		}
 		return c
@@ -113,7 +113,7 @@ func TestPreviewOrderBy(t *testing.T) {
 		t.Fatal(err)
 	}
 	var maxX float64
-	if err := ws.DB().QueryRow("SELECT max(x) FROM t").Scan(&maxX); err != nil {
+	if err := ws.QueryRowContext(context.Background(), "SELECT max(x) FROM t").Scan(&maxX); err != nil {
 		t.Fatal(err)
 	}
 	if p.Rows[0][2] != FormatFloat(maxX) {
@@ -151,7 +151,7 @@ func TestPreviewErrors(t *testing.T) {
 	}
 	// Nothing changed.
 	var n int
-	if err := ws.DB().QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 10 {
+	if err := ws.QueryRowContext(context.Background(), "SELECT count(*) FROM t").Scan(&n); err != nil || n != 10 {
 		t.Errorf("table t changed: %d rows, %v", n, err)
 	}
 }
@@ -176,7 +176,7 @@ func TestCheckExpression(t *testing.T) {
 // finishing the scan.
 func TestPreviewCancelInterruptsQuery(t *testing.T) {
 	ws := openFixture(t, 1)
-	if _, err := ws.DB().Exec(`CREATE VIEW huge AS SELECT range AS id, 'row ' || range AS label FROM range(200000000)`); err != nil {
+	if _, err := ws.ExecContext(context.Background(), `CREATE VIEW huge AS SELECT range AS id, 'row ' || range AS label FROM range(200000000)`); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -109,7 +109,7 @@ func Profile(ctx context.Context, ws *workspace.Workspace, table string, report 
 	}
 	q := workspace.QuoteIdent(name)
 	var rowCount int64
-	if err := ws.DB().QueryRowContext(ctx, "SELECT count(*) FROM "+q).Scan(&rowCount); err != nil {
+	if err := ws.QueryRowContext(ctx, "SELECT count(*) FROM "+q).Scan(&rowCount); err != nil {
 		return nil, fmt.Errorf("explore: profile %s: count: %w", name, err)
 	}
 	approx := rowCount > exactMaxRows
@@ -181,7 +181,7 @@ func profileStats(ctx context.Context, ws *workspace.Workspace, q string, cols [
 			add("max("+id+")::VARCHAR", i, fMax, new(sql.NullString))
 		}
 	}
-	if err := ws.DB().QueryRowContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+q).Scan(dest...); err != nil {
+	if err := ws.QueryRowContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+q).Scan(dest...); err != nil {
 		return err
 	}
 	for k, s := range slots {
@@ -282,7 +282,7 @@ func profileSampledQuantiles(ctx context.Context, ws *workspace.Workspace, q str
 		ptrs[i] = &dest[i]
 	}
 	query := fmt.Sprintf("SELECT %s FROM %s USING SAMPLE %g PERCENT (bernoulli, 42)", strings.Join(sel, ", "), q, pct)
-	if err := ws.DB().QueryRowContext(ctx, query).Scan(ptrs...); err != nil {
+	if err := ws.QueryRowContext(ctx, query).Scan(ptrs...); err != nil {
 		return err
 	}
 	for k, i := range which {
@@ -322,7 +322,7 @@ func profileHistograms(ctx context.Context, ws *workspace.Workspace, q string, c
 	if len(parts) == 0 {
 		return nil
 	}
-	rows, err := ws.DB().QueryContext(ctx, strings.Join(parts, " UNION ALL "))
+	rows, err := ws.QueryContext(ctx, strings.Join(parts, " UNION ALL "))
 	if err != nil {
 		return err
 	}
@@ -371,7 +371,7 @@ func profileTopValues(ctx context.Context, ws *workspace.Workspace, q string, co
 		return nil
 	}
 	query := "WITH " + strings.Join(ctes, ",\n") + "\nSELECT col, num, txt, n, d FROM (" + strings.Join(parts, " UNION ALL ") + ") ORDER BY col, r"
-	rows, err := ws.DB().QueryContext(ctx, query)
+	rows, err := ws.QueryContext(ctx, query)
 	if err != nil {
 		return err
 	}

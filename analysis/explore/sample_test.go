@@ -29,7 +29,7 @@ func TestSampleProfiles(t *testing.T) {
 			if p.Kind == Numeric {
 				meanExpr, stdExpr = "avg("+id+")::DOUBLE", "stddev_samp("+id+")::DOUBLE"
 			}
-			err := ws.DB().QueryRow(fmt.Sprintf(`SELECT count(*), count(%s), count(DISTINCT %s), %s, %s FROM %s`,
+			err := ws.QueryRowContext(context.Background(), fmt.Sprintf(`SELECT count(*), count(%s), count(DISTINCT %s), %s, %s FROM %s`,
 				id, id, meanExpr, stdExpr, table)).Scan(&rows, &nonNull, &distinct, &mean, &std)
 			if err != nil {
 				t.Fatalf("%s.%s: %v", table, p.Name, err)
@@ -58,7 +58,7 @@ func TestSampleProfiles(t *testing.T) {
 				if p.Kind == Numeric {
 					cond = fmt.Sprintf("abs(%s - ?::DOUBLE) <= 5e-6 * greatest(1, abs(%s))", id, id)
 				}
-				if err := ws.DB().QueryRow(fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s`, table, cond), v.Value).Scan(&n); err != nil {
+				if err := ws.QueryRowContext(context.Background(), fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s`, table, cond), v.Value).Scan(&n); err != nil {
 					t.Fatal(err)
 				}
 				if n != v.Count {
@@ -75,7 +75,7 @@ func TestSamplePreviewPaging(t *testing.T) {
 	ws := exploretest.Sample(t)
 	ctx := context.Background()
 	var total int64
-	if err := ws.DB().QueryRow(`SELECT count(*) FROM contacts`).Scan(&total); err != nil {
+	if err := ws.QueryRowContext(context.Background(), `SELECT count(*) FROM contacts`).Scan(&total); err != nil {
 		t.Fatal(err)
 	}
 	seen := make(map[string]bool, total)
@@ -99,7 +99,7 @@ func TestSamplePreviewPaging(t *testing.T) {
 		t.Errorf("pages hold %d contacts, want %d", len(seen), total)
 	}
 	var accepted int64
-	if err := ws.DB().QueryRow(`SELECT count(*) FROM contacts WHERE outcome = 'accepted' AND channel = 'phone'`).Scan(&accepted); err != nil {
+	if err := ws.QueryRowContext(context.Background(), `SELECT count(*) FROM contacts WHERE outcome = 'accepted' AND channel = 'phone'`).Scan(&accepted); err != nil {
 		t.Fatal(err)
 	}
 	p, err := Preview(ctx, ws, "contacts", PreviewOptions{Filter: "where outcome = 'accepted' and channel = 'phone'", OrderBy: "ts desc", Limit: 5})

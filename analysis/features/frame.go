@@ -157,7 +157,7 @@ func fromClause(q string) string {
 
 type describedCol struct{ name, typ string }
 
-func describe(ctx context.Context, db *sql.DB, query string) ([]describedCol, error) {
+func describe(ctx context.Context, db *workspace.Workspace, query string) ([]describedCol, error) {
 	rows, err := db.QueryContext(ctx, "DESCRIBE SELECT * FROM "+fromClause(query)+" AS src")
 	if err != nil {
 		return nil, err
@@ -223,7 +223,7 @@ func (e *TargetError) Error() string { return fmt.Sprintf("target %q: %s", e.Exp
 // Load reads spec.Query into a Frame. Numeric, boolean and date columns become float64
 // (NULL = NaN); everything else is read as text. The target expression must be BOOLEAN: any
 // other type is an error naming the expression and the type DuckDB found.
-func Load(ctx context.Context, db *sql.DB, spec LoadSpec, report func(Progress)) (*Frame, error) {
+func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report func(Progress)) (*Frame, error) {
 	cols, err := describe(ctx, db, spec.Query)
 	if err != nil {
 		return nil, fmt.Errorf("features: read %s: %w", spec.Query, err)

@@ -2,23 +2,18 @@ package features
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 	"unicode"
 
+	"github.com/acrm-dev/acrm/analysis/datamart"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
 // Product is a row of the products table, as the feature view needs it.
-type Product struct {
-	ID        int
-	Code      string
-	Name      string
-	Family    string
-	Objective string
-}
+// Product is a product the view has columns for (the datamart's typed row).
+type Product = datamart.Product
 
 // View describes the per-customer feature view: which products, families, channels and
 // event kinds it has columns for, and the snapshot date the recency features count from.
@@ -77,73 +72,48 @@ func Ident(s string) string {
 //   - opt-outs: optout_all (opted out of everything), optout_n (opt-out rows).
 //
 // The snapshot is the latest contact timestamp (the end of the sample's history).
-func CustomerView(ctx context.Context, db *sql.DB) (*View, error) {
+func CustomerView(ctx context.Context, ws *workspace.Workspace) (*View, error) {
 	v := &View{}
 	for _, t := range []string{"customers", "products", "holdings", "contacts", "events", "optouts"} {
 		var n int
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema='main' AND table_name = ?`, t).Scan(&n); err != nil {
+		if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema='main' AND table_name = ?`, t).Scan(&n); err != nil {
 			return nil, fmt.Errorf("features: customer view: %w", err)
 		}
 		if n == 0 {
 			return nil, fmt.Errorf("features: customer view needs the datamart table %q (run acrm sample or acrm import --as %s)", t, t)
 		}
 	}
-	rows, err := db.QueryContext(ctx, `SELECT product_id, coalesce(code,''), coalesce(name,''), coalesce(family,''), coalesce(objective,'') FROM products ORDER BY product_id`)
+	var err error
+	v.Products, err = datamart.Products(ctx, ws)
 	if err != nil {
 		return nil, fmt.Errorf("features: read products: %w", err)
 	}
 	fams := map[string]bool{}
-	for rows.Next() {
-		var p Product
-		if err := rows.Scan(&p.ID, &p.Code, &p.Name, &p.Family, &p.Objective); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("features: read products: %w", err)
-		}
-		v.Products = append(v.Products, p)
+	for _, p := range v.Products {
 		if !fams[p.Family] {
 			fams[p.Family] = true
 			v.Families = append(v.Families, p.Family)
 		}
 	}
-	rows.Close()
 	if len(v.Products) == 0 {
 		return nil, fmt.Errorf("features: the products table is empty")
 	}
-	v.Channels, err = distinct(ctx, db, `SELECT DISTINCT channel FROM contacts WHERE channel IS NOT NULL ORDER BY 1`)
-	if err != nil {
-		return nil, err
+	if v.Channels, err = datamart.Distinct(ctx, ws, "contacts", "channel"); err != nil {
+		return nil, fmt.Errorf("features: %w", err)
 	}
-	v.EventKinds, err = distinct(ctx, db, `SELECT DISTINCT kind FROM events WHERE kind IS NOT NULL ORDER BY 1`)
-	if err != nil {
-		return nil, err
+	if v.EventKinds, err = datamart.Distinct(ctx, ws, "events", "kind"); err != nil {
+		return nil, fmt.Errorf("features: %w", err)
 	}
-	var snap sql.NullTime
-	if err := db.QueryRowContext(ctx, `SELECT CAST(max(ts) AS TIMESTAMP) FROM contacts`).Scan(&snap); err != nil {
-		return nil, fmt.Errorf("features: snapshot date: %w", err)
-	}
-	v.Snapshot = time.Now().UTC().Truncate(24 * time.Hour)
-	if snap.Valid {
-		v.Snapshot = snap.Time
-	}
-	v.SQL = v.build()
-	return v, nil
-}
-
-func distinct(ctx context.Context, db *sql.DB, q string) ([]string, error) {
-	rows, err := db.QueryContext(ctx, q)
+	snap, ok, err := datamart.Snapshot(ctx, ws)
 	if err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
+	v.Snapshot = time.Now().UTC().Truncate(24 * time.Hour)
+	if ok {
+		v.Snapshot = snap
 	}
-	return out, rows.Err()
+	v.SQL = v.build()
+	return v, nil
 }
 
 func (v *View) snapSQL() string {
@@ -276,7 +246,7 @@ func (v *View) Product(id int) (Product, bool) {
 // without the product's contacts and opt-outs — campaign eligibility (retention offers go to
 // owners, cross-sell offers to non-owners) would otherwise betray ownership. f must be the
 // loaded view; it is not modified.
-func (v *View) ForProduct(ctx context.Context, db *sql.DB, f *Frame, id int) (*Frame, error) {
+func (v *View) ForProduct(ctx context.Context, ws *workspace.Workspace, f *Frame, id int) (*Frame, error) {
 	p, ok := v.Product(id)
 	if !ok {
 		return nil, fmt.Errorf("features: no product %d in the products table", id)
@@ -285,7 +255,7 @@ func (v *View) ForProduct(ctx context.Context, db *sql.DB, f *Frame, id int) (*F
 	if own == nil || f.Col(AcceptedCol(id)) == nil {
 		return nil, fmt.Errorf("features: the frame is not the customer view (no %s)", OwnCol(id))
 	}
-	totals, err := Load(ctx, db, LoadSpec{Query: v.ProductTotalsSQL(id), ID: "customer_id"}, nil)
+	totals, err := Load(ctx, ws, LoadSpec{Query: v.ProductTotalsSQL(id), ID: "customer_id"}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("features: totals without product %d: %w", id, err)
 	}

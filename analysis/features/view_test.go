@@ -41,7 +41,7 @@ func tinyWorkspace(t *testing.T) *workspace.Workspace {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ws.Close() })
-	if _, err := ws.DB().ExecContext(ctx, tinyMart); err != nil {
+	if _, err := ws.ExecContext(ctx, tinyMart); err != nil {
 		t.Fatal(err)
 	}
 	return ws
@@ -50,14 +50,14 @@ func tinyWorkspace(t *testing.T) *workspace.Workspace {
 func TestCustomerView(t *testing.T) {
 	ctx := context.Background()
 	ws := tinyWorkspace(t)
-	v, err := CustomerView(ctx, ws.DB())
+	v, err := CustomerView(ctx, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := v.Snapshot.Format("2006-01-02 15:04"); got != "2026-10-31 12:00" {
 		t.Errorf("snapshot = %s", got)
 	}
-	f, err := Load(ctx, ws.DB(), LoadSpec{Query: v.SQL, ID: "customer_id"}, nil)
+	f, err := Load(ctx, ws, LoadSpec{Query: v.SQL, ID: "customer_id"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestCustomerView(t *testing.T) {
 	}
 
 	// ForProduct(2): own_p2/acc_p2/dec_p2 go, fam_mobile, n_products and n_accepted lose P2.
-	g, err := v.ForProduct(ctx, ws.DB(), f, 2)
+	g, err := v.ForProduct(ctx, ws, f, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestCustomerView(t *testing.T) {
 		t.Error("ForProduct modified the shared frame")
 	}
 	// ForProduct(3): customer 1's declined phone offer of 3 and customer 2's opt-out of 3 go.
-	g3, err := v.ForProduct(ctx, ws.DB(), f, 3)
+	g3, err := v.ForProduct(ctx, ws, f, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestCustomerView(t *testing.T) {
 			}
 		}
 	}
-	if _, err := v.ForProduct(ctx, ws.DB(), f, 99); err == nil {
+	if _, err := v.ForProduct(ctx, ws, f, 99); err == nil {
 		t.Error("unknown product should fail")
 	}
 }
@@ -161,7 +161,7 @@ func TestCustomerViewNeedsDatamart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	_, err = CustomerView(ctx, ws.DB())
+	_, err = CustomerView(ctx, ws)
 	if err == nil || !strings.Contains(err.Error(), `datamart table "customers"`) {
 		t.Fatalf("err = %v", err)
 	}
@@ -170,24 +170,24 @@ func TestCustomerViewNeedsDatamart(t *testing.T) {
 func TestLoadTargetErrors(t *testing.T) {
 	ctx := context.Background()
 	ws := tinyWorkspace(t)
-	_, err := Load(ctx, ws.DB(), LoadSpec{Query: "customers", ID: "customer_id", Target: "employees + 1"}, nil)
+	_, err := Load(ctx, ws, LoadSpec{Query: "customers", ID: "customer_id", Target: "employees + 1"}, nil)
 	var te *TargetError
 	if !errors.As(err, &te) || !strings.Contains(err.Error(), `"employees + 1"`) || !strings.Contains(err.Error(), "INTEGER") {
 		t.Fatalf("err = %v, want a TargetError naming the expression and INTEGER", err)
 	}
-	_, err = Load(ctx, ws.DB(), LoadSpec{Query: "customers", ID: "customer_id", Target: "no_such_col = 1"}, nil)
+	_, err = Load(ctx, ws, LoadSpec{Query: "customers", ID: "customer_id", Target: "no_such_col = 1"}, nil)
 	if !errors.As(err, &te) || !strings.Contains(err.Error(), "no_such_col") {
 		t.Fatalf("err = %v", err)
 	}
-	_, err = Load(ctx, ws.DB(), LoadSpec{Query: "customers", ID: "cust"}, nil)
+	_, err = Load(ctx, ws, LoadSpec{Query: "customers", ID: "cust"}, nil)
 	if err == nil || !strings.Contains(err.Error(), `no id column "cust"`) {
 		t.Fatalf("err = %v", err)
 	}
-	_, err = Load(ctx, ws.DB(), LoadSpec{Query: "customers", ID: "customer_id", Exclude: []string{"nosuch"}}, nil)
+	_, err = Load(ctx, ws, LoadSpec{Query: "customers", ID: "customer_id", Exclude: []string{"nosuch"}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "nosuch") {
 		t.Fatalf("err = %v", err)
 	}
-	f, err := Load(ctx, ws.DB(), LoadSpec{Query: "customers", ID: "customer_id", Target: "sector = 'retail'", Exclude: []string{"name"}}, nil)
+	f, err := Load(ctx, ws, LoadSpec{Query: "customers", ID: "customer_id", Target: "sector = 'retail'", Exclude: []string{"name"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

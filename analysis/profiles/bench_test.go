@@ -30,7 +30,7 @@ func BenchmarkTrainProduct100k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		base, err := LoadBase(ctx, ws.DB(), nil)
+		base, err := LoadBase(ctx, ws, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -44,7 +44,7 @@ func ExportPeers(ctx context.Context, ws *workspace.Workspace, dir string, produ
 	if report == nil {
 		report = func(Progress) {}
 	}
-	b, err := LoadBase(ctx, ws.DB(), report)
+	b, err := LoadBase(ctx, ws, report)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func ExportPeers(ctx context.Context, ws *workspace.Workspace, dir string, produ
 		if k > 0 {
 			report(Progress{Done: int64(k), Total: int64(len(products)), Stage: fmt.Sprintf("P%02d exported", products[k-1])})
 		}
-		f, y, err := b.ProductData(ctx, ws.DB(), pid, Lookalike)
+		f, y, err := b.ProductData(ctx, ws, pid, Lookalike)
 		if err != nil {
 			return nil, err
 		}

@@ -29,7 +29,7 @@ func memWorkspace(t testing.TB) *workspace.Workspace {
 
 func exec(t testing.TB, ws *workspace.Workspace, q string) {
 	t.Helper()
-	if _, err := ws.DB().ExecContext(context.Background(), q); err != nil {
+	if _, err := ws.ExecContext(context.Background(), q); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 }
@@ -96,7 +96,7 @@ func TestChurnGenericPath(t *testing.T) {
 		t.Errorf("scored with %s, best is %s", sc.ModelID, best.ModelID)
 	}
 	label := map[string]float64{}
-	rows, err := ws.DB().QueryContext(ctx, `SELECT CAST(id AS VARCHAR), CAST(churn = 'yes' AS DOUBLE) FROM churn_test`)
+	rows, err := ws.QueryContext(ctx, `SELECT CAST(id AS VARCHAR), CAST(churn = 'yes' AS DOUBLE) FROM churn_test`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 	var n int
-	_ = ws.DB().QueryRowContext(ctx, `SELECT count(*) FROM acrm_models`).Scan(&n)
+	_ = ws.QueryRowContext(ctx, `SELECT count(*) FROM acrm_models`).Scan(&n)
 	if n != 0 {
 		t.Fatalf("failed runs registered %d models", n)
 	}
@@ -269,7 +269,7 @@ func TestRegistryVersionsBestAndScores(t *testing.T) {
 	if r2.Models[0].ModelID != "syn@v4" || r2.Fingerprint != r1.Fingerprint {
 		t.Fatalf("second run: %s fingerprint %s vs %s", r2.Models[0].ModelID, r2.Fingerprint, r1.Fingerprint)
 	}
-	list, err := List(ctx, ws.DB())
+	list, err := List(ctx, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,11 +292,11 @@ func TestRegistryVersionsBestAndScores(t *testing.T) {
 		t.Errorf("%d best rows", bests)
 	}
 	// Loading v2 by id and scoring reproduces the run's own predictions.
-	st, err := Load(ctx, ws.DB(), r1.Models[1].ModelID)
+	st, err := Load(ctx, ws, r1.Models[1].ModelID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := features.Load(ctx, ws.DB(), features.LoadSpec{Query: "t", ID: "id"}, nil)
+	f, err := features.Load(ctx, ws, features.LoadSpec{Query: "t", ID: "id"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +326,7 @@ func TestRegistryVersionsBestAndScores(t *testing.T) {
 	}
 	var n int
 	var mx float64
-	if err := ws.DB().QueryRowContext(ctx, `SELECT count(*), max(score) FROM acrm_scores WHERE model_id = 'syn@v4'`).Scan(&n, &mx); err != nil {
+	if err := ws.QueryRowContext(ctx, `SELECT count(*), max(score) FROM acrm_scores WHERE model_id = 'syn@v4'`).Scan(&n, &mx); err != nil {
 		t.Fatal(err)
 	}
 	sorted := append([]float64(nil), sc.Score...)
@@ -337,7 +337,7 @@ func TestRegistryVersionsBestAndScores(t *testing.T) {
 	if _, err := Delete(ctx, ws, "syn"); err != nil {
 		t.Fatal(err)
 	}
-	_ = ws.DB().QueryRowContext(ctx, `SELECT count(*) FROM acrm_scores`).Scan(&n)
+	_ = ws.QueryRowContext(ctx, `SELECT count(*) FROM acrm_scores`).Scan(&n)
 	if n != 0 {
 		t.Errorf("delete left %d scores", n)
 	}

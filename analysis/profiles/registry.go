@@ -209,7 +209,7 @@ type Entry struct {
 }
 
 // List returns the registry, newest name first, versions ascending.
-func List(ctx context.Context, db *sql.DB) ([]Entry, error) {
+func List(ctx context.Context, db *workspace.Workspace) ([]Entry, error) {
 	rows, err := db.QueryContext(ctx, `SELECT model_id, name, coalesce(product_id, 0), target, source, algo, version,
 		coalesce(fingerprint, ''), coalesce(is_best, false), created_at, coalesce(features, '[]'), coalesce(metrics, '{}')
 		FROM acrm_models ORDER BY product_id NULLS LAST, name, version`)
@@ -256,7 +256,7 @@ var ErrNotFound = errors.New("no such model")
 
 // Load reads a model from the registry. ref is a model id (name@vN) or a name, which means
 // the name's best model of its latest run (or its latest version when none is marked best).
-func Load(ctx context.Context, db *sql.DB, ref string) (*Stored, error) {
+func Load(ctx context.Context, db *workspace.Workspace, ref string) (*Stored, error) {
 	var q string
 	if strings.Contains(ref, "@") {
 		q = `SELECT model_id, name, algo, blob FROM acrm_models WHERE model_id = ?`

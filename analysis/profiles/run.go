@@ -23,7 +23,7 @@ func TrainTable(ctx context.Context, ws *workspace.Workspace, spec Spec, report 
 	if err := spec.normalize(); err != nil {
 		return nil, err
 	}
-	f, err := features.Load(ctx, ws.DB(), features.LoadSpec{Query: spec.Source, ID: spec.ID, Target: spec.Target, Exclude: spec.Exclude},
+	f, err := features.Load(ctx, ws, features.LoadSpec{Query: spec.Source, ID: spec.ID, Target: spec.Target, Exclude: spec.Exclude},
 		loadReport(report))
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %w", err)
@@ -55,7 +55,7 @@ type Base struct {
 }
 
 // LoadBase builds the customer feature view and loads it.
-func LoadBase(ctx context.Context, db *sql.DB, report func(Progress)) (*Base, error) {
+func LoadBase(ctx context.Context, db *workspace.Workspace, report func(Progress)) (*Base, error) {
 	v, err := features.CustomerView(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %w", err)
@@ -78,7 +78,7 @@ func LoadBase(ctx context.Context, db *sql.DB, report func(Progress)) (*Base, er
 //     least one of those offers.
 //
 // The product's own columns are removed from the frame (features.View.ForProduct).
-func (b *Base) ProductData(ctx context.Context, db *sql.DB, productID int, kind string) (*features.Frame, []float64, error) {
+func (b *Base) ProductData(ctx context.Context, db *workspace.Workspace, productID int, kind string) (*features.Frame, []float64, error) {
 	own := b.Frame.Col(features.OwnCol(productID))
 	if own == nil {
 		return nil, nil, fmt.Errorf("profiles: no product %d in the products table", productID)
@@ -133,7 +133,7 @@ func TrainProduct(ctx context.Context, ws *workspace.Workspace, b *Base, spec Sp
 	if err := spec.normalize(); err != nil {
 		return nil, err
 	}
-	f, y, err := b.ProductData(ctx, ws.DB(), spec.ProductID, spec.Kind)
+	f, y, err := b.ProductData(ctx, ws, spec.ProductID, spec.Kind)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func OracleAUC(ctx context.Context, ws *workspace.Workspace) (map[int]float64, e
 	if err != nil || !ok {
 		return out, err
 	}
-	rows, err := ws.DB().QueryContext(ctx, `SELECT product_id, value FROM sample_truth_meta WHERE key = 'oracle_auc' AND product_id IS NOT NULL`)
+	rows, err := ws.QueryContext(ctx, `SELECT product_id, value FROM sample_truth_meta WHERE key = 'oracle_auc' AND product_id IS NOT NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("profiles: oracle AUC: %w", err)
 	}
@@ -211,7 +211,7 @@ func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report
 	if spec.Kind == "" {
 		spec.Kind = Lookalike
 	}
-	b, err := LoadBase(ctx, ws.DB(), report)
+	b, err := LoadBase(ctx, ws, report)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +262,7 @@ func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report
 					continue
 				}
 				res, err := func() (*Result, error) {
-					f, y, err := b.ProductData(ctx, ws.DB(), pid, s.Kind)
+					f, y, err := b.ProductData(ctx, ws, pid, s.Kind)
 					if err != nil {
 						return nil, err
 					}
@@ -339,7 +339,7 @@ type Scores struct {
 // model's id column and every source column its encoder reads; missing ones are an error
 // naming them all.
 func ScoreTable(ctx context.Context, ws *workspace.Workspace, ref, table string, report func(Progress)) (*Scores, error) {
-	s, err := Load(ctx, ws.DB(), ref)
+	s, err := Load(ctx, ws, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +347,7 @@ func ScoreTable(ctx context.Context, ws *workspace.Workspace, ref, table string,
 	if id == "" {
 		id = "customer_id"
 	}
-	f, err := features.Load(ctx, ws.DB(), features.LoadSpec{Query: table, ID: id}, loadReport(report))
+	f, err := features.Load(ctx, ws, features.LoadSpec{Query: table, ID: id}, loadReport(report))
 	if err != nil {
 		return nil, fmt.Errorf("profiles: score %s: %w", table, err)
 	}
@@ -368,14 +368,14 @@ func ScoreTable(ctx context.Context, ws *workspace.Workspace, ref, table string,
 // and every customer who does not hold the product is scored. A table model scores its own
 // source table instead.
 func ScoreBase(ctx context.Context, ws *workspace.Workspace, ref string, report func(Progress)) (*Scores, error) {
-	s, err := Load(ctx, ws.DB(), ref)
+	s, err := Load(ctx, ws, ref)
 	if err != nil {
 		return nil, err
 	}
 	if s.ProductID == 0 {
 		return ScoreTable(ctx, ws, s.ModelID, s.Source, report)
 	}
-	b, err := LoadBase(ctx, ws.DB(), report)
+	b, err := LoadBase(ctx, ws, report)
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +383,7 @@ func ScoreBase(ctx context.Context, ws *workspace.Workspace, ref string, report 
 	if own == nil {
 		return nil, fmt.Errorf("profiles: model %s is for product %d, which the products table no longer has", s.ModelID, s.ProductID)
 	}
-	f, err := b.View.ForProduct(ctx, ws.DB(), b.Frame, s.ProductID)
+	f, err := b.View.ForProduct(ctx, ws, b.Frame, s.ProductID)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func sampleWorkspace(t testing.TB) *workspace.Workspace {
 // truthOn returns p_true of product pid for the given customer ids (evaluation only).
 func truthOn(t testing.TB, ws *workspace.Workspace, pid int, ids []string) []float64 {
 	t.Helper()
-	rows, err := ws.DB().QueryContext(context.Background(), `SELECT CAST(customer_id AS VARCHAR), p_true FROM sample_truth WHERE product_id = ?`, pid)
+	rows, err := ws.QueryContext(context.Background(), `SELECT CAST(customer_id AS VARCHAR), p_true FROM sample_truth WHERE product_id = ?`, pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestSampleQuality(t *testing.T) {
 		t.Fatal(err)
 	}
 	var owners int
-	if err := ws.DB().QueryRowContext(ctx, `SELECT count(DISTINCT customer_id) FROM holdings WHERE product_id = 2 AND end_date IS NULL`).Scan(&owners); err != nil {
+	if err := ws.QueryRowContext(ctx, `SELECT count(DISTINCT customer_id) FROM holdings WHERE product_id = 2 AND end_date IS NULL`).Scan(&owners); err != nil {
 		t.Fatal(err)
 	}
 	if len(sc.IDs) != sampleSize-owners {
@@ -138,7 +138,7 @@ func pad(n int) string {
 
 func labelsOf(t testing.TB, ws *workspace.Workspace, pid int, ids []string) []float64 {
 	t.Helper()
-	rows, err := ws.DB().QueryContext(context.Background(), `SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM holdings WHERE product_id = ? AND end_date IS NULL`, pid)
+	rows, err := ws.QueryContext(context.Background(), `SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM holdings WHERE product_id = ? AND end_date IS NULL`, pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,18 +165,18 @@ func TestResponseTarget(t *testing.T) {
 	ctx := context.Background()
 	ws := sampleWorkspace(t)
 	var pid, offered, accepted int
-	err := ws.DB().QueryRowContext(ctx, `SELECT product_id, count(DISTINCT customer_id),
+	err := ws.QueryRowContext(ctx, `SELECT product_id, count(DISTINCT customer_id),
 		count(DISTINCT customer_id) FILTER (WHERE outcome = 'accepted')
 		FROM contacts WHERE direction = 'outbound' AND product_id IS NOT NULL
 		GROUP BY product_id ORDER BY 3 DESC, 1 LIMIT 1`).Scan(&pid, &offered, &accepted)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := LoadBase(ctx, ws.DB(), nil)
+	b, err := LoadBase(ctx, ws, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, y, err := b.ProductData(ctx, ws.DB(), pid, Response)
+	f, y, err := b.ProductData(ctx, ws, pid, Response)
 	if err != nil {
 		t.Fatal(err)
 	}

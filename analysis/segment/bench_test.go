@@ -45,7 +45,7 @@ func openBenchWorkspace(b *testing.B, n int) *workspace.Workspace {
 		fmt.Sprintf(`CREATE TABLE optouts AS SELECT i::BIGINT AS customer_id, NULL::INTEGER AS product_id, 'mail' AS channel, DATE '2025-01-01' AS since
 		 FROM range(1, %d, 20) r(i)`, n+1),
 	} {
-		if _, err := ws.DB().ExecContext(ctx, s); err != nil {
+		if _, err := ws.ExecContext(ctx, s); err != nil {
 			b.Fatal(err)
 		}
 	}

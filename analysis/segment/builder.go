@@ -52,7 +52,7 @@ func Values(ctx context.Context, ws *workspace.Workspace, column string, limit i
 		return nil, err
 	}
 	id := workspace.QuoteIdent(col.Name)
-	rows, err := ws.DB().QueryContext(ctx, fmt.Sprintf(
+	rows, err := ws.QueryContext(ctx, fmt.Sprintf(
 		`SELECT v, n FROM (SELECT %s AS v, count(*) AS n FROM %s WHERE %s IS NOT NULL GROUP BY 1 ORDER BY n DESC, v LIMIT %d)
 		 ORDER BY n DESC, v`, id, View, id, limit))
 	if err != nil {

@@ -119,7 +119,7 @@ func TestBuildFilterRuns(t *testing.T) {
 		}
 	}
 	var n int
-	if err := ws.DB().QueryRow("SELECT count(*) FROM customers").Scan(&n); err != nil || n != 10 {
+	if err := ws.QueryRowContext(context.Background(), "SELECT count(*) FROM customers").Scan(&n); err != nil || n != 10 {
 		t.Errorf("customers changed: %d %v", n, err)
 	}
 }

@@ -63,7 +63,7 @@ func Crosstab(ctx context.Context, ws *workspace.Workspace, rowCol, colCol, filt
 		}
 		where = " WHERE (\n" + strings.TrimSpace(filter) + "\n)"
 	}
-	conn, err := ws.DB().Conn(ctx)
+	conn, err := ws.Conn(ctx)
 	if err != nil {
 		return CrossTable{}, fmt.Errorf("segment: crosstab: %w", err)
 	}

@@ -73,7 +73,7 @@ func TestCrosstabNumericBandsAndOther(t *testing.T) {
 	ws := openHandFixture(t)
 	ctx := context.Background()
 	// 90 more customers: 100 distinct revenues and 20 sectors.
-	_, err := ws.DB().Exec(`INSERT INTO customers (customer_id, name, sector, size_class, monthly_revenue, mobile_subs)
+	_, err := ws.ExecContext(context.Background(), `INSERT INTO customers (customer_id, name, sector, size_class, monthly_revenue, mobile_subs)
 		SELECT i, 'c' || i, 's' || lpad((i % 20)::VARCHAR, 2, '0'), 'micro', 100.0 * i, i % 3 FROM range(11, 101) r(i)`)
 	if err != nil {
 		t.Fatal(err)
@@ -92,14 +92,14 @@ func TestCrosstabNumericBandsAndOther(t *testing.T) {
 	// Each band holds the customers between its cuts, counted independently.
 	var cuts []any
 	var raw any
-	if err := ws.DB().QueryRow(`SELECT quantile_disc(monthly_revenue, [0.25, 0.5, 0.75]) FROM customer_view`).Scan(&raw); err != nil {
+	if err := ws.QueryRowContext(context.Background(), `SELECT quantile_disc(monthly_revenue, [0.25, 0.5, 0.75]) FROM customer_view`).Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
 	cuts = raw.([]any)
 	bounds := []float64{math.Inf(-1), cuts[0].(float64), cuts[1].(float64), cuts[2].(float64), math.Inf(1)}
 	for b := 0; b < 4; b++ {
 		var n int64
-		if err := ws.DB().QueryRow(`SELECT count(*) FROM customer_view WHERE monthly_revenue > ? AND monthly_revenue <= ?`,
+		if err := ws.QueryRowContext(context.Background(), `SELECT count(*) FROM customer_view WHERE monthly_revenue > ? AND monthly_revenue <= ?`,
 			math.Max(bounds[b], -1e300), math.Min(bounds[b+1], 1e300)).Scan(&n); err != nil {
 			t.Fatal(err)
 		}

@@ -32,7 +32,7 @@ func exampleWorkspace() *workspace.Workspace {
 		   CASE WHEN i % 6 = 0 THEN 'accepted' ELSE 'no_response' END AS outcome, 0.0 AS revenue, NULL AS reason
 		 FROM range(2, 101, 2) r(i)`,
 	} {
-		if _, err := ws.DB().ExecContext(ctx, s); err != nil {
+		if _, err := ws.ExecContext(ctx, s); err != nil {
 			log.Fatal(err)
 		}
 	}

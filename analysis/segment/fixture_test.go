@@ -61,7 +61,7 @@ func openHandFixture(t testing.TB) *workspace.Workspace {
 		`INSERT INTO optouts VALUES (1, NULL, NULL, '2024-01-01'), (6, 1, NULL, '2024-01-01'), (6, NULL, 'phone', '2024-02-01')`,
 	}
 	for _, s := range stmts {
-		if _, err := ws.DB().ExecContext(ctx, s); err != nil {
+		if _, err := ws.ExecContext(ctx, s); err != nil {
 			t.Fatalf("%v\n%s", err, s)
 		}
 	}

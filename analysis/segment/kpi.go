@@ -83,7 +83,7 @@ func KPIs(ctx context.Context, ws *workspace.Workspace, segs []Segment) (_ []KPI
 	}
 	raws := make([]raw, len(groups))
 	err = func() error {
-		rows, err := ws.DB().QueryContext(ctx, query)
+		rows, err := ws.QueryContext(ctx, query)
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ func TestSampleCustomerView(t *testing.T) {
 	q := func(query string) float64 {
 		t.Helper()
 		var v float64
-		if err := ws.DB().QueryRowContext(ctx, query).Scan(&v); err != nil {
+		if err := ws.QueryRowContext(ctx, query).Scan(&v); err != nil {
 			t.Fatalf("%s: %v", query, err)
 		}
 		return v
@@ -73,10 +73,10 @@ func TestSampleKPIsAndCrosstab(t *testing.T) {
 		t.Fatal(err)
 	}
 	var avgRev, ppc float64
-	if err := ws.DB().QueryRow(`SELECT avg(monthly_revenue) FROM customers`).Scan(&avgRev); err != nil {
+	if err := ws.QueryRowContext(context.Background(), `SELECT avg(monthly_revenue) FROM customers`).Scan(&avgRev); err != nil {
 		t.Fatal(err)
 	}
-	if err := ws.DB().QueryRow(`SELECT count(*) / 3000 FROM (SELECT DISTINCT customer_id, product_id FROM holdings WHERE end_date IS NULL)`).Scan(&ppc); err != nil {
+	if err := ws.QueryRowContext(context.Background(), `SELECT count(*) / 3000 FROM (SELECT DISTINCT customer_id, product_id FROM holdings WHERE end_date IS NULL)`).Scan(&ppc); err != nil {
 		t.Fatal(err)
 	}
 	base := rows[0]
@@ -168,7 +168,7 @@ func TestSampleValuesRoundTrip(t *testing.T) {
 		sel[i] = "count(*) FILTER (WHERE " + f + ")"
 		ptrs[i] = &got[i]
 	}
-	if err := ws.DB().QueryRowContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+View).Scan(ptrs...); err != nil {
+	if err := ws.QueryRowContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+View).Scan(ptrs...); err != nil {
 		t.Fatal(err)
 	}
 	if len(filters) < 60 {

@@ -51,7 +51,7 @@ func ValueBasis(ctx context.Context, ws *workspace.Workspace) (string, error) {
 		return "", err
 	}
 	var basis string
-	if err := ws.DB().QueryRowContext(ctx, "SELECT coalesce(any_value(value_basis), '"+BasisRevenue+"') FROM (SELECT value_basis FROM "+View+" LIMIT 1)").Scan(&basis); err != nil {
+	if err := ws.QueryRowContext(ctx, "SELECT coalesce(any_value(value_basis), '"+BasisRevenue+"') FROM (SELECT value_basis FROM "+View+" LIMIT 1)").Scan(&basis); err != nil {
 		return "", fmt.Errorf("segment: value basis: %w", err)
 	}
 	return basis, nil
@@ -79,7 +79,7 @@ func Validate(ctx context.Context, ws *workspace.Workspace, filter string) (_ in
 		return 0, err
 	}
 	var n int64
-	if err := ws.DB().QueryRowContext(ctx, "SELECT count(*) FROM "+View+" WHERE (\n"+strings.TrimSpace(filter)+"\n)").Scan(&n); err != nil {
+	if err := ws.QueryRowContext(ctx, "SELECT count(*) FROM "+View+" WHERE (\n"+strings.TrimSpace(filter)+"\n)").Scan(&n); err != nil {
 		return 0, fmt.Errorf("segment: filter %q is not valid: %w", filter, err)
 	}
 	return n, nil
@@ -96,7 +96,7 @@ func checkFilter(ctx context.Context, ws *workspace.Workspace, filter string) er
 	if err := explore.CheckExpression(f); err != nil {
 		return fmt.Errorf("segment: filter %q: %w", filter, err)
 	}
-	rows, err := ws.DB().QueryContext(ctx, "DESCRIBE SELECT (\n"+f+"\n) AS filter FROM "+View)
+	rows, err := ws.QueryContext(ctx, "DESCRIBE SELECT (\n"+f+"\n) AS filter FROM "+View)
 	if err != nil {
 		return fmt.Errorf("segment: filter %q is not valid: %w", filter, err)
 	}
@@ -166,7 +166,7 @@ func Save(ctx context.Context, ws *workspace.Workspace, s Segment) (err error) {
 // List returns the saved segments ordered by name (built-in value segments excluded; see
 // ValueSegments).
 func List(ctx context.Context, ws *workspace.Workspace) ([]Segment, error) {
-	rows, err := ws.DB().QueryContext(ctx, `SELECT name, filter_sql, coalesce(description, ''), created_at FROM acrm_segments ORDER BY name`)
+	rows, err := ws.QueryContext(ctx, `SELECT name, filter_sql, coalesce(description, ''), created_at FROM acrm_segments ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("segment: list: %w", err)
 	}
@@ -192,7 +192,7 @@ func Get(ctx context.Context, ws *workspace.Workspace, name string) (Segment, er
 		return s, nil
 	}
 	var s Segment
-	err := ws.DB().QueryRowContext(ctx, `SELECT name, filter_sql, coalesce(description, ''), created_at FROM acrm_segments WHERE name = ?`, name).
+	err := ws.QueryRowContext(ctx, `SELECT name, filter_sql, coalesce(description, ''), created_at FROM acrm_segments WHERE name = ?`, name).
 		Scan(&s.Name, &s.Filter, &s.Description, &s.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Segment{}, fmt.Errorf("segment: %q: %w", name, ErrNotFound)
@@ -209,7 +209,7 @@ func Delete(ctx context.Context, ws *workspace.Workspace, name string) error {
 	if _, ok := builtin(name); ok {
 		return fmt.Errorf("segment: %q is a built-in value segment and cannot be deleted", name)
 	}
-	res, err := ws.DB().ExecContext(ctx, `DELETE FROM acrm_segments WHERE name = ?`, name)
+	res, err := ws.ExecContext(ctx, `DELETE FROM acrm_segments WHERE name = ?`, name)
 	if err != nil {
 		return fmt.Errorf("segment: delete %q: %w", name, err)
 	}

@@ -38,7 +38,7 @@ func TestCustomerViewColumns(t *testing.T) {
 		9:  {0, 0, 0, 0, 0, sql.NullFloat64{}, 0, 0, false, false, "middle"},
 		10: {0, 0, 0, 0, 0, sql.NullFloat64{}, 0, 0, false, false, "top"},
 	}
-	rows, err := ws.DB().Query(`SELECT customer_id, products_held, contacts_out, contacts_12m, responses, acceptances,
+	rows, err := ws.QueryContext(context.Background(), `SELECT customer_id, products_held, contacts_out, contacts_12m, responses, acceptances,
 		response_rate, contact_revenue, revenue_12m, contract_end, opted_out, value_segment FROM customer_view ORDER BY customer_id`)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestCustomerViewSnapshotFromMeta(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[int64][2]float64{}
-	rows, err := ws.DB().Query(`SELECT customer_id, contacts_12m, revenue_12m FROM customer_view WHERE contacts_out > 0`)
+	rows, err := ws.QueryContext(context.Background(), `SELECT customer_id, contacts_12m, revenue_12m FROM customer_view WHERE contacts_out > 0`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestCustomerViewWithoutOptionalTables(t *testing.T) {
 	ws := openHandFixture(t)
 	ctx := context.Background()
 	for _, s := range []string{"DROP TABLE contacts", "DROP TABLE holdings", "DROP TABLE optouts"} {
-		if _, err := ws.DB().Exec(s); err != nil {
+		if _, err := ws.ExecContext(context.Background(), s); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -103,13 +103,13 @@ func TestCustomerViewWithoutOptionalTables(t *testing.T) {
 	}
 	var held, out int64
 	var opt bool
-	if err := ws.DB().QueryRow(`SELECT sum(products_held), sum(contacts_out), bool_or(opted_out) FROM customer_view`).Scan(&held, &out, &opt); err != nil {
+	if err := ws.QueryRowContext(context.Background(), `SELECT sum(products_held), sum(contacts_out), bool_or(opted_out) FROM customer_view`).Scan(&held, &out, &opt); err != nil {
 		t.Fatal(err)
 	}
 	if held != 0 || out != 0 || opt {
 		t.Errorf("without tables: held %d out %d opt %v", held, out, opt)
 	}
-	if _, err := ws.DB().Exec("DROP VIEW customer_view; DROP TABLE customers"); err != nil {
+	if _, err := ws.ExecContext(context.Background(), "DROP VIEW customer_view; DROP TABLE customers"); err != nil {
 		t.Fatal(err)
 	}
 	if err := EnsureCustomerView(ctx, ws); err == nil || !strings.Contains(err.Error(), "no customers table") {
@@ -193,7 +193,7 @@ func TestSaveRejectsInvalidFilter(t *testing.T) {
 		t.Errorf("invalid filters changed acrm_segments: %v %v", list, err)
 	}
 	var n int
-	if err := ws.DB().QueryRow("SELECT count(*) FROM customers").Scan(&n); err != nil || n != 10 {
+	if err := ws.QueryRowContext(context.Background(), "SELECT count(*) FROM customers").Scan(&n); err != nil || n != 10 {
 		t.Errorf("customers changed: %d %v", n, err)
 	}
 }
@@ -234,7 +234,7 @@ func TestValueSegmentsFollowBestScores(t *testing.T) {
 		`INSERT INTO acrm_scores VALUES ('A@v1', 1, 0.5, now()), ('B@v1', 1, 0.5, now()), ('B@v1', 2, 0.9, now()),
 		   ('A@v1', 3, 0.1, now()), ('A@v1', 4, 0.02, now()), ('B@v2', 10, 0.99, now())`,
 	} {
-		if _, err := ws.DB().Exec(s); err != nil {
+		if _, err := ws.ExecContext(context.Background(), s); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -246,7 +246,7 @@ func TestValueSegmentsFollowBestScores(t *testing.T) {
 	}
 	got := map[int64]string{}
 	evs := map[int64]float64{}
-	rows, err := ws.DB().Query(`SELECT customer_id, value_segment, expected_value FROM customer_view`)
+	rows, err := ws.QueryContext(context.Background(), `SELECT customer_id, value_segment, expected_value FROM customer_view`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +336,7 @@ func TestKPIsErrors(t *testing.T) {
 func TestNoNaNWhenBaseHasNoContactsOrOptOuts(t *testing.T) {
 	ws := openHandFixture(t)
 	ctx := context.Background()
-	if _, err := ws.DB().Exec("DELETE FROM contacts; DELETE FROM optouts"); err != nil {
+	if _, err := ws.ExecContext(context.Background(), "DELETE FROM contacts; DELETE FROM optouts"); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := KPIs(ctx, ws, []Segment{{Name: "retail", Filter: "sector = 'retail'"}})

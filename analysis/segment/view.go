@@ -72,7 +72,7 @@ func EnsureCustomerView(ctx context.Context, ws *workspace.Workspace) error {
 	// The view's comment records which definition it has, so the usual call is a read.
 	sig := fmt.Sprintf("acrm %s v%d %+v", View, viewVersion, tabs)
 	var comment sql.NullString
-	err = ws.DB().QueryRowContext(ctx, `SELECT comment FROM duckdb_views() WHERE schema_name = 'main' AND view_name = ?`, View).Scan(&comment)
+	err = ws.QueryRowContext(ctx, `SELECT comment FROM duckdb_views() WHERE schema_name = 'main' AND view_name = ?`, View).Scan(&comment)
 	if err == nil && comment.String == sig {
 		return nil
 	}
@@ -91,7 +91,7 @@ func EnsureCustomerView(ctx context.Context, ws *workspace.Workspace) error {
 		// a write-write conflict on the catalog): that is success.
 		for try := 0; try < 5; try++ {
 			var again sql.NullString
-			if qerr := ws.DB().QueryRowContext(ctx, `SELECT comment FROM duckdb_views() WHERE schema_name = 'main' AND view_name = ?`, View).Scan(&again); qerr == nil && again.String == sig {
+			if qerr := ws.QueryRowContext(ctx, `SELECT comment FROM duckdb_views() WHERE schema_name = 'main' AND view_name = ?`, View).Scan(&again); qerr == nil && again.String == sig {
 				return nil
 			}
 			if ctx.Err() != nil {

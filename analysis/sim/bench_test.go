@@ -34,7 +34,7 @@ func BenchmarkRecompute1M(b *testing.B) {
 		b.Logf("fixture: 1,000,000 customers in %v", time.Since(start))
 	}
 	var offers int64
-	if err := ws.DB().QueryRowContext(ctx, `SELECT count(*) FROM contacts WHERE direction = 'outbound'`).Scan(&offers); err != nil {
+	if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM contacts WHERE direction = 'outbound'`).Scan(&offers); err != nil {
 		b.Fatal(err)
 	}
 	ClearFrequencyCache()

@@ -44,7 +44,7 @@ func periodStart(p int) time.Time { return fixtureStart.AddDate(0, 6*p, 0) }
 func buildFixture(t testing.TB, ws *workspace.Workspace, customers int, seed uint64, truth fixtureTruth) {
 	t.Helper()
 	ctx := context.Background()
-	db := ws.DB()
+	db := ws
 	for _, q := range []string{
 		`CREATE TABLE customers (customer_id BIGINT, monthly_revenue DOUBLE)`,
 		`CREATE TABLE campaigns (campaign_id INTEGER, name VARCHAR, product_id INTEGER, channel VARCHAR, start_date DATE, end_date DATE, cost_per_contact DOUBLE, selection VARCHAR, period INTEGER)`,

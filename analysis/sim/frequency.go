@@ -277,7 +277,7 @@ func loadRows(ctx context.Context, ws *workspace.Workspace, segSQL string, info 
 	var meta rowsMeta
 	// One connection for the whole aggregation, so the segment's customer ids are computed
 	// once into a temporary table (connection-local, never written to the workspace file).
-	db, err := ws.DB().Conn(ctx)
+	db, err := ws.Conn(ctx)
 	if err != nil {
 		return nil, meta, fmt.Errorf("sim: %w", err)
 	}
@@ -895,7 +895,7 @@ func (f *Frequency) WhatIf(from, to int) (WhatIf, error) {
 // UPDATE of history rows does not — pass FrequencyOptions.Refresh (the screen's refresh key)
 // after one.
 func fingerprint(ctx context.Context, ws *workspace.Workspace, segment string) (string, map[string]bool, error) {
-	rows, err := ws.DB().QueryContext(ctx, `SELECT table_name FROM information_schema.tables
+	rows, err := ws.QueryContext(ctx, `SELECT table_name FROM information_schema.tables
 		WHERE table_schema = 'main' AND table_name IN ('contacts', 'optouts', 'campaign_members', 'customers', 'acrm_segments', 'acrm_scores')`)
 	if err != nil {
 		return "", nil, fmt.Errorf("sim: fingerprint: %w", err)
@@ -922,7 +922,7 @@ func fingerprint(ctx context.Context, ws *workspace.Workspace, segment string) (
 		parts = append(parts, "coalesce((SELECT max(filter_sql) FROM acrm_segments WHERE name = "+workspace.QuoteString(segment)+"), '')")
 	}
 	var fp string
-	if err := ws.DB().QueryRowContext(ctx, "SELECT concat_ws('|', "+strings.Join(parts, ", ")+")").Scan(&fp); err != nil {
+	if err := ws.QueryRowContext(ctx, "SELECT concat_ws('|', "+strings.Join(parts, ", ")+")").Scan(&fp); err != nil {
 		return "", nil, fmt.Errorf("sim: fingerprint: %w", err)
 	}
 	return fp, has, nil

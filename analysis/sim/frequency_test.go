@@ -119,7 +119,7 @@ func TestFrequencyBadInput(t *testing.T) {
 	if _, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "nosuch"}); !errors.Is(err, ErrUnknownSegment) {
 		t.Errorf("unknown segment err = %v", err)
 	}
-	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO acrm_segments VALUES ('nobody', 'monthly_revenue < 0', '', now())`); err != nil {
+	if _, err := ws.ExecContext(ctx, `INSERT INTO acrm_segments VALUES ('nobody', 'monthly_revenue < 0', '', now())`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "nobody"}); !errors.Is(err, ErrEmptySegment) {
@@ -149,17 +149,17 @@ func TestFrequencyBadInput(t *testing.T) {
 		t.Error("to 99 accepted")
 	}
 	// A period with no contacts: a segment whose customers were never offered anything.
-	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO customers VALUES (999999, 1.0)`); err != nil {
+	if _, err := ws.ExecContext(ctx, `INSERT INTO customers VALUES (999999, 1.0)`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO acrm_segments VALUES ('new', 'customer_id = 999999', '', now())`); err != nil {
+	if _, err := ws.ExecContext(ctx, `INSERT INTO acrm_segments VALUES ('new', 'customer_id = 999999', '', now())`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "new"}); err == nil || !strings.Contains(err.Error(), "has no outbound offers") {
 		t.Errorf("no-contact segment err = %v", err)
 	}
 	// No outbound offers at all.
-	if _, err := ws.DB().ExecContext(ctx, `DELETE FROM contacts`); err != nil {
+	if _, err := ws.ExecContext(ctx, `DELETE FROM contacts`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "top"}); err == nil || !strings.Contains(err.Error(), "no outbound offers") {
@@ -173,7 +173,7 @@ func TestFrequencyObservationalAndShortHistory(t *testing.T) {
 	buildFixture(t, ws, 8000, 9, defaultTruth)
 	ClearFrequencyCache()
 	// Without the frequency test the estimate is observational, and says so.
-	if _, err := ws.DB().ExecContext(ctx, `DELETE FROM campaigns WHERE selection = 'frequency'`); err != nil {
+	if _, err := ws.ExecContext(ctx, `DELETE FROM campaigns WHERE selection = 'frequency'`); err != nil {
 		t.Fatal(err)
 	}
 	f, err := LoadFrequency(ctx, ws, FrequencyOptions{Segment: "all", Boot: 20, Seed: 3})
@@ -193,7 +193,7 @@ func TestFrequencyObservationalAndShortHistory(t *testing.T) {
 		}
 	}
 	// Six months of history cannot fill a 12-month period.
-	if _, err := ws.DB().ExecContext(ctx, `DELETE FROM contacts WHERE ts < TIMESTAMP '2026-05-01'`); err != nil {
+	if _, err := ws.ExecContext(ctx, `DELETE FROM contacts WHERE ts < TIMESTAMP '2026-05-01'`); err != nil {
 		t.Fatal(err)
 	}
 	_, err = LoadFrequency(ctx, ws, FrequencyOptions{Segment: "all", PeriodMonths: 12, Boot: 20})
@@ -211,7 +211,7 @@ func TestFrequencyObservationalAndShortHistory(t *testing.T) {
 func TestValueSegmentsByExpectedValue(t *testing.T) {
 	ctx := context.Background()
 	ws := memWorkspace(t)
-	db := ws.DB()
+	db := ws
 	for _, q := range []string{
 		`CREATE TABLE customers AS SELECT i AS customer_id, 1000.0 * i AS monthly_revenue FROM range(1, 101) t(i)`,
 		`CREATE TABLE products AS SELECT 5 AS product_id, 2000.0 AS margin`,
@@ -278,7 +278,7 @@ func TestWhatIfGrowthUndefinedWithoutRevenue(t *testing.T) {
 	}
 	// Accepted offers without revenue (e.g. a free product): the curve still fits, but
 	// there is no revenue to grow from.
-	if _, err := ws.DB().ExecContext(ctx, `UPDATE contacts SET revenue = 0`); err != nil {
+	if _, err := ws.ExecContext(ctx, `UPDATE contacts SET revenue = 0`); err != nil {
 		t.Fatal(err)
 	}
 	f, err = LoadFrequency(ctx, ws, FrequencyOptions{Segment: "all", Boot: 20, Seed: 2, Refresh: true})

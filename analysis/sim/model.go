@@ -28,7 +28,7 @@ func LoadModelGains(ctx context.Context, ws *workspace.Workspace, ref string) (M
 	var mg ModelGains
 	var pid sql.NullInt64
 	var metrics sql.NullString
-	err := ws.DB().QueryRowContext(ctx, `SELECT model_id, product_id, metrics FROM acrm_models
+	err := ws.QueryRowContext(ctx, `SELECT model_id, product_id, metrics FROM acrm_models
 		WHERE model_id = ? OR name = ? ORDER BY model_id = ? DESC, is_best DESC, version DESC LIMIT 1`, ref, ref, ref).
 		Scan(&mg.ModelID, &pid, &metrics)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -105,7 +105,7 @@ var ErrConversionAboveOne = errors.New("targeted conversion above 100 %")
 // base stands in for the customers who call. It returns the number of scores used.
 func InboundFromModel(ctx context.Context, ws *workspace.Workspace, ref string, threshold float64) (interesting, closeRate float64, n int, err error) {
 	var id string
-	err = ws.DB().QueryRowContext(ctx, `SELECT model_id FROM acrm_models
+	err = ws.QueryRowContext(ctx, `SELECT model_id FROM acrm_models
 		WHERE model_id = ? OR name = ? ORDER BY model_id = ? DESC, is_best DESC, version DESC LIMIT 1`, ref, ref, ref).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, 0, fmt.Errorf("sim: model %q: %w in acrm_models (see acrm models)", ref, ErrNoModel)
@@ -113,7 +113,7 @@ func InboundFromModel(ctx context.Context, ws *workspace.Workspace, ref string, 
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("sim: model %q: %w", ref, err)
 	}
-	rows, err := ws.DB().QueryContext(ctx, `SELECT score FROM acrm_scores
+	rows, err := ws.QueryContext(ctx, `SELECT score FROM acrm_scores
 		WHERE model_id = ? AND scored_at = (SELECT max(scored_at) FROM acrm_scores WHERE model_id = ?)`, id, id)
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("sim: scores of %s: %w", id, err)

@@ -11,7 +11,7 @@ import (
 func TestModelHooks(t *testing.T) {
 	ctx := context.Background()
 	ws := memWorkspace(t)
-	db := ws.DB()
+	db := ws
 	metrics := `{"auc":0.84,"gains":[{"Share":0.1,"Gain":0.4},{"Share":0.3,"Gain":0.7},{"Share":0.6,"Gain":0.9},{"Share":1,"Gain":1}]}`
 	for _, q := range []string{
 		`INSERT INTO acrm_models (model_id, name, product_id, target, source, algo, version, metrics, is_best, created_at)

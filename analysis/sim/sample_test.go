@@ -52,7 +52,7 @@ func sampleWorkspace(t testing.TB) *workspace.Workspace {
 func truthMeta(t testing.TB, ws *workspace.Workspace, key string) float64 {
 	t.Helper()
 	var v float64
-	if err := ws.DB().QueryRow(`SELECT value FROM sample_truth_meta WHERE key = ? AND product_id IS NULL`, key).Scan(&v); err != nil {
+	if err := ws.QueryRowContext(context.Background(), `SELECT value FROM sample_truth_meta WHERE key = ? AND product_id IS NULL`, key).Scan(&v); err != nil {
 		t.Fatalf("truth %s: %v", key, err)
 	}
 	return v

@@ -106,7 +106,7 @@ func SaveScenario(ctx context.Context, ws *workspace.Workspace, s Scenario, repl
 
 // ListScenarios returns every saved scenario, oldest first.
 func ListScenarios(ctx context.Context, ws *workspace.Workspace) ([]Scenario, error) {
-	rows, err := ws.DB().QueryContext(ctx, `SELECT name, kind, inputs, coalesce(results, '{}'), created_at FROM acrm_scenarios ORDER BY created_at, name`)
+	rows, err := ws.QueryContext(ctx, `SELECT name, kind, inputs, coalesce(results, '{}'), created_at FROM acrm_scenarios ORDER BY created_at, name`)
 	if err != nil {
 		return nil, fmt.Errorf("sim: list scenarios: %w", err)
 	}
@@ -128,7 +128,7 @@ func ListScenarios(ctx context.Context, ws *workspace.Workspace) ([]Scenario, er
 func GetScenario(ctx context.Context, ws *workspace.Workspace, name string) (Scenario, error) {
 	var s Scenario
 	var in, res string
-	err := ws.DB().QueryRowContext(ctx, `SELECT name, kind, inputs, coalesce(results, '{}'), created_at FROM acrm_scenarios WHERE name = ?`, name).
+	err := ws.QueryRowContext(ctx, `SELECT name, kind, inputs, coalesce(results, '{}'), created_at FROM acrm_scenarios WHERE name = ?`, name).
 		Scan(&s.Name, &s.Kind, &in, &res, &s.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("sim: scenario %q: %w (see acrm simulate list)", name, ErrNoScenario)
@@ -142,7 +142,7 @@ func GetScenario(ctx context.Context, ws *workspace.Workspace, name string) (Sce
 
 // DeleteScenario removes a scenario; ErrNoScenario when it does not exist.
 func DeleteScenario(ctx context.Context, ws *workspace.Workspace, name string) error {
-	res, err := ws.DB().ExecContext(ctx, `DELETE FROM acrm_scenarios WHERE name = ?`, name)
+	res, err := ws.ExecContext(ctx, `DELETE FROM acrm_scenarios WHERE name = ?`, name)
 	if err != nil {
 		return fmt.Errorf("sim: delete scenario %q: %w", name, err)
 	}

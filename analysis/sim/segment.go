@@ -36,7 +36,7 @@ var valueBounds = map[string][2]float64{"top": {0, 0.1}, "middle": {0.1, 0.5}, "
 // best models, by monthly_revenue before that. "all" is every customer. Other names are looked
 // up in acrm_segments; their filter runs over customer_view when it exists, customers else.
 func resolveSegment(ctx context.Context, ws *workspace.Workspace, name string) (string, SegmentInfo, error) {
-	db := ws.DB()
+	db := ws
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = "all"
@@ -100,7 +100,7 @@ func hasBestScores(ctx context.Context, ws *workspace.Workspace) (bool, error) {
 		}
 	}
 	var n int64
-	err := ws.DB().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM acrm_scores s
+	err := ws.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM acrm_scores s
 		JOIN acrm_models m ON m.model_id = s.model_id AND m.is_best AND m.product_id IS NOT NULL LIMIT 1)`).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("sim: read scores: %w", err)

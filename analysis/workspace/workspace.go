@@ -109,6 +109,36 @@ func (w *Workspace) Path() string { return w.path }
 // DB is the shared database handle. Use QueryContext/ExecContext so esc can cancel.
 func (w *Workspace) DB() *sql.DB { return w.db }
 
+// QueryContext runs a query that returns rows; cancelled with ctx.
+func (w *Workspace) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return w.db.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query expected to return at most one row; cancelled with ctx.
+func (w *Workspace) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return w.db.QueryRowContext(ctx, query, args...)
+}
+
+// ExecContext runs a statement that returns no rows; cancelled with ctx.
+func (w *Workspace) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return w.db.ExecContext(ctx, query, args...)
+}
+
+// AtLeastConns raises the connection pool's cap to n while concurrent work (parallel
+// appenders) needs one connection each; the returned func restores the previous cap.
+func (w *Workspace) AtLeastConns(n int) (restore func()) {
+	st := w.db.Stats()
+	if st.MaxOpenConnections == 0 || st.MaxOpenConnections >= n {
+		return func() {}
+	}
+	w.db.SetMaxOpenConns(n)
+	return func() { w.db.SetMaxOpenConns(st.MaxOpenConnections) }
+}
+
+// Conn reserves one connection of the pool (for a sequence that must share session state,
+// e.g. temp tables); the caller closes it.
+func (w *Workspace) Conn(ctx context.Context) (*sql.Conn, error) { return w.db.Conn(ctx) }
+
 // Close closes the database; the file is consistent afterwards.
 func (w *Workspace) Close() error {
 	if w == nil || w.db == nil {

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acrm-dev/acrm/analysis/datamart"
 	"github.com/acrm-dev/acrm/analysis/profiles"
 	"github.com/acrm-dev/acrm/analysis/segment"
 	"github.com/acrm-dev/acrm/analysis/sim"
@@ -60,7 +61,7 @@ func Open(ctx context.Context, ws *workspace.Workspace) (*Source, error) {
 	if d == "" {
 		if ok, _ := ws.HasTable(ctx, "contacts"); ok {
 			var t sql.NullTime
-			if err := ws.DB().QueryRowContext(ctx, `SELECT max(ts) FROM contacts`).Scan(&t); err == nil && t.Valid {
+			if err := ws.QueryRowContext(ctx, `SELECT max(ts) FROM contacts`).Scan(&t); err == nil && t.Valid {
 				d = t.Time.Format("2006-01-02")
 			}
 		}
@@ -94,26 +95,13 @@ func (s *Source) Models(ctx context.Context) ([]Model, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	es, err := profiles.List(ctx, s.WS.DB())
+	es, err := profiles.List(ctx, s.WS)
 	if err != nil {
 		return nil, err
 	}
-	names := map[int]string{}
-	if ok, _ := s.WS.HasTable(ctx, "products"); ok {
-		rows, err := s.WS.DB().QueryContext(ctx, `SELECT product_id, name FROM products`)
-		if err != nil {
-			return nil, fmt.Errorf("deck: product names: %w", err)
-		}
-		for rows.Next() {
-			var id int
-			var n string
-			if err := rows.Scan(&id, &n); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			names[id] = n
-		}
-		rows.Close()
+	names, err := datamart.ProductNames(ctx, s.WS)
+	if err != nil {
+		return nil, fmt.Errorf("deck: product names: %w", err)
 	}
 	out := make([]Model, len(es))
 	for i, e := range es {
@@ -348,28 +336,16 @@ func (s *Source) ProductEconomics(ctx context.Context, productID int) (Economics
 			return e, noData("the workspace has no %s table (acrm sample creates the datamart)", t)
 		}
 	}
-	db := s.WS.DB()
-	err := db.QueryRowContext(ctx, `SELECT name, margin FROM products WHERE product_id = ?`, productID).Scan(&e.Product, &e.Margin)
-	if errors.Is(err, sql.ErrNoRows) {
+	db := s.WS
+	p, err := datamart.ProductByID(ctx, s.WS, productID)
+	if errors.Is(err, datamart.ErrNoProduct) {
 		return e, noData("product %d is not in products", productID)
 	}
 	if err != nil {
 		return e, fmt.Errorf("deck: product %d: %w", productID, err)
 	}
-	// objective is optional in an imported products table (DuckDB binds a missing column
-	// even in a branch not taken, so ask first).
-	var objective sql.NullString
-	var hasObjective bool
-	if err := db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM information_schema.columns
-		WHERE table_name = 'products' AND column_name = 'objective'`).Scan(&hasObjective); err != nil {
-		return e, fmt.Errorf("deck: columns of products: %w", err)
-	}
-	if hasObjective {
-		if err := db.QueryRowContext(ctx, `SELECT CAST(objective AS VARCHAR) FROM products WHERE product_id = ?`, productID).Scan(&objective); err != nil {
-			return e, fmt.Errorf("deck: objective of product %d: %w", productID, err)
-		}
-	}
-	if objective.String == "retention" {
+	e.Product, e.Margin = p.Name, p.Margin
+	if p.Objective == datamart.Retention {
 		// Retention offers go to the owners; a look-alike model ranks the non-owners.
 		return e, noData("%s is a retention product: its offers go to owners, so a look-alike selection of non-owners has no profit curve", e.Product)
 	}

@@ -141,7 +141,7 @@ func TestDeckOnSample(t *testing.T) {
 	// No customer identifier or name anywhere in the deck.
 	ids := map[string]bool{}
 	var names []string
-	rows, err := ws.DB().QueryContext(ctx, `SELECT customer_id::VARCHAR, name FROM customers`)
+	rows, err := ws.QueryContext(ctx, `SELECT customer_id::VARCHAR, name FROM customers`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +333,7 @@ func TestSegmentKPIsFollowTheValueBasis(t *testing.T) {
 	}
 
 	// A best model whose scores fall with revenue.
-	db := ws.DB()
+	db := ws
 	if _, err := db.ExecContext(ctx, `INSERT INTO acrm_models (model_id, name, product_id, target, source, algo, version, is_best, created_at)
 		SELECT 'fake@v1', 'fake', min(product_id), 'lookalike', 'features', 'logit', 1, true, now() FROM products WHERE margin > 0`); err != nil {
 		t.Fatal(err)
@@ -437,7 +437,7 @@ func TestProfitModelPicksWhereTargetingPays(t *testing.T) {
 	}
 	a := Headline(models)[0]
 	// The same gains curve for another product with its own margin and response.
-	rows, err := ws.DB().QueryContext(ctx, `SELECT product_id, name FROM products WHERE product_id <> ? ORDER BY product_id`, a.ProductID)
+	rows, err := ws.QueryContext(ctx, `SELECT product_id, name FROM products WHERE product_id <> ? ORDER BY product_id`, a.ProductID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -513,7 +513,7 @@ func TestProductEconomicsRetentionAndNoObjective(t *testing.T) {
 	if with.Response <= 0 || with.Base <= 0 || with.Margin <= 0 {
 		t.Fatalf("economics of product %d: %+v", id, with)
 	}
-	if _, err := ws.DB().ExecContext(ctx, `ALTER TABLE products DROP COLUMN objective`); err != nil {
+	if _, err := ws.ExecContext(ctx, `ALTER TABLE products DROP COLUMN objective`); err != nil {
 		t.Fatal(err)
 	}
 	without, err := src.ProductEconomics(ctx, id)

@@ -39,7 +39,7 @@ func newModelsCmd() *cobra.Command {
 				fmt.Fprintf(cmd.OutOrStdout(), "deleted %d model(s) matching %s and their scores\n", n, del)
 				return nil
 			}
-			list, err := profiles.List(ctx, ws.DB())
+			list, err := profiles.List(ctx, ws)
 			if err != nil {
 				return err
 			}

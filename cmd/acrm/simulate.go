@@ -584,7 +584,7 @@ func conversionFromModel(cmd *cobra.Command, ref string, base, volume, rate floa
 	}
 	if base == 0 {
 		var n int64
-		if err := ws.DB().QueryRowContext(ctx, `SELECT count(*) FROM customers`).Scan(&n); err != nil {
+		if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM customers`).Scan(&n); err != nil {
 			return 0, "", fmt.Errorf("count customers for --base: %w", err)
 		}
 		base = float64(n)

@@ -96,7 +96,7 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 		if err != nil {
 			return err
 		}
-		b, err := profiles.LoadBase(ctx, ws.DB(), bar.report)
+		b, err := profiles.LoadBase(ctx, ws, bar.report)
 		if err != nil {
 			bar.done()
 			return err

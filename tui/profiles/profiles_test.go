@@ -325,7 +325,7 @@ func TestTrainDeleteCancel(t *testing.T) {
 func countModels(t *testing.T, ws *workspace.Workspace) int {
 	t.Helper()
 	var n int
-	if err := ws.DB().QueryRowContext(context.Background(), `SELECT count(*) FROM acrm_models`).Scan(&n); err != nil {
+	if err := ws.QueryRowContext(context.Background(), `SELECT count(*) FROM acrm_models`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

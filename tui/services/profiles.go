@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 
+	"github.com/acrm-dev/acrm/analysis/datamart"
 	"github.com/acrm-dev/acrm/analysis/profiles"
 	"github.com/acrm-dev/acrm/charts"
 	"github.com/acrm-dev/acrm/charts/deck"
@@ -74,30 +75,21 @@ func (w *Workspace) ProfileBoard(ctx context.Context) (*ProfileBoard, error) {
 		return nil, fmt.Errorf("profiles: oracle AUC: %w", err)
 	}
 	b := &ProfileBoard{Models: models}
-	ok, err := w.WS.HasTable(ctx, "products")
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
+	ps, err := datamart.Products(ctx, w.WS)
+	if errors.Is(err, datamart.ErrMissingTable) {
 		return b, nil
 	}
-	rows, err := w.WS.DB().QueryContext(ctx, `SELECT product_id, coalesce(code, ''), coalesce(name, ''), coalesce(objective, '') FROM products ORDER BY product_id`)
 	if err != nil {
 		return nil, fmt.Errorf("profiles: products: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var p ProfileProduct
-		if err := rows.Scan(&p.ID, &p.Code, &p.Name, &p.Objective); err != nil {
-			return nil, fmt.Errorf("profiles: products: %w", err)
-		}
-		p.Oracle = math.NaN()
+	for _, dp := range ps {
+		p := ProfileProduct{ID: dp.ID, Code: dp.Code, Name: dp.Name, Objective: dp.Objective, Oracle: math.NaN()}
 		if v, ok := oracle[p.ID]; ok {
 			p.Oracle = v
 		}
 		b.Products = append(b.Products, p)
 	}
-	return b, rows.Err()
+	return b, nil
 }
 
 // TrainProfiles implements ProfileService.

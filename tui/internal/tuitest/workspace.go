@@ -24,7 +24,7 @@ func OpenFixture(tb testing.TB, n int) *workspace.Workspace {
 func Count(tb testing.TB, ws *workspace.Workspace, q string) int64 {
 	tb.Helper()
 	var n int64
-	if err := ws.DB().QueryRow(q).Scan(&n); err != nil {
+	if err := ws.QueryRowContext(context.Background(), q).Scan(&n); err != nil {
 		tb.Fatalf("%s: %v", q, err)
 	}
 	return n

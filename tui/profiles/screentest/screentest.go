@@ -46,7 +46,7 @@ func Open(tb testing.TB, n int, products []int) *workspace.Workspace {
 		return ws
 	}
 	// One worker per fit so the models (and the golden screens) are the same on every run.
-	b, err := profiles.LoadBase(ctx, ws.DB(), nil)
+	b, err := profiles.LoadBase(ctx, ws, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func (h *Host) Busy() bool { return h.C.Jobs.Busy() }
 // number of a training run, so golden screens pin it to stay byte-identical across runs.
 func PinTrainTimes(tb testing.TB, ws *workspace.Workspace) {
 	tb.Helper()
-	if _, err := ws.DB().ExecContext(context.Background(),
+	if _, err := ws.ExecContext(context.Background(),
 		`UPDATE acrm_models SET metrics = json_merge_patch(metrics, '{"train_ms": 0}')::VARCHAR`); err != nil {
 		tb.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func OpenSnapshot(tb testing.TB, n int, products []int, path string) *workspace.
 		ws := Open(tb, n, products)
 		PinTrainTimes(tb, ws)
 		q := fmt.Sprintf(`COPY (SELECT %s FROM acrm_models ORDER BY model_id) TO %s (FORMAT json)`, registryColumns, workspace.QuoteString(abs))
-		if _, err := ws.DB().ExecContext(context.Background(), q); err != nil {
+		if _, err := ws.ExecContext(context.Background(), q); err != nil {
 			tb.Fatal(err)
 		}
 		return ws
@@ -154,7 +154,7 @@ func OpenSnapshot(tb testing.TB, n int, products []int, path string) *workspace.
 		model_id: 'VARCHAR', name: 'VARCHAR', product_id: 'INTEGER', target: 'VARCHAR', source: 'VARCHAR',
 		algo: 'VARCHAR', version: 'INTEGER', params: 'VARCHAR', features: 'VARCHAR', metrics: 'VARCHAR',
 		fingerprint: 'VARCHAR', is_best: 'BOOLEAN', created_at: 'TIMESTAMP'})`, registryColumns, workspace.QuoteString(abs))
-	if _, err := ws.DB().ExecContext(context.Background(), q); err != nil {
+	if _, err := ws.ExecContext(context.Background(), q); err != nil {
 		tb.Fatalf("load registry snapshot %s: %v", path, err)
 	}
 	return ws
