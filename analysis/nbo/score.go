@@ -54,7 +54,7 @@ var ErrNoModels = errors.New("no product model in the registry (train first: acr
 // keptModels picks per product the model to score with: the best response model when one
 // exists (it predicts acceptance directly), else the best look-alike model.
 func keptModels(ctx context.Context, ws *workspace.Workspace) (map[int]profiles.Entry, error) {
-	list, err := profiles.List(ctx, ws.DB())
+	list, err := profiles.List(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 		return nil, err
 	}
 	at := snap.AddDate(0, 0, 1)
-	base, err := profiles.LoadBase(ctx, ws.DB(), func(p profiles.Progress) {
+	base, err := profiles.LoadBase(ctx, ws, func(p profiles.Progress) {
 		report(Progress{Done: p.Done, Total: p.Total, Stage: "loading customer view"})
 	})
 	if err != nil {
@@ -294,11 +294,11 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 
 // scoreProduct returns the model's calibrated score for every customer row of the base.
 func scoreProduct(ctx context.Context, ws *workspace.Workspace, base *profiles.Base, productID int, modelID string) ([]float64, error) {
-	m, err := profiles.Load(ctx, ws.DB(), modelID)
+	m, err := profiles.Load(ctx, ws, modelID)
 	if err != nil {
 		return nil, err
 	}
-	f, err := base.View.ForProduct(ctx, ws.DB(), base.Frame, productID)
+	f, err := base.View.ForProduct(ctx, ws, base.Frame, productID)
 	if err != nil {
 		return nil, fmt.Errorf("nbo: product %d: %w", productID, err)
 	}
