@@ -226,18 +226,36 @@ func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, t
 	for i := range d.Offers {
 		d.Offers[i].Rank = i + 1
 	}
-	if limit > 0 && len(d.Offers) > limit {
-		for _, o := range d.Offers[limit:] {
-			if d.Removed == nil {
-				d.Removed = map[string]int{}
-			}
-			d.Removed[RuleMaxOffers]++
-			if trace {
-				d.Trace = append(d.Trace, Step{Product: o.Product, Channel: o.Channel, Rule: RuleMaxOffers,
-					Detail: fmt.Sprintf("rank %d; a contact carries at most %d", o.Rank, limit)})
-			}
+	// Cut the list: at most limit offers, and every kept offer counts against the cap and
+	// the channel cap as if made now.
+	remove := func(o Offer, rule, detail string) {
+		if d.Removed == nil {
+			d.Removed = map[string]int{}
 		}
-		d.Offers = d.Offers[:limit]
+		d.Removed[rule]++
+		if trace {
+			d.Trace = append(d.Trace, Step{Product: o.Product, Channel: o.Channel, Rule: rule, Detail: detail})
+		}
+	}
+	keep := d.Offers[:0]
+	perCh := map[string]int{}
+	for _, o := range d.Offers {
+		switch {
+		case limit > 0 && len(keep) >= limit:
+			remove(o, RuleMaxOffers, fmt.Sprintf("rank %d; a contact carries at most %d", o.Rank, limit))
+		case d.Usage.Total+len(keep) >= d.Usage.Cap:
+			remove(o, RuleCap, fmt.Sprintf("rank %d; %d of %d offers in this %d-month period with the ones above", o.Rank,
+				d.Usage.Total+len(keep), d.Usage.Cap, r.PeriodMonths))
+		case r.ChannelCap(o.Channel) > 0 && d.Usage.ByChannel[o.Channel]+perCh[o.Channel] >= r.ChannelCap(o.Channel):
+			remove(o, RuleChannelCap, fmt.Sprintf("rank %d; %s cap %d reached with the ones above", o.Rank, o.Channel, r.ChannelCap(o.Channel)))
+		default:
+			perCh[o.Channel]++
+			keep = append(keep, o)
+		}
+	}
+	d.Offers = keep
+	for i := range d.Offers {
+		d.Offers[i].Rank = i + 1
 	}
 	return d
 }

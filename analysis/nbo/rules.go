@@ -42,9 +42,9 @@ type Rules struct {
 	// Channels holds per-channel settings; a channel not listed uses the defaults.
 	Channels map[string]ChannelRule `toml:"channel" comment:"per outbound channel: cap per period, capacity per week, optional cost override"`
 	// Products holds per-product overrides of the products table's economics.
-	Products []ProductRule `toml:"product" comment:"per product: margin override, churn risk for retention products"`
+	Products []ProductRule `toml:"product,omitempty" comment:"per product: margin override, churn risk for retention products"`
 	// CapBySegment raises or lowers CapPerPeriod for a value segment (top, middle, low).
-	CapBySegment map[string]int `toml:"cap_by_segment" comment:"cap per period for a value segment (top, middle, low) instead of cap_per_period"`
+	CapBySegment map[string]int `toml:"cap_by_segment,omitempty" comment:"cap per period for a value segment (top, middle, low) instead of cap_per_period"`
 }
 
 // Tier is one level of objective priority.
@@ -141,7 +141,11 @@ func ParseRules(src []byte, file string) (*Rules, error) {
 			return nil, &RuleError{File: file, Line: row, Field: strings.Join(e.Key(), "."), Reason: "unknown field (" + knownFields(e.Key()) + ")"}
 		case errors.As(err, &de):
 			row, _ := de.Position()
-			return nil, &RuleError{File: file, Line: row, Field: strings.Join(de.Key(), "."), Reason: de.Error()}
+			field := strings.Join(de.Key(), ".")
+			if m := goFieldRe.FindStringSubmatch(de.Error()); m != nil && field == "" {
+				field = tomlName(m[1])
+			}
+			return nil, &RuleError{File: file, Line: row, Field: field, Reason: strings.TrimPrefix(de.Error(), "toml: ")}
 		}
 		// Type mismatches come back as plain errors naming the Go field; point at the line.
 		return nil, typeError(src, file, err)
@@ -159,14 +163,14 @@ func ParseRules(src []byte, file string) (*Rules, error) {
 	return r, nil
 }
 
-var goFieldRe = regexp.MustCompile(`field (\w+)\.(\w+)`)
+var goFieldRe = regexp.MustCompile(`struct field [\w.]*\.(\w+) of type`)
 
 // typeError turns go-toml's type-mismatch error into a RuleError at the field's line.
 func typeError(src []byte, file string, err error) error {
 	msg := err.Error()
 	field := ""
 	if m := goFieldRe.FindStringSubmatch(msg); m != nil {
-		field = tomlName(m[2])
+		field = tomlName(m[1])
 	}
 	return &RuleError{File: file, Line: lineOf(src, field), Field: field, Reason: strings.TrimPrefix(msg, "toml: ")}
 }
