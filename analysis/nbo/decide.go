@@ -47,6 +47,7 @@ type Candidate struct {
 	Channel   string
 	P         float64 // P(accept | offered through Channel)
 	Value     float64 // expected value = P × margin (× churn risk) − contact cost
+	Cost      float64 // the contact cost
 	Model     string  // model version(s) behind P
 	Reason    string  // reason code
 }
@@ -65,6 +66,7 @@ const (
 	RuleOptOut        = "opt-out"
 	RuleEligibility   = "eligibility"
 	RuleCoolDown      = "cool-down"
+	RulePending       = "offer pending"
 	RuleCap           = "cap per period"
 	RuleChannelCap    = "channel cap"
 	RuleMinPropensity = "minimum propensity"
@@ -74,7 +76,7 @@ const (
 )
 
 // RuleOrder lists the rules in the order Decide applies them (for reports).
-var RuleOrder = []string{RuleOwned, RuleNotHeld, RuleOptOut, RuleEligibility, RuleCoolDown, RuleCap,
+var RuleOrder = []string{RuleOwned, RuleNotHeld, RuleOptOut, RuleEligibility, RuleCoolDown, RulePending, RuleCap,
 	RuleChannelCap, RuleMinPropensity, RuleNoValue, RuleMaxOffers}
 
 // Step is one line of a decision trace: a rule that removed or demoted an offer.
@@ -146,6 +148,11 @@ func (r *Rules) check(at time.Time, h *History, u Usage, c *Candidate) (string, 
 				return RuleCoolDown, fmt.Sprintf("declined on %s, no new offer until %s", o.TS.Format(time.DateOnly),
 					o.TS.AddDate(0, 0, r.CoolDownDays).Format(time.DateOnly))
 			}
+		}
+	}
+	for _, o := range h.Offers {
+		if o.Product == c.Product && o.Outcome == "" && !o.TS.Before(at.AddDate(0, 0, -7*8)) {
+			return RulePending, "already in a registered campaign from " + o.TS.Format(time.DateOnly) + " without an outcome yet"
 		}
 	}
 	if u.Total >= u.Cap {

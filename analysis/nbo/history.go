@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acrm-dev/acrm/analysis/datamart"
 	"github.com/acrm-dev/acrm/analysis/segment"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
@@ -24,24 +25,14 @@ func LoadHistories(ctx context.Context, ws *workspace.Workspace, rules *Rules, s
 	}
 	db := ws.DB()
 	if ok, _ := ws.HasTable(ctx, "optouts"); ok {
-		rows, err := db.QueryContext(ctx, `SELECT customer_id, coalesce(product_id, 0), coalesce(channel, ''), coalesce(since, DATE '1900-01-01') FROM optouts`)
+		opts, err := datamart.OptOuts(ctx, ws)
 		if err != nil {
-			return nil, fmt.Errorf("nbo: read optouts: %w", err)
+			return nil, fmt.Errorf("nbo: %w", err)
 		}
-		for rows.Next() {
-			var id int64
-			var o OptOut
-			if err := rows.Scan(&id, &o.Product, &o.Channel, &o.Since); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("nbo: read optouts: %w", err)
+		for _, o := range opts {
+			if i := s.Row(o.CustomerID); i >= 0 {
+				h[i].OptOuts = append(h[i].OptOuts, OptOut{Product: o.ProductID, Channel: o.Channel, Since: o.Since})
 			}
-			if i := s.Row(id); i >= 0 {
-				h[i].OptOuts = append(h[i].OptOuts, o)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("nbo: read optouts: %w", err)
 		}
 	}
 	from := at.AddDate(0, -rules.PeriodMonths, 0)

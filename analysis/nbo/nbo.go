@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acrm-dev/acrm/analysis/datamart"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
@@ -57,61 +58,28 @@ func (p *Products) Index(id int) int {
 	return -1
 }
 
-// ReadProducts reads the products table: id, code, name, objective, margin and the
-// cost_<channel> columns that exist.
+// ReadProducts reads the products with their economics (datamart.Products).
 func ReadProducts(ctx context.Context, ws *workspace.Workspace) (*Products, error) {
-	ok, err := ws.HasTable(ctx, "products")
+	list, err := datamart.Products(ctx, ws)
 	if err != nil {
 		return nil, fmt.Errorf("nbo: %w", err)
 	}
-	if !ok {
-		return nil, fmt.Errorf("nbo: the workspace has no products table (run acrm sample or import one)")
-	}
-	cols := map[string]bool{}
-	rows, err := ws.DB().QueryContext(ctx, `SELECT column_name FROM information_schema.columns WHERE table_name = 'products'`)
-	if err != nil {
-		return nil, fmt.Errorf("nbo: read products: %w", err)
-	}
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		cols[c] = true
-	}
-	rows.Close()
-	var chans []string
-	sel := `SELECT product_id, coalesce(CAST(code AS VARCHAR), ''), coalesce(CAST(name AS VARCHAR), ''), coalesce(CAST(objective AS VARCHAR), 'cross-sell'), coalesce(margin, 0)`
-	for _, ch := range OutboundChannels {
-		if cols["cost_"+ch] {
-			chans = append(chans, ch)
-			sel += ", coalesce(cost_" + ch + ", 0)"
-		}
-	}
-	rows, err = ws.DB().QueryContext(ctx, sel+` FROM products ORDER BY product_id`)
-	if err != nil {
-		return nil, fmt.Errorf("nbo: read products: %w", err)
-	}
-	defer rows.Close()
 	out := &Products{byID: map[int]int{}}
-	for rows.Next() {
-		p := Product{Cost: map[string]float64{}, ChurnRisk: 1}
-		costs := make([]float64, len(chans))
-		dst := []any{&p.ID, &p.Code, &p.Name, &p.Objective, &p.Margin}
-		for i := range costs {
-			dst = append(dst, &costs[i])
+	for _, d := range list {
+		p := Product{ID: d.ID, Code: d.Code, Name: d.Name, Objective: d.Objective, Margin: d.Margin,
+			Cost: map[string]float64{}, ChurnRisk: 1}
+		if p.Objective == "" {
+			p.Objective = ObjCrossSell
 		}
-		if err := rows.Scan(dst...); err != nil {
-			return nil, fmt.Errorf("nbo: read products: %w", err)
-		}
-		for i, ch := range chans {
-			p.Cost[ch] = costs[i]
+		for ch, c := range d.ChannelCost {
+			if isOutbound(ch) {
+				p.Cost[ch] = c
+			}
 		}
 		out.byID[p.ID] = len(out.List)
 		out.List = append(out.List, p)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // withRules applies the rules' margin, churn-risk and channel-cost overrides.

@@ -92,7 +92,7 @@ func (s *Scoring) Candidates(i int, product int, channels []string, buf []Candid
 			}
 			pa := c.P(float64(sc))
 			buf = append(buf, Candidate{Product: p.ID, Objective: p.Objective, Owned: p.Objective == ObjRetention,
-				Channel: ch, P: pa, Value: value(p, ch, pa), Model: c.ModelID, Reason: p.Objective + ":" + c.Source})
+				Channel: ch, P: pa, Value: value(p, ch, pa), Cost: p.Cost[ch], Model: c.ModelID, Reason: p.Objective + ":" + c.Source})
 		}
 	}
 	return buf

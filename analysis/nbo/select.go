@@ -1,0 +1,396 @@
+package nbo
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/acrm-dev/acrm/analysis/segment"
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// SelectSpec says what campaign to select.
+type SelectSpec struct {
+	Product int     // product_id; 0 = each customer's best offer
+	Channel string  // outbound channel
+	Size    int     // customers to contact (exclusive with Budget)
+	Budget  float64 // contact budget in € (exclusive with Size)
+	Segment string  // saved segment or value segment top/middle/low by expected value ("" = everyone)
+	Control float64 // share of the selection held out as a control cell, [0, 0.5]
+	Seed    uint64  // control-cell draw
+	Weeks   int     // campaign length in weeks (default 4); channel capacity is per week
+}
+
+// Validate checks the spec's own ranges (not the workspace).
+func (s SelectSpec) Validate() error {
+	switch {
+	case !isOutbound(s.Channel):
+		return fmt.Errorf("nbo: select: channel %q: want one of %s", s.Channel, strings.Join(OutboundChannels, ", "))
+	case s.Size > 0 && s.Budget > 0, s.Size == 0 && s.Budget == 0:
+		if s.Size < 0 || s.Budget < 0 {
+			break
+		}
+		return errors.New("nbo: select: give exactly one of --size N or --budget AMOUNT")
+	case s.Product < 0:
+		return fmt.Errorf("nbo: select: product %d: want a product_id or best", s.Product)
+	}
+	if s.Size < 0 {
+		return fmt.Errorf("nbo: select: --size %d: want a positive number of customers", s.Size)
+	}
+	if s.Budget < 0 || math.IsNaN(s.Budget) || math.IsInf(s.Budget, 0) {
+		return fmt.Errorf("nbo: select: --budget %v: want a positive amount", s.Budget)
+	}
+	if !(s.Control >= 0 && s.Control <= 0.5) {
+		return fmt.Errorf("nbo: select: --control %v: want a share between 0 and 0.5", s.Control)
+	}
+	if s.Weeks < 0 || s.Weeks > 52 {
+		return fmt.Errorf("nbo: select: campaign length %d weeks: want 1 … 52", s.Weeks)
+	}
+	return nil
+}
+
+// Pick is one selected customer with the offer made (or held back for the control cell).
+type Pick struct {
+	CustomerID int64
+	Segment    string
+	Offer      Offer
+	Control    bool
+}
+
+// GainPoint is one point of the cumulative gains of a ranked selection: the share of the
+// expected contracts of all eligible customers found in the top Depth share.
+type GainPoint struct {
+	Depth, Share float64
+}
+
+// SelectResult is a selection, computed but not yet registered.
+type SelectResult struct {
+	Spec       SelectSpec
+	RunID      int64
+	Start, End time.Time
+	Considered int            // customers in the segment
+	Eligible   int            // customers left with an offer after every rule
+	Removed    map[string]int // customers whose offer a rule removed, per rule
+	Capacity   int            // channel capacity for the campaign (0 = unlimited)
+	CutByCap   int            // eligible customers beyond the channel capacity
+	Picks      []Pick         // target and control, best first
+	Contacted  int
+	Controls   int
+	Cost       float64 // contacts × cost
+	Contracts  float64 // Σ P(accept) over the contacted
+	Profit     float64 // Σ expected value over the contacted (after contact cost)
+	Gains      []GainPoint
+	BySegment  map[string]int // contacted customers per value segment
+	Basis      string         // what the value segments rank by
+	Campaigns  []int          // campaign ids once registered
+}
+
+// Select picks a campaign by expected value with every rule applied, from the current
+// complete scoring. It writes nothing; Register does.
+func Select(ctx context.Context, ws *workspace.Workspace, spec SelectSpec, report func(Progress)) (*SelectResult, error) {
+	if report == nil {
+		report = func(Progress) {}
+	}
+	if spec.Weeks == 0 {
+		spec.Weeks = 4
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	rules, _, err := LoadRules(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	report(Progress{Stage: "reading the scoring"})
+	s, err := LoadScoring(ctx, ws, rules)
+	if err != nil {
+		return nil, err
+	}
+	if spec.Product > 0 {
+		if _, ok := s.Products.Get(spec.Product); !ok {
+			return nil, fmt.Errorf("nbo: select: product %d is not in the products table", spec.Product)
+		}
+		if s.Cal[spec.Product] == nil {
+			return nil, fmt.Errorf("nbo: select: product %d has no model in scoring run %d (acrm train --product %d, then acrm score --all)", spec.Product, s.RunID, spec.Product)
+		}
+	}
+	known := false
+	for _, ch := range s.Channels {
+		known = known || ch == spec.Channel
+	}
+	if !known {
+		return nil, fmt.Errorf("nbo: select: channel %q has no contact cost in the products table (scored channels: %s)", spec.Channel, strings.Join(s.Channels, ", "))
+	}
+	inSeg, err := segmentRows(ctx, ws, s, spec.Segment)
+	if err != nil {
+		return nil, err
+	}
+	at := s.AsOf
+	report(Progress{Stage: "reading contact history"})
+	hist, err := LoadHistories(ctx, ws, rules, s, at)
+	if err != nil {
+		return nil, err
+	}
+	res := &SelectResult{Spec: spec, RunID: s.RunID, Start: at, End: at.AddDate(0, 0, 7*spec.Weeks-1), Removed: map[string]int{},
+		BySegment: map[string]int{}, Basis: SegmentBasis(s.RunID)}
+	var elig []Pick
+	var buf []Candidate
+	ch := []string{spec.Channel}
+	for i := range s.IDs {
+		if inSeg != nil && !inSeg[i] {
+			continue
+		}
+		if i%8192 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			report(Progress{Done: int64(i), Total: int64(len(s.IDs)), Stage: "applying rules"})
+		}
+		res.Considered++
+		buf = s.Candidates(i, spec.Product, ch, buf[:0])
+		d := rules.Decide(at, &hist[i], buf, 1, false)
+		for r := range d.Removed {
+			if r != RuleMaxOffers {
+				res.Removed[r]++
+			}
+		}
+		if len(d.Offers) == 0 {
+			continue
+		}
+		elig = append(elig, Pick{CustomerID: s.IDs[i], Segment: s.Segment[i], Offer: d.Offers[0]})
+	}
+	res.Eligible = len(elig)
+	sort.SliceStable(elig, func(a, b int) bool { return elig[a].Offer.Value > elig[b].Offer.Value })
+	// Gains over every eligible customer ranked by value.
+	total := 0.0
+	for _, p := range elig {
+		total += p.Offer.P
+	}
+	cum := 0.0
+	next := 1
+	for k, p := range elig {
+		cum += p.Offer.P
+		for next <= 20 && float64(k+1) >= float64(next)*float64(len(elig))/20 {
+			res.Gains = append(res.Gains, GainPoint{Depth: float64(next) / 20, Share: cum / math.Max(total, 1e-12)})
+			next++
+		}
+	}
+	if cap := rules.Channels[spec.Channel].CapacityPerWeek; cap > 0 {
+		res.Capacity = cap * spec.Weeks
+	}
+	// The list: contacted + control, the control share drawn at random from it.
+	keepShare := 1 - spec.Control
+	var list []Pick
+	cost := 0.0
+	for _, p := range elig {
+		contacted := float64(len(list)+1) * keepShare
+		if spec.Size > 0 && math.Round(contacted) > float64(spec.Size) {
+			break
+		}
+		c := p.Offer.Cost
+		if spec.Budget > 0 && (cost+c)*keepShare > spec.Budget {
+			break
+		}
+		if res.Capacity > 0 && math.Round(contacted) > float64(res.Capacity) {
+			res.CutByCap = len(elig) - len(list)
+			break
+		}
+		cost += c
+		list = append(list, p)
+	}
+	nCtl := int(math.Round(spec.Control * float64(len(list))))
+	if spec.Size > 0 && len(list)-nCtl > spec.Size {
+		nCtl = len(list) - spec.Size
+	}
+	r := rand.New(rand.NewPCG(spec.Seed, 0x5e1ec7))
+	for _, j := range r.Perm(len(list))[:nCtl] {
+		list[j].Control = true
+	}
+	res.Picks = list
+	for _, p := range list {
+		if p.Control {
+			res.Controls++
+			continue
+		}
+		res.Contacted++
+		res.Cost += p.Offer.Cost
+		res.Contracts += p.Offer.P
+		res.Profit += p.Offer.Value
+		res.BySegment[p.Segment]++
+	}
+	return res, nil
+}
+
+// segmentRows marks the scoring rows in the named segment; nil = everyone. The value segments
+// top, middle and low are those of the scoring (by expected value); other names are saved
+// segments over customer_view.
+func segmentRows(ctx context.Context, ws *workspace.Workspace, s *Scoring, name string) ([]bool, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || strings.EqualFold(name, "all") {
+		return nil, nil
+	}
+	in := make([]bool, len(s.IDs))
+	switch strings.ToLower(name) {
+	case "top", "middle", "low":
+		for i, seg := range s.Segment {
+			in[i] = seg == strings.ToLower(name)
+		}
+		return in, nil
+	}
+	seg, err := segment.Get(ctx, ws, name)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: select: segment %q: %w (acrm segments list shows them; top, middle and low are the value segments)", name, err)
+	}
+	ids, err := filterIDs(ctx, ws, seg.Filter)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: select: segment %q: %w", name, err)
+	}
+	for _, id := range ids {
+		if i := s.Row(id); i >= 0 {
+			in[i] = true
+		}
+	}
+	return in, nil
+}
+
+// Register writes the selection as campaigns (one per product offered: campaigns.product_id
+// is one product) with their members — cell target (contacted) and control (not contacted) —
+// and what each member was offered (acrm_campaign_offers), in one transaction. acrm sample
+// respond --campaign ID then draws the outcomes.
+func (r *SelectResult) Register(ctx context.Context, ws *workspace.Workspace, name string) error {
+	if len(r.Picks) == 0 {
+		return errors.New("nbo: select: no customer passes the rules; nothing to register")
+	}
+	for _, t := range []string{"campaigns", "campaign_members"} {
+		ok, err := ws.HasTable(ctx, t)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("nbo: select: the workspace has no %s table to register the campaign in", t)
+		}
+	}
+	prods := map[int]bool{}
+	var order []int
+	for _, p := range r.Picks {
+		if !prods[p.Offer.Product] {
+			prods[p.Offer.Product] = true
+			order = append(order, p.Offer.Product)
+		}
+	}
+	sort.Ints(order)
+	ids := map[int]int{}
+	err := ws.Tx(ctx, func(tx *sql.Tx) error {
+		var next int
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(campaign_id), 0) + 1 FROM campaigns`).Scan(&next); err != nil {
+			return err
+		}
+		for _, pid := range order {
+			var cost float64
+			for _, p := range r.Picks {
+				if p.Offer.Product == pid {
+					cost = p.Offer.Cost
+					break
+				}
+			}
+			cname := fmt.Sprintf("%s P%02d %s %s", name, pid, r.Spec.Channel, r.Start.Format(time.DateOnly))
+			if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (campaign_id, name, product_id, channel, start_date, end_date, cost_per_contact, selection)
+				VALUES (?, ?, ?, ?, ?, ?, ?, 'model')`, next, cname, pid, r.Spec.Channel, r.Start, r.End, cost); err != nil {
+				return fmt.Errorf("register campaign: %w", err)
+			}
+			ids[pid] = next
+			r.Campaigns = append(r.Campaigns, next)
+			next++
+		}
+		return nil
+	})
+	if err != nil {
+		r.Campaigns = nil
+		return fmt.Errorf("nbo: select: %w", err)
+	}
+	// Members in bulk: staged by the appender, then moved in one transaction with the offers.
+	stage := "acrm_stage_select"
+	db := ws.DB()
+	_, _ = db.ExecContext(ctx, "DROP TABLE IF EXISTS "+stage)
+	defer func() { _, _ = db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage) }()
+	undo := func(err error) error {
+		_ = ws.Tx(context.Background(), func(tx *sql.Tx) error {
+			for _, id := range r.Campaigns {
+				_, _ = tx.ExecContext(context.Background(), `DELETE FROM campaigns WHERE campaign_id = ?`, id)
+			}
+			return nil
+		})
+		r.Campaigns = nil
+		return fmt.Errorf("nbo: select: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, "CREATE TABLE "+stage+" AS SELECT * FROM acrm_campaign_offers WHERE false"); err != nil {
+		return undo(err)
+	}
+	err = ws.Append(ctx, stage, func(add workspace.AppendFunc) error {
+		for _, p := range r.Picks {
+			cell := "target"
+			if p.Control {
+				cell = "control"
+			}
+			if err := add(int32(ids[p.Offer.Product]), p.CustomerID, int32(p.Offer.Product), p.Offer.Channel, cell, p.Offer.P, p.Offer.Value, p.Offer.Model); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return undo(err)
+	}
+	err = ws.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_members (campaign_id, customer_id, cell, contacted)
+			SELECT campaign_id, customer_id, cell, cell = 'target' FROM `+stage); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO acrm_campaign_offers SELECT * FROM `+stage)
+		return err
+	})
+	if err != nil {
+		return undo(err)
+	}
+	return nil
+}
+
+// CheckOutput checks an export path before anything is written: .csv or .parquet, in an
+// existing directory.
+func CheckOutput(path string) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".parquet":
+	default:
+		return fmt.Errorf("nbo: select: -o %s: want a .csv or .parquet file", path)
+	}
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("nbo: select: -o %s: directory %s does not exist", path, dir)
+	}
+	return nil
+}
+
+// Export writes the contacted customers of the registered selection (not the control cell)
+// to a CSV or Parquet file: customer_id, product_id, channel, p_accept, expected_value,
+// campaign_id, model_version, best first. Temporary file + rename.
+func (r *SelectResult) Export(ctx context.Context, ws *workspace.Workspace, path string) (int64, error) {
+	if len(r.Campaigns) == 0 {
+		return 0, errors.New("nbo: select: register the selection before exporting it")
+	}
+	in := make([]string, len(r.Campaigns))
+	for i, id := range r.Campaigns {
+		in[i] = fmt.Sprint(id)
+	}
+	q := `SELECT customer_id, product_id, channel, p_accept, expected_value, campaign_id, model_version
+		FROM acrm_campaign_offers WHERE cell = 'target' AND campaign_id IN (` + strings.Join(in, ",") + `)
+		ORDER BY expected_value DESC, customer_id`
+	return ws.ExportQuery(ctx, q, path)
+}
