@@ -12,7 +12,8 @@
 package data
 
 import (
-	"github.com/charmbracelet/bubbles/help"
+	"context"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -43,7 +44,7 @@ type Screen struct {
 	preview  *previewPane
 	filter   *filterBar
 	importer *importer
-	exporter *exporter
+	exporter *common.Export
 
 	console     *sqlconsole.Console
 	consoleOpen bool
@@ -59,7 +60,8 @@ func New(c *common.Common) *Screen {
 	s.filter = newFilterBar(c)
 	promptKeys := components.PathPromptKeys{Apply: s.keys.Apply, Cancel: s.keys.Cancel, Complete: s.keys.Complete}
 	s.importer = newImporter(c, promptKeys, s.relayout)
-	s.exporter = newExporter(c, promptKeys, s.relayout)
+	s.exporter = common.NewExport(c, ID, promptKeys, s.relayout)
+	s.exporter.Cancelled = "chart cancelled — r reloads"
 	s.console = sqlconsole.New(c, ID)
 	return s
 }
@@ -74,7 +76,7 @@ func (s *Screen) InputFocused() bool {
 
 // inInput is true while the filter or a path prompt has the keyboard.
 func (s *Screen) inInput() bool {
-	return s.filter.Focused() || s.importer.prompt.IsOpen() || s.exporter.prompt.IsOpen()
+	return s.filter.Focused() || s.importer.prompt.IsOpen() || s.exporter.IsOpen()
 }
 
 // Init loads the table list.
@@ -127,8 +129,8 @@ func (s *Screen) rightSplit() (int, int) {
 	switch {
 	case s.importer.prompt.IsOpen():
 		h -= s.importer.prompt.Height()
-	case s.exporter.prompt.IsOpen():
-		h -= s.exporter.prompt.Height()
+	case s.exporter.IsOpen():
+		h -= s.exporter.Height()
 	case s.inInput():
 		h -= 3
 	}
@@ -152,7 +154,7 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		return s.key(msg)
 	}
-	for _, p := range []*components.PathPrompt{s.importer.prompt, s.exporter.prompt} {
+	for _, p := range []*components.PathPrompt{s.importer.prompt, s.exporter.Prompt} {
 		if p.Owns(msg) {
 			_, _, cmd := p.Update(msg)
 			return cmd
@@ -165,7 +167,7 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		return s.filter.Update(msg)
 	case s.importer.prompt.IsOpen():
 		return s.importer.Update(msg)
-	case s.exporter.prompt.IsOpen():
+	case s.exporter.IsOpen():
 		return s.exporter.Update(msg)
 	}
 	return nil
@@ -195,7 +197,7 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 	if s.importer.prompt.IsOpen() {
 		return s.importer.Update(msg)
 	}
-	if s.exporter.prompt.IsOpen() {
+	if s.exporter.IsOpen() {
 		return s.exporter.Update(msg)
 	}
 	k := s.keys
@@ -307,7 +309,11 @@ func (s *Screen) openExport() tea.Cmd {
 		}
 		return common.Flash("no chart to export: select a profiled column")
 	}
-	return s.exporter.open(table, p)
+	svc := s.c.Exports
+	return s.exporter.Open("Export the chart of "+table+"."+p.Name+" (.png/.svg/.pdf)", ChartFileName(table, p.Name),
+		"exporting the chart of "+p.Name, func(ctx context.Context, path string) (string, error) {
+			return svc.ExportColumnChart(ctx, path, table, p)
+		})
 }
 
 func (s *Screen) openConsole() tea.Cmd {
@@ -353,35 +359,6 @@ func (s *Screen) Actions() []common.Action {
 	return actions
 }
 
-// KeyMap returns the keys that work now.
-func (s *Screen) KeyMap() help.KeyMap {
-	if s.consoleOpen {
-		return s.console.KeyMap()
-	}
-	k := s.keys
-	inInput := s.inInput()
-	for _, b := range []*key.Binding{&k.Nav.Up, &k.Nav.Down, &k.Nav.PageUp, &k.Nav.PageDown, &k.Nav.Top, &k.Nav.Bottom, &k.Nav.Left, &k.Nav.Right, &k.Focus, &k.Filter, &k.Import, &k.SQL, &k.Refresh} {
-		b.SetEnabled(!inInput)
-	}
-	_, _, chart := s.columns.chartColumn()
-	k.Export.SetEnabled(!inInput && chart)
-	k.Clear.SetEnabled(!inInput && s.preview.filter != "")
-	k.Apply.SetEnabled(inInput)
-	k.Cancel.SetEnabled(inInput)
-	k.Complete.SetEnabled(s.importer.prompt.IsOpen() || s.exporter.prompt.IsOpen())
-	if s.focus == panePreview {
-		k.Nav.Left.SetHelp("←/→", "scroll columns")
-		k.Nav.Right.SetHelp("←/→", "scroll columns")
-	}
-	return common.KeyMap{
-		Short: []key.Binding{k.Apply, k.Complete, k.Cancel, k.Focus, k.Filter, k.Clear, k.Import, k.Export, k.SQL},
-		Full: [][]key.Binding{
-			{k.Nav.Up, k.Nav.Down, k.Nav.PageUp, k.Nav.PageDown, k.Nav.Top, k.Nav.Bottom, k.Nav.Left},
-			{k.Focus, k.Filter, k.Clear, k.Import, k.Export, k.SQL, k.Refresh, k.Apply, k.Complete, k.Cancel},
-		},
-	}
-}
-
 // View draws the three panes (or the SQL console).
 func (s *Screen) View() string {
 	if s.consoleOpen {
@@ -400,8 +377,8 @@ func (s *Screen) View() string {
 	switch {
 	case s.filter.Focused():
 		right += "\n" + s.filter.View()
-	case s.exporter.prompt.IsOpen():
-		right += "\n" + s.exporter.View(rw)
+	case s.exporter.IsOpen():
+		right += "\n" + s.exporter.View(s.c.Theme, rw)
 	case s.importer.prompt.IsOpen():
 		right += "\n" + s.importer.View(rw)
 	}

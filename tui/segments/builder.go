@@ -112,10 +112,10 @@ func (b *builder) update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *Screen) openBuilder(typed bool) tea.Cmd {
-	if len(s.cols) == 0 && !typed {
-		return tea.Batch(common.Flash("reading the customer columns first…"), s.loadColumns())
+	if len(s.crosstab.cols) == 0 && !typed {
+		return tea.Batch(common.Flash("reading the customer columns first…"), s.crosstab.loadColumns())
 	}
-	s.builder = newBuilder(s.cols, typed)
+	s.builder = newBuilder(s.crosstab.cols, typed)
 	return s.builder.focus()
 }
 
@@ -184,7 +184,7 @@ func (s *Screen) builderKey(msg tea.KeyMsg) tea.Cmd {
 			b.values = nil
 			b.valueIn.SetValue("")
 			name := col.Name
-			return start(s, "reading values of "+name, func(ctx context.Context, _ func(common.Progress)) (valuesLoaded, error) {
+			return start(s.c, "reading values of "+name, func(ctx context.Context, _ func(common.Progress)) (valuesLoaded, error) {
 				return svc.ColumnValues(ctx, name, 30)
 			})
 		case stepOp:
@@ -233,7 +233,7 @@ func (s *Screen) builderKey(msg tea.KeyMsg) tea.Cmd {
 				return nil
 			}
 			seg := services.Segment{Name: name, Filter: b.filter}
-			return start(s, "saving "+name, func(ctx context.Context, _ func(common.Progress)) (segmentSaved, error) {
+			return start(s.c, "saving "+name, func(ctx context.Context, _ func(common.Progress)) (segmentSaved, error) {
 				return segmentSaved(name), svc.SaveSegment(ctx, seg)
 			})
 		}
@@ -262,7 +262,7 @@ func (s *Screen) countFilter() tea.Cmd {
 	b.counted = false
 	svc := s.c.Services
 	f := b.filter
-	return start(s, "checking filter", func(ctx context.Context, _ func(common.Progress)) (filterCounted, error) {
+	return start(s.c, "checking filter", func(ctx context.Context, _ func(common.Progress)) (filterCounted, error) {
 		n, err := svc.ValidateSegment(ctx, f)
 		return filterCounted(n), err
 	})
@@ -363,4 +363,67 @@ func plural(n int64, word string) string {
 		return "1 " + word
 	}
 	return components.Int(n) + " " + word + "s"
+}
+
+// The results of the builder's jobs.
+type (
+	valuesLoaded  []services.ValueCount
+	filterCounted int64
+	segmentSaved  string
+)
+
+// builderFailed shows a failed builder job (values, count, save) in the open builder.
+func (s *Screen) builderFailed(err error) tea.Cmd {
+	if s.builder != nil {
+		s.builder.err = err.Error()
+	}
+	return common.FlashError(err)
+}
+
+// builderDone takes the results of the builder's jobs: a column's values, the filter's
+// count, the saved segment.
+func (s *Screen) builderDone(msg common.JobMsg) tea.Cmd {
+	b := s.builder
+	switch msg := msg.(type) {
+	case common.Done[valuesLoaded]:
+		switch {
+		case msg.Cancelled:
+			return cancelledFlash("values")
+		case msg.Err != nil:
+			return s.builderFailed(msg.Err)
+		}
+		if b != nil {
+			b.values = msg.Value
+			b.valCur = 0
+		}
+	case common.Done[filterCounted]:
+		switch {
+		case msg.Cancelled:
+			return cancelledFlash("count")
+		case msg.Err != nil:
+			if b != nil && b.typed {
+				b.err = msg.Err.Error()
+				b.step = stepSQL // fix the filter first
+				return tea.Batch(b.focus(), common.FlashError(msg.Err))
+			}
+			return s.builderFailed(msg.Err)
+		}
+		if b != nil {
+			b.count = int64(msg.Value)
+			b.counted = true
+			b.err = ""
+		}
+	case common.Done[segmentSaved]:
+		switch {
+		case msg.Cancelled:
+			return cancelledFlash("save")
+		case msg.Err != nil:
+			return s.builderFailed(msg.Err)
+		}
+		name := string(msg.Value)
+		s.builder = nil
+		s.list.pendingSelect = name
+		return tea.Batch(common.Flash("saved segment "+name), s.list.load())
+	}
+	return nil
 }

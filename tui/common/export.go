@@ -1,0 +1,122 @@
+package common
+
+import (
+	"context"
+	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/acrm-dev/acrm/tui/components"
+	"github.com/acrm-dev/acrm/tui/theme"
+)
+
+// Export is the one export dialog of the workbench: a components.PathPrompt (tab completes
+// the path, an error shows under it) that the screen draws under its panes, and the job that
+// writes the file. Every e (and the SQL console's ctrl+e) opens one:
+//
+//	ex := common.NewExport(c, ID, promptKeys, s.relayout)
+//	...
+//	return ex.Open("Export the chart of x (.png/.svg/.pdf)", "x.png", "exporting the chart of x",
+//		func(ctx context.Context, path string) (string, error) { return svc.ExportX(ctx, path, ...) })
+//
+// The screen passes every message to Update while the prompt is open (and job results
+// always); the result flashes Written(out), or the error.
+type Export struct {
+	Prompt *components.PathPrompt
+	// Footer is the prompt's key hint.
+	Footer string
+	// Written words the flash of a finished export from what the write returned (default
+	// "chart written to " + out).
+	Written func(out string) string
+	// Cancelled, when set, is flashed after a cancelled export (the root has said
+	// "<label> cancelled" already).
+	Cancelled string
+	// ErrPrefix, when set, prefixes the error of a failed export ("export: ").
+	ErrPrefix string
+
+	c        *Common
+	owner    string
+	relayout func()
+	label    string
+	write    func(ctx context.Context, path string) (string, error)
+}
+
+// exported is the result of an export job: what the write returned (usually the path).
+type exported string
+
+// NewExport returns a closed export dialog of owner; relayout runs when the prompt's height
+// changes (it opens, closes, or an error appears under the path).
+func NewExport(c *Common, owner string, keys components.PathPromptKeys, relayout func()) *Export {
+	p := components.NewPathPrompt("file: ", "chart file: .png, .svg or .pdf (tab completes)")
+	p.Keys = keys
+	return &Export{Prompt: p, Footer: "enter export · tab complete · esc close", c: c, owner: owner, relayout: relayout}
+}
+
+// Open shows the prompt with title and a suggested path; enter runs write as a job labelled
+// label.
+func (e *Export) Open(title, suggested, label string, write func(ctx context.Context, path string) (string, error)) tea.Cmd {
+	e.label, e.write = label, write
+	cmd := e.Prompt.Open(title, suggested)
+	e.relayout()
+	return cmd
+}
+
+// IsOpen reports whether the prompt shows.
+func (e *Export) IsOpen() bool { return e.Prompt.IsOpen() }
+
+// Height is the prompt's height in lines (0 when closed).
+func (e *Export) Height() int { return e.Prompt.Height() }
+
+func (e *Export) start(path string) tea.Cmd {
+	if e.write == nil {
+		return nil
+	}
+	write := e.write
+	_, cmd := Start(e.c.Jobs, e.owner, e.label, func(ctx context.Context, _ func(Progress)) (exported, error) {
+		out, err := write(ctx, path)
+		return exported(out), err
+	})
+	return cmd
+}
+
+// Update takes the export's result, the prompt's path completions and, while the prompt is
+// open, keys and the cursor's blink.
+func (e *Export) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case Done[exported]:
+		switch {
+		case msg.Cancelled:
+			if e.Cancelled != "" {
+				return Flash(e.Cancelled)
+			}
+			return nil
+		case msg.Err != nil:
+			if e.ErrPrefix != "" {
+				return FlashError(fmt.Errorf("%s%w", e.ErrPrefix, msg.Err))
+			}
+			return FlashError(msg.Err)
+		}
+		if e.Written != nil {
+			return Flash(e.Written(string(msg.Value)))
+		}
+		return Flash("chart written to " + string(msg.Value))
+	case JobMsg:
+		return nil
+	case tea.KeyMsg:
+		if e.Prompt.IsOpen() {
+			return e.Prompt.Handle(msg, e.relayout, e.start)
+		}
+		return nil
+	}
+	if e.Prompt.Owns(msg) || e.Prompt.IsOpen() {
+		_, _, cmd := e.Prompt.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+// View draws the prompt w wide ("" when closed).
+func (e *Export) View(th *theme.Theme, w int) string {
+	e.Prompt.Footer = e.Footer
+	return e.Prompt.View(th, w)
+}
