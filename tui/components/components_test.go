@@ -167,3 +167,16 @@ func TestPrintableExpandsTabsSoBoxesKeepTheirWidth(t *testing.T) {
 		}
 	}
 }
+
+func TestFileName(t *testing.T) {
+	for in, want := range map[string]string{
+		"customers-monthly_revenue": "customers-monthly_revenue",
+		"top 3→4 per half year":     "top_3_4_per_half_year",
+		"P01-lookalike@v3/../x":     "P01-lookalike_v3_.._x",
+		"":                          "",
+	} {
+		if got := FileName(in); got != want {
+			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -343,3 +343,16 @@ func ScrollStart(cursor, rows int) int {
 func ErrorText(th *theme.Theme, err error, w int) string {
 	return th.Error.Render(Wrap("✗ "+err.Error(), w))
 }
+
+// FileName makes s safe as a file name in any shell and file system: characters other than
+// ASCII letters, digits, '-', '_' and '.' become '_'. Every default export name goes
+// through it.
+func FileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, s)
+}

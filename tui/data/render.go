@@ -168,13 +168,7 @@ func TableNameFor(path string) string {
 // "<table>-<column>.png" with characters other than letters, digits, '-', '_' and '.'
 // replaced by '_'.
 func ChartFileName(table, column string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '_'
-	}, table+"-"+column) + ".png"
+	return components.FileName(table+"-"+column) + ".png"
 }
 
 // CompletePath returns input extended by the longest common prefix of the directory entries

@@ -18,6 +18,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/components"
 	"github.com/acrm-dev/acrm/tui/keys"
 	"github.com/acrm-dev/acrm/tui/services"
 )
@@ -445,17 +446,7 @@ func (s *Screen) exportName() string {
 	if p := s.pinned; p != nil && p != m {
 		name += fmt.Sprintf("-vs-%s-v%d-%s", p.Name, p.Version, p.Algo)
 	}
-	return sanitize(name) + "-gains.png"
-}
-
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '_'
-	}, s)
+	return components.FileName(name) + "-gains.png"
 }
 
 func (s *Screen) train(products []int, algo, what string) tea.Cmd {

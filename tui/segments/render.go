@@ -133,11 +133,5 @@ func ChartFileName(rows []services.KPIRow) string {
 	for _, r := range rows[min(1, len(rows)):] {
 		name += "-" + r.Segment
 	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '_'
-	}, name) + "-kpis.png"
+	return components.FileName(name) + "-kpis.png"
 }

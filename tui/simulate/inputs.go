@@ -8,6 +8,7 @@ import (
 
 	"github.com/acrm-dev/acrm/analysis/sim"
 	"github.com/acrm-dev/acrm/tui/components"
+	"github.com/acrm-dev/acrm/tui/services"
 )
 
 // unit says how an input is shown, typed and stepped.
@@ -154,4 +155,38 @@ func (f Field) Parse(text string) (float64, error) {
 		v /= 100
 	}
 	return round12(v), nil
+}
+
+// ProfitCurveFor is the profit curve over selection depth of a model's base, response rate
+// and gains curve (in) at the targeted campaign's profit per contract, cost per contact and
+// fixed cost: what the ROI panel draws after every edit.
+func ProfitCurveFor(in sim.ProfitInput, targeted sim.Outbound) (sim.ProfitCurve, error) {
+	in.Profit, in.CostPerContact, in.FixedCost = targeted.Profit, targeted.CostPerContact, targeted.FixedCost
+	c, err := in.Curve()
+	if err != nil {
+		return c, fmt.Errorf("profit curve: %w", err)
+	}
+	return c, nil
+}
+
+// ModelCampaigns reads both campaigns from a model's profit curve (as loaded, at the
+// product's economics): the mass mailing goes to every eligible customer at the response
+// rate of the randomly selected offers, the targeted one to the profit-optimal top by the
+// model, at the conversion its holdout gains curve gives at that volume
+// (sim.TargetedConversion); both at the product's margin and mean cost per contact. It fails
+// when no selection depth pays (no targeted campaign to take).
+func ModelCampaigns(p *services.ProfitView) (mass, targeted sim.Outbound, err error) {
+	in, opt := p.Curve.Input, p.Curve.Optimum
+	mass = sim.Outbound{Volume: math.Round(in.Base), Conversion: in.ResponseRate, Profit: in.Profit, CostPerContact: in.CostPerContact}
+	vol := math.Round(opt.Volume)
+	if vol <= 0 {
+		return mass, targeted, fmt.Errorf("no selection depth of %s pays at € %s per contract and € %.2f per contact: there is no targeted campaign to take",
+			p.Model.ModelID, sim.FormatMoney(in.Profit), in.CostPerContact)
+	}
+	c, err := sim.TargetedConversion(in.Gains, in.Base, vol, in.ResponseRate)
+	if err != nil {
+		return mass, targeted, fmt.Errorf("%s: %w", p.Model.ModelID, err)
+	}
+	targeted = sim.Outbound{Volume: vol, Conversion: round12(c), Profit: in.Profit, CostPerContact: in.CostPerContact}
+	return mass, targeted, nil
 }
