@@ -9,69 +9,22 @@ package profiles
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/acrm-dev/acrm/tui/common"
 	"github.com/acrm-dev/acrm/tui/components"
-	"github.com/acrm-dev/acrm/tui/keys"
 	"github.com/acrm-dev/acrm/tui/services"
 )
 
 // ID is the screen's owner id.
 const ID = "profiles"
 
-// The results of the screen's jobs, one type per kind of job (training returns
-// *services.TrainSummary, the board *services.ProfileBoard).
-type (
-	profileDeleted string // the message to flash
-	gainsExported  string // the path written
-)
-
-// KeyMap are the Profiles screen's keys.
-type KeyMap struct {
-	Up, Down, Top, Bottom key.Binding
-	Train                 key.Binding
-	TrainAll              key.Binding
-	Retrain               key.Binding
-	Delete                key.Binding
-	Compare               key.Binding
-	Export                key.Binding
-	Chart                 key.Binding
-	Confirm               key.Binding
-	Close                 key.Binding
-}
-
-// DefaultKeyMap returns the default keys.
-func DefaultKeyMap() KeyMap {
-	nav := keys.DefaultNav()
-	return KeyMap{
-		Up:       nav.Up,
-		Down:     nav.Down,
-		Top:      nav.Top,
-		Bottom:   nav.Bottom,
-		Train:    keys.Key("t", "train product"),
-		TrainAll: keys.Key("T", "train all"),
-		Retrain:  keys.Key("r", "retrain model"),
-		Delete:   keys.Key("d", "delete model"),
-		Compare:  keys.Key("c", "compare"),
-		Export:   keys.Key("e", "export chart"),
-		Chart:    keys.Key("v", "gains/lift"),
-		Confirm:  keys.Key("enter", "confirm"),
-		Close:    keys.Key("esc", "close"),
-	}
-}
-
-// row is one leaderboard line: a model of a product, or a product without models.
-type row struct {
-	Product services.ProfileProduct
-	Model   *services.ProfileModel
-}
+// The result of a delete job (training returns *services.TrainSummary, the board
+// *services.ProfileBoard).
+type profileDeleted string // the message to flash
 
 // Screen is the Profiles screen.
 type Screen struct {
@@ -81,21 +34,12 @@ type Screen struct {
 
 	width, height int
 
-	board   *services.ProfileBoard
-	loaded  bool
-	loadErr error
-	rows    []row
-	cursor  int
-	offset  int
-
-	// pinned is the model compared with the one under the cursor (c).
-	pinned *services.ProfileModel
+	board *boardPane
 	// showLift switches the chart pane to lift per decile when there is room for one chart.
 	showLift bool
 
 	confirmDelete bool
-	exportOpen    bool
-	exportIn      textinput.Model
+	export        *common.Export
 
 	training  bool
 	trainWhat string
@@ -103,11 +47,11 @@ type Screen struct {
 
 // New returns the Profiles screen.
 func New(c *common.Common) common.Screen {
-	s := &Screen{c: c, keys: DefaultKeyMap()}
-	s.svc = c.Profiles
-	s.exportIn = textinput.New()
-	s.exportIn.Prompt = "file: "
-	s.exportIn.CharLimit = 512
+	s := &Screen{c: c, svc: c.Profiles, keys: DefaultKeyMap()}
+	s.board = &boardPane{c: c}
+	s.export = common.NewExport(c, ID, components.PathPromptKeys{Apply: s.keys.Confirm, Cancel: s.keys.Close, Complete: components.DefaultPathPromptKeys().Complete}, func() {})
+	s.export.Written = func(out string) string { return "wrote " + out }
+	s.export.Cancelled = "export cancelled"
 	return s
 }
 
@@ -115,13 +59,19 @@ func (s *Screen) ID() string    { return ID }
 func (s *Screen) Title() string { return "Profiles" }
 
 // InputFocused is true while the export path is typed or a delete waits for y/n.
-func (s *Screen) InputFocused() bool { return s.exportOpen || s.confirmDelete }
+func (s *Screen) InputFocused() bool { return s.export.IsOpen() || s.confirmDelete }
 
 // SetSize sets the body size.
 func (s *Screen) SetSize(w, h int) {
 	s.width, s.height = w, h
-	s.exportIn.Width = max(w-20, 10)
+	s.board.wide = s.wide()
 }
+
+// wide reports whether the gains and lift charts fit next to the leaderboard together.
+func (s *Screen) wide() bool { return s.width >= 110 && s.height >= 30 }
+
+// Selected is the model under the cursor (nil on a product without models).
+func (s *Screen) Selected() *services.ProfileModel { return s.board.Selected() }
 
 // Init loads the leaderboard.
 func (s *Screen) Init() tea.Cmd { return s.load() }
@@ -142,95 +92,6 @@ func (s *Screen) load() tea.Cmd {
 	})
 }
 
-// Selected is the model under the cursor (nil on a product without models).
-func (s *Screen) Selected() *services.ProfileModel {
-	if s.cursor < 0 || s.cursor >= len(s.rows) {
-		return nil
-	}
-	return s.rows[s.cursor].Model
-}
-
-func (s *Screen) selectedProduct() (services.ProfileProduct, bool) {
-	if s.cursor < 0 || s.cursor >= len(s.rows) {
-		return services.ProfileProduct{}, false
-	}
-	return s.rows[s.cursor].Product, true
-}
-
-// Rows builds the leaderboard from the registry: per product (in product order) the latest
-// version of each algorithm, highest holdout AUC first; a product without models gets one
-// line so it can be trained; table models (no product) come last.
-func Rows(b *services.ProfileBoard) []row {
-	if b == nil {
-		return nil
-	}
-	type key struct {
-		name, algo string
-	}
-	latest := map[key]int{}
-	for i, m := range b.Models {
-		k := key{m.Name, m.Algo}
-		if j, ok := latest[k]; !ok || b.Models[j].Version < m.Version {
-			latest[k] = i
-		}
-	}
-	byProduct := map[int][]*services.ProfileModel{}
-	var tables []*services.ProfileModel
-	for _, i := range latest {
-		m := &b.Models[i]
-		if m.ProductID > 0 {
-			byProduct[m.ProductID] = append(byProduct[m.ProductID], m)
-		} else {
-			tables = append(tables, m)
-		}
-	}
-	order := func(ms []*services.ProfileModel) {
-		sort.Slice(ms, func(a, c int) bool {
-			if ms[a].Name != ms[c].Name {
-				return ms[a].Name < ms[c].Name
-			}
-			if ms[a].Metrics.AUC != ms[c].Metrics.AUC {
-				return ms[a].Metrics.AUC > ms[c].Metrics.AUC
-			}
-			return ms[a].Algo < ms[c].Algo
-		})
-	}
-	var out []row
-	known := map[int]bool{}
-	for _, p := range b.Products {
-		known[p.ID] = true
-		ms := byProduct[p.ID]
-		if len(ms) == 0 {
-			out = append(out, row{Product: p})
-			continue
-		}
-		order(ms)
-		for _, m := range ms {
-			out = append(out, row{Product: p, Model: m})
-		}
-	}
-	// Models of products the products table does not list (any more).
-	var orphans []int
-	for id := range byProduct {
-		if !known[id] {
-			orphans = append(orphans, id)
-		}
-	}
-	sort.Ints(orphans)
-	for _, id := range orphans {
-		ms := byProduct[id]
-		order(ms)
-		for _, m := range ms {
-			out = append(out, row{Product: services.ProfileProduct{ID: id, Name: m.Product, Oracle: nan()}, Model: m})
-		}
-	}
-	order(tables)
-	for _, m := range tables {
-		out = append(out, row{Product: services.ProfileProduct{Name: m.Name, Oracle: nan()}, Model: m})
-	}
-	return out
-}
-
 // Update handles messages.
 func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -246,46 +107,30 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		return s.key(msg)
 	}
-	if s.exportOpen {
-		var cmd tea.Cmd
-		s.exportIn, cmd = s.exportIn.Update(msg)
-		return cmd
+	if s.export.Prompt.Owns(msg) || s.export.IsOpen() {
+		return s.export.Update(msg)
 	}
 	return nil
 }
 
-// done takes the result of one of the screen's jobs.
+// done hands a job message to the leaderboard and the export, and takes training and
+// deletion.
 func (s *Screen) done(msg common.JobMsg) tea.Cmd {
+	cmds := []tea.Cmd{s.board.Update(msg), s.export.Update(msg)}
 	switch msg := msg.(type) {
-	case common.Done[*services.ProfileBoard]:
-		switch {
-		case msg.Cancelled:
-			return common.Flash("board cancelled")
-		case msg.Err != nil:
-			s.loadErr = msg.Err
-			return common.FlashError(msg.Err)
-		}
-		s.setBoard(msg.Value)
 	case common.Done[*services.TrainSummary]:
-		return s.trained(msg)
+		cmds = append(cmds, s.trained(msg))
 	case common.Done[profileDeleted]:
 		switch {
 		case msg.Cancelled:
-			return common.Flash("delete cancelled")
+			cmds = append(cmds, common.Flash("delete cancelled"))
 		case msg.Err != nil:
-			return common.FlashError(msg.Err)
+			cmds = append(cmds, common.FlashError(msg.Err))
+		default:
+			cmds = append(cmds, common.Flash(string(msg.Value)), s.load(), common.Refresh(ID))
 		}
-		return tea.Batch(common.Flash(string(msg.Value)), s.load(), common.Refresh(ID))
-	case common.Done[gainsExported]:
-		switch {
-		case msg.Cancelled:
-			return common.Flash("export cancelled")
-		case msg.Err != nil:
-			return common.FlashError(msg.Err)
-		}
-		return common.Flash("wrote " + string(msg.Value))
 	}
-	return nil
+	return tea.Batch(cmds...)
 }
 
 // trained reports a training run: the products and models registered, or why not.
@@ -316,60 +161,10 @@ func firstLine(s string) string {
 	return l
 }
 
-// setBoard replaces the registry, keeping the cursor on the same model (or product).
-func (s *Screen) setBoard(b *services.ProfileBoard) {
-	prevID, prevProduct := "", -1
-	if m := s.Selected(); m != nil {
-		prevID = m.Name + "/" + m.Algo
-	}
-	if p, ok := s.selectedProduct(); ok {
-		prevProduct = p.ID
-	}
-	s.board, s.loaded, s.loadErr = b, true, nil
-	s.rows = Rows(b)
-	s.cursor = 0
-	found := false
-	for i, r := range s.rows {
-		if r.Model != nil && r.Model.Name+"/"+r.Model.Algo == prevID {
-			s.cursor, found = i, true
-			break
-		}
-	}
-	if !found && prevProduct >= 0 {
-		for i, r := range s.rows {
-			if r.Product.ID == prevProduct {
-				s.cursor = i
-				break
-			}
-		}
-	}
-	if s.pinned != nil {
-		id := s.pinned.Name + "/" + s.pinned.Algo
-		s.pinned = nil
-		for _, r := range s.rows {
-			if r.Model != nil && r.Model.Name+"/"+r.Model.Algo == id {
-				s.pinned = r.Model
-			}
-		}
-	}
-}
-
 func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 	k := s.keys
-	if s.exportOpen {
-		switch {
-		case key.Matches(msg, k.Close):
-			s.exportOpen = false
-			s.exportIn.Blur()
-			return nil
-		case key.Matches(msg, k.Confirm):
-			s.exportOpen = false
-			s.exportIn.Blur()
-			return s.export(strings.TrimSpace(s.exportIn.Value()))
-		}
-		var cmd tea.Cmd
-		s.exportIn, cmd = s.exportIn.Update(msg)
-		return cmd
+	if s.export.IsOpen() {
+		return s.export.Update(msg)
 	}
 	if s.confirmDelete {
 		s.confirmDelete = false
@@ -383,15 +178,15 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Up):
-		s.move(-1)
+		s.board.move(-1)
 	case key.Matches(msg, k.Down):
-		s.move(1)
+		s.board.move(1)
 	case key.Matches(msg, k.Top):
-		s.move(-len(s.rows))
+		s.board.move(-len(s.board.rows))
 	case key.Matches(msg, k.Bottom):
-		s.move(len(s.rows))
+		s.board.move(len(s.board.rows))
 	case key.Matches(msg, k.Train):
-		if p, ok := s.selectedProduct(); ok && p.ID > 0 {
+		if p, ok := s.board.selectedProduct(); ok && p.ID > 0 {
 			return s.train([]int{p.ID}, "auto", p.Name)
 		}
 		return common.Flash("select a product to train (table models are trained with acrm train --table)")
@@ -411,13 +206,13 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Compare):
 		m := s.Selected()
 		switch {
-		case s.pinned != nil:
-			s.pinned = nil
+		case s.board.pinned != nil:
+			s.board.pinned = nil
 			return common.Flash("comparison closed")
 		case m == nil:
 			return common.Flash("select a model to compare")
 		default:
-			s.pinned = m
+			s.board.pinned = m
 			return common.Flash("comparing " + m.ModelID + ": move to another model; c again closes")
 		}
 	case key.Matches(msg, k.Chart):
@@ -427,23 +222,16 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		if m == nil {
 			return common.Flash("no chart to export: select a trained model")
 		}
-		s.exportIn.SetValue(s.exportName())
-		s.exportIn.CursorEnd()
-		s.exportOpen = true
-		return s.exportIn.Focus()
+		return s.openExport()
 	}
 	return nil
-}
-
-func (s *Screen) move(d int) {
-	s.cursor = min(max(s.cursor+d, 0), max(len(s.rows)-1, 0))
 }
 
 // exportName is the default file name of the chart on screen, in the working directory.
 func (s *Screen) exportName() string {
 	m := s.Selected()
 	name := fmt.Sprintf("profiles-%s-v%d-%s", m.Name, m.Version, m.Algo)
-	if p := s.pinned; p != nil && p != m {
+	if p := s.board.pinned; p != nil && p != m {
 		name += fmt.Sprintf("-vs-%s-v%d-%s", p.Name, p.Version, p.Algo)
 	}
 	return components.FileName(name) + "-gains.png"
@@ -466,8 +254,8 @@ func (s *Screen) deleteSelected() tea.Cmd {
 	if m == nil {
 		return nil
 	}
-	if s.pinned == m {
-		s.pinned = nil
+	if s.board.pinned == m {
+		s.board.pinned = nil
 	}
 	svc, id := s.svc, m.ModelID
 	return start(s, "deleting "+id, func(ctx context.Context, _ func(common.Progress)) (profileDeleted, error) {
@@ -479,22 +267,16 @@ func (s *Screen) deleteSelected() tea.Cmd {
 	})
 }
 
-func (s *Screen) export(path string) tea.Cmd {
+// openExport asks where the gains chart of the selected model (with the pinned one to
+// compare) goes.
+func (s *Screen) openExport() tea.Cmd {
 	m := s.Selected()
-	if m == nil {
-		return nil
-	}
-	if path == "" {
-		return common.Flash("export cancelled: no file name")
-	}
 	svc, id, cmp := s.svc, m.ModelID, ""
-	if s.pinned != nil && s.pinned != m {
-		cmp = s.pinned.ModelID
+	if s.board.pinned != nil && s.board.pinned != m {
+		cmp = s.board.pinned.ModelID
 	}
-	return start(s, "exporting the gains chart", func(ctx context.Context, _ func(common.Progress)) (gainsExported, error) {
-		out, err := svc.ExportGains(ctx, path, id, cmp)
-		return gainsExported(out), err
-	})
+	return s.export.Open("Export gains chart (.png/.svg/.pdf)", s.exportName(), "exporting the gains chart",
+		func(ctx context.Context, path string) (string, error) { return svc.ExportGains(ctx, path, id, cmp) })
 }
 
 // Actions are the palette commands.
@@ -512,41 +294,48 @@ func keyOf(b key.Binding) tea.KeyMsg {
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(b.Keys()[0])}
 }
 
-// KeyMap returns the keys that work now.
-func (s *Screen) KeyMap() help.KeyMap {
-	k := s.keys
-	if s.exportOpen {
-		return keyMap{short: []key.Binding{k.Confirm, k.Close}}
-	}
-	if s.confirmDelete {
-		y := key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "delete "+s.Selected().ModelID))
-		n := key.NewBinding(key.WithKeys("n"), key.WithHelp("any other key", "keep it"))
-		return keyMap{short: []key.Binding{y, n}}
+// View draws the leaderboard and the chart, rule and comparison panes, with the delete
+// question or the export dialog under them.
+func (s *Screen) View() string {
+	th := s.c.Theme
+	if s.width <= 0 || s.height <= 0 {
+		return ""
 	}
 	if s.svc == nil {
-		return keyMap{}
+		return components.Box(th, "Profiles", th.Error.Render("✗ the workbench's services do not offer propensity profiles (services.ProfileService); run acrm train and acrm models on the command line"), "", s.width, s.height, true)
 	}
-	hasModel := s.Selected() != nil
-	p, hasProduct := s.selectedProduct()
-	k.Train.SetEnabled(hasProduct && p.ID > 0)
-	k.Retrain.SetEnabled(hasModel && s.Selected().ProductID > 0)
-	k.Delete.SetEnabled(hasModel)
-	k.Compare.SetEnabled(hasModel || s.pinned != nil)
-	k.Export.SetEnabled(hasModel)
-	k.Chart.SetEnabled(hasModel && !s.wide())
-	short := []key.Binding{k.Train, k.TrainAll, k.Compare, k.Retrain, k.Delete, k.Chart, k.Export}
-	return keyMap{short: short, full: [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, short}}
-}
-
-type keyMap struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-func (m keyMap) ShortHelp() []key.Binding { return m.short }
-func (m keyMap) FullHelp() [][]key.Binding {
-	if m.full == nil {
-		return [][]key.Binding{m.short}
+	h := s.height
+	var bottom string
+	switch {
+	case s.export.IsOpen():
+		bottom = s.export.View(th, s.width)
+		h -= s.export.Height()
+	case s.confirmDelete:
+		if m := s.Selected(); m != nil {
+			bottom = components.PadRight(th.Warn.Render(fmt.Sprintf("Delete %s and its scores? y deletes, any other key keeps it", m.ModelID)), s.width)
+			h--
+		}
 	}
-	return m.full
+	b := s.board
+	var body string
+	if s.wide() {
+		lw := min(max(s.width*11/20, 60), 84)
+		rw := s.width - lw
+		b.SetSize(lw, h)
+		gh := h * 9 / 20
+		lh := h * 5 / 20
+		rh := h - gh - lh
+		right := b.chartBox(false, rw, gh) + "\n" + b.chartBox(true, rw, lh) + "\n" + b.detailBox(rw, rh)
+		body = components.JoinH(b.View(), right)
+	} else {
+		bh := min(max(h*9/20, 6), h-8)
+		b.SetSize(s.width, bh)
+		rest := h - bh
+		cw := s.width / 2
+		body = b.View() + "\n" + components.JoinH(b.chartBox(s.showLift, cw, rest), b.detailBox(s.width-cw, rest))
+	}
+	if bottom != "" {
+		body += "\n" + bottom
+	}
+	return body
 }

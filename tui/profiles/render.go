@@ -21,85 +21,6 @@ import (
 
 func nan() float64 { return math.NaN() }
 
-// wide reports whether the gains and lift charts fit next to the leaderboard together.
-func (s *Screen) wide() bool { return s.width >= 110 && s.height >= 30 }
-
-// View draws the leaderboard and the chart, rule and comparison panes.
-func (s *Screen) View() string {
-	th := s.c.Theme
-	if s.width <= 0 || s.height <= 0 {
-		return ""
-	}
-	if s.svc == nil {
-		return components.Box(th, "Profiles", th.Error.Render("✗ the workbench's services do not offer propensity profiles (services.ProfileService); run acrm train and acrm models on the command line"), "", s.width, s.height, true)
-	}
-	var bottom string
-	if s.exportOpen || s.confirmDelete {
-		bottom = s.promptView()
-	}
-	h := s.height
-	if bottom != "" {
-		h--
-	}
-	var body string
-	if s.wide() {
-		lw := min(max(s.width*11/20, 60), 84)
-		rw := s.width - lw
-		left := components.Box(th, s.boardTitle(), s.boardView(lw-2, h-2), s.boardFooter(), lw, h, true)
-		gh := h * 9 / 20
-		lh := h * 5 / 20
-		rh := h - gh - lh
-		right := s.chartBox(false, rw, gh) + "\n" + s.chartBox(true, rw, lh) + "\n" + s.detailBox(rw, rh)
-		body = components.JoinH(left, right)
-	} else {
-		bh := min(max(h*9/20, 6), h-8)
-		top := components.Box(th, s.boardTitle(), s.boardView(s.width-2, bh-2), s.boardFooter(), s.width, bh, true)
-		rest := h - bh
-		cw := s.width / 2
-		body = top + "\n" + components.JoinH(s.chartBox(s.showLift, cw, rest), s.detailBox(s.width-cw, rest))
-	}
-	if bottom != "" {
-		body += "\n" + bottom
-	}
-	return body
-}
-
-func (s *Screen) promptView() string {
-	th := s.c.Theme
-	if s.confirmDelete {
-		m := s.Selected()
-		if m == nil {
-			return ""
-		}
-		return components.PadRight(th.Warn.Render(fmt.Sprintf("Delete %s and its scores? y deletes, any other key keeps it", m.ModelID)), s.width)
-	}
-	return components.PadRight(th.PaneTitle.Render("Export gains chart (.png/.svg/.pdf) ")+s.exportIn.View(), s.width)
-}
-
-func (s *Screen) boardTitle() string {
-	if !s.loaded {
-		return "Leaderboard"
-	}
-	n := 0
-	for _, r := range s.rows {
-		if r.Model != nil {
-			n++
-		}
-	}
-	title := fmt.Sprintf("Leaderboard · %d model(s)", n)
-	if m := s.Selected(); m != nil && m.Metrics.NTest > 0 {
-		title += fmt.Sprintf(" · holdout %s customers", components.Int(int64(m.Metrics.NTest)))
-	}
-	return title
-}
-
-func (s *Screen) boardFooter() string {
-	if len(s.rows) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%d/%d · ★ best of product", s.cursor+1, len(s.rows))
-}
-
 // Columns of the leaderboard besides the product name, with their widths.
 var boardCols = []struct {
 	name string
@@ -195,67 +116,6 @@ func Duration(ms float64) string {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
 	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-}
-
-func (s *Screen) boardView(w, h int) string {
-	th := s.c.Theme
-	switch {
-	case s.loadErr != nil:
-		return th.Error.Render("✗ " + s.loadErr.Error())
-	case !s.loaded:
-		return th.Muted.Render("reading the model registry…")
-	case len(s.rows) == 0:
-		return th.Muted.Render("no products and no models in this workspace.\nacrm sample creates a datamart; T trains every product.")
-	}
-	lines := LeaderboardLines(s.rows, s.cursor, s.pinned, w)
-	body := h - 1
-	if s.cursor < s.offset {
-		s.offset = s.cursor
-	}
-	if body > 0 && s.cursor >= s.offset+body {
-		s.offset = s.cursor - body + 1
-	}
-	s.offset = min(s.offset, max(len(s.rows)-body, 0))
-	out := []string{th.Header.Render(components.PadRight(lines[0], w))}
-	for i := s.offset; i < len(s.rows) && len(out) < h; i++ {
-		l := components.PadRight(lines[i+1], w)
-		if i == s.cursor {
-			l = th.Selected.Render(l)
-		} else if s.rows[i].Model == nil {
-			l = th.Muted.Render(l)
-		}
-		out = append(out, l)
-	}
-	return strings.Join(out, "\n")
-}
-
-// chartBox draws the gains chart (or lift per decile) of the selected model, with the
-// pinned model as comparison.
-func (s *Screen) chartBox(lift bool, w, h int) string {
-	th := s.c.Theme
-	m := s.Selected()
-	if m == nil {
-		msg := "select a trained model to see its gains"
-		if p, ok := s.selectedProduct(); ok && p.ID > 0 {
-			msg = p.Name + " has no model yet: t trains it (logit, tree and gbdt; the best is kept)"
-		}
-		return components.Box(th, "Cumulative gains", th.Muted.Render(msg), "", w, h, false)
-	}
-	iw, ih := w-2, h-2
-	if lift {
-		title := fmt.Sprintf("%s · lift per decile", label(m))
-		return components.Box(th, title, LiftView(th, m, iw, ih), "1 = random", w, h, false)
-	}
-	title := fmt.Sprintf("%s · cumulative gains", label(m))
-	var others []*services.ProfileModel
-	if s.pinned != nil && s.pinned != m {
-		others = append(others, s.pinned)
-	}
-	footer := "e export"
-	if !s.wide() {
-		footer = "v lift · e export"
-	}
-	return components.Box(th, title, GainsView(th, m, others, iw, ih), footer, w, h, false)
 }
 
 func label(m *services.ProfileModel) string {
@@ -387,33 +247,6 @@ func LiftView(th *theme.Theme, m *services.ProfileModel, w, h int) string {
 		barchart.WithStyles(th.Subtle, th.Muted))
 	bc.Draw()
 	return bc.View() + "\n" + components.Truncate(text, w)
-}
-
-// detailBox is the rule profile of the selected model, or the side-by-side comparison.
-func (s *Screen) detailBox(w, h int) string {
-	th := s.c.Theme
-	m := s.Selected()
-	if m == nil {
-		return components.Box(th, "Rule profile", "", "", w, h, false)
-	}
-	if s.pinned != nil && s.pinned != m {
-		return components.Box(th, "Compare "+short(s.pinned)+" ↔ "+short(m), strings.Join(CompareLines(s.pinned, m, w-2), "\n"), "c closes", w, h, false)
-	}
-	title := "Rule profile · " + m.Product
-	return components.Box(th, title, strings.Join(RuleLines(m, s.productName, w-2, h-2), "\n"), "rate vs base "+components.Pct(m.Metrics.BaseRate, 1), w, h, false)
-}
-
-// productName is the datamart's name of a product id ("" when unknown).
-func (s *Screen) productName(id int) string {
-	if s.board == nil {
-		return ""
-	}
-	for _, p := range s.board.Products {
-		if p.ID == id {
-			return p.Name
-		}
-	}
-	return ""
 }
 
 // RuleText is a rule in words: each condition on the customer view's encoded columns read
