@@ -52,7 +52,7 @@ type Page struct {
 // with SkipCount). A cancelled ctx interrupts the running query. Errors
 // name the table, the filter or the order column that was wrong.
 func Preview(ctx context.Context, ws *workspace.Workspace, table string, opt PreviewOptions) (_ Page, err error) {
-	defer func() { err = cancelled(ctx, err) }()
+	defer func() { err = workspace.Cancelled(ctx, "explore", err) }()
 	name, cols, err := TableColumns(ctx, ws, table)
 	if err != nil {
 		return Page{}, err

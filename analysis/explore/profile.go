@@ -95,7 +95,7 @@ type ColumnProfile struct {
 // ctx interrupts the running query. On 1,000,000 rows × 16 columns it takes about 1.2 s of
 // CPU (BenchmarkProfile1M).
 func Profile(ctx context.Context, ws *workspace.Workspace, table string, report func(Progress)) (_ []ColumnProfile, err error) {
-	defer func() { err = cancelled(ctx, err) }()
+	defer func() { err = workspace.Cancelled(ctx, "explore", err) }()
 	name, cols, err := TableColumns(ctx, ws, table)
 	if err != nil {
 		return nil, err

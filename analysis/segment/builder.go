@@ -43,7 +43,7 @@ func Columns(ctx context.Context, ws *workspace.Workspace) ([]ColumnInfo, error)
 // first (ties by value), each with its number of customers; NULL is left out. limit ≤ 0
 // means 50. An unknown column is an error naming it.
 func Values(ctx context.Context, ws *workspace.Workspace, column string, limit int) (_ []explore.ValueCount, err error) {
-	defer func() { err = cancelled(ctx, err) }()
+	defer func() { err = workspace.Cancelled(ctx, "segment", err) }()
 	if limit <= 0 {
 		limit = 50
 	}

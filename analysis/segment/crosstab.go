@@ -47,7 +47,7 @@ type CrossTable struct {
 // label and count queries then read. Unknown columns, an invalid filter or a filter that
 // selects nobody are errors naming them.
 func Crosstab(ctx context.Context, ws *workspace.Workspace, rowCol, colCol, filter string) (_ CrossTable, err error) {
-	defer func() { err = cancelled(ctx, err) }()
+	defer func() { err = workspace.Cancelled(ctx, "segment", err) }()
 	rc, err := lookupColumn(ctx, ws, rowCol)
 	if err != nil {
 		return CrossTable{}, fmt.Errorf("segment: crosstab rows: %w", err)

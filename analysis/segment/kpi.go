@@ -51,7 +51,7 @@ type KPIRow struct {
 // checked first; an invalid filter is an error naming the segment, and so is a segment that
 // selects no customers (its averages would be undefined).
 func KPIs(ctx context.Context, ws *workspace.Workspace, segs []Segment) (_ []KPIRow, err error) {
-	defer func() { err = cancelled(ctx, err) }()
+	defer func() { err = workspace.Cancelled(ctx, "segment", err) }()
 	if err := EnsureCustomerView(ctx, ws); err != nil {
 		return nil, err
 	}

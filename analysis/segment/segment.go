@@ -71,7 +71,7 @@ func builtin(name string) (Segment, bool) {
 // filter and DuckDB's message; a non-boolean one names the type it has. It ensures the view
 // exists first.
 func Validate(ctx context.Context, ws *workspace.Workspace, filter string) (_ int64, err error) {
-	defer func() { err = cancelled(ctx, err) }()
+	defer func() { err = workspace.Cancelled(ctx, "segment", err) }()
 	if err := EnsureCustomerView(ctx, ws); err != nil {
 		return 0, err
 	}
@@ -134,7 +134,7 @@ func checkFilter(ctx context.Context, ws *workspace.Workspace, filter string) er
 // replacing a saved segment of the same name. The name must be non-empty and not one of the
 // built-in value segments. Nothing changes when it fails.
 func Save(ctx context.Context, ws *workspace.Workspace, s Segment) (err error) {
-	defer func() { err = cancelled(ctx, err) }()
+	defer func() { err = workspace.Cancelled(ctx, "segment", err) }()
 	name := strings.TrimSpace(s.Name)
 	if name == "" {
 		return fmt.Errorf("segment: a segment needs a name")
