@@ -39,6 +39,7 @@ type Export struct {
 	relayout func()
 	label    string
 	write    func(ctx context.Context, path string) (string, error)
+	job      JobID // the export running or last run: only its result is taken
 }
 
 // exported is the result of an export job: what the write returned (usually the path).
@@ -72,11 +73,21 @@ func (e *Export) start(path string) tea.Cmd {
 		return nil
 	}
 	write := e.write
-	_, cmd := Start(e.c.Jobs, e.owner, e.label, func(ctx context.Context, _ func(Progress)) (exported, error) {
+	var cmd tea.Cmd
+	e.job, cmd = Start(e.c.Jobs, e.owner, e.label, func(ctx context.Context, _ func(Progress)) (exported, error) {
 		out, err := write(ctx, path)
 		return exported(out), err
 	})
 	return cmd
+}
+
+// Owns reports whether msg is the result of this dialog's export or a completion of its
+// prompt (a screen with two dialogs, the Data screen's and its SQL console's, routes by it).
+func (e *Export) Owns(msg tea.Msg) bool {
+	if d, ok := msg.(Done[exported]); ok {
+		return e.job != 0 && d.ID == e.job
+	}
+	return e.Prompt.Owns(msg)
 }
 
 // Update takes the export's result, the prompt's path completions and, while the prompt is
@@ -84,6 +95,9 @@ func (e *Export) start(path string) tea.Cmd {
 func (e *Export) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case Done[exported]:
+		if msg.ID != e.job {
+			return nil // another dialog's export
+		}
 		switch {
 		case msg.Cancelled:
 			if e.Cancelled != "" {

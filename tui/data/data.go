@@ -142,7 +142,7 @@ func (s *Screen) rightSplit() (int, int) {
 func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.JobMsg:
-		if sqlconsole.Owns(msg) {
+		if s.console.Owns(msg) {
 			return s.console.Update(msg)
 		}
 		return s.toPanes(msg)
@@ -154,11 +154,13 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		return s.key(msg)
 	}
-	for _, p := range []*components.PathPrompt{s.importer.prompt, s.exporter.Prompt} {
-		if p.Owns(msg) {
-			_, _, cmd := p.Update(msg)
-			return cmd
-		}
+	switch {
+	case s.console.Owns(msg):
+		return s.console.Update(msg)
+	case s.importer.prompt.Owns(msg):
+		return s.importer.Update(msg)
+	case s.exporter.Owns(msg):
+		return s.exporter.Update(msg)
 	}
 	switch {
 	case s.consoleOpen:

@@ -17,7 +17,6 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/acrm-dev/acrm/tui/common"
@@ -78,8 +77,7 @@ type Console struct {
 	err       error
 	cancelled bool
 
-	exporting bool
-	exportIn  textinput.Model
+	export *common.Export // ctrl+e: the full result to CSV or Parquet
 }
 
 // New builds a console whose jobs are owned by the screen owner.
@@ -90,10 +88,13 @@ func New(c *common.Common, owner string) *Console {
 	ta.Prompt = ""
 	ta.CharLimit = 0
 	ta.MaxHeight = 0
-	ei := textinput.New()
-	ei.Prompt = "export to: "
-	ei.SetValue("result.csv")
-	con := &Console{c: c, owner: owner, keys: DefaultKeyMap(), editor: ta, results: components.NewTable(c.Theme), histIdx: -1, exportIn: ei}
+	con := &Console{c: c, owner: owner, keys: DefaultKeyMap(), editor: ta, results: components.NewTable(c.Theme), histIdx: -1}
+	k := con.keys
+	con.export = common.NewExport(c, owner, components.PathPromptKeys{Apply: k.Apply, Cancel: k.Close, Complete: components.DefaultPathPromptKeys().Complete}, func() {})
+	con.export.Prompt.Input.Placeholder = "result file: .csv or .parquet (tab completes)"
+	con.export.Written = func(out string) string { return out }
+	con.export.Cancelled = "export cancelled"
+	con.export.Footer = "enter export · tab complete · esc cancel"
 	con.results.MaxColWidth = 32
 	return con
 }
@@ -109,7 +110,7 @@ func (con *Console) Open() tea.Cmd {
 }
 
 // InputFocused is true while the editor or the export path has the keyboard.
-func (con *Console) InputFocused() bool { return con.exporting || !con.onRes }
+func (con *Console) InputFocused() bool { return con.export.IsOpen() || !con.onRes }
 
 // SetValue replaces the editor text (tests, palette).
 func (con *Console) SetValue(s string) { con.editor.SetValue(s) }
@@ -118,7 +119,7 @@ func (con *Console) SetValue(s string) { con.editor.SetValue(s) }
 func (con *Console) Value() string { return con.editor.Value() }
 
 // ExportPath is the path typed in the export prompt.
-func (con *Console) ExportPath() string { return con.exportIn.Value() }
+func (con *Console) ExportPath() string { return con.export.Prompt.Input.Value() }
 
 // Result is the last result (nil before the first query or after an error).
 func (con *Console) Result() *services.QueryResult { return con.result }
@@ -180,14 +181,8 @@ func (con *Console) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case common.Done[queryRan]:
 		return con.ran(msg)
-	case common.Done[resultExported]:
-		if msg.Cancelled {
-			return common.Flash("export cancelled")
-		}
-		if msg.Err != nil {
-			return common.FlashError(msg.Err)
-		}
-		return common.Flash(string(msg.Value))
+	case common.JobMsg:
+		return con.export.Update(msg)
 	case tea.KeyMsg:
 		return con.key(msg)
 	case common.WheelMsg:
@@ -199,8 +194,8 @@ func (con *Console) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
-	if con.exporting {
-		con.exportIn, cmd = con.exportIn.Update(msg)
+	if con.export.Prompt.Owns(msg) || con.export.IsOpen() {
+		cmd = con.export.Update(msg)
 	} else if !con.onRes {
 		con.editor, cmd = con.editor.Update(msg)
 	}
@@ -223,21 +218,20 @@ func (con *Console) Actions() []common.Action {
 	}
 }
 
-// Owns reports whether msg is a result of one of the console's jobs, so an embedding screen
-// knows to hand it over.
-func Owns(msg tea.Msg) bool {
+// Owns reports whether msg is a result of one of the console's jobs (or a completion of its
+// export prompt), so an embedding screen knows to hand it over.
+func (con *Console) Owns(msg tea.Msg) bool {
 	switch msg.(type) {
-	case common.Done[historyLoaded], common.Done[queryRan], common.Done[resultExported]:
+	case common.Done[historyLoaded], common.Done[queryRan]:
 		return true
 	}
-	return false
+	return con.export.Owns(msg)
 }
 
 // The results of the console's jobs.
 type (
-	historyLoaded  []string
-	queryRan       struct{ *services.QueryResult }
-	resultExported string // the message to flash
+	historyLoaded []string
+	queryRan      struct{ *services.QueryResult }
 )
 
 func (con *Console) ran(msg common.Done[queryRan]) tea.Cmd {
@@ -262,18 +256,8 @@ func (con *Console) ran(msg common.Done[queryRan]) tea.Cmd {
 
 func (con *Console) key(msg tea.KeyMsg) tea.Cmd {
 	k := con.keys
-	if con.exporting {
-		switch {
-		case key.Matches(msg, k.Close):
-			con.exporting = false
-			return nil
-		case key.Matches(msg, k.Apply):
-			con.exporting = false
-			return con.export(strings.TrimSpace(con.exportIn.Value()))
-		}
-		var cmd tea.Cmd
-		con.exportIn, cmd = con.exportIn.Update(msg)
-		return cmd
+	if con.export.IsOpen() {
+		return con.export.Update(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Run):
@@ -321,29 +305,21 @@ func (con *Console) key(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
-// openExport opens the export prompt for the last result.
+// openExport asks where the full result of the last query goes (CSV or Parquet, by the
+// extension).
 func (con *Console) openExport() tea.Cmd {
 	if con.lastQuery == "" || con.result == nil {
 		return common.Flash("run a query first, then " + con.keys.Export.Help().Key + " exports its result")
 	}
-	con.exporting = true
-	return con.exportIn.Focus()
-}
-
-func (con *Console) export(path string) tea.Cmd {
-	if path == "" {
-		return common.Flash("export: type a file name ending in .csv or .parquet")
-	}
-	svc := con.c.Services
-	q := con.lastQuery
-	_, cmd := common.Start(con.c.Jobs, con.owner, "exporting "+path, func(ctx context.Context, _ func(common.Progress)) (resultExported, error) {
-		n, err := svc.ExportQuery(ctx, q, path)
-		if err != nil {
-			return "", err
-		}
-		return resultExported(fmt.Sprintf("exported %s rows to %s", components.Int(n), path)), nil
-	})
-	return cmd
+	svc, q := con.c.Services, con.lastQuery
+	return con.export.Open("Export the full result (.csv or .parquet)", "result.csv", "exporting the query result",
+		func(ctx context.Context, path string) (string, error) {
+			n, err := svc.ExportQuery(ctx, q, path)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("exported %s rows to %s", components.Int(n), path), nil
+		})
 }
 
 var lineRE = regexp.MustCompile(`(?m)^LINE (\d+): ?(.*)$`)
@@ -381,17 +357,17 @@ func fmtDur(d time.Duration) string {
 // KeyMap returns the keys that work now.
 func (con *Console) KeyMap() help.KeyMap {
 	k := con.keys
-	k.Export.SetEnabled(con.result != nil && !con.exporting)
-	k.Apply.SetEnabled(con.exporting)
-	k.HistUp.SetEnabled(!con.onRes && !con.exporting && len(con.history) > 0)
-	k.HistDown.SetEnabled(!con.onRes && !con.exporting && con.histIdx >= 0)
-	k.Run.SetEnabled(!con.exporting)
-	k.Focus.SetEnabled(!con.exporting && con.result != nil)
+	k.Export.SetEnabled(con.result != nil && !con.export.IsOpen())
+	k.Apply.SetEnabled(con.export.IsOpen())
+	k.HistUp.SetEnabled(!con.onRes && !con.export.IsOpen() && len(con.history) > 0)
+	k.HistDown.SetEnabled(!con.onRes && !con.export.IsOpen() && con.histIdx >= 0)
+	k.Run.SetEnabled(!con.export.IsOpen())
+	k.Focus.SetEnabled(!con.export.IsOpen() && con.result != nil)
 	if con.onRes {
 		k.Close.SetHelp("esc", "back to editor")
 		k.Nav = con.c.Nav.Bindings()
 	}
-	if con.exporting {
+	if con.export.IsOpen() {
 		k.Close.SetHelp("esc", "cancel export")
 	}
 	return keyMap{k}
@@ -453,10 +429,9 @@ func (con *Console) View() string {
 		body = th.Muted.Render("Write a query above and press ctrl+r.\nTables: see the Data screen (esc). History: ↑ on the first line.")
 	}
 	out := editor + "\n"
-	if con.exporting {
-		con.exportIn.Width = con.width - 16
-		out += components.Box(th, "Export the full result · .csv or .parquet · enter export · esc cancel", con.exportIn.View(), "", con.width, 3, true) + "\n"
-		rh -= 3
+	if con.export.IsOpen() {
+		out += con.export.View(th, con.width) + "\n"
+		rh -= con.export.Height()
 	}
 	out += components.Box(th, rtitle, body, footer, con.width, rh, con.onRes)
 	return out
