@@ -110,3 +110,7 @@ type RefreshMsg struct{ Source string }
 func Refresh(source string) tea.Cmd {
 	return func() tea.Msg { return RefreshMsg{Source: source} }
 }
+
+// FlashReload says a load was cancelled with esc; the pane it filled says so until r
+// reloads it: "<what> cancelled — r reloads".
+func FlashReload(what string) tea.Cmd { return Flash(what + " cancelled — r reloads") }

@@ -356,3 +356,9 @@ func FileName(s string) string {
 		return '_'
 	}, s)
 }
+
+// FirstLine is s up to its first line break.
+func FirstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}

@@ -105,7 +105,7 @@ func (p *columnsPane) Update(msg tea.Msg) tea.Cmd {
 			if p.profiling != "" {
 				p.cancelled[p.profiling] = true
 			}
-			return cancelledFlash("profile")
+			return common.FlashReload("profile")
 		case msg.Err != nil:
 			if p.has {
 				p.errs[p.table.Name] = msg.Err

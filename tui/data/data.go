@@ -186,9 +186,6 @@ func (s *Screen) toPanes(msg common.JobMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// cancelledFlash says a load was cancelled (its pane says so until r reloads it).
-func cancelledFlash(what string) tea.Cmd { return common.Flash(what + " cancelled — r reloads") }
-
 func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 	if s.consoleOpen {
 		return s.console.Update(msg)

@@ -66,7 +66,7 @@ func (im *importer) Update(msg tea.Msg) tea.Cmd {
 		im.status = ""
 		switch {
 		case msg.Cancelled:
-			return cancelledFlash("import")
+			return common.FlashReload("import")
 		case msg.Err != nil:
 			im.prompt.Err = msg.Err.Error()
 			cmd := im.prompt.Reopen()

@@ -108,7 +108,7 @@ func (p *previewPane) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case msg.Cancelled:
 			p.cancelled = true
-			return cancelledFlash("preview")
+			return common.FlashReload("preview")
 		case msg.Err != nil:
 			p.err = msg.Err
 			return common.FlashError(msg.Err)

@@ -67,7 +67,7 @@ func (p *tablesPane) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case msg.Cancelled:
 			p.cancelled = true
-			return cancelledFlash("tables")
+			return common.FlashReload("tables")
 		case msg.Err != nil:
 			p.err = msg.Err
 			return common.FlashError(msg.Err)

@@ -9,7 +9,6 @@ package profiles
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -149,16 +148,11 @@ func (s *Screen) trained(msg common.Done[*services.TrainSummary]) tea.Cmd {
 	}
 	cmds := []tea.Cmd{s.load(), common.Refresh(ID)}
 	if sum.Failed != "" {
-		cmds = append(cmds, common.FlashError(fmt.Errorf("%s; not trained: %s", text, firstLine(sum.Failed))))
+		cmds = append(cmds, common.FlashError(fmt.Errorf("%s; not trained: %s", text, components.FirstLine(sum.Failed))))
 	} else {
 		cmds = append(cmds, common.Flash(text))
 	}
 	return tea.Batch(cmds...)
-}
-
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
 }
 
 func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {

@@ -54,7 +54,7 @@ func LeaderboardLines(rows []row, cursor int, pinned *services.ProfileModel, w i
 		}
 		line := mark + components.PadRight(name, pw)
 		if r.Model == nil {
-			line += " " + components.PadRight("— not trained · t trains it", w-Width(line)-1)
+			line += " " + components.PadRight("— not trained · t trains it", w-components.Width(line)-1)
 			out = append(out, line)
 			continue
 		}
@@ -87,9 +87,6 @@ func LeaderboardLines(rows []row, cursor int, pinned *services.ProfileModel, w i
 	}
 	return out
 }
-
-// Width is the display width of s.
-func Width(s string) int { return components.Width(s) }
 
 // Dec3 formats a value in [0, 1] the way the leaderboard shows AUCs: ".861"; "–" if unknown.
 func Dec3(v float64) string {

@@ -388,7 +388,7 @@ func (s *Screen) builderDone(msg common.JobMsg) tea.Cmd {
 	case common.Done[valuesLoaded]:
 		switch {
 		case msg.Cancelled:
-			return cancelledFlash("values")
+			return common.FlashReload("values")
 		case msg.Err != nil:
 			return s.builderFailed(msg.Err)
 		}
@@ -399,7 +399,7 @@ func (s *Screen) builderDone(msg common.JobMsg) tea.Cmd {
 	case common.Done[filterCounted]:
 		switch {
 		case msg.Cancelled:
-			return cancelledFlash("count")
+			return common.FlashReload("count")
 		case msg.Err != nil:
 			if b != nil && b.typed {
 				b.err = msg.Err.Error()
@@ -416,7 +416,7 @@ func (s *Screen) builderDone(msg common.JobMsg) tea.Cmd {
 	case common.Done[segmentSaved]:
 		switch {
 		case msg.Cancelled:
-			return cancelledFlash("save")
+			return common.FlashReload("save")
 		case msg.Err != nil:
 			return s.builderFailed(msg.Err)
 		}

@@ -108,7 +108,7 @@ func (p *crosstabPane) Update(msg tea.Msg) tea.Cmd {
 	case common.Done[columnsLoaded]:
 		switch {
 		case msg.Cancelled:
-			return cancelledFlash("columns")
+			return common.FlashReload("columns")
 		case msg.Err != nil:
 			return common.FlashError(msg.Err)
 		}
@@ -118,7 +118,7 @@ func (p *crosstabPane) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case msg.Cancelled:
 			p.cancelled = true
-			return cancelledFlash("crosstab")
+			return common.FlashReload("crosstab")
 		case msg.Err != nil:
 			p.err = msg.Err
 			return common.FlashError(msg.Err)

@@ -67,7 +67,7 @@ func (p *kpiPane) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case msg.Cancelled:
 			p.cancelled = true
-			return cancelledFlash("kpis")
+			return common.FlashReload("kpis")
 		case msg.Err != nil:
 			p.err = msg.Err
 			return common.FlashError(msg.Err)

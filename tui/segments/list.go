@@ -121,7 +121,7 @@ func (p *listPane) Update(msg tea.Msg) tea.Cmd {
 	switch {
 	case done.Cancelled:
 		p.cancelled = true
-		return cancelledFlash("segments")
+		return common.FlashReload("segments")
 	case done.Err != nil:
 		p.err = done.Err
 		return common.FlashError(done.Err)

@@ -78,9 +78,6 @@ func start[T any](c *common.Common, label string, fn common.JobFunc[T]) tea.Cmd 
 	return cmd
 }
 
-// cancelledFlash says a job was cancelled (a pane it loaded says so until r reloads it).
-func cancelledFlash(what string) tea.Cmd { return common.Flash(what + " cancelled — r reloads") }
-
 // refreshView loads the view on screen for the segments compared.
 func (s *Screen) refreshView() tea.Cmd {
 	if s.view == viewCrosstab {
@@ -147,7 +144,7 @@ func (s *Screen) done(msg common.JobMsg) tea.Cmd {
 	case common.Done[segmentDeleted]:
 		switch {
 		case msg.Cancelled:
-			cmds = append(cmds, cancelledFlash("delete"))
+			cmds = append(cmds, common.FlashReload("delete"))
 		case msg.Err != nil:
 			cmds = append(cmds, common.FlashError(msg.Err))
 		default:
