@@ -105,9 +105,12 @@ func (r *Rules) Usage(at time.Time, h *History) Usage {
 	if !h.PeriodStart.IsZero() {
 		from = h.PeriodStart.Add(-time.Nanosecond)
 	}
-	u := Usage{ByChannel: map[string]int{}, Cap: r.Cap(h.Segment)}
+	u := Usage{Cap: r.Cap(h.Segment)}
 	for _, o := range h.Offers {
 		if o.TS.After(from) {
+			if u.ByChannel == nil {
+				u.ByChannel = map[string]int{}
+			}
 			u.Total++
 			u.ByChannel[o.Channel]++
 		}
@@ -116,7 +119,7 @@ func (r *Rules) Usage(at time.Time, h *History) Usage {
 }
 
 // check returns the first rule cand fails at time at, with a detail in words; "" when it passes.
-func (r *Rules) check(at time.Time, h *History, u Usage, c *Candidate) (string, string) {
+func (r *Rules) check(at time.Time, h *History, u Usage, c *Candidate, trace bool) (string, string) {
 	if c.Objective == ObjRetention {
 		if !c.Owned {
 			return RuleNotHeld, "retention offers go to holders of the product"
@@ -135,6 +138,9 @@ func (r *Rules) check(at time.Time, h *History, u Usage, c *Candidate) (string, 
 			case o.Channel != "":
 				what = o.Channel
 			}
+			if !trace {
+				return RuleOptOut, ""
+			}
 			return RuleOptOut, "opted out of " + what + " since " + o.Since.Format(time.DateOnly)
 		}
 	}
@@ -145,6 +151,9 @@ func (r *Rules) check(at time.Time, h *History, u Usage, c *Candidate) (string, 
 		from := at.AddDate(0, 0, -r.CoolDownDays)
 		for _, o := range h.Offers {
 			if o.Product == c.Product && o.Outcome == "declined" && o.TS.After(from) {
+				if !trace {
+					return RuleCoolDown, ""
+				}
 				return RuleCoolDown, fmt.Sprintf("declined on %s, no new offer until %s", o.TS.Format(time.DateOnly),
 					o.TS.AddDate(0, 0, r.CoolDownDays).Format(time.DateOnly))
 			}
@@ -152,19 +161,34 @@ func (r *Rules) check(at time.Time, h *History, u Usage, c *Candidate) (string, 
 	}
 	for _, o := range h.Offers {
 		if o.Product == c.Product && o.Outcome == "" && !o.TS.Before(at.AddDate(0, 0, -7*8)) {
+			if !trace {
+				return RulePending, ""
+			}
 			return RulePending, "already in a registered campaign from " + o.TS.Format(time.DateOnly) + " without an outcome yet"
 		}
 	}
 	if u.Total >= u.Cap {
+		if !trace {
+			return RuleCap, ""
+		}
 		return RuleCap, fmt.Sprintf("%d of %d offers in this %d-month period", u.Total, u.Cap, r.PeriodMonths)
 	}
 	if cc := r.ChannelCap(c.Channel); cc > 0 && u.ByChannel[c.Channel] >= cc {
+		if !trace {
+			return RuleChannelCap, ""
+		}
 		return RuleChannelCap, fmt.Sprintf("%d of %d %s offers in this %d-month period", u.ByChannel[c.Channel], cc, c.Channel, r.PeriodMonths)
 	}
 	if c.P < r.MinPropensity {
+		if !trace {
+			return RuleMinPropensity, ""
+		}
 		return RuleMinPropensity, fmt.Sprintf("P(accept) %.3f%% below the minimum %.3f%%", 100*c.P, 100*r.MinPropensity)
 	}
 	if !(c.Value > 0) {
+		if !trace {
+			return RuleNoValue, ""
+		}
 		return RuleNoValue, fmt.Sprintf("expected value %.2f after the contact cost", c.Value)
 	}
 	return "", ""
@@ -184,11 +208,10 @@ type Decision struct {
 // Decision lists every removal and demotion; Removed counts removals by rule either way.
 // Decide is pure: the same inputs give the same decision.
 func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, trace bool) Decision {
-	d := Decision{Usage: r.Usage(at, h)}
-	best := map[int]int{} // product → index in d.Offers
+	d := Decision{Usage: r.Usage(at, h), Offers: make([]Offer, 0, 8)}
 	for i := range cands {
 		c := &cands[i]
-		rule, detail := r.check(at, h, d.Usage, c)
+		rule, detail := r.check(at, h, d.Usage, c, trace)
 		if rule != "" {
 			if d.Removed == nil {
 				d.Removed = map[string]int{}
@@ -199,13 +222,19 @@ func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, t
 			}
 			continue
 		}
-		if j, ok := best[c.Product]; ok {
+		j := -1
+		for x := range d.Offers {
+			if d.Offers[x].Product == c.Product {
+				j = x
+				break
+			}
+		}
+		if j >= 0 {
 			if c.Value > d.Offers[j].Value {
 				d.Offers[j].Candidate = *c
 			}
 			continue
 		}
-		best[c.Product] = len(d.Offers)
 		d.Offers = append(d.Offers, Offer{Candidate: *c, Tier: r.Tier(c.Objective)})
 	}
 	sort.SliceStable(d.Offers, func(a, b int) bool {
@@ -245,7 +274,10 @@ func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, t
 		}
 	}
 	keep := d.Offers[:0]
-	perCh := map[string]int{}
+	var perCh map[string]int
+	if len(r.Channels) > 0 {
+		perCh = map[string]int{}
+	}
 	for _, o := range d.Offers {
 		switch {
 		case limit > 0 && len(keep) >= limit:
@@ -256,7 +288,9 @@ func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, t
 		case r.ChannelCap(o.Channel) > 0 && d.Usage.ByChannel[o.Channel]+perCh[o.Channel] >= r.ChannelCap(o.Channel):
 			remove(o, RuleChannelCap, fmt.Sprintf("rank %d; %s cap %d reached with the ones above", o.Rank, o.Channel, r.ChannelCap(o.Channel)))
 		default:
-			perCh[o.Channel]++
+			if perCh != nil {
+				perCh[o.Channel]++
+			}
 			keep = append(keep, o)
 		}
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -417,21 +419,42 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 	if channels == nil {
 		channels = s.Channels
 	}
-	custs := make([]planCustomer, 0, len(s.IDs))
-	var buf []Candidate
-	for i := range s.IDs {
-		if i%16384 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+	// The rules per customer, in parallel chunks (Decide is pure).
+	workers := max(1, runtime.GOMAXPROCS(0))
+	parts := make([][]planCustomer, workers)
+	chunk := (len(s.IDs) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min(len(s.IDs), (w+1)*chunk)
+		wg.Add(1)
+		go func(w, lo, hi int) {
+			defer wg.Done()
+			var buf []Candidate
+			for i := lo; i < hi; i++ {
+				if i%16384 == 0 {
+					if ctx.Err() != nil {
+						return
+					}
+					if w == 0 {
+						report(Progress{Done: int64(i - lo), Total: int64(hi - lo), Stage: "applying rules"})
+					}
+				}
+				buf = s.Candidates(i, 0, channels, buf[:0])
+				d := rules.Decide(s.AsOf, &hist[i], buf, 0, false)
+				if len(d.Offers) == 0 {
+					continue
+				}
+				parts[w] = append(parts[w], planCustomer{row: i, seg: segIndex(s.Segment[i]), offers: d.Offers})
 			}
-			report(Progress{Done: int64(i), Total: int64(len(s.IDs)), Stage: "applying rules"})
-		}
-		buf = s.Candidates(i, 0, channels, buf[:0])
-		d := rules.Decide(s.AsOf, &hist[i], buf, 0, false)
-		if len(d.Offers) == 0 {
-			continue
-		}
-		custs = append(custs, planCustomer{row: i, seg: segIndex(s.Segment[i]), offers: d.Offers})
+		}(w, lo, hi)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var custs []planCustomer
+	for _, p := range parts {
+		custs = append(custs, p...)
 	}
 	report(Progress{Stage: "allocating the budget"})
 	opts := make([][]option, len(custs))

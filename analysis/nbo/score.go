@@ -217,6 +217,7 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 	if err := calibrate(ctx, ws, s, raw, sources, res); err != nil {
 		return nil, err
 	}
+	s.prepare()
 	// Expected value and value segments.
 	s.EV = make([]float64, N)
 	for i := 0; i < N; i++ {

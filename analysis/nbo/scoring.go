@@ -46,6 +46,7 @@ type Scoring struct {
 	Channels []string // outbound channels with a cost in the products table
 	IDs      []int64
 	Score    []float32 // len(IDs) × len(Products.List), row-major; NaN = not offerable
+	reasons  map[[2]string]string
 	EV       []float64 // Σ over offerable products of the best channel's P × margin (× churn risk)
 	Segment  []string  // top, middle, low by EV
 	index    map[int64]int
@@ -92,10 +93,29 @@ func (s *Scoring) Candidates(i int, product int, channels []string, buf []Candid
 			}
 			pa := c.P(float64(sc))
 			buf = append(buf, Candidate{Product: p.ID, Objective: p.Objective, Owned: p.Objective == ObjRetention,
-				Channel: ch, P: pa, Value: value(p, ch, pa), Cost: p.Cost[ch], Model: c.ModelID, Reason: p.Objective + ":" + c.Source})
+				Channel: ch, P: pa, Value: value(p, ch, pa), Cost: p.Cost[ch], Model: c.ModelID, Reason: s.reason(p.Objective, c.Source)})
 		}
 	}
 	return buf
+}
+
+// reason is the reason code of an offer: objective and the kind of model behind P. The codes
+// are built once (prepare) so scoring a million customers does not build strings.
+func (s *Scoring) reason(objective, source string) string {
+	if r, ok := s.reasons[[2]string{objective, source}]; ok {
+		return r
+	}
+	return objective + ":" + source
+}
+
+// prepare builds the reason codes; call it once the calibration is known.
+func (s *Scoring) prepare() {
+	s.reasons = map[[2]string]string{}
+	for _, p := range s.Products.List {
+		for _, c := range s.Cal[p.ID] {
+			s.reasons[[2]string{p.Objective, c.Source}] = p.Objective + ":" + c.Source
+		}
+	}
 }
 
 // value is the expected value of offering product p through ch with acceptance pa:
@@ -162,6 +182,7 @@ func LoadScoring(ctx context.Context, ws *workspace.Workspace, rules *Rules) (*S
 			s.Channels = append(s.Channels, ch)
 		}
 	}
+	s.prepare()
 	rows, err = db.QueryContext(ctx, `SELECT customer_id, expected_value, value_segment FROM acrm_nbo_customers ORDER BY customer_id`)
 	if err != nil {
 		return nil, fmt.Errorf("nbo: read scored customers: %w", err)

@@ -76,6 +76,7 @@ func synthetic(n, k int, seed uint64) (*Scoring, []History, *Rules) {
 				Channel: OutboundChannels[r.IntN(4)], Outcome: []string{"accepted", "declined", "no_response"}[r.IntN(3)]})
 		}
 	}
+	s.prepare()
 	s.Segment = segmentsByEV(s.IDs, s.EV)
 	for i := range hist {
 		hist[i].Segment = s.Segment[i]

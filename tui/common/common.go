@@ -59,6 +59,7 @@ type Common struct {
 	Exports  services.DataExportService
 	Profiles services.ProfileService
 	Simulate services.SimulateService
+	Offers   services.OffersService
 
 	Jobs *Jobs
 	Nav  keys.Nav
@@ -72,6 +73,7 @@ func NewCommon(th *theme.Theme, svc services.Services) *Common {
 	c.Exports, _ = svc.(services.DataExportService)
 	c.Profiles, _ = svc.(services.ProfileService)
 	c.Simulate, _ = svc.(services.SimulateService)
+	c.Offers, _ = svc.(services.OffersService)
 	c.Jobs = NewJobs(func() time.Time { return c.Now() })
 	return c
 }

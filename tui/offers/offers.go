@@ -1,17 +1,452 @@
-// Package offers is the Offers screen: next best offers for one customer at the moment of
-// contact. Until the screen lands it explains itself and points to the CLI.
+// Package offers is the Offers screen. Its campaign panel selects an outbound campaign from
+// the total model (acrm score --all): product or each customer's best offer, channel, size or
+// budget, a value segment; it shows the expected contracts and profit, the gains curve, how
+// many customers each business rule removed and the value segments by expected value, and
+// exports the selection (registering the campaign). The work runs as jobs (esc cancels);
+// every number comes from analysis/nbo, the same use cases as acrm select.
 package offers
 
-import "github.com/acrm-dev/acrm/tui/common"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/acrm-dev/acrm/analysis/nbo"
+	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/components"
+	"github.com/acrm-dev/acrm/tui/keys"
+	"github.com/acrm-dev/acrm/tui/services"
+)
+
+// ID is the screen's owner id.
+const ID = "offers"
+
+// The results of the screen's jobs.
+type (
+	productsLoaded []services.OfferProduct
+	selected       *nbo.SelectResult
+	scored         *nbo.ScoreResult
+)
+
+// KeyMap are the Offers screen's keys.
+type KeyMap struct {
+	Up, Down    key.Binding
+	Left, Right key.Binding
+	Amount      key.Binding
+	Run         key.Binding
+	Score       key.Binding
+	Export      key.Binding
+	Close       key.Binding
+}
+
+// DefaultKeyMap returns the default keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose field")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↑/↓", "choose field")),
+		Left:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "change")),
+		Right:  key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "change")),
+		Amount: keys.Key("a", "type size/budget"),
+		Run:    keys.Key("enter", "select"),
+		Score:  keys.Key("S", "score the base"),
+		Export: keys.Key("x", "export + register"),
+		Close:  keys.Key("esc", "close"),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Left, k.Amount, k.Run, k.Score, k.Export}
+}
+
+// FullHelp implements help.KeyMap.
+func (k KeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// The form's fields.
+const (
+	fieldProduct = iota
+	fieldChannel
+	fieldMode
+	fieldAmount
+	fieldSegment
+	nFields
+)
+
+var segments = []string{"", "top", "middle", "low"}
+
+// Screen is the Offers screen.
+type Screen struct {
+	c    *common.Common
+	svc  services.OffersService
+	keys KeyMap
+
+	width, height int
+	products      []services.OfferProduct
+	productIdx    int // 0 = best
+	channelIdx    int
+	budgetMode    bool
+	amount        int
+	segmentIdx    int
+	field         int
+
+	input   textinput.Model
+	editing bool
+
+	busy   string
+	result *nbo.SelectResult
+	score  *nbo.ScoreResult
+	err    error
+	export *common.Export
+}
 
 // New returns the Offers screen.
 func New(c *common.Common) common.Screen {
-	return common.NewInfo(c, "offers", "Offers", []string{
-		"An inbound contact: find a customer, see holdings, value segment, recent contacts and opt-outs, add what the customer just said (a new location, a contract ending), and get the next best offers ranked by expected value with the reason for each, plus a decision trace of the offers removed by business rules (cool-down, opt-out, minimum propensity).",
-		"Keys will be: / find customer, a add fact, 1-3 choose, A accepted, D declined.",
-	}, []string{
-		"acrm train --all                  propensity profiles for every product",
-		"acrm score --model NAME           score the customer base into acrm_scores",
-		"acrm simulate inbound             value of offers on inbound contacts",
-	})
+	s := &Screen{c: c, svc: c.Offers, keys: DefaultKeyMap(), amount: 5000}
+	s.input = textinput.New()
+	s.input.Prompt = "amount: "
+	s.input.CharLimit = 12
+	s.export = common.NewExport(c, ID, components.DefaultPathPromptKeys(), func() {})
+	s.export.Prompt.Footer = "enter export · esc close"
+	s.export.Written = func(out string) string { return out }
+	return s
 }
+
+func (s *Screen) ID() string          { return ID }
+func (s *Screen) Title() string       { return "Offers" }
+func (s *Screen) KeyMap() help.KeyMap { return s.keys }
+func (s *Screen) InputFocused() bool  { return s.editing || s.export.IsOpen() }
+func (s *Screen) SetSize(w, h int)    { s.width, s.height = w, h }
+func (s *Screen) Actions() []common.Action {
+	return []common.Action{
+		{Owner: ID, Title: "Offers: select a campaign", Key: "enter", Do: s.run},
+		{Owner: ID, Title: "Offers: score the whole base (total model)", Key: "S", Do: s.scoreAll},
+	}
+}
+
+// Init loads the products.
+func (s *Screen) Init() tea.Cmd {
+	if s.svc == nil {
+		return nil
+	}
+	svc := s.svc
+	_, cmd := common.Start(s.c.Jobs, ID, "loading products", func(ctx context.Context, _ func(common.Progress)) (productsLoaded, error) {
+		p, err := svc.OfferProducts(ctx)
+		return productsLoaded(p), err
+	})
+	return cmd
+}
+
+func (s *Screen) spec() nbo.SelectSpec {
+	sp := nbo.SelectSpec{Channel: nbo.OutboundChannels[s.channelIdx], Segment: segments[s.segmentIdx], Control: 0.1, Seed: 1}
+	if s.productIdx > 0 && s.productIdx <= len(s.products) {
+		sp.Product = s.products[s.productIdx-1].ID
+	}
+	if s.budgetMode {
+		sp.Budget = float64(s.amount)
+	} else {
+		sp.Size = s.amount
+	}
+	return sp
+}
+
+func (s *Screen) run() tea.Cmd {
+	if s.svc == nil {
+		return nil
+	}
+	svc, spec := s.svc, s.spec()
+	s.busy, s.err = "selecting…", nil
+	_, cmd := common.Start(s.c.Jobs, ID, "selecting a campaign", func(ctx context.Context, report func(common.Progress)) (selected, error) {
+		r, err := svc.SelectCampaign(ctx, spec, report)
+		return selected(r), err
+	})
+	return cmd
+}
+
+func (s *Screen) scoreAll() tea.Cmd {
+	if s.svc == nil {
+		return nil
+	}
+	svc := s.svc
+	s.busy, s.err = "scoring the whole base with the total model…", nil
+	_, cmd := common.Start(s.c.Jobs, ID, "scoring the base", func(ctx context.Context, report func(common.Progress)) (scored, error) {
+		r, err := svc.ScoreAll(ctx, report)
+		return scored(r), err
+	})
+	return cmd
+}
+
+// Update handles keys and job results.
+func (s *Screen) Update(msg tea.Msg) tea.Cmd {
+	wasOpen := s.export.IsOpen()
+	if cmd := s.export.Update(msg); wasOpen || cmd != nil {
+		if _, ok := msg.(tea.KeyMsg); ok || cmd != nil {
+			return cmd
+		}
+	}
+	switch msg := msg.(type) {
+	case common.Done[productsLoaded]:
+		if msg.Err == nil {
+			s.products = msg.Value
+		} else {
+			s.err = msg.Err
+		}
+	case common.Done[selected]:
+		s.busy = ""
+		if msg.Cancelled {
+			return nil
+		}
+		s.err = msg.Err
+		if msg.Err == nil {
+			s.result = msg.Value
+		}
+	case common.Done[scored]:
+		s.busy = ""
+		if msg.Cancelled {
+			return nil
+		}
+		s.err = msg.Err
+		if msg.Err == nil {
+			s.score = msg.Value
+			return tea.Batch(common.Flash(fmt.Sprintf("scoring run %d: %d offers", msg.Value.RunID, msg.Value.Offers)), s.run())
+		}
+	case tea.KeyMsg:
+		return s.key(msg)
+	}
+	return nil
+}
+
+func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
+	if s.editing {
+		switch msg.Type {
+		case tea.KeyEnter:
+			v, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(s.input.Value()), ",", ""))
+			if err != nil || v <= 0 {
+				return common.FlashError(fmt.Errorf("offers: %q: want a positive whole number", s.input.Value()))
+			}
+			s.amount, s.editing = v, false
+			s.input.Blur()
+			return s.run()
+		case tea.KeyEsc:
+			s.editing = false
+			s.input.Blur()
+			return nil
+		}
+		var cmd tea.Cmd
+		s.input, cmd = s.input.Update(msg)
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, s.keys.Up):
+		s.field = (s.field + nFields - 1) % nFields
+	case key.Matches(msg, s.keys.Down):
+		s.field = (s.field + 1) % nFields
+	case key.Matches(msg, s.keys.Left):
+		s.change(-1)
+	case key.Matches(msg, s.keys.Right):
+		s.change(1)
+	case key.Matches(msg, s.keys.Amount):
+		s.editing = true
+		s.input.SetValue(strconv.Itoa(s.amount))
+		return s.input.Focus()
+	case key.Matches(msg, s.keys.Run):
+		return s.run()
+	case key.Matches(msg, s.keys.Score):
+		return s.scoreAll()
+	case key.Matches(msg, s.keys.Export):
+		if s.result == nil || len(s.result.Picks) == 0 {
+			return common.Flash("select a campaign first (enter)")
+		}
+		sel, svc := s.result, s.svc
+		return s.export.Open("Export the selection (.csv or .parquet) — registers the campaign", "selection.csv", "exporting the selection",
+			func(ctx context.Context, path string) (string, error) { return svc.ExportSelection(ctx, sel, path) })
+	}
+	return nil
+}
+
+func (s *Screen) change(d int) {
+	switch s.field {
+	case fieldProduct:
+		n := len(s.products) + 1
+		s.productIdx = (s.productIdx + d + n) % n
+	case fieldChannel:
+		n := len(nbo.OutboundChannels)
+		s.channelIdx = (s.channelIdx + d + n) % n
+	case fieldMode:
+		s.budgetMode = !s.budgetMode
+	case fieldAmount:
+		step := max(1, s.amount/10)
+		s.amount = max(1, s.amount+d*step)
+	case fieldSegment:
+		n := len(segments)
+		s.segmentIdx = (s.segmentIdx + d + n) % n
+	}
+}
+
+// View draws the form and the result.
+func (s *Screen) View() string {
+	if s.width <= 0 || s.height <= 0 {
+		return ""
+	}
+	if s.svc == nil {
+		return fit([]string{"The campaign panel needs a workspace (acrm --db FILE)."}, s.width, s.height)
+	}
+	return fit(Render(s.form(), s.result, s.busy, s.err, s.width), s.width, s.height-s.export.Height()) + s.exportView()
+}
+
+func (s *Screen) exportView() string {
+	if !s.export.IsOpen() {
+		return ""
+	}
+	return "\n" + s.export.View(s.c.Theme, s.width)
+}
+
+// Form is the panel's inputs as shown.
+type Form struct {
+	Fields []string // "label: value"
+	Cursor int
+	Input  string // the amount being typed ("" when not editing)
+}
+
+func (s *Screen) form() Form {
+	prod := "best (each customer's best offer)"
+	if s.productIdx > 0 && s.productIdx <= len(s.products) {
+		prod = s.products[s.productIdx-1].Label
+	}
+	mode, amount := "size", fmt.Sprintf("%s customers", group(s.amount))
+	if s.budgetMode {
+		mode, amount = "budget", "€ "+group(s.amount)
+	}
+	seg := "all customers"
+	if segments[s.segmentIdx] != "" {
+		seg = segments[s.segmentIdx] + " (by expected value)"
+	}
+	f := Form{Fields: []string{"product: " + prod, "channel: " + nbo.OutboundChannels[s.channelIdx], "limit by: " + mode,
+		"amount: " + amount, "segment: " + seg}, Cursor: s.field}
+	if s.editing {
+		f.Input = s.input.View()
+	}
+	return f
+}
+
+// Render is the pure model→lines part of the panel (tested on fixed results).
+func Render(f Form, r *nbo.SelectResult, busy string, err error, w int) []string {
+	var out []string
+	out = append(out, "Campaign selection — total model, every business rule applied (control cell 10 %)")
+	for i, fl := range f.Fields {
+		mark := "  "
+		if i == f.Cursor {
+			mark = "> "
+		}
+		out = append(out, mark+fl)
+	}
+	if f.Input != "" {
+		out = append(out, "  "+f.Input)
+	}
+	out = append(out, "")
+	switch {
+	case busy != "":
+		out = append(out, busy+" (esc cancels)")
+		return out
+	case err != nil:
+		msg := err.Error()
+		if errors.Is(err, nbo.ErrNoScoring) {
+			msg = "No total-model scoring yet: press S to score the whole base (acrm score --all)."
+		}
+		return append(out, wrap("error: "+msg, w)...)
+	case r == nil:
+		return append(out, "enter selects; S scores the whole base first if needed; x exports and registers the selection")
+	}
+	out = append(out, fmt.Sprintf("contacted %s · control cell %s (not contacted) · cost € %s", group(r.Contacted), group(r.Controls), group(int(r.Cost))))
+	out = append(out, fmt.Sprintf("expected contracts %.1f · expected profit € %s", r.Contracts, group(int(r.Profit))))
+	out = append(out, fmt.Sprintf("considered %s customers; %s with an offer after the rules", group(r.Considered), group(r.Eligible)))
+	out = append(out, fmt.Sprintf("scoring run %d", r.RunID))
+	out = append(out, "")
+	left := []string{"removed by rule (customers)"}
+	rules := make([]string, 0, len(r.Removed))
+	for k := range r.Removed {
+		rules = append(rules, k)
+	}
+	sort.Slice(rules, func(i, j int) bool { return ruleIndex(rules[i]) < ruleIndex(rules[j]) })
+	for _, k := range rules {
+		left = append(left, fmt.Sprintf("  %-22s %8s", k, group(r.Removed[k])))
+	}
+	if r.CutByCap > 0 {
+		left = append(left, fmt.Sprintf("  %-22s %8s", "channel capacity", group(r.CutByCap)))
+	}
+	left = append(left, "", "contacted per value segment", "  "+r.Basis)
+	for _, seg := range []string{"top", "middle", "low"} {
+		left = append(left, fmt.Sprintf("  %-8s %8s", seg, group(r.BySegment[seg])))
+	}
+	right := []string{"cumulative gains: share of expected contracts by depth"}
+	for _, g := range r.Gains {
+		if int(g.Depth*100+0.5)%10 != 0 {
+			continue
+		}
+		bar := int(g.Share*30 + 0.5)
+		right = append(right, fmt.Sprintf("  %3.0f%% %s%s %3.0f%%", 100*g.Depth, strings.Repeat("█", bar), strings.Repeat("·", 30-bar), 100*g.Share))
+	}
+	if w >= 110 {
+		for i := 0; i < max(len(left), len(right)); i++ {
+			l, rr := "", ""
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				rr = right[i]
+			}
+			out = append(out, fmt.Sprintf("%-56s  %s", l, rr))
+		}
+		return out
+	}
+	return append(append(out, right...), append([]string{""}, left...)...)
+}
+
+func ruleIndex(r string) int {
+	for i, x := range nbo.RuleOrder {
+		if x == r {
+			return i
+		}
+	}
+	return len(nbo.RuleOrder)
+}
+
+// fit cuts or pads lines to exactly w × h.
+func fit(lines []string, w, h int) string {
+	out := make([]string, h)
+	for i := 0; i < h; i++ {
+		l := ""
+		if i < len(lines) {
+			l = ansi.Truncate(lines[i], w, "…")
+		}
+		if pad := w - ansi.StringWidth(l); pad > 0 {
+			l += strings.Repeat(" ", pad)
+		}
+		out[i] = l
+	}
+	return strings.Join(out, "\n")
+}
+
+func wrap(s string, w int) []string {
+	var out []string
+	for len(s) > w && w > 10 {
+		cut := strings.LastIndex(s[:w], " ")
+		if cut <= 0 {
+			cut = w
+		}
+		out = append(out, s[:cut])
+		s = strings.TrimSpace(s[cut:])
+	}
+	return append(out, s)
+}
+
+// group writes n with thousands separators.
+func group(n int) string { return components.Int(int64(n)) }
