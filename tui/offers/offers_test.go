@@ -55,7 +55,7 @@ func (f *fake) SelectCampaign(ctx context.Context, spec nbo.SelectSpec, report f
 		Cost: 1.5 * float64(n), Contracts: 0.04 * float64(n), Profit: 95 * float64(n),
 		Removed:   map[string]int{nbo.RuleOwned: 3100, nbo.RuleOptOut: 740, nbo.RuleCoolDown: 380, nbo.RuleMinPropensity: 12},
 		BySegment: map[string]int{"top": n / 2, "middle": n / 3, "low": n - n/2 - n/3}, Basis: nbo.SegmentBasis(1),
-		Picks:     []nbo.Pick{{CustomerID: 1}}}
+		Picks: []nbo.Pick{{CustomerID: 1}}}
 	for d := 1; d <= 20; d++ {
 		x := float64(d) / 20
 		r.Gains = append(r.Gains, nbo.GainPoint{Depth: x, Share: 1 - (1-x)*(1-x)})
