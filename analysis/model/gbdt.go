@@ -85,7 +85,6 @@ func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []f
 	var (
 		bn          *binner
 		bins, vbins []uint8
-		vn          int
 	)
 	if opt.EarlyStopping > 0 && valX == nil {
 		// Carve a stratified validation split; bin once and split the bytes, not the floats.
@@ -98,18 +97,24 @@ func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []f
 		bins, vbins = gatherRows(all, p, tr), gatherRows(all, p, va)
 		valY = subsetFloats(y, va)
 		y = subsetFloats(y, tr)
-		vn = len(va)
 	} else {
 		bn = newBinner(X, nil, opt.Bins, opt.Seed, opt.Workers)
 		bins = bn.transform(X, opt.Workers)
 		if valX != nil {
 			vbins = bn.transform(valX, opt.Workers)
-			vn = valX.Rows
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	return growGBDT(ctx, bn, bins, y, vbins, valY, X.Names, opt, report)
+}
+
+// growGBDT boosts on binned rows (bins: len(y) rows × len(bn.Cuts) bytes; vbins/valY the
+// optional validation rows), see fitGBDT.
+func growGBDT(ctx context.Context, bn *binner, bins []uint8, y []float64, vbins []uint8, valY []float64, names []string, opt Options, report func(Progress)) (Classifier, error) {
+	p := len(bn.Cuts)
+	vn := len(valY)
 	n := len(y)
 	nanBin := make([]uint8, p)
 	for j := range nanBin {
@@ -135,7 +140,7 @@ func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []f
 	}
 	gp := growParams{maxDepth: opt.MaxDepth, maxLeaves: opt.MaxLeaves, minLeaf: max(opt.MinLeaf, 1),
 		minChildWeight: opt.MinChildWeight, lambda: opt.L2, shrink: opt.LearningRate}
-	m := &gbdtModel{Base: base, Names: X.Names, workers: opt.Workers}
+	m := &gbdtModel{Base: base, Names: names, workers: opt.Workers}
 	bestLoss, bestRound := math.Inf(1), 0
 	gainAt := make([][]float64, 0, opt.Rounds) // cumulative gain after each round
 	update := func(rows []int32, v float64) {
@@ -197,4 +202,19 @@ func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []f
 	}
 	report(Progress{Done: opt.Rounds, Total: opt.Rounds, Stage: "gbdt"})
 	return m, nil
+}
+
+// Truncate returns a gbdt classifier that keeps only the first n trees of c (the model
+// after n boosting rounds), sharing the trees with c; any other classifier, or n not below
+// c's number of trees, is returned unchanged. Cross-validation uses it to score each fold
+// at the number of rounds chosen on all folds together.
+func Truncate(c Classifier, n int) Classifier {
+	m, ok := c.(*gbdtModel)
+	if !ok || n >= len(m.Trees) || n < 0 {
+		return c
+	}
+	t := *m
+	t.Trees = m.Trees[:n]
+	t.BestRound = n
+	return &t
 }

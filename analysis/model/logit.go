@@ -64,6 +64,45 @@ func (m *logitModel) Coefficients() (float64, []float64) { return m.Intercept, s
 // b = b₀ − Σ_j β_j μ_j. Standardizing makes the penalty scale-free (as with
 // scikit-learn after StandardScaler) and conditions the problem.
 func fitLogit(ctx context.Context, X *Matrix, y []float64, opt Options, report func(Progress)) (Classifier, error) {
+	m, _, err := fitLogitFrom(ctx, X, y, opt, nil, report)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// FitLogitPath fits one logistic regression per L2 penalty in l2s (each with the other
+// options of opt) on the same rows. Each fit starts from the solution of the previous
+// penalty (a warm start: order l2s from strongest to weakest so each solution is near the
+// next), which makes a regularisation path cost little more than its slowest fit.
+func FitLogitPath(ctx context.Context, X *Matrix, y []float64, l2s []float64, opt Options) ([]Classifier, error) {
+	if err := checkXY(X, y, "training"); err != nil {
+		return nil, err
+	}
+	if err := checkFinite(X, "training"); err != nil {
+		return nil, err
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	out := make([]Classifier, 0, len(l2s))
+	var x0 []float64
+	for _, l2 := range l2s {
+		o := opt
+		o.Algo, o.L2 = Logit, l2
+		m, x, err := fitLogitFrom(ctx, X, y, o, x0, func(Progress) {})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+		x0 = x
+	}
+	return out, nil
+}
+
+// fitLogitFrom is fitLogit started at x0 (intercept then standardized coefficients; nil =
+// the base rate's log-odds and zeros). It also returns the standardized solution.
+func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 []float64, report func(Progress)) (*logitModel, []float64, error) {
 	n, p := X.Rows, X.Cols
 	mean := make([]float64, p)
 	sd := make([]float64, p)
@@ -182,12 +221,16 @@ func fitLogit(ctx context.Context, X *Matrix, y []float64, opt Options, report f
 			return optimize.NotTerminated, nil
 		},
 	}
-	x0 := make([]float64, p+1)
-	pos := 0.0
-	for _, v := range y {
-		pos += v
+	if len(x0) != p+1 {
+		x0 = make([]float64, p+1)
+		pos := 0.0
+		for _, v := range y {
+			pos += v
+		}
+		x0[0] = logitOf(pos / float64(n))
+	} else {
+		x0 = slices.Clone(x0)
 	}
-	x0[0] = logitOf(pos / float64(n))
 	settings := &optimize.Settings{
 		GradientThreshold: 1e-6,
 		MajorIterations:   maxIter,
@@ -201,16 +244,16 @@ func fitLogit(ctx context.Context, X *Matrix, y []float64, opt Options, report f
 	}
 	res, err := optimize.Minimize(problem, x0, settings, &optimize.LBFGS{})
 	if cerr := ctx.Err(); cerr != nil {
-		return nil, cerr
+		return nil, nil, cerr
 	}
 	if err != nil && res == nil {
-		return nil, fmt.Errorf("model: logit: %w", err)
+		return nil, nil, fmt.Errorf("model: logit: %w", err)
 	}
 	// A line-search failure near the optimum still leaves a usable point.
 	x := res.X
 	for _, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("model: logit did not converge (%v); try a larger L2", res.Status)
+			return nil, nil, fmt.Errorf("model: logit did not converge (%v); try a larger L2", res.Status)
 		}
 	}
 	m := &logitModel{Coef: make([]float64, p), Mean: mean, SD: sd, Names: X.Names, Iter: iter, workers: opt.Workers}
@@ -220,7 +263,7 @@ func fitLogit(ctx context.Context, X *Matrix, y []float64, opt Options, report f
 		m.Intercept -= m.Coef[j] * mean[j]
 	}
 	report(Progress{Done: maxIter, Total: maxIter, Stage: "logit"})
-	return m, nil
+	return m, x, nil
 }
 
 // recorderFunc adapts a function to optimize.Recorder.

@@ -27,6 +27,8 @@ func Marshal(c Classifier) ([]byte, error) {
 		body = m
 	case *gbdtModel:
 		body = m
+	case *blendModel:
+		body = m
 	default:
 		return nil, fmt.Errorf("model: cannot marshal %T", c)
 	}
@@ -78,6 +80,10 @@ func Unmarshal(b []byte) (Classifier, error) {
 				}
 			}
 		}
+		c = m
+	case Blend:
+		m := &blendModel{}
+		err = json.Unmarshal(e.Model, m)
 		c = m
 	default:
 		return nil, fmt.Errorf("model: unmarshal: %q: %w", e.Algo, ErrAlgo)

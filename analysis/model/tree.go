@@ -52,22 +52,31 @@ func fitTree(ctx context.Context, X *Matrix, y []float64, opt Options, report fu
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	return growTree(ctx, bn, bins, y, X.Names, opt, report)
+}
+
+// growTree grows the tree on binned rows (len(y) rows × len(bn.Cuts) bytes), see fitTree.
+func growTree(ctx context.Context, bn *binner, bins []uint8, y []float64, names []string, opt Options, report func(Progress)) (Classifier, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows := len(y)
 	report(Progress{Done: 1, Total: 2, Stage: "tree: growing"})
-	gr := newGrower(bins, X.Rows, bn, opt.Workers)
+	gr := newGrower(bins, rows, bn, opt.Workers)
 	gr.useSparse(maxSparseDensity)
 	pos := 0.0
 	for i, v := range y {
 		gr.gh[i] = gpair{-v, 1}
 		pos += v
 	}
-	minLeaf := max(opt.MinLeaf, int(math.Ceil(opt.MinSupport*float64(X.Rows))), 1)
+	minLeaf := max(opt.MinLeaf, int(math.Ceil(opt.MinSupport*float64(rows))), 1)
 	gp := growParams{maxDepth: opt.MaxDepth, maxLeaves: opt.MaxLeaves, minLeaf: minLeaf, shrink: 1, unitHess: true}
 	t := gr.grow(&gp, nil)
 	if opt.PruneChi2 > 0 {
 		t = pruneTree(t, opt.PruneChi2, gr.gainSum)
 	}
 	report(Progress{Done: 2, Total: 2, Stage: "tree"})
-	return &treeModel{T: t, Names: X.Names, Gain: gr.gainSum, BaseRate: pos / float64(X.Rows), MinSupport: opt.MinSupport, workers: opt.Workers}, nil
+	return &treeModel{T: t, Names: names, Gain: gr.gainSum, BaseRate: pos / float64(rows), MinSupport: opt.MinSupport, workers: opt.Workers}, nil
 }
 
 // pruneTree collapses, bottom-up, every split of two leaves whose 2×2 table

@@ -41,8 +41,8 @@ func BenchmarkTrainProduct100k(b *testing.B) {
 		}
 		best := res.BestModel()
 		b.ReportMetric(load.Seconds(), "load-s")
-		b.ReportMetric(best.Test.AUC, "AUC")
-		b.ReportMetric(best.Test.AUC/res.Oracle, "AUC/oracle")
-		b.ReportMetric(best.Test.CalError, "cal-err")
+		b.ReportMetric(best.CVMean(), "AUC")
+		b.ReportMetric(best.CVMean()/res.Oracle, "AUC/oracle")
+		b.ReportMetric(best.OOF.CalError, "cal-err")
 	}
 }

@@ -76,8 +76,8 @@ func ExportPeers(ctx context.Context, ws *workspace.Workspace, dir string, produ
 		if _, err := checkTarget("look-alike target of product "+fmt.Sprint(pid), y); err != nil {
 			return nil, err
 		}
-		rest, test := model.StratifiedSplit(y, spec.Test, spec.Seed)
-		trIdx, vaIdx := model.StratifiedSplit(pick(y, rest), spec.Validation/(1-spec.Test), spec.Seed+1)
+		rest, test := model.StratifiedSplit(y, 0.2, spec.Seed)
+		trIdx, vaIdx := model.StratifiedSplit(pick(y, rest), 0.25, spec.Seed+1)
 		train, val := mapIdx(rest, trIdx), mapIdx(rest, vaIdx)
 		yTr, yVa, yTe := pick(y, train), pick(y, val), pick(y, test)
 		enc, Xtr, err := features.Fit(f.Subset(train), yTr, features.EncoderOptions{Standardize: true, Seed: seed})

@@ -65,19 +65,28 @@ func TestChurnGenericPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Models) != 3 || res.Models[0].ModelID != "churn@v1" || res.Models[2].ModelID != "churn@v3" {
-		t.Fatalf("models: %+v", res.Models)
-	}
-	for _, m := range res.Models {
-		for _, n := range m.Encoder.Names {
-			if strings.HasPrefix(n, "churn") {
-				t.Fatalf("target column %s used as a feature", n)
-			}
-		}
-		t.Logf("%-5s val AUC %.4f test AUC %.4f lift@10 %.2f cal.err %.4f (%s) %v",
-			m.Algo, m.ValAUC, m.Test.AUC, m.Test.TopDecileLift, m.Test.CalError, m.Calibration, m.TrainTime)
+	if len(res.Models) != 4 || res.Folds != 5 {
+		t.Fatalf("%d candidates, %d folds", len(res.Models), res.Folds)
 	}
 	best := res.BestModel()
+	for _, m := range res.Models {
+		if len(m.CVAUC) != 5 || (m.ModelID != "") != m.IsBest {
+			t.Errorf("%s: %d fold AUCs, model id %q, kept %v", m.Algo, len(m.CVAUC), m.ModelID, m.IsBest)
+		}
+		if m.CVMean() > best.CVMean() {
+			t.Errorf("%s has CV AUC %.4f above the kept %s's %.4f", m.Algo, m.CVMean(), best.Algo, best.CVMean())
+		}
+		t.Logf("%-5s CV AUC %s lift@10 %.2f cal.err %.4f (%s) %s", m.Algo, FormatCV(m.CVMean(), m.CVSD()),
+			m.OOF.TopDecileLift, m.OOF.CalError, m.Calibration, m.Params)
+	}
+	if best.ModelID != "churn@v1" {
+		t.Fatalf("kept model %q, want churn@v1", best.ModelID)
+	}
+	for _, n := range best.Encoder.Names {
+		if strings.HasPrefix(n, "churn") {
+			t.Fatalf("target column %s used as a feature", n)
+		}
+	}
 	var stateTE bool
 	for _, ft := range best.Encoder.Features {
 		if ft.Column == "state" && ft.Kind == features.KindTarget {
@@ -126,6 +135,11 @@ func TestChurnGenericPath(t *testing.T) {
 		len(y), pos, auc, best.Algo, found, 100*found/pos)
 	if auc < 0.85 {
 		t.Errorf("test AUC %.4f < 0.85", auc)
+	}
+	// The printed number is honest: the CV AUC of the kept model is within 0.02 of the AUC
+	// on the separate test file.
+	if d := math.Abs(best.CVMean() - auc); d > 0.02 {
+		t.Errorf("printed CV AUC %.4f vs test-file AUC %.4f: off by %.4f > 0.02", best.CVMean(), auc, d)
 	}
 	if found/pos < 0.5 {
 		t.Errorf("top 10%% finds %.1f %% of churners, want ≥ 50 %%", 100*found/pos)
@@ -231,8 +245,8 @@ func TestBadInput(t *testing.T) {
 	if !strings.Contains(w, "empty: all values are NULL") || !strings.Contains(w, "same: constant") {
 		t.Errorf("warnings = %q", w)
 	}
-	if res.BestModel().Test.AUC < 0.8 {
-		t.Errorf("synthetic AUC %.3f", res.BestModel().Test.AUC)
+	if res.BestModel().CVMean() < 0.8 {
+		t.Errorf("synthetic CV AUC %.3f", res.BestModel().CVMean())
 	}
 
 	// Scoring a table that lacks columns names all of them and writes nothing.
@@ -266,22 +280,32 @@ func TestRegistryVersionsBestAndScores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r2.Models[0].ModelID != "syn@v4" || r2.Fingerprint != r1.Fingerprint {
-		t.Fatalf("second run: %s fingerprint %s vs %s", r2.Models[0].ModelID, r2.Fingerprint, r1.Fingerprint)
+	if r1.BestModel().ModelID != "syn@v1" || r2.Models[0].ModelID != "syn@v2" || r2.Fingerprint != r1.Fingerprint {
+		t.Fatalf("runs: %s then %s, fingerprint %s vs %s", r1.BestModel().ModelID, r2.Models[0].ModelID, r2.Fingerprint, r1.Fingerprint)
 	}
 	list, err := List(ctx, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 4 {
-		t.Fatalf("%d entries", len(list))
+	if len(list) != 2 {
+		t.Fatalf("%d entries, want the kept model of each run", len(list))
+	}
+	// The registry keeps every candidate's CV mean and spread beside the kept model's.
+	if c := list[0].Metrics.Candidates; len(c) != 4 || list[0].Metrics.SelectedBy != "cv_auc" || list[0].Metrics.Folds != 5 {
+		t.Fatalf("candidates %+v selected by %q folds %d", c, list[0].Metrics.SelectedBy, list[0].Metrics.Folds)
+	} else {
+		for _, x := range c {
+			if len(x.CVAUC) != 5 || x.AUCSD <= 0 || x.AUC <= 0.5 || (x.Kept && x.AUC != list[0].Metrics.AUC) {
+				t.Errorf("candidate %+v", x)
+			}
+		}
 	}
 	bests := 0
 	for _, e := range list {
 		if e.IsBest {
 			bests++
-			if e.ModelID != "syn@v4" {
-				t.Errorf("best is %s, want the latest run's syn@v4", e.ModelID)
+			if e.ModelID != "syn@v2" {
+				t.Errorf("best is %s, want the latest run's syn@v2", e.ModelID)
 			}
 		}
 		if e.Metrics.AUC <= 0.5 || len(e.Metrics.Deciles) != 10 || len(e.Metrics.Gains) == 0 || e.Features == 0 {
@@ -291,8 +315,9 @@ func TestRegistryVersionsBestAndScores(t *testing.T) {
 	if bests != 1 {
 		t.Errorf("%d best rows", bests)
 	}
-	// Loading v2 by id and scoring reproduces the run's own predictions.
-	st, err := Load(ctx, ws, r1.Models[1].ModelID)
+	// Loading v1 by id and scoring reproduces the run's own predictions.
+	m1 := r1.BestModel()
+	st, err := Load(ctx, ws, m1.ModelID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,11 +329,11 @@ func TestRegistryVersionsBestAndScores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	X, err := r1.Models[1].Encoder.Transform(f)
+	X, err := m1.Encoder.Transform(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := r1.Models[1].Calibrator.ApplyAll(r1.Models[1].Classifier.Predict(X))
+	q := m1.Calibrator.ApplyAll(m1.Classifier.Predict(X))
 	for i := range p {
 		if math.Abs(p[i]-q[i]) > 1e-12 {
 			t.Fatalf("row %d: stored model %v, in-memory %v", i, p[i], q[i])
@@ -326,7 +351,7 @@ func TestRegistryVersionsBestAndScores(t *testing.T) {
 	}
 	var n int
 	var mx float64
-	if err := ws.QueryRowContext(ctx, `SELECT count(*), max(score) FROM acrm_scores WHERE model_id = 'syn@v4'`).Scan(&n, &mx); err != nil {
+	if err := ws.QueryRowContext(ctx, `SELECT count(*), max(score) FROM acrm_scores WHERE model_id = 'syn@v2'`).Scan(&n, &mx); err != nil {
 		t.Fatal(err)
 	}
 	sorted := append([]float64(nil), sc.Score...)

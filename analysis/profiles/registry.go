@@ -18,25 +18,29 @@ import (
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
-// Metrics is the JSON stored in acrm_models.metrics: the test-set evaluation of the
-// calibrated scores plus what the run knew about itself.
+// Metrics is the JSON stored in acrm_models.metrics: the cross-validated evaluation of the
+// kept model (AUC = mean fold AUC, the number it was chosen on; the other measures and the
+// charts' deciles, gains and calibration bins from the calibrated out-of-fold predictions
+// of every labelled row), every candidate's CV AUC, and what the run knew about itself.
 type Metrics struct {
-	AUC         float64            `json:"auc"`
+	AUC         float64            `json:"auc"`    // mean CV AUC over the folds
+	AUCSD       float64            `json:"auc_sd"` // standard deviation of the fold AUCs
 	Gini        float64            `json:"gini"`
-	Lift        float64            `json:"lift"` // top-decile lift
+	Lift        float64            `json:"lift"` // top-decile lift (out-of-fold)
 	Brier       float64            `json:"brier"`
 	CalErr      float64            `json:"cal_err"`
-	ValAUC      float64            `json:"val_auc"`
+	SelectedBy  string             `json:"selected_by"` // the metric the kept model was chosen on (cv_auc)
+	Params      string             `json:"params,omitempty"`
 	OracleAUC   *float64           `json:"oracle_auc,omitempty"`
 	TrainMS     float64            `json:"train_ms"`
 	Calibration string             `json:"calibration"`
 	BaseRate    float64            `json:"base_rate"`
 	Rows        int                `json:"rows"`
 	Positives   int                `json:"positives"`
-	NTrain      int                `json:"n_train"`
-	NVal        int                `json:"n_val"`
-	NTest       int                `json:"n_test"`
+	Folds       int                `json:"folds"`
+	NTest       int                `json:"n_test"` // rows with an out-of-fold prediction (all labelled rows)
 	CVAUC       []float64          `json:"cv_auc,omitempty"`
+	Candidates  []Candidate        `json:"candidates,omitempty"`
 	Deciles     []model.Decile     `json:"deciles"`
 	Gains       []model.GainPoint  `json:"gains"`
 	CalBins     []model.CalBin     `json:"calibration_bins"`
@@ -102,13 +106,34 @@ func Fingerprint(f *features.Frame, y []float64) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
+// Candidate is one algorithm a run compared by cross-validation.
+type Candidate struct {
+	Algo   string    `json:"algo"`
+	AUC    float64   `json:"auc"`    // mean fold AUC
+	AUCSD  float64   `json:"auc_sd"` // standard deviation of the fold AUCs
+	CVAUC  []float64 `json:"cv_auc"`
+	Lift   float64   `json:"lift"` // out-of-fold top-decile lift
+	Params string    `json:"params,omitempty"`
+	Kept   bool      `json:"kept,omitempty"`
+}
+
+// Candidates lists the run's candidates with their CV AUC (kept one marked).
+func (r *Result) Candidates() []Candidate {
+	var out []Candidate
+	for _, t := range r.Models {
+		out = append(out, Candidate{Algo: string(t.Algo), AUC: t.CVMean(), AUCSD: t.CVSD(), CVAUC: t.CVAUC,
+			Lift: t.OOF.TopDecileLift, Params: t.Params, Kept: t.IsBest})
+	}
+	return out
+}
+
 func (r *Result) metrics(t *Trained) Metrics {
 	m := Metrics{
-		AUC: t.Test.AUC, Gini: t.Test.Gini, Lift: t.Test.TopDecileLift, Brier: t.Test.Brier,
-		CalErr: t.Test.CalError, ValAUC: t.ValAUC, TrainMS: float64(t.TrainTime.Microseconds()) / 1000,
-		Calibration: t.Calibration, BaseRate: t.Test.BaseRate, Rows: r.Rows, Positives: r.Positives,
-		NTrain: r.NTrain, NVal: r.NVal, NTest: r.NTest, CVAUC: t.CVAUC,
-		Deciles: t.Test.Deciles, Gains: t.Test.Gains, CalBins: t.Test.Calibration, ROC: finiteROC(t.Test.ROC),
+		AUC: t.CVMean(), AUCSD: t.CVSD(), Gini: 2*t.CVMean() - 1, Lift: t.OOF.TopDecileLift, Brier: t.OOF.Brier,
+		CalErr: t.OOF.CalError, SelectedBy: SelectedBy, Params: t.Params, TrainMS: float64(t.TrainTime.Microseconds()) / 1000,
+		Calibration: t.Calibration, BaseRate: t.OOF.BaseRate, Rows: r.Rows, Positives: r.Positives,
+		Folds: r.Folds, NTest: t.OOF.N, CVAUC: t.CVAUC, Candidates: r.Candidates(),
+		Deciles: t.OOF.Deciles, Gains: t.OOF.Gains, CalBins: t.OOF.Calibration, ROC: finiteROC(t.OOF.ROC),
 		Rules: t.Rules, Importance: t.Importance, Warnings: r.Warnings, Dropped: t.Encoder.Dropped,
 	}
 	if !math.IsNaN(r.Oracle) {
@@ -133,15 +158,21 @@ func finiteROC(r []model.ROCPoint) []model.ROCPoint {
 	return out
 }
 
-// Register writes the run's models into acrm_models in one transaction: versions continue
-// from the highest registered version of the name, the run's best model gets is_best and
-// every older version of the name loses it.
+// Register writes the run's kept model into acrm_models in one transaction (its metrics
+// carry every candidate's CV AUC): versions continue from the highest registered version of
+// the name, the new model gets is_best and every older version of the name loses it.
 func Register(ctx context.Context, ws *workspace.Workspace, r *Result) error {
 	type row struct {
 		params, features, metrics, blob []byte
 	}
-	rows := make([]row, len(r.Models))
-	for k, t := range r.Models {
+	var kept []*Trained
+	for _, t := range r.Models {
+		if t.Classifier != nil {
+			kept = append(kept, t)
+		}
+	}
+	rows := make([]row, len(kept))
+	for k, t := range kept {
 		mb, err := model.Marshal(t.Classifier)
 		if err != nil {
 			return fmt.Errorf("profiles: register %s: %w", r.Spec.Name, err)
@@ -175,7 +206,7 @@ func Register(ctx context.Context, ws *workspace.Workspace, r *Result) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE acrm_models SET is_best = false WHERE name = ? AND is_best`, r.Spec.Name); err != nil {
 			return fmt.Errorf("profiles: register %s: %w", r.Spec.Name, err)
 		}
-		for k, t := range r.Models {
+		for k, t := range kept {
 			version := int(v.Int64) + k + 1
 			id := fmt.Sprintf("%s@v%d", r.Spec.Name, version)
 			_, err := tx.ExecContext(ctx, `INSERT INTO acrm_models

@@ -183,6 +183,7 @@ type AllSpec struct {
 	Algo     string // auto (default), logit, tree, gbdt
 	Seed     uint64
 	Products []int // nil = every product
+	Folds    int   // cross-validation folds (0 = DefaultFolds)
 	// Parallel is how many products train at once (0 = GOMAXPROCS); each fit then gets
 	// GOMAXPROCS/Parallel goroutines.
 	Parallel int
@@ -254,7 +255,7 @@ func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report
 			defer wg.Done()
 			for k := range jobs {
 				pid := products[k]
-				s := Spec{ProductID: pid, Kind: spec.Kind, Algo: spec.Algo, Seed: spec.Seed, Workers: workers}
+				s := Spec{ProductID: pid, Kind: spec.Kind, Algo: spec.Algo, Seed: spec.Seed, Folds: spec.Folds, Workers: workers}
 				if err := s.normalize(); err != nil {
 					mu.Lock()
 					errs = append(errs, &ProductError{pid, err})

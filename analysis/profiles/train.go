@@ -12,7 +12,10 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/acrm-dev/acrm/analysis/features"
 	"github.com/acrm-dev/acrm/analysis/model"
@@ -41,20 +44,19 @@ type Spec struct {
 	ProductID int
 	Kind      string
 	Source    string   // table name or SELECT for generic runs
-	ID        string   // id column for generic runs
+	ID        string   // id column for generic runs ("" = rows numbered in table order)
 	Target    string   // SQL boolean expression for generic runs
 	Exclude   []string // columns that are not features
-	// Algo is auto (all three, keep the best on validation), logit, tree or gbdt.
+	// Algo is auto (logit, tree, gbdt and the logit+gbdt blend, the best mean CV AUC kept),
+	// logit, tree, gbdt or blend.
 	Algo string
-	// Seed drives the split, the encoder folds and the algorithms.
+	// Seed drives the folds, the encoder folds and the algorithms.
 	Seed uint64
-	// Validation and Test are the shares of rows held out (stratified) for model choice,
-	// early stopping and calibration (Validation) and for the reported metrics (Test).
-	// Defaults 0.2 and 0.2.
-	Validation, Test float64
-	// Folds > 1 adds a stratified k-fold cross-validated AUC of the chosen algorithm.
+	// Folds is the number of stratified cross-validation folds the candidates are compared
+	// on (0 = 5). Fewer are used when the smaller class has too few rows for them.
 	Folds int
-	// Workers bounds the goroutines of one fit (0 = GOMAXPROCS).
+	// Workers bounds the goroutines of one run (0 = GOMAXPROCS); folds are fitted in
+	// parallel up to it.
 	Workers int
 	// Options overrides the model defaults per algorithm (optional).
 	Options map[model.Algo]model.Options
@@ -70,18 +72,15 @@ func (s *Spec) normalize() error {
 		s.Algo = "auto"
 	}
 	switch s.Algo {
-	case "auto", "logit", "tree", "gbdt":
+	case "auto", "logit", "tree", "gbdt", "blend":
 	default:
-		return fmt.Errorf("profiles: --algo %q: want auto, logit, tree or gbdt", s.Algo)
+		return fmt.Errorf("profiles: --algo %q: want auto, logit, tree, gbdt or blend", s.Algo)
 	}
-	if s.Validation <= 0 {
-		s.Validation = 0.2
+	if s.Folds == 0 {
+		s.Folds = DefaultFolds
 	}
-	if s.Test <= 0 {
-		s.Test = 0.2
-	}
-	if s.Validation+s.Test >= 0.9 {
-		return fmt.Errorf("profiles: validation %.2f + test %.2f leave too little to train on", s.Validation, s.Test)
+	if s.Folds < 2 || s.Folds > 20 {
+		return fmt.Errorf("profiles: --folds %d: want 2 to 20", s.Folds)
 	}
 	if s.ProductID > 0 {
 		if s.Kind == "" {
@@ -95,8 +94,8 @@ func (s *Spec) normalize() error {
 		}
 	} else {
 		s.Kind = Expr
-		if s.Source == "" || s.ID == "" || s.Target == "" || s.Name == "" {
-			return fmt.Errorf("profiles: a table model needs --table, --id, --target and --name")
+		if s.Source == "" || s.Target == "" || s.Name == "" {
+			return fmt.Errorf("profiles: a table model needs --table, --target and --name")
 		}
 	}
 	if strings.ContainsAny(s.Name, "@ ") {
@@ -105,31 +104,50 @@ func (s *Spec) normalize() error {
 	return nil
 }
 
+// DefaultFolds is the number of cross-validation folds when Spec.Folds is 0.
+const DefaultFolds = 5
+
 func (s *Spec) algos() []model.Algo {
 	if s.Algo == "auto" {
-		return []model.Algo{model.Logit, model.Tree, model.GBDT}
+		return []model.Algo{model.Logit, model.Tree, model.GBDT, model.Blend}
 	}
 	return []model.Algo{model.Algo(s.Algo)}
 }
 
-// Trained is one fitted model of a run, with its held-out evaluation.
+// Trained is one candidate of a run: its cross-validated evaluation and, for the kept
+// candidate, the model refitted on every labelled row.
 type Trained struct {
-	Algo        model.Algo
-	Classifier  model.Classifier
-	Encoder     *features.Encoder
+	Algo model.Algo
+	// CVAUC is the AUC of each fold's held-out rows (the model fitted on the other folds).
+	CVAUC []float64
+	// OOF are the metrics of the calibrated out-of-fold predictions of all rows: every row
+	// scored by the fold model that did not see it (gains, lift, calibration).
+	OOF model.Metrics
+	// Params says what cross-validation chose (logit L2, gbdt rounds).
+	Params string
+	// CVTime is the candidate's share of the cross-validation, TrainTime the refit (kept
+	// candidate only) plus its CV time.
+	CVTime, TrainTime time.Duration
+	IsBest            bool
+	// Calibrator maps the raw scores to probabilities (fitted on the out-of-fold scores).
 	Calibrator  *model.Calibrator
-	ValAUC      float64 // uncalibrated, on the validation rows (model choice)
-	Test        model.Metrics
-	TrainTime   time.Duration
-	Options     model.Options
-	Rules       []model.Rule
-	Importance  []Importance
-	CVAUC       []float64 // per fold when Spec.Folds > 1
-	IsBest      bool
-	ModelID     string // set when registered
-	Version     int
 	Calibration string
+
+	// Set on the kept candidate only.
+	Classifier model.Classifier
+	Encoder    *features.Encoder
+	Options    model.Options
+	Rules      []model.Rule
+	Importance []Importance
+	ModelID    string // set when registered
+	Version    int
 }
+
+// CVMean is the mean fold AUC, the number the kept model is chosen on.
+func (t *Trained) CVMean() float64 { m, _ := meanSD(t.CVAUC); return m }
+
+// CVSD is the standard deviation of the fold AUCs (n−1 denominator).
+func (t *Trained) CVSD() float64 { _, sd := meanSD(t.CVAUC); return sd }
 
 // Importance is one feature's share of the model's importance.
 type Importance struct {
@@ -139,24 +157,32 @@ type Importance struct {
 
 // Result is a finished training run.
 type Result struct {
-	Spec        Spec
-	Rows        int
-	Positives   int
-	NTrain      int
-	NVal        int
-	NTest       int
+	Spec      Spec
+	Rows      int
+	Positives int
+	// Folds is the number of cross-validation folds used (Spec.Folds, or fewer for a tiny class).
+	Folds int
+	// Models are the candidates in Spec.algos() order; Best is the kept one (the only one
+	// with a classifier, and the only one registered).
 	Models      []*Trained
 	Best        int
 	Warnings    []string
 	Oracle      float64 // the generator's oracle AUC for look-alike targets; NaN if unknown
 	Source      string
 	Fingerprint string
-	// TestIDs are the ids of the test rows the metrics were measured on.
-	TestIDs []string
+	// IDs are the ids of the labelled rows the folds were dealt from.
+	IDs []string
 }
 
 // BestModel is the model kept by the run.
 func (r *Result) BestModel() *Trained { return r.Models[r.Best] }
+
+// FewPositives is the number of positives under which a run's AUC is flagged as resting
+// on few positives ("< 200 positives").
+const FewPositives = 200
+
+// SelectedBy names the metric the kept model is chosen on.
+const SelectedBy = "cv_auc"
 
 // Errors for bad targets (wrapped with details).
 var (
@@ -189,12 +215,36 @@ func checkTarget(what string, y []float64) (int, error) {
 	return pos, nil
 }
 
-// Fit trains the spec's algorithms on frame f with labels y (1/0), entirely in memory: a
-// stratified seeded split into train / validation / test; per algorithm an encoder fitted on
-// the training rows (standardized for logit, raw values for the trees so their rules read in
-// the data's units), the model (gbdt stops early on validation), a calibrator (Platt or
-// isotonic, chosen by 2-fold cross-fitting on validation, then refit on all of it) and the
-// test metrics of the calibrated scores. The best algorithm is the highest validation AUC.
+// minPerFold is the fewest rows of the smaller class each cross-validation fold should hold;
+// runs with fewer positives (or negatives) use fewer folds.
+const minPerFold = 5
+
+// foldsFor returns the folds a run uses: the requested k, lowered when the smaller class
+// has fewer than minPerFold·k rows (never below 2).
+func foldsFor(k, minority int) int {
+	return max(2, min(k, minority/minPerFold))
+}
+
+// logitL2 is the L2 path logit's penalty is chosen on (per mean log-loss on standardized
+// features, strongest first for warm starts); 1/(C·n) in scikit-learn's terms.
+var logitL2 = []float64{1e-2, 1e-3, 1e-4, 1e-5}
+
+// Fit trains the spec's candidates on frame f with labels y (1/0), entirely in memory:
+//
+//  1. one encoder fitted on all labelled rows (raw units, so tree rules read in the data's
+//     units; the logit standardizes internally; text levels with many values are target
+//     encoded out-of-fold);
+//  2. stratified k-fold cross-validation (Spec.Folds, fewer when the smaller class is tiny),
+//     folds fitted in parallel: logit over an L2 path with warm starts, tree, gbdt with
+//     the held-out fold's log-loss per round, from which one number of rounds is chosen on
+//     the mean over folds; the blend averages the out-of-fold Platt-calibrated logit and
+//     gbdt. Every candidate gets its AUC per fold and out-of-fold predictions of every row;
+//  3. the candidate with the best mean fold AUC is refitted on every labelled row (with
+//     the chosen L2 / rounds), calibrated on its out-of-fold predictions (Platt or isotonic,
+//     chosen by 2-fold cross-fitting) and described by rules and importances.
+//
+// The metrics of each candidate (Trained.OOF) are those of its calibrated out-of-fold
+// predictions; Trained.CVAUC holds the fold AUCs.
 func Fit(ctx context.Context, f *features.Frame, y []float64, spec Spec, report func(Progress)) (*Result, error) {
 	if err := spec.normalize(); err != nil {
 		return nil, err
@@ -207,148 +257,323 @@ func Fit(ctx context.Context, f *features.Frame, y []float64, spec Spec, report 
 	if report == nil {
 		report = func(Progress) {}
 	}
-	res := &Result{Spec: spec, Rows: f.Rows, Positives: pos, Oracle: math.NaN()}
-	rest, test := model.StratifiedSplit(y, spec.Test, spec.Seed)
-	yRest := pick(y, rest)
-	trIdx, vaIdx := model.StratifiedSplit(yRest, spec.Validation/(1-spec.Test), spec.Seed+1)
-	train, val := mapIdx(rest, trIdx), mapIdx(rest, vaIdx)
-	res.NTrain, res.NVal, res.NTest = len(train), len(val), len(test)
-	for _, i := range test {
-		res.TestIDs = append(res.TestIDs, f.IDs[i])
+	res := &Result{Spec: spec, Rows: f.Rows, Positives: pos, Oracle: math.NaN(), IDs: f.IDs}
+	res.Folds = foldsFor(spec.Folds, min(pos, len(y)-pos))
+	if res.Folds < spec.Folds {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d folds instead of %d: only %d rows of the smaller class", res.Folds, spec.Folds, min(pos, len(y)-pos)))
 	}
-	fTr, fVa, fTe := f.Subset(train), f.Subset(val), f.Subset(test)
-	yTr, yVa, yTe := pick(y, train), pick(y, val), pick(y, test)
-	for _, s := range []struct {
-		name string
-		y    []float64
-	}{{"training", yTr}, {"validation", yVa}, {"test", yTe}} {
-		if _, err := checkTarget(what+" in the "+s.name+" rows", s.y); err != nil {
-			return nil, err
-		}
+	k := res.Folds
+	total := int64(k + 2)
+	report(Progress{Done: 0, Total: total, Stage: "encode"})
+	enc, X, err := features.Fit(f, y, features.EncoderOptions{Seed: spec.Seed})
+	if err != nil {
+		return nil, fmt.Errorf("profiles: %s: %w", spec.Name, err)
+	}
+	for _, n := range enc.Dropped {
+		res.Warnings = append(res.Warnings, "feature "+n.String())
 	}
 	algos := spec.algos()
-	// Progress counts fitUnits per algorithm, so a bar moves during each fit (a gbdt's
-	// rounds, a logit's iterations), not only between them.
-	const fitUnits = 100
-	total := int64(len(algos)) * fitUnits
-	warned := map[string]bool{}
-	for k, a := range algos {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	need := map[model.Algo]bool{}
+	for _, a := range algos {
+		need[a] = true
+		if a == model.Blend {
+			need[model.Logit], need[model.GBDT] = true, true
 		}
-		base := int64(k) * fitUnits
-		report(Progress{Done: base, Total: total, Stage: string(a)})
-		t, err := fitOne(ctx, a, fTr, yTr, fVa, yVa, fTe, yTe, spec, func(p model.Progress) {
-			var within int64
-			if p.Total > 0 {
-				within = min(fitUnits*int64(p.Done)/int64(p.Total), fitUnits)
+	}
+	workers := spec.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	par := min(workers, k)
+	fitWorkers := max(1, workers/par)
+	folds := model.StratifiedKFold(y, k, spec.Seed+11)
+	B := model.NewBinned(X, spec.Seed+7, fitWorkers) // tree and gbdt bins, shared by the folds and the refit
+	frs := make([]foldResult, k)
+	var done atomic.Int64
+	report(Progress{Done: 1, Total: total, Stage: fmt.Sprintf("cv 0/%d folds", k)})
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(par)
+	for fk := range folds {
+		g.Go(func() error {
+			fr, err := fitFold(gctx, B, y, folds[fk], need, spec, fitWorkers)
+			if err != nil {
+				return fmt.Errorf("fold %d: %w", fk+1, err)
 			}
-			stage := p.Stage
-			if !strings.HasPrefix(stage, string(a)) {
-				stage = string(a) + " " + stage
-			}
-			report(Progress{Done: base + within, Total: total, Stage: fmt.Sprintf("%s %d/%d", stage, p.Done, p.Total)})
+			frs[fk] = fr
+			d := done.Add(1)
+			report(Progress{Done: 1 + d, Total: total, Stage: fmt.Sprintf("cv %d/%d folds", d, k)})
+			return nil
 		})
-		if err != nil {
-			return nil, fmt.Errorf("profiles: %s: %s: %w", spec.Name, a, err)
-		}
-		for _, n := range t.Encoder.Dropped {
-			if !warned[n.Column] {
-				warned[n.Column] = true
-				res.Warnings = append(res.Warnings, "feature "+n.String())
-			}
-		}
-		if spec.Folds > 1 {
-			if t.CVAUC, err = crossValidate(ctx, a, f.Subset(rest), yRest, spec); err != nil {
-				return nil, err
-			}
-		}
-		res.Models = append(res.Models, t)
 	}
-	for k, t := range res.Models {
-		if t.ValAUC > res.Models[res.Best].ValAUC {
-			res.Best = k
+	if err := g.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("profiles: %s: %w", spec.Name, err)
+	}
+	cands, err := combineFolds(ctx, X, y, folds, frs, need, spec, fitWorkers)
+	if err != nil {
+		return nil, fmt.Errorf("profiles: %s: %w", spec.Name, err)
+	}
+	for _, a := range algos {
+		res.Models = append(res.Models, cands[a].t)
+	}
+	for i, t := range res.Models {
+		if t.CVMean() > res.Models[res.Best].CVMean() {
+			res.Best = i
 		}
 	}
-	res.Models[res.Best].IsBest = true
+	best := res.Models[res.Best]
+	best.IsBest = true
+	report(Progress{Done: int64(k + 1), Total: total, Stage: "refit " + string(best.Algo)})
+	start := time.Now()
+	if err := refit(ctx, B, y, best, cands, spec, workers); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("profiles: %s: refit %s: %w", spec.Name, best.Algo, err)
+	}
+	best.Encoder = enc
+	best.TrainTime = best.CVTime + time.Since(start)
 	report(Progress{Done: total, Total: total, Stage: "done"})
 	return res, nil
 }
 
-func targetLabel(s Spec) string {
-	if s.ProductID > 0 {
-		return fmt.Sprintf("%s of product %d", s.Kind, s.ProductID)
-	}
-	return fmt.Sprintf("%q", s.Target)
+// foldResult is what one fold's fits give: out-of-fold scores of the fold's held-out rows
+// per logit penalty and for the tree, and the fold's gbdt (scored later, at the number of
+// rounds chosen on all folds).
+type foldResult struct {
+	logit          [][]float64 // per logitL2
+	logitTime      time.Duration
+	tree           []float64
+	treeTime       time.Duration
+	gbdt           model.Classifier
+	gbdtLoss       []float64
+	gbdtTime       time.Duration
+	predictWorkers int
 }
 
-func options(spec Spec, a model.Algo) model.Options {
-	if o, ok := spec.Options[a]; ok {
-		return o
+func fitFold(ctx context.Context, B *model.Binned, y []float64, test []int, need map[model.Algo]bool, spec Spec, workers int) (foldResult, error) {
+	X := B.X
+	fr := foldResult{predictWorkers: workers}
+	inTest := make([]bool, len(y))
+	for _, i := range test {
+		inTest[i] = true
 	}
-	o := model.DefaultOptions(a)
-	o.Seed = spec.Seed + 7
-	o.Workers = spec.Workers
-	return o
-}
-
-func fitOne(ctx context.Context, a model.Algo, fTr *features.Frame, yTr []float64, fVa *features.Frame, yVa []float64,
-	fTe *features.Frame, yTe []float64, spec Spec, report func(model.Progress)) (*Trained, error) {
-	start := time.Now()
-	enc, Xtr, err := features.Fit(fTr, yTr, features.EncoderOptions{Standardize: a == model.Logit, Seed: spec.Seed})
-	if err != nil {
-		return nil, err
-	}
-	Xva, err := enc.Transform(fVa)
-	if err != nil {
-		return nil, err
-	}
-	opt := options(spec, a)
-	c, err := model.Fit(ctx, Xtr, yTr, Xva, yVa, opt, report)
-	if err != nil {
-		return nil, err
-	}
-	pVa := c.Predict(Xva)
-	cal, method, err := pickCalibrator(pVa, yVa, spec.Seed)
-	if err != nil {
-		return nil, err
-	}
-	elapsed := time.Since(start)
-	Xte, err := enc.Transform(fTe)
-	if err != nil {
-		return nil, err
-	}
-	pTe := cal.ApplyAll(c.Predict(Xte))
-	t := &Trained{
-		Algo: a, Classifier: c, Encoder: enc, Calibrator: cal, Calibration: method,
-		ValAUC: model.AUC(pVa, yVa), Test: model.Evaluate(pTe, yTe), TrainTime: elapsed, Options: opt,
-	}
-	t.Importance = topImportance(enc.Names, c.Importance(), 15)
-	if a == model.Logit {
-		// Rules read in the data's units: describe the logit's scores on the raw encoding.
-		_, Xraw, err := features.Fit(fTr, yTr, features.EncoderOptions{Seed: spec.Seed})
-		if err != nil {
-			return nil, err
+	train := make([]int, 0, len(y)-len(test))
+	for i := range y {
+		if !inTest[i] {
+			train = append(train, i)
 		}
-		t.Rules = model.Rules(fixedScores{c, c.Predict(Xtr)}, Xraw, yTr, 10)
-	} else {
-		t.Rules = model.Rules(c, Xtr, yTr, 10)
 	}
-	return t, nil
+	Xte := X.Subset(test)
+	if need[model.Logit] {
+		Xtr, yTr := X.Subset(train), pick(y, train)
+		t0 := time.Now()
+		o := options(spec, model.Logit)
+		o.Workers = workers
+		ms, err := model.FitLogitPath(ctx, Xtr, yTr, logitL2, o)
+		if err != nil {
+			return fr, fmt.Errorf("logit: %w", err)
+		}
+		for _, m := range ms {
+			fr.logit = append(fr.logit, m.Predict(Xte))
+		}
+		fr.logitTime = time.Since(t0)
+	}
+	if need[model.Tree] {
+		t0 := time.Now()
+		o := options(spec, model.Tree)
+		o.Workers = workers
+		c, err := model.FitRows(ctx, B, y, train, nil, o, nil)
+		if err != nil {
+			return fr, fmt.Errorf("tree: %w", err)
+		}
+		fr.tree = c.Predict(Xte)
+		fr.treeTime = time.Since(t0)
+	}
+	if need[model.GBDT] {
+		t0 := time.Now()
+		o := options(spec, model.GBDT)
+		o.Workers = workers
+		c, err := model.FitRows(ctx, B, y, train, test, o, nil)
+		if err != nil {
+			return fr, fmt.Errorf("gbdt: %w", err)
+		}
+		fr.gbdt = c
+		if b, ok := c.(model.Boosted); ok {
+			fr.gbdtLoss = b.ValidationLoss()
+		}
+		fr.gbdtTime = time.Since(t0)
+	}
+	return fr, nil
 }
 
-// fixedScores is a classifier whose predictions were computed elsewhere (on another
-// encoding of the same rows); Rules fits its surrogate tree on them.
-type fixedScores struct {
-	model.Classifier
-	p []float64
+// candidate is a candidate's cross-validation outcome: raw out-of-fold scores of every row
+// plus what the refit needs.
+type candidate struct {
+	t      *Trained
+	oof    []float64 // raw (uncalibrated) out-of-fold scores
+	l2     float64   // logit
+	rounds int       // gbdt
+	platt  *model.Calibrator
 }
 
-func (f fixedScores) Predict(*model.Matrix) []float64 { return f.p }
+// combineFolds turns the folds' fits into candidates: the logit penalty with the best mean
+// fold AUC, the gbdt rounds with the lowest mean held-out log-loss, the blend of both.
+func combineFolds(ctx context.Context, X *model.Matrix, y []float64, folds [][]int, frs []foldResult, need map[model.Algo]bool, spec Spec, workers int) (map[model.Algo]*candidate, error) {
+	n := len(y)
+	out := map[model.Algo]*candidate{}
+	scatter := func(get func(k int) []float64) []float64 {
+		oof := make([]float64, n)
+		for k, rows := range folds {
+			p := get(k)
+			for j, i := range rows {
+				oof[i] = p[j]
+			}
+		}
+		return oof
+	}
+	foldAUC := func(oof []float64) []float64 {
+		var a []float64
+		for _, rows := range folds {
+			a = append(a, model.AUC(pick(oof, rows), pick(y, rows)))
+		}
+		return a
+	}
+	if need[model.Logit] {
+		best, bestAUC := 0, math.Inf(-1)
+		var bestOOF []float64
+		for l := range logitL2 {
+			oof := scatter(func(k int) []float64 { return frs[k].logit[l] })
+			m, _ := meanSD(foldAUC(oof))
+			if m > bestAUC+1e-9 {
+				best, bestAUC, bestOOF = l, m, oof
+			}
+		}
+		var d time.Duration
+		for _, fr := range frs {
+			d += fr.logitTime
+		}
+		out[model.Logit] = &candidate{t: &Trained{Algo: model.Logit, CVTime: d, Params: fmt.Sprintf("L2 %g", logitL2[best])},
+			oof: bestOOF, l2: logitL2[best]}
+	}
+	if need[model.Tree] {
+		var d time.Duration
+		for _, fr := range frs {
+			d += fr.treeTime
+		}
+		out[model.Tree] = &candidate{t: &Trained{Algo: model.Tree, CVTime: d}, oof: scatter(func(k int) []float64 { return frs[k].tree })}
+	}
+	if need[model.GBDT] {
+		// The mean held-out log-loss per round over the folds (up to the shortest fold run);
+		// its minimum is the number of rounds every fold is scored at and the refit grows.
+		shortest := math.MaxInt
+		for _, fr := range frs {
+			shortest = min(shortest, len(fr.gbdtLoss))
+		}
+		rounds, bestLoss := 0, math.Inf(1)
+		for r := 0; r < shortest; r++ {
+			var s float64
+			for _, fr := range frs {
+				s += fr.gbdtLoss[r]
+			}
+			if s < bestLoss-1e-12 {
+				rounds, bestLoss = r+1, s
+			}
+		}
+		if rounds == 0 {
+			rounds = 1
+		}
+		var d time.Duration
+		oof := make([]float64, n)
+		for k, rows := range folds {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			p := model.Truncate(frs[k].gbdt, rounds).Predict(X.Subset(rows))
+			for j, i := range rows {
+				oof[i] = p[j]
+			}
+			d += frs[k].gbdtTime
+		}
+		out[model.GBDT] = &candidate{t: &Trained{Algo: model.GBDT, CVTime: d, Params: fmt.Sprintf("%d rounds", rounds)}, oof: oof, rounds: rounds}
+	}
+	if need[model.Blend] {
+		l, g := out[model.Logit], out[model.GBDT]
+		var err error
+		if l.platt, err = model.FitCalibrator("platt", l.oof, y); err != nil {
+			return nil, fmt.Errorf("blend: %w", err)
+		}
+		if g.platt, err = model.FitCalibrator("platt", g.oof, y); err != nil {
+			return nil, fmt.Errorf("blend: %w", err)
+		}
+		pl, pg := l.platt.ApplyAll(l.oof), g.platt.ApplyAll(g.oof)
+		oof := make([]float64, n)
+		for i := range oof {
+			oof[i] = (pl[i] + pg[i]) / 2
+		}
+		out[model.Blend] = &candidate{t: &Trained{Algo: model.Blend, CVTime: l.t.CVTime + g.t.CVTime,
+			Params: l.t.Params + " + " + g.t.Params}, oof: oof}
+	}
+	for a, c := range out {
+		c.t.CVAUC = foldAUC(c.oof)
+		cal, method, err := pickCalibrator(c.oof, y, spec.Seed)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", a, err)
+		}
+		c.t.Calibrator, c.t.Calibration = cal, method
+		c.t.OOF = model.Evaluate(cal.ApplyAll(c.oof), y)
+	}
+	return out, nil
+}
+
+// refit fits the kept candidate on every labelled row with what cross-validation chose.
+func refit(ctx context.Context, B *model.Binned, y []float64, best *Trained, cands map[model.Algo]*candidate, spec Spec, workers int) error {
+	X := B.X
+	all := make([]int, len(y))
+	for i := range all {
+		all[i] = i
+	}
+	fit := func(a model.Algo) (model.Classifier, model.Options, error) {
+		o := options(spec, a)
+		o.Workers = workers
+		switch a {
+		case model.Logit:
+			o.L2 = cands[model.Logit].l2
+		case model.GBDT:
+			o.Rounds, o.EarlyStopping = cands[model.GBDT].rounds, 0
+		}
+		if a == model.Logit {
+			c, err := model.Fit(ctx, X, y, nil, nil, o, nil)
+			return c, o, err
+		}
+		c, err := model.FitRows(ctx, B, y, all, nil, o, nil)
+		return c, o, err
+	}
+	var err error
+	if best.Algo == model.Blend {
+		l, o, err1 := fit(model.Logit)
+		g, _, err2 := fit(model.GBDT)
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		best.Options = o
+		best.Classifier, err = model.NewBlend([]model.Classifier{l, g}, []*model.Calibrator{cands[model.Logit].platt, cands[model.GBDT].platt}, nil)
+		if err != nil {
+			return err
+		}
+	} else if best.Classifier, best.Options, err = fit(best.Algo); err != nil {
+		return err
+	}
+	best.Importance = topImportance(X.Names, best.Classifier.Importance(), 15)
+	best.Rules = model.Rules(best.Classifier, X, y, 10)
+	return nil
+}
 
 // pickCalibrator chooses Platt or isotonic calibration by 2-fold cross-fitting on the
-// validation scores (fit on one half, Brier score on the other, both ways), then refits the
-// winner on all validation rows.
+// out-of-fold scores (fit on one half, Brier score on the other, both ways), then refits
+// the winner on all of them.
 func pickCalibrator(p, y []float64, seed uint64) (*model.Calibrator, string, error) {
 	folds := model.StratifiedKFold(y, 2, seed+3)
 	best, bestBrier := "", math.Inf(1)
@@ -381,40 +606,24 @@ func pickCalibrator(p, y []float64, seed uint64) (*model.Calibrator, string, err
 	return c, best, nil
 }
 
-// crossValidate returns the AUC per fold of algorithm a under stratified k-fold on f, y.
-func crossValidate(ctx context.Context, a model.Algo, f *features.Frame, y []float64, spec Spec) ([]float64, error) {
-	folds := model.StratifiedKFold(y, spec.Folds, spec.Seed+11)
-	var out []float64
-	for k, test := range folds {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		inTest := make([]bool, len(y))
-		for _, i := range test {
-			inTest[i] = true
-		}
-		var train []int
-		for i := range y {
-			if !inTest[i] {
-				train = append(train, i)
-			}
-		}
-		yTr := pick(y, train)
-		enc, Xtr, err := features.Fit(f.Subset(train), yTr, features.EncoderOptions{Standardize: a == model.Logit, Seed: spec.Seed})
-		if err != nil {
-			return nil, err
-		}
-		Xte, err := enc.Transform(f.Subset(test))
-		if err != nil {
-			return nil, err
-		}
-		c, err := model.Fit(ctx, Xtr, yTr, nil, nil, options(spec, a), nil)
-		if err != nil {
-			return nil, fmt.Errorf("fold %d: %w", k+1, err)
-		}
-		out = append(out, model.AUC(c.Predict(Xte), pick(y, test)))
+// meanSD returns the mean and the sample standard deviation (n−1) of v (0 sd for n < 2).
+func meanSD(v []float64) (float64, float64) {
+	if len(v) == 0 {
+		return math.NaN(), math.NaN()
 	}
-	return out, nil
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	m := s / float64(len(v))
+	if len(v) < 2 {
+		return m, 0
+	}
+	var ss float64
+	for _, x := range v {
+		ss += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(ss / float64(len(v)-1))
 }
 
 func topImportance(names []string, w []float64, n int) []Importance {
@@ -450,4 +659,21 @@ func mapIdx(base, idx []int) []int {
 func workersFor(parallel int) int {
 	w := runtime.GOMAXPROCS(0) / max(parallel, 1)
 	return max(w, 1)
+}
+
+func targetLabel(s Spec) string {
+	if s.ProductID > 0 {
+		return fmt.Sprintf("%s of product %d", s.Kind, s.ProductID)
+	}
+	return fmt.Sprintf("%q", s.Target)
+}
+
+func options(spec Spec, a model.Algo) model.Options {
+	if o, ok := spec.Options[a]; ok {
+		return o
+	}
+	o := model.DefaultOptions(a)
+	o.Seed = spec.Seed + 7
+	o.Workers = spec.Workers
+	return o
 }

@@ -55,7 +55,10 @@ func newModelsCmd() *cobra.Command {
 	return cmd
 }
 
-var modelColumns = []string{"model_id", "product_id", "target", "source", "algo", "version", "features", "auc", "oracle_auc", "lift10", "cal_err", "brier", "calibration", "train_ms", "best", "fingerprint", "created_at"}
+// modelColumns of acrm models --format csv: auc is the mean CV AUC (auc_sd its spread over
+// the folds), lift10 and cal_err are out-of-fold, selected_by the metric ★ was chosen on.
+var modelColumns = []string{"model_id", "product_id", "target", "source", "algo", "version", "features", "auc", "oracle_auc", "lift10", "cal_err", "brier", "calibration", "train_ms", "best", "fingerprint", "created_at",
+	"auc_sd", "folds", "selected_by", "positives", "params"}
 
 func modelRecord(e profiles.Entry) []string {
 	f := func(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
@@ -71,7 +74,8 @@ func modelRecord(e profiles.Entry) []string {
 	}
 	return []string{e.ModelID, prod, e.Target, e.Source, e.Algo, strconv.Itoa(e.Version), strconv.Itoa(e.Features),
 		f(e.Metrics.AUC, 4), oracle, f(e.Metrics.Lift, 2), f(e.Metrics.CalErr, 4), f(e.Metrics.Brier, 4), e.Metrics.Calibration,
-		f(e.Metrics.TrainMS, 0), best, e.Fingerprint, e.CreatedAt.UTC().Format("2006-01-02 15:04:05")}
+		f(e.Metrics.TrainMS, 0), best, e.Fingerprint, e.CreatedAt.UTC().Format("2006-01-02 15:04:05"),
+		f(e.Metrics.AUCSD, 4), strconv.Itoa(e.Metrics.Folds), e.Metrics.SelectedBy, strconv.Itoa(e.Metrics.Positives), e.Metrics.Params}
 }
 
 func writeModelsCSV(w io.Writer, list []profiles.Entry) error {
@@ -93,7 +97,7 @@ func writeModelsTable(w io.Writer, list []profiles.Entry) {
 		fmt.Fprintln(w, "no models yet: acrm train --all, --product ID or --table T")
 		return
 	}
-	head := fmt.Sprintf("%-20s %4s %-12s %-5s %5s %7s %7s %7s %7s %-8s %9s %-4s %s", "model_id", "prod", "target", "algo", "feat", "AUC", "oracle", "lift@10", "cal.err", "calib", "train", "best", "created")
+	head := fmt.Sprintf("%-20s %4s %-12s %-5s %5s %-16s %7s %7s %7s %9s %-8s %9s %-4s %s", "model_id", "prod", "target", "algo", "feat", "CV AUC ± sd", "oracle", "lift@10", "cal.err", "positives", "calib", "train", "best", "created")
 	fmt.Fprintln(w, head)
 	fmt.Fprintln(w, strings.Repeat("─", len([]rune(head))))
 	for _, e := range list {
@@ -110,9 +114,18 @@ func writeModelsTable(w io.Writer, list []profiles.Entry) {
 		if e.IsBest {
 			star = "★"
 		}
-		fmt.Fprintf(w, "%-20s %4s %-12s %-5s %5d %7s %7s %7s %7s %-8s %9s %-4s %s\n", e.ModelID, r[1], target, e.Algo, e.Features,
-			r[7], oracle, r[9], r[10], e.Metrics.Calibration, fmtDuration(msDuration(e.Metrics.TrainMS)), star, r[16])
+		auc := profiles.FormatCV(e.Metrics.AUC, e.Metrics.AUCSD)
+		if e.Metrics.Folds == 0 {
+			auc = r[7] + " (holdout)" // registered before cross-validation
+		}
+		line := fmt.Sprintf("%-20s %4s %-12s %-5s %5d %-16s %7s %7s %7s %9d %-8s %9s %-4s %s", e.ModelID, r[1], target, e.Algo, e.Features,
+			auc, oracle, r[9], r[10], e.Metrics.Positives, e.Metrics.Calibration, fmtDuration(msDuration(e.Metrics.TrainMS)), star, r[16])
+		if note := profiles.PositivesNote(e.Metrics.Positives); note != "" {
+			line += "  " + note
+		}
+		fmt.Fprintln(w, line)
 	}
+	fmt.Fprintln(w, "AUC: mean over stratified CV folds ± its spread (the metric ★ is chosen on); lift@10 and cal.err from out-of-fold predictions")
 }
 
 func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }

@@ -37,9 +37,13 @@ func newTrainCmd() *cobra.Command {
   acrm train --all [--target lookalike|response]         every product, in parallel
   acrm train --table T --id COL --target "SQL boolean" --name NAME [--exclude COL,...]
 
---algo auto (default) trains logit, tree and gbdt and keeps the best on validation.
-Metrics are measured on a stratified, seeded test split after calibration. A leaderboard
-is printed when training ends; ctrl+c cancels and registers nothing unfinished.`,
+--algo auto (default) compares logit (L2 chosen by CV), tree, gbdt (rounds chosen by CV)
+and a blend of the calibrated logit and gbdt by stratified k-fold cross-validation
+(--folds, default 5; fewer when a class is tiny), keeps the one with the best mean CV
+AUC, refits it on every labelled row and calibrates it on its out-of-fold predictions.
+The leaderboard shows each candidate's CV AUC ± its spread over the folds, out-of-fold
+lift and calibration, and the positives behind them; ctrl+c cancels and registers
+nothing unfinished.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runTrain(cmd, fl) },
 	}
@@ -48,13 +52,13 @@ is printed when training ends; ctrl+c cancels and registers nothing unfinished.`
 	f.StringVar(&fl.id, "id", "", "id column of --table")
 	f.StringVar(&fl.target, "target", "", "SQL boolean expression (with --table), or lookalike|response (with --product/--all; default lookalike)")
 	f.StringVar(&fl.name, "name", "", "registry name of the model (with --table; product models are named P<id>-<target>)")
-	f.StringVar(&fl.algo, "algo", "auto", "auto|logit|tree|gbdt")
+	f.StringVar(&fl.algo, "algo", "auto", "auto|logit|tree|gbdt|blend")
 	f.StringSliceVar(&fl.exclude, "exclude", nil, "columns of --table that are not features")
 	f.IntVar(&fl.product, "product", 0, "product_id to train on the customer view")
 	f.BoolVar(&fl.all, "all", false, "train every product")
 	f.IntSliceVar(&fl.products, "products", nil, "with --all: only these product ids")
 	f.Uint64Var(&fl.seed, "seed", 1, "seed of the split, the encoder folds and the algorithms")
-	f.IntVar(&fl.folds, "folds", 0, "also report a stratified k-fold cross-validated AUC (k > 1)")
+	f.IntVar(&fl.folds, "folds", profiles.DefaultFolds, "stratified cross-validation folds the models are compared and reported on (2–20)")
 	f.IntVar(&fl.parallel, "parallel", 0, "with --all: products trained at once (0 = GOMAXPROCS)")
 	return cmd
 }
@@ -118,7 +122,7 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 			return err
 		}
 		var failed error
-		results, failed = profiles.TrainAll(ctx, ws, profiles.AllSpec{Kind: kind, Algo: fl.algo, Seed: fl.seed, Products: fl.products, Parallel: fl.parallel}, bar.report)
+		results, failed = profiles.TrainAll(ctx, ws, profiles.AllSpec{Kind: kind, Algo: fl.algo, Seed: fl.seed, Products: fl.products, Parallel: fl.parallel, Folds: fl.folds}, bar.report)
 		bar.done()
 		if errors.Is(failed, context.Canceled) || ctx.Err() != nil {
 			return context.Canceled
@@ -156,14 +160,16 @@ func productKind(target string) (string, error) {
 func countModels(rs []*profiles.Result) int {
 	n := 0
 	for _, r := range rs {
-		n += len(r.Models)
+		n += r.Registered()
 	}
 	return n
 }
 
-// writeLeaderboard prints one line per model: product (or name), algorithm, test AUC, the
-// oracle AUC and our share of it when the sample truth is known, top-decile lift,
-// calibration error, train time, and ★ on the model each run kept.
+// writeLeaderboard prints one line per candidate of each run: name and model id (the kept
+// candidate is the one registered), algorithm, the mean CV AUC with its fold spread, the
+// oracle AUC and our share of it when the sample truth is known, out-of-fold top-decile lift
+// and calibration error, the positives behind the numbers, what CV chose, time, and ★ on
+// the kept model (highest mean CV AUC).
 func writeLeaderboard(w io.Writer, rs []*profiles.Result) {
 	oracle := false
 	for _, r := range rs {
@@ -171,35 +177,50 @@ func writeLeaderboard(w io.Writer, rs []*profiles.Result) {
 			oracle = true
 		}
 	}
-	head := fmt.Sprintf("%-16s %-18s %-5s %7s", "name", "model id", "algo", "AUC")
+	head := fmt.Sprintf("%-16s %-18s %-5s %-16s", "name", "model id", "algo", "CV AUC ± sd")
 	if oracle {
 		head += fmt.Sprintf(" %7s %6s", "oracle", "ratio")
 	}
-	head += fmt.Sprintf(" %7s %7s %9s  %s", "lift@10", "cal.err", "train", "best")
+	head += fmt.Sprintf(" %7s %7s %9s %-16s %9s  %s", "lift@10", "cal.err", "positives", "chosen by CV", "time", "best")
 	fmt.Fprintln(w, head)
 	fmt.Fprintln(w, strings.Repeat("─", len([]rune(head))))
 	for _, r := range rs {
 		for k, m := range r.Models {
-			label := ""
+			label, id := "", "–"
 			if k == 0 {
 				label = r.Spec.Name
 			}
-			line := fmt.Sprintf("%-16s %-18s %-5s %7.4f", label, m.ModelID, m.Algo, m.Test.AUC)
+			if m.ModelID != "" {
+				id = m.ModelID
+			}
+			line := fmt.Sprintf("%-16s %-18s %-5s %-16s", label, id, m.Algo, profiles.FormatCV(m.CVMean(), m.CVSD()))
 			if oracle {
 				if math.IsNaN(r.Oracle) {
 					line += fmt.Sprintf(" %7s %6s", "–", "–")
 				} else {
-					line += fmt.Sprintf(" %7.4f %6.3f", r.Oracle, m.Test.AUC/r.Oracle)
+					line += fmt.Sprintf(" %7.4f %6.3f", r.Oracle, m.CVMean()/r.Oracle)
 				}
 			}
 			star := ""
 			if m.IsBest {
 				star = "★"
 			}
-			line += fmt.Sprintf(" %7.2f %7.4f %9s  %s", m.Test.TopDecileLift, m.Test.CalError, fmtDuration(m.TrainTime), star)
+			params := m.Params
+			if params == "" {
+				params = "–"
+			}
+			line += fmt.Sprintf(" %7.2f %7.4f %9d %-16s %9s  %s", m.OOF.TopDecileLift, m.OOF.CalError, r.Positives, params, fmtDuration(max(m.TrainTime, m.CVTime)), star)
+			if note := profiles.PositivesNote(r.Positives); note != "" && m.IsBest {
+				line += "  " + note
+			}
 			fmt.Fprintln(w, line)
 		}
 	}
+	folds := 0
+	for _, r := range rs {
+		folds = max(folds, r.Folds)
+	}
+	fmt.Fprintf(w, "★ kept: highest mean AUC over %d stratified CV folds (%s), refitted on every labelled row; lift and calibration out-of-fold\n", folds, profiles.SelectedBy)
 }
 
 func fmtDuration(d time.Duration) string {

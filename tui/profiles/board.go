@@ -204,7 +204,11 @@ func (p *boardPane) boardTitle() string {
 	}
 	title := fmt.Sprintf("Leaderboard · %d model(s)", n)
 	if m := p.Selected(); m != nil && m.Metrics.NTest > 0 {
-		title += fmt.Sprintf(" · holdout %s customers", components.Int(int64(m.Metrics.NTest)))
+		if m.Metrics.Folds > 0 {
+			title += fmt.Sprintf(" · %d-fold CV, out-of-fold %s customers", m.Metrics.Folds, components.Int(int64(m.Metrics.NTest)))
+		} else {
+			title += fmt.Sprintf(" · holdout %s customers", components.Int(int64(m.Metrics.NTest)))
+		}
 	}
 	return title
 }
@@ -213,7 +217,7 @@ func (p *boardPane) boardFooter() string {
 	if len(p.rows) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d/%d · ★ best of product", p.cursor+1, len(p.rows))
+	return fmt.Sprintf("%d/%d · ★ best of product (chosen on mean CV AUC) · AUC ± spread over folds · pos = positives", p.cursor+1, len(p.rows))
 }
 
 func (p *boardPane) boardView(w, h int) string {

@@ -77,7 +77,7 @@ func TestGolden(t *testing.T) {
 			host := screentest.NewHost(ws, profiles.New)
 			tm := teatest.NewTestModel(t, host, teatest.WithInitialTermSize(size[0], size[1]))
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-				return bytes.Contains(b, []byte("6 model(s)")) && bytes.Contains(b, []byte("e export"))
+				return bytes.Contains(b, []byte("2 model(s)")) && bytes.Contains(b, []byte("e export"))
 			}, teatest.WithDuration(20*time.Second))
 			if err := tm.Quit(); err != nil {
 				t.Fatal(err)
@@ -110,18 +110,19 @@ func TestLeaderboard(t *testing.T) {
 			stars[r.Product.ID]++
 		}
 	}
-	if models != 6 || stars[1] != 1 || stars[2] != 1 {
-		t.Fatalf("models %d, stars %v; want 6 models and one ★ for products 1 and 2", models, stars)
+	if models != 2 || stars[1] != 1 || stars[2] != 1 {
+		t.Fatalf("models %d, stars %v; want the kept model and its ★ for products 1 and 2", models, stars)
 	}
-	if len(rows) != len(b.Products)+4 {
-		t.Fatalf("%d rows for %d products: want one line per untrained product and three per trained one", len(rows), len(b.Products))
+	if len(rows) != len(b.Products) {
+		t.Fatalf("%d rows for %d products: want one line per product", len(rows), len(b.Products))
 	}
 	v := view(host)
 	first := rows[0].Model
 	want := fmt.Sprintf("%s v%d", first.Algo, first.Version)
 	line := lineWith(v, "> "+rows[0].Product.Name[:10])
-	if !strings.Contains(line, want) || !strings.Contains(line, profiles.Dec3(first.Metrics.AUC)) {
-		t.Fatalf("first leaderboard line %q does not show %s with AUC %s", line, want, profiles.Dec3(first.Metrics.AUC))
+	cv := profiles.CVAUC(first.Metrics.AUC, first.Metrics.AUCSD, first.Metrics.Folds)
+	if !strings.Contains(line, want) || !strings.Contains(line, cv) || first.Metrics.Folds != 5 || !strings.Contains(cv, "±") {
+		t.Fatalf("first leaderboard line %q does not show %s with CV AUC %s", line, want, cv)
 	}
 	if !strings.Contains(v, "not trained · t trains it") {
 		t.Fatal("untrained products are not listed")
@@ -292,14 +293,14 @@ func TestTrainDeleteCancel(t *testing.T) {
 	// Train product 1.
 	d.Press(k.Train)
 	d.Settle(t, 60*time.Second)
-	if n := countModels(t, ws); n != 3 {
-		t.Fatalf("%d models after t, want 3 (logit, tree, gbdt)", n)
+	if n := countModels(t, ws); n != 1 {
+		t.Fatalf("%d models after t, want 1 (the kept candidate)", n)
 	}
 	v := view(host)
-	if !strings.Contains(v, "3 model(s)") || strings.Count(v, "★") < 2 { // column header + best
+	if !strings.Contains(v, "1 model(s)") || strings.Count(v, "★") < 2 { // column header + best
 		t.Fatalf("leaderboard after training:\n%s", v)
 	}
-	assertFlash(t, d, "trained 1 product(s), 3 model(s)")
+	assertFlash(t, d, "trained 1 product(s), 1 model(s)")
 	// Delete asks first; n keeps the model.
 	victim := s.Selected().ModelID
 	d.Press(k.Delete)
@@ -308,14 +309,14 @@ func TestTrainDeleteCancel(t *testing.T) {
 	}
 	d.Type("n")
 	d.Settle(t, 10*time.Second)
-	if n := countModels(t, ws); n != 3 {
+	if n := countModels(t, ws); n != 1 {
 		t.Fatalf("n deleted a model (%d left)", n)
 	}
 	d.Press(k.Delete)
 	d.Type("y")
 	d.Settle(t, 10*time.Second)
-	if n := countModels(t, ws); n != 2 {
-		t.Fatalf("%d models after y, want 2", n)
+	if n := countModels(t, ws); n != 0 {
+		t.Fatalf("%d models after y, want 0", n)
 	}
 	if strings.Contains(view(host), victim) {
 		t.Fatalf("deleted model %s still on screen", victim)

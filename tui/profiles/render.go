@@ -14,6 +14,7 @@ import (
 
 	"github.com/acrm-dev/acrm/analysis/features"
 	"github.com/acrm-dev/acrm/analysis/model"
+	"github.com/acrm-dev/acrm/analysis/profiles"
 	"github.com/acrm-dev/acrm/tui/components"
 	"github.com/acrm-dev/acrm/tui/services"
 	"github.com/acrm-dev/acrm/tui/theme"
@@ -25,7 +26,7 @@ func nan() float64 { return math.NaN() }
 var boardCols = []struct {
 	name string
 	w    int
-}{{"algo", 8}, {"AUC", 5}, {"oracle", 6}, {"lift@10", 7}, {"cal.err", 7}, {"time", 6}, {"★", 1}}
+}{{"algo", 8}, {"CV AUC ±", 9}, {"oracle", 6}, {"lift@10", 7}, {"cal.err", 7}, {"pos", 10}, {"time", 6}, {"★", 1}}
 
 // LeaderboardLines renders the leaderboard rows in w cells: header first, then one line per
 // row; cursor marks the selected row with ">" (and pinned with "c").
@@ -67,12 +68,17 @@ func LeaderboardLines(rows []row, cursor int, pinned *services.ProfileModel, w i
 		if m.Metrics.OracleAUC != nil {
 			oracle = *m.Metrics.OracleAUC
 		}
+		pos := components.Int(int64(m.Metrics.Positives))
+		if profiles.PositivesNote(m.Metrics.Positives) != "" {
+			pos += fmt.Sprintf(" <%d", profiles.FewPositives)
+		}
 		cells := []string{
 			fmt.Sprintf("%s v%d", m.Algo, m.Version),
-			Dec3(m.Metrics.AUC),
+			CVAUC(m.Metrics.AUC, m.Metrics.AUCSD, m.Metrics.Folds),
 			Dec3(oracle),
 			components.Float(m.Metrics.Lift, 1),
 			Dec3(m.Metrics.CalErr),
+			pos,
 			Duration(m.Metrics.TrainMS),
 			star,
 		}
@@ -86,6 +92,15 @@ func LeaderboardLines(rows []row, cursor int, pinned *services.ProfileModel, w i
 		out = append(out, line)
 	}
 	return out
+}
+
+// CVAUC formats a cross-validated AUC with its spread over the folds: ".861±.012"; a model
+// registered before cross-validation (no folds) shows its AUC alone.
+func CVAUC(auc, sd float64, folds int) string {
+	if folds == 0 {
+		return Dec3(auc)
+	}
+	return Dec3(auc) + "±" + Dec3(sd)
 }
 
 // Dec3 formats a value in [0, 1] the way the leaderboard shows AUCs: ".861"; "–" if unknown.

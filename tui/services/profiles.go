@@ -111,7 +111,7 @@ func (w *Workspace) TrainProfiles(ctx context.Context, products []int, algo stri
 			continue
 		}
 		s.Products++
-		s.Models += len(r.Models)
+		s.Models += r.Registered()
 		if b := r.BestModel(); b != nil {
 			s.Best = append(s.Best, b.ModelID)
 		}

@@ -97,7 +97,10 @@ func (p *inboundPanel) Update(msg tea.Msg) tea.Cmd {
 		p.inbound.Margin = pv.Economics.Margin // the scored product's own margin
 	}
 	// Start where the seed starts: the top 5 % of scores are worth an offer.
-	p.threshold = round12(quantile(sc.scores, 0.95))
+	// Rounded for display, but never above the percentile's own score: rounding up would
+	// drop the customers tied at it (calibrated scores tie) below the top 5 %.
+	q := quantile(sc.scores, 0.95)
+	p.threshold = min(round12(q), q)
 	p.cursor = len(InboundFields)
 	p.applyThreshold()
 	return common.Flash(fmt.Sprintf("scored %s customers with %s; ←/→ moves the threshold", sim.FormatCount(float64(len(sc.scores))), sc.model))

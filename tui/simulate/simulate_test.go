@@ -497,12 +497,22 @@ func TestInboundLiveScoring(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		interesting, closeRate, err := sim.InboundFromScores(scores, thr())
+		// The screen shows the threshold rounded to 0.01 %: the screen's own threshold lies
+		// within half of that of the value read, so its share lies between the shares there
+		// (and equals sim's exactly when no score falls in between).
+		const half = 0.5e-4
+		v := thr()
+		hi, hiClose, err := sim.InboundFromScores(scores, v-half)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if math.Abs(r.Interesting-interesting) > 1e-9 || math.Abs(r.Close-closeRate) > 1e-9 {
-			t.Fatalf("inbound %v / %v, sim says %v / %v at the threshold on screen", r.Interesting, r.Close, interesting, closeRate)
+		lo, loClose, err := sim.InboundFromScores(scores, v+half)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Interesting < lo-1e-9 || r.Interesting > hi+1e-9 ||
+			(hi == lo && (math.Abs(r.Interesting-lo) > 1e-9 || math.Abs(r.Close-loClose) > 1e-9 || math.Abs(hiClose-loClose) > 1e-9)) {
+			t.Fatalf("inbound %v / %v, sim says %v … %v / %v … %v at the threshold on screen", r.Interesting, r.Close, lo, hi, loClose, hiClose)
 		}
 	}
 	check()
