@@ -44,17 +44,76 @@ const (
 	BasisExpectedValue = "expected_value"
 )
 
-// ValueBasis reports what ranks the value segments now: BasisExpectedValue when best-model
-// scores exist in acrm_scores, else BasisRevenue.
-func ValueBasis(ctx context.Context, ws *workspace.Workspace) (string, error) {
-	if err := EnsureCustomerView(ctx, ws); err != nil {
+// BasisMetaKey is the acrm_meta key holding what the user asked to rank the value segments
+// by: BasisRevenue, BasisExpectedValue or BasisAuto (the default; see EnsureCustomerView).
+const BasisMetaKey = "value_basis"
+
+// BasisAuto ranks by expected value only once every product's best model has scores.
+const BasisAuto = "auto"
+
+// SetValueBasis records what the value segments are ranked by: BasisAuto, BasisRevenue or
+// BasisExpectedValue. Any other value is an error naming the choices.
+func SetValueBasis(ctx context.Context, ws *workspace.Workspace, basis string) error {
+	switch basis {
+	case BasisAuto, BasisRevenue, BasisExpectedValue:
+	default:
+		return fmt.Errorf("value basis %q: want %s, %s or %s", basis, BasisAuto, BasisRevenue, BasisExpectedValue)
+	}
+	if err := ws.SetMeta(ctx, BasisMetaKey, basis); err != nil {
+		return fmt.Errorf("set value basis: %w", err)
+	}
+	return nil
+}
+
+// RequestedBasis is what the user asked for (BasisAuto when never set).
+func RequestedBasis(ctx context.Context, ws *workspace.Workspace) (string, error) {
+	v, err := ws.Meta(ctx, BasisMetaKey)
+	if err != nil {
 		return "", err
 	}
-	var basis string
-	if err := ws.QueryRowContext(ctx, "SELECT coalesce(any_value(value_basis), '"+BasisRevenue+"') FROM (SELECT value_basis FROM "+View+" LIMIT 1)").Scan(&basis); err != nil {
-		return "", fmt.Errorf("segment: value basis: %w", err)
+	if v == "" {
+		v = BasisAuto
 	}
-	return basis, nil
+	return v, nil
+}
+
+// ValueBasis reports what ranks the value segments now: BasisRevenue unless every product's
+// best model has scores in acrm_scores or the user asked for BasisExpectedValue (and scores
+// exist); see EnsureCustomerView.
+func ValueBasis(ctx context.Context, ws *workspace.Workspace) (string, error) {
+	want, err := RequestedBasis(ctx, ws)
+	if err != nil {
+		return "", fmt.Errorf("value basis: %w", err)
+	}
+	if want == BasisRevenue {
+		return BasisRevenue, nil
+	}
+	for _, t := range []string{"products", "acrm_scores", "acrm_models"} {
+		ok, err := ws.HasTable(ctx, t)
+		if err != nil {
+			return "", fmt.Errorf("value basis: %w", err)
+		}
+		if !ok {
+			return BasisRevenue, nil
+		}
+	}
+	// The same conditions as customer_view's basis (view.go): scores of best models exist, and
+	// either the user asked for expected value or every product's best model has scores.
+	var has, complete bool
+	err = ws.QueryRowContext(ctx, `SELECT
+  EXISTS (SELECT 1 FROM acrm_scores s JOIN acrm_models m ON m.model_id = s.model_id AND m.is_best
+          JOIN products p ON p.product_id = m.product_id),
+  (SELECT count(*) FROM products) > 0 AND NOT EXISTS (
+    SELECT 1 FROM products p WHERE NOT EXISTS (
+      SELECT 1 FROM acrm_models m WHERE m.is_best AND m.product_id = p.product_id
+        AND EXISTS (SELECT 1 FROM acrm_scores s WHERE s.model_id = m.model_id)))`).Scan(&has, &complete)
+	if err != nil {
+		return "", fmt.Errorf("value basis: %w", err)
+	}
+	if has && (want == BasisExpectedValue || complete) {
+		return BasisExpectedValue, nil
+	}
+	return BasisRevenue, nil
 }
 
 func builtin(name string) (Segment, bool) {

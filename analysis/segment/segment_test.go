@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/acrm-dev/acrm/analysis/explore"
+	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
@@ -433,4 +435,102 @@ func TestEnsureCustomerViewConcurrent(t *testing.T) {
 	if n, err := Validate(ctx, ws, "true"); err != nil || n != 10 {
 		t.Errorf("view after concurrent creation: %d, %v", n, err)
 	}
+}
+
+// TestScoringOneProductKeepsRevenueBasis: scores of one product's best model (of two) never
+// re-rank the value segments; expected value ranks them once every product is scored or when
+// the user asks for it, and an explicit monthly_revenue wins even over a complete scoring.
+func TestScoringOneProductKeepsRevenueBasis(t *testing.T) {
+	ws := openHandFixture(t)
+	ctx := context.Background()
+	if err := EnsureCustomerView(ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	before := valueSegments(t, ws)
+	for _, s := range []string{
+		`CREATE TABLE products (product_id INTEGER, code VARCHAR, margin DOUBLE)`,
+		`INSERT INTO products VALUES (1, 'A', 1000), (2, 'B', 200)`,
+		`INSERT INTO acrm_models (model_id, name, product_id, target, source, algo, version, is_best, created_at) VALUES
+		   ('A@v1', 'A', 1, 'lookalike', 'customers', 'logit', 1, true, now()),
+		   ('B@v1', 'B', 2, 'lookalike', 'customers', 'logit', 1, true, now())`,
+		// only product A scored: customer 10 (low by revenue) gets the highest expected value
+		`INSERT INTO acrm_scores VALUES ('A@v1', 10, 0.9, now()), ('A@v1', 3, 0.1, now())`,
+	} {
+		if _, err := ws.DB().Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := EnsureCustomerView(ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	if basis, err := ValueBasis(ctx, ws); err != nil || basis != BasisRevenue {
+		t.Fatalf("basis after scoring one of two products = %q, %v; want %s", basis, err, BasisRevenue)
+	}
+	if after := valueSegments(t, ws); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("scoring one product moved customers between value segments:\nbefore %v\nafter  %v", before, after)
+	}
+	var ev float64
+	if err := ws.DB().QueryRow(`SELECT expected_value FROM customer_view WHERE customer_id = 10`).Scan(&ev); err != nil || !near(ev, 900) {
+		t.Fatalf("expected_value of customer 10 = %v, %v; want 900 (shown, not ranking)", ev, err)
+	}
+	// asked for: expected value ranks now, customer 10 on top
+	if err := SetValueBasis(ctx, ws, BasisExpectedValue); err != nil {
+		t.Fatal(err)
+	}
+	if basis, _ := ValueBasis(ctx, ws); basis != BasisExpectedValue {
+		t.Fatalf("asked for expected value, basis %q", basis)
+	}
+	if seg := valueSegments(t, ws)[10]; seg != "top" {
+		t.Fatalf("by expected value customer 10 is %q, want top", seg)
+	}
+	// complete scoring under auto: expected value
+	if err := SetValueBasis(ctx, ws, BasisAuto); err != nil {
+		t.Fatal(err)
+	}
+	if basis, _ := ValueBasis(ctx, ws); basis != BasisRevenue {
+		t.Fatalf("auto with one product scored: basis %q", basis)
+	}
+	if _, err := ws.DB().Exec(`INSERT INTO acrm_scores VALUES ('B@v1', 4, 0.5, now())`); err != nil {
+		t.Fatal(err)
+	}
+	if basis, _ := ValueBasis(ctx, ws); basis != BasisExpectedValue {
+		t.Fatalf("auto with every product scored: basis %q", basis)
+	}
+	// explicit revenue wins
+	if err := SetValueBasis(ctx, ws, BasisRevenue); err != nil {
+		t.Fatal(err)
+	}
+	if basis, _ := ValueBasis(ctx, ws); basis != BasisRevenue {
+		t.Fatalf("asked for revenue: basis %q", basis)
+	}
+	if err := SetValueBasis(ctx, ws, "profit"); err == nil || !strings.Contains(err.Error(), `"profit"`) {
+		t.Fatalf("unknown basis: %v", err)
+	}
+}
+
+func valueSegments(t *testing.T, ws *workspace.Workspace) map[int64]string {
+	t.Helper()
+	// ValueBasis and the view agree
+	var viewBasis string
+	if err := ws.DB().QueryRow(`SELECT any_value(value_basis) FROM customer_view`).Scan(&viewBasis); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ValueBasis(context.Background(), ws); err != nil || b != viewBasis {
+		t.Fatalf("ValueBasis %q (%v), customer_view.value_basis %q", b, err, viewBasis)
+	}
+	rows, err := ws.DB().Query(`SELECT customer_id, value_segment FROM customer_view`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	m := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var s string
+		if err := rows.Scan(&id, &s); err != nil {
+			t.Fatal(err)
+		}
+		m[id] = s
+	}
+	return m
 }

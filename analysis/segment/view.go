@@ -43,8 +43,12 @@ const SnapshotMetaKey = "snapshot_date"
 //	                    everyone while no best model has scores
 //	value_segment       'top' = the first ⌈n/10⌉ customers by value desc (ties by
 //	                    customer_id), 'middle' = the next, up to ⌈n/2⌉, 'low' = the rest;
-//	                    value = expected_value once best-model scores exist, monthly_revenue
-//	                    before (as KPN did: the segments follow the models)
+//	                    value = monthly_revenue by default; expected_value only (1) once the
+//	                    scoring is complete — every product has a best model with scores in
+//	                    acrm_scores (a total model, as KPN did) — or (2) when the user asked
+//	                    for it (acrm_meta[BasisMetaKey] = 'expected_value', with scores).
+//	                    BasisMetaKey = 'monthly_revenue' keeps revenue even then. Scoring
+//	                    one product never changes the segments.
 //	value_basis         'expected_value' or 'monthly_revenue': which value ranked the segments
 //
 // The snapshot date is acrm_meta[SnapshotMetaKey] when set, else the date of the latest
@@ -105,7 +109,7 @@ func EnsureCustomerView(ctx context.Context, ws *workspace.Workspace) error {
 }
 
 // viewVersion changes whenever customerViewSQL does, so workspaces get the new definition.
-const viewVersion = 4
+const viewVersion = 5
 
 // viewTables records which optional datamart tables exist.
 type viewTables struct{ holdings, contacts, optouts, products bool }
@@ -166,10 +170,26 @@ cont AS (
 		b.WriteString(`ev AS (SELECT NULL::BIGINT AS customer_id, NULL::DOUBLE AS expected_value WHERE false),
 `)
 	}
-	b.WriteString(`basis AS (SELECT EXISTS (SELECT 1 FROM ev) AS scored),
+	if t.products {
+		// complete: every product has a best model, and every best model has scores.
+		b.WriteString(`complete AS (SELECT (SELECT count(*) FROM products) > 0 AND NOT EXISTS (
+    SELECT 1 FROM products p WHERE NOT EXISTS (
+      SELECT 1 FROM acrm_models m WHERE m.is_best AND m.product_id = p.product_id
+        AND EXISTS (SELECT 1 FROM acrm_scores s WHERE s.model_id = m.model_id))) AS ok),
+`)
+	} else {
+		b.WriteString(`complete AS (SELECT false AS ok),
+`)
+	}
+	b.WriteString(`pref AS (SELECT max(value) AS want FROM acrm_meta WHERE key = '` + BasisMetaKey + `'),
+anyev AS (SELECT EXISTS (SELECT 1 FROM ev) AS has),
+basis AS (
+  SELECT a.has AS has_scores,
+         a.has AND CASE p.want WHEN '` + BasisRevenue + `' THEN false WHEN '` + BasisExpectedValue + `' THEN true ELSE c.ok END AS scored
+  FROM anyev a CROSS JOIN pref p CROSS JOIN complete c),
 ranked AS (
   SELECT c.customer_id,
-         CASE WHEN b.scored THEN coalesce(e.expected_value, 0) END AS expected_value,
+         CASE WHEN b.has_scores THEN coalesce(e.expected_value, 0) END AS expected_value,
          row_number() OVER (ORDER BY CASE WHEN b.scored THEN coalesce(e.expected_value, 0) ELSE c.monthly_revenue END DESC NULLS LAST,
                                      c.customer_id) AS value_rank,
          (SELECT count(*) FROM customers) AS n,

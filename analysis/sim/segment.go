@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/acrm-dev/acrm/analysis/segment"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
@@ -31,9 +32,9 @@ var ErrEmptySegment = errors.New("segment has no customers")
 var valueBounds = map[string][2]float64{"top": {0, 0.1}, "middle": {0.1, 0.5}, "low": {0.5, 1}}
 
 // resolveSegment returns a SQL query selecting the customer_id of every customer in the named
-// segment, and what the segment is. Built-in value segments rank by expected value (the sum of
-// score × margin over the best scored model per product) when acrm_scores holds scores of
-// best models, by monthly_revenue before that. "all" is every customer. Other names are looked
+// segment, and what the segment is. Built-in value segments rank by what segment.ValueBasis
+// says: monthly_revenue, or the expected value (the sum of score × margin over the best scored
+// model per product) once every product is scored or the user asked for it. "all" is every customer. Other names are looked
 // up in acrm_segments; their filter runs over customer_view when it exists, customers else.
 func resolveSegment(ctx context.Context, ws *workspace.Workspace, name string) (string, SegmentInfo, error) {
 	db := ws
@@ -53,9 +54,11 @@ func resolveSegment(ctx context.Context, ws *workspace.Workspace, name string) (
 		info.Kind, info.Name = "value", lname
 		value := `monthly_revenue`
 		info.By = "monthly_revenue"
-		if ok, err := hasBestScores(ctx, ws); err != nil {
+		basis, err := segment.ValueBasis(ctx, ws)
+		if err != nil {
 			return "", info, err
-		} else if ok {
+		}
+		if basis == segment.BasisExpectedValue {
 			info.By = "expected value (scores × margin)"
 			value = `coalesce((SELECT sum(s.score * p.margin) FROM acrm_scores s
 				JOIN acrm_models m ON m.model_id = s.model_id AND m.is_best
@@ -90,20 +93,4 @@ func resolveSegment(ctx context.Context, ws *workspace.Workspace, name string) (
 		return "", info, fmt.Errorf("sim: segment %q (%s): %w", name, info.Definition, ErrEmptySegment)
 	}
 	return query, info, nil
-}
-
-func hasBestScores(ctx context.Context, ws *workspace.Workspace) (bool, error) {
-	for _, t := range []string{"acrm_scores", "acrm_models", "products"} {
-		ok, err := ws.HasTable(ctx, t)
-		if err != nil || !ok {
-			return false, err
-		}
-	}
-	var n int64
-	err := ws.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM acrm_scores s
-		JOIN acrm_models m ON m.model_id = s.model_id AND m.is_best AND m.product_id IS NOT NULL LIMIT 1)`).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("sim: read scores: %w", err)
-	}
-	return n > 0, nil
 }

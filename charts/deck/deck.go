@@ -536,7 +536,7 @@ func SegmentTitle(c charts.SegmentKPIChart) string {
 
 // SegmentSubtitle says what the segments are and, for the value segments, what ranks them
 // (segment.ValueBasis: monthly revenue, or the expected value of the best models' scores
-// once acrm score has run).
+// once every product is scored or the user asked for it).
 func SegmentSubtitle(segs []segment.Segment, basis string, customers int64) string {
 	rank := "monthly revenue"
 	if basis == segment.BasisExpectedValue {

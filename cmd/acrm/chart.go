@@ -199,8 +199,8 @@ func newChartSegmentsCmd() *cobra.Command {
 		Short: "Segments' KPIs indexed against the base (default the value segments top 10 %, middle 40 %, low 50 %)",
 		Long: `segments draws each segment's KPIs as bars indexed against the whole base (= 100).
 Without --segments it shows the value segments top (10 %), middle (40 %) and low (50 %), ranked by
-monthly revenue, or by the expected value of the best models' scores once acrm score has run (the
-subtitle says which). --segments takes up to 6 names: top, middle, low or segments saved with
+monthly revenue, or by the expected value of the best models' scores once every product is scored
+or after acrm segments basis expected_value (the subtitle says which). --segments takes up to 6 names: top, middle, low or segments saved with
 acrm segments save.`,
 		Example: `  acrm chart segments --db acrm.duckdb -o segments.png
   acrm chart segments --db acrm.duckdb --segments top,retail-large -o segments.pdf`,

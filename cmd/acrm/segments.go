@@ -110,6 +110,51 @@ The built-in value segments top / middle / low are always there.`,
 					return err
 				}
 				writeKPIs(cmd.OutOrStdout(), rows)
+				for _, sg := range segs {
+					if sg.Builtin {
+						basis, err := segment.ValueBasis(ctx, ws)
+						if err != nil {
+							return err
+						}
+						fmt.Fprintf(cmd.OutOrStdout(), "value segments ranked by %s\n", basisWords(basis))
+						break
+					}
+				}
+				return nil
+			})
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "basis [auto|monthly_revenue|expected_value]",
+		Short: "Show or set what ranks the value segments top / middle / low",
+		Long: `The value segments rank customers by monthly revenue unless every product's best model has
+scores (acrm score for each product): then by expected value, the sum of score × margin over
+the products (auto, the default). Scoring one product never changes them. monthly_revenue or
+expected_value fix the choice (expected_value needs best-model scores; without them revenue
+ranks and the output says so). Without an argument it prints the basis in use.`,
+		Example: `  acrm segments basis
+  acrm segments basis expected_value
+  acrm segments basis auto`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withWorkspace(cmd, func(ctx context.Context, ws *workspace.Workspace) error {
+				if len(args) == 1 {
+					if err := segment.SetValueBasis(ctx, ws, args[0]); err != nil {
+						return err
+					}
+				}
+				want, err := segment.RequestedBasis(ctx, ws)
+				if err != nil {
+					return err
+				}
+				basis, err := segment.ValueBasis(ctx, ws)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "value segments ranked by %s (setting: %s)\n", basisWords(basis), want)
+				if want == segment.BasisExpectedValue && basis != want {
+					fmt.Fprintln(cmd.OutOrStdout(), "no best-model scores yet: acrm score --model NAME writes them")
+				}
 				return nil
 			})
 		},
@@ -215,4 +260,12 @@ func newProfileCmd() *cobra.Command {
 			})
 		},
 	}
+}
+
+// basisWords names what ranks the value segments, as the screens and charts do.
+func basisWords(basis string) string {
+	if basis == segment.BasisExpectedValue {
+		return "expected value (score × margin of the best models)"
+	}
+	return "monthly revenue"
 }

@@ -56,3 +56,35 @@ func TestSegmentsCLI(t *testing.T) {
 		t.Fatalf("an invalid segment was saved:\n%s", out)
 	}
 }
+
+// TestScoreOneModelKeepsValueSegments: issue 11 bug 1. Scoring one product's model leaves the
+// value segments (and their KPIs) as they were, ranked by monthly revenue, and says so;
+// expected value ranks them only when asked (acrm segments basis expected_value).
+func TestScoreOneModelKeepsValueSegments(t *testing.T) {
+	db := sampleDB(t, 2000)
+	before, err := run(t, "segments", "--db", db, "kpis")
+	if err != nil || !strings.Contains(before, "value segments ranked by monthly revenue") {
+		t.Fatalf("kpis before: %q, %v", before, err)
+	}
+	if out, err := run(t, "train", "--db", db, "--product", "24", "--algo", "logit"); err != nil {
+		t.Fatalf("train: %q, %v", out, err)
+	}
+	if out, err := run(t, "score", "--db", db, "--model", "P24-lookalike"); err != nil || !strings.Contains(out, "scored into acrm_scores") {
+		t.Fatalf("score: %q, %v", out, err)
+	}
+	after, err := run(t, "segments", "--db", db, "kpis")
+	if err != nil || after != before {
+		t.Fatalf("kpis changed after scoring one product (%v):\nbefore\n%s\nafter\n%s", err, before, after)
+	}
+	out, err := run(t, "segments", "--db", db, "basis", "expected_value")
+	if err != nil || !strings.Contains(out, "ranked by expected value") || !strings.Contains(out, "setting: expected_value") {
+		t.Fatalf("basis expected_value: %q, %v", out, err)
+	}
+	asked, err := run(t, "segments", "--db", db, "kpis")
+	if err != nil || asked == before || !strings.Contains(asked, "value segments ranked by expected value") {
+		t.Fatalf("kpis by expected value (%v):\n%s", err, asked)
+	}
+	if _, err := run(t, "segments", "--db", db, "basis", "profit"); err == nil || !strings.Contains(err.Error(), `"profit"`) {
+		t.Fatalf("unknown basis: %v", err)
+	}
+}

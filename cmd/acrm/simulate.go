@@ -470,8 +470,8 @@ the last 12 months and reports its optimum. With --from and --to it tells what m
 segment from --from to --to offers per period gives: extra contracts, revenue and opt-outs.
 
 --segment is a saved segment (acrm_segments) or a built-in value segment: top (highest 10 %),
-middle (next 40 %), low (the rest), by expected value when scores exist, by monthly revenue
-before; all = every customer. When the history has randomized frequency cells (campaigns with
+middle (next 40 %), low (the rest), ranked by monthly revenue or by expected value as acrm
+segments basis says (the output names it); all = every customer. When the history has randomized frequency cells (campaigns with
 selection 'frequency') the curve is estimated on them; otherwise the output says it is only
 observational.`,
 		Example: `  acrm simulate frequency --db acrm.duckdb --segment top --from 3 --to 4

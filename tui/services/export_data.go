@@ -24,8 +24,8 @@ type DataExportService interface {
 	// ExportSegmentKPIs writes the KPIs of segments indexed against the base
 	// (SegmentKPIChart of rows, base first) to path and returns the absolute path.
 	ExportSegmentKPIs(ctx context.Context, path string, rows []KPIRow, basis string) (string, error)
-	// ValueBasis says what ranks the value segments now: BasisExpectedValue once best-model
-	// scores exist, BasisRevenue before.
+	// ValueBasis says what ranks the value segments now (segment.ValueBasis): BasisRevenue
+	// unless every product is scored or the user asked for BasisExpectedValue.
 	ValueBasis(ctx context.Context) (string, error)
 }
 
