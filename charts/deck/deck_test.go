@@ -341,6 +341,18 @@ func TestSegmentKPIsFollowTheValueBasis(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `INSERT INTO acrm_scores SELECT 'fake@v1', customer_id, 1.0 / (1 + coalesce(monthly_revenue, 0)), now() FROM customers`); err != nil {
 		t.Fatal(err)
 	}
+	// Scores of one product's model never re-rank the value segments (issue 11, bug 1) …
+	same, err := src.SegmentKPIs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if same.Subtitle != before.Subtitle || same.Title != before.Title {
+		t.Errorf("scoring one product changed the segments chart: %q / %q", same.Title, same.Subtitle)
+	}
+	// … expected value ranks them when the user asks for it.
+	if err := segment.SetValueBasis(ctx, ws, segment.BasisExpectedValue); err != nil {
+		t.Fatal(err)
+	}
 	after, err := src.SegmentKPIs(ctx)
 	if err != nil {
 		t.Fatal(err)
