@@ -16,6 +16,7 @@ var proseAfterAcrm = map[string]bool{
 	"workspace": true, "workbench": true, "business": true, "deck": true, "and": true,
 	"has": true, "writes": true, "opens": true, "runs": true, "keeps": true, "shows": true,
 	"uses": true, "itself": true, "serves": true, "reproduces": true,
+	"process": true, "can": true, "will": true, "does": true, "prints": true, "gives": true,
 }
 
 var acrmWord = regexp.MustCompile(`\bacrm ([a-z][a-z-]*)`)
