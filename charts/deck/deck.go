@@ -949,7 +949,7 @@ func Build(ctx context.Context, ws *workspace.Workspace, dir string, o Options) 
 			return c, err
 		}},
 		job{"pred-time", "11-pred-time" + ext, "Predicted vs actual over time", func() (charts.Chart, error) {
-			return nil, noData("the workspace tracks no outcomes against scored predictions yet; draw it from a tracking CSV with acrm chart pred-time --csv FILE")
+			return nil, noData("no outcomes tracked against scored predictions in the workspace yet; draw it from a tracking CSV with acrm chart pred-time --csv FILE")
 		}},
 	)
 

@@ -104,3 +104,18 @@ func resetFlags(c *cobra.Command) {
 		resetFlags(sub)
 	}
 }
+
+// TestOneRow (issue 11 bug 7): one row is "1 row", never "1 rows".
+func TestOneRow(t *testing.T) {
+	out, err := run(t, "sql", "--db", ":memory:", "SELECT 1 AS one")
+	if err != nil || !strings.Contains(out, "(1 row, ") || strings.Contains(out, "1 rows") {
+		t.Fatalf("one row: %q, %v", out, err)
+	}
+	out, err = run(t, "sql", "--db", ":memory:", "SELECT 1 AS n UNION ALL SELECT 2")
+	if err != nil || !strings.Contains(out, "(2 rows, ") {
+		t.Fatalf("two rows: %q, %v", out, err)
+	}
+	if got := count(1, "column") + "|" + count(1234, "row") + "|" + count(0, "row"); got != "1 column|1,234 rows|0 rows" {
+		t.Fatalf("count: %q", got)
+	}
+}

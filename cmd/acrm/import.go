@@ -46,8 +46,8 @@ canonical datamart kinds and checks its required columns; --map renames columns.
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "imported %s rows into %s (%s, %d columns) in %s\n",
-				thousands(res.Rows), res.Table, res.Format, len(res.Columns), res.Elapsed.Round(1e6))
+			fmt.Fprintf(out, "imported %s into %s (%s, %s) in %s\n",
+				count(res.Rows, "row"), res.Table, res.Format, count(int64(len(res.Columns)), "column"), res.Elapsed.Round(1e6))
 			tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "  column\ttype")
 			for _, c := range res.Columns {
@@ -97,7 +97,7 @@ temporary name and renamed when complete, so a failed export never leaves a part
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s rows to %s\n", thousands(n), out)
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s to %s\n", count(n, "row"), out)
 			return nil
 		},
 	}
@@ -107,6 +107,14 @@ temporary name and renamed when complete, so a failed export never leaves a part
 }
 
 // thousands formats an integer with thousands separators: 1234567 → "1,234,567".
+// count is n with thousands separators and the noun, singular for 1: "1 row", "3,333 rows".
+func count(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return thousands(n) + " " + noun + "s"
+}
+
 func thousands(n int64) string {
 	s := fmt.Sprint(n)
 	neg := strings.HasPrefix(s, "-")

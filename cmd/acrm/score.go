@@ -63,13 +63,13 @@ rows in acrm_scores in one transaction (and go to -o too when given).`,
 				if err := sc.Save(ctx, ws); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s rows scored into acrm_scores\n", sc.ModelID, thousands(int64(len(sc.IDs))))
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s scored into acrm_scores\n", sc.ModelID, count(int64(len(sc.IDs)), "row"))
 			}
 			if out != "" {
 				if err := sc.WriteCSV(out); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s rows written to %s (id,score, highest first)\n", sc.ModelID, thousands(int64(len(sc.IDs))), out)
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s written to %s (id,score, highest first)\n", sc.ModelID, count(int64(len(sc.IDs)), "row"), out)
 			}
 			return nil
 		},

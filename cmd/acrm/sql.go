@@ -154,7 +154,7 @@ func writeTable(w io.Writer, res *workspace.Result) {
 		}
 		fmt.Fprintln(w, strings.TrimRight(strings.Join(line, "  "), " "))
 	}
-	fmt.Fprintf(w, "(%s rows, %s)\n", thousands(int64(len(res.Rows))), res.Elapsed.Round(1e5))
+	fmt.Fprintf(w, "(%s, %s)\n", count(int64(len(res.Rows)), "row"), res.Elapsed.Round(1e5))
 }
 
 func init() {

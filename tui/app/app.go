@@ -63,13 +63,14 @@ type Model struct {
 	confirmQuit   bool
 	quitting      bool
 
-	flash    string
-	flashErr bool
-	flashSeq int
-	flashFor time.Duration
-	frame    int
-	ticking  bool
-	size     int64
+	flash     string
+	flashErr  bool
+	flashRefd bool
+	flashSeq  int
+	flashFor  time.Duration
+	frame     int
+	ticking   bool
+	size      int64
 
 	inited map[int]bool
 
@@ -221,7 +222,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.ensureTick())
 		return m, tea.Batch(cmds...)
 	case common.FlashMsg:
-		return m, m.setFlash(msg.Text, msg.Error)
+		cmd := m.setFlash(msg.Text, msg.Error)
+		m.flashRefd = msg.Refused && !msg.Error
+		return m, cmd
 	case clearFlashMsg:
 		if msg.seq == m.flashSeq {
 			m.flash = ""

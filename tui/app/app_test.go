@@ -544,3 +544,26 @@ func TestPaletteListsConsoleActionsAndCancel(t *testing.T) {
 		t.Fatal("the palette's cancel left the job running")
 	}
 }
+
+// TestRefusalIsNotASuccess (issue 11 bug 3): a refused request is shown with ⊘, never ✓;
+// a long message is cut at a word, not inside one.
+func TestRefusalIsNotASuccess(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 80, 24)
+	d.Send(common.FlashMsg{Text: "no chart to export for customer_id", Refused: true})
+	s := lastLine(view(m))
+	if !strings.Contains(s, "⊘ no chart to export for customer_id") || strings.Contains(s, "✓") {
+		t.Fatalf("refusal shown as %q", s)
+	}
+	d.Send(common.FlashMsg{Text: "saved scenario top-3to4"})
+	if s := lastLine(view(m)); !strings.Contains(s, "✓ saved scenario top-3to4") {
+		t.Fatalf("success shown as %q", s)
+	}
+	long := "wrote " + strings.Repeat("abcdefgh ", 12) + "done"
+	d.Send(common.FlashMsg{Text: long})
+	s = lastLine(view(m))
+	i := strings.Index(s, "…")
+	if i < 0 || s[i-1] != 'h' {
+		t.Fatalf("long message not cut after a whole word: %q", s)
+	}
+}

@@ -105,14 +105,17 @@ func (m *Model) statusLeft(w int) string {
 	st := th.Flash
 	if m.flash != "" {
 		msg = "✓ " + components.FirstLine(m.flash)
-		if m.flashErr {
+		switch {
+		case m.flashErr:
 			st, msg = th.FlashError, "✗ "+components.FirstLine(m.flash)
+		case m.flashRefd:
+			st, msg = th.FlashRefused, "⊘ "+components.FirstLine(m.flash)
 		}
 	}
 	jobs := m.c.Jobs.Running()
 	if len(jobs) == 0 {
 		if msg != "" {
-			return st.Render(components.Truncate(msg, w))
+			return st.Render(components.TruncateWords(msg, w))
 		}
 		m.help.ShowAll, m.help.Width = false, w
 		left := m.help.ShortHelpView(m.Active().KeyMap().ShortHelp())
@@ -123,7 +126,7 @@ func (m *Model) statusLeft(w int) string {
 		return m.jobLine(jobs, w)
 	}
 	mw := min(components.Width(msg), max(w/2, w-jobLineMin))
-	return m.jobLine(jobs, w-mw-2) + "  " + st.Render(components.Truncate(msg, mw))
+	return m.jobLine(jobs, w-mw-2) + "  " + st.Render(components.TruncateWords(msg, mw))
 }
 
 // jobLine shows the latest running job in w cells.

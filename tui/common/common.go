@@ -78,10 +78,19 @@ func NewCommon(th *theme.Theme, svc services.Services) *Common {
 	return c
 }
 
-// FlashMsg asks the shell to show a self-clearing message in the status bar.
+// FlashMsg asks the shell to show a self-clearing message in the status bar. Error marks a
+// failure (✗, stays until the next key); Refused marks a request that was not carried out —
+// nothing to export, a key that needs something first, a cancelled job (⊘, its own colour);
+// neither is a success (✓).
 type FlashMsg struct {
-	Text  string
-	Error bool
+	Text    string
+	Error   bool
+	Refused bool
+}
+
+// Refuse returns a command that shows, with the refusal mark, why a request was not done.
+func Refuse(text string) tea.Cmd {
+	return func() tea.Msg { return FlashMsg{Text: text, Refused: true} }
 }
 
 // Flash returns a command that shows text in the status bar.

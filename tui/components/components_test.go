@@ -180,3 +180,24 @@ func TestFileName(t *testing.T) {
 		}
 	}
 }
+
+func TestCountAndTruncateWords(t *testing.T) {
+	if got := Count(1, "row") + "|" + Count(2000, "row"); got != "1 row|2,000 rows" {
+		t.Errorf("Count: %q", got)
+	}
+	for _, tc := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"+1,202 (+1,077 … +1,310) contracts a half year", 20, "+1,202 (+1,077…"},
+		{"saved scenario top-3to4 with its inputs", 30, "saved scenario top-3to4 with…"},
+		// one long word: cut inside it rather than leave almost nothing
+		{"wrote /tmp/exports/segments-kpis.png now", 30, "wrote /tmp/exports/segments-k…"},
+		{"short", 20, "short"},
+	} {
+		if got := TruncateWords(tc.in, tc.w); got != tc.want {
+			t.Errorf("TruncateWords(%q, %d) = %q, want %q", tc.in, tc.w, got, tc.want)
+		}
+	}
+}

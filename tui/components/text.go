@@ -28,6 +28,22 @@ func Truncate(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
+// TruncateWords cuts plain text s to w display cells like Truncate, but at the end of a word
+// ("…" after the last whole word that fits) unless that would leave less than half of w.
+func TruncateWords(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	cut := ansi.Truncate(s, w-1, "")
+	if i := strings.LastIndex(cut, " "); i > 0 && ansi.StringWidth(cut[:i]) >= w/2 {
+		cut = strings.TrimRight(cut[:i], " ,;:·—-…")
+	}
+	return cut + "…"
+}
+
 // TruncateMiddle cuts plain text s to w display cells by taking out its middle, so that
 // both its start and its end stay readable: "acrm_query_history" in 11 cells is
 // "acrm_…story".
@@ -108,6 +124,15 @@ func PadLeft(s string, w int) string {
 		s = strings.Repeat(" ", d) + s
 	}
 	return s
+}
+
+// Count is n with thousands separators and the noun, singular for 1: "1 row", "2,000 rows".
+// The plural adds an s.
+func Count(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return Int(n) + " " + noun + "s"
 }
 
 // Int formats n with thousands separators: 1234567 → "1,234,567".

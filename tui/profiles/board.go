@@ -47,7 +47,7 @@ func (p *boardPane) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case done.Cancelled:
-		return common.Flash("board cancelled")
+		return common.Refuse("board cancelled")
 	case done.Err != nil:
 		p.err = done.Err
 		return common.FlashError(done.Err)

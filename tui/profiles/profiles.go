@@ -122,7 +122,7 @@ func (s *Screen) done(msg common.JobMsg) tea.Cmd {
 	case common.Done[profileDeleted]:
 		switch {
 		case msg.Cancelled:
-			cmds = append(cmds, common.Flash("delete cancelled"))
+			cmds = append(cmds, common.Refuse("delete cancelled"))
 		case msg.Err != nil:
 			cmds = append(cmds, common.FlashError(msg.Err))
 		default:
@@ -137,7 +137,7 @@ func (s *Screen) trained(msg common.Done[*services.TrainSummary]) tea.Cmd {
 	s.training = false
 	switch {
 	case msg.Cancelled:
-		return tea.Batch(common.Flash("training "+s.trainWhat+" cancelled; finished products stay registered"), s.load())
+		return tea.Batch(common.Refuse("training "+s.trainWhat+" cancelled; finished products stay registered"), s.load())
 	case msg.Err != nil:
 		return common.FlashError(msg.Err)
 	}
@@ -165,7 +165,7 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		if msg.String() == "y" || msg.String() == "Y" {
 			return s.deleteSelected()
 		}
-		return common.Flash("delete cancelled")
+		return common.Refuse("delete cancelled")
 	}
 	if s.svc == nil {
 		return nil
@@ -183,18 +183,18 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		if p, ok := s.board.selectedProduct(); ok && p.ID > 0 {
 			return s.train([]int{p.ID}, "auto", p.Name)
 		}
-		return common.Flash("select a product to train (table models are trained with acrm train --table)")
+		return common.Refuse("select a product to train (table models are trained with acrm train --table)")
 	case key.Matches(msg, k.TrainAll):
 		return s.train(nil, "auto", "all products")
 	case key.Matches(msg, k.Retrain):
 		m := s.Selected()
 		if m == nil || m.ProductID == 0 {
-			return common.Flash("select a trained product model to retrain")
+			return common.Refuse("select a trained product model to retrain")
 		}
 		return s.train([]int{m.ProductID}, m.Algo, m.Product+" · "+m.Algo)
 	case key.Matches(msg, k.Delete):
 		if s.Selected() == nil {
-			return common.Flash("no model on this line to delete")
+			return common.Refuse("no model on this line to delete")
 		}
 		s.confirmDelete = true
 	case key.Matches(msg, k.Compare):
@@ -204,7 +204,7 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 			s.board.pinned = nil
 			return common.Flash("comparison closed")
 		case m == nil:
-			return common.Flash("select a model to compare")
+			return common.Refuse("select a model to compare")
 		default:
 			s.board.pinned = m
 			return common.Flash("comparing " + m.ModelID + ": move to another model; c again closes")
@@ -214,7 +214,7 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Export):
 		m := s.Selected()
 		if m == nil {
-			return common.Flash("no chart to export: select a trained model")
+			return common.Refuse("no chart to export: select a trained model")
 		}
 		return s.openExport()
 	}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -80,10 +81,17 @@ type Console struct {
 	export *common.Export // ctrl+e: the full result to CSV or Parquet
 }
 
+// Placeholder is what the empty editor shows: how to use it, not something that looks like
+// a query.
+const Placeholder = "(empty) type a DuckDB query here, then ctrl+r runs it · ↑ recalls earlier queries"
+
+// EmptyRun is what ctrl+r on an empty editor says.
+const EmptyRun = "nothing to run: the editor is empty; type a query, e.g. SELECT * FROM customers LIMIT 10"
+
 // New builds a console whose jobs are owned by the screen owner.
 func New(c *common.Common, owner string) *Console {
 	ta := textarea.New()
-	ta.Placeholder = "SELECT sector, count(*) FROM customers GROUP BY ALL ORDER BY 2 DESC"
+	ta.Placeholder = Placeholder
 	ta.ShowLineNumbers = true
 	ta.Prompt = ""
 	ta.CharLimit = 0
@@ -144,7 +152,7 @@ func (con *Console) editorHeight() int {
 func (con *Console) Run() tea.Cmd {
 	q := strings.TrimSpace(con.editor.Value())
 	if q == "" {
-		return common.Flash("type a query first")
+		return common.Refuse(EmptyRun)
 	}
 	con.running, con.err, con.cancelled, con.lastQuery = true, nil, false, q
 	con.histIdx = -1
@@ -238,7 +246,7 @@ func (con *Console) ran(msg common.Done[queryRan]) tea.Cmd {
 	con.running = false
 	if msg.Cancelled {
 		con.cancelled = true
-		return common.Flash(fmt.Sprintf("query cancelled after %s", fmtDur(msg.Elapsed)))
+		return common.Refuse(fmt.Sprintf("query cancelled after %s", fmtDur(msg.Elapsed)))
 	}
 	if msg.Err != nil {
 		con.err = msg.Err
@@ -309,7 +317,7 @@ func (con *Console) key(msg tea.KeyMsg) tea.Cmd {
 // extension).
 func (con *Console) openExport() tea.Cmd {
 	if con.lastQuery == "" || con.result == nil {
-		return common.Flash("run a query first, then " + con.keys.Export.Help().Key + " exports its result")
+		return common.Refuse("nothing to export yet: run a query first, then " + con.keys.Export.Help().Key + " exports its result")
 	}
 	svc, q := con.c.Services, con.lastQuery
 	return con.export.Open("Export the full result (.csv or .parquet)", "result.csv", "exporting the query result",
@@ -318,29 +326,47 @@ func (con *Console) openExport() tea.Cmd {
 			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("exported %s rows to %s", components.Int(n), path), nil
+			return fmt.Sprintf("exported %s to %s", components.Count(n, "row"), path), nil
 		})
 }
 
 var lineRE = regexp.MustCompile(`(?m)^LINE (\d+): ?(.*)$`)
 
-// ErrorPosition finds the line and column DuckDB points at in an error message ("LINE 2:
-// ..." followed by a caret line). ok is false when the message has no position.
-func ErrorPosition(msg string) (line, col int, ok bool) {
+// ErrorPosition finds the line and column of query that DuckDB points at in an error message
+// ("LINE 2: ..." followed by a caret line); columns count characters (runes) from 1. DuckDB
+// shows a long line shortened to a window around the error ("LINE 1: ...snippet..."), so the
+// caret's place in the snippet is mapped back onto the query's line. ok is false when the
+// message has no position.
+func ErrorPosition(msg, query string) (line, col int, ok bool) {
 	m := lineRE.FindStringSubmatchIndex(msg)
 	if m == nil {
 		return 0, 0, false
 	}
 	line, _ = strconv.Atoi(msg[m[2]:m[3]])
-	prefixLen := m[4] - m[0] // "LINE n: "
-	rest := msg[m[1]:]
-	rest = strings.TrimPrefix(rest, "\n")
+	prefix := msg[m[0]:m[4]] // "LINE n: "
+	snippet := msg[m[4]:m[5]]
+	rest := strings.TrimPrefix(msg[m[1]:], "\n")
 	caretLine, _, _ := strings.Cut(rest, "\n")
 	idx := strings.Index(caretLine, "^")
 	if idx < 0 {
 		return line, 0, true
 	}
-	return line, idx - prefixLen + 1, true
+	// the caret's offset inside the snippet, in characters
+	inSnippet := utf8.RuneCountInString(caretLine[:idx]) - utf8.RuneCountInString(prefix)
+	if !strings.HasPrefix(snippet, "...") {
+		return line, inSnippet + 1, true
+	}
+	core := strings.TrimSuffix(strings.TrimPrefix(snippet, "..."), "...")
+	qlines := strings.Split(query, "\n")
+	if line < 1 || line > len(qlines) || core == "" {
+		return line, inSnippet + 1 - 3, true
+	}
+	ql := qlines[line-1]
+	at := strings.Index(ql, core)
+	if at < 0 {
+		return line, inSnippet + 1 - 3, true
+	}
+	return line, utf8.RuneCountInString(ql[:at]) + inSnippet - 3 + 1, true
 }
 
 func fmtDur(d time.Duration) string {
@@ -404,16 +430,16 @@ func (con *Console) View() string {
 	case con.err != nil:
 		rtitle = "Error"
 		msg := components.Printable(con.err.Error())
-		if line, col, ok := ErrorPosition(msg); ok {
+		if line, col, ok := ErrorPosition(msg, con.lastQuery); ok {
 			body = th.Error.Render(fmt.Sprintf("✗ error at line %d, column %d", line, col)) + "\n" + wrapError(msg, con.width-2)
 		} else {
 			body = th.Error.Render(wrapError("✗ "+msg, con.width-2))
 		}
 	case con.result != nil:
 		r := con.result
-		rtitle = fmt.Sprintf("Result · %s rows · %d columns · %s", components.Int(int64(len(r.Rows))), len(r.Columns), fmtDur(r.Elapsed))
+		rtitle = fmt.Sprintf("Result · %s · %s · %s", components.Count(int64(len(r.Rows)), "row"), components.Count(int64(len(r.Columns)), "column"), fmtDur(r.Elapsed))
 		if r.Truncated {
-			rtitle = fmt.Sprintf("Result · first %s rows (capped) · %d columns · %s", components.Int(int64(len(r.Rows))), len(r.Columns), fmtDur(r.Elapsed))
+			rtitle = fmt.Sprintf("Result · first %s rows (capped) · %s · %s", components.Int(int64(len(r.Rows))), components.Count(int64(len(r.Columns)), "column"), fmtDur(r.Elapsed))
 			footer = "capped at " + components.Int(MaxRows) + " rows · ctrl+e exports all"
 		} else if len(r.Rows) > 0 {
 			footer = fmt.Sprintf("row %s of %s", components.Int(int64(con.results.Cursor+1)), components.Int(int64(len(r.Rows))))

@@ -100,18 +100,43 @@ func TestInvalidSQLShowsPositionAndKeepsWorking(t *testing.T) {
 
 func TestErrorPosition(t *testing.T) {
 	for _, tc := range []struct {
-		msg       string
-		line, col int
-		ok        bool
+		msg, query string
+		line, col  int
+		ok         bool
 	}{
-		{"Parser Error: syntax error at or near \"FORM\"\n\nLINE 1: SELECT * FORM x\n                 ^", 1, 10, true},
-		{"Binder Error: column \"y\" not found\n\nLINE 2: WHERE y = 1\n              ^", 2, 7, true},
-		{"Catalog Error: Table with name nope does not exist!", 0, 0, false},
+		{"Parser Error: syntax error at or near \"FORM\"\n\nLINE 1: SELECT * FORM x\n                 ^", "SELECT * FORM x", 1, 10, true},
+		{"Binder Error: column \"y\" not found\n\nLINE 2: WHERE y = 1\n              ^", "SELECT 1\nWHERE y = 1", 2, 7, true},
+		{"Catalog Error: Table with name nope does not exist!", "SELECT * FROM nope", 0, 0, false},
 	} {
-		line, col, ok := sqlconsole.ErrorPosition(tc.msg)
+		line, col, ok := sqlconsole.ErrorPosition(tc.msg, tc.query)
 		if line != tc.line || col != tc.col || ok != tc.ok {
 			t.Errorf("ErrorPosition(%q) = %d, %d, %v; want %d, %d, %v", tc.msg, line, col, ok, tc.line, tc.col, tc.ok)
 		}
+	}
+}
+
+// TestErrorPositionLongLine (issue 11 bug 2): on a long line DuckDB shows a shortened snippet
+// ("LINE 1: ...snippet..."); the column is that of the query, measured against DuckDB itself.
+func TestErrorPositionLongLine(t *testing.T) {
+	ws := openWS(t)
+	for _, pad := range []int{0, 20, 150, 400} {
+		q := "SELECT customer_id, " + strings.Repeat("customer_id + 1 AS c, ", pad/22) + "sector FROM customers WHERE sectr = 'retail' AND customer_id > 5 AND customer_id < 100000 ORDER BY customer_id"
+		want := strings.Index(q, "sectr") + 1
+		_, err := ws.DB().Query(q)
+		if err == nil {
+			t.Fatal("query with a wrong column ran")
+		}
+		line, col, ok := sqlconsole.ErrorPosition(err.Error(), q)
+		if !ok || line != 1 || col != want {
+			t.Errorf("pad %d: ErrorPosition = line %d, column %d (%v); want line 1, column %d\n%s", pad, line, col, ok, want, err)
+		}
+	}
+	// a second line, shortened too
+	q := "SELECT customer_id\nFROM customers WHERE " + strings.Repeat("customer_id > 0 AND ", 10) + "sectr = 'retail' AND customer_id > 5 AND customer_id < 100000 AND customer_id <> 7"
+	_, err := ws.DB().Query(q)
+	line, col, ok := sqlconsole.ErrorPosition(err.Error(), q)
+	if want := strings.Index(strings.Split(q, "\n")[1], "sectr") + 1; !ok || line != 2 || col != want {
+		t.Errorf("line 2: ErrorPosition = %d, %d (%v); want 2, %d\n%s", line, col, ok, want, err)
 	}
 }
 
@@ -268,5 +293,25 @@ func TestActionsRunAndExport(t *testing.T) {
 	d.Send(tea.BatchMsg{exp.Do()})
 	if v := ansi.Strip(con.View()); !strings.Contains(v, "Export the full result") {
 		t.Fatalf("export action did not open the prompt:\n%s", v)
+	}
+}
+
+// TestEmptyEditor (issue 11 bug 12): the empty editor shows how to use it, not a query; ctrl+r
+// on it refuses (⊘, not ✓) and says why.
+func TestEmptyEditor(t *testing.T) {
+	ws := openWS(t)
+	con, m, d := newConsole(t, ws)
+	v := ansi.Strip(con.View())
+	if !strings.Contains(v, "(empty) type a DuckDB query here") || strings.Contains(v, "SELECT sector") {
+		t.Fatalf("empty editor:\n%s", v)
+	}
+	d.Press(sqlconsole.DefaultKeyMap().Run)
+	d.Settle(t, 5*time.Second)
+	f := m.LastFlash()
+	if !f.Refused || f.Error || f.Text != sqlconsole.EmptyRun {
+		t.Fatalf("ctrl+r on an empty editor: flash %+v", f)
+	}
+	if con.Result() != nil || con.Err() != nil {
+		t.Fatalf("something ran: %+v %v", con.Result(), con.Err())
 	}
 }

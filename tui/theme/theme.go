@@ -34,6 +34,7 @@ type Theme struct {
 	StatusKey    lipgloss.Style
 	Flash        lipgloss.Style
 	FlashError   lipgloss.Style
+	FlashRefused lipgloss.Style
 	Overlay      lipgloss.Style
 	Bar          lipgloss.Style // histogram bars
 	ProgressFull string         // colour hex for progress bars
@@ -106,6 +107,7 @@ func New(noColor bool) *Theme {
 	t.StatusKey = c(lipgloss.NewStyle().Bold(true), accent)
 	t.Flash = c(lipgloss.NewStyle(), green)
 	t.FlashError = c(lipgloss.NewStyle().Bold(true), red)
+	t.FlashRefused = c(lipgloss.NewStyle(), yellow)
 	t.Overlay = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).Padding(0, 1)
 	if !noColor {
 		t.Overlay = t.Overlay.BorderForeground(accent).Background(overlay)
