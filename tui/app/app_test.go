@@ -567,3 +567,34 @@ func TestRefusalIsNotASuccess(t *testing.T) {
 		t.Fatalf("long message not cut after a whole word: %q", s)
 	}
 }
+
+// TestDataCountsFollowWrites (issue 11 bug 8): a query that writes from the SQL console is
+// counted in the Data screen's tables at once, without r.
+func TestDataCountsFollowWrites(t *testing.T) {
+	ws := openWS(t)
+	m, d := start(t, ws, 140, 45)
+	dk := data.DefaultKeyMap(keys.DefaultNav())
+	d.Press(dk.SQL)
+	d.Settle(t, 10*time.Second)
+	d.Type("CREATE TABLE zz_written AS SELECT * FROM range(7)")
+	d.Press(sqlconsole.DefaultKeyMap().Run)
+	d.Settle(t, 20*time.Second)
+	d.Press(sqlconsole.DefaultKeyMap().Close)
+	d.Settle(t, 10*time.Second)
+	v := view(m)
+	if !strings.Contains(v, "zz_written") {
+		t.Fatalf("the table written from the console is not listed:\n%s", v)
+	}
+	if l := lineWith(v, "zz_written"); !strings.Contains(l, "zz_written") || !strings.Contains(l, " 7") {
+		t.Fatalf("zz_written should count 7 rows: %q", l)
+	}
+}
+
+func lineWith(v, s string) string {
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}

@@ -3,6 +3,9 @@ package common
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -53,11 +56,48 @@ func NewExport(c *Common, owner string, keys components.PathPromptKeys, relayout
 	return &Export{Prompt: p, Footer: "enter export · tab complete · esc close", c: c, owner: owner, relayout: relayout}
 }
 
-// Open shows the prompt with title and a suggested path; enter runs write as a job labelled
-// label.
+// ExportDir is where exports go unless the user types another folder: "exports" beside the
+// workspace file (beside the working directory for an in-memory workspace), as an absolute
+// path. It is created when the first export is written into it.
+func (c *Common) ExportDir() string {
+	dir := "."
+	if p := c.Services.Path(); p != "" && !strings.HasPrefix(p, ":memory:") {
+		dir = filepath.Dir(p)
+	}
+	if abs, err := filepath.Abs(filepath.Join(dir, "exports")); err == nil {
+		return abs
+	}
+	return filepath.Join(dir, "exports")
+}
+
+// ExportPath is the suggested path of an export: a bare file name goes into ExportDir.
+func (c *Common) ExportPath(name string) string {
+	if name == "" || filepath.Base(name) != name {
+		return name
+	}
+	return filepath.Join(c.ExportDir(), name)
+}
+
+// PrepareExport makes path absolute (so the message after the write names the whole path)
+// and creates ExportDir when path lies in it.
+func (c *Common) PrepareExport(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path, err
+	}
+	if dir := c.ExportDir(); filepath.Dir(abs) == dir {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return abs, fmt.Errorf("create the exports folder %s: %w", dir, err)
+		}
+	}
+	return abs, nil
+}
+
+// Open shows the prompt with title and a suggested path (a bare file name goes into the
+// exports folder, ExportDir); enter runs write as a job labelled label.
 func (e *Export) Open(title, suggested, label string, write func(ctx context.Context, path string) (string, error)) tea.Cmd {
 	e.label, e.write = label, write
-	cmd := e.Prompt.Open(title, suggested)
+	cmd := e.Prompt.Open(title, e.c.ExportPath(suggested))
 	e.relayout()
 	return cmd
 }
@@ -72,9 +112,13 @@ func (e *Export) start(path string) tea.Cmd {
 	if e.write == nil {
 		return nil
 	}
-	write := e.write
+	write, c := e.write, e.c
 	var cmd tea.Cmd
 	e.job, cmd = Start(e.c.Jobs, e.owner, e.label, func(ctx context.Context, _ func(Progress)) (exported, error) {
+		path, err := c.PrepareExport(path)
+		if err != nil {
+			return "", err
+		}
 		out, err := write(ctx, path)
 		return exported(out), err
 	})

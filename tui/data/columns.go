@@ -162,7 +162,7 @@ func (p *columnsPane) View() string {
 	case !p.has:
 		body = th.Muted.Render("The workspace has no tables yet.\n\nPress i to import a file, or run\n  acrm sample --db " + p.c.Services.Path())
 	default:
-		title = fmt.Sprintf("%s · %s rows · %d columns", t.Name, components.Int(t.Rows), t.Columns)
+		title = fmt.Sprintf("%s · %s · %s", t.Name, components.Count(t.Rows, "row"), components.Count(int64(t.Columns), "column"))
 		if err := p.errs[t.Name]; err != nil {
 			body = components.ErrorText(th, err, w-2)
 		} else if _, done := p.profiles[t.Name]; !done && p.cancelled[t.Name] {

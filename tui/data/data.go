@@ -304,9 +304,9 @@ func (s *Screen) openExport() tea.Cmd {
 	}
 	if !ok {
 		if p.Name != "" {
-			return common.Flash("no chart to export for " + p.Name + " (identifiers and nearly unique columns are never charted)")
+			return common.Refuse("no chart to export for " + p.Name + " (identifiers and nearly unique columns are never charted)")
 		}
-		return common.Flash("no chart to export: select a profiled column")
+		return common.Refuse("no chart to export: select a profiled column")
 	}
 	svc := s.c.Exports
 	return s.exporter.Open("Export the chart of "+table+"."+p.Name+" (.png/.svg/.pdf)", ChartFileName(table, p.Name),

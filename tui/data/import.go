@@ -74,7 +74,7 @@ func (im *importer) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(cmd, common.FlashError(msg.Err))
 		}
 		r := msg.Value
-		return tea.Batch(common.Flash(fmt.Sprintf("imported %s rows into %s", components.Int(r.Rows), r.Table)),
+		return tea.Batch(common.Flash(fmt.Sprintf("imported %s into %s", components.Count(r.Rows, "row"), r.Table)),
 			common.Refresh(ID))
 	case tea.KeyMsg:
 		return im.prompt.Handle(msg, im.relayout, im.start)

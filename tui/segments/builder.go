@@ -423,7 +423,7 @@ func (s *Screen) builderDone(msg common.JobMsg) tea.Cmd {
 		name := string(msg.Value)
 		s.builder = nil
 		s.list.pendingSelect = name
-		return tea.Batch(common.Flash("saved segment "+name), s.list.load())
+		return tea.Batch(common.Flash("saved segment "+name), s.list.load(), common.Refresh(ID))
 	}
 	return nil
 }

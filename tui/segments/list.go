@@ -106,7 +106,7 @@ func (p *listPane) toggleMark() (bool, tea.Cmd) {
 		}
 	}
 	if len(p.marked) >= MaxCompare {
-		return false, common.Flash(fmt.Sprintf("compare at most %d segments: unmark one first (space)", MaxCompare))
+		return false, common.Refuse(fmt.Sprintf("compare at most %d segments: unmark one first (space)", MaxCompare))
 	}
 	p.marked = append(p.marked, sg.Name)
 	return true, nil

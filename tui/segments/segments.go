@@ -148,7 +148,7 @@ func (s *Screen) done(msg common.JobMsg) tea.Cmd {
 		case msg.Err != nil:
 			cmds = append(cmds, common.FlashError(msg.Err))
 		default:
-			cmds = append(cmds, common.Flash("deleted segment "+string(msg.Value)), s.list.load())
+			cmds = append(cmds, common.Flash("deleted segment "+string(msg.Value)), s.list.load(), common.Refresh(ID))
 		}
 	}
 	return tea.Batch(cmds...)
@@ -160,7 +160,7 @@ func (s *Screen) chartReady() bool { return s.view == viewKPIs && s.kpi.ready() 
 
 func (s *Screen) openExport() tea.Cmd {
 	if !s.chartReady() {
-		return common.Flash("no chart to export: the KPI table of a segment must be on screen")
+		return common.Refuse("no chart to export: the KPI table of a segment must be on screen")
 	}
 	svc := s.c.Exports
 	rows, basis := append([]services.KPIRow(nil), s.kpi.kpis...), s.list.basis
@@ -227,7 +227,7 @@ func (s *Screen) delete(confirm string) tea.Cmd {
 	case !ok:
 		return nil
 	case sg.Builtin:
-		return common.Flash(sg.Name + " is a built-in value segment and cannot be deleted")
+		return common.Refuse(sg.Name + " is a built-in value segment and cannot be deleted")
 	case confirm != sg.Name:
 		s.confirmDelete = sg.Name
 		return common.Flash("press d again to delete segment " + sg.Name)

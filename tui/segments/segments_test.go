@@ -203,7 +203,7 @@ func TestInvalidSegmentFilterChangesNothing(t *testing.T) {
 }
 
 func TestTypedSegmentIsSaved(t *testing.T) {
-	ws, s, _, d := setup(t)
+	ws, s, m, d := setup(t)
 	k := segments.DefaultKeyMap()
 	d.Press(k.Typed)
 	d.Type("sector = 'retail' AND mobile_subs >= 10")
@@ -218,6 +218,10 @@ func TestTypedSegmentIsSaved(t *testing.T) {
 	d.Settle(t, 10*time.Second)
 	if n := tuitest.Count(t, ws, "SELECT count(*) FROM acrm_segments WHERE name = 'retail heavy'"); n != 1 {
 		t.Fatal("segment not saved")
+	}
+	// the other screens (Data's row counts) are told the workspace changed (issue 11 bug 8)
+	if len(m.Refreshes) == 0 || m.Refreshes[len(m.Refreshes)-1].Source != segments.ID {
+		t.Fatalf("saving a segment broadcast no refresh: %+v", m.Refreshes)
 	}
 	v := view(s)
 	if !strings.Contains(v, "retail heavy") || !strings.Contains(lineWith(v, "│customers "), components.Int(want)) {

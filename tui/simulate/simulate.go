@@ -205,7 +205,7 @@ func (s *Screen) saved(msg common.JobMsg) tea.Cmd {
 	if cmd, ok := failed(done, "save"); !ok {
 		return cmd
 	}
-	return common.Flash("saved scenario " + string(done.Value))
+	return tea.Batch(common.Flash("saved scenario "+string(done.Value)), common.Refresh(ID))
 }
 
 func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {

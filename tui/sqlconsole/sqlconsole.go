@@ -256,10 +256,13 @@ func (con *Console) ran(msg common.Done[queryRan]) tea.Cmd {
 	con.result = msg.Value.QueryResult
 	con.results.SetRows(con.result.Columns, con.result.Rows)
 	con.results.Cursor, con.results.Offset, con.results.ColOffset = 0, 0, 0
+	// The query may have written (and its history row was), so the screens reload what they
+	// show: the Data screen's row counts follow at once.
+	refresh := common.Refresh("sql")
 	if con.result.Truncated {
-		return common.Flash(fmt.Sprintf("result capped at %s rows; ctrl+e exports all", components.Int(MaxRows)))
+		return tea.Batch(common.Flash(fmt.Sprintf("result capped at %s rows; ctrl+e exports all", components.Int(MaxRows))), refresh)
 	}
-	return nil
+	return refresh
 }
 
 func (con *Console) key(msg tea.KeyMsg) tea.Cmd {

@@ -17,9 +17,10 @@ import (
 // ScreenModel hosts one screen the way the app shell does: job messages are accepted by the
 // job table and routed to the screen (stale ones dropped), flashes are recorded.
 type ScreenModel struct {
-	S       common.Screen
-	C       *common.Common
-	Flashes []common.FlashMsg
+	S         common.Screen
+	C         *common.Common
+	Flashes   []common.FlashMsg
+	Refreshes []common.RefreshMsg // workspace-changed broadcasts the screen sent (also delivered to it)
 }
 
 // NewScreen wraps s and returns a driver for it.
@@ -50,6 +51,8 @@ func (m *ScreenModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.FlashMsg:
 		m.Flashes = append(m.Flashes, msg)
 		return m, nil
+	case common.RefreshMsg:
+		m.Refreshes = append(m.Refreshes, msg)
 	}
 	return m, m.S.Update(msg)
 }
