@@ -104,7 +104,7 @@ func (p *freqPanel) Update(msg tea.Msg) tea.Cmd {
 		p.busy = false
 		switch {
 		case msg.Cancelled:
-			return common.Flash("frequency cancelled")
+			return common.Refuse("frequency cancelled")
 		case msg.Err != nil:
 			p.freq, p.err, p.whatIf, p.whatIfErr = nil, msg.Err, nil, nil
 			return nil // shown in the panel

@@ -64,8 +64,8 @@ func (p *inboundPanel) loadScores() tea.Cmd {
 
 // useModel is u: score the base with the profit panel's model.
 func (p *inboundPanel) useModel() tea.Cmd {
-	if len(p.roi.models) == 0 {
-		return common.Flash("u needs a trained product model (Profiles screen: t or T)")
+	if !p.roi.modelsLoaded || len(p.roi.models) == 0 {
+		return common.Refuse(p.roi.whyNoProfit())
 	}
 	return p.loadScores()
 }

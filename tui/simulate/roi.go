@@ -119,7 +119,7 @@ func (p *roiPanel) Update(msg tea.Msg) tea.Cmd {
 	case common.Done[modelList]:
 		switch {
 		case msg.Cancelled:
-			return common.Flash("models cancelled")
+			return common.Refuse("models cancelled")
 		case msg.Err != nil:
 			p.modelsLoaded = true
 			p.profitErr = msg.Err
@@ -143,7 +143,7 @@ func (p *roiPanel) Update(msg tea.Msg) tea.Cmd {
 	case common.Done[*services.ProfitView]:
 		switch {
 		case msg.Cancelled:
-			return common.Flash("profit cancelled")
+			return common.Refuse("profit cancelled")
 		case msg.Err != nil:
 			p.profit, p.profitErr = nil, msg.Err
 			p.recomputeProfit()
@@ -198,7 +198,7 @@ func (p *roiPanel) nextModel() tea.Cmd {
 // useModel is u: both campaigns from the model's profit curve (ModelCampaigns).
 func (p *roiPanel) useModel() tea.Cmd {
 	if p.profit == nil {
-		return common.Flash("u needs the profit curve of a trained model (outbound panel)")
+		return common.Refuse(p.whyNoProfit())
 	}
 	mass, tg, err := ModelCampaigns(p.profit)
 	if err != nil {
@@ -340,6 +340,20 @@ func (p *roiPanel) gainsNote() string {
 		return ""
 	}
 	return GainsNote(p.tgModel, p.targeted.Volume, p.profit.Curve.Input.Base)
+}
+
+// whyNoProfit says truthfully why there is no profit curve to take inputs from.
+func (p *roiPanel) whyNoProfit() string {
+	switch {
+	case !p.modelsLoaded:
+		return "u: the trained models are still loading; press u again in a moment"
+	case p.profitErr != nil:
+		return "u: the profit curve could not be computed (see the profit panel)"
+	case len(p.models) == 0:
+		return "u needs a trained product model: none is registered yet (Profiles screen: t or T)"
+	default:
+		return "u: the profit curve of the model is still being computed; press u again in a moment"
+	}
 }
 
 func (p *roiPanel) profitBox(w, h int) string {

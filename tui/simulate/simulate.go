@@ -164,7 +164,7 @@ func start[T any](c *common.Common, label string, fn common.JobFunc[T]) tea.Cmd 
 func failed[T any](msg common.Done[T], what string) (tea.Cmd, bool) {
 	switch {
 	case msg.Cancelled:
-		return common.Flash(what + " cancelled"), false
+		return common.Refuse(what + " cancelled"), false
 	case msg.Err != nil:
 		return common.FlashError(msg.Err), false
 	}
@@ -251,7 +251,7 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		return s.in.useModel()
 	case key.Matches(msg, k.UseModel):
 		if s.panel != PanelROI {
-			return common.Flash("u needs the profit curve of a trained model (outbound panel)")
+			return common.Refuse("u takes inputs from a trained model on the outbound (o) and inbound (i) panels")
 		}
 		return s.roi.useModel()
 	case key.Matches(msg, k.Save):
@@ -290,7 +290,7 @@ func (s *Screen) openExport() tea.Cmd {
 	const title = "Export the chart (.png/.svg/.pdf)"
 	switch s.panel {
 	case PanelInbound:
-		return common.Flash("the inbound panel has no chart; f and o have one")
+		return common.Refuse("the inbound panel has no chart; f and o have one")
 	case PanelROI:
 		write, err := s.roi.export()
 		if err != nil {
