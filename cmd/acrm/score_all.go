@@ -35,8 +35,9 @@ func writeScoreAll(w io.Writer, res *nbo.ScoreResult) {
 	for _, s := range res.Skipped {
 		fmt.Fprintf(w, "  skipped %s\n", s)
 	}
+	fmt.Fprintf(w, "value segments %s:\n", res.Basis)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "value segment (%s)\tcustomers\texpected value\tfrom\t\n", res.Basis)
+	fmt.Fprintf(tw, "segment\tcustomers\texpected value\tfrom\t\n")
 	for _, s := range res.Segments {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t\n", s.Name, thousands(int64(s.Customers)), thousands(int64(s.EVTotal)), s.EVMin)
 	}
