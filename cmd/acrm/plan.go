@@ -44,9 +44,7 @@ customers the same budget reaches).
 				return fmt.Errorf("plan: --period: %w", err)
 			}
 			spec := nbo.PlanSpec{Budget: budget, PeriodMonths: months, Exact: exact}
-			for _, c := range splitList(channels) {
-				spec.Channels = append(spec.Channels, c)
-			}
+			spec.Channels = append(spec.Channels, splitList(channels)...)
 			ctx := cmd.Context()
 			ws, err := openWorkspace(ctx)
 			if err != nil {
