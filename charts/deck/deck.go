@@ -475,7 +475,7 @@ func (s *Source) SegmentKPIs(ctx context.Context, names ...string) (charts.Segme
 		for _, n := range names {
 			sg, err := segment.Get(ctx, s.WS, n)
 			if errors.Is(err, segment.ErrNotFound) {
-				return charts.SegmentKPIChart{}, fmt.Errorf("deck: unknown segment %q: not top, middle, low or a saved segment (acrm segments list shows the saved ones)", n)
+				return charts.SegmentKPIChart{}, fmt.Errorf("unknown segment %q: not top, middle, low or a saved segment (acrm segments list shows the saved ones)", n)
 			}
 			if err != nil {
 				return charts.SegmentKPIChart{}, fmt.Errorf("deck: segment %q: %w", n, err)

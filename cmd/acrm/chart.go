@@ -220,7 +220,7 @@ acrm segments save.`,
 			return withSource(cmd, func(src *deck.Source) error {
 				c, err := src.SegmentKPIs(cmd.Context(), names...)
 				if err != nil {
-					return fmt.Errorf("chart segments: %w", err)
+					return fmt.Errorf("--segments %s: %w", segs, err)
 				}
 				return cf.write(cmd, c, size)
 			})

@@ -119,3 +119,25 @@ func TestOneRow(t *testing.T) {
 		t.Fatalf("count: %q", got)
 	}
 }
+
+// TestVersion: acrm --version prints one line naming acrm and the Go version.
+func TestVersion(t *testing.T) {
+	out, err := run(t, "--version")
+	if err != nil || !strings.HasPrefix(out, "acrm ") || !strings.Contains(out, "go1.") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("--version: %q, %v", out, err)
+	}
+}
+
+// TestErrorsNameWhatWasTyped (issue 11 bug 9): errors quote the flag and value the user typed,
+// without internal package prefixes or DuckDB's query text.
+func TestErrorsNameWhatWasTyped(t *testing.T) {
+	_, err := run(t, "train", "--db", ":memory:", "--table", "custmers", "--id", "id", "--target", "x > 1", "--name", "x")
+	if err == nil || !strings.HasPrefix(err.Error(), "--table custmers: no table or view") || strings.Contains(err.Error(), "DESCRIBE") {
+		t.Fatalf("train on a mistyped table: %v", err)
+	}
+	db := sampleDB(t, 300)
+	_, err = run(t, "chart", "segments", "--db", db, "--segments", "top,retail", "-o", filepath.Join(t.TempDir(), "s.png"))
+	if err == nil || !strings.HasPrefix(err.Error(), `--segments top,retail: unknown segment "retail"`) || strings.Contains(err.Error(), "deck:") {
+		t.Fatalf("chart segments with an unknown segment: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -32,6 +33,44 @@ Run without a subcommand to open the workbench (TUI) on --db.`,
 
 func init() {
 	rootCmd.PersistentFlags().StringVar(&dbPath, "db", "acrm.duckdb", "workspace file (DuckDB); :memory: for a throw-away one")
+	rootCmd.Version = version()
+	rootCmd.SetVersionTemplate("acrm {{.Version}}\n")
+}
+
+// version is the module version go install recorded, else the VCS revision the binary was
+// built from (with "+dirty" for local changes), else "(devel)".
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)"
+	}
+	v := bi.Main.Version
+	var rev, dirty, at string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		case "vcs.time":
+			at = s.Value
+		}
+	}
+	if v == "" || v == "(devel)" {
+		v = "(devel)"
+		if rev != "" {
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			v = "devel " + rev + dirty
+			if at != "" {
+				v += " " + at
+			}
+		}
+	}
+	return v + " " + bi.GoVersion
 }
 
 // openWorkspace opens --db for a subcommand.

@@ -88,6 +88,11 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 		if fl.id == "" || fl.target == "" || fl.name == "" {
 			return errors.New("train: --table needs --id, --target \"SQL boolean expression\" and --name")
 		}
+		if ok, err := ws.HasTable(ctx, fl.table); err != nil {
+			return err
+		} else if !ok {
+			return fmt.Errorf("--table %s: no table or view of that name in %s (acrm sql --db %s \"SHOW TABLES\" lists them)", fl.table, ws.Path(), ws.Path())
+		}
 		res, err := profiles.TrainTable(ctx, ws, profiles.Spec{Name: fl.name, Source: fl.table, ID: fl.id, Target: fl.target,
 			Exclude: fl.exclude, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds}, bar.report)
 		bar.done()
