@@ -30,6 +30,10 @@ type fake struct {
 	block    chan struct{} // when set, SelectCampaign waits for it or for cancellation
 }
 
+// Path is an in-memory workspace's: the export dialog suggests a file in ./exports (the
+// dialog asks for the workspace path since exports default to a folder beside it).
+func (f *fake) Path() string { return ":memory:" }
+
 func (f *fake) OfferProducts(context.Context) ([]services.OfferProduct, error) {
 	return []services.OfferProduct{{ID: 2, Label: "P02 Mobile data-only SIM"}, {ID: 24, Label: "P24 SOC monitoring"}}, nil
 }
