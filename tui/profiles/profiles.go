@@ -319,7 +319,12 @@ func (s *Screen) View() string {
 		gh := h * 9 / 20
 		lh := h * 5 / 20
 		rh := h - gh - lh
-		right := b.chartBox(false, rw, gh) + "\n" + b.chartBox(true, rw, lh) + "\n" + b.detailBox(rw, rh)
+		charts := b.chartBox(false, rw, gh) + "\n" + b.chartBox(true, rw, lh)
+		if b.Selected() == nil {
+			// no model: one box says so (not a gains box and a lift box saying the same)
+			charts = b.chartBox(false, rw, gh+lh)
+		}
+		right := charts + "\n" + b.detailBox(rw, rh)
 		body = components.JoinH(b.View(), right)
 	} else {
 		bh := min(max(h*9/20, 6), h-8)

@@ -270,6 +270,10 @@ func TestTrainDeleteCancel(t *testing.T) {
 	if !strings.Contains(view(host), "0 model(s)") {
 		t.Fatalf("fresh workspace shows models:\n%s", view(host))
 	}
+	// one box says there is no model, not two identical ones (issue 11 bug 5)
+	if v := view(host); strings.Count(v, "has no model yet") != 1 {
+		t.Fatalf("%d 'has no model yet' boxes before any model exists:\n%s", strings.Count(v, "has no model yet"), v)
+	}
 	// Cancel: start training product 1 and press esc at once.
 	d.Press(k.Train)
 	if !host.C.Jobs.Busy() {
