@@ -247,6 +247,20 @@ func (v *View) Product(id int) (Product, bool) {
 // owners, cross-sell offers to non-owners) would otherwise betray ownership. f must be the
 // loaded view; it is not modified.
 func (v *View) ForProduct(ctx context.Context, ws *workspace.Workspace, f *Frame, id int) (*Frame, error) {
+	if _, ok := v.Product(id); !ok {
+		return nil, fmt.Errorf("features: no product %d in the products table", id)
+	}
+	totals, err := Load(ctx, ws, LoadSpec{Query: v.ProductTotalsSQL(id), ID: "customer_id"}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("features: totals without product %d: %w", id, err)
+	}
+	return v.ForProductWith(f, id, totals)
+}
+
+// ForProductWith is ForProduct with the totals without product id already loaded (the rows
+// of ProductTotalsSQL(id) for the rows of f, in the same order): a live lookup of one
+// customer loads them for that customer alone.
+func (v *View) ForProductWith(f *Frame, id int, totals *Frame) (*Frame, error) {
 	p, ok := v.Product(id)
 	if !ok {
 		return nil, fmt.Errorf("features: no product %d in the products table", id)
@@ -254,10 +268,6 @@ func (v *View) ForProduct(ctx context.Context, ws *workspace.Workspace, f *Frame
 	own := f.Col(OwnCol(id))
 	if own == nil || f.Col(AcceptedCol(id)) == nil {
 		return nil, fmt.Errorf("features: the frame is not the customer view (no %s)", OwnCol(id))
-	}
-	totals, err := Load(ctx, ws, LoadSpec{Query: v.ProductTotalsSQL(id), ID: "customer_id"}, nil)
-	if err != nil {
-		return nil, fmt.Errorf("features: totals without product %d: %w", id, err)
 	}
 	if totals.Rows != f.Rows {
 		return nil, fmt.Errorf("features: totals without product %d have %d rows, the view %d", id, totals.Rows, f.Rows)

@@ -1,0 +1,480 @@
+package nbo
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/acrm-dev/acrm/analysis/datamart"
+	"github.com/acrm-dev/acrm/analysis/features"
+	"github.com/acrm-dev/acrm/analysis/model"
+	"github.com/acrm-dev/acrm/analysis/profiles"
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// Live decides the offers of one customer at a time, at the moment of an inbound contact:
+// the kept models of the latest total-model scoring (the same versions and calibration as
+// the batch), the rules in force, the customer's current view row with the live facts the
+// customer just told. NewLive loads everything but the customer; Lookup reads one
+// customer; Offers is pure and in-process (no SQL), so re-ranking after a new fact is cheap.
+type Live struct {
+	ws      *workspace.Workspace
+	Rules   *Rules
+	Scoring *Scoring // products, calibration, channels, as-of day and model versions (no per-customer rows)
+	View    *features.View
+	models  map[int]*profiles.Stored
+	fields  map[string]*features.Column // the customer view's columns (name → type), lower-case keys
+	At      time.Time                   // the decision day (the scoring's as-of day)
+	Limit   int                         // offers one contact carries (the rules' max_offers_per_contact)
+	MaxWhy  int                         // features named in an offer's reason (3)
+}
+
+// ErrUnknownCustomer is returned by Lookup for an id not in the customer view.
+var ErrUnknownCustomer = errors.New("no such customer")
+
+// NewLive prepares live decisions on ws: the rules, the latest scoring's calibration and model
+// versions (ErrNoScoring before acrm score --all), the models themselves and the customer view.
+func NewLive(ctx context.Context, ws *workspace.Workspace) (*Live, error) {
+	rules, _, err := LoadRules(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	s, err := loadCalibration(ctx, ws, rules)
+	if err != nil {
+		return nil, err
+	}
+	v, err := features.CustomerView(ctx, ws)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: live: %w", err)
+	}
+	l := &Live{ws: ws, Rules: rules, Scoring: s, View: v, models: map[int]*profiles.Stored{}, At: s.AsOf,
+		Limit: rules.MaxOffersPerContact, MaxWhy: 3}
+	for pid, id := range s.Models {
+		m, err := profiles.Load(ctx, ws, id)
+		if err != nil {
+			return nil, fmt.Errorf("nbo: live: product %d: %w", pid, err)
+		}
+		l.models[pid] = m
+	}
+	// The view's columns and types: one empty read.
+	f, err := features.Load(ctx, ws, features.LoadSpec{Query: "SELECT * FROM (" + v.SQL + ") WHERE false", ID: "customer_id"}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: live: customer view: %w", err)
+	}
+	l.fields = map[string]*features.Column{}
+	for _, c := range f.Cols {
+		l.fields[strings.ToLower(c.Name)] = c
+	}
+	return l, nil
+}
+
+// loadCalibration reads the latest scoring's run, model versions and calibration (LoadScoring
+// without the per-customer scores).
+func loadCalibration(ctx context.Context, ws *workspace.Workspace, rules *Rules) (*Scoring, error) {
+	db := ws.DB()
+	s := &Scoring{Cal: map[int]map[string]Calib{}, Models: map[int]string{}}
+	var models string
+	err := db.QueryRowContext(ctx, `SELECT run_id, as_of, models FROM acrm_nbo_runs ORDER BY run_id DESC LIMIT 1`).Scan(&s.RunID, &s.AsOf, &models)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("nbo: %w", ErrNoScoring)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("nbo: read scoring: %w", err)
+	}
+	mm := map[string]string{}
+	if err := json.Unmarshal([]byte(models), &mm); err != nil {
+		return nil, fmt.Errorf("nbo: scoring run %d: models: %w", s.RunID, err)
+	}
+	for k, v := range mm {
+		id, _ := strconv.Atoi(k)
+		s.Models[id] = v
+	}
+	prods, err := ReadProducts(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	s.Products = prods.withRules(rules)
+	rows, err := db.QueryContext(ctx, `SELECT product_id, channel, intercept, slope, model_id, source, contacts, accepts FROM acrm_nbo_calibration`)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: read calibration: %w", err)
+	}
+	defer rows.Close()
+	chans := map[string]bool{}
+	for rows.Next() {
+		var c Calib
+		if err := rows.Scan(&c.Product, &c.Channel, &c.Intercept, &c.Slope, &c.ModelID, &c.Source, &c.Contacts, &c.Accepts); err != nil {
+			return nil, err
+		}
+		if s.Cal[c.Product] == nil {
+			s.Cal[c.Product] = map[string]Calib{}
+		}
+		s.Cal[c.Product][c.Channel] = c
+		chans[c.Channel] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, ch := range OutboundChannels {
+		if chans[ch] {
+			s.Channels = append(s.Channels, ch)
+		}
+	}
+	s.prepare()
+	return s, nil
+}
+
+// Customer is one customer as Lookup read it: the view row, the frame each product's model
+// sees, and what the rules need.
+type Customer struct {
+	ID       int64
+	Segment  string // value segment of the latest scoring ("" when the customer is newer)
+	View     *features.Frame
+	Product  map[int]*features.Frame // product id → the one-row frame its model sees
+	History  History
+	Holdings []datamart.Holding
+	Contacts []datamart.Contact // the latest contacts over all channels, newest first (at most 20)
+}
+
+// Lookup reads customer id: the customer view row, the per-product totals, segment,
+// holdings, contacts, opt-outs, planned offers and eligibility.
+func (l *Live) Lookup(ctx context.Context, id int64) (*Customer, error) {
+	ws := l.ws
+	lit := strconv.FormatInt(id, 10)
+	f, err := features.Load(ctx, ws, features.LoadSpec{Query: "SELECT * FROM (" + l.View.SQL + ") WHERE customer_id = " + lit, ID: "customer_id"}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
+	}
+	if f.Rows == 0 {
+		return nil, fmt.Errorf("nbo: customer %d: %w in the customers table", id, ErrUnknownCustomer)
+	}
+	c := &Customer{ID: id, View: f, Product: map[int]*features.Frame{}}
+	for pid := range l.models {
+		if _, ok := l.View.Product(pid); !ok {
+			continue
+		}
+		tot, err := features.Load(ctx, ws, features.LoadSpec{Query: "SELECT * FROM (" + l.View.ProductTotalsSQL(pid) + ") WHERE customer_id = " + lit, ID: "customer_id"}, nil)
+		if err != nil {
+			return nil, fmt.Errorf("nbo: customer %d: product %d totals: %w", id, pid, err)
+		}
+		pf, err := l.View.ForProductWith(f, pid, tot)
+		if err != nil {
+			return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
+		}
+		c.Product[pid] = pf
+	}
+	db := ws.DB()
+	if err := db.QueryRowContext(ctx, `SELECT value_segment FROM acrm_nbo_customers WHERE customer_id = ?`, id).Scan(&c.Segment); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("nbo: customer %d: segment: %w", id, err)
+	}
+	if c.Holdings, err = datamart.HoldingsOf(ctx, ws, id); err != nil {
+		return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
+	}
+	h, contacts, err := l.history(ctx, id, c.Segment)
+	if err != nil {
+		return nil, err
+	}
+	c.History, c.Contacts = h, contacts
+	return c, nil
+}
+
+// history reads what the rules need of one customer as of l.At, as LoadHistories does for all.
+func (l *Live) history(ctx context.Context, id int64, segment string) (History, []datamart.Contact, error) {
+	ws, rules, at := l.ws, l.Rules, l.At
+	h := History{Segment: segment, PeriodStart: PeriodStart(l.Scoring.AsOf, at, rules.PeriodMonths), Eligible: true}
+	if ok, _ := ws.HasTable(ctx, "optouts"); ok {
+		opts, err := datamart.OptOutsOf(ctx, ws, id)
+		if err != nil {
+			return h, nil, fmt.Errorf("nbo: customer %d: %w", id, err)
+		}
+		for _, o := range opts {
+			h.OptOuts = append(h.OptOuts, OptOut{Product: o.ProductID, Channel: o.Channel, Since: o.Since})
+		}
+	}
+	from := at.AddDate(0, -rules.PeriodMonths, 0)
+	if cd := at.AddDate(0, 0, -rules.CoolDownDays); cd.Before(from) {
+		from = cd
+	}
+	var recent []datamart.Contact
+	if ok, _ := ws.HasTable(ctx, "contacts"); ok {
+		all, err := datamart.Contacts(ctx, ws, datamart.ContactFilter{CustomerID: id})
+		if err != nil {
+			return h, nil, fmt.Errorf("nbo: customer %d: %w", id, err)
+		}
+		for i := len(all) - 1; i >= 0 && len(recent) < 20; i-- {
+			recent = append(recent, all[i])
+		}
+		for _, k := range all {
+			if k.Direction == "outbound" && k.ProductID != 0 && k.TS.After(from) {
+				out := k.Outcome
+				if out == "" {
+					out = "no_response"
+				}
+				h.Offers = append(h.Offers, PastOffer{TS: k.TS, Product: k.ProductID, Channel: k.Channel, Outcome: out})
+			}
+		}
+		ok1, _ := ws.HasTable(ctx, "campaign_members")
+		ok2, _ := ws.HasTable(ctx, "campaigns")
+		if ok1 && ok2 {
+			rows, err := ws.DB().QueryContext(ctx, `SELECT c.start_date::TIMESTAMP, c.product_id, coalesce(c.channel, '')
+				FROM campaign_members m JOIN campaigns c USING (campaign_id)
+				WHERE m.customer_id = ? AND m.contacted AND c.product_id IS NOT NULL AND c.end_date >= ?::DATE
+				  AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.campaign_id = m.campaign_id AND k.customer_id = m.customer_id)`, id, from)
+			if err != nil {
+				return h, nil, fmt.Errorf("nbo: customer %d: planned offers: %w", id, err)
+			}
+			for rows.Next() {
+				var o PastOffer
+				if err := rows.Scan(&o.TS, &o.Product, &o.Channel); err != nil {
+					rows.Close()
+					return h, nil, fmt.Errorf("nbo: customer %d: planned offers: %w", id, err)
+				}
+				if !o.TS.After(at) {
+					o.TS = at
+				}
+				h.Offers = append(h.Offers, o)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return h, nil, fmt.Errorf("nbo: customer %d: planned offers: %w", id, err)
+			}
+		}
+	}
+	if e := strings.TrimSpace(rules.Eligibility); e != "" {
+		ids, err := filterIDs(ctx, ws, "customer_id = "+strconv.FormatInt(id, 10)+" AND ("+e+")")
+		if err != nil {
+			return h, nil, fmt.Errorf("nbo: eligibility %q: %w", e, err)
+		}
+		h.Eligible = len(ids) > 0
+	}
+	return h, recent, nil
+}
+
+// Fact is one thing the customer told: a customer-view field and its new value.
+type Fact struct {
+	Field string
+	Value string // "null" (any case) or "" makes the field missing
+}
+
+// ParseFact parses "field=value".
+func ParseFact(s string) (Fact, error) {
+	k, v, ok := strings.Cut(s, "=")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" {
+		return Fact{}, fmt.Errorf("live fact %q: want field=value", s)
+	}
+	return Fact{Field: k, Value: strings.TrimSpace(v)}, nil
+}
+
+// FactError names a live fact that cannot apply.
+type FactError struct {
+	Fact Fact
+	Msg  string
+}
+
+func (e *FactError) Error() string {
+	return fmt.Sprintf("live fact %s=%s: %s", e.Fact.Field, e.Fact.Value, e.Msg)
+}
+
+type typedFact struct {
+	col  string
+	num  bool
+	v    float64
+	s    string
+	null bool
+}
+
+// checkFacts type-checks facts against the customer view: an unknown field, the id, or a
+// value that is not a number for a numeric field is a *FactError.
+func (l *Live) checkFacts(facts []Fact) ([]typedFact, error) {
+	out := make([]typedFact, 0, len(facts))
+	for _, f := range facts {
+		c, ok := l.fields[strings.ToLower(f.Field)]
+		if !ok || strings.EqualFold(f.Field, "customer_id") {
+			return nil, &FactError{f, "unknown field of the customer view (acrm nbo --fields lists them)"}
+		}
+		t := typedFact{col: c.Name, num: c.Numeric, s: f.Value}
+		switch {
+		case f.Value == "" || strings.EqualFold(f.Value, "null"):
+			t.null = true
+		case c.Numeric:
+			v, err := strconv.ParseFloat(f.Value, 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, &FactError{f, fmt.Sprintf("%s is %s: want a number", c.Name, c.Type)}
+			}
+			t.v = v
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// Fields lists the customer-view fields a live fact may set, with their types, sorted.
+func (l *Live) Fields() [][2]string {
+	var out [][2]string
+	for _, c := range l.fields {
+		if c.Name != "customer_id" {
+			out = append(out, [2]string{c.Name, c.Type})
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a][0] < out[b][0] })
+	return out
+}
+
+// withFacts returns a copy of the one-row frame f with the facts' columns replaced.
+func withFacts(f *features.Frame, facts []typedFact) *features.Frame {
+	if len(facts) == 0 {
+		return f
+	}
+	out := *f
+	out.Cols = append([]*features.Column(nil), f.Cols...)
+	for _, t := range facts {
+		for i, c := range out.Cols {
+			if !strings.EqualFold(c.Name, t.col) {
+				continue
+			}
+			nc := &features.Column{Name: c.Name, Type: c.Type, Numeric: c.Numeric, Null: []bool{t.null}}
+			if c.Numeric {
+				v := t.v
+				if t.null {
+					v = math.NaN()
+				}
+				nc.Num = []float64{v}
+			} else {
+				nc.Str = []string{t.s}
+			}
+			out.Cols[i] = nc
+		}
+	}
+	return &out
+}
+
+// Reason is one feature that pushed an offer's score up for this customer.
+type Reason struct {
+	Feature      string  `json:"feature"`
+	Value        float64 `json:"value"`
+	Contribution float64 `json:"contribution"` // in the model's raw score (log-odds for logit and gbdt, rate for a tree)
+}
+
+// LiveOffer is a ranked offer with the model version behind it and its reason.
+type LiveOffer struct {
+	Offer
+	Score   float64  `json:"score"` // the model's calibrated score before the channel calibration
+	Reasons []Reason `json:"reasons"`
+	Why     string   `json:"why"` // the reason in words
+}
+
+// LiveDecision is one customer's live offers.
+type LiveDecision struct {
+	Customer int64
+	At       time.Time
+	Segment  string
+	Facts    []Fact
+	Offers   []LiveOffer
+	Trace    []Step
+	Usage    Usage
+}
+
+// Offers scores every product for customer c with facts applied, through channel (""= every
+// outbound channel), applies the rules (Decide with its trace) and explains each offer. It
+// reads nothing from the workspace.
+func (l *Live) Offers(c *Customer, facts []Fact, channel string) (*LiveDecision, error) {
+	tf, err := l.checkFacts(facts)
+	if err != nil {
+		return nil, err
+	}
+	var chans []string
+	if channel != "" {
+		for _, ch := range l.Scoring.Channels {
+			if ch == channel {
+				chans = []string{ch}
+			}
+		}
+		if chans == nil {
+			return nil, fmt.Errorf("nbo: channel %q: want one of %s", channel, strings.Join(l.Scoring.Channels, ", "))
+		}
+	}
+	view := withFacts(c.View, tf)
+	s := l.Scoring
+	K := s.K()
+	one := &Scoring{Products: s.Products, Cal: s.Cal, Channels: s.Channels, reasons: s.reasons, Score: make([]float32, K)}
+	raw := make([]float64, K)
+	mats := make([]*model.Matrix, K)
+	for k, p := range s.Products.List {
+		one.Score[k] = float32(math.NaN())
+		m, ok := l.models[p.ID]
+		pf := c.Product[p.ID]
+		if !ok || pf == nil {
+			continue
+		}
+		own := view.Col(features.OwnCol(p.ID))
+		held := own != nil && len(own.Num) > 0 && own.Num[0] > 0
+		if held != (p.Objective == ObjRetention) {
+			continue
+		}
+		X, err := m.Encoder.Transform(withFacts(pf, tf))
+		if err != nil {
+			return nil, fmt.Errorf("nbo: customer %d: product %d: %w", c.ID, p.ID, err)
+		}
+		sc := m.Calibrator.Apply(m.Classifier.Predict(X)[0])
+		raw[k], mats[k] = sc, X
+		one.Score[k] = float32(sc)
+	}
+	cands := one.Candidates(0, 0, chans, nil)
+	d := l.Rules.Decide(l.At, &c.History, cands, l.Limit, true)
+	out := &LiveDecision{Customer: c.ID, At: l.At, Segment: c.Segment, Facts: facts, Trace: d.Trace, Usage: d.Usage}
+	for _, o := range d.Offers {
+		k := s.Products.Index(o.Product)
+		lo := LiveOffer{Offer: o, Score: raw[k]}
+		if X := mats[k]; X != nil {
+			lo.Reasons = topReasons(l.models[o.Product].Classifier, X, l.MaxWhy)
+		}
+		lo.Why = why(lo.Reasons)
+		out.Offers = append(out.Offers, lo)
+	}
+	return out, nil
+}
+
+// topReasons are the n features with the largest positive contributions to the model's raw
+// score for the one row of X (none when the model has no contributions).
+func topReasons(c model.Classifier, X *model.Matrix, n int) []Reason {
+	row := X.Row(0)
+	_, con, err := model.Contributions(c, row)
+	if err != nil {
+		return nil
+	}
+	var out []Reason
+	for j, v := range con {
+		if v > 0 {
+			name := fmt.Sprintf("x%d", j)
+			if j < len(X.Names) {
+				name = X.Names[j]
+			}
+			out = append(out, Reason{Feature: name, Value: row[j], Contribution: v})
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Contribution > out[b].Contribution })
+	return out[:min(n, len(out))]
+}
+
+// why puts reasons in words: "contract_end_months = 3 (+0.81), nps = 9 (+0.40)".
+func why(rs []Reason) string {
+	if len(rs) == 0 {
+		return "no feature pushed this offer up for the customer"
+	}
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		if strings.Contains(r.Feature, "=") { // a one-hot level: the customer is in it
+			parts[i] = fmt.Sprintf("%s (%+.2f)", r.Feature, r.Contribution)
+		} else {
+			parts[i] = fmt.Sprintf("%s = %s (%+.2f)", r.Feature, strconv.FormatFloat(r.Value, 'g', 4, 64), r.Contribution)
+		}
+	}
+	return "pushed up by " + strings.Join(parts, ", ")
+}
