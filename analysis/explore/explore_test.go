@@ -391,8 +391,10 @@ func TestFormatFloat(t *testing.T) {
 func TestExoticTypes(t *testing.T) {
 	ws := openFixture(t, 1)
 	ctx := context.Background()
-	_, err := ws.ExecContext(context.Background(), `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
-		CREATE TABLE "odd table" AS SELECT
+	if _, err := ws.ExecContext(context.Background(), `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ws.ExecContext(context.Background(), `CREATE TABLE "odd table" AS SELECT
 		  i AS "select", (i * 1e20)::HUGEINT AS big, TIME '10:30:00' + INTERVAL (i) MINUTE AS t,
 		  uuid() AS u, INTERVAL (i) DAY AS iv, ['sad', 'ok', 'happy'][1 + i % 3]::mood AS m,
 		  '\xAA'::BLOB AS bl, TIMESTAMPTZ '2024-01-01 00:00:00+00' AS tz, {'a': i} AS st,

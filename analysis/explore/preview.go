@@ -223,55 +223,6 @@ func previewOrder(cols []Column, orderBy string) (string, error) {
 	return "", fmt.Errorf("order by %q: no such column", orderBy)
 }
 
-// CheckExpression rejects a SQL expression that could end the statement it is embedded in:
-// a ';' outside string literals, quoted identifiers and comments, or unbalanced parentheses
-// or quotes. It does not check that the expression is valid SQL; DuckDB does that.
-func CheckExpression(expr string) error {
-	depth := 0
-	for i := 0; i < len(expr); i++ {
-		switch ch := expr[i]; ch {
-		case '\'', '"':
-			j := i + 1
-			for ; j < len(expr); j++ {
-				if expr[j] == ch {
-					if j+1 < len(expr) && expr[j+1] == ch { // doubled quote
-						j++
-						continue
-					}
-					break
-				}
-			}
-			if j >= len(expr) {
-				return fmt.Errorf("unterminated %c quote at position %d", ch, i+1)
-			}
-			i = j
-		case '-':
-			if i+1 < len(expr) && expr[i+1] == '-' {
-				for i < len(expr) && expr[i] != '\n' {
-					i++
-				}
-			}
-		case '/':
-			if i+1 < len(expr) && expr[i+1] == '*' {
-				end := strings.Index(expr[i+2:], "*/")
-				if end < 0 {
-					return fmt.Errorf("unterminated comment at position %d", i+1)
-				}
-				i += end + 3
-			}
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth < 0 {
-				return fmt.Errorf("unbalanced ')' at position %d", i+1)
-			}
-		case ';':
-			return fmt.Errorf("';' at position %d: a filter is one expression, not a statement", i+1)
-		}
-	}
-	if depth != 0 {
-		return fmt.Errorf("%d unclosed '('", depth)
-	}
-	return nil
-}
+// CheckExpression verifies with DuckDB's parser that expr is exactly one SQL expression;
+// see workspace.CheckExpression, which it calls.
+func CheckExpression(expr string) error { return workspace.CheckExpression(expr) }

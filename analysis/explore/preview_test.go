@@ -138,9 +138,9 @@ func TestPreviewErrors(t *testing.T) {
 	}{
 		{"nosuch", PreviewOptions{}, `"nosuch" does not exist`},
 		{"t", PreviewOptions{Filter: "where nosuchcol = 1"}, `filter "where nosuchcol = 1"`},
-		{"t", PreviewOptions{Filter: "where 1=1; DROP TABLE t"}, "';' at position 4"},
-		{"t", PreviewOptions{Filter: "where (k = 1"}, "unclosed"},
-		{"t", PreviewOptions{Filter: "where k = 1) OR (true"}, "unbalanced"},
+		{"t", PreviewOptions{Filter: "where 1=1; DROP TABLE t"}, "it holds a statement that is not a SELECT"},
+		{"t", PreviewOptions{Filter: "where (k = 1"}, "syntax error"},
+		{"t", PreviewOptions{Filter: "where k = 1) OR (true"}, "syntax error"},
 		{"t", PreviewOptions{OrderBy: "nosuch desc"}, `order by "nosuch desc": no such column`},
 		{"t", PreviewOptions{Offset: -1}, "negative offset"},
 	} {

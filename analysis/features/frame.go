@@ -224,6 +224,18 @@ func (e *TargetError) Error() string { return fmt.Sprintf("target %q: %s", e.Exp
 // (NULL = NaN); everything else is read as text. The target expression must be BOOLEAN: any
 // other type is an error naming the expression and the type DuckDB found.
 func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report func(Progress)) (*Frame, error) {
+	// The source and the target may come from a stored model: a table name, one SELECT and
+	// one expression, nothing more (issue 17).
+	if !isBareName(spec.Query) {
+		if err := workspace.CheckQuery(spec.Query); err != nil {
+			return nil, fmt.Errorf("features: source %s: %w", spec.Query, err)
+		}
+	}
+	if strings.TrimSpace(spec.Target) != "" {
+		if err := workspace.CheckExpression(spec.Target); err != nil {
+			return nil, &TargetError{Expr: spec.Target, Msg: err.Error()}
+		}
+	}
 	cols, err := describe(ctx, db, spec.Query)
 	if err != nil {
 		return nil, fmt.Errorf("features: read %s: %w", spec.Query, err)

@@ -41,7 +41,7 @@ func tinyWorkspace(t *testing.T) *workspace.Workspace {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ws.Close() })
-	if _, err := ws.ExecContext(ctx, tinyMart); err != nil {
+	if err := ws.ExecScript(ctx, tinyMart); err != nil {
 		t.Fatal(err)
 	}
 	return ws

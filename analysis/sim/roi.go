@@ -211,9 +211,16 @@ func finiteNonNeg(name string, v float64) error {
 		return fmt.Errorf("%s must be a number, got %v", name, v)
 	case v < 0:
 		return fmt.Errorf("%s must not be negative, got %s", name, trimFloat(v))
+	case v > MaxAmount:
+		return fmt.Errorf("%s must be at most 1e12 (%s), got %s", name, "1,000,000,000,000", trimFloat(v))
 	}
 	return nil
 }
+
+// MaxAmount bounds every count and money input of a simulation (volume, profit, cost, fixed
+// cost, base, contacts, margin): products of two inputs stay far from overflow, so every
+// result prints as a number and saves as JSON.
+const MaxAmount = 1e12
 
 func share(name string, v float64) error {
 	switch {

@@ -84,6 +84,10 @@ func resolveSegment(ctx context.Context, ws *workspace.Workspace, name string) (
 			from = "customer_view"
 		}
 		info.Kind, info.Definition = "saved", filter
+		// A saved filter is stored text: one expression, nothing more (issue 17).
+		if err := workspace.CheckExpression(filter); err != nil {
+			return "", info, fmt.Errorf("sim: segment %q: filter %q: %w", name, filter, err)
+		}
 		query = "SELECT customer_id FROM " + from + " WHERE (\n" + filter + "\n)"
 	}
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM ("+query+")").Scan(&info.Customers); err != nil {

@@ -22,7 +22,7 @@ import (
 // Canonical kinds a user's table can be mapped onto with --as, and the columns each needs.
 var canonicalColumns = map[string][]string{
 	"customers": {"customer_id"},
-	"products":  {"product_id", "name"},
+	"products":  {"product_id", "name", "margin"},
 	"holdings":  {"customer_id", "product_id"},
 	"contacts":  {"customer_id", "ts", "channel"},
 	"optouts":   {"customer_id"},
@@ -246,20 +246,8 @@ func (w *Workspace) Import(ctx context.Context, opt ImportOptions) (*ImportResul
 }
 
 func (w *Workspace) checkImportTarget(ctx context.Context, opt ImportOptions) error {
-	if opt.Table == "" {
-		return fmt.Errorf("import %s: --table is required", opt.Path)
-	}
-	if !identRe.MatchString(opt.Table) {
-		return fmt.Errorf("import %s: table name %q: use letters, digits and _ and start with a letter", opt.Path, opt.Table)
-	}
-	lower := strings.ToLower(opt.Table)
-	if strings.HasPrefix(lower, "acrm_") || strings.HasPrefix(lower, "sample_truth") {
-		return fmt.Errorf("import %s: table name %q collides with acrm's own tables (acrm_*, sample_truth*): choose another name", opt.Path, opt.Table)
-	}
-	if opt.As != "" {
-		if _, ok := canonicalColumns[opt.As]; !ok {
-			return fmt.Errorf("import %s: --as %q: expected one of %s", opt.Path, opt.As, strings.Join(CanonicalKinds(), ", "))
-		}
+	if err := ValidateImportOptions(opt); err != nil {
+		return err
 	}
 	exists, err := w.HasTable(ctx, opt.Table)
 	if err != nil {
@@ -482,7 +470,7 @@ func checkIDColumns(ctx context.Context, tx *sql.Tx, opt ImportOptions, cols []C
 		var bad sql.NullString
 		var rowNo sql.NullInt64
 		q := fmt.Sprintf(`SELECT CAST(v AS VARCHAR), rn FROM (SELECT %s AS v, row_number() OVER () AS rn FROM %s)
-			WHERE v IS NOT NULL AND TRY_CAST(v AS BIGINT) IS NULL LIMIT 1`, QuoteIdent(c.Name), QuoteIdent(opt.Table))
+			WHERE v IS NOT NULL AND (TRY_CAST(v AS BIGINT) IS NULL OR TRY_CAST(v AS DOUBLE) <> TRY_CAST(v AS BIGINT)) LIMIT 1`, QuoteIdent(c.Name), QuoteIdent(opt.Table))
 		err := tx.QueryRowContext(ctx, q).Scan(&bad, &rowNo)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue

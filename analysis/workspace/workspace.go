@@ -12,8 +12,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,19 +43,80 @@ var (
 	ErrTooNew    = errors.New("workspace was written by a newer acrm")
 )
 
+// ErrNoWorkspace is returned by OpenExisting when no file exists at the path.
+var ErrNoWorkspace = errors.New("no workspace")
+
+// OpenExisting opens the workspace at path like Open, but refuses a path where no file
+// exists (wrapping ErrNoWorkspace): commands that only read a workspace must not create
+// an empty one from a mistyped --db.
+func OpenExisting(ctx context.Context, path string) (*Workspace, error) {
+	if path != Memory && path != "" {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w at %s", ErrNoWorkspace, path)
+		}
+	}
+	return Open(ctx, path)
+}
+
+// CheckPath refuses a path that cannot hold a workspace before DuckDB sees it: an existing
+// file must be a DuckDB database (its header says so), a new file must end in .duckdb or .db
+// (DuckDB would open x.csv or x.parquet as a throw-away in-memory database and lose every
+// write), and the path may not contain '?' (DuckDB reads what follows as options).
+func CheckPath(path string) error {
+	if path == Memory || path == "" {
+		return nil
+	}
+	if strings.Contains(path, "?") {
+		return fmt.Errorf("workspace: %s: a workspace path may not contain '?'", path)
+	}
+	st, err := os.Stat(path)
+	switch {
+	case err == nil && st.IsDir():
+		return fmt.Errorf("workspace: %s is a directory, not a workspace file", path)
+	case err == nil && st.Size() > 0:
+		if !isDuckDBFile(path) {
+			return fmt.Errorf("workspace: open %s: %w (its header is not DuckDB's; import a data file with acrm import FILE)", path, ErrNotDuckDB)
+		}
+		return nil
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("workspace: %s: %w", path, err)
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".duckdb", ".db":
+		return nil
+	}
+	return fmt.Errorf("workspace: %s: a new workspace file must end in .duckdb or .db", path)
+}
+
+// isDuckDBFile reports whether the file at path starts with DuckDB's header (the magic
+// "DUCK" at byte 8).
+func isDuckDBFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, 12)
+	n, _ := io.ReadFull(f, buf)
+	return n == 12 && string(buf[8:12]) == "DUCK"
+}
+
 // Open opens (creating if missing) the workspace at path and migrates it to the current
-// schema version. path may be Memory.
+// schema version. path may be Memory. A path CheckPath refuses is an error.
 func Open(ctx context.Context, path string) (*Workspace, error) {
+	if err := CheckPath(path); err != nil {
+		return nil, err
+	}
 	dsn := path
 	if path == Memory || path == "" {
 		dsn = ""
 		path = Memory
 	}
-	connector, err := duckdb.NewConnector(dsn, nil)
+	connector, err := duckdb.NewConnector(dsn+"?"+lockedDownConfig, nil)
 	if err != nil {
 		return nil, classifyOpenError(path, err)
 	}
-	db := sql.OpenDB(connector)
+	db := sql.OpenDB(singleConnector{connector})
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
 		_ = connector.Close()
@@ -213,14 +276,11 @@ func (w *Workspace) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = w.Tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", names[i], err)
-			}
-			_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO acrm_meta VALUES ('schema_version', ?)`, strconv.Itoa(i+1))
-			return err
-		})
-		if err != nil {
+		// A migration file holds several statements: it is the one trusted script acrm runs
+		// past the single-statement guard (see ExecScript).
+		script := "BEGIN TRANSACTION;\n" + string(body) + "\n;INSERT OR REPLACE INTO acrm_meta VALUES ('schema_version', " +
+			QuoteString(strconv.Itoa(i+1)) + ");\nCOMMIT;"
+		if err := w.ExecScript(ctx, script); err != nil {
 			return fmt.Errorf("workspace: migrate %s: %w", w.path, err)
 		}
 	}
@@ -260,7 +320,7 @@ func (w *Workspace) Append(ctx context.Context, table string, fill func(add Appe
 		return fmt.Errorf("workspace: append %s: %w", table, err)
 	}
 	err = conn.Raw(func(dc any) error {
-		app, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+		app, err := duckdb.NewAppenderFromConn(dc.(*singleConn).Conn, "", table)
 		if err != nil {
 			return err
 		}

@@ -33,7 +33,7 @@ canonical datamart kinds and checks its required columns; --map renames columns.
 				}
 				opt.Map[src] = dst
 			}
-			ws, err := openWorkspace(cmd.Context())
+			ws, err := createWorkspace(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -73,12 +73,24 @@ func version() string {
 	return v + " " + bi.GoVersion
 }
 
-// openWorkspace opens --db for a subcommand.
+// openWorkspace opens --db for a subcommand that reads a workspace: a missing file is an
+// error, never a new empty workspace.
 func openWorkspace(ctx context.Context) (*workspace.Workspace, error) {
+	ws, err := workspace.OpenExisting(ctx, dbPath)
+	if errors.Is(err, workspace.ErrNoWorkspace) {
+		return nil, fmt.Errorf("no workspace at %s — `acrm sample --db %s` creates one", dbPath, dbPath)
+	}
+	return ws, err
+}
+
+// createWorkspace opens --db, creating the workspace when the file does not exist: only
+// acrm sample and acrm import make one.
+func createWorkspace(ctx context.Context) (*workspace.Workspace, error) {
 	return workspace.Open(ctx, dbPath)
 }
 
 func main() {
+	defer crashGuard()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if err := rootCmd.ExecuteContext(ctx); err != nil {

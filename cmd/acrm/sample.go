@@ -31,7 +31,7 @@ Existing datamart tables are kept unless --replace. See docs/DATAMART.md.`,
 			if opt.Customers <= 0 {
 				return fmt.Errorf("--customers %d: want a positive number of customers", opt.Customers)
 			}
-			ws, err := openWorkspace(cmd.Context())
+			ws, err := createWorkspace(cmd.Context())
 			if err != nil {
 				return err
 			}

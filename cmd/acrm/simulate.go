@@ -377,6 +377,9 @@ func newSimSaveCmd() *cobra.Command {
 			if err := sub.ParseFlags(append(rest[2:], "--save", name)); err != nil {
 				return fmt.Errorf("simulate save %s: %w", kind, err)
 			}
+			if err := checkFlagRanges(sub); err != nil {
+				return err
+			}
 			sub.SetContext(cmd.Context())
 			sub.SetOut(cmd.OutOrStdout())
 			return sub.RunE(sub, sub.Flags().Args())

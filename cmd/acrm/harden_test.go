@@ -1,0 +1,115 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// TestEveryNumericFlagHasARange: a numeric flag without a declared range would be refused
+// at run time as a bug; this finds it first.
+func TestEveryNumericFlagHasARange(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if numericFlag(f) {
+				if _, ok := rangeOf(c, f.Name); !ok {
+					t.Errorf("%s --%s has no range in flagRanges", c.CommandPath(), f.Name)
+				}
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(rootCmd)
+}
+
+// TestFlagRangesCheckedBeforeWork runs the issue's unbounded values: each is refused with the
+// flag and its range named, before any workspace is opened (the --db file is never created).
+func TestFlagRangesCheckedBeforeWork(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "never.duckdb")
+	csv := filepath.Join(dir, "in.csv")
+	if err := os.WriteFile(csv, []byte("a,b\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"simulate", "frequency", "--segment", "top", "--boot", "9000000000000000000"}, "--boot 9000000000000000000: out of range; expected 1 to 10,000"},
+		{[]string{"simulate", "frequency", "--segment", "top", "--boot", "100000000"}, "--boot 100000000: out of range"},
+		{[]string{"chart", "frequency", "-o", filepath.Join(dir, "f.png"), "--boot", "0"}, "--boot 0: out of range; expected 1 to 10,000"},
+		{[]string{"chart", "deck", "-o", dir, "--products", "-5"}, "--products -5: out of range; expected 1 to 100"},
+		{[]string{"train", "--product", "1", "--folds", "400"}, "--folds 400: out of range; expected 0 or 2 to 20"},
+		{[]string{"train", "--product", "1", "--folds", "1000000"}, "--folds 1000000: out of range"},
+		{[]string{"train", "--product", "1", "--folds", "-3"}, "--folds -3: out of range"},
+		{[]string{"train", "--product", "1", "--folds", "1"}, "--folds 1: out of range"},
+		{[]string{"train", "--all", "--parallel", "-5"}, "--parallel -5: out of range; expected 0 or 1 to 256"},
+		{[]string{"sql", "--max-rows", "0", "SELECT 1"}, "--max-rows 0: out of range"},
+		{[]string{"sql", "--max-rows", "-1", "SELECT 1"}, "--max-rows -1: out of range"},
+		{[]string{"simulate", "profit", "--base", "1000", "--response", "0.1", "--profit", "10", "--step", "0"}, "--step 0: out of range; expected 0.001 to 1"},
+		{[]string{"simulate", "profit", "--base", "1000", "--response", "0.1", "--profit", "10", "--step", "NaN"}, "--step NaN: not a number"},
+		{[]string{"simulate", "roi", "--volume", "1e308", "--conversion", "0.1", "--profit", "1"}, "--volume 1e+308: out of range"},
+		{[]string{"simulate", "save", "x", "roi", "--volume", "1e308", "--conversion", "0.1", "--profit", "1"}, "--volume 1e+308: out of range"},
+		{[]string{"sample", "--customers", "-1"}, "--customers -1: out of range"},
+		{[]string{"import", csv, "--table", "t", "--delim", "ab"}, `--delim "ab": expected one character`},
+	} {
+		args := append(append([]string{}, c.args...), "--db", db)
+		_, err := run(t, args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("acrm %s: err = %v, want it to contain %q", strings.Join(c.args, " "), err, c.want)
+		}
+		if _, serr := os.Stat(db); serr == nil && c.args[0] != "import" {
+			t.Fatalf("acrm %s created %s before refusing", strings.Join(c.args, " "), db)
+		}
+	}
+}
+
+// TestDBPathChecks: --db must be a DuckDB file or a new .duckdb/.db path; a command that
+// only reads refuses a missing file and creates nothing.
+func TestDBPathChecks(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "data.csv")
+	if err := os.WriteFile(csv, []byte("id,x\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "typo.duckdb")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", csv, "--table", "t", "--db", csv}, "not a DuckDB workspace file"},
+		{[]string{"import", csv, "--table", "t", "--db", filepath.Join(dir, "out.parquet")}, "must end in .duckdb or .db"},
+		{[]string{"import", csv, "--table", "t", "--db", filepath.Join(dir, "out.json")}, "must end in .duckdb or .db"},
+		{[]string{"sql", "SELECT 1", "--db", missing}, "no workspace at " + missing + " — `acrm sample --db " + missing + "` creates one"},
+		{[]string{"segments", "list", "--db", missing}, "no workspace at"},
+		{[]string{"models", "--db", missing}, "no workspace at"},
+	} {
+		_, err := run(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("acrm %s: err = %v, want it to contain %q", strings.Join(c.args, " "), err, c.want)
+		}
+	}
+	for _, p := range []string{missing, filepath.Join(dir, "out.parquet"), filepath.Join(dir, "out.json")} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s was created", p)
+		}
+	}
+	if b, _ := os.ReadFile(csv); string(b) != "id,x\n1,2\n" {
+		t.Errorf("the CSV given as --db changed: %q", b)
+	}
+	// import creates a new .db workspace.
+	db := filepath.Join(dir, "new.db")
+	if _, err := run(t, "import", csv, "--table", "t", "--db", db); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(t, "sql", "--db", db, "--format", "csv", "SELECT count(*) AS n FROM t"); err != nil || out != "n\n1\n" {
+		t.Errorf("read back: %q, %v", out, err)
+	}
+}
