@@ -34,6 +34,7 @@ type Workspace struct {
 	path      string
 	connector *duckdb.Connector
 	db        *sql.DB
+	removed   []string // staging tables Open removed
 }
 
 // ErrLocked, ErrNotDuckDB and ErrTooNew classify failures to open a workspace.
@@ -129,6 +130,10 @@ func Open(ctx context.Context, path string) (*Workspace, error) {
 	}
 	w := &Workspace{path: path, connector: connector, db: db}
 	if err := w.migrate(ctx); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
+	if err := w.dropStaging(ctx); err != nil {
 		_ = w.Close()
 		return nil, err
 	}

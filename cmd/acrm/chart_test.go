@@ -30,6 +30,7 @@ func TestChartROIReproducesTheSeed(t *testing.T) {
 func TestChartBadInputChangesNothing(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "ws.duckdb")
+	newEmptyWorkspace(t, db)
 	cases := []struct {
 		args []string
 		want string
@@ -59,6 +60,7 @@ func TestChartBadInputChangesNothing(t *testing.T) {
 
 func TestChartDeckOnEmptyWorkspaceExplainsSkips(t *testing.T) {
 	dir := t.TempDir()
+	newEmptyWorkspace(t, filepath.Join(dir, "ws.duckdb"))
 	out, err := run(t, "chart", "deck", "--db", filepath.Join(dir, "ws.duckdb"), "-o", filepath.Join(dir, "deck"))
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
 // TestEveryNumericFlagHasARange: a numeric flag without a declared range would be refused
@@ -112,4 +115,14 @@ func TestDBPathChecks(t *testing.T) {
 	if out, err := run(t, "sql", "--db", db, "--format", "csv", "SELECT count(*) AS n FROM t"); err != nil || out != "n\n1\n" {
 		t.Errorf("read back: %q, %v", out, err)
 	}
+}
+
+// newEmptyWorkspace creates an empty workspace file at path (as acrm import would).
+func newEmptyWorkspace(t *testing.T, path string) {
+	t.Helper()
+	ws, err := workspace.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Close()
 }

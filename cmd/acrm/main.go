@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -80,13 +81,25 @@ func openWorkspace(ctx context.Context) (*workspace.Workspace, error) {
 	if errors.Is(err, workspace.ErrNoWorkspace) {
 		return nil, fmt.Errorf("no workspace at %s — `acrm sample --db %s` creates one", dbPath, dbPath)
 	}
+	reportRemoved(ws)
 	return ws, err
+}
+
+// reportRemoved says on stderr which staging tables of a killed run opening removed.
+func reportRemoved(ws *workspace.Workspace) {
+	if ws == nil || len(ws.Removed()) == 0 {
+		return
+	}
+	r := ws.Removed()
+	fmt.Fprintf(os.Stderr, "acrm: removed %d staging table(s) left by an interrupted run: %s\n", len(r), strings.Join(r, ", "))
 }
 
 // createWorkspace opens --db, creating the workspace when the file does not exist: only
 // acrm sample and acrm import make one.
 func createWorkspace(ctx context.Context) (*workspace.Workspace, error) {
-	return workspace.Open(ctx, dbPath)
+	ws, err := workspace.Open(ctx, dbPath)
+	reportRemoved(ws)
+	return ws, err
 }
 
 func main() {

@@ -46,10 +46,10 @@ func TestSimulateBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"simulate", "roi", "--volume", "-150000", "--conversion", "0.015", "--profit", "3000"}, "volume must not be negative"},
-		{[]string{"simulate", "roi", "--volume", "150000", "--conversion", "1.5", "--profit", "3000"}, "conversion must be between 0 and 1"},
+		{[]string{"simulate", "roi", "--volume", "-150000", "--conversion", "0.015", "--profit", "3000"}, "--volume -150000: out of range; expected 0 to 1,000,000,000,000"},
+		{[]string{"simulate", "roi", "--volume", "150000", "--conversion", "1.5", "--profit", "3000"}, "--conversion 1.5: out of range; expected 0 to 1"},
 		{[]string{"simulate", "roi", "--volume", "150000", "--profit", "3000"}, "--conversion is required"},
-		{[]string{"simulate", "inbound", "--contacts", "100", "--interesting", "2", "--close", "0.1", "--margin", "1"}, "interesting share must be between 0 and 1"},
+		{[]string{"simulate", "inbound", "--contacts", "100", "--interesting", "2", "--close", "0.1", "--margin", "1"}, "--interesting 2: out of range; expected 0 to 1"},
 		{[]string{"simulate", "profit", "--base", "10", "--response", "0.1", "--profit", "1", "--gains", "0.1"}, "want depth:gain"},
 		{[]string{"simulate", "frequency", "--period", "5m"}, "want 3m, 6m or 12m"},
 		{[]string{"simulate", "frequency", "--from", "3"}, "give both --from and --to"},
@@ -65,6 +65,12 @@ func TestSimulateBadInput(t *testing.T) {
 
 func TestSimulateScenarios(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "ws.duckdb")
+	// Saving a scenario needs a workspace; only sample and import create one.
+	if _, err := run(t, "simulate", "save", "plan-a", "roi", "--db", db, "--volume", "1", "--conversion", "0.1", "--profit", "1"); err == nil ||
+		!strings.Contains(err.Error(), "no workspace at") {
+		t.Fatalf("saving into a missing workspace: %v", err)
+	}
+	newEmptyWorkspace(t, db)
 	if _, err := run(t, "simulate", "save", "plan-a", "roi", "--db", db, "--volume", "150000", "--conversion", "0.015", "--profit", "3000",
 		"--targeted-volume", "100000", "--targeted-conversion", "0.025", "--targeted-profit", "3500"); err != nil {
 		t.Fatal(err)
