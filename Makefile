@@ -39,6 +39,25 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
+# Go native fuzzing: each target runs FUZZTIME (default 10 minutes) with its corpus under the
+# package's testdata/fuzz. `make test` runs the seeds and the saved corpus only.
+FUZZTIME ?= 10m
+FUZZ_TARGETS := \
+	./analysis/workspace:FuzzCheckExpression \
+	./analysis/workspace:FuzzImportOptions \
+	./analysis/sim:FuzzScenarioInputs \
+	./tui/simulate:FuzzFieldParse
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; echo "== $$fn ($$pkg, $(FUZZTIME))"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -parallel 2; \
+	done
+
+# Crash tests at soak strength: SIGKILL at 20 random moments per operation.
+SOAK_KILLS ?= 20
+soak:
+	ACRM_SOAK_KILLS=$(SOAK_KILLS) $(GO) test -count=1 -timeout 120m -run TestCrashKillAtRandomMoments -v ./cmd/acrm
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
 

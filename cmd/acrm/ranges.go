@@ -54,6 +54,11 @@ var flagRanges = map[string]span{
 	"to":        {min: 0, max: 1_000},
 	"threshold": {min: 0, max: 1},
 	"seed":      {min: 0, max: math.MaxUint64},
+	// select / plan
+	"size":    {min: 1, max: 100_000_000},
+	"budget":  {min: 0.01, max: sim.MaxAmount},
+	"control": {min: 0, max: 0.5},
+	"weeks":   {min: 1, max: 520},
 	// simulate roi / profit / inbound: shares 0–1, counts and money 0 to sim.MaxAmount.
 	"conversion":          {min: 0, max: 1},
 	"targeted-conversion": {min: 0, max: 1},

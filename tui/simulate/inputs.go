@@ -151,8 +151,16 @@ func (f Field) Parse(text string) (float64, error) {
 		return 0, fmt.Errorf("%s: %q is not a number", f.Label, text)
 	}
 	v *= mult
+	if v < 0 {
+		return 0, fmt.Errorf("%s must not be negative, got %s", f.Label, strings.TrimSpace(text))
+	}
 	if f.Unit == share {
+		if v > 100 {
+			return 0, fmt.Errorf("%s: %q is out of range; expected 0 to 100 %%", f.Label, text)
+		}
 		v /= 100
+	} else if v > sim.MaxAmount {
+		return 0, fmt.Errorf("%s: %q is out of range; expected 0 to 1,000,000,000,000", f.Label, text)
 	}
 	return round12(v), nil
 }
