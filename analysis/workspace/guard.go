@@ -9,7 +9,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
 
-// lockedDownConfig is the DuckDB configuration every acrm database opens with: no extension
+// lockedDownConfig is the DuckDB configuration every workspace and the parser open with: no extension
 // is installed or loaded behind the user's back (a function name in a stored filter must
 // not fetch code from the network). The extensions acrm needs (json, parquet, icu,
 // core_functions) are linked in and loaded at start-up.

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// reservedTables are names acrm creates itself (views rebuilt on demand): importing a table
+// reservedTables are names created by acrm itself (views rebuilt on demand): importing a table
 // of that name would break the commands that rebuild them.
 var reservedTables = []string{"customer_view"}
 
@@ -26,7 +26,7 @@ func ValidateImportOptions(opt ImportOptions) error {
 	}
 	for _, r := range reservedTables {
 		if lower == r {
-			return fmt.Errorf("import %s: table name %q is the view acrm builds over the customers (acrm segments): choose another name", opt.Path, opt.Table)
+			return fmt.Errorf("import %s: table name %q is the view built over the customers for acrm segments: choose another name", opt.Path, opt.Table)
 		}
 	}
 	if opt.As != "" {

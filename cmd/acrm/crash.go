@@ -33,7 +33,7 @@ func writeCrashReport(r any, stack []byte) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "acrm crash report %s\ncommand: %s\npanic: %v\n\n%s", time.Now().UTC().Format(time.RFC3339),
+	fmt.Fprintf(f, "crash report of acrm, %s\ncommand: %s\npanic: %v\n\n%s", time.Now().UTC().Format(time.RFC3339),
 		strings.Join(os.Args, " "), r, stack)
 	return filepath.Abs(f.Name())
 }
