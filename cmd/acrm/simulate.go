@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -10,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acrm-dev/acrm/analysis/sim"
+	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/charts/deck"
 )
 
 func init() { rootCmd.AddCommand(newSimulateCmd()) }
@@ -224,26 +229,64 @@ model's score: the gains curve says which share of all responders the top d of t
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
-			for _, name := range []string{"base", "response", "profit"} {
-				if !f.Changed(name) {
-					return fmt.Errorf("simulate profit: --%s is required", name)
+			if modelRef == "" {
+				for _, name := range []string{"base", "response", "profit"} {
+					if !f.Changed(name) {
+						return fmt.Errorf("simulate profit: --%s is required (or --model NAME, which reads them from the model's product)", name)
+					}
 				}
 			}
 			if gains != "" && modelRef != "" {
 				return fmt.Errorf("simulate profit: give --gains or --model, not both")
 			}
 			if modelRef != "" {
-				ws, err := openWorkspace(cmd.Context())
-				if err != nil {
-					return err
-				}
-				mg, err := sim.LoadModelGains(cmd.Context(), ws, modelRef)
-				ws.Close()
+				// As the Simulate screen does: base, response, profit and cost per contact
+				// from the model's product economics; flags given explicitly win.
+				err := withSource(cmd, func(src *deck.Source) error {
+					ctx := cmd.Context()
+					models, err := src.Models(ctx)
+					if err != nil {
+						return err
+					}
+					m, err := deck.Resolve(models, modelRef)
+					if err != nil {
+						return fmt.Errorf("--model %s: %w", modelRef, err)
+					}
+					e, err := src.ProductEconomics(ctx, m.ProductID)
+					if err != nil {
+						if f.Changed("base") && f.Changed("response") && f.Changed("profit") {
+							// the economics were given: only the gains come from the model
+							mg, gerr := sim.LoadModelGains(ctx, src.WS, modelRef)
+							if gerr != nil {
+								return gerr
+							}
+							in.Gains = mg.Gains
+							fmt.Fprintf(cmd.OutOrStdout(), "gains curve: holdout of %s (AUC %.3f)\n", mg.ModelID, mg.AUC)
+							return nil
+						}
+						return fmt.Errorf("--model %s: %w (give --base, --response and --profit)", modelRef, err)
+					}
+					d := deck.ProfitInput(e, m)
+					if !f.Changed("base") {
+						in.Base = d.Base
+					}
+					if !f.Changed("response") {
+						in.ResponseRate = d.ResponseRate
+					}
+					if !f.Changed("profit") {
+						in.Profit = d.Profit
+					}
+					if !f.Changed("cost") {
+						in.CostPerContact = d.CostPerContact
+					}
+					in.Gains = d.Gains
+					fmt.Fprintf(cmd.OutOrStdout(), "model %s: gains from its holdout (AUC %.3f); base %s eligible customers, response %s, profit %s, cost per contact %.2f (from the product unless given)\n",
+						m.ModelID, m.Metrics.AUC, sim.FormatCount(in.Base), sim.FormatPercent(in.ResponseRate), sim.FormatCount(in.Profit), in.CostPerContact)
+					return nil
+				})
 				if err != nil {
 					return fmt.Errorf("simulate profit: %w", err)
 				}
-				in.Gains = mg.Gains
-				fmt.Fprintf(cmd.OutOrStdout(), "gains curve: holdout of %s (AUC %.3f)\n", mg.ModelID, mg.AUC)
 			}
 			if gains != "" {
 				g, err := parseGains(gains)
@@ -301,13 +344,20 @@ func newSimInboundCmd() *cobra.Command {
 					return err
 				}
 				i, c, n, err := sim.InboundFromModel(cmd.Context(), ws, modelRef, threshold)
+				if err != nil {
+					ws.Close()
+					return fmt.Errorf("simulate inbound: %w", err)
+				}
+				in.Interesting, in.Close = i, c
+				// contacts and margin from the workspace unless given: inbound contacts a month
+				// over the last 12 months of history, the model's product margin.
+				derived, err := inboundDefaults(cmd.Context(), ws, modelRef, !f.Changed("contacts"), !f.Changed("margin"), &in)
 				ws.Close()
 				if err != nil {
 					return fmt.Errorf("simulate inbound: %w", err)
 				}
-				in.Interesting, in.Close = i, c
-				required = []string{"contacts", "margin"}
-				note = fmt.Sprintf("interesting share and close rate from %s: %s of %s scored customers score ≥ %.3f;\n"+
+				required = nil
+				note = derived + fmt.Sprintf("interesting share and close rate from %s: %s of %s scored customers score ≥ %.3f;\n"+
 					"close rate = their mean calibrated score %s (a look-alike score stands in for the chance an offer closes)\n\n",
 					modelRef, sim.FormatPercent(i), sim.FormatCount(float64(n)), threshold, sim.FormatPercent(c))
 			}
@@ -598,4 +648,35 @@ func conversionFromModel(cmd *cobra.Command, ref string, base, volume, rate floa
 	}
 	return c, fmt.Sprintf("targeted conversion %s from %s's holdout gains (AUC %.3f): the top %.1f %% of %s customers", sim.FormatPercent(c),
 		mg.ModelID, mg.AUC, 100*volume/base, sim.FormatCount(base)), nil
+}
+
+// inboundDefaults fills in.Contacts (inbound contacts a month over the 12 months up to the
+// latest contact) and in.Margin (the margin of the model's product) where asked, and says
+// what it used.
+func inboundDefaults(ctx context.Context, ws *workspace.Workspace, modelRef string, contacts, margin bool, in *sim.Inbound) (string, error) {
+	var note string
+	if contacts {
+		var n sql.NullFloat64
+		err := ws.QueryRowContext(ctx, `SELECT count(*) / 12.0 FROM contacts
+			WHERE direction = 'inbound' AND ts > (SELECT max(ts) FROM contacts) - INTERVAL 12 MONTH`).Scan(&n)
+		if err != nil || !n.Valid || n.Float64 <= 0 {
+			return "", fmt.Errorf("--contacts: not given and no inbound contacts in the workspace's history to count (%v)", err)
+		}
+		in.Contacts = math.Round(n.Float64)
+		note += fmt.Sprintf("contacts: %s inbound contacts a month (the last 12 months of history)\n", sim.FormatCount(in.Contacts))
+	}
+	if margin {
+		var m sql.NullFloat64
+		err := ws.QueryRowContext(ctx, `SELECT p.margin FROM acrm_models m JOIN products p ON p.product_id = m.product_id
+			WHERE m.model_id = ? OR (m.name = ? AND m.is_best) LIMIT 1`, modelRef, modelRef).Scan(&m)
+		if err != nil || !m.Valid || m.Float64 <= 0 {
+			return "", fmt.Errorf("--margin: not given and model %s has no product margin to use", modelRef)
+		}
+		in.Margin = m.Float64
+		note += fmt.Sprintf("margin: %s, the product's margin over its horizon\n", sim.FormatCount(in.Margin))
+	}
+	if note != "" {
+		note += "\n"
+	}
+	return note, nil
 }

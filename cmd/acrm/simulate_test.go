@@ -186,3 +186,39 @@ func TestSimulateFrequencyCLI(t *testing.T) {
 		t.Errorf("3m what-if does not say the cells are half-year cells:\n%s", out)
 	}
 }
+
+// TestSimulateFromModelDerivesInputs (issue 11): simulate profit --model and simulate inbound
+// --model --threshold take base, response, profit, contacts and margin from the workspace as
+// the Simulate screen does; a flag given still wins.
+func TestSimulateFromModelDerivesInputs(t *testing.T) {
+	db := sampleDB(t, 2000)
+	// a product whose mass-mailing response is known: it had a randomly selected campaign
+	q, err := run(t, "sql", "--db", db, "--format", "csv", "SELECT min(c.product_id) AS p FROM campaigns c JOIN products p USING (product_id) JOIN contacts k ON k.campaign_id = c.campaign_id AND k.outcome = 'accepted' WHERE c.selection = 'random' AND p.objective <> 'retention'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := strings.TrimSpace(strings.Split(q, "\n")[1])
+	if out, err := run(t, "train", "--db", db, "--product", pid, "--algo", "logit"); err != nil {
+		t.Fatalf("train: %q, %v", out, err)
+	}
+	model := fmt.Sprintf("P%02s-lookalike", pid)
+	out, err := run(t, "simulate", "profit", "--db", db, "--model", model)
+	if err != nil || !strings.Contains(out, "eligible customers") || !strings.Contains(out, "Profit over selection depth") {
+		t.Fatalf("profit --model: %q, %v", out, err)
+	}
+	out, err = run(t, "simulate", "profit", "--db", db, "--model", model, "--base", "1234")
+	if err != nil || !strings.Contains(out, "base 1,234") {
+		t.Fatalf("profit --model --base: %q, %v", out, err)
+	}
+	if out, err := run(t, "score", "--db", db, "--model", model); err != nil {
+		t.Fatalf("score: %q, %v", out, err)
+	}
+	out, err = run(t, "simulate", "inbound", "--db", db, "--model", model, "--threshold", "0.05")
+	if err != nil || !strings.Contains(out, "inbound contacts a month") || !strings.Contains(out, "the product's margin") {
+		t.Fatalf("inbound --model: %q, %v", out, err)
+	}
+	out, err = run(t, "simulate", "inbound", "--db", db, "--model", model, "--threshold", "0.05", "--contacts", "5000", "--margin", "100")
+	if err != nil || strings.Contains(out, "inbound contacts a month") || !strings.Contains(out, "5,000") {
+		t.Fatalf("inbound --model with contacts and margin: %q, %v", out, err)
+	}
+}
