@@ -70,6 +70,8 @@ lint:
 		if [ -n "$$bad" ]; then echo "layering: analysis/charts/sampledata import UI packages:"; echo "$$bad"; exit 1; fi
 	@bad=$$(for p in $$($(GO) list ./... | grep -v /analysis/workspace); do $(GO) list -f '{{.ImportPath}}: {{join .Imports " "}}' $$p; done | grep 'duckdb/duckdb-go' | grep -v '^github.com/acrm-dev/acrm/cmd' || true); \
 		if [ -n "$$bad" ]; then echo "layering: only analysis/workspace may import the DuckDB driver:"; echo "$$bad"; exit 1; fi
+	@# SQL behind the workspace: no database/sql, ws.DB() or SQL text in cmd/, tui/, charts/.
+	$(GO) test -count=1 ./internal/layering
 	@echo "lint ok"
 
 clean:

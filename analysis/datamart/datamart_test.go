@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/acrm-dev/acrm/analysis/datamart"
-	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
 	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
 func exec(t *testing.T, ws *workspace.Workspace, stmts ...string) {
@@ -23,7 +23,7 @@ func exec(t *testing.T, ws *workspace.Workspace, stmts ...string) {
 
 // tiny is a hand-written datamart small enough to check every value read.
 func tiny(t *testing.T) *workspace.Workspace {
-	ws := exploretest.Memory(t)
+	ws := sampletest.Memory(t)
 	exec(t, ws,
 		`CREATE TABLE products (product_id INTEGER, code VARCHAR, name VARCHAR, family VARCHAR, objective VARCHAR,
 			margin DOUBLE, horizon_years INTEGER, monthly_price DOUBLE, cost_mail DOUBLE, cost_phone DOUBLE)`,
@@ -141,7 +141,7 @@ func TestReadersTiny(t *testing.T) {
 // An imported products table need only have product_id and name.
 func TestImportedMinimalTables(t *testing.T) {
 	ctx := context.Background()
-	ws := exploretest.Memory(t)
+	ws := sampletest.Memory(t)
 	exec(t, ws, `CREATE TABLE products (product_id BIGINT, name VARCHAR)`, `INSERT INTO products VALUES (3, 'Router')`)
 	ps, err := datamart.Products(ctx, ws)
 	if err != nil {
@@ -165,7 +165,7 @@ func TestImportedMinimalTables(t *testing.T) {
 // The readers agree with the sample datamart's own counts.
 func TestReadersSample(t *testing.T) {
 	ctx := context.Background()
-	ws := exploretest.Sample(t)
+	ws := sampletest.Sample(t)
 	count := func(q string) int {
 		var n int
 		if err := ws.QueryRowContext(ctx, q).Scan(&n); err != nil {
@@ -191,11 +191,11 @@ func TestReadersSample(t *testing.T) {
 		}
 	}
 	ids, err := datamart.CustomerIDs(ctx, ws)
-	if err != nil || len(ids) != exploretest.SampleCustomers {
+	if err != nil || len(ids) != sampletest.SampleCustomers {
 		t.Fatalf("CustomerIDs: %d %v", len(ids), err)
 	}
 	n, err := datamart.CustomerCount(ctx, ws)
-	if err != nil || n != int64(exploretest.SampleCustomers) {
+	if err != nil || n != int64(sampletest.SampleCustomers) {
 		t.Fatalf("CustomerCount = %d %v", n, err)
 	}
 	hs, err := datamart.Holdings(ctx, ws)

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
 	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
 // benchRows is the size of the benchmark table: the 1,000,000-customer target of issue 3.
@@ -18,7 +18,7 @@ const benchRows = 1_000_000
 func openBenchTable(b *testing.B, n int) *workspace.Workspace {
 	b.Helper()
 	ctx := context.Background()
-	ws := exploretest.Memory(b)
+	ws := sampletest.Memory(b)
 	_, err := ws.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE customers AS
 		SELECT i::BIGINT AS customer_id,
 		       'Customer ' || i AS name,
@@ -48,7 +48,7 @@ func BenchmarkProfile1M(b *testing.B) {
 	ws := openBenchTable(b, benchRows)
 	ctx := context.Background()
 	b.ResetTimer()
-	cpu0 := exploretest.ProcessCPU()
+	cpu0 := sampletest.ProcessCPU()
 	for b.Loop() {
 		p, err := Profile(ctx, ws, "customers", nil)
 		if err != nil {
@@ -63,7 +63,7 @@ func BenchmarkProfile1M(b *testing.B) {
 
 // reportCPU adds the process CPU time per op (DuckDB threads included) as cpu-ms/op.
 func reportCPU(b *testing.B, cpu0 time.Duration) {
-	b.ReportMetric(float64(exploretest.ProcessCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(sampletest.ProcessCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkPreview1M fetches one 100-row page of a 1,000,000-row table (count + page):
@@ -85,7 +85,7 @@ func BenchmarkPreview1M(b *testing.B) {
 		{"sorted", PreviewOptions{OrderBy: "monthly_revenue desc", Offset: 1000, Limit: 100}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			cpu0 := exploretest.ProcessCPU()
+			cpu0 := sampletest.ProcessCPU()
 			for b.Loop() {
 				p, err := Preview(ctx, ws, "customers", bc.opt)
 				if err != nil {

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
 	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
 // openFixture opens an in-memory workspace holding table t with n rows of known content:
@@ -28,7 +28,7 @@ import (
 func openFixture(t testing.TB, n int) *workspace.Workspace {
 	t.Helper()
 	ctx := context.Background()
-	ws := exploretest.Memory(t)
+	ws := sampletest.Memory(t)
 	_, err := ws.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE t AS
 		SELECT i AS id,
 		       CASE WHEN i = 3 THEN 'it''s' WHEN i %% 10 < 5 THEN 'a' WHEN i %% 10 < 8 THEN 'b' WHEN i %% 10 = 8 THEN 'c' END AS grp,

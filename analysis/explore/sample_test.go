@@ -7,14 +7,14 @@ import (
 	"math"
 	"testing"
 
-	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
 	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
 // TestSampleProfiles profiles every datamart table and checks each column's counts and
 // moments against direct SQL, one column at a time.
 func TestSampleProfiles(t *testing.T) {
-	ws := exploretest.Sample(t)
+	ws := sampletest.Sample(t)
 	ctx := context.Background()
 	for _, table := range []string{"customers", "products", "holdings", "contacts", "campaigns", "campaign_members", "optouts", "events"} {
 		profs, err := Profile(ctx, ws, table, nil)
@@ -72,7 +72,7 @@ func TestSampleProfiles(t *testing.T) {
 // TestSamplePreviewPaging pages through contacts (the biggest table) and checks the pages
 // hold every contact exactly once, and that a filter's count matches SQL.
 func TestSamplePreviewPaging(t *testing.T) {
-	ws := exploretest.Sample(t)
+	ws := sampletest.Sample(t)
 	ctx := context.Background()
 	var total int64
 	if err := ws.QueryRowContext(context.Background(), `SELECT count(*) FROM contacts`).Scan(&total); err != nil {

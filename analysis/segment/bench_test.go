@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
 	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
 const benchCustomers = 1_000_000
@@ -18,7 +18,7 @@ const benchCustomers = 1_000_000
 func openBenchWorkspace(b *testing.B, n int) *workspace.Workspace {
 	b.Helper()
 	ctx := context.Background()
-	ws := exploretest.Memory(b)
+	ws := sampletest.Memory(b)
 	h := func(expr string, mod int) string {
 		return fmt.Sprintf("((hash(%s) %% 1000003)::BIGINT %% %d)", expr, mod)
 	}
@@ -62,7 +62,7 @@ func BenchmarkKPIs1M(b *testing.B) {
 	ctx := context.Background()
 	segs := append(ValueSegments(), Segment{Name: "retail large", Filter: "sector = 'retail' AND size_class = 'large'"})
 	b.ResetTimer()
-	cpu0 := exploretest.ProcessCPU()
+	cpu0 := sampletest.ProcessCPU()
 	for b.Loop() {
 		rows, err := KPIs(ctx, ws, segs)
 		if err != nil {
@@ -77,7 +77,7 @@ func BenchmarkKPIs1M(b *testing.B) {
 
 // reportCPU adds the process CPU time per op (DuckDB threads included) as cpu-ms/op.
 func reportCPU(b *testing.B, cpu0 time.Duration) {
-	b.ReportMetric(float64(exploretest.ProcessCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(sampletest.ProcessCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkCrosstab1M crosses a categorical column with a banded numeric one over
@@ -86,7 +86,7 @@ func BenchmarkCrosstab1M(b *testing.B) {
 	ws := openBenchWorkspace(b, benchCustomers)
 	ctx := context.Background()
 	b.ResetTimer()
-	cpu0 := exploretest.ProcessCPU()
+	cpu0 := sampletest.ProcessCPU()
 	for b.Loop() {
 		x, err := Crosstab(ctx, ws, "sector", "monthly_revenue", "")
 		if err != nil {

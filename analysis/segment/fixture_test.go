@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
 	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
 // openHandFixture opens an in-memory workspace with ten customers whose KPIs are known by
@@ -28,7 +28,7 @@ import (
 func openHandFixture(t testing.TB) *workspace.Workspace {
 	t.Helper()
 	ctx := context.Background()
-	ws := exploretest.Memory(t)
+	ws := sampletest.Memory(t)
 	stmts := []string{
 		`CREATE TABLE customers AS SELECT i::BIGINT AS customer_id, 'cust ' || i AS name,
 		   CASE WHEN i <= 4 THEN 'retail' WHEN i <= 7 THEN 'finance' ELSE 'o''hare' END AS sector,

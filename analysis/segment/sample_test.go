@@ -7,11 +7,11 @@ import (
 	"testing"
 
 	"github.com/acrm-dev/acrm/analysis/explore"
-	"github.com/acrm-dev/acrm/analysis/explore/exploretest"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
 func TestSampleCustomerView(t *testing.T) {
-	ws := exploretest.Sample(t)
+	ws := sampletest.Sample(t)
 	ctx := context.Background()
 	if err := EnsureCustomerView(ctx, ws); err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func TestSampleCustomerView(t *testing.T) {
 }
 
 func TestSampleKPIsAndCrosstab(t *testing.T) {
-	ws := exploretest.Sample(t)
+	ws := sampletest.Sample(t)
 	ctx := context.Background()
 	rows, err := KPIs(ctx, ws, ValueSegments())
 	if err != nil {
@@ -128,7 +128,7 @@ func TestSampleKPIsAndCrosstab(t *testing.T) {
 // values with Values, builds "column = value" with BuildFilter and checks the filter selects
 // exactly the count Values reported.
 func TestSampleValuesRoundTrip(t *testing.T) {
-	ws := exploretest.Sample(t)
+	ws := sampletest.Sample(t)
 	ctx := context.Background()
 	cols, err := Columns(ctx, ws)
 	if err != nil {

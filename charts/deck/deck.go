@@ -8,7 +8,6 @@ package deck
 
 import (
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -31,11 +30,9 @@ import (
 
 // ErrNoData is wrapped by the chart builders when the workspace lacks what a chart needs;
 // the message says what is missing and how to get it.
-var ErrNoData = errors.New("no data for this chart")
+var ErrNoData = sim.ErrNoData
 
-func noData(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrNoData, fmt.Sprintf(format, args...))
-}
+func noData(format string, args ...any) error { return sim.NoData(format, args...) }
 
 // Progress reports how far the deck is.
 type Progress struct {
@@ -59,11 +56,8 @@ func Open(ctx context.Context, ws *workspace.Workspace) (*Source, error) {
 		return nil, fmt.Errorf("deck: read snapshot date: %w", err)
 	}
 	if d == "" {
-		if ok, _ := ws.HasTable(ctx, "contacts"); ok {
-			var t sql.NullTime
-			if err := ws.QueryRowContext(ctx, `SELECT max(ts) FROM contacts`).Scan(&t); err == nil && t.Valid {
-				d = t.Time.Format("2006-01-02")
-			}
+		if t, ok, err := datamart.Snapshot(ctx, ws); err == nil && ok {
+			d = t.Format("2006-01-02")
 		}
 	}
 	s.DataDate = d
@@ -316,57 +310,13 @@ func calBins(m Model) []profilesCalBin {
 
 // ---- money ----------------------------------------------------------------------------
 
-// Economics are what a campaign for a product costs and earns, from the workspace.
-type Economics struct {
-	ProductID int
-	Product   string
-	Base      float64 // customers not owning the product at the snapshot
-	Response  float64 // acceptance of randomly selected offers of the product
-	Offers    float64 // random offers the response is measured on
-	Margin    float64 // profit per contract over its horizon
-	Cost      float64 // mean cost per contact of those campaigns
-}
+// Economics are what a campaign for a product costs and earns (analysis/sim).
+type Economics = sim.Economics
 
-// ProductEconomics reads a product's margin, the eligible base and the response of the
-// randomly selected campaign cells (an unbiased mass-mailing response rate).
+// ProductEconomics reads a product's margin, eligible base and random-cell response
+// (sim.ProductEconomics).
 func (s *Source) ProductEconomics(ctx context.Context, productID int) (Economics, error) {
-	e := Economics{ProductID: productID}
-	for _, t := range []string{"products", "customers", "holdings", "contacts", "campaigns"} {
-		if ok, err := s.WS.HasTable(ctx, t); err != nil || !ok {
-			return e, noData("the workspace has no %s table (acrm sample creates the datamart)", t)
-		}
-	}
-	db := s.WS
-	p, err := datamart.ProductByID(ctx, s.WS, productID)
-	if errors.Is(err, datamart.ErrNoProduct) {
-		return e, noData("product %d is not in products", productID)
-	}
-	if err != nil {
-		return e, fmt.Errorf("deck: product %d: %w", productID, err)
-	}
-	e.Product, e.Margin = p.Name, p.Margin
-	if p.Objective == datamart.Retention {
-		// Retention offers go to the owners; a look-alike model ranks the non-owners.
-		return e, noData("%s is a retention product: its offers go to owners, so a look-alike selection of non-owners has no profit curve", e.Product)
-	}
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM customers WHERE customer_id NOT IN
-		(SELECT customer_id FROM holdings WHERE product_id = ? AND end_date IS NULL)`, productID).Scan(&e.Base); err != nil {
-		return e, fmt.Errorf("deck: eligible base of product %d: %w", productID, err)
-	}
-	var resp, cost sql.NullFloat64
-	if err := db.QueryRowContext(ctx, `SELECT count(*), avg((ct.outcome = 'accepted')::DOUBLE), avg(cp.cost_per_contact)
-		FROM contacts ct JOIN campaigns cp ON cp.campaign_id = ct.campaign_id
-		WHERE cp.selection = 'random' AND ct.product_id = ? AND ct.direction = 'outbound'`, productID).Scan(&e.Offers, &resp, &cost); err != nil {
-		return e, fmt.Errorf("deck: response of product %d: %w", productID, err)
-	}
-	if e.Offers == 0 || !resp.Valid {
-		return e, noData("no randomly selected offers of %s in the contact history, so its mass-mailing response is unknown", e.Product)
-	}
-	if resp.Float64 <= 0 {
-		return e, noData("none of the %.0f randomly selected offers of %s was accepted, so its mass-mailing response is unknown", e.Offers, e.Product)
-	}
-	e.Response, e.Cost = resp.Float64, cost.Float64
-	return e, nil
+	return sim.ProductEconomics(ctx, s.WS, productID)
 }
 
 // ProfitInput is the simulation input for selecting customers for product offers by m.

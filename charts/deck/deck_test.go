@@ -16,6 +16,7 @@ import (
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/charts"
 	"github.com/acrm-dev/acrm/sampledata"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
 var (
@@ -30,12 +31,8 @@ func sample(t *testing.T) *workspace.Workspace {
 	t.Helper()
 	sampleOnce.Do(func() {
 		ctx := context.Background()
-		ws, err := workspace.Open(ctx, workspace.Memory)
+		ws, err := sampletest.Generate(ctx, sampledata.Options{Customers: 4000, Seed: 7})
 		if err != nil {
-			sampleErr = err
-			return
-		}
-		if _, err := sampledata.Generate(ctx, ws, sampledata.Options{Customers: 4000, Seed: 7}, nil); err != nil {
 			sampleErr = err
 			return
 		}
@@ -304,14 +301,7 @@ func chartKPI(c charts.SegmentKPIChart, name string) (charts.KPI, bool) {
 // the average, which the title must say.
 func TestSegmentKPIsFollowTheValueBasis(t *testing.T) {
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, workspace.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	if _, err := sampledata.Generate(ctx, ws, sampledata.Options{Customers: 1500, Seed: 11}, nil); err != nil {
-		t.Fatal(err)
-	}
+	ws := sampletest.Fresh(t, 1500, 11)
 	src, err := Open(ctx, ws)
 	if err != nil {
 		t.Fatal(err)
@@ -498,16 +488,9 @@ func TestProfitModelPicksWhereTargetingPays(t *testing.T) {
 // ranks non-owners), and a products table without an objective column still has economics.
 func TestProductEconomicsRetentionAndNoObjective(t *testing.T) {
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, workspace.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	if _, err := sampledata.Generate(ctx, ws, sampledata.Options{Customers: 3000, Seed: 7}, nil); err != nil {
-		t.Fatal(err)
-	}
+	ws := sampletest.Fresh(t, 3000, 7)
 	src := &Source{WS: ws}
-	_, err = src.ProductEconomics(ctx, 1) // MOB-VOICE, retention
+	_, err := src.ProductEconomics(ctx, 1) // MOB-VOICE, retention
 	if !errors.Is(err, ErrNoData) || !strings.Contains(err.Error(), "retention product") {
 		t.Fatalf("retention product 1: err = %v, want ErrNoData naming the retention objective", err)
 	}

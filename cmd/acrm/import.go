@@ -73,6 +73,7 @@ func newExportCmd() *cobra.Command {
 		Short: "Write a table (or a query with --query) to CSV, Parquet or JSON",
 		Long: `Write a table to a file; the format follows the extension. The file is written to a
 temporary name and renamed when complete, so a failed export never leaves a partial file.`,
+		// sql-lint: user text (an example of what to type)
 		Example: `  acrm export --db ws.duckdb customers -o customers.parquet
   acrm export --db ws.duckdb --query "SELECT * FROM acrm_scores" -o scores.csv`,
 		Args: cobra.MaximumNArgs(1),

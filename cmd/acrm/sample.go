@@ -72,12 +72,14 @@ Opt-outs it triggers are written too, in the same transaction. Same --seed → s
 The sample's own campaigns (1..56) are answered already. To let the market answer a new one,
 register it first: a campaigns row and its campaign_members (contacted = true for those who get
 the offer), for instance with acrm sql as in the example.`,
+		// sql-lint: user text (an example of what to type)
 		Example: `  acrm sql --db acrm.duckdb "INSERT INTO campaigns (campaign_id, name, product_id, channel, start_date, end_date, cost_per_contact, selection, period) VALUES (100, 'P5 2026-11 Microsoft 365 by phone', 16, 'phone', DATE '2026-11-02', DATE '2026-11-27', 6.50, 'random', NULL)"
   acrm sql --db acrm.duckdb "INSERT INTO campaign_members (campaign_id, customer_id, cell, contacted) SELECT 100, customer_id, 'target', true FROM customers WHERE customer_id % 25 = 0"
   acrm sample respond --db acrm.duckdb --campaign 100 --seed 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if campaign <= 0 {
+				// sql-lint: user text (an example of what to type)
 				return fmt.Errorf("--campaign: a campaign_id is required (see: acrm sql \"SELECT * FROM campaigns\")")
 			}
 			ws, err := openWorkspace(cmd.Context())

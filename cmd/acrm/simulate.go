@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/acrm-dev/acrm/analysis/datamart"
 	"github.com/acrm-dev/acrm/analysis/sim"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/charts/deck"
@@ -636,8 +637,8 @@ func conversionFromModel(cmd *cobra.Command, ref string, base, volume, rate floa
 		return 0, "", err
 	}
 	if base == 0 {
-		var n int64
-		if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM customers`).Scan(&n); err != nil {
+		n, err := datamart.CustomerCount(ctx, ws)
+		if err != nil {
 			return 0, "", fmt.Errorf("count customers for --base: %w", err)
 		}
 		base = float64(n)

@@ -20,6 +20,7 @@ func newSQLCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   `sql "QUERY"`,
 		Short: "Run a SQL query on the workspace (DuckDB dialect)",
+		// sql-lint: user text (an example of what to type)
 		Example: `  acrm sql --db ws.duckdb "SELECT sector, count(*) FROM customers GROUP BY ALL ORDER BY 2 DESC"
   acrm sql --db ws.duckdb --format csv "SELECT * FROM products" > products.csv`,
 		Args: cobra.ExactArgs(1),

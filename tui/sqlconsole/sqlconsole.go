@@ -86,6 +86,7 @@ type Console struct {
 const Placeholder = "(empty) type a DuckDB query here, then ctrl+r runs it · ↑ recalls earlier queries"
 
 // EmptyRun is what ctrl+r on an empty editor says.
+// sql-lint: user text (an example of what to type)
 const EmptyRun = "nothing to run: the editor is empty; type a query, e.g. SELECT * FROM customers LIMIT 10"
 
 // New builds a console whose jobs are owned by the screen owner.

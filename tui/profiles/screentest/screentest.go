@@ -7,7 +7,6 @@ package screentest
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/acrm-dev/acrm/analysis/profiles"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/sampledata"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
 	"github.com/acrm-dev/acrm/tui/common"
 	"github.com/acrm-dev/acrm/tui/services"
 	"github.com/acrm-dev/acrm/tui/theme"
@@ -34,14 +34,11 @@ const Seed = 7
 func Open(tb testing.TB, n int, products []int) *workspace.Workspace {
 	tb.Helper()
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, workspace.Memory)
+	ws, err := sampletest.Generate(ctx, sampledata.Options{Customers: n, Seed: Seed, Workers: 2})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { ws.Close() })
-	if _, err := sampledata.Generate(ctx, ws, sampledata.Options{Customers: n, Seed: Seed, Workers: 2}, nil); err != nil {
-		tb.Fatal(err)
-	}
 	if len(products) == 0 {
 		return ws
 	}
@@ -110,19 +107,13 @@ func (h *Host) View() string { return h.Screen.View() }
 // Busy reports whether a job runs (for tuitest.New).
 func (h *Host) Busy() bool { return h.C.Jobs.Busy() }
 
-// PinTrainTimes sets every registered model's train time to zero: it is the one wall-clock
-// number of a training run, so golden screens pin it to stay byte-identical across runs.
+// PinTrainTimes sets every registered model's train time to zero (sampletest.PinTrainTimes).
 func PinTrainTimes(tb testing.TB, ws *workspace.Workspace) {
 	tb.Helper()
-	if _, err := ws.ExecContext(context.Background(),
-		`UPDATE acrm_models SET metrics = json_merge_patch(metrics, '{"train_ms": 0}')::VARCHAR`); err != nil {
+	if err := sampletest.PinTrainTimes(context.Background(), ws); err != nil {
 		tb.Fatal(err)
 	}
 }
-
-// registryColumns are the acrm_models columns a snapshot keeps (everything but the model
-// blob: the screens' goldens read the registry, they never score).
-const registryColumns = `model_id, name, product_id, target, source, algo, version, params, features, metrics, fingerprint, is_best, created_at`
 
 // OpenSnapshot returns the sample workspace of n customers with the model registry loaded
 // from the snapshot file at path (newline-delimited JSON in testdata). When the file is
@@ -143,18 +134,13 @@ func OpenSnapshot(tb testing.TB, n int, products []int, path string) *workspace.
 	if _, err := os.Stat(abs); err != nil || update {
 		ws := Open(tb, n, products)
 		PinTrainTimes(tb, ws)
-		q := fmt.Sprintf(`COPY (SELECT %s FROM acrm_models ORDER BY model_id) TO %s (FORMAT json)`, registryColumns, workspace.QuoteString(abs))
-		if _, err := ws.ExecContext(context.Background(), q); err != nil {
+		if err := sampletest.SaveRegistry(context.Background(), ws, abs); err != nil {
 			tb.Fatal(err)
 		}
 		return ws
 	}
 	ws := Open(tb, n, nil)
-	q := fmt.Sprintf(`INSERT INTO acrm_models (%[1]s) SELECT %[1]s FROM read_json(%[2]s, columns = {
-		model_id: 'VARCHAR', name: 'VARCHAR', product_id: 'INTEGER', target: 'VARCHAR', source: 'VARCHAR',
-		algo: 'VARCHAR', version: 'INTEGER', params: 'VARCHAR', features: 'VARCHAR', metrics: 'VARCHAR',
-		fingerprint: 'VARCHAR', is_best: 'BOOLEAN', created_at: 'TIMESTAMP'})`, registryColumns, workspace.QuoteString(abs))
-	if _, err := ws.ExecContext(context.Background(), q); err != nil {
+	if err := sampletest.LoadRegistry(context.Background(), ws, abs); err != nil {
 		tb.Fatalf("load registry snapshot %s: %v", path, err)
 	}
 	return ws

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package exploretest
+package sampletest
 
 import "time"
 
