@@ -2,14 +2,15 @@ package charts
 
 import (
 	"math"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
+
+	"github.com/acrm-dev/acrm/analysis/units"
 )
 
 // minus is the typographic minus sign used in labels ("−1,200" rather than "-1,200").
-const minus = "−"
+const minus = units.Minus
 
 // FormatInt formats v rounded to an integer with comma thousands separators:
 // 1250000 → "1,250,000", -4200 → "−4,200".
@@ -24,24 +25,7 @@ func FormatNumber(v float64, decimals int) string {
 	if decimals < 0 {
 		decimals = 0
 	}
-	s := strconv.FormatFloat(math.Abs(v), 'f', decimals, 64)
-	neg := v < 0 && strings.Trim(s, "0.") != ""
-	intPart, frac := s, ""
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		intPart, frac = s[:i], s[i:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteString(minus)
-	}
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	b.WriteString(frac)
-	return b.String()
+	return units.Typographic(units.Float(v, decimals))
 }
 
 // FormatPercent formats a fraction as a percentage with a space before the sign:

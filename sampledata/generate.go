@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/acrm-dev/acrm/analysis/progress"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
@@ -31,11 +32,8 @@ type Options struct {
 	MemoryLimit string
 }
 
-// Progress reports how far Generate is.
-type Progress struct {
-	Done, Total int64
-	Stage       string
-}
+// Progress is the one progress report of long calls (analysis/progress).
+type Progress = progress.Progress
 
 // Summary describes a generated datamart.
 type Summary struct {

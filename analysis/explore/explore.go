@@ -16,14 +16,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acrm-dev/acrm/analysis/progress"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
-// Progress reports how far a long call has got: Done of Total steps, in Stage.
-type Progress struct {
-	Done, Total int64
-	Stage       string
-}
+// Progress is the one progress report of long calls (analysis/progress).
+type Progress = progress.Progress
 
 // Null is how Preview and FormatValue show SQL NULL.
 const Null = "∅"

@@ -12,14 +12,12 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/acrm-dev/acrm/analysis/progress"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
-// Progress reports how far a long step is.
-type Progress struct {
-	Done, Total int64
-	Stage       string
-}
+// Progress is the one progress report of long calls (analysis/progress).
+type Progress = progress.Progress
 
 // Column is one column of a Frame. Numeric columns hold Num (NaN = NULL); categorical ones
 // hold Str with Null marking SQL NULLs.

@@ -80,7 +80,7 @@ func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []f
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	report(Progress{Done: 0, Total: opt.Rounds, Stage: "gbdt: binning"})
+	report(Progress{Done: int64(0), Total: int64(opt.Rounds), Stage: "gbdt: binning"})
 	p := X.Cols
 	var (
 		bn          *binner
@@ -183,13 +183,13 @@ func growGBDT(ctx context.Context, bn *binner, bins []uint8, y []float64, vbins 
 			if loss < bestLoss-1e-9 {
 				bestLoss, bestRound = loss, round+1
 			} else if opt.EarlyStopping > 0 && round+1-bestRound >= opt.EarlyStopping {
-				report(Progress{Done: round + 1, Total: opt.Rounds, Stage: fmt.Sprintf("gbdt: early stop at round %d", bestRound)})
+				report(Progress{Done: int64(round + 1), Total: int64(opt.Rounds), Stage: fmt.Sprintf("gbdt: early stop at round %d", bestRound)})
 				break
 			}
 		} else {
 			bestRound = round + 1
 		}
-		report(Progress{Done: round + 1, Total: opt.Rounds, Stage: "gbdt"})
+		report(Progress{Done: int64(round + 1), Total: int64(opt.Rounds), Stage: "gbdt"})
 	}
 	if opt.EarlyStopping > 0 && bestRound > 0 && bestRound < len(m.Trees) {
 		m.Trees = m.Trees[:bestRound]
@@ -200,7 +200,7 @@ func growGBDT(ctx context.Context, bn *binner, bins []uint8, y []float64, vbins 
 	} else {
 		m.Gain = make([]float64, p)
 	}
-	report(Progress{Done: opt.Rounds, Total: opt.Rounds, Stage: "gbdt"})
+	report(Progress{Done: int64(opt.Rounds), Total: int64(opt.Rounds), Stage: "gbdt"})
 	return m, nil
 }
 

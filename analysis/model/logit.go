@@ -238,7 +238,7 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 		Recorder: recorderFunc(func(op optimize.Operation) {
 			if op == optimize.MajorIteration {
 				iter++
-				report(Progress{Done: iter, Total: maxIter, Stage: "logit"})
+				report(Progress{Done: int64(iter), Total: int64(maxIter), Stage: "logit"})
 			}
 		}),
 	}
@@ -262,7 +262,7 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 		m.Coef[j] = x[j+1] / sd[j]
 		m.Intercept -= m.Coef[j] * mean[j]
 	}
-	report(Progress{Done: maxIter, Total: maxIter, Stage: "logit"})
+	report(Progress{Done: int64(maxIter), Total: int64(maxIter), Stage: "logit"})
 	return m, x, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+
+	"github.com/acrm-dev/acrm/analysis/progress"
 )
 
 // Algo names a learning algorithm.
@@ -91,11 +93,8 @@ func DefaultOptions(a Algo) Options {
 	return o
 }
 
-// Progress reports how far a fit has come.
-type Progress struct {
-	Done, Total int
-	Stage       string
-}
+// Progress reports how far a fit has come (analysis/progress).
+type Progress = progress.Progress
 
 // Classifier is a trained binary classifier.
 type Classifier interface {

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/acrm-dev/acrm/analysis/features"
+	"github.com/acrm-dev/acrm/analysis/progress"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
@@ -41,10 +42,7 @@ func TrainTable(ctx context.Context, ws *workspace.Workspace, spec Spec, report 
 }
 
 func loadReport(report func(Progress)) func(features.Progress) {
-	if report == nil {
-		return nil
-	}
-	return func(p features.Progress) { report(Progress{Done: p.Done, Total: p.Total, Stage: "loading view"}) }
+	return progress.Staged(report, "loading view")
 }
 
 // Base is the customer feature view loaded in memory once, shared by product runs.

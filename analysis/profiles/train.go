@@ -19,6 +19,7 @@ import (
 
 	"github.com/acrm-dev/acrm/analysis/features"
 	"github.com/acrm-dev/acrm/analysis/model"
+	"github.com/acrm-dev/acrm/analysis/progress"
 )
 
 // Target kinds.
@@ -28,11 +29,8 @@ const (
 	Expr      = "expr"      // a SQL boolean expression over a generic table
 )
 
-// Progress reports how far training or scoring is.
-type Progress struct {
-	Done, Total int64
-	Stage       string
-}
+// Progress is the one progress report of long calls (analysis/progress).
+type Progress = progress.Progress
 
 // Spec describes one training run.
 type Spec struct {

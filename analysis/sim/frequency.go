@@ -15,14 +15,12 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/acrm-dev/acrm/analysis/progress"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
-// Progress reports how far a long computation is.
-type Progress struct {
-	Done, Total int64
-	Stage       string
-}
+// Progress is the one progress report of long calls (analysis/progress).
+type Progress = progress.Progress
 
 // FrequencyOptions say what LoadFrequency analyses.
 type FrequencyOptions struct {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/acrm-dev/acrm/analysis/units"
 )
 
 // This file renders results as plain text tables (no terminal styling), for the CLI and for
@@ -61,28 +63,7 @@ func trimZeros(s string) string {
 	return s
 }
 
-func groupThousands(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	intPart, frac := s, ""
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		intPart, frac = s[:i], s[i:]
-	}
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := b.String() + frac
-	if neg && strings.Trim(out, "0.,") != "" {
-		out = "-" + out
-	}
-	return out
-}
+func groupThousands(s string) string { return units.Group(s) }
 
 func money(v float64) string { return FormatMoney(v) + " (" + FormatShort(v) + ")" }
 

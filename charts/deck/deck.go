@@ -22,6 +22,7 @@ import (
 
 	"github.com/acrm-dev/acrm/analysis/datamart"
 	"github.com/acrm-dev/acrm/analysis/profiles"
+	"github.com/acrm-dev/acrm/analysis/progress"
 	"github.com/acrm-dev/acrm/analysis/segment"
 	"github.com/acrm-dev/acrm/analysis/sim"
 	"github.com/acrm-dev/acrm/analysis/workspace"
@@ -34,11 +35,8 @@ var ErrNoData = sim.ErrNoData
 
 func noData(format string, args ...any) error { return sim.NoData(format, args...) }
 
-// Progress reports how far the deck is.
-type Progress struct {
-	Done, Total int64
-	Stage       string
-}
+// Progress is the one progress report of long calls (analysis/progress).
+type Progress = progress.Progress
 
 // Source is a workspace the charts are built from, with what every footnote says.
 type Source struct {

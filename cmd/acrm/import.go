@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acrm-dev/acrm/analysis/workspace"
+
+	"github.com/acrm-dev/acrm/analysis/units"
 )
 
 func newImportCmd() *cobra.Command {
@@ -107,7 +109,6 @@ temporary name and renamed when complete, so a failed export never leaves a part
 	return cmd
 }
 
-// thousands formats an integer with thousands separators: 1234567 → "1,234,567".
 // count is n with thousands separators and the noun, singular for 1: "1 row", "3,333 rows".
 func count(n int64, noun string) string {
 	if n == 1 {
@@ -116,22 +117,8 @@ func count(n int64, noun string) string {
 	return thousands(n) + " " + noun + "s"
 }
 
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// thousands formats an integer with thousands separators: 1234567 → "1,234,567".
+func thousands(n int64) string { return units.Int(n) }
 
 func init() {
 	rootCmd.AddCommand(newImportCmd(), newExportCmd())

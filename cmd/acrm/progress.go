@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+
+	"github.com/acrm-dev/acrm/analysis/progress"
 )
 
 // termProgress draws one progress line on a terminal (bar, percentage, count, stage,
@@ -75,6 +77,9 @@ func (b *termProgress) report(done, total int64, stage string) {
 	fmt.Fprintf(b.w, "\r\033[K%s%-30s %s  %s", bar, stage, count, b.elapsed())
 	b.drawn = true
 }
+
+// update is report for the analysis packages' progress callbacks (a progress.Func).
+func (b *termProgress) update(p progress.Progress) { b.report(p.Done, p.Total, p.Stage) }
 
 func (b *termProgress) elapsed() time.Duration {
 	return time.Since(b.start).Round(100 * time.Millisecond)

@@ -37,7 +37,7 @@ Existing datamart tables are kept unless --replace. See docs/DATAMART.md.`,
 			}
 			defer ws.Close()
 			bar := newTermProgress(os.Stderr)
-			sum, err := sampledata.Generate(cmd.Context(), ws, opt, func(p sampledata.Progress) { bar.report(p.Done, p.Total, p.Stage) })
+			sum, err := sampledata.Generate(cmd.Context(), ws, opt, bar.update)
 			bar.done()
 			if err != nil {
 				return err

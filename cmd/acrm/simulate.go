@@ -619,7 +619,7 @@ observational.`,
 // simProgress is the terminal progress line of the frequency analysis.
 func simProgress() (*termProgress, func(sim.Progress)) {
 	bar := newTermProgress(os.Stderr)
-	return bar, func(p sim.Progress) { bar.report(p.Done, p.Total, p.Stage) }
+	return bar, bar.update
 }
 
 // conversionFromModel reads the targeted conversion at a volume from a model's gains curve:

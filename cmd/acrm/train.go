@@ -262,7 +262,7 @@ func newProgressBar(w io.Writer) progressBar {
 		lastDone = done
 		return fmt.Sprintf("%d/%d %s (%s)", done, total, stage, t.elapsed()), true
 	}
-	return progressBar{t, func(p profiles.Progress) { t.report(p.Done, p.Total, p.Stage) }}
+	return progressBar{t, t.update}
 }
 
 func init() { rootCmd.AddCommand(newPeersCmd()) }

@@ -12,6 +12,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/acrm-dev/acrm/tui/theme"
+
+	"github.com/acrm-dev/acrm/analysis/units"
 )
 
 // Width is the display width of s (ANSI aware).
@@ -136,41 +138,14 @@ func Count(n int64, noun string) string {
 }
 
 // Int formats n with thousands separators: 1234567 → "1,234,567".
-func Int(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func Int(n int64) string { return units.Int(n) }
 
 // Float formats x with dec decimals and thousands separators; "–" for NaN.
 func Float(x float64, dec int) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "–"
 	}
-	s := strconv.FormatFloat(math.Abs(x), 'f', dec, 64)
-	intPart, frac, _ := strings.Cut(s, ".")
-	n, _ := strconv.ParseInt(intPart, 10, 64)
-	out := Int(n)
-	if frac != "" {
-		out += "." + frac
-	}
-	if x < 0 && strings.Trim(out, "0.,") != "" {
-		out = "-" + out
-	}
-	return out
+	return units.Float(x, dec)
 }
 
 // Pct formats a fraction as a percentage with dec decimals; "–" for NaN.

@@ -94,14 +94,10 @@ func (w *Workspace) ProfileBoard(ctx context.Context) (*ProfileBoard, error) {
 
 // TrainProfiles implements ProfileService.
 func (w *Workspace) TrainProfiles(ctx context.Context, products []int, algo string, report func(Progress)) (*TrainSummary, error) {
-	var rep func(profiles.Progress)
-	if report != nil {
-		rep = func(p profiles.Progress) { report(Progress{Done: p.Done, Total: p.Total, Stage: p.Stage}) }
-	}
 	if algo == "" {
 		algo = "auto"
 	}
-	results, err := profiles.TrainAll(ctx, w.WS, profiles.AllSpec{Kind: profiles.Lookalike, Algo: algo, Seed: 1, Products: products}, rep)
+	results, err := profiles.TrainAll(ctx, w.WS, profiles.AllSpec{Kind: profiles.Lookalike, Algo: algo, Seed: 1, Products: products}, report)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

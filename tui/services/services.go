@@ -9,27 +9,13 @@ import (
 	"time"
 
 	"github.com/acrm-dev/acrm/analysis/explore"
+	"github.com/acrm-dev/acrm/analysis/progress"
 	"github.com/acrm-dev/acrm/analysis/segment"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
-// Progress is what long operations report: Done of Total units (Total 0 = unknown).
-type Progress struct {
-	Done, Total int64
-	Stage       string
-}
-
-// Fraction is Done/Total in [0,1], or -1 when the total is unknown.
-func (p Progress) Fraction() float64 {
-	if p.Total <= 0 {
-		return -1
-	}
-	f := float64(p.Done) / float64(p.Total)
-	if f > 1 {
-		f = 1
-	}
-	return f
-}
+// Progress is the one progress report of long calls (analysis/progress).
+type Progress = progress.Progress
 
 // The workbench shows the analysis packages' own types.
 type (

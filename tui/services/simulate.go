@@ -215,11 +215,7 @@ func (w *Workspace) ExportProfit(ctx context.Context, path string, v ProfitView)
 
 // ScoreModel implements SimulateService.
 func (w *Workspace) ScoreModel(ctx context.Context, modelID string, report func(Progress)) ([]float64, error) {
-	var rep func(profiles.Progress)
-	if report != nil {
-		rep = func(p profiles.Progress) { report(Progress{Done: p.Done, Total: p.Total, Stage: p.Stage}) }
-	}
-	sc, err := profiles.ScoreBase(ctx, w.WS, modelID, rep)
+	sc, err := profiles.ScoreBase(ctx, w.WS, modelID, report)
 	if err != nil {
 		return nil, err
 	}

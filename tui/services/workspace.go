@@ -29,11 +29,7 @@ func (w *Workspace) SizeBytes() int64 { return w.WS.SizeBytes() }
 func (w *Workspace) Tables(ctx context.Context) ([]TableInfo, error) { return w.WS.Tables(ctx) }
 
 func (w *Workspace) Profile(ctx context.Context, table string, report func(Progress)) ([]ColumnProfile, error) {
-	var rep func(explore.Progress)
-	if report != nil {
-		rep = func(p explore.Progress) { report(Progress{Done: p.Done, Total: p.Total, Stage: p.Stage}) }
-	}
-	return explore.Profile(ctx, w.WS, table, rep)
+	return explore.Profile(ctx, w.WS, table, report)
 }
 
 func (w *Workspace) Preview(ctx context.Context, table string, offset, limit int, filter string) (*Page, error) {

@@ -66,7 +66,7 @@ func (p *freqPanel) load() tea.Cmd {
 	svc, opts := p.svc, p.options()
 	p.busy = true
 	return start(p.c, "contact frequency of "+opts.Segment, func(ctx context.Context, report func(common.Progress)) (*sim.Frequency, error) {
-		opts.Report = func(pr sim.Progress) { report(common.Progress{Done: pr.Done, Total: pr.Total, Stage: pr.Stage}) }
+		opts.Report = report
 		return svc.LoadFrequency(ctx, opts)
 	})
 }
