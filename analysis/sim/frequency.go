@@ -19,6 +19,14 @@ import (
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
+// DefaultBoot and DefaultSeed are the bootstrap settings of the frequency analysis when a
+// caller gives none: the CLI (simulate frequency, chart frequency/scenarios/deck) and the
+// workbench use them alike, so the same what-if prints the same interval everywhere.
+const (
+	DefaultBoot        = 200
+	DefaultSeed uint64 = 1
+)
+
 // Progress is the one progress report of long calls (analysis/progress).
 type Progress = progress.Progress
 
@@ -182,7 +190,7 @@ func LoadFrequency(ctx context.Context, ws *workspace.Workspace, opts FrequencyO
 		return nil, fmt.Errorf("sim: period of %d months: want 3, 6 or 12", opts.PeriodMonths)
 	}
 	if opts.Boot == 0 {
-		opts.Boot = 200
+		opts.Boot = DefaultBoot
 	}
 	if opts.Boot < 20 {
 		return nil, fmt.Errorf("sim: %d bootstrap replicates are too few for a 95 %% interval; use at least 20", opts.Boot)

@@ -443,8 +443,18 @@ func (s *Source) SegmentKPIs(ctx context.Context, names ...string) (charts.Segme
 	if err != nil {
 		return charts.SegmentKPIChart{}, fmt.Errorf("deck: segment KPIs: %w", err)
 	}
-	base := rows[0]
-	c := charts.SegmentKPIChart{}
+	return KPIChart(rows, s.header("", SegmentSubtitle(segs, basis, rows[0].Customers), ""))
+}
+
+// KPIChart maps a KPI table (base first, then the segments) onto the segment KPI chart:
+// every KPI with a positive base value, indexed on the base, titled by SegmentTitle unless h
+// has a title. It is the one builder of this chart: acrm chart segments, the deck and the
+// Segments screen's export all call it, so the same segments get the same title.
+func KPIChart(rows []segment.KPIRow, h charts.Header) (charts.SegmentKPIChart, error) {
+	if len(rows) < 2 {
+		return charts.SegmentKPIChart{}, noData("no segment to chart")
+	}
+	c := charts.SegmentKPIChart{Header: h}
 	for _, r := range rows[1:] {
 		c.Segments = append(c.Segments, r.Segment)
 	}
@@ -452,7 +462,9 @@ func (s *Source) SegmentKPIs(ctx context.Context, names ...string) (charts.Segme
 	if len(c.KPIs) == 0 {
 		return c, noData("every KPI of the base is zero")
 	}
-	c.Header = s.header(SegmentTitle(c), SegmentSubtitle(segs, basis, base.Customers), "")
+	if c.Title == "" {
+		c.Title = SegmentTitle(c)
+	}
 	return c, nil
 }
 
@@ -535,9 +547,6 @@ func (o FrequencyOptions) withDefaults() FrequencyOptions {
 	}
 	if o.PeriodMonths == 0 {
 		o.PeriodMonths = 6
-	}
-	if o.Boot == 0 {
-		o.Boot = 100
 	}
 	if o.Seed == 0 {
 		o.Seed = 1

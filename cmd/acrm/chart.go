@@ -96,6 +96,7 @@ footnotes with the data date and model version, and never a customer identifier.
 
   deck         every chart the workspace has data for, plus index.md with a takeaway per chart
   segments     KPIs of the value segments (or --segments a,b) indexed against the base (= 100)
+  column       one column's histogram or most frequent values (--table T --column C)
   gains        cumulative gains and lift per decile of a model (and its challenger)
   roc          ROC curve of a model
   calibration  predicted against observed rates per score bin
@@ -109,7 +110,7 @@ footnotes with the data date and model version, and never a customer identifier.
 
 The format follows the extension of -o; files are written to a temporary file and renamed.`,
 	}
-	cmd.AddCommand(newChartDeckCmd(), newChartSegmentsCmd(), newChartModelCmd("gains"), newChartModelCmd("roc"),
+	cmd.AddCommand(newChartDeckCmd(), newChartSegmentsCmd(), newChartColumnCmd(), newChartModelCmd("gains"), newChartModelCmd("roc"),
 		newChartModelCmd("calibration"), newChartModelCmd("pred-decile"), newChartModelCmd("profit"),
 		newChartROICmd(), newChartFrequencyCmd(), newChartScenariosCmd(), newChartPredTimeCmd())
 	return cmd
@@ -176,8 +177,8 @@ func newChartDeckCmd() *cobra.Command {
 	f.IntVar(&products, "products", 3, "gains charts for this many products (best models by top-decile lift)")
 	f.StringVar(&segs, "segments", "top,middle,low", "segments of the frequency curve (comma-separated; all = every customer)")
 	f.StringVar(&period, "period", "6m", "period of the what-ifs: 3m, 6m or 12m")
-	f.IntVar(&boot, "boot", 100, "bootstrap replicates of the frequency analysis")
-	f.Uint64Var(&seed, "seed", 1, "bootstrap seed")
+	f.IntVar(&boot, "boot", sim.DefaultBoot, "bootstrap replicates of the frequency analysis")
+	f.Uint64Var(&seed, "seed", sim.DefaultSeed, "bootstrap seed")
 	return cmd
 }
 
@@ -227,6 +228,41 @@ acrm segments save.`,
 		},
 	}
 	cmd.Flags().StringVar(&segs, "segments", "", "segments, comma-separated: top, middle, low or saved segment names (up to 6; default top,middle,low)")
+	cf.register(cmd)
+	return cmd
+}
+
+func newChartColumnCmd() *cobra.Command {
+	var cf chartFlags
+	var table, column string
+	cmd := &cobra.Command{
+		Use:   "column --table T --column C -o FILE",
+		Short: "Distribution of one column of a table (histogram, or its most frequent values)",
+		Long: `column draws a numeric column's histogram (median and mean marked) or any other column's
+most frequent values (values of fewer than 5 rows left out), the chart the Data screen exports
+with e. Identifier and contact columns (ids, names, e-mail, phone, address, IBAN) are never
+charted.`,
+		Example: `  acrm chart column --db acrm.duckdb --table customers --column monthly_revenue -o revenue.png`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			size, err := cf.check()
+			if err != nil {
+				return fmt.Errorf("chart column: %w", err)
+			}
+			if table == "" || column == "" {
+				return fmt.Errorf("chart column: --table and --column are required")
+			}
+			return withSource(cmd, func(src *deck.Source) error {
+				c, err := src.ColumnChart(cmd.Context(), table, column)
+				if err != nil {
+					return fmt.Errorf("chart column: %w", err)
+				}
+				return cf.write(cmd, c, size)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&table, "table", "", "table or view")
+	cmd.Flags().StringVar(&column, "column", "", "column to chart")
 	cf.register(cmd)
 	return cmd
 }
@@ -386,8 +422,8 @@ func newChartFrequencyCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&segs, "segments", "top,middle,low", "segments, comma-separated: all, top, middle, low or a saved segment (up to 4)")
-	cmd.Flags().IntVar(&boot, "boot", 100, "bootstrap replicates")
-	cmd.Flags().Uint64Var(&seed, "seed", 1, "bootstrap seed")
+	cmd.Flags().IntVar(&boot, "boot", sim.DefaultBoot, "bootstrap replicates")
+	cmd.Flags().Uint64Var(&seed, "seed", sim.DefaultSeed, "bootstrap seed")
 	cf.register(cmd)
 	return cmd
 }
@@ -446,8 +482,8 @@ result (roi and profit: net profit; inbound: yearly profit; frequency what-ifs: 
 	cmd.Flags().BoolVar(&saved, "saved", false, "compare scenarios saved in the workspace instead")
 	cmd.Flags().StringVar(&names, "names", "", "with --saved: these scenarios, comma-separated (default all)")
 	cmd.Flags().StringVar(&period, "period", "6m", "period: 3m, 6m or 12m")
-	cmd.Flags().IntVar(&boot, "boot", 100, "bootstrap replicates")
-	cmd.Flags().Uint64Var(&seed, "seed", 1, "bootstrap seed")
+	cmd.Flags().IntVar(&boot, "boot", sim.DefaultBoot, "bootstrap replicates")
+	cmd.Flags().Uint64Var(&seed, "seed", sim.DefaultSeed, "bootstrap seed")
 	cf.register(cmd)
 	return cmd
 }

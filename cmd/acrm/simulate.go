@@ -609,8 +609,8 @@ observational.`,
 	fl.StringVar(&period, "period", "6m", "period the offers are counted in: 3m, 6m or 12m")
 	fl.IntVar(&from, "from", 0, "offers per period now")
 	fl.IntVar(&to, "to", 0, "offers per period in the what-if")
-	fl.IntVar(&boot, "boot", 200, "bootstrap resamples of customers for the 95 % intervals")
-	fl.Uint64Var(&seed, "seed", 1, "bootstrap seed")
+	fl.IntVar(&boot, "boot", sim.DefaultBoot, "bootstrap resamples of customers for the 95 % intervals")
+	fl.Uint64Var(&seed, "seed", sim.DefaultSeed, "bootstrap seed")
 	fl.BoolVar(&detail, "detail", false, "with --from/--to: also print the response tables")
 	sc.register(cmd)
 	return cmd

@@ -41,8 +41,8 @@ const (
 
 // Boot and Seed are the bootstrap settings of the frequency analysis (the CLI's defaults).
 const (
-	Boot = 200
-	Seed = 1
+	Boot = sim.DefaultBoot
+	Seed = sim.DefaultSeed
 )
 
 // Periods are the period lengths p cycles through, in months.
