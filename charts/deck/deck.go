@@ -954,14 +954,7 @@ func Build(ctx context.Context, ws *workspace.Workspace, dir string, o Options) 
 	return items, nil
 }
 
-func fileSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return '_'
-	}, s)
-}
+func fileSafe(s string) string { return charts.SafeFileName(s) }
 
 // Index renders index.md: each chart with its takeaway, then what was skipped and why.
 func Index(src *Source, items []Item, o Options) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/acrm-dev/acrm/tui/theme"
 
 	"github.com/acrm-dev/acrm/analysis/units"
+	"github.com/acrm-dev/acrm/charts"
 )
 
 // Width is the display width of s (ANSI aware).
@@ -346,16 +347,8 @@ func ErrorText(th *theme.Theme, err error, w int) string {
 
 // FileName makes s safe as a file name in any shell and file system: characters other than
 // ASCII letters, digits, '-', '_' and '.' become '_'. Every default export name goes
-// through it.
-func FileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '_'
-	}, s)
-}
+// through it (charts.SafeFileName, which the deck uses too).
+func FileName(s string) string { return charts.SafeFileName(s) }
 
 // FirstLine is s up to its first line break.
 func FirstLine(s string) string {
