@@ -105,17 +105,7 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 		if err != nil {
 			return err
 		}
-		b, err := profiles.LoadBase(ctx, ws, bar.report)
-		if err != nil {
-			bar.done()
-			return err
-		}
-		oracle, err := profiles.OracleAUC(ctx, ws)
-		if err != nil {
-			bar.done()
-			return err
-		}
-		res, err := profiles.TrainProduct(ctx, ws, b, profiles.Spec{ProductID: fl.product, Kind: kind, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds, Name: fl.name}, oracle, bar.report)
+		res, err := profiles.TrainOneProduct(ctx, ws, profiles.Spec{ProductID: fl.product, Kind: kind, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds, Name: fl.name}, bar.report)
 		bar.done()
 		if err != nil {
 			return err
