@@ -376,16 +376,7 @@ func newChartROICmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("chart roi: %w", err)
 				}
-				verb := "earns"
-				if cmp.ExtraNetProfit < 0 {
-					verb = "loses"
-				}
-				h.Title = fmt.Sprintf("%s %s %s against %s", tgName, verb, charts.Money.Format(charts.DefaultTheme(), cmp.ExtraNetProfit),
-					strings.ToLower(massName[:1])+massName[1:])
-				h.Subtitle = fmt.Sprintf("%s: %s contacts at %s · %s: %s contacts at %s · profit per contract over its horizon",
-					massName, charts.FormatInt(mass.Volume), charts.FormatPercent(mass.Conversion, 1),
-					tgName, charts.FormatInt(tg.Volume), charts.FormatPercent(tg.Conversion, 1))
-				c = deck.ROIChart(cmp, h, massName, tgName)
+				c = deck.ComparisonChart(cmp, h, massName, tgName)
 			}
 			return cf.write(cmd, c, size)
 		},

@@ -73,54 +73,9 @@ func (w *Workspace) LoadFrequency(ctx context.Context, opts sim.FrequencyOptions
 	return sim.LoadFrequency(ctx, w.WS, opts)
 }
 
-// ProfitModels implements SimulateService.
+// ProfitModels implements SimulateService (deck.ProfitModels).
 func (w *Workspace) ProfitModels(ctx context.Context) ([]ProfileModel, error) {
-	src := &deck.Source{WS: w.WS}
-	models, err := src.Models(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// Only products whose economics can be measured (a response rate from randomly selected
-	// offers) get a profit curve; the first reason another was left out explains an empty list.
-	var out []ProfileModel
-	var why error
-	for _, m := range deck.Headline(models) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if m.ProductID == 0 || len(m.Metrics.Gains) == 0 {
-			continue
-		}
-		if _, err := src.ProductEconomics(ctx, m.ProductID); err != nil {
-			if why == nil {
-				why = err
-			}
-			continue
-		}
-		out = append(out, m)
-	}
-	if len(out) == 0 && why != nil {
-		return nil, fmt.Errorf("no trained product has a measured response rate for a profit curve (%w)", why)
-	}
-	// The screen opens on the product the deck's profit slide shows: where targeting adds
-	// most to mailing everyone (a product worth mailing to all shows two equal campaigns).
-	if len(out) > 1 {
-		full, err := deck.Open(ctx, w.WS)
-		if err != nil {
-			return nil, err
-		}
-		best, _, err := deck.ProfitModel(ctx, full, out)
-		if err != nil {
-			return nil, err
-		}
-		for i, m := range out {
-			if m.ModelID == best.ModelID {
-				out = append([]ProfileModel{m}, append(out[:i:i], out[i+1:]...)...)
-				break
-			}
-		}
-	}
-	return out, nil
+	return deck.ProfitModels(ctx, w.WS)
 }
 
 // ProfitCurve implements SimulateService.
@@ -177,20 +132,8 @@ func (w *Workspace) ExportROI(ctx context.Context, path string, c sim.OutboundCo
 	if err != nil {
 		return "", err
 	}
-	h := charts.Header{
-		Title: fmt.Sprintf("Targeting earns %s more than the mass mailing",
-			charts.FormatMoney(charts.DefaultTheme().Currency, c.ExtraNetProfit)),
-		Subtitle: fmt.Sprintf("Mass: %s contacts at %s conversion · targeted: %s contacts at %s",
-			charts.FormatInt(c.Mass.Volume), charts.FormatPercent(c.Mass.Conversion, 1),
-			charts.FormatInt(c.Targeted.Volume), charts.FormatPercent(c.Targeted.Conversion, 1)),
-		DataDate: src.DataDate,
-		Source:   src.Label + " · inputs entered on the Simulate screen",
-	}
-	if c.ExtraNetProfit < 0 {
-		h.Title = fmt.Sprintf("Targeting earns %s less than the mass mailing",
-			charts.FormatMoney(charts.DefaultTheme().Currency, -c.ExtraNetProfit))
-	}
-	return writeChart(ctx, path, deck.ROIChart(c, h, "Mass mailing", "Model-targeted"))
+	h := charts.Header{DataDate: src.DataDate, Source: src.Label + " · inputs entered on the Simulate screen"}
+	return writeChart(ctx, path, deck.ComparisonChart(c, h, "Mass mailing", "Model-targeted"))
 }
 
 // ExportProfit implements SimulateService.
