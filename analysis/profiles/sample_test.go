@@ -4,37 +4,20 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/acrm-dev/acrm/analysis/model"
 	"github.com/acrm-dev/acrm/analysis/workspace"
-	"github.com/acrm-dev/acrm/sampledata"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
 // sampleSize keeps the package's tests within seconds per product.
 const sampleSize = 20000
 
-var (
-	sampleOnce sync.Once
-	sampleWS   *workspace.Workspace
-	sampleErr  error
-)
-
 // sampleWorkspace is one in-memory sample datamart shared by the tests of this package.
 func sampleWorkspace(t testing.TB) *workspace.Workspace {
 	t.Helper()
-	sampleOnce.Do(func() {
-		ctx := context.Background()
-		sampleWS, sampleErr = workspace.Open(ctx, workspace.Memory)
-		if sampleErr == nil {
-			_, sampleErr = sampledata.Generate(ctx, sampleWS, sampledata.Options{Customers: sampleSize, Seed: 42}, nil)
-		}
-	})
-	if sampleErr != nil {
-		t.Fatal(sampleErr)
-	}
-	return sampleWS
+	return sampletest.Shared(t, sampleSize, 42)
 }
 
 // truthOn returns p_true of product pid for the given customer ids (evaluation only).

@@ -4,12 +4,11 @@ import (
 	"context"
 	"flag"
 	"math"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/acrm-dev/acrm/analysis/workspace"
-	"github.com/acrm-dev/acrm/sampledata"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
 // sampleCustomers sizes the sample the frequency tests run on: large enough for the top
@@ -20,33 +19,11 @@ var (
 	sampleSeed      = flag.Uint64("sim.seed", 42, "seed of the generated sample for the frequency tests")
 )
 
-var (
-	sampleOnce sync.Once
-	sampleWS   *workspace.Workspace
-	sampleErr  error
-)
-
+// sampleWorkspace is the sample of -sim.customers and -sim.seed, generated once per test
+// binary (sampletest.Shared).
 func sampleWorkspace(t testing.TB) *workspace.Workspace {
 	t.Helper()
-	sampleOnce.Do(func() {
-		ctx := context.Background()
-		ws, err := workspace.Open(ctx, workspace.Memory)
-		if err != nil {
-			sampleErr = err
-			return
-		}
-		start := time.Now()
-		if _, err := sampledata.Generate(ctx, ws, sampledata.Options{Customers: *sampleCustomers, Seed: *sampleSeed}, nil); err != nil {
-			sampleErr = err
-			return
-		}
-		t.Logf("generated %d customers in %v", *sampleCustomers, time.Since(start))
-		sampleWS = ws
-	})
-	if sampleErr != nil {
-		t.Fatal(sampleErr)
-	}
-	return sampleWS
+	return sampletest.Shared(t, *sampleCustomers, *sampleSeed)
 }
 
 func truthMeta(t testing.TB, ws *workspace.Workspace, key string) float64 {
