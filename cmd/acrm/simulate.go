@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -657,23 +656,19 @@ func conversionFromModel(cmd *cobra.Command, ref string, base, volume, rate floa
 func inboundDefaults(ctx context.Context, ws *workspace.Workspace, modelRef string, contacts, margin bool, in *sim.Inbound) (string, error) {
 	var note string
 	if contacts {
-		var n sql.NullFloat64
-		err := ws.QueryRowContext(ctx, `SELECT count(*) / 12.0 FROM contacts
-			WHERE direction = 'inbound' AND ts > (SELECT max(ts) FROM contacts) - INTERVAL 12 MONTH`).Scan(&n)
-		if err != nil || !n.Valid || n.Float64 <= 0 {
+		n, err := sim.InboundContactsPerMonth(ctx, ws)
+		if err != nil {
 			return "", fmt.Errorf("--contacts: not given and no inbound contacts in the workspace's history to count (%v)", err)
 		}
-		in.Contacts = math.Round(n.Float64)
+		in.Contacts = math.Round(n)
 		note += fmt.Sprintf("contacts: %s inbound contacts a month (the last 12 months of history)\n", sim.FormatCount(in.Contacts))
 	}
 	if margin {
-		var m sql.NullFloat64
-		err := ws.QueryRowContext(ctx, `SELECT p.margin FROM acrm_models m JOIN products p ON p.product_id = m.product_id
-			WHERE m.model_id = ? OR (m.name = ? AND m.is_best) LIMIT 1`, modelRef, modelRef).Scan(&m)
-		if err != nil || !m.Valid || m.Float64 <= 0 {
+		m, err := sim.ModelMargin(ctx, ws, modelRef)
+		if err != nil {
 			return "", fmt.Errorf("--margin: not given and model %s has no product margin to use", modelRef)
 		}
-		in.Margin = m.Float64
+		in.Margin = m
 		note += fmt.Sprintf("margin: %s, the product's margin over its horizon\n", sim.FormatCount(in.Margin))
 	}
 	if note != "" {
