@@ -111,6 +111,12 @@ func Fit(f *Frame, y []float64, opt EncoderOptions) (*Encoder, *model.Matrix, er
 	enc := &Encoder{Options: opt}
 	var oofCols = map[int][]float64{}
 	for _, c := range f.Cols {
+		if !c.Numeric && allNumbers(c) {
+			// Numbers stored as text (a blank or "NA" in an export made the column text):
+			// a numeric feature, never an identifier; Transform parses the text the same way.
+			v, _ := numericValues(c)
+			c = &Column{Name: c.Name, Numeric: true, Num: v}
+		}
 		ft, note := fitColumn(c, f.Rows, opt, y != nil)
 		if note != "" {
 			enc.Dropped = append(enc.Dropped, Note{Column: c.Name, Reason: note})
@@ -422,6 +428,23 @@ func (e *Encoder) transform(f *Frame, oof map[int][]float64) (*model.Matrix, err
 		}
 	}
 	return X, nil
+}
+
+// allNumbers reports whether every non-blank value of a text column is a number (and at
+// least one is).
+func allNumbers(c *Column) bool {
+	seen := false
+	for i, s := range c.Str {
+		t := strings.TrimSpace(s)
+		if c.Null[i] || t == "" {
+			continue
+		}
+		if v, err := strconv.ParseFloat(t, 64); err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+		seen = true
+	}
+	return seen
 }
 
 // numericValues returns c as numbers, parsing text columns (a scoring table may hold numbers

@@ -3,6 +3,7 @@ package features
 import (
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -199,5 +200,34 @@ func TestEncoderTextNumbersAtScoring(t *testing.T) {
 	_, err = enc.Transform(frameOf(strCol("x", "abc")))
 	if err == nil || !strings.Contains(err.Error(), `column x row 1: expected a number, found "abc"`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestEncoderNumbersAsTextAreNumeric: a text column of numbers with blanks and many
+// distinct values is a numeric feature, never dropped as an identifier.
+func TestEncoderNumbersAsTextAreNumeric(t *testing.T) {
+	n := 200
+	c := &Column{Name: "balance", Str: make([]string, n), Null: make([]bool, n)}
+	y := make([]float64, n)
+	for i := range c.Str {
+		switch {
+		case i%10 == 0:
+			c.Str[i] = " "
+		case i%10 == 1:
+			c.Null[i] = true
+		default:
+			c.Str[i] = strconv.FormatFloat(float64(i)*1.5, 'f', -1, 64)
+		}
+		y[i] = float64(i % 2)
+	}
+	enc, X, err := Fit(frameOf(c), y, EncoderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(enc.Dropped) != 0 || len(enc.Features) != 1 || enc.Features[0].Kind != KindNumeric || !enc.Features[0].Missing {
+		t.Fatalf("features %+v dropped %v", enc.Features, enc.Dropped)
+	}
+	if got := X.At(3, 0); got != 4.5 {
+		t.Errorf("row 3 = %v, want 4.5", got)
 	}
 }

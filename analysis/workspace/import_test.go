@@ -223,3 +223,57 @@ func TestExportIsAtomic(t *testing.T) {
 		t.Fatalf("want unknown extension error, got %v", err)
 	}
 }
+
+// TestImportBlanksAreNull: blank and whitespace-only cells are NULL, --null-values adds
+// others, and a column of numbers with blanks imports as a number with the blanks counted.
+func TestImportBlanksAreNull(t *testing.T) {
+	ctx := context.Background()
+	w, err := Open(ctx, Memory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	path := writeFile(t, "blanks.csv", "id,age,city,score\n1,34,Rome,0.5\n2, ,Oslo,NA\n3,51,  ,0.7\n4,,Bern,?\n5,22,Rome,1.5\n")
+	res, err := w.Import(ctx, ImportOptions{Path: path, Table: "t", NullValues: []string{"NA", "?"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]string{}
+	for _, c := range res.Columns {
+		types[c.Name] = c.Type
+	}
+	if types["age"] != "BIGINT" || types["score"] != "DOUBLE" || types["city"] != "VARCHAR" {
+		t.Fatalf("types %v", types)
+	}
+	notes := map[string]NullNote{}
+	for _, n := range res.Nulls {
+		notes[n.Column] = n
+	}
+	if n := notes["age"]; n.Blanks != 2 || !n.Numeric {
+		t.Errorf("age note %+v, want 2 blanks, numeric", n)
+	}
+	if n := notes["score"]; n.Blanks != 2 || !n.Numeric {
+		t.Errorf("score note %+v, want 2 blanks (NA and ?), numeric", n)
+	}
+	if n := notes["city"]; n.Blanks != 1 || n.Numeric {
+		t.Errorf("city note %+v, want 1 blank, text", n)
+	}
+	var nullAge, nullCity int
+	var sum float64
+	if err := w.DB().QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE age IS NULL), count(*) FILTER (WHERE city IS NULL), sum(score) FROM t`).Scan(&nullAge, &nullCity, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if nullAge != 2 || nullCity != 1 || sum != 2.7 {
+		t.Errorf("NULL ages %d, NULL cities %d, score sum %v", nullAge, nullCity, sum)
+	}
+	// Without --null-values, "NA" is text: the column stays text.
+	res, err = w.Import(ctx, ImportOptions{Path: path, Table: "t2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Columns {
+		if c.Name == "score" && c.Type != "VARCHAR" {
+			t.Errorf("score without --null-values is %s", c.Type)
+		}
+	}
+}

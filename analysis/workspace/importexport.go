@@ -51,6 +51,9 @@ type ImportOptions struct {
 	Replace   bool              // replace an existing table of that name
 	Delimiter string            // CSV delimiter; empty = detect
 	Encoding  string            // CSV encoding (utf-8, latin-1, utf-16); empty = utf-8
+	// NullValues are cell values read as NULL besides blank or whitespace-only cells, which
+	// always are (e.g. "NA", "?"); compared after trimming spaces.
+	NullValues []string
 	// Progress, when set, is called from the importing goroutine at each stage change
 	// ("checking", "reading", "checking ids", "committing") and, while a plain CSV file is
 	// checked line by line, with the bytes of the file read so far (done of total; total 0
@@ -85,6 +88,17 @@ type ImportResult struct {
 	Rows    int64
 	Columns []Column
 	Elapsed time.Duration
+	// Nulls lists the text columns in which blank (or NullValues) cells became NULL, and
+	// whether the column then held only numbers and was imported as a number.
+	Nulls []NullNote
+}
+
+// NullNote says how many cells of a column an import turned into NULL.
+type NullNote struct {
+	Column  string
+	Blanks  int64  // cells that were blank, whitespace-only or a NullValues entry
+	Type    string // the column's type after the import (BIGINT or DOUBLE when converted)
+	Numeric bool   // every other value was a number: the column became numeric
 }
 
 // ImportError is a failed import: the file, where in it (line 0 = unknown), and what was wrong.
@@ -224,6 +238,13 @@ func (w *Workspace) Import(ctx context.Context, opt ImportOptions) (*ImportResul
 		}
 		if res.Rows == 0 {
 			return &ImportError{File: opt.Path, Msg: "no data rows (only a header?)"}
+		}
+		if format == "csv" {
+			notes, err := blanksToNull(ctx, tx, opt)
+			if err != nil {
+				return err
+			}
+			res.Nulls = notes
 		}
 		if opt.As != "" {
 			opt.report(0, 0, StageCheckingID)
@@ -651,4 +672,57 @@ func fieldsOnLine(abs string, line int, delim rune) (int, error) {
 		}
 	}
 	return 0, sc.Err()
+}
+
+// blanksToNull turns blank, whitespace-only and opt.NullValues cells of the new table's text
+// columns into NULL, and converts a text column whose remaining values are all numbers to
+// BIGINT (all integers) or DOUBLE: DuckDB's CSV sniffer reads a column of numbers with a
+// few blank or "NA" cells as text.
+func blanksToNull(ctx context.Context, tx *sql.Tx, opt ImportOptions) ([]NullNote, error) {
+	cols, err := describeTx(ctx, tx, "SELECT * FROM "+QuoteIdent(opt.Table))
+	if err != nil {
+		return nil, err
+	}
+	nulls := []string{"''"}
+	for _, v := range opt.NullValues {
+		nulls = append(nulls, QuoteString(strings.TrimSpace(v)))
+	}
+	inNulls := " IN (" + strings.Join(nulls, ", ") + ")"
+	var out []NullNote
+	for _, c := range cols {
+		if c.Type != "VARCHAR" {
+			continue
+		}
+		q := QuoteIdent(c.Name)
+		blank := "trim(" + q + ")" + inNulls
+		var blanks, values, nums, ints int64
+		// Empty cells arrive as NULL already; they count as blanks too.
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE `+q+` IS NULL OR `+blank+`),
+			count(*) FILTER (WHERE `+q+` IS NOT NULL AND NOT (`+blank+`)),
+			count(*) FILTER (WHERE NOT (`+blank+`) AND TRY_CAST(trim(`+q+`) AS DOUBLE) IS NOT NULL AND isfinite(TRY_CAST(trim(`+q+`) AS DOUBLE))),
+			count(*) FILTER (WHERE NOT (`+blank+`) AND regexp_full_match(trim(`+q+`), '[+-]?[0-9]{1,18}'))
+			FROM `+QuoteIdent(opt.Table)).Scan(&blanks, &values, &nums, &ints)
+		if err != nil {
+			return nil, fmt.Errorf("import %s: column %q: %w", opt.Path, c.Name, err)
+		}
+		if values > 0 && nums == values {
+			typ := "DOUBLE"
+			if ints == values {
+				typ = "BIGINT"
+			}
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE "+QuoteIdent(opt.Table)+" ALTER "+q+" TYPE "+typ+
+				" USING CASE WHEN "+blank+" THEN NULL ELSE CAST(trim("+q+") AS "+typ+") END"); err != nil {
+				return nil, fmt.Errorf("import %s: column %q as %s: %w", opt.Path, c.Name, typ, err)
+			}
+			out = append(out, NullNote{Column: c.Name, Blanks: blanks, Type: typ, Numeric: true})
+			continue
+		}
+		if blanks > 0 {
+			if _, err := tx.ExecContext(ctx, "UPDATE "+QuoteIdent(opt.Table)+" SET "+q+" = NULL WHERE "+blank); err != nil {
+				return nil, fmt.Errorf("import %s: column %q: %w", opt.Path, c.Name, err)
+			}
+			out = append(out, NullNote{Column: c.Name, Blanks: blanks, Type: c.Type})
+		}
+	}
+	return out, nil
 }

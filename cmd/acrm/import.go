@@ -21,7 +21,10 @@ func newImportCmd() *cobra.Command {
 		Long: `Load a file into a new table through DuckDB's own readers (CSV with any delimiter, header
 detection, quoted fields, BOM and CRLF; Parquet; JSON). The import runs in one transaction:
 a failed import leaves the workspace exactly as it was. --as maps the table onto one of the
-canonical datamart kinds and checks its required columns; --map renames columns.`,
+canonical datamart kinds and checks its required columns; --map renames columns.
+In a CSV file, blank and whitespace-only cells are NULL (--null-values adds others such as
+NA or ?); a text column whose other values are all numbers is imported as a number, and
+the import says how many blanks it turned into NULL.`,
 		Example: `  acrm import --db ws.duckdb crm_export.csv --table customers --as customers --map klantnr=customer_id
   acrm import --db ws.duckdb testdata/churn/mlc_churn_train.csv --table churn`,
 		Args: cobra.ExactArgs(1),
@@ -50,6 +53,13 @@ canonical datamart kinds and checks its required columns; --map renames columns.
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "imported %s into %s (%s, %s) in %s\n",
 				count(res.Rows, "row"), res.Table, res.Format, count(int64(len(res.Columns)), "column"), res.Elapsed.Round(1e6))
+			for _, n := range res.Nulls {
+				if n.Numeric {
+					fmt.Fprintf(out, "column %s: numbers with %s blank cell(s), imported as %s with those cells NULL\n", n.Column, thousands(n.Blanks), n.Type)
+				} else {
+					fmt.Fprintf(out, "column %s: %s blank cell(s) read as NULL\n", n.Column, thousands(n.Blanks))
+				}
+			}
 			tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "  column\ttype")
 			for _, c := range res.Columns {
@@ -64,6 +74,7 @@ canonical datamart kinds and checks its required columns; --map renames columns.
 	cmd.Flags().BoolVar(&opt.Replace, "replace", false, "replace an existing table of that name")
 	cmd.Flags().StringVar(&opt.Delimiter, "delim", "", `CSV delimiter (default: detected; \t for tab)`)
 	cmd.Flags().StringVar(&opt.Encoding, "encoding", "", "CSV encoding: utf-8 (default), latin-1, utf-16")
+	cmd.Flags().StringSliceVar(&opt.NullValues, "null-values", nil, "CSV cell values read as NULL besides blank ones, e.g. NA,? (blank and whitespace-only cells always are)")
 	_ = cmd.MarkFlagRequired("table")
 	return cmd
 }
