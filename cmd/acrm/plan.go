@@ -43,8 +43,7 @@ customers the same budget reaches).
 			if err != nil {
 				return fmt.Errorf("plan: --period: %w", err)
 			}
-			spec := nbo.PlanSpec{Budget: budget, PeriodMonths: months, Exact: exact}
-			spec.Channels = append(spec.Channels, splitList(channels)...)
+			spec := nbo.PlanSpec{Budget: budget, PeriodMonths: months, Exact: exact, Channels: splitList(channels)}
 			ctx := cmd.Context()
 			ws, err := openWorkspace(ctx)
 			if err != nil {
