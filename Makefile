@@ -58,6 +58,18 @@ SOAK_KILLS ?= 20
 soak:
 	ACRM_SOAK_KILLS=$(SOAK_KILLS) $(GO) test -count=1 -timeout 120m -run TestCrashKillAtRandomMoments -v ./cmd/acrm
 
+# govulncheck against a local vulnerability database built from the golang.org/x/vulndb
+# module (its data/osv files, indexed by its cmd/indexdb): the module proxy is needed only to
+# fetch the pinned versions once; the scan itself reads file://, no network.
+VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
+GOVULNCHECK_VERSION ?= v1.10.0
+VULNDB_DIR := .cache/vulndb
+vuln:
+	@set -e; dir=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+		rm -rf $(VULNDB_DIR); mkdir -p $(dir $(VULNDB_DIR)); \
+		$(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) -vulns "$$dir/data/osv" -out $(VULNDB_DIR); \
+		$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) -db file://$(CURDIR)/$(VULNDB_DIR) ./...
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
 

@@ -23,12 +23,18 @@ func FuzzCheckExpression(f *testing.F) {
 		if CheckExpression(expr) != nil {
 			return
 		}
-		stmt, err := parseOne("SELECT count(*) FROM t WHERE (\n" + expr + "\n)")
-		if err != nil {
-			t.Fatalf("accepted %q, but spliced into WHERE it does not parse as one statement: %v", expr, err)
-		}
-		if err := checkTree(stmt); err != nil {
-			t.Fatalf("accepted %q, but spliced it reaches outside: %v", expr, err)
+		for _, spliced := range []string{
+			"SELECT count(*) FROM t WHERE (\n" + expr + "\n)",
+			"SELECT (\n" + expr + "\n) AS filter FROM t",
+			"SELECT g, count(*) FROM (SELECT unnest([CASE WHEN coalesce((\n" + expr + "\n), false) THEN 1 END]) AS g FROM t) GROUP BY g",
+		} {
+			stmt, err := parseOne(spliced)
+			if err != nil {
+				t.Fatalf("accepted %q, but spliced as %q it does not parse as one statement: %v", expr, spliced, err)
+			}
+			if err := checkTree(stmt); err != nil {
+				t.Fatalf("accepted %q, but spliced it reaches outside: %v", expr, err)
+			}
 		}
 	})
 }

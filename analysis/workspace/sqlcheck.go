@@ -87,7 +87,15 @@ func CheckExpression(expr string) error {
 	if item["class"] == "STAR" {
 		return fmt.Errorf("%w: * is not a value", ErrNotExpression)
 	}
-	return checkTree(stmt)
+	if err := checkTree(stmt); err != nil {
+		return err
+	}
+	// A select list forgives what a parenthesis does not (a trailing comma): the fragment
+	// must also parse where callers put it, inside ( … ).
+	if _, err := parseOne("SELECT 1 WHERE (\n" + expr + "\n)"); err != nil {
+		return err
+	}
+	return nil
 }
 
 // CheckQuery verifies that q is exactly one read-only query: one SELECT (FROM-first,
