@@ -3,6 +3,7 @@ package workspace
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzCheckExpression: the checker never panics, and whatever it accepts stays one
@@ -58,7 +59,8 @@ func FuzzImportOptions(f *testing.F) {
 		}
 		var src []Column
 		for _, c := range strings.Split(cols, ",") {
-			if c != "" && !strings.ContainsRune(c, 0) {
+			// DuckDB hands over column names as valid UTF-8 without NUL.
+			if c != "" && !strings.ContainsRune(c, 0) && utf8.ValidString(c) {
 				src = append(src, Column{Name: c, Type: "VARCHAR"})
 			}
 		}
