@@ -23,7 +23,7 @@ func LoadHistories(ctx context.Context, ws *workspace.Workspace, rules *Rules, s
 		h[i].Eligible = true
 		h[i].Segment = s.Segment[i]
 	}
-	db := ws.DB()
+	db := ws
 	if ok, _ := ws.HasTable(ctx, "optouts"); ok {
 		opts, err := datamart.OptOuts(ctx, ws)
 		if err != nil {
@@ -128,7 +128,7 @@ func filterIDs(ctx context.Context, ws *workspace.Workspace, filter string) ([]i
 	if _, err := segment.Validate(ctx, ws, filter); err != nil {
 		return nil, err
 	}
-	rows, err := ws.DB().QueryContext(ctx, "SELECT customer_id FROM "+segment.View+" WHERE coalesce((\n"+filter+"\n), false)")
+	rows, err := ws.QueryContext(ctx, "SELECT customer_id FROM "+segment.View+" WHERE coalesce((\n"+filter+"\n), false)")
 	if err != nil {
 		return nil, err
 	}

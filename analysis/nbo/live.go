@@ -78,7 +78,7 @@ func NewLive(ctx context.Context, ws *workspace.Workspace) (*Live, error) {
 // loadCalibration reads the latest scoring's run, model versions and calibration (LoadScoring
 // without the per-customer scores).
 func loadCalibration(ctx context.Context, ws *workspace.Workspace, rules *Rules) (*Scoring, error) {
-	db := ws.DB()
+	db := ws
 	s := &Scoring{Cal: map[int]map[string]Calib{}, Models: map[int]string{}}
 	var models string
 	err := db.QueryRowContext(ctx, `SELECT run_id, as_of, models FROM acrm_nbo_runs ORDER BY run_id DESC LIMIT 1`).Scan(&s.RunID, &s.AsOf, &models)
@@ -169,7 +169,7 @@ func (l *Live) Lookup(ctx context.Context, id int64) (*Customer, error) {
 		}
 		c.Product[pid] = pf
 	}
-	db := ws.DB()
+	db := ws
 	if err := db.QueryRowContext(ctx, `SELECT value_segment FROM acrm_nbo_customers WHERE customer_id = ?`, id).Scan(&c.Segment); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("nbo: customer %d: segment: %w", id, err)
 	}
@@ -222,7 +222,7 @@ func (l *Live) history(ctx context.Context, id int64, segment string) (History, 
 		ok1, _ := ws.HasTable(ctx, "campaign_members")
 		ok2, _ := ws.HasTable(ctx, "campaigns")
 		if ok1 && ok2 {
-			rows, err := ws.DB().QueryContext(ctx, `SELECT c.start_date::TIMESTAMP, c.product_id, coalesce(c.channel, '')
+			rows, err := ws.QueryContext(ctx, `SELECT c.start_date::TIMESTAMP, c.product_id, coalesce(c.channel, '')
 				FROM campaign_members m JOIN campaigns c USING (campaign_id)
 				WHERE m.customer_id = ? AND m.contacted AND c.product_id IS NOT NULL AND c.end_date >= ?::DATE
 				  AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.campaign_id = m.campaign_id AND k.customer_id = m.customer_id)`, id, from)

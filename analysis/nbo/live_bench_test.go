@@ -32,7 +32,7 @@ func BenchmarkLiveOffers(b *testing.B) {
 		b.Fatal(err)
 	}
 	var ids []int64
-	rows, err := ws.DB().QueryContext(ctx, `SELECT customer_id FROM acrm_nbo_customers ORDER BY hash(customer_id) LIMIT 50`)
+	rows, err := ws.QueryContext(ctx, `SELECT customer_id FROM acrm_nbo_customers ORDER BY hash(customer_id) LIMIT 50`)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func TestLiveOffersMatchBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.Limit = 5 // the batch keeps 5 per customer
-	rows, err := ws.DB().QueryContext(ctx, `SELECT customer_id FROM acrm_nbo_customers ORDER BY hash(customer_id) LIMIT 40`)
+	rows, err := ws.QueryContext(ctx, `SELECT customer_id FROM acrm_nbo_customers ORDER BY hash(customer_id) LIMIT 40`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestLiveOffersMatchBatch(t *testing.T) {
 			model         string
 		}
 		var want []bo
-		r2, err := ws.DB().QueryContext(ctx, `SELECT rank, product_id, channel, p_accept, model_version FROM acrm_nbo_offers WHERE customer_id = ? ORDER BY rank`, id)
+		r2, err := ws.QueryContext(ctx, `SELECT rank, product_id, channel, p_accept, model_version FROM acrm_nbo_offers WHERE customer_id = ? ORDER BY rank`, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestLiveFactsAreTypeCheckedAndMoveScores(t *testing.T) {
 		t.Errorf("unknown customer: %v", err)
 	}
 	var id int64
-	if err := ws.DB().QueryRowContext(ctx, `SELECT min(customer_id) FROM acrm_nbo_offers`).Scan(&id); err != nil {
+	if err := ws.QueryRowContext(ctx, `SELECT min(customer_id) FROM acrm_nbo_offers`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	c, err := l.Lookup(ctx, id)

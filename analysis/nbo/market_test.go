@@ -68,7 +68,7 @@ func loadMarket(t *testing.T) *market {
 	if m.prior, err = sampledata.LoadPrior(ctx, ws, s.AsOf.AddDate(-1, 0, -1)); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := ws.DB().QueryContext(ctx, `SELECT customer_id, product_id, p_true FROM sample_truth`)
+	rows, err := ws.QueryContext(ctx, `SELECT customer_id, product_id, p_true FROM sample_truth`)
 	if err != nil {
 		t.Fatal(err)
 	}

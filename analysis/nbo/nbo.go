@@ -117,7 +117,7 @@ func Snapshot(ctx context.Context, ws *workspace.Workspace) (time.Time, error) {
 	if ok, _ := ws.HasTable(ctx, "contacts"); !ok {
 		q = `SELECT CAST(coalesce((SELECT max(try_cast(value AS DATE)) FROM acrm_meta WHERE key = 'snapshot_date'), current_date) AS VARCHAR)`
 	}
-	if err := ws.DB().QueryRowContext(ctx, q).Scan(&s); err != nil {
+	if err := ws.QueryRowContext(ctx, q).Scan(&s); err != nil {
 		return time.Time{}, fmt.Errorf("nbo: snapshot date: %w", err)
 	}
 	t, err := time.Parse(time.DateOnly, s[:min(10, len(s))])

@@ -33,7 +33,7 @@ func TestLiveOutcomesTakeEffectAndUndo(t *testing.T) {
 	count := func(q string) int {
 		t.Helper()
 		var n int
-		if err := ws.DB().QueryRowContext(ctx, q).Scan(&n); err != nil {
+		if err := ws.QueryRowContext(ctx, q).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -42,7 +42,7 @@ func TestLiveOutcomesTakeEffectAndUndo(t *testing.T) {
 	var id int64
 	var c *Customer
 	var d *LiveDecision
-	rows, err := ws.DB().QueryContext(ctx, `SELECT DISTINCT customer_id FROM acrm_nbo_offers ORDER BY 1 LIMIT 50`)
+	rows, err := ws.QueryContext(ctx, `SELECT DISTINCT customer_id FROM acrm_nbo_offers ORDER BY 1 LIMIT 50`)
 	if err != nil {
 		t.Fatal(err)
 	}

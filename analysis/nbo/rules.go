@@ -368,7 +368,7 @@ func (r *Rules) product(id int) (ProductRule, bool) {
 func LoadRules(ctx context.Context, ws *workspace.Workspace) (*Rules, int, error) {
 	var v int
 	var src string
-	err := ws.DB().QueryRowContext(ctx, `SELECT version, source FROM acrm_rules ORDER BY version DESC LIMIT 1`).Scan(&v, &src)
+	err := ws.QueryRowContext(ctx, `SELECT version, source FROM acrm_rules ORDER BY version DESC LIMIT 1`).Scan(&v, &src)
 	if errors.Is(err, sql.ErrNoRows) {
 		return DefaultRules(), 0, nil
 	}

@@ -62,7 +62,7 @@ func TestImportRefusedKeepsRulesInForce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = ws.DB().ExecContext(ctx, `DELETE FROM acrm_rules`) })
+	t.Cleanup(func() { _, _ = ws.ExecContext(ctx, `DELETE FROM acrm_rules`) })
 	for _, bad := range []string{
 		"version = 1\neligibility = \"1; DROP TABLE customers\"\n",
 		"version = 1\neligibility = \"no_such_column > 3\"\n",

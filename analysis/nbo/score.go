@@ -327,7 +327,7 @@ func calibrate(ctx context.Context, ws *workspace.Workspace, s *Scoring, raw [][
 	}
 	var all []obs
 	if ok, _ := ws.HasTable(ctx, "contacts"); ok {
-		rows, err := ws.DB().QueryContext(ctx, `SELECT customer_id, product_id, channel, outcome = 'accepted' FROM contacts
+		rows, err := ws.QueryContext(ctx, `SELECT customer_id, product_id, channel, outcome = 'accepted' FROM contacts
 			WHERE direction = 'outbound' AND product_id IS NOT NULL AND outcome IS NOT NULL ORDER BY contact_id`)
 		if err != nil {
 			return fmt.Errorf("nbo: read past outcomes: %w", err)
@@ -447,7 +447,7 @@ func calibrate(ctx context.Context, ws *workspace.Workspace, s *Scoring, raw [][
 // writeScoring writes the scoring into staging tables and swaps them in with the run row in
 // one transaction.
 func writeScoring(ctx context.Context, ws *workspace.Workspace, s *Scoring, offers [][]Offer, rulesVersion int, res *ScoreResult) error {
-	db := ws.DB()
+	db := ws
 	tables := []string{"acrm_nbo_scores", "acrm_nbo_offers", "acrm_nbo_customers", "acrm_nbo_calibration"}
 	stage := func(t string) string { return "acrm_stage_" + t }
 	drop := func() {

@@ -15,7 +15,7 @@ func TestScoreAllOffersRespectHoldingsOptOutsAndTiers(t *testing.T) {
 	q := func(sql string) int64 {
 		t.Helper()
 		var n int64
-		if err := ws.DB().QueryRowContext(ctx, sql).Scan(&n); err != nil {
+		if err := ws.QueryRowContext(ctx, sql).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -61,7 +61,7 @@ func TestScoreAllCancelledKeepsPreviousScoring(t *testing.T) {
 	}
 	defer ws.Close()
 	var before int64
-	if err := ws.DB().QueryRowContext(ctx, `SELECT count(*) FROM acrm_nbo_offers`).Scan(&before); err != nil {
+	if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM acrm_nbo_offers`).Scan(&before); err != nil {
 		t.Fatal(err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
@@ -74,7 +74,7 @@ func TestScoreAllCancelledKeepsPreviousScoring(t *testing.T) {
 		t.Fatalf("cancelled run: err = %v, want context.Canceled", err)
 	}
 	var after, runs int64
-	if err := ws.DB().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM acrm_nbo_offers), (SELECT count(*) FROM acrm_nbo_runs)`).Scan(&after, &runs); err != nil {
+	if err := ws.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM acrm_nbo_offers), (SELECT count(*) FROM acrm_nbo_runs)`).Scan(&after, &runs); err != nil {
 		t.Fatal(err)
 	}
 	if after != before || runs != 1 {
@@ -97,7 +97,7 @@ func TestScoreAllWithoutModels(t *testing.T) {
 		t.Errorf("score before any model: %v", err)
 	}
 	var n int64
-	_ = ws.DB().QueryRowContext(ctx, `SELECT count(*) FROM acrm_nbo_runs`).Scan(&n)
+	_ = ws.QueryRowContext(ctx, `SELECT count(*) FROM acrm_nbo_runs`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d runs written", n)
 	}

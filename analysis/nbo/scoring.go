@@ -135,7 +135,7 @@ var ErrNoScoring = errors.New("no total-model scoring yet (run acrm score --all)
 // LoadScoring reads the current complete scoring from the workspace, with the products'
 // economics under the given rules.
 func LoadScoring(ctx context.Context, ws *workspace.Workspace, rules *Rules) (*Scoring, error) {
-	db := ws.DB()
+	db := ws
 	s := &Scoring{Cal: map[int]map[string]Calib{}}
 	var models string
 	err := db.QueryRowContext(ctx, `SELECT run_id, as_of, models FROM acrm_nbo_runs ORDER BY run_id DESC LIMIT 1`).Scan(&s.RunID, &s.AsOf, &models)

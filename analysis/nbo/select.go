@@ -318,7 +318,7 @@ func (r *SelectResult) Register(ctx context.Context, ws *workspace.Workspace, na
 	}
 	// Members in bulk: staged by the appender, then moved in one transaction with the offers.
 	stage := "acrm_stage_select"
-	db := ws.DB()
+	db := ws
 	_, _ = db.ExecContext(ctx, "DROP TABLE IF EXISTS "+stage)
 	defer func() { _, _ = db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage) }()
 	undo := func(err error) error {

@@ -21,7 +21,7 @@ func TestSelectRegistersExportsAndResponds(t *testing.T) {
 	count := func(q string, args ...any) int {
 		t.Helper()
 		var n int
-		if err := ws.DB().QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		if err := ws.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

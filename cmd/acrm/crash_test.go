@@ -57,7 +57,6 @@ const crashCustomers = 4000
 // crashOp is one operation the crash test interrupts.
 type crashOp struct {
 	name  string
-	setup func(t *testing.T, base, db string) // prepares db (a copy of the sampled base)
 	args  func(db string) []string
 	check func(t *testing.T, ws *workspace.Workspace) // every table complete or absent
 }
