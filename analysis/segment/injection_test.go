@@ -25,7 +25,7 @@ func TestStoredFilterCannotRunStatements(t *testing.T) {
 	ws := openHandFixture(t)
 	ctx := context.Background()
 	file := filepath.Join(t.TempDir(), "x.csv")
-	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO acrm_segments VALUES ('evil', ?, '', now()::TIMESTAMP)`, hostileFilter(file)); err != nil {
+	if _, err := ws.ExecContext(ctx, `INSERT INTO acrm_segments VALUES ('evil', ?, '', now()::TIMESTAMP)`, hostileFilter(file)); err != nil {
 		t.Fatal(err)
 	}
 	segs, err := List(ctx, ws)
@@ -42,7 +42,7 @@ func TestStoredFilterCannotRunStatements(t *testing.T) {
 		t.Error("Crosstab with the hostile filter succeeded")
 	}
 	// The raw query path cannot run it either, even without the checker.
-	if _, err := ws.DB().QueryContext(ctx, "SELECT count(*) FROM "+View+" WHERE (\n"+segs[0].Filter+"\n)"); err == nil {
+	if _, err := ws.QueryContext(ctx, "SELECT count(*) FROM "+View+" WHERE (\n"+segs[0].Filter+"\n)"); err == nil {
 		t.Error("the workspace ran a multi-statement string")
 	}
 	assertNoInjection(t, ws, file)

@@ -460,7 +460,7 @@ func TestScoringOneProductKeepsRevenueBasis(t *testing.T) {
 		// only product A scored: customer 10 (low by revenue) gets the highest expected value
 		`INSERT INTO acrm_scores VALUES ('A@v1', 10, 0.9, now()), ('A@v1', 3, 0.1, now())`,
 	} {
-		if _, err := ws.DB().Exec(s); err != nil {
+		if _, err := ws.ExecContext(context.Background(), s); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -474,7 +474,7 @@ func TestScoringOneProductKeepsRevenueBasis(t *testing.T) {
 		t.Fatalf("scoring one product moved customers between value segments:\nbefore %v\nafter  %v", before, after)
 	}
 	var ev float64
-	if err := ws.DB().QueryRow(`SELECT expected_value FROM customer_view WHERE customer_id = 10`).Scan(&ev); err != nil || !near(ev, 900) {
+	if err := ws.QueryRowContext(context.Background(), `SELECT expected_value FROM customer_view WHERE customer_id = 10`).Scan(&ev); err != nil || !near(ev, 900) {
 		t.Fatalf("expected_value of customer 10 = %v, %v; want 900 (shown, not ranking)", ev, err)
 	}
 	// asked for: expected value ranks now, customer 10 on top
@@ -494,7 +494,7 @@ func TestScoringOneProductKeepsRevenueBasis(t *testing.T) {
 	if basis, _ := ValueBasis(ctx, ws); basis != BasisRevenue {
 		t.Fatalf("auto with one product scored: basis %q", basis)
 	}
-	if _, err := ws.DB().Exec(`INSERT INTO acrm_scores VALUES ('B@v1', 4, 0.5, now())`); err != nil {
+	if _, err := ws.ExecContext(context.Background(), `INSERT INTO acrm_scores VALUES ('B@v1', 4, 0.5, now())`); err != nil {
 		t.Fatal(err)
 	}
 	if basis, _ := ValueBasis(ctx, ws); basis != BasisExpectedValue {
@@ -516,13 +516,13 @@ func valueSegments(t *testing.T, ws *workspace.Workspace) map[int64]string {
 	t.Helper()
 	// ValueBasis and the view agree
 	var viewBasis string
-	if err := ws.DB().QueryRow(`SELECT any_value(value_basis) FROM customer_view`).Scan(&viewBasis); err != nil {
+	if err := ws.QueryRowContext(context.Background(), `SELECT any_value(value_basis) FROM customer_view`).Scan(&viewBasis); err != nil {
 		t.Fatal(err)
 	}
 	if b, err := ValueBasis(context.Background(), ws); err != nil || b != viewBasis {
 		t.Fatalf("ValueBasis %q (%v), customer_view.value_basis %q", b, err, viewBasis)
 	}
-	rows, err := ws.DB().Query(`SELECT customer_id, value_segment FROM customer_view`)
+	rows, err := ws.QueryContext(context.Background(), `SELECT customer_id, value_segment FROM customer_view`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func TestHelperImportChild(t *testing.T) {
 	case "acrm":
 		_, err = w.Import(ctx, ImportOptions{Path: csvPath, Table: "t"})
 	case "duckdb":
-		_, err = w.DB().ExecContext(ctx, "CREATE TABLE t AS SELECT * FROM read_csv("+QuoteString(csvPath)+")")
+		_, err = w.db.ExecContext(ctx, "CREATE TABLE t AS SELECT * FROM read_csv("+QuoteString(csvPath)+")")
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -67,7 +67,7 @@ func TestImportGoodFiles(t *testing.T) {
 		})
 	}
 	var name string
-	w.DB().QueryRowContext(ctx, "SELECT name FROM t1 WHERE id = 2").Scan(&name)
+	w.db.QueryRowContext(ctx, "SELECT name FROM t1 WHERE id = 2").Scan(&name)
 	if name != `Doe "Jr"` {
 		t.Fatalf("quoted field = %q", name)
 	}
@@ -76,7 +76,7 @@ func TestImportGoodFiles(t *testing.T) {
 func TestImportParquetRoundTripAndMap(t *testing.T) {
 	ctx := context.Background()
 	w := openMem(t)
-	if _, err := w.DB().ExecContext(ctx, "CREATE TABLE src AS SELECT range AS cust, 'n' || range AS nm FROM range(100)"); err != nil {
+	if _, err := w.db.ExecContext(ctx, "CREATE TABLE src AS SELECT range AS cust, 'n' || range AS nm FROM range(100)"); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "src.parquet")
@@ -260,7 +260,7 @@ func TestImportBlanksAreNull(t *testing.T) {
 	}
 	var nullAge, nullCity int
 	var sum float64
-	if err := w.DB().QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE age IS NULL), count(*) FILTER (WHERE city IS NULL), sum(score) FROM t`).Scan(&nullAge, &nullCity, &sum); err != nil {
+	if err := w.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE age IS NULL), count(*) FILTER (WHERE city IS NULL), sum(score) FROM t`).Scan(&nullAge, &nullCity, &sum); err != nil {
 		t.Fatal(err)
 	}
 	if nullAge != 2 || nullCity != 1 || sum != 2.7 {

@@ -20,7 +20,7 @@ func TestOpenRemovesStagingTables(t *testing.T) {
 		"CREATE TABLE acrm_stage_sample_customers AS SELECT range AS customer_id FROM range(1000)",
 		"CREATE TABLE acrm_stage_scores AS SELECT 1 AS x",
 	} {
-		if _, err := ws.DB().ExecContext(ctx, q); err != nil {
+		if _, err := ws.db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -58,7 +58,7 @@ func TestCompactShrinksTheFile(t *testing.T) {
 		"DROP TABLE big",
 		"CHECKPOINT",
 	} {
-		if _, err := ws.DB().ExecContext(ctx, q); err != nil {
+		if _, err := ws.db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,7 +70,7 @@ func TestCompactShrinksTheFile(t *testing.T) {
 		t.Errorf("compact: %d → %d bytes; want at least halved", res.Before, res.After)
 	}
 	var n int
-	if err := ws.DB().QueryRowContext(ctx, "SELECT count(*) FROM keep").Scan(&n); err != nil || n != 1000 {
+	if err := ws.db.QueryRowContext(ctx, "SELECT count(*) FROM keep").Scan(&n); err != nil || n != 1000 {
 		t.Errorf("keep after compact: %d rows, %v", n, err)
 	}
 	if v, err := ws.Meta(ctx, "schema_version"); err != nil || v == "" {

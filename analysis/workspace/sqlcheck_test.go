@@ -79,13 +79,13 @@ func TestOneStatementPerCall(t *testing.T) {
 	}
 	defer ws.Close()
 	two := "SELECT 1; CREATE TABLE injected AS SELECT 1"
-	if _, err := ws.DB().QueryContext(ctx, two); err == nil {
+	if _, err := ws.db.QueryContext(ctx, two); err == nil {
 		t.Error("QueryContext ran two statements")
 	}
-	if _, err := ws.DB().ExecContext(ctx, two); err == nil {
+	if _, err := ws.db.ExecContext(ctx, two); err == nil {
 		t.Error("ExecContext ran two statements")
 	}
-	if _, err := ws.DB().PrepareContext(ctx, two); err == nil {
+	if _, err := ws.db.PrepareContext(ctx, two); err == nil {
 		t.Error("PrepareContext accepted two statements")
 	}
 	if err := ws.Tx(ctx, func(tx *sql.Tx) error { _, err := tx.ExecContext(ctx, two); return err }); err == nil {
@@ -98,7 +98,7 @@ func TestOneStatementPerCall(t *testing.T) {
 		t.Error("the second statement ran")
 	}
 	var auto string
-	if err := ws.DB().QueryRowContext(ctx, `SELECT current_setting('autoinstall_known_extensions')::VARCHAR || current_setting('autoload_known_extensions')::VARCHAR`).Scan(&auto); err != nil || auto != "falsefalse" {
+	if err := ws.db.QueryRowContext(ctx, `SELECT current_setting('autoinstall_known_extensions')::VARCHAR || current_setting('autoload_known_extensions')::VARCHAR`).Scan(&auto); err != nil || auto != "falsefalse" {
 		t.Errorf("extension auto-install/auto-load = %q, %v; want both off", auto, err)
 	}
 }

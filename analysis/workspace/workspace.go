@@ -174,9 +174,6 @@ func fileLooksForeign(path string) bool {
 // Path is the workspace file path, or ":memory:".
 func (w *Workspace) Path() string { return w.path }
 
-// DB is the shared database handle. Use QueryContext/ExecContext so esc can cancel.
-func (w *Workspace) DB() *sql.DB { return w.db }
-
 // QueryContext runs a query that returns rows; cancelled with ctx.
 func (w *Workspace) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return w.db.QueryContext(ctx, query, args...)

@@ -133,7 +133,7 @@ func TestOpenLockedWorkspace(t *testing.T) {
 func TestAppendIsAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	w := openMem(t)
-	if _, err := w.DB().ExecContext(ctx, "CREATE TABLE t (id BIGINT, name VARCHAR)"); err != nil {
+	if _, err := w.db.ExecContext(ctx, "CREATE TABLE t (id BIGINT, name VARCHAR)"); err != nil {
 		t.Fatal(err)
 	}
 	err := w.Append(ctx, "t", func(add AppendFunc) error {
@@ -160,7 +160,7 @@ func TestAppendIsAllOrNothing(t *testing.T) {
 		t.Fatalf("err = %v, want boom", err)
 	}
 	var n int
-	w.DB().QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n)
+	w.db.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n)
 	if n != 1000 {
 		t.Fatalf("rows = %d after a failed append, want 1000", n)
 	}

@@ -1,6 +1,7 @@
 package segments_test
 
 import (
+	"context"
 	"math"
 	"os"
 	"strings"
@@ -47,10 +48,10 @@ func TestValueSegmentKPIs(t *testing.T) {
 		t.Fatalf("no KPI table for the top segment:\n%s", v)
 	}
 	var avgTop, avgAll float64
-	if err := ws.DB().QueryRow(`SELECT avg(monthly_revenue) FROM (SELECT monthly_revenue FROM customers ORDER BY monthly_revenue DESC, customer_id LIMIT 100)`).Scan(&avgTop); err != nil {
+	if err := ws.QueryRowContext(context.Background(), `SELECT avg(monthly_revenue) FROM (SELECT monthly_revenue FROM customers ORDER BY monthly_revenue DESC, customer_id LIMIT 100)`).Scan(&avgTop); err != nil {
 		t.Fatal(err)
 	}
-	if err := ws.DB().QueryRow(`SELECT avg(monthly_revenue) FROM customers`).Scan(&avgAll); err != nil {
+	if err := ws.QueryRowContext(context.Background(), `SELECT avg(monthly_revenue) FROM customers`).Scan(&avgAll); err != nil {
 		t.Fatal(err)
 	}
 	wantIdx := math.Round(100 * avgTop / avgAll)
@@ -255,7 +256,7 @@ func TestGuidedBuilderPicksValuesFromTheColumn(t *testing.T) {
 		t.Fatalf("value step does not list the column's values:\n%s", v)
 	}
 	var top string
-	if err := ws.DB().QueryRow(`SELECT sector FROM customers GROUP BY 1 ORDER BY count(*) DESC, sector LIMIT 1`).Scan(&top); err != nil {
+	if err := ws.QueryRowContext(context.Background(), `SELECT sector FROM customers GROUP BY 1 ORDER BY count(*) DESC, sector LIMIT 1`).Scan(&top); err != nil {
 		t.Fatal(err)
 	}
 	d.Press(k.Next) // → name

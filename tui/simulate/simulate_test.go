@@ -2,6 +2,7 @@ package simulate_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image/png"
@@ -788,10 +789,10 @@ func TestProfitCurveFollowsInputs(t *testing.T) {
 // panel, no NaN, and the what-if inputs stay as they were.
 func TestInvalidVolumeAndSegment(t *testing.T) {
 	ws := shared(t)
-	if _, err := ws.DB().ExecContext(t.Context(), `INSERT INTO acrm_segments (name, filter_sql, description, created_at) VALUES ('zz-nobody', 'monthly_revenue < 0', '', now())`); err != nil {
+	if _, err := ws.ExecContext(t.Context(), `INSERT INTO acrm_segments (name, filter_sql, description, created_at) VALUES ('zz-nobody', 'monthly_revenue < 0', '', now())`); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ws.DB().Exec(`DELETE FROM acrm_segments WHERE name = 'zz-nobody'`) })
+	t.Cleanup(func() { ws.ExecContext(context.Background(), `DELETE FROM acrm_segments WHERE name = 'zz-nobody'`) })
 	host, s, d := drive(t, ws, 80, 24)
 	k := simulate.DefaultKeyMap()
 	d.Press(k.ROI)

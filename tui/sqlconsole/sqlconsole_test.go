@@ -1,6 +1,7 @@
 package sqlconsole_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,7 +70,7 @@ func TestQueryShowsRowsAndCount(t *testing.T) {
 		t.Fatalf("no result: err %v", con.Err())
 	}
 	var sectors int
-	if err := ws.DB().QueryRow("SELECT count(DISTINCT sector) FROM customers").Scan(&sectors); err != nil {
+	if err := ws.QueryRowContext(context.Background(), "SELECT count(DISTINCT sector) FROM customers").Scan(&sectors); err != nil {
 		t.Fatal(err)
 	}
 	if len(r.Rows) != sectors {
@@ -122,7 +123,7 @@ func TestErrorPositionLongLine(t *testing.T) {
 	for _, pad := range []int{0, 20, 150, 400} {
 		q := "SELECT customer_id, " + strings.Repeat("customer_id + 1 AS c, ", pad/22) + "sector FROM customers WHERE sectr = 'retail' AND customer_id > 5 AND customer_id < 100000 ORDER BY customer_id"
 		want := strings.Index(q, "sectr") + 1
-		_, err := ws.DB().Query(q)
+		_, err := ws.QueryContext(context.Background(), q)
 		if err == nil {
 			t.Fatal("query with a wrong column ran")
 		}
@@ -133,7 +134,7 @@ func TestErrorPositionLongLine(t *testing.T) {
 	}
 	// a second line, shortened too
 	q := "SELECT customer_id\nFROM customers WHERE " + strings.Repeat("customer_id > 0 AND ", 10) + "sectr = 'retail' AND customer_id > 5 AND customer_id < 100000 AND customer_id <> 7"
-	_, err := ws.DB().Query(q)
+	_, err := ws.QueryContext(context.Background(), q)
 	line, col, ok := sqlconsole.ErrorPosition(err.Error(), q)
 	if want := strings.Index(strings.Split(q, "\n")[1], "sectr") + 1; !ok || line != 2 || col != want {
 		t.Errorf("line 2: ErrorPosition = %d, %d (%v); want 2, %d\n%s", line, col, ok, want, err)
