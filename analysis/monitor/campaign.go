@@ -1,0 +1,402 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/acrm-dev/acrm/analysis/datamart"
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// DefaultFollowDays is how long after a campaign's end a purchase of its product still counts
+// as its conversion (for both cells alike).
+const DefaultFollowDays = 30
+
+// Cell is a group of a campaign's members and its conversion.
+type Cell struct {
+	Members   int
+	Converted int
+	Rate      Interval // Wilson 95 %
+	Revenue   float64
+}
+
+// Decile is one tenth of the contacted members ranked by predicted conversion (1 = highest).
+type Decile struct {
+	Decile    int
+	Members   int
+	Converted int
+	Predicted Interval // the rate the model predicts and where the actual should fall
+	Actual    Interval // Wilson 95 %
+	Outside   bool     // the actual rate lies outside the predicted interval
+}
+
+// TimePoint is the campaign's cumulative state Day days after its start: the contacted
+// members so far and the conversion among them, actual against predicted.
+type TimePoint struct {
+	Day       int
+	Contacted int
+	Converted int
+	Actual    float64
+	Predicted Interval
+}
+
+// SegmentGrowth is the revenue of the contacted members of one value segment over the
+// campaign's follow-up, against the model's expected revenue Σ P(accept) · margin.
+type SegmentGrowth struct {
+	Segment   string
+	Members   int
+	Revenue   float64
+	Predicted Interval // € (not a rate): Σp·m ± z·√Σp(1−p)·m
+}
+
+// Campaign is the evaluation of one campaign.
+type Campaign struct {
+	ID          int
+	Name        string
+	ProductID   int
+	ProductName string
+	Channel     string
+	Selection   string
+	Start, End  time.Time
+	Until       time.Time // end of the follow-up window (exclusive)
+
+	Treated Cell // contacted members with a contact row (cells target, random, freq-*)
+	Pending int  // contacted members without an outcome yet (no contact row for the campaign)
+	Control Cell // the campaign's control cell (selected, not contacted)
+	Holdout Cell // the global hold-out of the period, eligible for the product at the start
+
+	// Model prediction (from what the selection registered in acrm_campaign_offers).
+	HasPrediction bool
+	ModelVersion  string
+	Predicted     Interval // the treated cell's predicted rate and its 95 % band
+	Deciles       []Decile
+	OverTime      []TimePoint
+	Segments      []SegmentGrowth
+
+	Uplift        Interval // treated − control, Newcombe 95 %
+	UpliftHoldout Interval // treated − global hold-out
+	Qini          []QiniPoint
+	QiniCoef      float64 // NaN without a score for both cells
+
+	Flags []Flag
+}
+
+// member is one campaign_members row with what happened.
+type member struct {
+	customer  int64
+	cell      string
+	contacted bool
+	p         float64 // NaN: no prediction
+	contactTS time.Time
+	convTS    time.Time // zero: not converted
+	revenue   float64
+	segment   string
+	model     string
+}
+
+func (m *member) converted() bool { return !m.convTS.IsZero() }
+
+// campaignsToEvaluate lists the campaigns with one product (hold-out and multi-product
+// frequency tests are not evaluated on their own), optionally only id.
+func campaignsToEvaluate(ctx context.Context, ws *workspace.Workspace, id int) ([]datamart.Campaign, error) {
+	all, err := datamart.Campaigns(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	var out []datamart.Campaign
+	for _, c := range all {
+		if id != 0 && c.ID != id {
+			continue
+		}
+		if c.ProductID == 0 {
+			if id != 0 {
+				return nil, fmt.Errorf("monitor: campaign %d (%s) offers no single product (a hold-out or frequency test); pick a product campaign", id, c.Name)
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	if id != 0 && len(out) == 0 {
+		return nil, fmt.Errorf("monitor: campaign %d: %w", id, ErrNoCampaign)
+	}
+	return out, nil
+}
+
+// ErrNoCampaign is returned for a campaign id the workspace does not have.
+var ErrNoCampaign = errors.New("no such campaign in the campaigns table")
+
+// readMembers reads the members of campaign c with their contact, conversion in the window
+// [start, until), revenue, prediction and value segment. A conversion is an accepted offer of
+// the campaign's product (any channel, any source) or a holding of it starting in the window.
+func readMembers(ctx context.Context, ws *workspace.Workspace, c datamart.Campaign, until time.Time) ([]member, error) {
+	q := `WITH m AS (SELECT customer_id, any_value(cell) AS cell, bool_or(contacted) AS contacted
+			FROM campaign_members WHERE campaign_id = ? GROUP BY customer_id),
+		k AS (SELECT customer_id, min(ts) AS ts FROM contacts WHERE campaign_id = ? GROUP BY customer_id),
+		a AS (SELECT customer_id, min(ts) AS ts, sum(coalesce(revenue, 0)) AS revenue FROM contacts
+			WHERE product_id = ? AND outcome = 'accepted' AND ts >= ? AND ts < ?
+			AND customer_id IN (SELECT customer_id FROM m) GROUP BY customer_id),
+		h AS (SELECT customer_id, min(start_date)::TIMESTAMP AS ts FROM holdings
+			WHERE product_id = ? AND start_date >= ? AND start_date < ?
+			AND customer_id IN (SELECT customer_id FROM m) GROUP BY customer_id),
+		o AS (SELECT customer_id, any_value(p_accept) AS p, any_value(model_version) AS model
+			FROM acrm_campaign_offers WHERE campaign_id = ? GROUP BY customer_id),
+		s AS (SELECT customer_id, any_value(value_segment) AS seg FROM acrm_nbo_customers GROUP BY customer_id)
+		SELECT m.customer_id, coalesce(m.cell, ''), coalesce(m.contacted, false), o.p, k.ts,
+			CASE WHEN a.ts IS NULL THEN h.ts WHEN h.ts IS NULL THEN a.ts ELSE least(a.ts, h.ts) END,
+			coalesce(a.revenue, 0), coalesce(s.seg, ''), coalesce(o.model, '')
+		FROM m LEFT JOIN k USING (customer_id) LEFT JOIN a USING (customer_id) LEFT JOIN h USING (customer_id)
+		LEFT JOIN o USING (customer_id) LEFT JOIN s USING (customer_id)
+		ORDER BY m.customer_id`
+	rows, err := ws.QueryContext(ctx, q, c.ID, c.ID, c.ProductID, c.Start, until, c.ProductID, c.Start, until, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("monitor: campaign %d: read members: %w", c.ID, err)
+	}
+	defer rows.Close()
+	var out []member
+	for rows.Next() {
+		var m member
+		var p *float64
+		var kts, cts *time.Time
+		if err := rows.Scan(&m.customer, &m.cell, &m.contacted, &p, &kts, &cts, &m.revenue, &m.segment, &m.model); err != nil {
+			return nil, fmt.Errorf("monitor: campaign %d: read members: %w", c.ID, err)
+		}
+		m.p = math.NaN()
+		if p != nil {
+			m.p = *p
+		}
+		if kts != nil {
+			m.contactTS = *kts
+		}
+		if cts != nil {
+			m.convTS = *cts
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("monitor: campaign %d: read members: %w", c.ID, err)
+	}
+	return out, nil
+}
+
+// readHoldout counts the global hold-out of the campaign's period: members of a control
+// campaign running at the campaign's start who could take the product then (cross-sell and
+// upsell: not holding it; retention: holding it), and their conversions in the window.
+func readHoldout(ctx context.Context, ws *workspace.Workspace, c datamart.Campaign, until time.Time, retention bool) (Cell, error) {
+	held := "NOT EXISTS"
+	if retention {
+		held = "EXISTS"
+	}
+	q := `WITH m AS (SELECT DISTINCT m.customer_id FROM campaign_members m JOIN campaigns c USING (campaign_id)
+			WHERE c.selection = 'control' AND c.product_id IS NULL AND c.start_date <= ? AND c.end_date >= ?
+			AND ` + held + ` (SELECT 1 FROM holdings h WHERE h.customer_id = m.customer_id AND h.product_id = ?
+				AND h.start_date < ? AND (h.end_date IS NULL OR h.end_date >= ?))),
+		conv AS (SELECT DISTINCT customer_id FROM contacts WHERE product_id = ? AND outcome = 'accepted' AND ts >= ? AND ts < ?
+			UNION SELECT DISTINCT customer_id FROM holdings WHERE product_id = ? AND start_date >= ? AND start_date < ?),
+		rev AS (SELECT customer_id, sum(coalesce(revenue, 0)) AS r FROM contacts WHERE product_id = ? AND outcome = 'accepted'
+			AND ts >= ? AND ts < ? GROUP BY customer_id)
+		SELECT count(*), count(conv.customer_id), coalesce(sum(rev.r), 0)
+		FROM m LEFT JOIN conv USING (customer_id) LEFT JOIN rev USING (customer_id)`
+	var cell Cell
+	err := ws.QueryRowContext(ctx, q, c.Start, c.Start, c.ProductID, c.Start, c.Start,
+		c.ProductID, c.Start, until, c.ProductID, c.Start, until, c.ProductID, c.Start, until).Scan(&cell.Members, &cell.Converted, &cell.Revenue)
+	if err != nil {
+		return Cell{}, fmt.Errorf("monitor: campaign %d: read the global hold-out: %w", c.ID, err)
+	}
+	cell.Rate = Wilson(cell.Converted, cell.Members)
+	return cell, nil
+}
+
+// evaluate computes a campaign's evaluation from its members.
+func evaluate(c datamart.Campaign, prod datamart.Product, until time.Time, ms []member, holdout Cell) *Campaign {
+	ev := &Campaign{ID: c.ID, Name: c.Name, ProductID: c.ProductID, ProductName: prod.Name, Channel: c.Channel,
+		Selection: c.Selection, Start: c.Start, End: c.End, Until: until, Holdout: holdout, QiniCoef: math.NaN()}
+	var treated []member
+	var units []Unit
+	scored := true
+	for _, m := range ms {
+		switch {
+		case m.contacted && m.contactTS.IsZero():
+			ev.Pending++
+			continue
+		case m.contacted:
+			ev.Treated.add(m)
+			treated = append(treated, m)
+		case m.cell == "control":
+			ev.Control.add(m)
+		default:
+			continue
+		}
+		if math.IsNaN(m.p) {
+			scored = false
+		}
+		units = append(units, Unit{Score: m.p, Treated: m.contacted, Converted: m.converted()})
+	}
+	ev.Treated.Rate = Wilson(ev.Treated.Converted, ev.Treated.Members)
+	ev.Control.Rate = Wilson(ev.Control.Converted, ev.Control.Members)
+	ev.Uplift = Diff(ev.Treated.Converted, ev.Treated.Members, ev.Control.Converted, ev.Control.Members)
+	ev.UpliftHoldout = Diff(ev.Treated.Converted, ev.Treated.Members, holdout.Converted, holdout.Members)
+	if scored && len(units) > 0 {
+		ev.Qini, ev.QiniCoef = Qini(units)
+	}
+	var ps []float64
+	for _, m := range treated {
+		if !math.IsNaN(m.p) {
+			ps = append(ps, m.p)
+			if ev.ModelVersion == "" {
+				ev.ModelVersion = m.model
+			}
+		}
+	}
+	if len(ps) > 0 && len(ps) == len(treated) {
+		ev.HasPrediction = true
+		ev.Predicted = Predicted(ps)
+		ev.Deciles = deciles(treated)
+		ev.OverTime = overTime(treated, c.Start, until)
+		ev.Segments = segments(treated, prod.Margin)
+	}
+	return ev
+}
+
+func (cl *Cell) add(m member) {
+	cl.Members++
+	if m.converted() {
+		cl.Converted++
+	}
+	cl.Revenue += m.revenue
+}
+
+// deciles ranks the treated members by predicted conversion, highest first, into ten groups
+// as equal as possible (the first len%10 one larger).
+func deciles(ms []member) []Decile {
+	s := append([]member(nil), ms...)
+	sort.SliceStable(s, func(i, j int) bool {
+		if s[i].p != s[j].p {
+			return s[i].p > s[j].p
+		}
+		return s[i].customer < s[j].customer
+	})
+	n := len(s)
+	var out []Decile
+	start := 0
+	for d := 0; d < 10 && start < n; d++ {
+		size := n / 10
+		if d < n%10 {
+			size++
+		}
+		if size == 0 {
+			continue
+		}
+		g := s[start : start+size]
+		start += size
+		ps := make([]float64, len(g))
+		k := 0
+		for i, m := range g {
+			ps[i] = m.p
+			if m.converted() {
+				k++
+			}
+		}
+		dec := Decile{Decile: d + 1, Members: len(g), Converted: k, Predicted: Predicted(ps), Actual: Wilson(k, len(g))}
+		dec.Outside = !dec.Predicted.Contains(dec.Actual.Est)
+		out = append(out, dec)
+	}
+	return out
+}
+
+// overTime is the cumulative conversion since the start, one point per day on which a member
+// was contacted or converted (and the last day of the window): among the members contacted by
+// that day, the share converted by then against their predicted rate.
+func overTime(ms []member, start, until time.Time) []TimePoint {
+	day := func(t time.Time) int { return int(t.Sub(start).Hours() / 24) }
+	last := day(until.Add(-time.Nanosecond))
+	type ev struct {
+		day     int
+		contact bool
+		p       float64
+	}
+	var evs []ev
+	for _, m := range ms {
+		cd := 0
+		if !m.contactTS.IsZero() {
+			cd = day(m.contactTS)
+		}
+		evs = append(evs, ev{day: cd, contact: true, p: m.p})
+		if m.converted() {
+			d := day(m.convTS)
+			if d < cd {
+				d = cd
+			}
+			evs = append(evs, ev{day: d})
+		}
+	}
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].day < evs[j].day })
+	var out []TimePoint
+	var ps []float64
+	conv := 0
+	for i := 0; i < len(evs); {
+		d := evs[i].day
+		for i < len(evs) && evs[i].day == d {
+			if evs[i].contact {
+				ps = append(ps, evs[i].p)
+			} else {
+				conv++
+			}
+			i++
+		}
+		out = append(out, TimePoint{Day: d, Contacted: len(ps), Converted: conv, Actual: float64(conv) / float64(len(ps)), Predicted: Predicted(ps)})
+	}
+	if len(out) > 0 && out[len(out)-1].Day < last {
+		p := out[len(out)-1]
+		p.Day = last
+		out = append(out, p)
+	}
+	return out
+}
+
+// segments sums revenue and predicted revenue (Σ p · margin, variance Σ p(1−p) · margin²) per
+// value segment of the contacted members, in the order top, middle, low, then others.
+func segments(ms []member, margin float64) []SegmentGrowth {
+	by := map[string]*SegmentGrowth{}
+	vars := map[string]float64{}
+	for _, m := range ms {
+		seg := m.segment
+		if seg == "" {
+			seg = "unscored"
+		}
+		g := by[seg]
+		if g == nil {
+			g = &SegmentGrowth{Segment: seg}
+			by[seg] = g
+		}
+		g.Members++
+		g.Revenue += m.revenue
+		g.Predicted.Est += m.p * margin
+		vars[seg] += m.p * (1 - m.p) * margin * margin
+	}
+	rank := map[string]int{"top": 0, "middle": 1, "low": 2}
+	var out []SegmentGrowth
+	for seg, g := range by {
+		h := Z95 * math.Sqrt(vars[seg])
+		g.Predicted.Lo, g.Predicted.Hi = math.Max(0, g.Predicted.Est-h), g.Predicted.Est+h
+		out = append(out, *g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ri, ok := rank[out[i].Segment]
+		if !ok {
+			ri = 3
+		}
+		rj, ok := rank[out[j].Segment]
+		if !ok {
+			rj = 3
+		}
+		if ri != rj {
+			return ri < rj
+		}
+		return out[i].Segment < out[j].Segment
+	})
+	return out
+}
