@@ -112,6 +112,10 @@ func main() {
 			os.Exit(130)
 		}
 		fmt.Fprintln(os.Stderr, "acrm:", err)
+		var ec interface{ ExitCode() int }
+		if errors.As(err, &ec) {
+			os.Exit(ec.ExitCode()) // e.g. acrm monitor: a threshold crossed
+		}
 		os.Exit(1)
 	}
 }

@@ -76,6 +76,12 @@ var flagRanges = map[string]span{
 	"base":                {min: 0, max: sim.MaxAmount},
 	"contacts":            {min: 0, max: sim.MaxAmount},
 	"margin":              {min: 0, max: sim.MaxAmount},
+	// monitor
+	"acrm monitor/campaign": {min: 1, max: math.MaxInt32, zero: true},
+	"follow-days":           {min: 0, max: 3650},
+	"psi-moved":             {min: 0.001, max: 10},
+	"psi-shifted":           {min: 0.001, max: 10},
+	"drift-rows":            {min: 1, max: 100_000, zero: true},
 }
 
 func init() {
