@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -86,5 +88,24 @@ func TestMonitorExitCodes(t *testing.T) {
 		if _, err := run(t, append([]string{"monitor", "--db", db}, bad...)...); err == nil || errors.As(err, &te) {
 			t.Errorf("%v: err %v", bad, err)
 		}
+	}
+}
+
+func TestOutcomesImportCLI(t *testing.T) {
+	db := sampleDB(t, 600)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "r.csv")
+	os.WriteFile(src, []byte("customer;campaign;product;outcome;revenue;date\n"+
+		"5;4;999;accepted;1;2025-01-10\n99999;4;1;declined;;2025-01-10\n"), 0o644)
+	out, err := run(t, "outcomes", "import", "--db", db, "--strict", src)
+	if err == nil || !strings.Contains(err.Error(), "nothing imported") || !strings.Contains(out, "unknown customer") ||
+		!strings.Contains(out, "unknown product") || !strings.Contains(out, "r.rejects.csv") {
+		t.Fatalf("strict: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r.rejects.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "outcomes", "import", "--db", db, filepath.Join(dir, "missing.csv")); err == nil {
+		t.Fatal("missing file imported")
 	}
 }
