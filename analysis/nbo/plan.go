@@ -2,6 +2,7 @@ package nbo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -29,6 +30,10 @@ type PlanSpec struct {
 	OptOut map[string]sim.OptOutCurve
 	// Exact solves the linear program with gonum's simplex (small instances only).
 	Exact bool
+	// Control is the share of the planned customers held out as a control cell when the plan
+	// is registered (0 … 0.5); Seed makes the draw.
+	Control float64
+	Seed    uint64
 }
 
 // PolicyK is the current contact policy the plan is compared with: 3 offers per customer per
@@ -59,7 +64,9 @@ type PlanOffer struct {
 	Channel    string
 	P          float64 // P(accept) at the customer's planned contact intensity
 	Value      float64
-	K          int // offers the customer gets in the period
+	Cost       float64 // contact cost
+	Model      string  // model version(s) behind P
+	K          int     // offers the customer gets in the period
 }
 
 // PlanResult is a budget allocation.
@@ -78,6 +85,11 @@ type PlanResult struct {
 	CurveNote string
 	Offers    []PlanOffer
 	Elapsed   time.Duration
+	// Start and End are the plan's period (from the scoring's as-of date).
+	Start, End time.Time
+	// Set by Register: the campaigns written, and the customers contacted and held out.
+	Campaigns           []int
+	Contacted, Controls int
 }
 
 // planCustomer is one customer's options: the ranked offers the rules allow (kmax of them).
@@ -329,6 +341,9 @@ func Plan(ctx context.Context, ws *workspace.Workspace, spec PlanSpec, report fu
 	if !(spec.Budget > 0) || math.IsInf(spec.Budget, 0) {
 		return nil, fmt.Errorf("nbo: plan: --budget %v: want a positive amount", spec.Budget)
 	}
+	if !(spec.Control >= 0 && spec.Control <= 0.5) {
+		return nil, fmt.Errorf("nbo: plan: --control %v: want a share between 0 and 0.5", spec.Control)
+	}
 	switch spec.PeriodMonths {
 	case 3, 6, 12:
 	default:
@@ -475,7 +490,8 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 			capacity[ch] = c.CapacityPerWeek * weeks
 		}
 	}
-	res := &PlanResult{Spec: spec, RunID: s.RunID, Curves: spec.Curves, PerK: map[string][]int{}}
+	res := &PlanResult{Spec: spec, RunID: s.RunID, Curves: spec.Curves, PerK: map[string][]int{},
+		Start: s.AsOf, End: s.AsOf.AddDate(0, months, -1)}
 	var choice []int
 	var err error
 	if spec.Exact {
@@ -538,7 +554,7 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 			add(byC, of.Channel, of.Cost, pa, v, !seenC[of.Channel])
 			add(byS, seg, of.Cost, pa, v, n == 0)
 			seenP[pk], seenC[of.Channel] = true, true
-			res.Offers = append(res.Offers, PlanOffer{CustomerID: s.IDs[c.row], Segment: seg, Product: of.Product, Channel: of.Channel, P: pa, Value: v, K: k})
+			res.Offers = append(res.Offers, PlanOffer{CustomerID: s.IDs[c.row], Segment: seg, Product: of.Product, Channel: of.Channel, P: pa, Value: v, Cost: of.Cost, Model: of.Model, K: k})
 		}
 		if oc, ok := spec.OptOut[seg]; ok {
 			res.Plan.OptOuts += float64(k) * oc.At(float64(k)*12/float64(months))
@@ -586,4 +602,40 @@ func rowsOf(m map[string]*Totals) []PlanRow {
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Profit > out[b].Profit })
 	return out
+}
+
+// Register writes the plan as campaigns, one per product × channel it offers, over the plan's
+// period (see registerCampaigns): a random share spec.Control of the planned customers is the
+// control cell — registered in every campaign the plan gave them, none of them contacted — so
+// the plan's effect can be measured against them; acrm sample respond --campaign ID answers
+// each campaign.
+func (r *PlanResult) Register(ctx context.Context, ws *workspace.Workspace) error {
+	if len(r.Offers) == 0 {
+		return errors.New("nbo: plan: the plan offers nothing; nothing to register")
+	}
+	members := make([]regMember, len(r.Offers))
+	ctl := map[int64]bool{}
+	for i, o := range r.Offers {
+		c := controlDraw(r.Spec.Seed, o.CustomerID, r.Spec.Control)
+		ctl[o.CustomerID] = c
+		members[i] = regMember{CustomerID: o.CustomerID, Control: c,
+			Offer: Candidate{Product: o.Product, Channel: o.Channel, P: o.P, Value: o.Value, Cost: o.Cost, Model: o.Model}}
+	}
+	camps, err := registerCampaigns(ctx, ws, "plan", r.Start, r.End, members)
+	if err != nil {
+		return fmt.Errorf("nbo: plan: %w", err)
+	}
+	r.Campaigns = r.Campaigns[:0]
+	for _, c := range camps {
+		r.Campaigns = append(r.Campaigns, c.ID)
+	}
+	r.Contacted, r.Controls = 0, 0
+	for _, c := range ctl {
+		if c {
+			r.Controls++
+		} else {
+			r.Contacted++
+		}
+	}
+	return nil
 }

@@ -2,7 +2,6 @@ package nbo
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -263,102 +262,23 @@ func segmentRows(ctx context.Context, ws *workspace.Workspace, s *Scoring, name 
 
 // Register writes the selection as campaigns (one per product offered: campaigns.product_id
 // is one product) with their members — cell target (contacted) and control (not contacted) —
-// and what each member was offered (acrm_campaign_offers), in one transaction. acrm sample
-// respond --campaign ID then draws the outcomes.
+// and what each member was offered (acrm_campaign_offers), in one transaction (see
+// registerCampaigns). acrm sample respond --campaign ID then draws the outcomes.
 func (r *SelectResult) Register(ctx context.Context, ws *workspace.Workspace, name string) error {
 	if len(r.Picks) == 0 {
 		return errors.New("nbo: select: no customer passes the rules; nothing to register")
 	}
-	for _, t := range []string{"campaigns", "campaign_members"} {
-		ok, err := ws.HasTable(ctx, t)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return fmt.Errorf("nbo: select: the workspace has no %s table to register the campaign in", t)
-		}
+	members := make([]regMember, len(r.Picks))
+	for i, p := range r.Picks {
+		members[i] = regMember{CustomerID: p.CustomerID, Offer: p.Offer.Candidate, Control: p.Control}
 	}
-	prods := map[int]bool{}
-	var order []int
-	for _, p := range r.Picks {
-		if !prods[p.Offer.Product] {
-			prods[p.Offer.Product] = true
-			order = append(order, p.Offer.Product)
-		}
-	}
-	sort.Ints(order)
-	ids := map[int]int{}
-	err := ws.Tx(ctx, func(tx *sql.Tx) error {
-		var next int
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(campaign_id), 0) + 1 FROM campaigns`).Scan(&next); err != nil {
-			return err
-		}
-		for _, pid := range order {
-			var cost float64
-			for _, p := range r.Picks {
-				if p.Offer.Product == pid {
-					cost = p.Offer.Cost
-					break
-				}
-			}
-			cname := fmt.Sprintf("%s P%02d %s %s", name, pid, r.Spec.Channel, r.Start.Format(time.DateOnly))
-			if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (campaign_id, name, product_id, channel, start_date, end_date, cost_per_contact, selection)
-				VALUES (?, ?, ?, ?, ?, ?, ?, 'model')`, next, cname, pid, r.Spec.Channel, r.Start, r.End, cost); err != nil {
-				return fmt.Errorf("register campaign: %w", err)
-			}
-			ids[pid] = next
-			r.Campaigns = append(r.Campaigns, next)
-			next++
-		}
-		return nil
-	})
+	camps, err := registerCampaigns(ctx, ws, name, r.Start, r.End, members)
 	if err != nil {
-		r.Campaigns = nil
 		return fmt.Errorf("nbo: select: %w", err)
 	}
-	// Members in bulk: staged by the appender, then moved in one transaction with the offers.
-	stage := "acrm_stage_select"
-	db := ws
-	_, _ = db.ExecContext(ctx, "DROP TABLE IF EXISTS "+stage)
-	defer func() { _, _ = db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage) }()
-	undo := func(err error) error {
-		_ = ws.Tx(context.Background(), func(tx *sql.Tx) error {
-			for _, id := range r.Campaigns {
-				_, _ = tx.ExecContext(context.Background(), `DELETE FROM campaigns WHERE campaign_id = ?`, id)
-			}
-			return nil
-		})
-		r.Campaigns = nil
-		return fmt.Errorf("nbo: select: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, "CREATE TABLE "+stage+" AS SELECT * FROM acrm_campaign_offers WHERE false"); err != nil {
-		return undo(err)
-	}
-	err = ws.Append(ctx, stage, func(add workspace.AppendFunc) error {
-		for _, p := range r.Picks {
-			cell := "target"
-			if p.Control {
-				cell = "control"
-			}
-			if err := add(int32(ids[p.Offer.Product]), p.CustomerID, int32(p.Offer.Product), p.Offer.Channel, cell, p.Offer.P, p.Offer.Value, p.Offer.Model); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return undo(err)
-	}
-	err = ws.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_members (campaign_id, customer_id, cell, contacted)
-			SELECT campaign_id, customer_id, cell, cell = 'target' FROM `+stage); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO acrm_campaign_offers SELECT * FROM `+stage)
-		return err
-	})
-	if err != nil {
-		return undo(err)
+	r.Campaigns = r.Campaigns[:0]
+	for _, c := range camps {
+		r.Campaigns = append(r.Campaigns, c.ID)
 	}
 	return nil
 }

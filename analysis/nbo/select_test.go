@@ -3,11 +3,13 @@ package nbo
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/acrm-dev/acrm/analysis/sim"
 	"github.com/acrm-dev/acrm/sampledata"
 )
 
@@ -108,5 +110,61 @@ func TestSelectRegistersExportsAndResponds(t *testing.T) {
 	}
 	if sum.Contacts != 200 {
 		t.Errorf("sample respond wrote %d contacts, want 200 (the control cell is not contacted)", sum.Contacts)
+	}
+	// The plan registers too: one campaign per product × channel, each control customer held
+	// out of every campaign the plan gave them, and the market answers the target cell.
+	plan, err := Plan(ctx, ws, PlanSpec{Budget: 3000, PeriodMonths: 6, Curves: map[string]sim.ResponseCurve{}, Control: 0.2, Seed: 5}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Offers) == 0 {
+		t.Fatal("the plan offers nothing")
+	}
+	before := count(`SELECT count(*) FROM campaigns`)
+	if err := plan.Register(ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	pairs := map[string]bool{}
+	ctlOf := map[int64]bool{}
+	for _, o := range plan.Offers {
+		pairs[fmt.Sprintf("%d/%s", o.Product, o.Channel)] = true
+		ctlOf[o.CustomerID] = controlDraw(5, o.CustomerID, 0.2)
+		if first[o.CustomerID] && o.Product == 20 {
+			t.Fatalf("customer %d planned product 20 while the selected offer of it is pending", o.CustomerID)
+		}
+	}
+	if got := count(`SELECT count(*) FROM campaigns`) - before; got != len(pairs) || len(plan.Campaigns) != len(pairs) {
+		t.Fatalf("plan registered %d campaigns (%v), want %d (product × channel)", got, plan.Campaigns, len(pairs))
+	}
+	lo, hi := plan.Campaigns[0], plan.Campaigns[len(plan.Campaigns)-1]
+	if n := count(`SELECT count(*) FROM campaign_members WHERE campaign_id BETWEEN ? AND ?`, lo, hi); n != len(plan.Offers) {
+		t.Errorf("plan members %d, want one per planned offer (%d)", n, len(plan.Offers))
+	}
+	if n := count(`SELECT count(*) FROM acrm_campaign_offers WHERE campaign_id BETWEEN ? AND ?`, lo, hi); n != len(plan.Offers) {
+		t.Errorf("plan offers recorded %d, want %d", n, len(plan.Offers))
+	}
+	if n := count(`SELECT count(*) FROM (SELECT customer_id FROM campaign_members WHERE campaign_id BETWEEN ? AND ?
+		GROUP BY customer_id HAVING count(DISTINCT cell) > 1)`, lo, hi); n != 0 {
+		t.Errorf("%d customers both contacted and held out by the plan", n)
+	}
+	nctl := 0
+	for _, c := range ctlOf {
+		if c {
+			nctl++
+		}
+	}
+	if plan.Controls != nctl || plan.Contacted != len(ctlOf)-nctl || nctl == 0 || nctl > len(ctlOf)/2 {
+		t.Errorf("plan control %d contacted %d; want %d of %d", plan.Controls, plan.Contacted, nctl, len(ctlOf))
+	}
+	var cid, targets int
+	if err := ws.QueryRowContext(ctx, `SELECT campaign_id, count(*) FILTER (WHERE contacted) FROM campaign_members
+		WHERE campaign_id BETWEEN ? AND ? GROUP BY ALL ORDER BY 2 DESC, 1 LIMIT 1`, lo, hi).Scan(&cid, &targets); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := sampledata.Respond(ctx, ws, cid, 1); err != nil || sum.Contacts != targets {
+		t.Errorf("respond to plan campaign %d: %d contacts, want %d (%v)", cid, sum.Contacts, targets, err)
+	}
+	if _, err := Plan(ctx, ws, PlanSpec{Budget: 100, Control: 0.7}, nil); err == nil {
+		t.Error("plan accepted a control share of 0.7")
 	}
 }

@@ -17,7 +17,9 @@ func init() { rootCmd.AddCommand(newPlanCmd()) }
 func newPlanCmd() *cobra.Command {
 	var budget float64
 	var period, channels string
-	var exact bool
+	var exact, dryRun bool
+	var control float64
+	var seed uint64
 	cmd := &cobra.Command{
 		Use:   "plan --budget AMOUNT --period 6m [--channels mail,email,…]",
 		Short: "Allocate a contact budget across customers, products and channels for the most expected profit",
@@ -28,6 +30,11 @@ period earns less past the measured contact-frequency peak of its value segment 
 simulate frequency), so offers are not treated as independent. Reports the plan per product,
 channel and value segment, and against the current policy (3 offers per half year for the
 customers the same budget reaches).
+
+The plan is registered as campaigns, one per product × channel it offers, over the period
+(campaigns, campaign_members with cells target/control, acrm_campaign_offers): a random
+--control share of the planned customers is held out in every campaign the plan gave them, so
+acrm sample respond --campaign ID and the evaluation can use them. --dry-run only reports.
 
   acrm plan --budget 250000 --period 6m
   acrm plan --budget 50000 --channels mail,email`,
@@ -43,7 +50,10 @@ customers the same budget reaches).
 			if err != nil {
 				return fmt.Errorf("plan: --period: %w", err)
 			}
-			spec := nbo.PlanSpec{Budget: budget, PeriodMonths: months, Exact: exact, Channels: splitList(channels)}
+			if !(control >= 0 && control <= 0.5) {
+				return fmt.Errorf("plan: --control %v: want a share between 0 and 0.5", control)
+			}
+			spec := nbo.PlanSpec{Budget: budget, PeriodMonths: months, Exact: exact, Channels: splitList(channels), Control: control, Seed: seed}
 			ctx := cmd.Context()
 			ws, err := openWorkspace(ctx)
 			if err != nil {
@@ -57,6 +67,13 @@ customers the same budget reaches).
 				return err
 			}
 			writePlan(cmd.OutOrStdout(), res)
+			if dryRun || len(res.Offers) == 0 {
+				return nil
+			}
+			if err := res.Register(ctx, ws); err != nil {
+				return err
+			}
+			writePlanRegistered(cmd.OutOrStdout(), res)
 			return nil
 		},
 	}
@@ -65,6 +82,9 @@ customers the same budget reaches).
 	f.StringVar(&period, "period", "6m", "plan period: 3m, 6m or 12m")
 	f.StringVar(&channels, "channels", "", "outbound channels the plan may use, comma-separated (default all: "+strings.Join(nbo.OutboundChannels, ", ")+")")
 	f.BoolVar(&exact, "exact", false, "solve the linear program exactly (gonum simplex; small workspaces only)")
+	f.Float64Var(&control, "control", 0.1, "share of the planned customers held out as a control cell (0 … 0.5)")
+	f.Uint64Var(&seed, "seed", 1, "seed of the control-cell draw")
+	f.BoolVar(&dryRun, "dry-run", false, "report the plan only; register no campaigns")
 	return cmd
 }
 
@@ -109,4 +129,15 @@ func writePlan(w io.Writer, r *nbo.PlanResult) {
 		}
 		fmt.Fprintf(w, "  %-6s %s\n", seg, strings.Join(parts, " · "))
 	}
+}
+
+func writePlanRegistered(w io.Writer, r *nbo.PlanResult) {
+	ids := r.Campaigns
+	span := fmt.Sprint(ids[0])
+	if len(ids) > 1 {
+		span = fmt.Sprintf("%d–%d", ids[0], ids[len(ids)-1])
+	}
+	fmt.Fprintf(w, "registered campaigns %s (%d, one per product × channel), %s to %s: %s customers contacted, control cell %s (not contacted)\n",
+		span, len(ids), r.Start.Format("2006-01-02"), r.End.Format("2006-01-02"), thousands(int64(r.Contacted)), thousands(int64(r.Controls)))
+	fmt.Fprintf(w, "  outcomes from the sample's market: acrm sample respond --campaign ID, for each of them\n")
 }
