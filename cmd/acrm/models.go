@@ -52,6 +52,7 @@ func newModelsCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table|csv")
 	cmd.Flags().StringVar(&del, "delete", "", "delete a model version (name@vN) or every version of a name, with its scores")
+	cmd.AddCommand(newModelsExportSQLCmd())
 	return cmd
 }
 
