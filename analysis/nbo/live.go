@@ -34,6 +34,9 @@ type Live struct {
 	At      time.Time                   // the decision day (the scoring's as-of day)
 	Limit   int                         // offers one contact carries (the rules' max_offers_per_contact)
 	MaxWhy  int                         // features named in an offer's reason (3)
+
+	custCols  map[string]bool // columns of the customers table (lower case)
+	hasEvents bool
 }
 
 // ErrUnknownCustomer is returned by Lookup for an id not in the customer view.
@@ -71,6 +74,17 @@ func NewLive(ctx context.Context, ws *workspace.Workspace) (*Live, error) {
 	l.fields = map[string]*features.Column{}
 	for _, c := range f.Cols {
 		l.fields[strings.ToLower(c.Name)] = c
+	}
+	l.custCols = map[string]bool{}
+	for _, t := range []string{"name", "sector"} {
+		var n int
+		if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_name = 'customers' AND lower(column_name) = ?`, t).Scan(&n); err != nil {
+			return nil, fmt.Errorf("nbo: live: customers: %w", err)
+		}
+		l.custCols[t] = n > 0
+	}
+	if l.hasEvents, err = ws.HasTable(ctx, "events"); err != nil {
+		return nil, fmt.Errorf("nbo: live: %w", err)
 	}
 	return l, nil
 }
@@ -134,12 +148,14 @@ func loadCalibration(ctx context.Context, ws *workspace.Workspace, rules *Rules)
 // sees, and what the rules need.
 type Customer struct {
 	ID       int64
+	Name     string
 	Segment  string // value segment of the latest scoring ("" when the customer is newer)
 	View     *features.Frame
 	Product  map[int]*features.Frame // product id → the one-row frame its model sees
 	History  History
 	Holdings []datamart.Holding
 	Contacts []datamart.Contact // the latest contacts over all channels, newest first (at most 20)
+	Events   []datamart.Event   // the customer's events, oldest first
 }
 
 // Lookup reads customer id: the customer view row, the per-product totals, segment,
@@ -181,6 +197,9 @@ func (l *Live) Lookup(ctx context.Context, id int64) (*Customer, error) {
 		return nil, err
 	}
 	c.History, c.Contacts = h, contacts
+	if err := l.lookupCard(ctx, c); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -434,6 +453,13 @@ func (l *Live) Offers(c *Customer, facts []Fact, channel string) (*LiveDecision,
 		lo := LiveOffer{Offer: o, Score: raw[k]}
 		if X := mats[k]; X != nil {
 			lo.Reasons = topReasons(l.models[o.Product].Classifier, X, l.MaxWhy)
+			// A reason names a column of the product's frame: show the customer's value, not the encoded one.
+			pf := withFacts(c.Product[o.Product], tf)
+			for i, r := range lo.Reasons {
+				if col := pf.Col(r.Feature); col != nil && col.Numeric && len(col.Num) > 0 && !math.IsNaN(col.Num[0]) {
+					lo.Reasons[i].Value = col.Num[0]
+				}
+			}
 		}
 		lo.Why = why(lo.Reasons)
 		out.Offers = append(out.Offers, lo)

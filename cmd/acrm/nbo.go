@@ -97,13 +97,6 @@ rule that removed or demoted a product.
 	return cmd
 }
 
-func productName(l *nbo.Live, id int) string {
-	if p, ok := l.Scoring.Products.Get(id); ok {
-		return p.Name
-	}
-	return ""
-}
-
 func writeLiveTable(w io.Writer, l *nbo.Live, d *nbo.LiveDecision) error {
 	seg := d.Segment
 	if seg == "" {
@@ -121,7 +114,7 @@ func writeLiveTable(w io.Writer, l *nbo.Live, d *nbo.LiveDecision) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "RANK\tPRODUCT\tCHANNEL\tP(ACCEPT)\tVALUE\tMODEL")
 		for _, o := range d.Offers {
-			fmt.Fprintf(tw, "%d\tP%02d %s\t%s\t%.2f%%\t%.2f\t%s\n", o.Rank, o.Product, productName(l, o.Product), o.Channel, 100*o.P, o.Value, o.Model)
+			fmt.Fprintf(tw, "%d\tP%02d %s\t%s\t%.2f%%\t%.2f\t%s\n", o.Rank, o.Product, l.ProductName(o.Product), o.Channel, 100*o.P, o.Value, o.Model)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -139,52 +132,8 @@ func writeLiveTable(w io.Writer, l *nbo.Live, d *nbo.LiveDecision) error {
 	return nil
 }
 
-type liveJSONOffer struct {
-	Rank    int          `json:"rank"`
-	Product int          `json:"product_id"`
-	Name    string       `json:"product"`
-	Channel string       `json:"channel"`
-	P       float64      `json:"p_accept"`
-	Value   float64      `json:"expected_value"`
-	Model   string       `json:"model_version"`
-	Why     string       `json:"why"`
-	Reasons []nbo.Reason `json:"reasons"`
-}
-
-type liveJSONStep struct {
-	Product int    `json:"product_id"`
-	Channel string `json:"channel"`
-	Rule    string `json:"rule"`
-	Detail  string `json:"detail"`
-}
-
 func writeLiveJSON(w io.Writer, l *nbo.Live, d *nbo.LiveDecision) error {
-	out := struct {
-		Customer int64             `json:"customer_id"`
-		AsOf     string            `json:"as_of"`
-		Segment  string            `json:"value_segment"`
-		Facts    map[string]string `json:"facts"`
-		Used     int               `json:"offers_used"`
-		Cap      int               `json:"cap"`
-		Offers   []liveJSONOffer   `json:"offers"`
-		Trace    []liveJSONStep    `json:"trace"`
-	}{Customer: d.Customer, AsOf: d.At.Format("2006-01-02"), Segment: d.Segment, Facts: map[string]string{},
-		Used: d.Usage.Total, Cap: d.Usage.Cap, Offers: []liveJSONOffer{}, Trace: []liveJSONStep{}}
-	for _, f := range d.Facts {
-		out.Facts[f.Field] = f.Value
-	}
-	for _, o := range d.Offers {
-		rs := o.Reasons
-		if rs == nil {
-			rs = []nbo.Reason{}
-		}
-		out.Offers = append(out.Offers, liveJSONOffer{Rank: o.Rank, Product: o.Product, Name: productName(l, o.Product), Channel: o.Channel,
-			P: o.P, Value: o.Value, Model: o.Model, Why: o.Why, Reasons: rs})
-	}
-	for _, s := range d.Trace {
-		out.Trace = append(out.Trace, liveJSONStep{Product: s.Product, Channel: s.Channel, Rule: s.Rule, Detail: s.Detail})
-	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return enc.Encode(l.JSON(d))
 }

@@ -60,6 +60,7 @@ type Common struct {
 	Profiles services.ProfileService
 	Simulate services.SimulateService
 	Offers   services.OffersService
+	Live     services.LiveService
 
 	Jobs *Jobs
 	Nav  keys.Nav
@@ -74,6 +75,7 @@ func NewCommon(th *theme.Theme, svc services.Services) *Common {
 	c.Profiles, _ = svc.(services.ProfileService)
 	c.Simulate, _ = svc.(services.SimulateService)
 	c.Offers, _ = svc.(services.OffersService)
+	c.Live, _ = svc.(services.LiveService)
 	c.Jobs = NewJobs(func() time.Time { return c.Now() })
 	return c
 }

@@ -1,4 +1,7 @@
-// Package offers is the Offers screen. Its campaign panel selects an outbound campaign from
+// Package offers is the Offers screen, two panels. The customer panel (customer.go, / from
+// the campaign panel) serves an inbound contact: find a customer, see the ranked offers with
+// their reasons and the decision trace, add what the customer tells, record the outcome with
+// one key and undo it — the same use cases as acrm nbo. The campaign panel selects an outbound campaign from
 // the total model (acrm score --all): product or each customer's best offer, channel, size or
 // budget, a value segment; it shows the expected contracts and profit, the gains curve, how
 // many customers each business rule removed and the value segments by expected value, and
@@ -46,26 +49,28 @@ type KeyMap struct {
 	Score       key.Binding
 	Export      key.Binding
 	Close       key.Binding
+	Customer    key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose field")),
-		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↑/↓", "choose field")),
-		Left:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "change")),
-		Right:  key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "change")),
-		Amount: keys.Key("a", "type size/budget"),
-		Run:    keys.Key("enter", "select"),
-		Score:  keys.Key("S", "score the base"),
-		Export: keys.Key("x", "export + register"),
-		Close:  keys.Key("esc", "close"),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "choose field")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↑/↓", "choose field")),
+		Left:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "change")),
+		Right:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("←/→", "change")),
+		Amount:   keys.Key("a", "type size/budget"),
+		Run:      keys.Key("enter", "select"),
+		Score:    keys.Key("S", "score the base"),
+		Export:   keys.Key("x", "export + register"),
+		Close:    keys.Key("esc", "close"),
+		Customer: keys.Key("/", "find customer"),
 	}
 }
 
 // ShortHelp implements help.KeyMap.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Left, k.Amount, k.Run, k.Score, k.Export}
+	return []key.Binding{k.Up, k.Left, k.Amount, k.Run, k.Score, k.Export, k.Customer}
 }
 
 // FullHelp implements help.KeyMap.
@@ -106,6 +111,9 @@ type Screen struct {
 	score  *nbo.ScoreResult
 	err    error
 	export *common.Export
+
+	cust     *customerPanel
+	customer bool // the customer panel is on screen
 }
 
 // New returns the Offers screen.
@@ -117,18 +125,27 @@ func New(c *common.Common) common.Screen {
 	s.export = common.NewExport(c, ID, components.DefaultPathPromptKeys(), func() {})
 	s.export.Prompt.Footer = "enter export · esc close"
 	s.export.Written = func(out string) string { return out }
+	s.cust = newCustomerPanel(c)
 	return s
 }
 
-func (s *Screen) ID() string          { return ID }
-func (s *Screen) Title() string       { return "Offers" }
-func (s *Screen) KeyMap() help.KeyMap { return s.keys }
-func (s *Screen) InputFocused() bool  { return s.editing || s.export.IsOpen() }
-func (s *Screen) SetSize(w, h int)    { s.width, s.height = w, h }
+func (s *Screen) ID() string    { return ID }
+func (s *Screen) Title() string { return "Offers" }
+func (s *Screen) KeyMap() help.KeyMap {
+	if s.customer {
+		return s.cust.keyMap()
+	}
+	return s.keys
+}
+func (s *Screen) InputFocused() bool {
+	return s.editing || s.export.IsOpen() || (s.customer && s.cust.inputFocused())
+}
+func (s *Screen) SetSize(w, h int) { s.width, s.height = w, h }
 func (s *Screen) Actions() []common.Action {
 	return []common.Action{
 		{Owner: ID, Title: "Offers: select a campaign", Key: "enter", Do: s.run},
 		{Owner: ID, Title: "Offers: score the whole base (total model)", Key: "S", Do: s.scoreAll},
+		{Owner: ID, Title: "Offers: find a customer (inbound contact)", Key: "/", Do: s.openCustomer},
 	}
 }
 
@@ -184,8 +201,26 @@ func (s *Screen) scoreAll() tea.Cmd {
 	return cmd
 }
 
+func (s *Screen) openCustomer() tea.Cmd {
+	s.customer = true
+	if s.cust.svc == nil {
+		return nil
+	}
+	return s.cust.open()
+}
+
 // Update handles keys and job results.
 func (s *Screen) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := s.cust.update(msg); ok {
+		return cmd
+	}
+	if km, ok := msg.(tea.KeyMsg); ok && s.customer {
+		if !s.cust.inputFocused() && key.Matches(km, s.cust.keys.Campaign) {
+			s.customer = false
+			return nil
+		}
+		return s.cust.key(km)
+	}
 	wasOpen := s.export.IsOpen()
 	if cmd := s.export.Update(msg); wasOpen || cmd != nil {
 		if _, ok := msg.(tea.KeyMsg); ok || cmd != nil {
@@ -261,6 +296,8 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		return s.run()
 	case key.Matches(msg, s.keys.Score):
 		return s.scoreAll()
+	case key.Matches(msg, s.keys.Customer):
+		return s.openCustomer()
 	case key.Matches(msg, s.keys.Export):
 		if s.result == nil || len(s.result.Picks) == 0 {
 			return common.Flash("select a campaign first (enter)")
@@ -295,6 +332,9 @@ func (s *Screen) change(d int) {
 func (s *Screen) View() string {
 	if s.width <= 0 || s.height <= 0 {
 		return ""
+	}
+	if s.customer {
+		return fit(s.cust.viewLines(s.width, s.height), s.width, s.height)
 	}
 	if s.svc == nil {
 		return fit([]string{"The campaign panel needs a workspace (acrm --db FILE)."}, s.width, s.height)

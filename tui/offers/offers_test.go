@@ -28,6 +28,7 @@ type fake struct {
 	specs    []nbo.SelectSpec
 	exported []string
 	block    chan struct{} // when set, SelectCampaign waits for it or for cancellation
+	outcomes []nbo.LiveOutcome
 }
 
 // Path is an in-memory workspace's: the export dialog suggests a file in ./exports (the

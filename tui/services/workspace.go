@@ -16,6 +16,8 @@ type Workspace struct {
 	// segMu serialises the segment calls: each (re)creates customer_view, and two
 	// concurrent CREATE OR REPLACE VIEW statements conflict in DuckDB's catalog.
 	segMu sync.Mutex
+	// live is the Offers screen's customer panel state (the nbo.Live and the customers read).
+	live live
 }
 
 // New returns Services backed by ws.
