@@ -237,9 +237,14 @@ type Entry struct {
 	CreatedAt   time.Time
 	Features    int
 	Metrics     Metrics
+	// Problem is set when the row's stored metrics cannot be read (e.g. hand-edited or
+	// from a damaged workspace): the row is still listed, with zero Metrics, so one bad
+	// row does not hide the rest of the registry.
+	Problem string
 }
 
-// List returns the registry, newest name first, versions ascending.
+// List returns the registry, newest name first, versions ascending. A row whose metrics
+// cannot be read is listed with Problem set rather than failing the whole list.
 func List(ctx context.Context, db *workspace.Workspace) ([]Entry, error) {
 	rows, err := db.QueryContext(ctx, `SELECT model_id, name, coalesce(product_id, 0), target, source, algo, version,
 		coalesce(fingerprint, ''), coalesce(is_best, false), created_at, coalesce(features, '[]'), coalesce(metrics, '{}')
@@ -260,7 +265,8 @@ func List(ctx context.Context, db *workspace.Workspace) ([]Entry, error) {
 		_ = json.Unmarshal([]byte(feats), &names)
 		e.Features = len(names)
 		if err := json.Unmarshal([]byte(mets), &e.Metrics); err != nil {
-			return nil, fmt.Errorf("profiles: model %s: metrics: %w", e.ModelID, err)
+			e.Metrics = Metrics{}
+			e.Problem = fmt.Sprintf("its metrics are not readable JSON (%v); retrain it or delete it with acrm models --delete %s", err, e.ModelID)
 		}
 		out = append(out, e)
 	}

@@ -191,7 +191,9 @@ func checkFilter(ctx context.Context, ws *workspace.Workspace, filter string) er
 
 // Save validates s.Filter (see Validate) and stores s in acrm_segments in one transaction,
 // replacing a saved segment of the same name. The name must be non-empty and not one of the
-// built-in value segments. Nothing changes when it fails.
+// built-in value segments, and the filter must select at least one customer (a segment of
+// nobody, such as "false", is refused: the KPIs, charts and selections of a segment reject it
+// later). Nothing changes when it fails.
 func Save(ctx context.Context, ws *workspace.Workspace, s Segment) (err error) {
 	defer func() { err = workspace.Cancelled(ctx, "segment", err) }()
 	name := strings.TrimSpace(s.Name)
@@ -201,8 +203,12 @@ func Save(ctx context.Context, ws *workspace.Workspace, s Segment) (err error) {
 	if _, ok := builtin(name); ok {
 		return fmt.Errorf("segment: %q is a built-in value segment; choose another name", name)
 	}
-	if _, err := Validate(ctx, ws, s.Filter); err != nil {
+	n, err := Validate(ctx, ws, s.Filter)
+	if err != nil {
 		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("segment: filter %q selects no customers in %s; a segment needs at least one", strings.TrimSpace(s.Filter), View)
 	}
 	created := s.CreatedAt
 	if created.IsZero() {

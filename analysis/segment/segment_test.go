@@ -181,6 +181,10 @@ func TestSaveRejectsInvalidFilter(t *testing.T) {
 		{"", "filter is empty"},
 		{"sector = 'retail' AND (", "syntax error"},
 		{"CAST(sector AS INTEGER) = 1", `is not valid`},
+		// A segment of nobody (issue 17, item 5): refused, nothing saved.
+		{"false", `filter "false" selects no customers`},
+		{"mobile_subs > 1000", `selects no customers`},
+		{"sector IS NULL", `selects no customers`},
 	} {
 		err := Save(ctx, ws, Segment{Name: "bad", Filter: tc.filter})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

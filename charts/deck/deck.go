@@ -40,6 +40,9 @@ type Source struct {
 	WS       *workspace.Workspace
 	DataDate string // snapshot date of the data
 	Label    string // "workspace acrm.duckdb"
+	// Unreadable lists the registry rows Models left out because their stored metrics
+	// cannot be read ("model id: why"); the deck's index names them.
+	Unreadable []string
 }
 
 // Open describes ws for chart footnotes: the snapshot date (acrm_meta snapshot_date, else
@@ -224,6 +227,9 @@ func Build(ctx context.Context, ws *workspace.Workspace, dir string, o Options) 
 			}
 		}
 		items = append(items, it)
+	}
+	for _, u := range src.Unreadable {
+		items = append(items, Item{Kind: "model", Title: "Model left out", Skipped: u})
 	}
 	if o.Report != nil {
 		o.Report(Progress{Done: int64(len(jobs)), Total: int64(len(jobs)), Stage: "index"})

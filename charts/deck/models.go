@@ -36,12 +36,19 @@ func (s *Source) Models(ctx context.Context) ([]Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("deck: product names: %w", err)
 	}
-	out := make([]Model, len(es))
-	for i, e := range es {
-		out[i] = Model{Entry: e, Product: e.Name}
-		if n, ok := names[e.ProductID]; ok && e.ProductID != 0 {
-			out[i].Product = n
+	out := make([]Model, 0, len(es))
+	s.Unreadable = nil
+	for _, e := range es {
+		if e.Problem != "" {
+			// One damaged row leaves that model out, not the whole deck.
+			s.Unreadable = append(s.Unreadable, e.ModelID+": "+e.Problem)
+			continue
 		}
+		m := Model{Entry: e, Product: e.Name}
+		if n, ok := names[e.ProductID]; ok && e.ProductID != 0 {
+			m.Product = n
+		}
+		out = append(out, m)
 	}
 	return out, nil
 }

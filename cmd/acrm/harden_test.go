@@ -126,3 +126,45 @@ func newEmptyWorkspace(t *testing.T, path string) {
 	}
 	ws.Close()
 }
+
+// TestMalformedMetricsRow (issue 17, item 6): one registry row with unreadable metrics no
+// longer makes `acrm models` and `chart deck` fail: the row is listed with the reason, the
+// others as before, and the deck names the model it left out.
+func TestMalformedMetricsRow(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ws.duckdb")
+	ws, err := workspace.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ws.ExecContext(ctx, `INSERT INTO acrm_models (model_id, name, product_id, target, source, algo, version, features, metrics, is_best, created_at) VALUES
+		('good@v1', 'good', 1, 'lookalike', 'customers', 'logit', 1, '["a","b"]', '{"auc":0.8123,"auc_sd":0.01,"folds":5,"positives":300}', true, now()),
+		('bad@v1', 'bad', 2, 'lookalike', 'customers', 'logit', 1, '["a"]', '{"auc": 0.9, broken', true, now())`)
+	ws.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "models", "--db", db)
+	if err != nil {
+		t.Fatalf("acrm models: %v", err)
+	}
+	for _, want := range []string{"good@v1", "0.8123", "bad@v1", "metrics unreadable", "model bad@v1: its metrics are not readable JSON", "acrm models --delete bad@v1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("acrm models does not show %q:\n%s", want, out)
+		}
+	}
+	csvOut, err := run(t, "models", "--db", db, "--format", "csv")
+	if err != nil || !strings.Contains(csvOut, "good@v1") || !strings.Contains(csvOut, "bad@v1") {
+		t.Errorf("acrm models --format csv: %v\n%s", err, csvOut)
+	}
+	deckDir := filepath.Join(dir, "deck")
+	out, err = run(t, "chart", "deck", "--db", db, "-o", deckDir, "--size", "640x360")
+	if err != nil {
+		t.Fatalf("acrm chart deck: %v", err)
+	}
+	index, _ := os.ReadFile(filepath.Join(deckDir, "index.md"))
+	if !strings.Contains(string(index), "bad@v1: its metrics are not readable JSON") || !strings.Contains(out, "bad@v1") {
+		t.Errorf("the deck does not name the model it left out:\n%s\n%s", out, index)
+	}
+}

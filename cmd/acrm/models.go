@@ -85,7 +85,16 @@ func writeModelsCSV(w io.Writer, list []profiles.Entry) error {
 		return err
 	}
 	for _, e := range list {
-		if err := cw.Write(modelRecord(e)); err != nil {
+		r := modelRecord(e)
+		if e.Problem != "" {
+			// Unreadable metrics are blank, not zeros that read as measured.
+			for i := 7; i < len(r); i++ {
+				if i != 14 && i != 15 && i != 16 {
+					r[i] = ""
+				}
+			}
+		}
+		if err := cw.Write(r); err != nil {
 			return err
 		}
 	}
@@ -119,6 +128,10 @@ func writeModelsTable(w io.Writer, list []profiles.Entry) {
 		if e.Metrics.Folds == 0 {
 			auc = r[7] + " (holdout)" // registered before cross-validation
 		}
+		if e.Problem != "" {
+			fmt.Fprintf(w, "%-20s %4s %-12s %-5s %5d metrics unreadable: see below\n", e.ModelID, r[1], target, e.Algo, e.Features)
+			continue
+		}
 		line := fmt.Sprintf("%-20s %4s %-12s %-5s %5d %-16s %7s %7s %7s %9d %-8s %9s %-4s %s", e.ModelID, r[1], target, e.Algo, e.Features,
 			auc, oracle, r[9], r[10], e.Metrics.Positives, e.Metrics.Calibration, fmtDuration(msDuration(e.Metrics.TrainMS)), star, r[16])
 		if note := profiles.PositivesNote(e.Metrics.Positives); note != "" {
@@ -127,6 +140,11 @@ func writeModelsTable(w io.Writer, list []profiles.Entry) {
 		fmt.Fprintln(w, line)
 	}
 	fmt.Fprintln(w, "AUC: mean over stratified CV folds ± its spread (the metric ★ is chosen on); lift@10 and cal.err from out-of-fold predictions")
+	for _, e := range list {
+		if e.Problem != "" {
+			fmt.Fprintf(w, "model %s: %s\n", e.ModelID, e.Problem)
+		}
+	}
 }
 
 func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
