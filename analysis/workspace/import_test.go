@@ -19,6 +19,19 @@ func writeFile(t *testing.T, name, body string) string {
 	return p
 }
 
+// utf16 encodes ASCII text as UTF-16 without a byte-order mark.
+func utf16(s string, bigEndian bool) string {
+	b := make([]byte, 0, 2*len(s))
+	for _, c := range []byte(s) {
+		if bigEndian {
+			b = append(b, 0, c)
+		} else {
+			b = append(b, c, 0)
+		}
+	}
+	return string(b)
+}
+
 func tableNames(t *testing.T, w *Workspace) string {
 	t.Helper()
 	ts, err := w.Tables(context.Background())
@@ -114,6 +127,15 @@ func TestImportBadFiles(t *testing.T) {
 		{"canonical missing column", "ok3.csv", "a,b\n1,2\n", "t", func(o *ImportOptions) { o.As = "holdings" }, []string{"--as holdings needs column(s) customer_id, product_id"}},
 		{"non-integer id", "ids.csv", "customer_id,x\n1,a\nX7,b\n", "t", func(o *ImportOptions) { o.As = "customers" }, []string{"ids.csv", "line 3", "customer_id", `"X7"`}},
 		{"unclosed quote", "q.csv", "a,b\n1,\"open\n2,3\n", "t", nil, []string{"q.csv", "line 2", "not closed"}},
+		// Issue 17, item 5: names and values that used to be accepted.
+		{"customer_view as a table name", "cv.csv", "a,b\n1,2\n", "customer_view", nil, []string{`"customer_view" is the view built over the customers`}},
+		{"fractional customer ids", "frac.csv", "customer_id,name\n1.5,a\n2.7,b\n", "c", func(o *ImportOptions) { o.As = "customers" }, []string{"frac.csv", "line 2", `"1.5" is not an integer id`}},
+		{"products without margin", "prod.csv", "product_id,name\n1,a\n", "p", func(o *ImportOptions) { o.As = "products" }, []string{"--as products needs column(s) margin"}},
+		// Issue 17, item 6: messages that dropped the reason or named the wrong one.
+		{"UTF-16BE without BOM", "u16be.csv", utf16("a,b\n1,2\n3,4\n", true), "t", nil, []string{"u16be.csv", "UTF-16 big-endian"}},
+		{"UTF-16BE without BOM, --encoding utf-16", "u16be2.csv", utf16("a,b\n1,2\n3,4\n", true), "t", func(o *ImportOptions) { o.Encoding = "utf-16" }, []string{"UTF-16 big-endian", "re-save it as UTF-8"}},
+		{"UTF-16LE without --encoding", "u16le.csv", utf16("a,b\n1,2\n3,4\n", false), "t", nil, []string{"u16le.csv", "UTF-16 (little-endian): pass --encoding utf-16"}},
+		{"one line over the maximum line size", "long.csv", "a,b\n1,2\n" + strings.Repeat("x", 3_000_000) + ",1\n", "t", nil, []string{"long.csv", "line 3", "a line of 3,000,002 bytes", "maximum line size (2,000,000 bytes)"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

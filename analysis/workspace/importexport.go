@@ -288,10 +288,22 @@ func (w *Workspace) csvReader(ctx context.Context, abs string, opt ImportOptions
 	}
 	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
 	gz := strings.HasSuffix(strings.ToLower(abs), ".gz") || strings.HasSuffix(strings.ToLower(abs), ".zst")
+	enc := strings.ToLower(opt.Encoding)
+	if !gz {
+		// UTF-16 text is valid UTF-8 byte by byte when it is ASCII (every other byte 0), so
+		// it passes the UTF-8 check and then reads as one garbled column: say what it is.
+		switch utf16Order(head) {
+		case "big-endian":
+			return "", &ImportError{File: opt.Path, Msg: "the file is UTF-16 big-endian, which the CSV reader cannot read: re-save it as UTF-8 (or UTF-16 little-endian and pass --encoding utf-16)"}
+		case "little-endian":
+			if enc != "utf-16" && enc != "utf16" {
+				return "", &ImportError{File: opt.Path, Msg: "the file is UTF-16 (little-endian): pass --encoding utf-16, or re-save it as UTF-8"}
+			}
+		}
+	}
 	if !gz && len(bytes.TrimSpace(head)) == 0 {
 		return "", &ImportError{File: opt.Path, Msg: "file is empty (only whitespace): expected a header line and data rows"}
 	}
-	enc := strings.ToLower(opt.Encoding)
 	if !gz && (enc == "" || enc == "utf-8" || enc == "utf8") {
 		if line, col, b, bad := firstInvalidUTF8(head); bad {
 			return "", &ImportError{File: opt.Path, Line: line, Msg: fmt.Sprintf(
@@ -313,6 +325,42 @@ func (w *Workspace) csvReader(ctx context.Context, abs string, opt ImportOptions
 		args = append(args, "delim="+QuoteString(delim), "header=true", "strict_mode=true")
 	}
 	return "read_csv(" + strings.Join(args, ", ") + ")", nil
+}
+
+// utf16Order recognises UTF-16 text at the head of a file: by its byte-order mark, or
+// without one by the zero bytes ASCII characters leave at every even (big-endian) or odd
+// (little-endian) position. It returns "big-endian", "little-endian" or "".
+func utf16Order(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return "big-endian"
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		return "little-endian"
+	}
+	n := len(head) &^ 1
+	if n > 4096 {
+		n = 4096
+	}
+	if n < 4 {
+		return ""
+	}
+	var even, odd int
+	for i := 0; i < n; i += 2 {
+		if head[i] == 0 {
+			even++
+		}
+		if head[i+1] == 0 {
+			odd++
+		}
+	}
+	pairs := n / 2
+	switch {
+	case even*2 >= pairs && odd*10 <= even:
+		return "big-endian"
+	case odd*2 >= pairs && even*10 <= odd:
+		return "little-endian"
+	}
+	return ""
 }
 
 func readHead(path string, n int) ([]byte, error) {
@@ -513,6 +561,7 @@ var (
 	reColumnName  = regexp.MustCompile(`[Cc]olumn "?([^"\s]+)"?`)
 	reUnicode     = regexp.MustCompile(`Invalid unicode`)
 	reUnterminate = regexp.MustCompile(`(?i)unterminated quote`)
+	reLineSize    = regexp.MustCompile(`Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+) bytes`)
 )
 
 // translateReadError turns a DuckDB reader error into an ImportError naming line and column.
@@ -547,6 +596,20 @@ func translateReadError(path string, err error) error {
 		out.Msg = "not valid UTF-8: expected a UTF-8 file (re-save it as UTF-8, or pass --encoding latin-1 or utf-16)"
 	case reUnterminate.MatchString(msg):
 		out.Msg = "a quoted field is not closed: expected a closing \""
+	case reLineSize.MatchString(msg):
+		m := reLineSize.FindStringSubmatch(msg)
+		limit, _ := strconv.ParseInt(m[1], 10, 64)
+		size, _ := strconv.ParseInt(m[2], 10, 64)
+		what := "at least " + groupDigits(size)
+		if line, n, ok := firstLongLine(path, limit); ok {
+			out.Line, what = line, groupDigits(n)
+		}
+		out.Msg = fmt.Sprintf("a line of %s bytes is longer than the CSV reader's maximum line size (%s bytes): is the file missing its line breaks, or not a CSV file?",
+			what, groupDigits(limit))
+	case reCSVLine.MatchString(msg):
+		// "CSV Error on Line: N" alone says nothing: keep DuckDB's reason, the first line
+		// after the quoted original line.
+		out.Msg = csvReason(msg)
 	default:
 		// Keep DuckDB's first line; drop the sniffer dump.
 		first := msg
@@ -556,6 +619,70 @@ func translateReadError(path string, err error) error {
 		out.Msg = first
 	}
 	return out
+}
+
+// csvReason picks DuckDB's reason out of a CSV error: the first line that is neither the
+// "CSV Error on Line" header nor the quoted original line, before the sniffer's settings.
+func csvReason(msg string) string {
+	lines := strings.Split(msg, "\n")
+	for _, l := range lines[1:] {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "Original Line:") {
+			continue
+		}
+		if strings.Contains(l, " = ") { // the sniffer's settings: no reason given
+			break
+		}
+		return l
+	}
+	first := lines[0]
+	if i := strings.Index(first, "CSV Error"); i > 0 {
+		first = first[i:]
+	}
+	return first
+}
+
+// firstLongLine finds the first line of a plain file longer than limit bytes: its 1-based
+// number and length. DuckDB names a line by its own count, which can differ.
+func firstLongLine(path string, limit int64) (line, size int64, ok bool) {
+	lower := strings.ToLower(path)
+	if strings.HasSuffix(lower, ".gz") || strings.HasSuffix(lower, ".zst") {
+		return 0, 0, false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, false
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<16)
+	line = 1
+	for {
+		chunk, err := r.ReadSlice('\n')
+		size += int64(len(chunk))
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		n := size
+		if len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
+			n-- // the line break is not part of the line
+		}
+		if n > limit {
+			return line, n, true
+		}
+		if err != nil {
+			return 0, 0, false
+		}
+		line, size = line+1, 0
+	}
+}
+
+// groupDigits writes n with thousands separators.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // csvCheckLimit is the largest CSV file checked structurally before DuckDB reads it.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,5 +167,28 @@ func TestMalformedMetricsRow(t *testing.T) {
 	index, _ := os.ReadFile(filepath.Join(deckDir, "index.md"))
 	if !strings.Contains(string(index), "bad@v1: its metrics are not readable JSON") || !strings.Contains(out, "bad@v1") {
 		t.Errorf("the deck does not name the model it left out:\n%s\n%s", out, index)
+	}
+}
+
+// TestSQLJSONNonFinite (issue 17, item 6): NaN and infinities have no JSON number; they are
+// written as strings and the rest of the output as before (it once printed only an error).
+func TestSQLJSONNonFinite(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ws.duckdb")
+	newEmptyWorkspace(t, db)
+	out, err := run(t, "sql", "--db", db, "--format", "json",
+		"SELECT 'nan'::DOUBLE AS x, 'inf'::DOUBLE AS y, '-inf'::DOUBLE AS z, 1.5 AS w, 10 AS n, NULL AS e")
+	if err != nil {
+		t.Fatalf("sql --format json: %v", err)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	if len(rows) != 1 {
+		t.Fatalf("rows = %v", rows)
+	}
+	r := rows[0]
+	if r["x"] != "NaN" || r["y"] != "+Inf" || r["z"] != "-Inf" || r["w"] != 1.5 || r["n"] != 10.0 || r["e"] != nil {
+		t.Errorf("row = %#v", r)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -93,10 +94,12 @@ func writeJSON(w io.Writer, res *workspace.Result) error {
 				m[res.Columns[i]] = nil
 				continue
 			}
-			if isNumericType(res.Types[i]) {
+			if isNumericType(res.Types[i]) && jsonNumber.MatchString(v) {
 				m[res.Columns[i]] = json.Number(v)
 				continue
 			}
+			// JSON has no NaN or infinity: such a value is written as a string ("NaN",
+			// "+Inf", "-Inf") instead of failing the whole output.
 			m[res.Columns[i]] = v
 		}
 		out = append(out, m)
@@ -105,6 +108,9 @@ func writeJSON(w io.Writer, res *workspace.Result) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
 }
+
+// jsonNumber is the JSON number grammar (RFC 8259).
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 
 func isNumericType(t string) bool {
 	t = strings.ToUpper(t)
