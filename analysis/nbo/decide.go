@@ -1,8 +1,9 @@
 package nbo
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -208,7 +209,7 @@ type Decision struct {
 // Decision lists every removal and demotion; Removed counts removals by rule either way.
 // Decide is pure: the same inputs give the same decision.
 func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, trace bool) Decision {
-	d := Decision{Usage: r.Usage(at, h), Offers: make([]Offer, 0, 8)}
+	d := Decision{Usage: r.Usage(at, h), Offers: make([]Offer, 0, min(len(cands), 32))}
 	for i := range cands {
 		c := &cands[i]
 		rule, detail := r.check(at, h, d.Usage, c, trace)
@@ -237,14 +238,14 @@ func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, t
 		}
 		d.Offers = append(d.Offers, Offer{Candidate: *c, Tier: r.Tier(c.Objective)})
 	}
-	sort.SliceStable(d.Offers, func(a, b int) bool {
-		if d.Offers[a].Tier != d.Offers[b].Tier {
-			return d.Offers[a].Tier < d.Offers[b].Tier
+	slices.SortStableFunc(d.Offers, func(a, b Offer) int {
+		if a.Tier != b.Tier {
+			return cmp.Compare(a.Tier, b.Tier)
 		}
-		if d.Offers[a].Value != d.Offers[b].Value {
-			return d.Offers[a].Value > d.Offers[b].Value
+		if a.Value != b.Value {
+			return -cmp.Compare(a.Value, b.Value)
 		}
-		return d.Offers[a].Product < d.Offers[b].Product
+		return cmp.Compare(a.Product, b.Product)
 	})
 	if trace {
 		// A demotion: an offer ranked below one of an earlier tier although worth more.
@@ -264,13 +265,14 @@ func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, t
 	}
 	// Cut the list: at most limit offers, and every kept offer counts against the cap and
 	// the channel cap as if made now.
-	remove := func(o Offer, rule, detail string) {
+	// detail is formatted only for a trace (a batch of a million customers builds no strings).
+	remove := func(o Offer, rule string, detail func() string) {
 		if d.Removed == nil {
 			d.Removed = map[string]int{}
 		}
 		d.Removed[rule]++
 		if trace {
-			d.Trace = append(d.Trace, Step{Product: o.Product, Channel: o.Channel, Rule: rule, Detail: detail})
+			d.Trace = append(d.Trace, Step{Product: o.Product, Channel: o.Channel, Rule: rule, Detail: detail()})
 		}
 	}
 	keep := d.Offers[:0]
@@ -281,12 +283,16 @@ func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, t
 	for _, o := range d.Offers {
 		switch {
 		case limit > 0 && len(keep) >= limit:
-			remove(o, RuleMaxOffers, fmt.Sprintf("rank %d; a contact carries at most %d", o.Rank, limit))
+			remove(o, RuleMaxOffers, func() string { return fmt.Sprintf("rank %d; a contact carries at most %d", o.Rank, limit) })
 		case d.Usage.Total+len(keep) >= d.Usage.Cap:
-			remove(o, RuleCap, fmt.Sprintf("rank %d; %d of %d offers in this %d-month period with the ones above", o.Rank,
-				d.Usage.Total+len(keep), d.Usage.Cap, r.PeriodMonths))
+			n := d.Usage.Total + len(keep)
+			remove(o, RuleCap, func() string {
+				return fmt.Sprintf("rank %d; %d of %d offers in this %d-month period with the ones above", o.Rank, n, d.Usage.Cap, r.PeriodMonths)
+			})
 		case r.ChannelCap(o.Channel) > 0 && d.Usage.ByChannel[o.Channel]+perCh[o.Channel] >= r.ChannelCap(o.Channel):
-			remove(o, RuleChannelCap, fmt.Sprintf("rank %d; %s cap %d reached with the ones above", o.Rank, o.Channel, r.ChannelCap(o.Channel)))
+			remove(o, RuleChannelCap, func() string {
+				return fmt.Sprintf("rank %d; %s cap %d reached with the ones above", o.Rank, o.Channel, r.ChannelCap(o.Channel))
+			})
 		default:
 			if perCh != nil {
 				perCh[o.Channel]++

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -459,7 +460,7 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 				if len(d.Offers) == 0 {
 					continue
 				}
-				parts[w] = append(parts[w], planCustomer{row: i, seg: segIndex(s.Segment[i]), offers: d.Offers})
+				parts[w] = append(parts[w], planCustomer{row: i, seg: segIndex(s.Segment[i]), offers: slices.Clone(d.Offers)})
 			}
 		}(w, lo, hi)
 	}
