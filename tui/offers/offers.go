@@ -380,7 +380,11 @@ func (s *Screen) form() Form {
 // Render is the pure model→lines part of the panel (tested on fixed results).
 func Render(f Form, r *nbo.SelectResult, busy string, err error, w int) []string {
 	var out []string
-	out = append(out, "Campaign selection — total model, every business rule applied (control cell 10 %)")
+	if w < 110 {
+		out = append(out, "Campaign selection — total model, all business rules, control cell 10 %")
+	} else {
+		out = append(out, "Campaign selection — total model, every business rule applied (control cell 10 %)")
+	}
 	for i, fl := range f.Fields {
 		mark := "  "
 		if i == f.Cursor {
@@ -403,7 +407,10 @@ func Render(f Form, r *nbo.SelectResult, busy string, err error, w int) []string
 		}
 		return append(out, wrap("error: "+msg, w)...)
 	case r == nil:
-		return append(out, "enter selects; S scores the whole base first if needed; x exports and registers the selection")
+		return append(out, wrap("enter selects; S scores the whole base first if needed; x exports and registers the selection", w)...)
+	}
+	if w < 110 {
+		return append(out[:len(out)-1], renderNarrow(r)...)
 	}
 	out = append(out, fmt.Sprintf("contacted %s · control cell %s (not contacted) · cost € %s", group(r.Contacted), group(r.Controls), group(int(r.Cost))))
 	out = append(out, fmt.Sprintf("expected contracts %.1f · expected profit € %s", r.Contracts, group(int(r.Profit))))
@@ -448,6 +455,77 @@ func Render(f Form, r *nbo.SelectResult, busy string, err error, w int) []string
 		return out
 	}
 	return append(append(out, right...), append([]string{""}, left...)...)
+}
+
+// narrowRows is how many rows the two columns of the narrow layout take: with the title, the
+// five fields and the summary the panel takes 21 lines and fits 80×24 inside the workbench
+// (tab bar and status line), an amount being typed included.
+const narrowRows = 10
+
+// renderNarrow is the result under 110 columns: the summary in five lines, then the customers
+// each rule removed beside the gains curve, in two columns of narrowRows rows each.
+func renderNarrow(r *nbo.SelectResult) []string {
+	out := []string{
+		fmt.Sprintf("contacted %s · control cell %s (not contacted) · cost € %s", group(r.Contacted), group(r.Controls), group(int(r.Cost))),
+		fmt.Sprintf("expected contracts %.1f · expected profit € %s", r.Contracts, group(int(r.Profit))),
+		fmt.Sprintf("considered %s; %s with an offer after the rules · scoring run %d", group(r.Considered), group(r.Eligible), r.RunID),
+		"contacted per value segment " + r.Basis + ":",
+		fmt.Sprintf("  top %s · middle %s · low %s", group(r.BySegment["top"]), group(r.BySegment["middle"]), group(r.BySegment["low"])),
+	}
+	type removed struct {
+		rule string
+		n    int
+	}
+	var rows []removed
+	for k, n := range r.Removed {
+		rows = append(rows, removed{k, n})
+	}
+	sort.Slice(rows, func(i, j int) bool { return ruleIndex(rows[i].rule) < ruleIndex(rows[j].rule) })
+	if r.CutByCap > 0 {
+		rows = append(rows, removed{"channel capacity", r.CutByCap})
+	}
+	if len(rows) > narrowRows-1 {
+		// The smallest removals are folded into one row.
+		keep := append([]removed(nil), rows...)
+		sort.SliceStable(keep, func(i, j int) bool { return keep[i].n > keep[j].n })
+		other := removed{rule: fmt.Sprintf("%d other rules", len(rows)-(narrowRows-2))}
+		big := map[string]bool{}
+		for _, x := range keep[:narrowRows-2] {
+			big[x.rule] = true
+		}
+		var kept []removed
+		for _, x := range rows {
+			if big[x.rule] {
+				kept = append(kept, x)
+			} else {
+				other.n += x.n
+			}
+		}
+		rows = append(kept, other)
+	}
+	left := []string{"removed by rule (customers)"}
+	for _, x := range rows {
+		left = append(left, fmt.Sprintf("  %-20.20s %8s", x.rule, group(x.n)))
+	}
+	right := []string{"cumulative gains (expected contracts)"}
+	for _, g := range r.Gains {
+		if int(g.Depth*100+0.5)%10 != 0 || g.Depth > 0.99 {
+			continue // every 10 % of depth; 100 % always finds 100 %
+		}
+		bar := int(g.Share*30 + 0.5)
+		right = append(right, fmt.Sprintf("  %3.0f%% %s%s %3.0f%%", 100*g.Depth, strings.Repeat("█", bar), strings.Repeat("·", 30-bar), 100*g.Share))
+	}
+	for i := 0; i < max(len(left), len(right)); i++ {
+		l, rr := "", ""
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			rr = right[i]
+		}
+		out = append(out, fmt.Sprintf("%-32s %s", l, rr))
+	}
+	return out
 }
 
 func ruleIndex(r string) int {
