@@ -2,6 +2,7 @@ package nbo
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -13,8 +14,15 @@ import (
 	"github.com/acrm-dev/acrm/sampledata"
 )
 
-// marketSize is the sample the market-simulator tests run on: every product trained (logit).
-const marketSize = 20000
+// marketSize is the sample the market-simulator tests run on: every product trained.
+// marketAlgo is the blend of the L2 logit and gbdt: a logit alone cannot represent the
+// interactions (sector × size, a threshold on one attribute times another) that dominate the
+// true propensity of several products (P06, P10, P13, P23, P27, P30 …), and ranked them at
+// 0.86–0.89 of the oracle's top-decile lift; the gbdt part of the blend learns them.
+const (
+	marketSize = 20000
+	marketAlgo = "blend"
+)
 
 var (
 	marketOnce sync.Once
@@ -36,7 +44,7 @@ func marketWorkspace(t *testing.T) *workspace.Workspace {
 		if _, marketErr = sampledata.Generate(ctx, marketWS, sampledata.Options{Customers: marketSize, Seed: 42}, nil); marketErr != nil {
 			return
 		}
-		if _, marketErr = profiles.TrainAll(ctx, marketWS, profiles.AllSpec{Algo: "logit", Seed: 1}, nil); marketErr != nil {
+		if _, marketErr = profiles.TrainAll(ctx, marketWS, profiles.AllSpec{Algo: marketAlgo, Seed: 1}, nil); marketErr != nil {
 			return
 		}
 		_, marketErr = ScoreAll(ctx, marketWS, ScoreOptions{})
@@ -147,8 +155,8 @@ func TestUpliftThroughMarketSimulator(t *testing.T) {
 		po, _, _, _ := m.simulate(t, plan(oracle))
 		lift, olift := pm/pr, po/pr
 		t.Logf("P%02d  %-28.28s %7.3f%% %7.3f%% %7.3f%% %6.2f× %6.2f× %6.2f", p.ID, p.Name, 100*pr, 100*pm, 100*po, lift, olift, lift/olift)
-		if lift < 0.85*olift {
-			t.Errorf("P%02d: model lift %.2f× < 0.85 × oracle lift %.2f×", p.ID, lift, olift)
+		if lift < 0.9*olift {
+			t.Errorf("P%02d: model lift %.2f× < 0.9 × oracle lift %.2f×", p.ID, lift, olift)
 		}
 		sumLift += lift
 		n++
@@ -234,7 +242,7 @@ func TestTotalModelBeatsProductCampaigns(t *testing.T) {
 	}
 	t.Logf("%d contacts by mail (%d product campaigns of %d vs one best offer each)", contacts, len(prods), per)
 	t.Logf("%-26s %9s %9s %10s %12s %8s", "", "customers", "contracts", "cost", "profit", "opt-outs")
-	t.Logf("%-26s %9d %9d %10.0f %12.0f %8d", "30 product campaigns", len(custC), cC, costC, revC-costC, optC)
+	t.Logf("%-26s %9d %9d %10.0f %12.0f %8d", fmt.Sprintf("%d product campaigns", len(prods)), len(custC), cC, costC, revC-costC, optC)
 	t.Logf("%-26s %9d %9d %10.0f %12.0f %8d", "total model", len(total), cT, costT, revT-costT, optT)
 	if len(total) != len(campaigns) {
 		t.Fatalf("contacts differ: %d vs %d", len(total), len(campaigns))
