@@ -6,10 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/acrm-dev/acrm/analysis/workspace"
-	"github.com/acrm-dev/acrm/sampledata"
 	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
@@ -18,66 +16,11 @@ const (
 	testCampaign = 9001
 )
 
-// registerTrueCampaign registers a phone campaign of testProduct after the snapshot for
-// customers not holding it (every third one in the control cell) and records as its
-// prediction each member's true P(accept) times scale, as a selection would; then the market
-// simulator draws the outcomes of the contacted members.
+// registerTrueCampaign registers an account-manager campaign of testProduct whose prediction
+// is the truth times scale (sampletest.TrueCampaign) and draws its outcomes.
 func registerTrueCampaign(t *testing.T, ws *workspace.Workspace, scale float64) {
 	t.Helper()
-	ctx := context.Background()
-	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := ws.ExecContext(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec(`INSERT INTO campaigns (campaign_id, name, product_id, channel, start_date, end_date, cost_per_contact, selection)
-		VALUES (?, 'test M365 by account manager', ?, 'account_manager', ?, ?, 5, 'model')`, testCampaign, testProduct, start, start.AddDate(0, 0, 20))
-	exec(`INSERT INTO campaign_members SELECT ?, customer_id, CASE WHEN customer_id % 3 = 0 THEN 'control' ELSE 'target' END,
-		customer_id % 3 <> 0 FROM customers WHERE customer_id NOT IN
-		(SELECT customer_id FROM holdings WHERE product_id = ? AND end_date IS NULL)
-		AND customer_id NOT IN (SELECT customer_id FROM optouts)`, testCampaign, testProduct)
-	profiles, err := sampledata.LoadProfiles(ctx, ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prior, err := sampledata.LoadPrior(ctx, ws, start.AddDate(-1, 0, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := ws.QueryContext(ctx, `SELECT customer_id, cell FROM campaign_members WHERE campaign_id = ?`, testCampaign)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plans []sampledata.PlannedContact
-	cells := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var cell string
-		if err := rows.Scan(&id, &cell); err != nil {
-			t.Fatal(err)
-		}
-		cells[id] = cell
-		plans = append(plans, sampledata.PlannedContact{CustomerID: id, ProductID: testProduct, Channel: "account_manager", TS: start.Add(36 * time.Hour)})
-	}
-	rows.Close()
-	outs, err := sampledata.Simulate(ctx, plans, profiles, prior, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = ws.Append(ctx, "acrm_campaign_offers", func(add workspace.AppendFunc) error {
-		for _, o := range outs {
-			if err := add(int32(testCampaign), o.CustomerID, int32(testProduct), "account_manager", cells[o.CustomerID], math.Min(1, o.PAccept*scale), 100.0, "P16-test@v1"); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sampledata.Respond(ctx, ws, testCampaign, respondSeed); err != nil {
+	if err := sampletest.TrueCampaign(context.Background(), ws, testCampaign, testProduct, "account_manager", scale, respondSeed); err != nil {
 		t.Fatal(err)
 	}
 }

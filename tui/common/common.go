@@ -61,6 +61,7 @@ type Common struct {
 	Simulate services.SimulateService
 	Offers   services.OffersService
 	Live     services.LiveService
+	Monitor  services.MonitorService
 
 	Jobs *Jobs
 	Nav  keys.Nav
@@ -76,6 +77,7 @@ func NewCommon(th *theme.Theme, svc services.Services) *Common {
 	c.Simulate, _ = svc.(services.SimulateService)
 	c.Offers, _ = svc.(services.OffersService)
 	c.Live, _ = svc.(services.LiveService)
+	c.Monitor, _ = svc.(services.MonitorService)
 	c.Jobs = NewJobs(func() time.Time { return c.Now() })
 	return c
 }

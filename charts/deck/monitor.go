@@ -1,0 +1,64 @@
+package deck
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/acrm-dev/acrm/analysis/monitor"
+	"github.com/acrm-dev/acrm/charts"
+)
+
+// CampaignDeciles is a campaign's predicted against actual conversion per decile of the
+// predicted chance (acrm monitor and the Monitor screen's export).
+func CampaignDeciles(c *monitor.Campaign) (charts.PredictedDecileChart, error) {
+	if !c.HasPrediction || len(c.Deciles) < 2 {
+		return charts.PredictedDecileChart{}, noData("campaign %d has no registered prediction per member (campaigns registered by acrm select or acrm plan have one)", c.ID)
+	}
+	ch := charts.PredictedDecileChart{Measure: "Conversion"}
+	for _, d := range c.Deciles {
+		ch.Deciles = append(ch.Deciles, charts.DecileOutcome{Predicted: d.Predicted.Est, Actual: d.Actual.Est, Count: float64(d.Members)})
+	}
+	ch.Header = campaignHeader(c, "predicted against actual conversion per decile",
+		"Contacted customers by decile of the predicted chance; conversion until the end of the follow-up")
+	return ch, nil
+}
+
+// CampaignOverTime is a campaign's cumulative conversion since its start against the
+// predicted rate and its 95 % interval, one point a week (the deck's "predicted vs actual
+// over time").
+func CampaignOverTime(c *monitor.Campaign) (charts.PredictedTimeChart, error) {
+	if !c.HasPrediction || len(c.OverTime) < 2 {
+		return charts.PredictedTimeChart{}, noData("campaign %d has no registered prediction per member, or too few days with outcomes", c.ID)
+	}
+	ch := charts.PredictedTimeChart{Measure: "Cumulative conversion", Unit: charts.Percent, Period: "Week since the start"}
+	week := -1
+	for i, p := range c.OverTime {
+		w := p.Day / 7
+		last := i == len(c.OverTime)-1
+		if !last && c.OverTime[i+1].Day/7 == w {
+			continue
+		}
+		if w == week {
+			continue
+		}
+		week = w
+		ch.Periods = append(ch.Periods, charts.PeriodOutcome{Label: fmt.Sprintf("w%d", w+1), Predicted: p.Predicted.Est,
+			Actual: p.Actual, Lo: p.Predicted.Lo, Hi: p.Predicted.Hi})
+	}
+	if len(ch.Periods) < 2 {
+		return charts.PredictedTimeChart{}, noData("campaign %d: outcomes span less than two weeks", c.ID)
+	}
+	ch.Header = campaignHeader(c, "cumulative conversion against the prediction",
+		"Share of the customers contacted so far who converted, by week since the start; band: the predicted 95 % interval")
+	return ch, nil
+}
+
+func campaignHeader(c *monitor.Campaign, what, sub string) charts.Header {
+	return charts.Header{
+		Title:        fmt.Sprintf("Campaign %d (%s): %s", c.ID, c.ProductName, what),
+		Subtitle:     sub,
+		DataDate:     c.Until.AddDate(0, 0, -1).Format(time.DateOnly),
+		ModelVersion: c.ModelVersion,
+		Source:       fmt.Sprintf("%d contacted, %d converted", c.Treated.Members, c.Treated.Converted),
+	}
+}

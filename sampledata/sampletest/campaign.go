@@ -1,0 +1,73 @@
+package sampletest
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/sampledata"
+)
+
+// TrueCampaign registers campaign id after the snapshot: product offered through channel to
+// every customer who does not hold it and has no opt-out (every third in the control cell),
+// with each member's true P(accept) × scale recorded as the selection's prediction in
+// acrm_campaign_offers (model version "truth-test"), then draws the contacted members'
+// outcomes with the market simulator (seed). A prediction that is the truth lets a test check
+// the monitor's intervals; scale ≠ 1 makes a miscalibrated one.
+func TrueCampaign(ctx context.Context, ws *workspace.Workspace, id, product int, channel string, scale float64, seed uint64) error {
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	if _, err := ws.ExecContext(ctx, `INSERT INTO campaigns (campaign_id, name, product_id, channel, start_date, end_date, cost_per_contact, selection)
+		VALUES (?, ?, ?, ?, ?, ?, 5, 'model')`, id, fmt.Sprintf("test P%02d by %s", product, channel), product, channel, start, start.AddDate(0, 0, 20)); err != nil {
+		return err
+	}
+	if _, err := ws.ExecContext(ctx, `INSERT INTO campaign_members SELECT ?, customer_id, CASE WHEN customer_id % 3 = 0 THEN 'control' ELSE 'target' END,
+		customer_id % 3 <> 0 FROM customers WHERE customer_id NOT IN
+		(SELECT customer_id FROM holdings WHERE product_id = ? AND end_date IS NULL)
+		AND customer_id NOT IN (SELECT customer_id FROM optouts)`, id, product); err != nil {
+		return err
+	}
+	profiles, err := sampledata.LoadProfiles(ctx, ws)
+	if err != nil {
+		return err
+	}
+	prior, err := sampledata.LoadPrior(ctx, ws, start.AddDate(-1, 0, 0))
+	if err != nil {
+		return err
+	}
+	rows, err := ws.QueryContext(ctx, `SELECT customer_id, cell FROM campaign_members WHERE campaign_id = ?`, id)
+	if err != nil {
+		return err
+	}
+	var plans []sampledata.PlannedContact
+	cells := map[int64]string{}
+	for rows.Next() {
+		var cid int64
+		var cell string
+		if err := rows.Scan(&cid, &cell); err != nil {
+			rows.Close()
+			return err
+		}
+		cells[cid] = cell
+		plans = append(plans, sampledata.PlannedContact{CustomerID: cid, ProductID: product, Channel: channel, TS: start.Add(36 * time.Hour)})
+	}
+	rows.Close()
+	outs, err := sampledata.Simulate(ctx, plans, profiles, prior, 1)
+	if err != nil {
+		return err
+	}
+	err = ws.Append(ctx, "acrm_campaign_offers", func(add workspace.AppendFunc) error {
+		for _, o := range outs {
+			if err := add(int32(id), o.CustomerID, int32(product), channel, cells[o.CustomerID], math.Min(1, o.PAccept*scale), 100.0, "truth-test"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_, err = sampledata.Respond(ctx, ws, id, seed)
+	return err
+}
