@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/acrm-dev/acrm/analysis/datamart"
@@ -129,40 +130,60 @@ func campaignsToEvaluate(ctx context.Context, ws *workspace.Workspace, id int) (
 // ErrNoCampaign is returned for a campaign id the workspace does not have.
 var ErrNoCampaign = errors.New("no such campaign in the campaigns table")
 
-// readMembers reads the members of campaign c with their contact, conversion in the window
-// [start, until), revenue, prediction and value segment. A conversion is an accepted offer of
-// the campaign's product (any channel, any source) or a holding of it starting in the window.
-func readMembers(ctx context.Context, ws *workspace.Workspace, c datamart.Campaign, until time.Time) ([]member, error) {
-	q := `WITH m AS (SELECT customer_id, any_value(cell) AS cell, bool_or(contacted) AS contacted
-			FROM campaign_members WHERE campaign_id = ? GROUP BY customer_id),
-		k AS (SELECT customer_id, min(ts) AS ts FROM contacts WHERE campaign_id = ? GROUP BY customer_id),
-		a AS (SELECT customer_id, min(ts) AS ts, sum(coalesce(revenue, 0)) AS revenue FROM contacts
-			WHERE product_id = ? AND outcome = 'accepted' AND ts >= ? AND ts < ?
-			AND customer_id IN (SELECT customer_id FROM m) GROUP BY customer_id),
-		h AS (SELECT customer_id, min(start_date)::TIMESTAMP AS ts FROM holdings
-			WHERE product_id = ? AND start_date >= ? AND start_date < ?
-			AND customer_id IN (SELECT customer_id FROM m) GROUP BY customer_id),
-		o AS (SELECT customer_id, any_value(p_accept) AS p, any_value(model_version) AS model
-			FROM acrm_campaign_offers WHERE campaign_id = ? GROUP BY customer_id),
-		s AS (SELECT customer_id, any_value(value_segment) AS seg FROM acrm_nbo_customers GROUP BY customer_id)
-		SELECT m.customer_id, coalesce(m.cell, ''), coalesce(m.contacted, false), o.p, k.ts,
+// evWindows is the VALUES list of the campaigns evaluated: id, product, window start and end
+// (exclusive), and whether the product is a retention product.
+func evWindows(cs []datamart.Campaign, until map[int]time.Time, retention map[int]bool) string {
+	var b strings.Builder
+	b.WriteString("(VALUES ")
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(%d, %d, TIMESTAMP '%s', TIMESTAMP '%s', %t)", c.ID, c.ProductID, c.Start.Format("2006-01-02 15:04:05"),
+			until[c.ID].Format("2006-01-02 15:04:05"), retention[c.ProductID])
+	}
+	b.WriteString(") ev(campaign_id, product_id, s, u, retention)")
+	return b.String()
+}
+
+// readMembers reads the members of the campaigns with their contact, conversion in the
+// window [start, until), revenue, prediction and value segment, in one query. A conversion is
+// an accepted offer of the campaign's product (any channel, any source) or a holding of it
+// starting in the window.
+func readMembers(ctx context.Context, ws *workspace.Workspace, evs string) (map[int][]member, error) {
+	q := `WITH ev AS (SELECT * FROM ` + evs + `),
+		m AS (SELECT campaign_id, customer_id, any_value(cell) AS cell, bool_or(contacted) AS contacted
+			FROM campaign_members WHERE campaign_id IN (SELECT campaign_id FROM ev) GROUP BY ALL),
+		k AS (SELECT campaign_id, customer_id, min(ts) AS ts FROM contacts
+			WHERE campaign_id IN (SELECT campaign_id FROM ev) GROUP BY ALL),
+		a AS (SELECT m.campaign_id, m.customer_id, min(c.ts) AS ts, sum(coalesce(c.revenue, 0)) AS revenue
+			FROM m JOIN ev USING (campaign_id) JOIN contacts c ON c.customer_id = m.customer_id AND c.product_id = ev.product_id
+			WHERE c.outcome = 'accepted' AND c.ts >= ev.s AND c.ts < ev.u GROUP BY ALL),
+		h AS (SELECT m.campaign_id, m.customer_id, min(x.start_date)::TIMESTAMP AS ts
+			FROM m JOIN ev USING (campaign_id) JOIN holdings x ON x.customer_id = m.customer_id AND x.product_id = ev.product_id
+			WHERE x.start_date >= ev.s AND x.start_date < ev.u GROUP BY ALL),
+		o AS (SELECT campaign_id, customer_id, any_value(p_accept) AS p, any_value(model_version) AS model
+			FROM acrm_campaign_offers WHERE campaign_id IN (SELECT campaign_id FROM ev) GROUP BY ALL),
+		sg AS (SELECT customer_id, any_value(value_segment) AS seg FROM acrm_nbo_customers GROUP BY customer_id)
+		SELECT m.campaign_id, m.customer_id, coalesce(m.cell, ''), coalesce(m.contacted, false), o.p, k.ts,
 			CASE WHEN a.ts IS NULL THEN h.ts WHEN h.ts IS NULL THEN a.ts ELSE least(a.ts, h.ts) END,
-			coalesce(a.revenue, 0), coalesce(s.seg, ''), coalesce(o.model, '')
-		FROM m LEFT JOIN k USING (customer_id) LEFT JOIN a USING (customer_id) LEFT JOIN h USING (customer_id)
-		LEFT JOIN o USING (customer_id) LEFT JOIN s USING (customer_id)
-		ORDER BY m.customer_id`
-	rows, err := ws.QueryContext(ctx, q, c.ID, c.ID, c.ProductID, c.Start, until, c.ProductID, c.Start, until, c.ID)
+			coalesce(a.revenue, 0), coalesce(sg.seg, ''), coalesce(o.model, '')
+		FROM m LEFT JOIN k USING (campaign_id, customer_id) LEFT JOIN a USING (campaign_id, customer_id)
+		LEFT JOIN h USING (campaign_id, customer_id) LEFT JOIN o USING (campaign_id, customer_id) LEFT JOIN sg USING (customer_id)
+		ORDER BY m.campaign_id, m.customer_id`
+	rows, err := ws.QueryContext(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("monitor: campaign %d: read members: %w", c.ID, err)
+		return nil, fmt.Errorf("monitor: read campaign members: %w", err)
 	}
 	defer rows.Close()
-	var out []member
+	out := map[int][]member{}
 	for rows.Next() {
 		var m member
+		var id int
 		var p *float64
 		var kts, cts *time.Time
-		if err := rows.Scan(&m.customer, &m.cell, &m.contacted, &p, &kts, &cts, &m.revenue, &m.segment, &m.model); err != nil {
-			return nil, fmt.Errorf("monitor: campaign %d: read members: %w", c.ID, err)
+		if err := rows.Scan(&id, &m.customer, &m.cell, &m.contacted, &p, &kts, &cts, &m.revenue, &m.segment, &m.model); err != nil {
+			return nil, fmt.Errorf("monitor: read campaign members: %w", err)
 		}
 		m.p = math.NaN()
 		if p != nil {
@@ -174,40 +195,54 @@ func readMembers(ctx context.Context, ws *workspace.Workspace, c datamart.Campai
 		if cts != nil {
 			m.convTS = *cts
 		}
-		out = append(out, m)
+		out[id] = append(out[id], m)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("monitor: campaign %d: read members: %w", c.ID, err)
+		return nil, fmt.Errorf("monitor: read campaign members: %w", err)
 	}
 	return out, nil
 }
 
-// readHoldout counts the global hold-out of the campaign's period: members of a control
+// readHoldouts counts, per campaign, the global hold-out of its period: members of a control
 // campaign running at the campaign's start who could take the product then (cross-sell and
 // upsell: not holding it; retention: holding it), and their conversions in the window.
-func readHoldout(ctx context.Context, ws *workspace.Workspace, c datamart.Campaign, until time.Time, retention bool) (Cell, error) {
-	held := "NOT EXISTS"
-	if retention {
-		held = "EXISTS"
-	}
-	q := `WITH m AS (SELECT DISTINCT m.customer_id FROM campaign_members m JOIN campaigns c USING (campaign_id)
-			WHERE c.selection = 'control' AND c.product_id IS NULL AND c.start_date <= ? AND c.end_date >= ?
-			AND ` + held + ` (SELECT 1 FROM holdings h WHERE h.customer_id = m.customer_id AND h.product_id = ?
-				AND h.start_date < ? AND (h.end_date IS NULL OR h.end_date >= ?))),
-		conv AS (SELECT DISTINCT customer_id FROM contacts WHERE product_id = ? AND outcome = 'accepted' AND ts >= ? AND ts < ?
-			UNION SELECT DISTINCT customer_id FROM holdings WHERE product_id = ? AND start_date >= ? AND start_date < ?),
-		rev AS (SELECT customer_id, sum(coalesce(revenue, 0)) AS r FROM contacts WHERE product_id = ? AND outcome = 'accepted'
-			AND ts >= ? AND ts < ? GROUP BY customer_id)
-		SELECT count(*), count(conv.customer_id), coalesce(sum(rev.r), 0)
-		FROM m LEFT JOIN conv USING (customer_id) LEFT JOIN rev USING (customer_id)`
-	var cell Cell
-	err := ws.QueryRowContext(ctx, q, c.Start, c.Start, c.ProductID, c.Start, c.Start,
-		c.ProductID, c.Start, until, c.ProductID, c.Start, until, c.ProductID, c.Start, until).Scan(&cell.Members, &cell.Converted, &cell.Revenue)
+func readHoldouts(ctx context.Context, ws *workspace.Workspace, evs string) (map[int]Cell, error) {
+	q := `WITH ev AS (SELECT * FROM ` + evs + `),
+		hm AS (SELECT DISTINCT ev.campaign_id, ev.product_id, ev.s, ev.u, ev.retention, m.customer_id
+			FROM ev JOIN campaigns hc ON hc.selection = 'control' AND hc.product_id IS NULL
+				AND hc.start_date <= ev.s AND hc.end_date >= ev.s::DATE
+			JOIN campaign_members m ON m.campaign_id = hc.campaign_id),
+		held AS (SELECT DISTINCT hm.campaign_id, hm.customer_id FROM hm JOIN holdings x
+			ON x.customer_id = hm.customer_id AND x.product_id = hm.product_id
+			WHERE x.start_date < hm.s AND (x.end_date IS NULL OR x.end_date >= hm.s)),
+		el AS (SELECT hm.* FROM hm LEFT JOIN held USING (campaign_id, customer_id)
+			WHERE (held.customer_id IS NOT NULL) = hm.retention),
+		a AS (SELECT el.campaign_id, el.customer_id, sum(coalesce(c.revenue, 0)) AS revenue
+			FROM el JOIN contacts c ON c.customer_id = el.customer_id AND c.product_id = el.product_id
+			WHERE c.outcome = 'accepted' AND c.ts >= el.s AND c.ts < el.u GROUP BY ALL),
+		h AS (SELECT DISTINCT el.campaign_id, el.customer_id FROM el JOIN holdings x
+			ON x.customer_id = el.customer_id AND x.product_id = el.product_id
+			WHERE x.start_date >= el.s AND x.start_date < el.u)
+		SELECT el.campaign_id, count(*), count(*) FILTER (WHERE a.customer_id IS NOT NULL OR h.customer_id IS NOT NULL),
+			coalesce(sum(a.revenue), 0)
+		FROM el LEFT JOIN a USING (campaign_id, customer_id) LEFT JOIN h USING (campaign_id, customer_id)
+		GROUP BY el.campaign_id`
+	rows, err := ws.QueryContext(ctx, q)
 	if err != nil {
-		return Cell{}, fmt.Errorf("monitor: campaign %d: read the global hold-out: %w", c.ID, err)
+		return nil, fmt.Errorf("monitor: read the global hold-out: %w", err)
 	}
-	cell.Rate = Wilson(cell.Converted, cell.Members)
-	return cell, nil
+	defer rows.Close()
+	out := map[int]Cell{}
+	for rows.Next() {
+		var id int
+		var c Cell
+		if err := rows.Scan(&id, &c.Members, &c.Converted, &c.Revenue); err != nil {
+			return nil, fmt.Errorf("monitor: read the global hold-out: %w", err)
+		}
+		c.Rate = Wilson(c.Converted, c.Members)
+		out[id] = c
+	}
+	return out, rows.Err()
 }
 
 // evaluate computes a campaign's evaluation from its members.

@@ -132,25 +132,32 @@ func Run(ctx context.Context, ws *workspace.Workspace, opt Options, report func(
 	if !opt.NoDrift {
 		total++
 	}
-	for i, c := range cs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		report(Progress{Done: int64(i), Total: total, Stage: "evaluating campaigns"})
-		until := c.End.AddDate(0, 0, opt.FollowDays+1)
-		ms, err := readMembers(ctx, ws, c, until)
+	report(Progress{Done: 0, Total: total, Stage: "evaluating campaigns"})
+	until := map[int]time.Time{}
+	retention := map[int]bool{}
+	for _, c := range cs {
+		until[c.ID] = c.End.AddDate(0, 0, opt.FollowDays+1)
+		retention[c.ProductID] = byID[c.ProductID].Objective == "retention"
+	}
+	if len(cs) > 0 {
+		evs := evWindows(cs, until, retention)
+		members, err := readMembers(ctx, ws, evs)
 		if err != nil {
 			return nil, err
 		}
-		p := byID[c.ProductID]
-		hold, err := readHoldout(ctx, ws, c, until, p.Objective == "retention")
+		holds, err := readHoldouts(ctx, ws, evs)
 		if err != nil {
 			return nil, err
 		}
-		ev := evaluate(c, p, until, ms, hold)
-		ev.Flags = campaignFlags(ev)
-		rep.Campaigns = append(rep.Campaigns, ev)
-		rep.Flags = append(rep.Flags, ev.Flags...)
+		for _, c := range cs {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			ev := evaluate(c, byID[c.ProductID], until[c.ID], members[c.ID], holds[c.ID])
+			ev.Flags = campaignFlags(ev)
+			rep.Campaigns = append(rep.Campaigns, ev)
+			rep.Flags = append(rep.Flags, ev.Flags...)
+		}
 	}
 	if !opt.NoDrift {
 		report(Progress{Done: total - 1, Total: total, Stage: "measuring drift"})
