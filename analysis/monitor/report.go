@@ -153,7 +153,11 @@ func Run(ctx context.Context, ws *workspace.Workspace, opt Options, report func(
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			ev := evaluate(c, byID[c.ProductID], until[c.ID], members[c.ID], holds[c.ID])
+			hold, ok := holds[c.ID]
+			if !ok {
+				hold.Rate = Wilson(0, 0) // no global hold-out runs at the campaign's start
+			}
+			ev := evaluate(c, byID[c.ProductID], until[c.ID], members[c.ID], hold)
 			ev.Flags = campaignFlags(ev)
 			rep.Campaigns = append(rep.Campaigns, ev)
 			rep.Flags = append(rep.Flags, ev.Flags...)
