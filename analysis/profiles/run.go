@@ -25,7 +25,7 @@ func TrainTable(ctx context.Context, ws *workspace.Workspace, spec Spec, report 
 		return nil, err
 	}
 	f, err := features.Load(ctx, ws, features.LoadSpec{Query: spec.Source, ID: spec.ID, Target: spec.Target, Exclude: spec.Exclude},
-		loadReport(report))
+		loadReport(progress.Prelude(report)))
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %w", err)
 	}
@@ -210,7 +210,8 @@ func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report
 	if spec.Kind == "" {
 		spec.Kind = Lookalike
 	}
-	b, err := LoadBase(ctx, ws, report)
+	// loading the view is a prelude: the job's bar counts products and never runs back
+	b, err := LoadBase(ctx, ws, progress.Prelude(report))
 	if err != nil {
 		return nil, err
 	}

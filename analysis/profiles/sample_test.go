@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/acrm-dev/acrm/analysis/model"
@@ -195,4 +196,44 @@ func TestTrainAllCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
+}
+
+// One job, one monotone bar: loading the view does not fill the bar before the fit starts
+// again at 0 (issue: "loading view 74 % → logit 2 %").
+func TestTrainProgressIsMonotone(t *testing.T) {
+	ws := sampleWorkspace(t)
+	check := func(name string, got []Progress) {
+		t.Helper()
+		last, known := -1.0, 0
+		for _, p := range got {
+			f := p.Fraction()
+			if f < 0 {
+				if known > 0 {
+					t.Errorf("%s: unknown progress %+v after a known one", name, p)
+				}
+				continue
+			}
+			known++
+			if f < last {
+				t.Errorf("%s: bar went back from %.3f to %.3f at %+v", name, last, f, p)
+			}
+			last = f
+		}
+		if known < 2 || last != 1 {
+			t.Errorf("%s: %d known reports, last fraction %.3f; reports %+v", name, known, last, got)
+		}
+	}
+	var one []Progress
+	if _, err := TrainOneProduct(context.Background(), ws, Spec{ProductID: 3, Algo: "tree", Seed: 1, Folds: 2}, func(p Progress) { one = append(one, p) }); err != nil {
+		t.Fatal(err)
+	}
+	check("TrainOneProduct", one)
+	if len(one) == 0 || !strings.HasPrefix(one[0].Stage, "loading view") {
+		t.Errorf("first report %+v, want the loading view", one)
+	}
+	var all []Progress
+	if _, err := TrainAll(context.Background(), ws, AllSpec{Algo: "tree", Seed: 1, Folds: 2, Products: []int{3, 4}}, func(p Progress) { all = append(all, p) }); err != nil {
+		t.Fatal(err)
+	}
+	check("TrainAll", all)
 }

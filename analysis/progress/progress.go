@@ -4,6 +4,8 @@
 // adapter sits between them.
 package progress
 
+import "fmt"
+
 // Progress is how far a long call has got: Done of Total units (Total 0 = unknown) in Stage.
 type Progress struct {
 	Done, Total int64
@@ -39,4 +41,21 @@ func Staged(f Func, stage string) Func {
 		return nil
 	}
 	return func(p Progress) { p.Stage = stage; f(p) }
+}
+
+// Prelude returns a Func for a step that runs before a job's measured work (loading the data
+// a fit then reads): its reports reach f with no fraction (Total 0) and the step's own
+// percentage in the stage text ("loading view 74 %"), so the job's one bar starts with the
+// measured work and never runs back from the step's 100 % to the work's 0 % (nil when f is nil).
+func Prelude(f Func) Func {
+	if f == nil {
+		return nil
+	}
+	return func(p Progress) {
+		stage := p.Stage
+		if fr := p.Fraction(); fr >= 0 {
+			stage = fmt.Sprintf("%s %d %%", stage, int(fr*100))
+		}
+		f(Progress{Stage: stage})
+	}
 }
