@@ -54,21 +54,36 @@ func itoa(n int) string { return components.Int(int64(n)) }
 
 func (m *Model) tabBar() string {
 	th := m.c.Theme
-	var b strings.Builder
-	b.WriteString(th.Brand.Render("acrm"))
-	numbered := m.width >= 100
-	for i, s := range m.screens {
-		label := s.Title()
-		if numbered {
-			label = itoa(i+1) + " " + label
-		}
-		if i == m.active {
-			b.WriteString(th.TabActive.Render("[" + label + "]"))
+	// Every tab keeps its digit (the key that opens it); on a narrow terminal the tabs lose
+	// their padding first, then the brand.
+	render := func(brand bool, pad int) string {
+		var b strings.Builder
+		if brand {
+			b.WriteString(th.Brand.Render("acrm"))
 		} else {
-			b.WriteString(th.TabInactive.Render(" " + label + " "))
+			b.WriteString(" ")
 		}
+		for i, s := range m.screens {
+			label := itoa(i+1) + " " + s.Title()
+			if i == m.active {
+				b.WriteString(th.TabActive.Padding(0, pad).Render("[" + label + "]"))
+			} else {
+				b.WriteString(th.TabInactive.Padding(0, pad).Render(" " + label + " "))
+			}
+		}
+		return b.String()
 	}
-	return components.PadRight(b.String(), m.width)
+	line := render(true, 1)
+	for _, v := range []struct {
+		brand bool
+		pad   int
+	}{{true, 0}, {false, 0}} {
+		if components.Width(line) <= m.width {
+			break
+		}
+		line = render(v.brand, v.pad)
+	}
+	return components.PadRight(line, m.width)
 }
 
 // statusBar draws, left to right: the running job (spinner, label and stage, progress bar,

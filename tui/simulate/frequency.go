@@ -210,12 +210,28 @@ func (p *freqPanel) export(ctx context.Context, path string, opts sim.FrequencyO
 func (p *freqPanel) View() string {
 	th := p.c.Theme
 	w, h := p.Width, p.Height
+	// Side by side from 140 columns: the results take the width they need (the what-if
+	// table is not cut; the notes wrap) and the chart gets what is left, at least 44 columns.
+	side := w >= 140
+	lw, inner := w, w-2
+	if side {
+		lw = min(max(w/2, 76), 96)
+		if p.freq != nil {
+			need := 0
+			for _, l := range WhatIfLines(p.whatIf, p.whatIfErr, p.freq.PeriodMonths, w-2) {
+				need = max(need, components.Width(strings.TrimRight(l, " ")))
+			}
+			lw = max(lw, need+2)
+		}
+		lw = min(lw, w-44)
+		inner = lw - 2
+	}
 	var lines []string
-	lines = append(lines, p.inputsLine(w-2))
+	lines = append(lines, p.inputsLine(inner))
 	title := "Contact frequency"
 	switch {
 	case p.err != nil:
-		lines = append(lines, "", th.Error.Render(ansi.Wordwrap("✗ "+p.err.Error(), max(w-4, 10), "")))
+		lines = append(lines, "", th.Error.Render(ansi.Wordwrap("✗ "+p.err.Error(), max(inner-2, 10), "")))
 		if strings.Contains(p.err.Error(), "segment") {
 			lines = append(lines, th.Muted.Render("←/→ on the segment picks another one"))
 		}
@@ -224,16 +240,16 @@ func (p *freqPanel) View() string {
 	default:
 		f := p.freq
 		title = fmt.Sprintf("Segment %s · %s customers · period: %s", f.Segment.Name, components.Int(f.Segment.Customers), sim.PeriodName(f.PeriodMonths))
-		notes := p.notes(w - 2)
+		notes := p.notes(inner, side)
 		if wide(w) || h >= 30 {
-			lines = append(lines, th.Muted.Render(components.Truncate(f.Segment.Definition, w-2)), "")
-			lines = append(lines, WhatIfLines(p.whatIf, p.whatIfErr, f.PeriodMonths, w-2)...)
+			lines = append(lines, th.Muted.Render(components.Truncate(f.Segment.Definition, inner)), "")
+			lines = append(lines, WhatIfLines(p.whatIf, p.whatIfErr, f.PeriodMonths, inner)...)
 			lines = append(lines, "")
 			lines = append(lines, notes...)
 		} else {
 			// Short terminal: the table, whether the estimate is causal and the optimum;
 			// the chart needs the rest.
-			lines = append(lines, WhatIfLines(p.whatIf, p.whatIfErr, f.PeriodMonths, w-2)...)
+			lines = append(lines, WhatIfLines(p.whatIf, p.whatIfErr, f.PeriodMonths, inner)...)
 			keep := 2
 			if f.PeriodNote != "" {
 				keep = 3 // the period note is the second line; the optimum stays
@@ -242,8 +258,7 @@ func (p *freqPanel) View() string {
 		}
 	}
 	footer := "↑/↓ input · ←/→ change · s save · e export"
-	if w >= 140 { // side by side only when the chart keeps 60 columns next to the table
-		lw := min(max(w/2, 76), 96)
+	if side {
 		// The per-level table fills the room under the what-if when there is enough of it.
 		if room := h - 2 - len(lines) - 2; room >= 5 && p.freq != nil {
 			lines = append(lines, "", th.PaneTitle.Render("Per offer at each level of offers a year (95 % CI)"))
@@ -278,31 +293,44 @@ func (p *freqPanel) inputsLine(w int) string {
 	return components.Truncate(strings.Join(parts, " "), w)
 }
 
-func (p *freqPanel) notes(w int) []string {
+// notes are the lines under the what-if: whether the effect is measured, the optimum, what
+// the levels rest on and the randomized check. wrap breaks them at words to width w (the
+// side-by-side layout, where results come first); otherwise each is one line cut at w.
+func (p *freqPanel) notes(w int, wrap bool) []string {
 	th := p.c.Theme
 	f := p.freq
 	var out []string
+	add := func(style func(...string) string, s string) {
+		if !wrap {
+			out = append(out, style(components.Truncate(s, w)))
+			return
+		}
+		for _, l := range strings.Split(ansi.Wordwrap(s, w, ""), "\n") {
+			out = append(out, style(l))
+		}
+	}
+	plain := func(s ...string) string { return strings.Join(s, "") }
 	if f.Randomized {
-		out = append(out, th.Good.Render(components.Truncate(IdentificationNote(f), w)))
+		add(th.Good.Render, IdentificationNote(f))
 	} else {
-		out = append(out, th.Warn.Render(components.Truncate(IdentificationNote(f), w)))
+		add(th.Warn.Render, IdentificationNote(f))
 	}
 	if n := PeriodNote(f); n != "" {
-		out = append(out, th.Warn.Render(components.Truncate(n, w)))
+		add(th.Warn.Render, n)
 	}
 	if f.Curve.C > 0 {
-		out = append(out, components.Truncate(fmt.Sprintf("response per offer peaks at %.1f offers a year (95 %% CI %.1f … %.1f); most contracts at %.1f per %s (%.1f … %.1f)",
-			f.Peak.Estimate, f.Peak.Lo, f.Peak.Hi, f.BestPerPeriod.Estimate, sim.PeriodName(f.PeriodMonths), f.BestPerPeriod.Lo, f.BestPerPeriod.Hi), w))
+		add(plain, fmt.Sprintf("response per offer peaks at %.1f offers a year (95 %% CI %.1f … %.1f); most contracts at %.1f per %s (%.1f … %.1f)",
+			f.Peak.Estimate, f.Peak.Lo, f.Peak.Hi, f.BestPerPeriod.Estimate, sim.PeriodName(f.PeriodMonths), f.BestPerPeriod.Lo, f.BestPerPeriod.Hi))
 	} else {
-		out = append(out, components.Truncate("the fitted response only falls with more offers: no optimum above zero", w))
+		add(plain, "the fitted response only falls with more offers: no optimum above zero")
 	}
 	if wi := p.whatIf; wi != nil {
-		out = append(out, th.Muted.Render(components.Truncate(fmt.Sprintf("now measured on %s customer-periods (%s); %d bootstrap resamples of customers",
-			components.Int(int64(wi.LevelRows)), wi.LevelSource, f.Boot), w)))
+		add(th.Muted.Render, fmt.Sprintf("now measured on %s customer-periods (%s); %d bootstrap resamples of customers",
+			components.Int(int64(wi.LevelRows)), wi.LevelSource, f.Boot))
 		if e := wi.Experiment; e != nil {
-			out = append(out, components.Truncate(fmt.Sprintf("randomized cells freq-%d vs freq-%d, one period: %s contracts (%s … %s)",
+			add(plain, fmt.Sprintf("randomized cells freq-%d vs freq-%d, one period: %s contracts (%s … %s)",
 				wi.From, wi.To, sim.FormatSigned(math.Round(e.ExtraContracts.Estimate), sim.FormatCount),
-				sim.FormatSigned(math.Round(e.ExtraContracts.Lo), sim.FormatCount), sim.FormatSigned(math.Round(e.ExtraContracts.Hi), sim.FormatCount)), w))
+				sim.FormatSigned(math.Round(e.ExtraContracts.Lo), sim.FormatCount), sim.FormatSigned(math.Round(e.ExtraContracts.Hi), sim.FormatCount)))
 		}
 	}
 	return out

@@ -66,7 +66,7 @@ func (s *Screen) KeyMap() help.KeyMap {
 		return common.KeyMap{}
 	case s.cmp.open:
 		up := key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "choose"))
-		return common.KeyMap{Short: []key.Binding{up, k.Mark, k.Close}}
+		return common.KeyMap{Short: []key.Binding{up, k.Mark, k.Close, k.Frequency, k.ROI, k.Inbound}}
 	}
 	k.Model.SetEnabled(s.panel == PanelROI && len(s.roi.models) > 1)
 	k.UseModel.SetEnabled(s.panel == PanelROI && s.roi.profit != nil || s.panel == PanelInbound && len(s.roi.models) > 0)

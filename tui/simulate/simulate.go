@@ -217,6 +217,9 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		return s.promptKey(msg)
 	case s.svc == nil:
 		return nil
+	case s.cmp.open && (key.Matches(msg, k.Frequency) || key.Matches(msg, k.ROI) || key.Matches(msg, k.Inbound)):
+		// the tab strip shows f/o/i above the scenarios too: they leave it for that panel
+		s.cmp.open = false
 	case s.cmp.open:
 		return s.cmp.Update(msg)
 	}

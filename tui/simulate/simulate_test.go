@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
@@ -335,6 +336,21 @@ func TestExportAndScenarios(t *testing.T) {
 	d.Send(tuitest.Key("esc"))
 	if s.Panel() != simulate.PanelROI || strings.Contains(view(host), "A base ↔") {
 		t.Fatal("esc did not close the comparison")
+	}
+	// The tab strip shows f/o/i above the scenarios: they leave the scenarios for that panel.
+	for _, b := range []struct {
+		k     key.Binding
+		panel simulate.Panel
+	}{{k.Inbound, simulate.PanelInbound}, {k.Frequency, simulate.PanelFrequency}, {k.ROI, simulate.PanelROI}} {
+		d.Press(k.Compare)
+		d.Settle(t, 10*time.Second)
+		if !strings.Contains(view(host), "Saved scenarios") {
+			t.Fatalf("c did not open the scenarios:\n%s", view(host))
+		}
+		d.Press(b.k)
+		if s.Panel() != b.panel || strings.Contains(view(host), "Saved scenarios") {
+			t.Fatalf("%s in the scenarios view did not open its panel:\n%s", b.k.Keys()[0], view(host))
+		}
 	}
 }
 
