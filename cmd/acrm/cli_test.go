@@ -141,3 +141,19 @@ func TestErrorsNameWhatWasTyped(t *testing.T) {
 		t.Fatalf("chart segments with an unknown segment: %v", err)
 	}
 }
+
+// A bad training target is said in the command's words, naming what the user typed, not in
+// the package's ("profiles: …").
+func TestTrainErrorNamesTheTarget(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ws.duckdb")
+	src := filepath.Join(dir, "in.csv")
+	os.WriteFile(src, []byte("id,x,y\n1,1,yes\n2,2,no\n3,3,yes\n4,4,no\n"), 0o644)
+	if _, err := run(t, "import", "--db", db, src, "--table", "t"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := run(t, "train", "--db", db, "--table", "t", "--id", "id", "--target", "x > 0", "--name", "m")
+	if err == nil || !strings.HasPrefix(err.Error(), `train: target "x > 0"`) || strings.Contains(err.Error(), "profiles:") {
+		t.Fatalf("constant target: %v", err)
+	}
+}

@@ -97,7 +97,7 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 			Exclude: fl.exclude, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds}, bar.report)
 		bar.done()
 		if err != nil {
-			return err
+			return trainError(err)
 		}
 		results = append(results, res)
 	case fl.product > 0:
@@ -108,7 +108,7 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 		res, err := profiles.TrainOneProduct(ctx, ws, profiles.Spec{ProductID: fl.product, Kind: kind, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds, Name: fl.name}, bar.report)
 		bar.done()
 		if err != nil {
-			return err
+			return trainError(err)
 		}
 		results = append(results, res)
 	default:
@@ -300,3 +300,21 @@ func newPeersCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&skip, "skip-ours", false, "only export")
 	return cmd
 }
+
+// trainError says a training error in the command's words: "train: target … is constant"
+// rather than the package's "profiles: …" (the cause stays reachable for errors.Is/As).
+func trainError(err error) error {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &userError{msg: "train: " + strings.TrimPrefix(err.Error(), "profiles: "), err: err}
+}
+
+// userError is an error shown with other words than its cause's.
+type userError struct {
+	msg string
+	err error
+}
+
+func (e *userError) Error() string { return e.msg }
+func (e *userError) Unwrap() error { return e.err }
