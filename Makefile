@@ -19,8 +19,8 @@ install:
 	$(GO) install ./cmd/acrm
 	@echo "installed $$($(GO) env GOPATH)/bin/acrm (that folder must be on PATH for the README's acrm … commands)"
 
-# Rerun the README's command tour at the sizes written in it and replace the output shown under
-# every "$ acrm …" line with what the commands print now (takes a few minutes: 100,000 customers).
+# Rerun the README's command tour as written and replace the output shown under every
+# "$ acrm …" line with what the command prints now (`make test` fails while they differ).
 readme-figures:
 	$(GO) test ./docs -run '^TestReadmeTour$$' -count=1 -timeout 60m -args -figures
 

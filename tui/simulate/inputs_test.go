@@ -43,3 +43,12 @@ func TestInputsFollowFieldOrder(t *testing.T) {
 		t.Errorf("an input out of range changed %+v to %+v", o, got)
 	}
 }
+
+func TestExtraContractsAtTheColumnsPrecision(t *testing.T) {
+	if g := extraContracts(251.6, 168.04, -83.56); g != -84 {
+		t.Errorf("252 against 168: change %v, want −84", g)
+	}
+	if g := extraContracts(2.5, 1.25, -1.25); g != -1.25 {
+		t.Errorf("small counts keep their decimals: %v", g)
+	}
+}

@@ -147,7 +147,7 @@ func ROILines(th *theme.Theme, mass, targeted sim.Outbound, cmp *sim.OutboundCom
 		return strings.Replace(fmt.Sprintf("%.0f %%", 100*r.ROI), "-", "−", 1)
 	}
 	out = append(out,
-		row("contracts", sim.FormatCount(m.Contracts), sim.FormatCount(t.Contracts), sim.FormatSigned(cmp.ExtraContracts, sim.FormatCount)),
+		row("contracts", sim.FormatCount(m.Contracts), sim.FormatCount(t.Contracts), sim.FormatSigned(extraContracts(m.Contracts, t.Contracts, cmp.ExtraContracts), sim.FormatCount)),
 		row("gross profit", money(m.GrossProfit), money(t.GrossProfit), signed(cmp.ExtraGrossProfit)),
 		row("total cost", money(m.TotalCost), money(t.TotalCost), signed(cmp.ExtraCost)),
 		th.PaneTitle.Render(row("net profit", money(m.NetProfit), money(t.NetProfit), signed(cmp.ExtraNetProfit))),
@@ -278,3 +278,12 @@ func decimals(v float64) int {
 
 // wide reports whether a panel of width w puts its parts side by side.
 func wide(w int) bool { return w >= 110 }
+
+// extraContracts is the change in contracts at the precision the two columns show: whole
+// contracts once either side is shown whole (252 against 168 is −84, not −83.56).
+func extraContracts(mass, targeted, extra float64) float64 {
+	if math.Abs(mass) >= 100 || math.Abs(targeted) >= 100 {
+		return math.Round(extra)
+	}
+	return extra
+}
