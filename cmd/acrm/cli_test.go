@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,5 +156,17 @@ func TestTrainErrorNamesTheTarget(t *testing.T) {
 	_, err := run(t, "train", "--db", db, "--table", "t", "--id", "id", "--target", "x > 0", "--name", "m")
 	if err == nil || !strings.HasPrefix(err.Error(), `train: target "x > 0"`) || strings.Contains(err.Error(), "profiles:") {
 		t.Fatalf("constant target: %v", err)
+	}
+}
+
+func TestUserMessageDropsPackageNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"sampledata: x.duckdb: datamart tables already exist": "x.duckdb: datamart tables already exist",
+		"workspace: open x: workspace is locked":              "open x: workspace is locked",
+		"train: target \"x\" is constant":                     "train: target \"x\" is constant",
+	} {
+		if got := userMessage(errors.New(in)); got != want {
+			t.Errorf("userMessage(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -111,11 +111,29 @@ func main() {
 			fmt.Fprintln(os.Stderr, "acrm: cancelled")
 			os.Exit(130)
 		}
-		fmt.Fprintln(os.Stderr, "acrm:", err)
+		fmt.Fprintln(os.Stderr, "acrm:", userMessage(err))
 		var ec interface{ ExitCode() int }
 		if errors.As(err, &ec) {
 			os.Exit(ec.ExitCode()) // e.g. acrm monitor: a threshold crossed
 		}
 		os.Exit(1)
 	}
+}
+
+// internalPrefixes are package names errors start with inside acrm; a user never typed them.
+var internalPrefixes = []string{"sampledata: ", "profiles: ", "workspace: ", "features: ", "sim: ", "deck: ", "nbo: ", "monitor: ", "model: "}
+
+// userMessage is err's text without the leading package names ("sampledata: x.duckdb: …"
+// → "x.duckdb: …"), so an error names what the user typed, not where the code sits.
+func userMessage(err error) string {
+	msg := err.Error()
+	for again := true; again; {
+		again = false
+		for _, p := range internalPrefixes {
+			if strings.HasPrefix(msg, p) {
+				msg, again = strings.TrimPrefix(msg, p), true
+			}
+		}
+	}
+	return msg
 }
