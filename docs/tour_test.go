@@ -251,7 +251,17 @@ func rewrite(lines []string, steps []step) []string {
 		res = append(res, lines[next:s.out[0]]...)
 		old := lines[s.out[0]:s.out[1]]
 		kept := trimBlank(old)
-		res = append(res, abridge(kept, s.outLines)...)
+		now := abridge(kept, s.outLines)
+		// a line that differs only in a duration, size or clock time stays as it was, so a
+		// rerun rewrites only the figures that moved
+		if len(now) == len(kept) {
+			for i := range now {
+				if fields(now[i]) == fields(kept[i]) {
+					now[i] = kept[i]
+				}
+			}
+		}
+		res = append(res, now...)
 		res = append(res, old[len(kept):]...)
 		next = s.out[1]
 	}
