@@ -123,6 +123,11 @@ func TestHistoryCampaigns(t *testing.T) {
 func TestDriftFlagsTheShiftedFeature(t *testing.T) {
 	ws := sampletest.Fresh(t, 1500, 3)
 	ctx := context.Background()
+	// Two products' scores of a scoring run: P05 will move, P07 not.
+	if _, err := ws.ExecContext(ctx, `INSERT INTO acrm_nbo_scores SELECT customer_id, p, (customer_id % 100) / 100.0
+		FROM customers, (VALUES (5), (7)) v(p)`); err != nil {
+		t.Fatal(err)
+	}
 	d, err := MeasureDrift(ctx, ws, DefaultPSIMoved, DefaultPSIShifted)
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +140,9 @@ func TestDriftFlagsTheShiftedFeature(t *testing.T) {
 	}
 	if _, err := ws.ExecContext(ctx, `UPDATE customers SET digital_affinity = digital_affinity * 0.5 + 0.5,
 		sector = CASE WHEN customer_id % 4 = 0 THEN 'ict' ELSE sector END`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.ExecContext(ctx, `UPDATE acrm_nbo_scores SET score = score * score WHERE product_id = 5`); err != nil {
 		t.Fatal(err)
 	}
 	d, err = MeasureDrift(ctx, ws, DefaultPSIMoved, DefaultPSIShifted)
@@ -157,10 +165,20 @@ func TestDriftFlagsTheShiftedFeature(t *testing.T) {
 	if got := PSI(sector.Base, sector.Now); math.Abs(got-sector.PSI) > 1e-12 {
 		t.Errorf("PSI %v vs %v", got, sector.PSI)
 	}
+	scores := 0
 	for _, r := range d.Rows {
-		if r.Subject == "region" && r.Level != "stable" {
-			t.Errorf("region untouched but %+v", r)
+		if r.Kind == "score" {
+			scores++
 		}
+		if (r.Subject == "region" || r.Subject == "score:P07") && r.Level != "stable" {
+			t.Errorf("%s untouched but %+v", r.Subject, r)
+		}
+		if r.Subject == "score:P05" && (r.Kind != "score" || r.Level != "shifted") {
+			t.Errorf("score of P05 squared: %+v", r)
+		}
+	}
+	if scores != 2 {
+		t.Errorf("%d score rows, want P05 and P07", scores)
 	}
 }
 

@@ -189,6 +189,9 @@ func Build(ctx context.Context, ws *workspace.Workspace, dir string, o Options) 
 			return c, err
 		}},
 		job{"pred-time", "11-pred-time" + ext, "Predicted vs actual over time", func() (charts.Chart, error) {
+			if c, err := LatestCampaignOverTime(ctx, ws); err == nil {
+				return c, nil
+			}
 			return nil, noData("no outcomes tracked against scored predictions in the workspace yet; draw it from a tracking CSV with acrm chart pred-time --csv FILE")
 		}},
 	)

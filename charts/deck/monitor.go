@@ -1,10 +1,12 @@
 package deck
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/acrm-dev/acrm/analysis/monitor"
+	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/charts"
 )
 
@@ -61,4 +63,19 @@ func campaignHeader(c *monitor.Campaign, what, sub string) charts.Header {
 		ModelVersion: c.ModelVersion,
 		Source:       fmt.Sprintf("%d contacted, %d converted", c.Treated.Members, c.Treated.Converted),
 	}
+}
+
+// LatestCampaignOverTime is the deck's "predicted vs actual over time": the newest campaign
+// whose members carry a registered prediction and whose outcomes span two weeks or more.
+func LatestCampaignOverTime(ctx context.Context, ws *workspace.Workspace) (charts.PredictedTimeChart, error) {
+	rep, err := monitor.Run(ctx, ws, monitor.Options{NoDrift: true}, nil)
+	if err != nil {
+		return charts.PredictedTimeChart{}, err
+	}
+	for i := len(rep.Campaigns) - 1; i >= 0; i-- {
+		if c, err := CampaignOverTime(rep.Campaigns[i]); err == nil {
+			return c, nil
+		}
+	}
+	return charts.PredictedTimeChart{}, noData("no campaign with a registered prediction and two weeks of outcomes")
 }
