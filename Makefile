@@ -46,7 +46,8 @@ FUZZ_TARGETS := \
 	./analysis/workspace:FuzzCheckExpression \
 	./analysis/workspace:FuzzImportOptions \
 	./analysis/sim:FuzzScenarioInputs \
-	./tui/simulate:FuzzFieldParse
+	./tui/simulate:FuzzFieldParse \
+	./analysis/nbo:FuzzParseRules
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; echo "== $$fn ($$pkg, $(FUZZTIME))"; \
