@@ -2,9 +2,11 @@ package simulate
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/acrm-dev/acrm/analysis/sim"
+	"github.com/acrm-dev/acrm/tui/components"
 )
 
 // TestInputsFollowFieldOrder: input i read and set by the panels is the one named by
@@ -50,5 +52,28 @@ func TestExtraContractsAtTheColumnsPrecision(t *testing.T) {
 	}
 	if g := extraContracts(2.5, 1.25, -1.25); g != -1.25 {
 		t.Errorf("small counts keep their decimals: %v", g)
+	}
+}
+
+// At 80 columns (78 inside the box) the what-if table keeps the change and its whole interval.
+func TestWhatIfFitsEightyColumns(t *testing.T) {
+	e := func(v, lo, hi float64) sim.Estimate { return sim.Estimate{Estimate: v, Lo: lo, Hi: hi} }
+	growth := e(0.70, 0.52, 0.89)
+	wi := &sim.WhatIf{From: 3, To: 4,
+		NowContracts: e(223, 0, 0), WhatIfContracts: e(380, 0, 0), ExtraContracts: e(157, 110, 200),
+		NowRevenue: e(343900, 0, 0), WhatIfRevenue: e(585300, 0, 0), ExtraRevenue: e(241400, 162900, 311600),
+		RevenueEffect: &growth, NowOptOuts: e(7, 0, 0), WhatIfOptOuts: e(18, 0, 0), ExtraOptOuts: e(11, 4, 33)}
+	lines := WhatIfLines(wi, nil, 6, 78)
+	for _, l := range lines {
+		if components.Width(l) > 78 || strings.Contains(l, "…)") && !strings.HasSuffix(l, ")") {
+			t.Errorf("line %q is %d wide", l, components.Width(l))
+		}
+	}
+	if rev := lines[2]; !strings.HasSuffix(rev, "+311.6 k)") {
+		t.Errorf("revenue change cut at 78 columns: %q", rev)
+	}
+	wide := WhatIfLines(wi, nil, 6, 138)
+	if !strings.HasPrefix(wide[1], "contracts / half year ") || components.Width(wide[0]) != 22+14+14+2+len("change (95 % CI)") {
+		t.Errorf("wide layout changed: %q", wide[:2])
 	}
 }

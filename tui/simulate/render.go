@@ -26,10 +26,8 @@ func WhatIfLines(wi *sim.WhatIf, err error, months, w int) []string {
 		return []string{"computing the what-if…"}
 	}
 	per := sim.PeriodName(months)
-	lw := 22
-	cw := max(min((w-lw)/4, 14), 9)
-	cell := func(s string) string { return components.PadLeft(s, cw) }
 	money := func(v float64) string { return Euro(v, sim.FormatShort) }
+	count := func(v float64) string { return sim.FormatCount(math.Round(v)) }
 	signedCount := func(v float64) string { return sim.FormatSigned(math.Round(v), sim.FormatCount) }
 	signedMoney := func(v float64) string {
 		return sim.FormatSigned(v, func(x float64) string { return "€ " + sim.FormatShort(x) })
@@ -39,20 +37,32 @@ func WhatIfLines(wi *sim.WhatIf, err error, months, w int) []string {
 		return sim.FormatSigned(100*v, func(x float64) string { return fmt.Sprintf("%.0f %%", x) })
 	}
 	ci := func(e sim.Estimate, f func(float64) string) string { return "(" + f(e.Lo) + " … " + f(e.Hi) + ")" }
-	head := components.PadRight("", lw) + cell(fmt.Sprintf("now (%d)", wi.From)) + cell(fmt.Sprintf("what-if (%d)", wi.To)) + "  change (95 % CI)"
-	out := []string{head}
-	row := func(name string, now, what float64, f func(float64) string, change string) string {
-		return components.PadRight(name, lw) + cell(f(now)) + cell(f(what)) + "  " + change
+	rows := [][4]string{
+		{"", fmt.Sprintf("now (%d)", wi.From), fmt.Sprintf("what-if (%d)", wi.To), "change (95 % CI)"},
+		{"contracts / " + per, count(wi.NowContracts.Estimate), count(wi.WhatIfContracts.Estimate),
+			signedCount(wi.ExtraContracts.Estimate) + " " + ci(wi.ExtraContracts, signedCount)},
+		{"revenue / " + per, money(wi.NowRevenue.Estimate), money(wi.WhatIfRevenue.Estimate),
+			signedMoney(wi.ExtraRevenue.Estimate) + " " + ci(wi.ExtraRevenue, signedShort)},
+		{"revenue growth", "", "", growth(wi, pct, ci)},
+		{"opt-outs / " + per, count(wi.NowOptOuts.Estimate), count(wi.WhatIfOptOuts.Estimate),
+			signedCount(wi.ExtraOptOuts.Estimate) + " " + ci(wi.ExtraOptOuts, signedCount)},
 	}
-	out = append(out,
-		row("contracts / "+per, wi.NowContracts.Estimate, wi.WhatIfContracts.Estimate, func(v float64) string { return sim.FormatCount(math.Round(v)) },
-			signedCount(wi.ExtraContracts.Estimate)+" "+ci(wi.ExtraContracts, signedCount)),
-		row("revenue / "+per, wi.NowRevenue.Estimate, wi.WhatIfRevenue.Estimate, money,
-			signedMoney(wi.ExtraRevenue.Estimate)+" "+ci(wi.ExtraRevenue, signedShort)),
-		components.PadRight("revenue growth", lw)+cell("")+cell("")+"  "+growth(wi, pct, ci),
-		row("opt-outs / "+per, wi.NowOptOuts.Estimate, wi.WhatIfOptOuts.Estimate, func(v float64) string { return sim.FormatCount(math.Round(v)) },
-			signedCount(wi.ExtraOptOuts.Estimate)+" "+ci(wi.ExtraOptOuts, signedCount)),
-	)
+	// Columns as wide as their cells need; the room left (up to 22 for the labels and 14 per
+	// value column) spaces them out, so the change and its interval are cut last.
+	var cw [4]int
+	for _, r := range rows {
+		for c, v := range r {
+			cw[c] = max(cw[c], components.Width(v)+1)
+		}
+	}
+	for c, want := range [3]int{22, 14, 14} {
+		room := w - (cw[0] + cw[1] + cw[2] + 1 + cw[3])
+		cw[c] = max(cw[c], min(want, cw[c]+max(room, 0)))
+	}
+	var out []string
+	for _, r := range rows {
+		out = append(out, components.PadRight(r[0], cw[0])+components.PadLeft(r[1], cw[1])+components.PadLeft(r[2], cw[2])+"  "+r[3])
+	}
 	for i := range out {
 		out[i] = components.Truncate(out[i], w)
 	}
