@@ -37,7 +37,7 @@ type layer struct{ cols [][2]string } // name, expression
 func (l *layer) add(name, expr string) { l.cols = append(l.cols, [2]string{name, expr}) }
 
 // nest wraps the layers, innermost first, over from; every layer carries id.
-func nest(from string, layers []layer) string {
+func nest(from, fence string, layers []layer) string {
 	q := from
 	for k, l := range layers {
 		sel := []string{"id"}
@@ -49,7 +49,7 @@ func nest(from string, layers []layer) string {
 		}
 		q = "SELECT " + strings.Join(sel, ",\n  ") + "\nFROM " + q
 		if k < len(layers)-1 {
-			q = "(" + q + ") l" + fmt.Sprint(k)
+			q = "(" + q + fence + ") l" + fmt.Sprint(k)
 		}
 	}
 	return q
@@ -125,7 +125,7 @@ func Model(d *Dialect, enc *features.Encoder, st model.Structure, cal *model.Cal
 	}
 	fin.add("score", b)
 	layers = append(layers, pre, fin)
-	return nest("("+src.From+") src", layers) + "\nORDER BY id", nil
+	return nest("("+src.From+") src", d.Fence, layers) + "\nORDER BY id", nil
 }
 
 type compiler struct{ d *Dialect }

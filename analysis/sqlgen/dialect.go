@@ -43,6 +43,10 @@ type Dialect struct {
 	// Join joins the subqueries onto base (a table name) by the id column, as LEFT joins;
 	// cols is the select list over the joined columns (unqualified: names are unique).
 	Join func(base string, subs []string, id string, cols []string) string
+	// Fence ends every nested SELECT of a compiled model so that the planner computes each
+	// layer once instead of inlining a column's expression wherever it is used (PostgreSQL
+	// flattens subqueries; OFFSET 0 keeps them).
+	Fence string
 	// Prelude is written before the job's statements (settings a large expression needs).
 	Prelude []string
 	// Types maps a DuckDB column type (upper case, as DESCRIBE gives it) to this engine's
@@ -138,6 +142,7 @@ var dialects = map[string]*Dialect{
 		Nullable:        same,
 		Epoch:           func(x string) string { return "CAST(EXTRACT(EPOCH FROM " + x + ") AS DOUBLE PRECISION)" },
 		Join:            standardJoin,
+		Fence:           " OFFSET 0",
 		Types:           typeMap(1),
 		FileNote:        "psql -v ON_ERROR_STOP=1 -f FILE.sql",
 	},

@@ -1,0 +1,229 @@
+package sqlgen
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
+)
+
+// The engines of make test-engines (scripts/test-engines.sh starts them and sets these).
+func pgPort() string { return os.Getenv("ACRM_PG_PORT") }
+func chPorts() []string {
+	if s := os.Getenv("ACRM_CH_PORTS"); s != "" {
+		return strings.Split(s, ",")
+	}
+	return nil
+}
+
+// engineTables are the tables the compiled models read, with the columns they carry.
+var engineTables = []string{"customers", "holdings", "contacts", "optouts", "events", "acct"}
+
+// exportTSV writes a table of the workspace as tab-separated text with \N for NULL
+// (timestamps to the second), the format both engines load; name is left out of customers.
+func exportTSV(t testing.TB, ws *workspace.Workspace, table, path string) []Column {
+	t.Helper()
+	cols, err := Describe(context.Background(), ws, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []Column
+	var sel []string
+	for _, c := range cols {
+		if table == "customers" && c.Name == "name" {
+			continue
+		}
+		keep = append(keep, c)
+		e := workspace.QuoteIdent(c.Name)
+		if strings.HasPrefix(c.Type, "TIMESTAMP") {
+			e = "strftime(" + e + ", '%Y-%m-%d %H:%M:%S')"
+		}
+		sel = append(sel, e)
+	}
+	q := "COPY (SELECT " + strings.Join(sel, ", ") + " FROM " + workspace.QuoteIdent(table) + ") TO " + workspace.QuoteString(path) +
+		" (FORMAT csv, HEADER false, DELIMITER '\t', NULLSTR '\\N')"
+	if _, err := ws.ExecContext(context.Background(), q); err != nil {
+		t.Fatalf("export %s: %v", table, err)
+	}
+	return keep
+}
+
+func ddl(d *Dialect, table string, cols []Column, nullable bool) string {
+	var defs []string
+	for _, c := range cols {
+		typ := d.Types(c.Type)
+		if nullable && c.Name != "customer_id" {
+			typ = "Nullable(" + typ + ")"
+		}
+		defs = append(defs, d.Ident(c.Name)+" "+typ)
+	}
+	return "CREATE TABLE " + d.Ident(table) + " (" + strings.Join(defs, ", ") + ")"
+}
+
+func runCmd(t testing.TB, stdin []byte, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		msg := errb.String()
+		if len(msg) > 2000 {
+			msg = msg[:2000] + "…"
+		}
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args[:min(len(args), 6)], " "), err, msg)
+	}
+	return out.String()
+}
+
+func psql(t testing.TB, file string) string {
+	return runCmd(t, nil, "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-F", "\t", "-h", "127.0.0.1", "-p", pgPort(),
+		"-U", os.Getenv("ACRM_PG_USER"), "-d", "postgres", "-f", file)
+}
+
+func clickhouse(t testing.TB, port string, script string, args ...string) string {
+	return runCmd(t, []byte(script), "clickhouse-client", append([]string{"--port", port, "--multiquery"}, args...)...)
+}
+
+// parseScores reads "id<TAB>score" lines.
+func parseScores(t testing.TB, out string) map[string]float64 {
+	t.Helper()
+	res := map[string]float64{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		id, s, ok := strings.Cut(line, "\t")
+		if !ok {
+			t.Fatalf("unexpected output line %q", line)
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatalf("score %q: %v", s, err)
+		}
+		res[id] = v
+	}
+	return res
+}
+
+// loadPostgres creates the tables in PostgreSQL and loads them.
+func loadPostgres(t testing.TB, ws *workspace.Workspace, dir string) {
+	d, _ := Lookup("postgres")
+	var b strings.Builder
+	for _, tb := range engineTables {
+		b.WriteString("DROP TABLE IF EXISTS " + d.Ident(tb) + ";\n")
+		path := filepath.Join(dir, tb+".tsv")
+		cols := exportTSV(t, ws, tb, path)
+		b.WriteString(ddl(d, tb, cols, false) + ";\n")
+		b.WriteString(`\copy "` + tb + `" FROM '` + path + `' WITH (FORMAT text)` + "\n")
+		b.WriteString("ANALYZE " + d.Ident(tb) + ";\n")
+	}
+	f := filepath.Join(dir, "load-pg.sql")
+	if err := os.WriteFile(f, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	psql(t, f)
+}
+
+// loadClickHouse creates each table as a MergeTree table <t>_local on both shards and a
+// Distributed table <t> over them (sharded by customer_id) on the first, and inserts through
+// the Distributed table; it checks that both shards hold rows.
+func loadClickHouse(t testing.TB, ws *workspace.Workspace, dir string) {
+	d, _ := Lookup("clickhouse")
+	ports := chPorts()
+	for _, tb := range engineTables {
+		path := filepath.Join(dir, tb+"-ch.tsv")
+		cols := exportTSV(t, ws, tb, path)
+		local := ddl(d, tb+"_local", cols, true) + " ENGINE = MergeTree() ORDER BY customer_id"
+		for _, p := range ports {
+			clickhouse(t, p, "DROP TABLE IF EXISTS "+d.Ident(tb)+";\nDROP TABLE IF EXISTS "+d.Ident(tb+"_local")+";\n"+local+";\n")
+		}
+		clickhouse(t, ports[0], "CREATE TABLE "+d.Ident(tb)+" AS "+d.Ident(tb+"_local")+
+			" ENGINE = Distributed(acrm, default, "+tb+"_local, customer_id);\n")
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runCmd(t, data, "clickhouse-client", "--port", ports[0], "--insert_distributed_sync=1", "-q", "INSERT INTO "+d.Ident(tb)+" FORMAT TabSeparated")
+		for _, p := range ports {
+			n := strings.TrimSpace(clickhouse(t, p, "SELECT count() FROM "+d.Ident(tb+"_local")+";\n"))
+			if tb == "customers" && (n == "0" || n == "") {
+				t.Fatalf("shard on port %s holds no customers: the table is not distributed", p)
+			}
+			t.Logf("clickhouse shard :%s holds %s rows of %s", p, n, tb)
+		}
+	}
+}
+
+// TestEngineParity: every algorithm's model compiled to PostgreSQL and to ClickHouse SQL,
+// run by a real PostgreSQL 15 and a two-shard ClickHouse cluster over the same canonical
+// tables, gives the in-process scores within 1e-9 (both engines compute in 64-bit floats).
+// make test-engines starts the engines; without them the test says so and skips.
+func TestEngineParity(t *testing.T) {
+	if pgPort() == "" && chPorts() == nil {
+		t.Skip("ENGINES NOT RUNNING: no ACRM_PG_PORT / ACRM_CH_PORTS — run make test-engines (this test did not run)")
+	}
+	n := 3000
+	if s := os.Getenv("ACRM_ENGINES_CUSTOMERS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatalf("ACRM_ENGINES_CUSTOMERS %q: %v", s, err)
+		}
+		n = v
+	}
+	ctx := context.Background()
+	ws := sampletest.Fresh(t, n, 5)
+	t0 := time.Now()
+	ids := trainAll(t, ws)
+	t.Logf("%d customers: trained %d models in %s", n, len(ids), time.Since(t0).Round(time.Second))
+	dir := t.TempDir()
+	want := map[string]map[string]float64{}
+	for _, id := range ids {
+		want[id] = inProcess(t, ws, id)
+	}
+	engines := []struct {
+		name string
+		up   bool
+		load func(testing.TB, *workspace.Workspace, string)
+		run  func(t testing.TB, file, script string) string
+	}{
+		{"postgres", pgPort() != "", loadPostgres, func(t testing.TB, file, script string) string {
+			if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return psql(t, file)
+		}},
+		{"clickhouse", chPorts() != nil, loadClickHouse, func(t testing.TB, _, script string) string {
+			return clickhouse(t, chPorts()[0], script, "--format", "TabSeparated")
+		}},
+	}
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			if !e.up {
+				t.Skipf("ENGINE SKIPPED: %s is not running (see make test-engines' banner)", e.name)
+			}
+			t0 := time.Now()
+			e.load(t, ws, dir)
+			t.Logf("%s: loaded the canonical tables in %s", e.name, time.Since(t0).Round(time.Millisecond))
+			d, _ := Lookup(e.name)
+			for _, id := range ids {
+				q, m, err := ModelQuery(ctx, ws, id, d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t0 := time.Now()
+				out := e.run(t, filepath.Join(dir, fmt.Sprintf("%s-%s.sql", e.name, m.Name)), Script(d, nil, q))
+				worst := compare(t, e.name+" "+id, want[id], parseScores(t, out), 1e-9)
+				t.Logf("%s %s (%s): %d customers, max |Δ| %.2g, %s", e.name, id, m.Algo, len(want[id]), worst, time.Since(t0).Round(time.Millisecond))
+			}
+		})
+	}
+}
