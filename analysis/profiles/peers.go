@@ -33,6 +33,13 @@ type PeerRun struct {
 	GBDTAUC   float64 `json:"gbdt_auc"`
 	GBDTSec   float64 `json:"gbdt_sec"`
 	GBDTTrees int     `json:"gbdt_trees,omitempty"`
+	// GBDTPredictSec is the best of three wall times of our gbdt's Predict over the training
+	// rows (GBDTPredictRows), for the predict comparison with xgboost on the same-sized
+	// ensemble (same trees, depth and leaves).
+	GBDTPredictSec  float64 `json:"gbdt_predict_sec,omitempty"`
+	GBDTPredictRows int     `json:"gbdt_predict_rows,omitempty"`
+	GBDTMaxDepth    int     `json:"gbdt_max_depth,omitempty"`
+	GBDTMaxLeaves   int     `json:"gbdt_max_leaves,omitempty"`
 }
 
 // ExportPeers writes, per product, the encoded look-alike matrices of the same stratified
@@ -128,6 +135,19 @@ func ExportPeers(ctx context.Context, ws *workspace.Workspace, dir string, produ
 					r.GBDTAUC, r.GBDTSec = auc, sec
 					if n, ok := c.(interface{ NumTrees() int }); ok {
 						r.GBDTTrees = n.NumTrees()
+					}
+					d, l := opt.MaxDepth, opt.MaxLeaves
+					if d <= 0 && l <= 0 {
+						def := model.DefaultOptions(model.GBDT)
+						d, l = def.MaxDepth, def.MaxLeaves
+					}
+					r.GBDTMaxDepth, r.GBDTMaxLeaves, r.GBDTPredictRows = d, l, Xtr.Rows
+					for rep := 0; rep < 3; rep++ {
+						t0 := time.Now()
+						c.Predict(Xtr)
+						if s := time.Since(t0).Seconds(); rep == 0 || s < r.GBDTPredictSec {
+							r.GBDTPredictSec = s
+						}
 					}
 				}
 			}
