@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/acrm-dev/acrm/analysis/progress"
@@ -121,7 +122,9 @@ func (f *Frame) Without(names ...string) *Frame {
 type LoadSpec struct {
 	// Query is a SELECT (or a bare table name) whose rows become the frame.
 	Query string
-	// ID is the id column (kept as the row id, never a feature).
+	// ID is the id column (kept as the row id, never a feature); it must be unique and
+	// non-null. Empty: the rows are numbered 1, 2, … in the query's order (IDName RowNumber),
+	// counting rows whose target is NULL too, so that scoring the same table numbers them alike.
 	ID string
 	// Target is an optional SQL boolean expression over the query's columns; rows where it
 	// is NULL are skipped, and the columns it reads are not features.
@@ -135,6 +138,30 @@ var (
 	identRe  = regexp.MustCompile(`"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*`)
 	strLitRe = regexp.MustCompile(`'(?:[^']|'')*'`)
 )
+
+// RowNumber is the id name of a frame loaded without an id column: its ids are the row
+// numbers 1, 2, … in the query's order.
+const RowNumber = "row"
+
+// IDError is returned when the id column is not a usable id: NULL ids or duplicates.
+type IDError struct {
+	Source, Column string
+	Nulls          int    // rows with a NULL id
+	Duplicates     int    // ids that appear more than once
+	Example        string // one duplicated id
+	Count          int    // how often Example appears
+}
+
+func (e *IDError) Error() string {
+	var what []string
+	if e.Duplicates > 0 {
+		what = append(what, fmt.Sprintf("%d id value(s) appear more than once (e.g. %q on %d rows)", e.Duplicates, e.Example, e.Count))
+	}
+	if e.Nulls > 0 {
+		what = append(what, fmt.Sprintf("%d row(s) have a NULL id", e.Nulls))
+	}
+	return fmt.Sprintf("id column %q of %s is not a unique id: %s; give a column with one distinct value per row, or leave --id out to number the rows", e.Column, e.Source, strings.Join(what, " and "))
+}
 
 // TargetColumn is the alias of the evaluated target expression inside Load's query.
 const TargetColumn = "__acrm_target"
@@ -256,10 +283,7 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 			idCol = &cols[i]
 		}
 	}
-	if spec.ID == "" {
-		return nil, fmt.Errorf("features: %s: no id column given", spec.Query)
-	}
-	if idCol == nil {
+	if idCol == nil && spec.ID != "" {
 		return nil, fmt.Errorf("features: %s has no id column %q (columns: %s)", spec.Query, spec.ID, joinNames(cols))
 	}
 	var missingEx []string
@@ -286,10 +310,16 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 	}
 
 	var sel []string
-	sel = append(sel, "CAST("+workspace.QuoteIdent(idCol.name)+" AS VARCHAR)")
-	f := &Frame{IDName: idCol.name}
+	var f *Frame
+	if idCol != nil {
+		sel = append(sel, "CAST("+workspace.QuoteIdent(idCol.name)+" AS VARCHAR)")
+		f = &Frame{IDName: idCol.name}
+	} else {
+		sel = append(sel, "NULL::VARCHAR")
+		f = &Frame{IDName: RowNumber}
+	}
 	for _, c := range cols {
-		if strings.EqualFold(c.name, spec.ID) || exclude[strings.ToLower(c.name)] || c.name == TargetColumn {
+		if (spec.ID != "" && strings.EqualFold(c.name, spec.ID)) || exclude[strings.ToLower(c.name)] || c.name == TargetColumn {
 			continue
 		}
 		if targetCols[strings.ToLower(c.name)] {
@@ -308,7 +338,10 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 	where := ""
 	if spec.Target != "" {
 		sel = append(sel, "CAST(("+spec.Target+") AS DOUBLE)")
-		where = " WHERE (" + spec.Target + ") IS NOT NULL"
+		if idCol != nil {
+			where = " WHERE (" + spec.Target + ") IS NOT NULL"
+		}
+		// Without an id the rows are numbered before the NULL-target rows are skipped (below).
 	}
 	var total int64
 	if report != nil {
@@ -339,9 +372,30 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 	if spec.Target != "" {
 		dest = append(dest, &tgt)
 	}
+	seen := map[string]int{}
+	idErr := &IDError{Source: spec.Query, Column: spec.ID}
+	rowNo := 0
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("features: read %s row %d: %w", spec.Query, f.Rows+1, err)
+			return nil, fmt.Errorf("features: read %s row %d: %w", spec.Query, rowNo+1, err)
+		}
+		rowNo++
+		if idCol == nil {
+			if spec.Target != "" && !tgt.Valid {
+				continue
+			}
+			id = sql.NullString{String: strconv.Itoa(rowNo), Valid: true}
+		} else if !id.Valid {
+			idErr.Nulls++
+		} else {
+			c := seen[id.String] + 1
+			seen[id.String] = c
+			if c == 2 {
+				idErr.Duplicates++
+			}
+			if c > 1 && c > idErr.Count {
+				idErr.Example, idErr.Count = id.String, c
+			}
 		}
 		f.IDs = append(f.IDs, id.String)
 		for i, c := range f.Cols {
@@ -371,6 +425,10 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("features: read %s: %w", spec.Query, err)
+	}
+	if idErr.Nulls > 0 || idErr.Duplicates > 0 {
+		idErr.Column = idCol.name
+		return nil, fmt.Errorf("features: %w", idErr)
 	}
 	if report != nil {
 		report(Progress{Done: int64(f.Rows), Total: int64(f.Rows), Stage: "load"})

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-
-	"gonum.org/v1/gonum/optimize"
 )
 
 // Calibrator maps uncalibrated scores to calibrated probabilities so probabilities of
@@ -26,8 +24,8 @@ type Calibrator struct {
 
 // FitCalibrator fits a calibration map from scores p to labels y in {0,1}.
 //
-// "platt" minimizes the mean log-loss of q_i = σ(A·logit(p_i) + B) over A, B with
-// LBFGS (scores clipped to [1e−12, 1−1e−12]); fitting on logit(p) makes the identity
+// "platt" minimizes the mean log-loss of q_i = σ(A·logit(p_i) + B) over A, B by
+// Newton's method (scores clipped to [1e−12, 1−1e−12]); fitting on logit(p) makes the identity
 // map (A=1, B=0) part of the family.
 //
 // "isotonic" fits the non-decreasing step function of p that minimizes Σ (q_i − y_i)²
@@ -68,33 +66,58 @@ func fitPlatt(p, y []float64) (*Calibrator, error) {
 	for i, v := range p {
 		z[i] = logitOf(v)
 	}
-	fg := func(grad, x []float64) float64 {
-		a, b := x[0], x[1]
-		f, ga, gb := 0.0, 0.0, 0.0
+	// Newton's method on the two parameters (the loss is convex and smooth), halving the
+	// step until the loss does not rise; a tiny ridge keeps the Hessian invertible when
+	// every score is the same.
+	loss := func(a, b float64) float64 {
+		f := 0.0
 		for i, zi := range z {
-			t := a*zi + b
-			f += math.Max(t, 0) + math.Log1p(math.Exp(-math.Abs(t))) - y[i]*t
-			r := sigmoid(t) - y[i]
-			ga += r * zi
-			gb += r
-		}
-		if grad != nil {
-			grad[0], grad[1] = ga/n, gb/n
+			sp, _ := softplusSigmoid(a*zi + b)
+			f += sp - y[i]*(a*zi+b)
 		}
 		return f / n
 	}
-	prob := optimize.Problem{
-		Func: func(x []float64) float64 { return fg(nil, x) },
-		Grad: func(g, x []float64) { fg(g, x) },
+	a, b := 1.0, 0.0
+	f := loss(a, b)
+	for iter := 0; iter < 50; iter++ {
+		var ga, gb, haa, hab, hbb float64
+		for i, zi := range z {
+			_, q := softplusSigmoid(a*zi + b)
+			r, w := q-y[i], q*(1-q)
+			ga += r * zi
+			gb += r
+			haa += w * zi * zi
+			hab += w * zi
+			hbb += w
+		}
+		ga, gb, haa, hab, hbb = ga/n, gb/n, haa/n+1e-12, hab/n, hbb/n+1e-12
+		det := haa*hbb - hab*hab
+		if !(det > 0) {
+			return nil, errors.New("model: platt calibration: singular Hessian")
+		}
+		da, db := (hbb*ga-hab*gb)/det, (haa*gb-hab*ga)/det
+		// Newton decrement gᵀH⁻¹g: half of it is the loss still to gain.
+		dec := ga*da + gb*db
+		if dec < 1e-14 {
+			break
+		}
+		step, moved := 1.0, false
+		for k := 0; k < 30; k++ {
+			na, nb := a-step*da, b-step*db
+			if nf := loss(na, nb); nf <= f-1e-4*step*dec {
+				a, b, f, moved = na, nb, nf, true
+				break
+			}
+			step /= 2
+		}
+		if !moved {
+			break
+		}
 	}
-	res, err := optimize.Minimize(prob, []float64{1, 0}, &optimize.Settings{GradientThreshold: 1e-9, MajorIterations: 200}, &optimize.LBFGS{})
-	if res == nil {
-		return nil, fmt.Errorf("model: platt calibration: %w", err)
-	}
-	if math.IsNaN(res.X[0]) || math.IsNaN(res.X[1]) {
+	if math.IsNaN(a) || math.IsNaN(b) || math.IsInf(a, 0) || math.IsInf(b, 0) {
 		return nil, errors.New("model: platt calibration did not converge")
 	}
-	return &Calibrator{Method: "platt", A: res.X[0], B: res.X[1]}, nil
+	return &Calibrator{Method: "platt", A: a, B: b}, nil
 }
 
 func fitIsotonic(p, y []float64) *Calibrator {

@@ -142,6 +142,7 @@ type growLeaf struct {
 type grower struct {
 	n, p    int
 	bins    []uint8 // row-major n×p
+	cols    []uint8 // column-major p×n copy (see columns), nil until first used
 	nb      []int   // bins of feature j including the NaN bin (last)
 	off     []int   // offset of feature j in a histogram
 	total   int
@@ -169,6 +170,25 @@ type sparseGroup struct {
 	flo, fhi int
 	ptr      []uint32
 	ent      []uint32
+}
+
+// maxColumnCopy bounds the column-major copy of the bins (bytes) that partitioning reads.
+const maxColumnCopy = 64 << 20
+
+// columns returns the bins column-major (p×n), transposed on first use, or nil when the
+// copy would exceed maxColumnCopy.
+func (gr *grower) columns() []uint8 {
+	if gr.cols == nil && gr.n*gr.p <= maxColumnCopy {
+		n, p := gr.n, gr.p
+		gr.cols = make([]uint8, n*p)
+		for i := 0; i < n; i++ {
+			row := gr.bins[i*p : (i+1)*p]
+			for j, b := range row {
+				gr.cols[j*n+i] = b
+			}
+		}
+	}
+	return gr.cols
 }
 
 func newGrower(bins []uint8, n int, bn *binner, workers int) *grower {
@@ -483,8 +503,14 @@ func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64))
 		nanBin := uint8(gr.nb[sp.feature] - 1)
 		split := uint8(sp.bin)
 		nl, nr, missN := lf.start, 0, 0
+		// A leaf's rows are in ascending order, so the column-major copy is read forwards
+		// (the row-major matrix costs a cache line per row).
+		src, base, stride := gr.bins, f, p
+		if cols := gr.columns(); cols != nil {
+			src, base, stride = cols, f*gr.n, 1
+		}
 		for _, r := range gr.idx[lf.start:lf.end] {
-			b := gr.bins[int(r)*p+f]
+			b := src[base+int(r)*stride]
 			var left bool
 			if b == nanBin {
 				left = sp.missingLeft

@@ -72,10 +72,45 @@ func fitLogit(ctx context.Context, X *Matrix, y []float64, opt Options, report f
 }
 
 // FitLogitPath fits one logistic regression per L2 penalty in l2s (each with the other
-// options of opt) on the same rows. Each fit starts from the solution of the previous
-// penalty (a warm start: order l2s from strongest to weakest so each solution is near the
-// next), which makes a regularisation path cost little more than its slowest fit.
-func FitLogitPath(ctx context.Context, X *Matrix, y []float64, l2s []float64, opt Options) ([]Classifier, error) {
+// options of opt) on the same rows. Each fit starts from starts[k] when given (e.g. the
+// solution for the same penalty on other cross-validation folds), else from the solution of
+// the previous penalty (a warm start: order l2s from strongest to weakest so each solution
+// is near the next), which makes a regularisation path cost little more than its slowest
+// fit. It also returns each fit's solution (intercept then standardized coefficients) to
+// start other paths from.
+func FitLogitPath(ctx context.Context, X *Matrix, y []float64, l2s []float64, opt Options, starts [][]float64) ([]Classifier, [][]float64, error) {
+	if err := checkXY(X, y, "training"); err != nil {
+		return nil, nil, err
+	}
+	if err := checkFinite(X, "training"); err != nil {
+		return nil, nil, err
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	out := make([]Classifier, 0, len(l2s))
+	sols := make([][]float64, 0, len(l2s))
+	var x0 []float64
+	for k, l2 := range l2s {
+		o := opt
+		o.Algo, o.L2 = Logit, l2
+		if k < len(starts) && starts[k] != nil {
+			x0 = starts[k]
+		}
+		m, x, err := fitLogitFrom(ctx, X, y, o, x0, func(Progress) {})
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, m)
+		sols = append(sols, x)
+		x0 = x
+	}
+	return out, sols, nil
+}
+
+// FitLogitFrom is Fit for a logit started at x0 (a solution FitLogitPath returned for
+// similar rows; nil = the usual start).
+func FitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 []float64) (Classifier, error) {
 	if err := checkXY(X, y, "training"); err != nil {
 		return nil, err
 	}
@@ -85,19 +120,12 @@ func FitLogitPath(ctx context.Context, X *Matrix, y []float64, l2s []float64, op
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
-	out := make([]Classifier, 0, len(l2s))
-	var x0 []float64
-	for _, l2 := range l2s {
-		o := opt
-		o.Algo, o.L2 = Logit, l2
-		m, x, err := fitLogitFrom(ctx, X, y, o, x0, func(Progress) {})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-		x0 = x
+	opt.Algo = Logit
+	m, _, err := fitLogitFrom(ctx, X, y, opt, x0, func(Progress) {})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return m, nil
 }
 
 // fitLogitFrom is fitLogit started at x0 (intercept then standardized coefficients; nil =
@@ -124,6 +152,28 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 		sd[j] = math.Sqrt(sd[j] / float64(n))
 		if sd[j] < 1e-12 {
 			sd[j] = 1
+		}
+	}
+	// One-hot heavy matrices are mostly zeros: the loss and gradient then run over the
+	// non-zero values only (CSR), which is exact since the raw-scale coefficients absorb
+	// the standardization.
+	var (
+		sptr []int
+		scol []int32
+		sval []float64
+	)
+	if nz := countNonZero(X); float64(nz) < sparseLogitDensity*float64(n*p) {
+		sptr = make([]int, n+1)
+		scol = make([]int32, 0, nz)
+		sval = make([]float64, 0, nz)
+		for i := 0; i < n; i++ {
+			for j, v := range X.Row(i) {
+				if v != 0 {
+					scol = append(scol, int32(j))
+					sval = append(sval, v)
+				}
+			}
+			sptr[i+1] = len(sval)
 		}
 	}
 	workers := opt.Workers
@@ -164,12 +214,27 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 				g := pt.grad
 				lo, hi := k*chunk, min((k+1)*chunk, n)
 				for i := lo; i < hi; i++ {
+					if sptr != nil {
+						cs, vs := scol[sptr[i]:sptr[i+1]], sval[sptr[i]:sptr[i+1]]
+						z := b0
+						for k, j := range cs {
+							z += raw[j] * vs[k]
+						}
+						sp, q := softplusSigmoid(z)
+						pt.loss += sp - y[i]*z
+						r := q - y[i]
+						pt.rsum += r
+						for k, j := range cs {
+							g[j] += r * vs[k]
+						}
+						continue
+					}
 					row := X.Data[i*p : (i+1)*p]
 					z := b0 + floats.Dot(raw, row)
 					// softplus(z) − y z, computed stably.
-					sp := math.Max(z, 0) + math.Log1p(math.Exp(-math.Abs(z)))
+					sp, q := softplusSigmoid(z)
 					pt.loss += sp - y[i]*z
-					r := sigmoid(z) - y[i]
+					r := q - y[i]
 					pt.rsum += r
 					floats.AddScaled(g, r, row)
 				}
@@ -210,6 +275,10 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 	if maxIter <= 0 {
 		maxIter = 500
 	}
+	gradTol := opt.Tol
+	if gradTol <= 0 {
+		gradTol = 1e-6
+	}
 	iter := 0
 	problem := optimize.Problem{
 		Func: func(x []float64) float64 { eval(x); return lastF },
@@ -232,7 +301,7 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 		x0 = slices.Clone(x0)
 	}
 	settings := &optimize.Settings{
-		GradientThreshold: 1e-6,
+		GradientThreshold: gradTol,
 		MajorIterations:   maxIter,
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-12, Relative: 1e-10, Iterations: 10},
 		Recorder: recorderFunc(func(op optimize.Operation) {
@@ -264,6 +333,19 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 	}
 	report(Progress{Done: int64(maxIter), Total: int64(maxIter), Stage: "logit"})
 	return m, x, nil
+}
+
+// sparseLogitDensity is the share of non-zero values under which the logit reads X as CSR.
+const sparseLogitDensity = 0.35
+
+func countNonZero(X *Matrix) int {
+	nz := 0
+	for _, v := range X.Data {
+		if v != 0 {
+			nz++
+		}
+	}
+	return nz
 }
 
 // recorderFunc adapts a function to optimize.Recorder.

@@ -55,6 +55,9 @@ type Options struct {
 
 	// MaxIter bounds the LBFGS iterations of logistic regression (0 = 500).
 	MaxIter int
+	// Tol is logistic regression's convergence threshold on the largest component of the
+	// gradient of the mean penalized loss over standardized features (0 = 1e−6).
+	Tol float64
 }
 
 // DefaultOptions returns the defaults for the algorithm:
@@ -270,6 +273,16 @@ func sigmoid(z float64) float64 {
 	}
 	e := math.Exp(z)
 	return e / (1 + e)
+}
+
+// softplusSigmoid returns log(1+e^z) and σ(z) with one exponential, both stable for any z.
+func softplusSigmoid(z float64) (sp, q float64) {
+	e := math.Exp(-math.Abs(z))
+	sp = math.Log1p(e)
+	if z >= 0 {
+		return z + sp, 1 / (1 + e)
+	}
+	return sp, e / (1 + e)
 }
 
 func logitOf(p float64) float64 {

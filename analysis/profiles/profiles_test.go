@@ -228,11 +228,61 @@ func TestBadInput(t *testing.T) {
 			}
 		}
 	}
+	// A blank-only target column, a duplicated or NULL id: clear messages, nothing registered.
+	exec(t, ws, `CREATE TABLE tblank AS SELECT *, CAST(NULL AS VARCHAR) AS churn FROM t`)
+	exec(t, ws, `CREATE TABLE tdup AS SELECT id % 1500 AS cid, * EXCLUDE (id) FROM t`)
+	exec(t, ws, `CREATE TABLE tnullid AS SELECT CASE WHEN id < 3 THEN NULL ELSE id END AS cid, * EXCLUDE (id) FROM t`)
+	for _, c := range []struct {
+		source, id, target string
+		want               []string
+	}{
+		{"tblank", "id", "churn = 'yes'", []string{`"churn = 'yes'"`, "no rows to train on", "NULL on every row"}},
+		{"tdup", "cid", "y", []string{`id column "cid" of tdup is not a unique id`, "500 id value(s) appear more than once", `(e.g. "`, "on 2 rows", "leave --id out"}},
+		{"tnullid", "cid", "y", []string{`id column "cid" of tnullid`, "3 row(s) have a NULL id"}},
+	} {
+		s := base
+		s.Source, s.ID, s.Target = c.source, c.id, c.target
+		_, err := TrainTable(ctx, ws, s, nil)
+		if err == nil {
+			t.Errorf("%s: no error", c.source)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", c.source, err, w)
+			}
+		}
+		var ie *features.IDError
+		if c.id == "cid" && !errors.As(err, &ie) {
+			t.Errorf("%s: %v is not an IDError", c.source, err)
+		}
+	}
 	var n int
 	_ = ws.QueryRowContext(ctx, `SELECT count(*) FROM acrm_models`).Scan(&n)
 	if n != 0 {
 		t.Fatalf("failed runs registered %d models", n)
 	}
+
+	// Without an id the rows are numbered in table order, and scoring numbers them alike
+	// (rows whose target is NULL keep their number).
+	exec(t, ws, `CREATE TABLE tnoid AS SELECT * EXCLUDE (id, y), CASE WHEN id = 0 THEN NULL ELSE y END AS y FROM t ORDER BY id`)
+	s0 := base
+	s0.Name, s0.Source, s0.ID, s0.Target = "noid", "tnoid", "", "y"
+	r0, err := TrainTable(ctx, ws, s0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r0.IDs) != 1999 || r0.IDs[0] != "2" || r0.IDs[1998] != "2000" {
+		t.Errorf("numbered training ids: %d, first %q", len(r0.IDs), r0.IDs[0])
+	}
+	sc, err := ScoreTable(ctx, ws, "noid", "tnoid", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.IDName != features.RowNumber || len(sc.IDs) != 2000 || sc.IDs[0] != "1" || sc.IDs[1999] != "2000" {
+		t.Errorf("numbered scores: %s, %d ids", sc.IDName, len(sc.IDs))
+	}
+	exec(t, ws, `DELETE FROM acrm_models`)
 
 	// All-NULL and constant features are dropped with a warning naming them; training goes on.
 	s := base

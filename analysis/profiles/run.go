@@ -16,8 +16,9 @@ import (
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
-// TrainTable trains a model on any table (or SELECT) of the workspace: spec.Source, spec.ID
-// and spec.Target (a SQL boolean expression) are required. The run is registered in
+// TrainTable trains a model on any table (or SELECT) of the workspace: spec.Source and
+// spec.Target (a SQL boolean expression) are required; spec.ID, when given, must be a unique,
+// non-null column, and without it the rows are numbered in table order. The run is registered in
 // acrm_models.
 func TrainTable(ctx context.Context, ws *workspace.Workspace, spec Spec, report func(Progress)) (*Result, error) {
 	spec.ProductID = 0
@@ -343,8 +344,8 @@ func ScoreTable(ctx context.Context, ws *workspace.Workspace, ref, table string,
 	if err != nil {
 		return nil, err
 	}
-	id := s.ID
-	if id == "" {
+	id := s.ID // a table model trained without an id numbers the rows (features.RowNumber)
+	if id == "" && s.ProductID > 0 {
 		id = "customer_id"
 	}
 	f, err := features.Load(ctx, ws, features.LoadSpec{Query: table, ID: id}, loadReport(report))

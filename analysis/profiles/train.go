@@ -202,7 +202,7 @@ func checkTarget(what string, y []float64) (int, error) {
 	}
 	switch {
 	case len(y) == 0:
-		return 0, fmt.Errorf("profiles: %s: no rows to train on", what)
+		return 0, fmt.Errorf("profiles: %s: no rows to train on (the target is NULL on every row: a blank column?)", what)
 	case pos == 0:
 		return 0, fmt.Errorf("profiles: %s has no positives: it is false for all %d rows: %w", what, len(y), ErrNoPositives)
 	case pos == len(y):
@@ -289,13 +289,29 @@ func Fit(ctx context.Context, f *features.Frame, y []float64, spec Spec, report 
 	frs := make([]foldResult, k)
 	var done atomic.Int64
 	report(Progress{Done: 1, Total: total, Stage: fmt.Sprintf("cv 0/%d folds", k)})
+	// The first fold's logit path, fitted with every worker, is where the other folds'
+	// paths start (a warm start per penalty: the folds share most of their rows).
+	var starts [][]float64
+	if need[model.Logit] {
+		lp, err := fitLogitFold(ctx, B.X, y, folds[0], spec, workers, nil)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("profiles: %s: fold 1: logit: %w", spec.Name, err)
+		}
+		frs[0].logit, frs[0].logitTime, starts = lp.scores, lp.took, lp.sols
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(par)
 	for fk := range folds {
 		g.Go(func() error {
-			fr, err := fitFold(gctx, B, y, folds[fk], need, spec, fitWorkers)
+			fr, err := fitFold(gctx, B, y, folds[fk], need, spec, fitWorkers, fk == 0, starts)
 			if err != nil {
 				return fmt.Errorf("fold %d: %w", fk+1, err)
+			}
+			if fk == 0 {
+				fr.logit, fr.logitTime = frs[0].logit, frs[0].logitTime
 			}
 			frs[fk] = fr
 			d := done.Add(1)
@@ -312,6 +328,9 @@ func Fit(ctx context.Context, f *features.Frame, y []float64, spec Spec, report 
 	cands, err := combineFolds(ctx, X, y, folds, frs, need, spec, fitWorkers)
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %s: %w", spec.Name, err)
+	}
+	if c := cands[model.Logit]; c != nil && c.l2idx < len(starts) {
+		c.x0 = starts[c.l2idx]
 	}
 	for _, a := range algos {
 		res.Models = append(res.Models, cands[a].t)
@@ -351,33 +370,66 @@ type foldResult struct {
 	predictWorkers int
 }
 
-func fitFold(ctx context.Context, B *model.Binned, y []float64, test []int, need map[model.Algo]bool, spec Spec, workers int) (foldResult, error) {
-	X := B.X
-	fr := foldResult{predictWorkers: workers}
-	inTest := make([]bool, len(y))
+// cvTol is the logit's convergence threshold in cross-validation (the refit uses the
+// model default): fold scores are only ranked, and a tighter optimum does not move them.
+const cvTol = 1e-4
+
+// logitPath is one fold's logit path: held-out scores and solutions per logitL2.
+type logitPath struct {
+	scores [][]float64
+	sols   [][]float64
+	took   time.Duration
+}
+
+func fitLogitFold(ctx context.Context, X *model.Matrix, y []float64, test []int, spec Spec, workers int, starts [][]float64) (logitPath, error) {
+	t0 := time.Now()
+	train := complement(len(y), test)
+	o := options(spec, model.Logit)
+	o.Workers = workers
+	if o.Tol == 0 {
+		o.Tol = cvTol
+	}
+	ms, sols, err := model.FitLogitPath(ctx, X.Subset(train), pick(y, train), logitL2, o, starts)
+	if err != nil {
+		return logitPath{}, err
+	}
+	Xte := X.Subset(test)
+	lp := logitPath{sols: sols}
+	for _, m := range ms {
+		lp.scores = append(lp.scores, m.Predict(Xte))
+	}
+	lp.took = time.Since(t0)
+	return lp, nil
+}
+
+// complement returns the rows 0…n−1 not in test, in order.
+func complement(n int, test []int) []int {
+	inTest := make([]bool, n)
 	for _, i := range test {
 		inTest[i] = true
 	}
-	train := make([]int, 0, len(y)-len(test))
-	for i := range y {
+	train := make([]int, 0, n-len(test))
+	for i := range n {
 		if !inTest[i] {
 			train = append(train, i)
 		}
 	}
+	return train
+}
+
+// fitFold fits the fold's candidates on the other folds' rows; skipLogit when the fold's
+// logit path is already fitted, starts the warm starts of its logit path.
+func fitFold(ctx context.Context, B *model.Binned, y []float64, test []int, need map[model.Algo]bool, spec Spec, workers int, skipLogit bool, starts [][]float64) (foldResult, error) {
+	X := B.X
+	fr := foldResult{predictWorkers: workers}
+	train := complement(len(y), test)
 	Xte := X.Subset(test)
-	if need[model.Logit] {
-		Xtr, yTr := X.Subset(train), pick(y, train)
-		t0 := time.Now()
-		o := options(spec, model.Logit)
-		o.Workers = workers
-		ms, err := model.FitLogitPath(ctx, Xtr, yTr, logitL2, o)
+	if need[model.Logit] && !skipLogit {
+		lp, err := fitLogitFold(ctx, X, y, test, spec, workers, starts)
 		if err != nil {
 			return fr, fmt.Errorf("logit: %w", err)
 		}
-		for _, m := range ms {
-			fr.logit = append(fr.logit, m.Predict(Xte))
-		}
-		fr.logitTime = time.Since(t0)
+		fr.logit, fr.logitTime = lp.scores, lp.took
 	}
 	if need[model.Tree] {
 		t0 := time.Now()
@@ -413,6 +465,8 @@ type candidate struct {
 	t      *Trained
 	oof    []float64 // raw (uncalibrated) out-of-fold scores
 	l2     float64   // logit
+	l2idx  int       // logit: index of l2 in logitL2
+	x0     []float64 // logit: the first fold's solution at l2, where the refit starts
 	rounds int       // gbdt
 	platt  *model.Calibrator
 }
@@ -454,7 +508,7 @@ func combineFolds(ctx context.Context, X *model.Matrix, y []float64, folds [][]i
 			d += fr.logitTime
 		}
 		out[model.Logit] = &candidate{t: &Trained{Algo: model.Logit, CVTime: d, Params: fmt.Sprintf("L2 %g", logitL2[best])},
-			oof: bestOOF, l2: logitL2[best]}
+			oof: bestOOF, l2: logitL2[best], l2idx: best}
 	}
 	if need[model.Tree] {
 		var d time.Duration
@@ -543,7 +597,7 @@ func refit(ctx context.Context, B *model.Binned, y []float64, best *Trained, can
 			o.Rounds, o.EarlyStopping = cands[model.GBDT].rounds, 0
 		}
 		if a == model.Logit {
-			c, err := model.Fit(ctx, X, y, nil, nil, o, nil)
+			c, err := model.FitLogitFrom(ctx, X, y, o, cands[model.Logit].x0)
 			return c, o, err
 		}
 		c, err := model.FitRows(ctx, B, y, all, nil, o, nil)

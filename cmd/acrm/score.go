@@ -25,6 +25,7 @@ func newScoreCmd() *cobra.Command {
                                                     the total model's ranked offers (see score_all.go)
 
 T2 needs the model's id column and every column its encoder reads (missing ones are named);
+a model trained without --id numbers T2's rows 1, 2, … in table order (CSV column "row");
 categories never seen in training are handled. Without --table a product model scores the
 customer view and a table model scores its own source table; the scores replace the model's
 rows in acrm_scores in one transaction (and go to -o too when given).`,

@@ -35,7 +35,7 @@ func newTrainCmd() *cobra.Command {
 
   acrm train --product 7 [--target lookalike|response]   one product on the customer view
   acrm train --all [--target lookalike|response]         every product, in parallel
-  acrm train --table T --id COL --target "SQL boolean" --name NAME [--exclude COL,...]
+  acrm train --table T [--id COL] --target "SQL boolean" --name NAME [--exclude COL,...]
 
 --algo auto (default) compares logit (L2 chosen by CV), tree, gbdt (rounds chosen by CV)
 and a blend of the calibrated logit and gbdt by stratified k-fold cross-validation
@@ -49,7 +49,7 @@ nothing unfinished.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&fl.table, "table", "", "table or view to train on (generic path)")
-	f.StringVar(&fl.id, "id", "", "id column of --table")
+	f.StringVar(&fl.id, "id", "", "unique id column of --table (default: rows numbered 1, 2, … in table order; acrm score writes that number)")
 	f.StringVar(&fl.target, "target", "", "SQL boolean expression (with --table), or lookalike|response (with --product/--all; default lookalike)")
 	f.StringVar(&fl.name, "name", "", "registry name of the model (with --table; product models are named P<id>-<target>)")
 	f.StringVar(&fl.algo, "algo", "auto", "auto|logit|tree|gbdt|blend")
@@ -85,8 +85,8 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 	var results []*profiles.Result
 	switch {
 	case fl.table != "":
-		if fl.id == "" || fl.target == "" || fl.name == "" {
-			return errors.New("train: --table needs --id, --target \"SQL boolean expression\" and --name")
+		if fl.target == "" || fl.name == "" {
+			return errors.New("train: --table needs --target \"SQL boolean expression\" and --name (--id is optional)")
 		}
 		if ok, err := ws.HasTable(ctx, fl.table); err != nil {
 			return err
