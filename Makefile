@@ -7,7 +7,7 @@ SEED ?= 42
 BIN := bin/acrm
 export CGO_ENABLED := 1
 
-.PHONY: all build install run test test-engines bench lint sample clean readme-figures
+.PHONY: all build install run test test-engines bench lint sample clean readme-figures peers-raw
 
 all: build
 
@@ -80,6 +80,12 @@ vuln:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+# Not part of make test: acrm train's default against scikit-learn (LogisticRegression with C
+# by CV) and xgboost on the same raw churn CSVs, scored on the separate test file (needs
+# Debian's python3-sklearn, python3-xgboost, python3-pandas).
+peers-raw:
+	bash bench/peers/raw.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
