@@ -48,17 +48,21 @@ test-engines:
 
 # Go native fuzzing: each target runs FUZZTIME (default 10 minutes) with its corpus under the
 # package's testdata/fuzz. `make test` runs the seeds and the saved corpus only.
+# FUZZ_PARALLEL sets the fuzzing workers (default 2).
 FUZZTIME ?= 10m
 FUZZ_TARGETS := \
 	./analysis/workspace:FuzzCheckExpression \
 	./analysis/workspace:FuzzImportOptions \
 	./analysis/sim:FuzzScenarioInputs \
 	./tui/simulate:FuzzFieldParse \
-	./analysis/nbo:FuzzParseRules
+	./analysis/nbo:FuzzParseRules \
+	./analysis/nbo:FuzzServeBodies \
+	./analysis/monitor:FuzzOutcomesImport
+FUZZ_PARALLEL ?= 2
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; echo "== $$fn ($$pkg, $(FUZZTIME))"; \
-		$(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -parallel 2; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZ_PARALLEL); \
 	done
 
 # Crash tests at soak strength: SIGKILL at 20 random moments per operation.

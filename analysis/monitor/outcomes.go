@@ -238,6 +238,9 @@ func headerIndex(path string, head []string) ([]int, error) {
 			h = strings.ToLower(strings.TrimSpace(h))
 			for _, n := range names {
 				if h == n {
+					if idx[i] >= 0 {
+						return nil, fmt.Errorf("outcomes: %s: the header has the %s column twice (columns %d and %d)", path, names[0], idx[i]+1, j+1)
+					}
 					idx[i] = j
 				}
 			}

@@ -120,3 +120,29 @@ func TestImportOutcomesRowByRow(t *testing.T) {
 		t.Errorf("contacts %d after refused imports, want %d", got, before+4)
 	}
 }
+
+// TestImportOutcomesDuplicateHeader: a header naming a column twice (customer and
+// customer_id, say) is refused with both positions named; nothing is read or written.
+func TestImportOutcomesDuplicateHeader(t *testing.T) {
+	ws := sampletest.Fresh(t, 300, 2)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "dup.csv")
+	body := "customer;customer_id;campaign;product;outcome;revenue;date\n1;2;3;1;accepted;1;2026-11-20\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var before, after int
+	if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM contacts`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ImportOutcomes(ctx, ws, ImportOptions{Path: path})
+	if err == nil || !strings.Contains(err.Error(), "customer column twice (columns 1 and 2)") {
+		t.Fatalf("err = %v, want the duplicate customer column named", err)
+	}
+	if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM contacts`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Fatalf("%d contacts written", after-before)
+	}
+}
