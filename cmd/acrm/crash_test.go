@@ -59,11 +59,17 @@ type crashOp struct {
 	name  string
 	args  func(db string) []string
 	check func(t *testing.T, ws *workspace.Workspace) // every table complete or absent
+	// rerun is the command run after the kill (default args): it must succeed. after checks
+	// the workspace once the rerun finished (optional).
+	rerun func(t *testing.T, db string) []string
+	after func(t *testing.T, ws *workspace.Workspace)
 }
 
-// TestCrashKillAtRandomMoments SIGKILLs acrm at random moments during sample, import and
-// train, then opens the workspace: every table is complete or absent, the model registry
-// is consistent, the last good scores are intact, and a rerun succeeds.
+// TestCrashKillAtRandomMoments SIGKILLs acrm at random moments during sample, import,
+// train, score --all and outcomes import, then opens the workspace: every table is complete
+// or absent, the model registry is consistent, the last good scores (acrm_scores and the
+// total model's acrm_nbo_*) are intact, and a rerun succeeds. The small sample workspace is
+// prepared once; every kill works on a copy of it.
 func TestCrashKillAtRandomMoments(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test: skipped with -short")
@@ -73,9 +79,30 @@ func TestCrashKillAtRandomMoments(t *testing.T) {
 	runAcrm(t, "sample", "--db", base, "--customers", strconv.Itoa(crashCustomers), "--seed", "7")
 	runAcrm(t, "train", "--db", base, "--product", "1")
 	runAcrm(t, "score", "--db", base, "--model", "P01-lookalike")
+	runAcrm(t, "train", "--db", base, "--product", "3")
+	runAcrm(t, "score", "--db", base, "--all")
 	goodScores := scoreFingerprint(t, base)
+	goodNBO := withWS(t, base, nboFingerprint)
 	csv := filepath.Join(dir, "big.csv")
 	writeBigCSV(t, csv, 300_000)
+	responses := filepath.Join(dir, "responses.csv")
+	contactsBefore := withWS(t, base, func(t *testing.T, ws *workspace.Workspace) string { return writeResponses(t, ws, responses) })
+	// What an uninterrupted run leaves, measured on the timing copy of each operation.
+	var newNBO, contactsAfter string
+	var rejects []byte
+	// landed counts, per operation, the kills that left the old state and those that left
+	// the new one complete (a kill after the commit).
+	landed := map[string]*[2]int{}
+	land := func(op string, after bool) {
+		if landed[op] == nil {
+			landed[op] = &[2]int{}
+		}
+		if after {
+			landed[op][1]++
+		} else {
+			landed[op][0]++
+		}
+	}
 
 	ops := []crashOp{
 		{
@@ -123,6 +150,78 @@ func TestCrashKillAtRandomMoments(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "score --all",
+			args: func(db string) []string { return []string{"score", "--db", db, "--all"} },
+			check: func(t *testing.T, ws *workspace.Workspace) {
+				// The previous total-model scoring, or the new one complete: never a mix.
+				got := nboFingerprint(t, ws)
+				land("score --all", got == newNBO)
+				if got != goodNBO && got != newNBO {
+					t.Errorf("total-model scoring after a killed score --all:\n %s\nwant the last good one\n %s\nor the new one\n %s", got, goodNBO, newNBO)
+				}
+				if got := scoreFingerprintWS(t, ws); got != goodScores {
+					t.Errorf("scores of P01 changed after a killed score --all: %s, want %s", got, goodScores)
+				}
+			},
+			after: func(t *testing.T, ws *workspace.Workspace) {
+				if got := nboFingerprint(t, ws); got != newNBO {
+					t.Errorf("rerun of score --all:\n %s\nwant\n %s", got, newNBO)
+				}
+			},
+		},
+		{
+			name: "outcomes import",
+			args: func(db string) []string {
+				return []string{"outcomes", "import", "--db", db, responses, "--rejects", db + ".rejects.csv"}
+			},
+			check: func(t *testing.T, ws *workspace.Workspace) {
+				// All accepted rows or none; the rejects file absent or complete.
+				got := contactsFingerprint(t, ws)
+				land("outcomes import", got == contactsAfter)
+				if got != contactsBefore && got != contactsAfter {
+					t.Errorf("contacts after a killed outcomes import: %s, want %s (none imported) or %s (all)", got, contactsBefore, contactsAfter)
+				}
+				if got := scoreFingerprintWS(t, ws); got != goodScores {
+					t.Errorf("scores of P01 changed after a killed outcomes import: %s, want %s", got, goodScores)
+				}
+				if got := nboFingerprint(t, ws); got != goodNBO {
+					t.Errorf("total-model scoring changed after a killed outcomes import: %s, want %s", got, goodNBO)
+				}
+				if b, err := os.ReadFile(ws.Path() + ".rejects.csv"); err == nil && string(b) != string(rejects) {
+					t.Errorf("rejects file after a killed outcomes import: %d bytes, want %d or no file", len(b), len(rejects))
+				}
+			},
+			after: func(t *testing.T, ws *workspace.Workspace) {
+				// The rerun imports what the killed run did not, and nothing twice.
+				if got := contactsFingerprint(t, ws); got != contactsAfter {
+					t.Errorf("contacts after the rerun: %s, want %s", got, contactsAfter)
+				}
+			},
+		},
+	}
+	// After the kill, import --table big reruns as such when the table is absent and
+	// with --replace when the killed run committed it (it then refuses without --replace).
+	ops[1].rerun = func(t *testing.T, db string) []string {
+		args := ops[1].args(db)
+		var exists bool
+		withWS(t, db, func(t *testing.T, ws *workspace.Workspace) string {
+			ok, err := ws.HasTable(context.Background(), "big")
+			if err != nil {
+				t.Fatal(err)
+			}
+			exists = ok
+			land("import", ok)
+			return ""
+		})
+		if !exists {
+			return args
+		}
+		out, err := acrmCmd(args...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), `table "big" already exists (use --replace`) {
+			t.Errorf("import over a committed table: %v\n%s\nwant it refused, naming --replace", err, out)
+		}
+		return append(args, "--replace")
 	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 17))
 	for _, op := range ops {
@@ -133,6 +232,19 @@ func TestCrashKillAtRandomMoments(t *testing.T) {
 			start := time.Now()
 			runAcrm(t, op.args(db)...)
 			full := time.Since(start)
+			switch op.name {
+			case "score --all":
+				newNBO = withWS(t, db, nboFingerprint)
+			case "outcomes import":
+				contactsAfter = withWS(t, db, contactsFingerprint)
+				if contactsAfter == contactsBefore {
+					t.Fatal("the response file imports nothing: the crash test would prove nothing")
+				}
+				rejects, _ = os.ReadFile(db + ".rejects.csv")
+				if len(rejects) == 0 {
+					t.Fatal("the response file has no rejected rows")
+				}
+			}
 			survived := 0
 			for i := 0; i < kills(); i++ {
 				db := filepath.Join(dir, fmt.Sprintf("%s-%d.duckdb", op.name, i))
@@ -150,11 +262,22 @@ func TestCrashKillAtRandomMoments(t *testing.T) {
 					survived++
 				}
 				// A rerun succeeds on the same file.
-				runAcrm(t, op.args(db)...)
+				args := op.args(db)
+				if op.rerun != nil {
+					args = op.rerun(t, db)
+				}
+				runAcrm(t, args...)
+				if op.after != nil {
+					withWS(t, db, func(t *testing.T, ws *workspace.Workspace) string { op.after(t, ws); return "" })
+				}
 				_ = os.Remove(db)
 				_ = os.Remove(db + ".wal")
+				_ = os.Remove(db + ".rejects.csv")
 			}
 			t.Logf("%s: %d of %d kills survived (uninterrupted run %s)", op.name, survived, kills(), full.Round(time.Millisecond))
+			if l := landed[op.name]; l != nil {
+				t.Logf("%s: %d kills left the previous state, %d the new one complete", op.name, l[0], l[1])
+			}
 			if survived != kills() {
 				t.Errorf("%s: %d of %d kills survived", op.name, survived, kills())
 			}
@@ -254,4 +377,85 @@ func writeBigCSV(t *testing.T, path string, rows int) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// withWS opens db, returns fn's answer and closes it again.
+func withWS(t *testing.T, db string, fn func(t *testing.T, ws *workspace.Workspace) string) string {
+	t.Helper()
+	ws, err := workspace.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	return fn(t, ws)
+}
+
+// nboFingerprint sums the total model's current scoring: its run and every table of it. A
+// scoring that is not complete (rows of another run, counts that disagree with the run's
+// row) shows as a mismatch.
+func nboFingerprint(t *testing.T, ws *workspace.Workspace) string {
+	t.Helper()
+	ctx := context.Background()
+	var runs, runID, runCustomers, runOffers, scores, offers, customers, cal int64
+	var sumScore, sumP, sumEV float64
+	q := `SELECT (SELECT count(*) FROM acrm_nbo_runs), (SELECT max(run_id) FROM acrm_nbo_runs),
+		(SELECT customers FROM acrm_nbo_runs ORDER BY run_id DESC LIMIT 1), (SELECT offers FROM acrm_nbo_runs ORDER BY run_id DESC LIMIT 1),
+		(SELECT count(*) FROM acrm_nbo_scores), (SELECT coalesce(sum(score), 0) FROM acrm_nbo_scores),
+		(SELECT count(*) FROM acrm_nbo_offers), (SELECT coalesce(sum(p_accept), 0) FROM acrm_nbo_offers),
+		(SELECT count(*) FROM acrm_nbo_customers), (SELECT coalesce(sum(expected_value), 0) FROM acrm_nbo_customers),
+		(SELECT count(*) FROM acrm_nbo_calibration)`
+	if err := ws.QueryRowContext(ctx, q).Scan(&runs, &runID, &runCustomers, &runOffers, &scores, &sumScore, &offers, &sumP, &customers, &sumEV, &cal); err != nil {
+		t.Fatal(err)
+	}
+	if runOffers != offers || runCustomers != customers {
+		t.Errorf("run %d says %d customers and %d offers; the tables hold %d and %d", runID, runCustomers, runOffers, customers, offers)
+	}
+	return fmt.Sprintf("%d runs (last %d); %d scores sum %.9g; %d offers sum p %.9g; %d customers sum ev %.9g; %d calibrations",
+		runs, runID, scores, sumScore, offers, sumP, customers, sumEV, cal)
+}
+
+// contactsFingerprint counts and sums the contacts table.
+func contactsFingerprint(t *testing.T, ws *workspace.Workspace) string {
+	t.Helper()
+	var n, maxID int64
+	var rev float64
+	if err := ws.QueryRowContext(context.Background(), `SELECT count(*), max(contact_id), coalesce(sum(revenue), 0) FROM contacts`).Scan(&n, &maxID, &rev); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%d contacts (last id %d), revenue %.2f", n, maxID, rev)
+}
+
+// writeResponses writes a response file for the outcomes-import crash test: every customer's
+// answer to one product campaign on each of its first 8 days, and a few rows that are
+// rejected (so that the rejects file is written too). It returns the contacts fingerprint
+// before the import.
+func writeResponses(t *testing.T, ws *workspace.Workspace, path string) string {
+	t.Helper()
+	ctx := context.Background()
+	var campaign, product int
+	var start time.Time
+	if err := ws.QueryRowContext(ctx, `SELECT campaign_id, product_id, start_date FROM campaigns
+		WHERE product_id IS NOT NULL AND start_date IS NOT NULL AND start_date <= current_date - INTERVAL 10 DAY
+		ORDER BY start_date DESC, campaign_id LIMIT 1`).Scan(&campaign, &product, &start); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("customer;campaign;product;outcome;revenue;date\n")
+	outcomes := []string{"accepted", "declined", "no_response"}
+	for c := 1; c <= crashCustomers; c++ {
+		for d := 0; d < 8; d++ {
+			o := outcomes[(c+d)%3]
+			rev := ""
+			if o == "accepted" {
+				rev = strconv.Itoa(100 + c%50)
+			}
+			fmt.Fprintf(&b, "%d;%d;%d;%s;%s;%s\n", c, campaign, product, o, rev, start.AddDate(0, 0, d).Format(time.DateOnly))
+		}
+	}
+	fmt.Fprintf(&b, "%d;%d;%d;maybe;;%s\n", 1, campaign, product, start.Format(time.DateOnly))
+	fmt.Fprintf(&b, "%d;%d;%d;accepted;1;%s\n", crashCustomers+10, campaign, product, start.Format(time.DateOnly))
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return contactsFingerprint(t, ws)
 }
