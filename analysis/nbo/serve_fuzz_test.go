@@ -23,7 +23,7 @@ var (
 
 // fuzzServer is acrm serve's handler over a scored workspace of its own (accepted outcomes
 // write to it, so it is not the package's shared fixture), built once per fuzzing process.
-func fuzzServer(t *testing.T) (http.Handler, *workspace.Workspace) {
+func fuzzServer(t testing.TB) (http.Handler, *workspace.Workspace) {
 	fuzzSrvOnce.Do(func() {
 		ctx := context.Background()
 		fuzzSrvWS, fuzzSrvErr = newScored(ctx, 1500)
@@ -49,6 +49,8 @@ func fuzzServer(t *testing.T) (http.Handler, *workspace.Workspace) {
 // its body is one JSON object (an error names what is wrong), and nothing is written to the
 // workspace unless an outcome was accepted (201: exactly one contact more).
 func FuzzServeBodies(f *testing.F) {
+	// Built here, not in the first call: the fuzzing worker gives one input 10 seconds.
+	fuzzServer(f)
 	for _, s := range []struct {
 		route uint8
 		id    string
