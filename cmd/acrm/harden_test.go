@@ -192,3 +192,62 @@ func TestSQLJSONNonFinite(t *testing.T) {
 		t.Errorf("row = %#v", r)
 	}
 }
+
+// TestNewCommandFlagRanges: the numeric flags and the address, period, response-file and
+// live-fact arguments of serve, select, plan, monitor, outcomes import and nbo are refused
+// with the flag and its range named before the workspace is opened (the --db path does not
+// exist: a command that got as far as opening it would say "no workspace" instead, and
+// nothing is created).
+func TestNewCommandFlagRanges(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "never.duckdb")
+	resp := filepath.Join(dir, "responses.csv")
+	if err := os.WriteFile(resp, []byte("customer,campaign,product,outcome,revenue,date\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sel := []string{"select", "--product", "best", "--channel", "mail", "-o", filepath.Join(dir, "s.csv")}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--addr", "127.0.0.1:99999"}, `--addr 127.0.0.1:99999: port "99999" out of range; expected 0 to 65,535`},
+		{[]string{"serve", "--addr", "127.0.0.1:-1"}, `port "-1" out of range`},
+		{[]string{"serve", "--addr", "127.0.0.1:http"}, `port "http" out of range`},
+		{[]string{"serve", "--addr", "8080"}, `--addr "8080": want host:port`},
+		{[]string{"serve", "--addr", "0.0.0.0:8080"}, "not a loopback address: refusing to start without --token"},
+		{append(sel, "--size", "0"), "--size 0: out of range; expected 1 to 100,000,000"},
+		{append(sel, "--size", "1000000000"), "--size 1000000000: out of range; expected 1 to 100,000,000"},
+		{append(sel, "--budget", "-5"), "--budget -5: out of range; expected 0.01 to 1,000,000,000,000"},
+		{append(sel, "--budget", "NaN"), "--budget NaN: not a number"},
+		{append(sel, "--budget", "1e300"), "--budget 1e+300: out of range"},
+		{append(sel, "--control", "0.9"), "--control 0.9: out of range; expected 0 to 0.5"},
+		{append(sel, "--control", "-0.1"), "--control -0.1: out of range"},
+		{append(sel, "--weeks", "0"), "--weeks 0: out of range; expected 1 to 520"},
+		{append(sel, "--seed", "-1"), `invalid argument "-1" for "--seed"`},
+		{[]string{"plan", "--budget", "0"}, "--budget 0: out of range; expected 0.01 to 1,000,000,000,000"},
+		{[]string{"plan", "--budget", "Inf"}, "--budget +Inf: out of range"},
+		{[]string{"plan", "--budget", "1000", "--period", "5y"}, `plan: --period: period "5y": want 3m, 6m or 12m`},
+		{[]string{"plan", "--budget", "1000", "--control", "0.6"}, "--control 0.6: out of range; expected 0 to 0.5"},
+		{[]string{"monitor", "--follow-days", "99999"}, "--follow-days 99999: out of range; expected 0 to 3,650"},
+		{[]string{"monitor", "--follow-days", "-1"}, "--follow-days -1: out of range"},
+		{[]string{"monitor", "--psi-moved", "0"}, "--psi-moved 0: out of range; expected 0.001 to 10"},
+		{[]string{"monitor", "--psi-shifted", "NaN"}, "--psi-shifted NaN: not a number"},
+		{[]string{"monitor", "--drift-rows", "-1"}, "--drift-rows -1: out of range; expected 0 or 1 to 100,000"},
+		{[]string{"monitor", "--campaign", "-3"}, "--campaign -3: out of range; expected 0 or 1 to 2,147,483,647"},
+		{[]string{"outcomes", "import", filepath.Join(dir, "missing.csv")}, "outcomes: stat " + filepath.Join(dir, "missing.csv") + ": no such file"},
+		{[]string{"outcomes", "import", dir}, "outcomes: " + dir + " is not a file"},
+		{[]string{"outcomes", "import", resp, "--rejects", resp}, "--rejects " + resp + " is the response file itself"},
+		{[]string{"nbo", "--customer", "16", "--set", "locations"}, `nbo: --set: live fact "locations": want field=value`},
+		{[]string{"nbo", "--customer", "16", "--set", "=3"}, `nbo: --set: live fact "=3": want field=value`},
+		{[]string{"nbo", "--customer", "x16"}, `nbo: --customer "x16": want a customer_id`},
+	} {
+		args := append(append([]string{}, c.args...), "--db", db)
+		_, err := run(t, args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("acrm %s: err = %v, want it to contain %q", strings.Join(c.args, " "), err, c.want)
+		}
+		if _, serr := os.Stat(db); serr == nil {
+			t.Fatalf("acrm %s created %s before refusing", strings.Join(c.args, " "), db)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -36,6 +38,9 @@ with their line and reason. --strict imports nothing when any row is rejected.
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opt.Path = args[0]
+			if err := checkResponseFile(opt.Path, opt.Rejects); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			ws, err := openWorkspace(ctx)
 			if err != nil {
@@ -85,4 +90,28 @@ with their line and reason. --strict imports nothing when any row is rejected.
 	imp.Flags().BoolVar(&opt.Strict, "strict", false, "import nothing when any row is rejected")
 	cmd.AddCommand(imp)
 	return cmd
+}
+
+// checkResponseFile checks before the workspace opens that the response file is a readable
+// file and that --rejects does not name it (the rejects file would replace the input).
+func checkResponseFile(path, rejects string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("outcomes: %s is not a file", path)
+	}
+	if rejects == "" {
+		return nil
+	}
+	a, err1 := filepath.Abs(path)
+	b, err2 := filepath.Abs(rejects)
+	if err1 == nil && err2 == nil && a == b {
+		return fmt.Errorf("outcomes: --rejects %s is the response file itself: the rejects would replace it", rejects)
+	}
+	if rs, err := os.Stat(rejects); err == nil && os.SameFile(st, rs) {
+		return fmt.Errorf("outcomes: --rejects %s is the response file itself: the rejects would replace it", rejects)
+	}
+	return nil
 }

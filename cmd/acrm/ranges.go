@@ -110,7 +110,7 @@ func rangeOf(cmd *cobra.Command, name string) (span, bool) {
 func checkFlagRanges(cmd *cobra.Command) error {
 	var err error
 	cmd.Flags().Visit(func(f *pflag.Flag) {
-		if err != nil || !numericFlag(f) {
+		if err != nil || !f.Changed || !numericFlag(f) {
 			return
 		}
 		s, ok := rangeOf(cmd, f.Name)

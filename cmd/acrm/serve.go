@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -44,9 +45,12 @@ Nothing waits and nothing is lost: an outcome is either committed by the one wri
   curl -s -d '{"facts": {"locations": 3}}' localhost:8080/v1/customers/16/offers`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			host, _, err := net.SplitHostPort(addr)
+			host, port, err := net.SplitHostPort(addr)
 			if err != nil {
 				return fmt.Errorf("serve: --addr %q: want host:port (%v)", addr, err)
+			}
+			if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+				return fmt.Errorf("serve: --addr %s: port %q out of range; expected 0 to 65,535 (0 = any free port)", addr, port)
 			}
 			if !loopbackHost(host) && token == "" {
 				return fmt.Errorf("serve: --addr %s is not a loopback address: refusing to start without --token (clients then send Authorization: Bearer <token>)", addr)
@@ -66,7 +70,9 @@ Nothing waits and nothing is lost: an outcome is either committed by the one wri
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
-			srv := &http.Server{Handler: nbo.NewServer(l, token).Handler(), ReadHeaderTimeout: 10 * time.Second}
+			// A client that trickles its request or idles holds a connection at most this long.
+			srv := &http.Server{Handler: nbo.NewServer(l, token).Handler(), ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 			fmt.Fprintf(cmd.ErrOrStderr(), "serving live offers of %s on http://%s (scoring run %d, as of %s); SIGTERM or ctrl+c stops\n",
 				ws.Path(), ln.Addr(), l.Scoring.RunID, l.At.Format("2006-01-02"))
 			errc := make(chan error, 1)
