@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -56,6 +57,15 @@ type Outcome struct {
 // is seeded from (seed, customer, product, ts), so outcomes are reproducible and do not depend
 // on the order of plans. Outcomes are returned in the order of plans.
 func Simulate(ctx context.Context, plans []PlannedContact, profiles map[int64]*Profile, prior map[int64][]time.Time, seed uint64) ([]Outcome, error) {
+	return simulateWith(ctx, plans, profiles, prior, seed, nil, nil)
+}
+
+// simulateWith is Simulate in a market with drift (mk nil: none) and organic purchases
+// (organic[customer·64+product] = the Unix time the customer buys the product unprompted; an
+// offer on or after that time finds the product held and does not convert, though its
+// PAccept still says what it would have done). With both nil it is Simulate, draw for draw.
+func simulateWith(ctx context.Context, plans []PlannedContact, profiles map[int64]*Profile, prior map[int64][]time.Time, seed uint64,
+	mk *market, organic map[int64]int64) ([]Outcome, error) {
 	t := GetTruth()
 	prods := Products()
 	out := make([]Outcome, len(plans))
@@ -120,10 +130,17 @@ func Simulate(ctx context.Context, plans []PlannedContact, profiles map[int64]*P
 			eligible := has(k) == prods[k-1].IsRetention()
 			if eligible {
 				o.PAccept = t.AcceptProb(k, p[k-1], pl.Channel, o.N, top)
+				if mk != nil {
+					o.PAccept = math.Min(maxAccept, o.PAccept*mk.acceptMult(k, &pr.Customer))
+				}
+			}
+			bought := false
+			if ots, ok := organic[id*64+int64(k)]; ok && ots <= ts {
+				bought = true
 			}
 			u1, u2, u3, u4 := unit(r), unit(r), unit(r), unit(r)
 			switch {
-			case u1 < o.PAccept:
+			case u1 < o.PAccept && !bought:
 				o.Result = "accepted"
 				o.Revenue = prods[k-1].Margin
 			case u2 < 0.35:
@@ -323,10 +340,7 @@ func Respond(ctx context.Context, ws *workspace.Workspace, campaignID int, seed 
 	days := int(end.Sub(start).Hours()/24) + 1
 	plans := make([]PlannedContact, 0, len(profiles))
 	for id := range profiles {
-		h := fnv.New64a()
-		fmt.Fprintf(h, "%d/%d", campaignID, id)
-		v := h.Sum64()
-		ts := start.Add(time.Duration(v%uint64(days))*24*time.Hour + time.Duration(9*3600+(v>>20)%(8*3600))*time.Second)
+		ts := contactTime(campaignID, id, start, days)
 		plans = append(plans, PlannedContact{CustomerID: id, ProductID: sum.Product, Channel: sum.Channel, TS: ts, CampaignID: campaignID})
 	}
 	sort.Slice(plans, func(i, j int) bool { return plans[i].CustomerID < plans[j].CustomerID })
@@ -401,6 +415,15 @@ func Respond(ctx context.Context, ws *workspace.Workspace, campaignID int, seed 
 	}
 	sum.Contacts = len(outs)
 	return sum, nil
+}
+
+// contactTime is the day and time (09:00–17:00) campaign's member id is contacted: a fixed
+// day of the campaign's days from start, by a hash of the two ids.
+func contactTime(campaignID int, id int64, start time.Time, days int) time.Time {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%d", campaignID, id)
+	v := h.Sum64()
+	return start.Add(time.Duration(v%uint64(days))*24*time.Hour + time.Duration(9*3600+(v>>20)%(8*3600))*time.Second)
 }
 
 func nullDesc(valid bool, v int64) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -54,8 +55,76 @@ Existing datamart tables are kept unless --replace. See docs/DATAMART.md.`,
 	cmd.Flags().Uint64Var(&opt.Seed, "seed", 42, "random seed (same seed and size → identical tables)")
 	cmd.Flags().BoolVar(&opt.Replace, "replace", false, "replace existing datamart tables")
 	cmd.Flags().StringVar(&opt.MemoryLimit, "memory-limit", "2GB", `cap DuckDB's memory while generating ("" = DuckDB's default, 80 % of RAM)`)
-	cmd.AddCommand(newSampleRespondCmd())
+	cmd.AddCommand(newSampleRespondCmd(), newSampleNextPeriodCmd())
 	return cmd
+}
+
+func newSampleNextPeriodCmd() *cobra.Command {
+	var opt sampledata.NextOptions
+	cmd := &cobra.Command{
+		Use:   "next-period",
+		Short: "Append one half year of history drawn from the ground truth (the loop's next period)",
+		Long: `Move the sample forward by one half year, starting the day after the snapshot (the latest
+contact): the campaigns registered for the period (acrm select, acrm plan: the workspace's scored
+offers and rules) are answered by the market simulator, inbound contacts carry the customer's best
+offer from the last acrm score --all, customers buy on their own (organic purchases, so control
+cells convert too), accepted offers and organic purchases open holdings, and holdings churn.
+The truth is updated: sample_truth gets p_organic, sample_truth_uplift the true effect of each
+contacted member's offer, sample_truth_meta the period, the drift and each campaign's true uplift.
+
+--drift changes the market at the start of the period and stays in force afterwards:
+  none            customers only age (tenure_months + 6)
+  segment-shift   40 % of customers use more data, have more subscriptions, are more digital
+  appeal-change   the appeal of one product (--product; default: the first campaign's) turns
+                  towards digital customers, and half the customers become more digital
+  new-competitor  a competitor enters Noord-Holland, Zuid-Holland and Utrecht: mobile and
+                  broadband sell half as well there and retention products churn 3× as much
+Everything is written in one transaction. Same --seed and workspace → the same period.`,
+		Example: `  acrm select --db acrm.duckdb --product 16 --channel phone --size 2000 -o phone.csv   # registers the campaign
+  acrm sample next-period --db acrm.duckdb
+  acrm monitor --db acrm.duckdb
+  acrm sample next-period --db acrm.duckdb --drift appeal-change --product 16`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ws, err := openWorkspace(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			start := time.Now()
+			sum, err := sampledata.NextPeriod(cmd.Context(), ws, opt)
+			if err != nil {
+				return err
+			}
+			printNextPeriod(cmd.OutOrStdout(), sum, time.Since(start))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&opt.Drift, "drift", sampledata.DriftNone, "market drift: "+strings.Join(sampledata.Drifts, "|"))
+	cmd.Flags().IntVar(&opt.Product, "product", 0, "appeal-change: the product whose appeal changes (default: the period's first campaign's product, else 16)")
+	cmd.Flags().Uint64Var(&opt.Seed, "seed", 1, "random seed of the period's draws")
+	return cmd
+}
+
+func printNextPeriod(w io.Writer, sum sampledata.NextSummary, took time.Duration) {
+	fmt.Fprintf(w, "period %d (%s … %s), drift %s", sum.Period, sum.Start.Format(time.DateOnly), sum.End.Format(time.DateOnly), sum.Drift)
+	if sum.DriftProduct > 0 {
+		fmt.Fprintf(w, " (product %d)", sum.DriftProduct)
+	}
+	fmt.Fprintf(w, ", %s customers, in %s\n", thousands(int64(sum.Customers)), took.Round(time.Millisecond))
+	if len(sum.Campaigns) == 0 {
+		fmt.Fprintln(w, "  no campaign registered for the period (acrm select / acrm plan register one)")
+	}
+	for i, c := range sum.Campaigns {
+		u := sum.Uplift[i]
+		fmt.Fprintf(w, "  campaign %d (product %d, %s): %s contacts, accepted %s (%.2f %%), opt-outs %s, revenue %.0f; true uplift %+.2f pp\n",
+			c.CampaignID, c.Product, c.Channel, thousands(int64(c.Contacts)), thousands(int64(c.Accepted)),
+			100*float64(c.Accepted)/float64(c.Contacts), thousands(int64(c.OptOuts)), c.Revenue, 100*u.Uplift)
+	}
+	fmt.Fprintf(w, "  inbound contacts %s (%s with the best offer, %s accepted), organic purchases %s\n",
+		thousands(int64(sum.Inbound)), thousands(int64(sum.InboundOffer)), thousands(int64(sum.InboundAcc)), thousands(int64(sum.Organic)))
+	fmt.Fprintf(w, "  holdings opened %s, ended (churn) %s, opt-outs %s\n", thousands(int64(sum.NewHoldings)),
+		thousands(int64(sum.Churned)), thousands(int64(sum.OptOuts)))
 }
 
 func newSampleRespondCmd() *cobra.Command {

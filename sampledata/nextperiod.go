@@ -1,0 +1,762 @@
+package sampledata
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+// Drifts of NextPeriod: what changes in the market at the start of the new period.
+const (
+	DriftNone          = "none"           // the market stays as it is (customers only age)
+	DriftSegmentShift  = "segment-shift"  // the customer mix moves: more data, more subscriptions, more digital
+	DriftAppealChange  = "appeal-change"  // one product's appeal turns towards digital customers, and customers turn more digital
+	DriftNewCompetitor = "new-competitor" // a competitor enters three provinces: mobile and broadband sell less there and churn more
+)
+
+// Drifts lists the --drift values of acrm sample next-period.
+var Drifts = []string{DriftNone, DriftSegmentShift, DriftAppealChange, DriftNewCompetitor}
+
+// DefaultAppealProduct is the product whose appeal changes when no campaign of the period
+// names one (ICT-M365).
+const DefaultAppealProduct = 16
+
+// competitorRegions are the provinces a new competitor enters (indices into regions).
+var competitorRegions = map[int]bool{0: true, 1: true, 2: true} // Noord-Holland, Zuid-Holland, Utrecht
+
+// Organic (unprompted) purchases: a customer who does not hold product k buys it within a
+// half-year period, without being offered it, with probability
+//
+//	o(c, k) = min(0.5, organicScale · r_k · p_true(c, k) · (0.3 + 1.4 · digital_affinity))
+//
+// (digital customers find and buy products on their own more), times the product's appeal
+// multiplier under drift. The purchase falls on a uniform day of the period.
+const organicScale = 0.5
+
+// OrganicRate is o(c, k) for product k (1-based) with p_true p and the customer's digital
+// affinity, before any drift.
+func (t *Truth) OrganicRate(k int, p, digital float64) float64 {
+	return math.Min(0.5, organicScale*t.response[k-1]*p*(0.3+1.4*digital))
+}
+
+// market is the truth's drift: products whose appeal changed and whether the competitor is in.
+type market struct {
+	appeal     map[int]bool
+	competitor bool
+}
+
+// acceptMult is the factor drift puts on customer c's chance to take product k (offered or
+// organically). appeal-change: exp(3 · (digital_affinity − 0.6)) (0.41 at 0.3, 1 at 0.6, 1.8 at
+// 0.8); new-competitor: 0.5 for the mobile and broadband families in its provinces.
+func (m *market) acceptMult(k int, c *Customer) float64 {
+	if m == nil {
+		return 1
+	}
+	f := 1.0
+	if m.appeal[k] {
+		f *= math.Exp(3 * (c.Digital - 0.6))
+	}
+	if m.competitor && competitorRegions[c.Region] {
+		if fam := catalog[k-1].Family; fam == "mobile" || fam == "broadband" {
+			f *= 0.5
+		}
+	}
+	return f
+}
+
+// catalog is the product list the market draws from.
+var catalog = Products()
+
+// NextOptions are the options of NextPeriod.
+type NextOptions struct {
+	Drift      string // one of Drifts; "" = none
+	Product    int    // appeal-change: the product whose appeal changes; 0 = the product of the period's first campaign, else DefaultAppealProduct
+	Seed       uint64 // random seed of the period's draws
+	FollowDays int    // days after a campaign's end its conversions are counted in the true uplift (0 = 30, as acrm monitor)
+}
+
+// TrueUplift is the true effect of one campaign of the period: the mean over its contacted
+// members of P(convert | offered) − P(convert | not offered) within the campaign's window and
+// follow-up, from the truth (accept probability and organic rate).
+type TrueUplift struct {
+	CampaignID int
+	ProductID  int
+	Contacted  int
+	Treated    float64 // mean P(convert | offered)
+	Control    float64 // mean P(convert | not offered)
+	Uplift     float64
+}
+
+// NextSummary counts what NextPeriod wrote.
+type NextSummary struct {
+	Period       int // 5 for the first period after the history, …
+	Start, End   time.Time
+	Drift        string
+	DriftProduct int // appeal-change: the product
+	Campaigns    []RespondSummary
+	Uplift       []TrueUplift
+	Inbound      int // inbound contacts
+	InboundOffer int // of which carried the workspace's best offer
+	InboundAcc   int
+	Organic      int // unprompted purchases
+	NewHoldings  int // holdings opened (accepted offers and organic purchases)
+	Churned      int // holdings ended
+	OptOuts      int
+	Customers    int
+}
+
+// ErrNoHistory is returned by NextPeriod when the workspace has no sample history to extend.
+var ErrNoHistory = errors.New("no sample datamart to extend")
+
+type nextCampaign struct {
+	id         int
+	product    int
+	channel    string
+	start, end time.Time
+}
+
+// NextPeriod appends one half year of history to the sample datamart in ws, drawn from the
+// ground truth: the period starts the day after the snapshot (the latest contact).
+//
+//   - Drift first (customers change at the start of the period, recorded in sample_truth_meta
+//     key 'drift'; appeal-change and new-competitor stay in force in later periods), then every
+//     customer ages by six months (tenure_months).
+//   - The campaigns registered for the period (start_date in it, one product, contacted members
+//     without a contact: what acrm select and acrm plan registered from the workspace's scored
+//     offers and rules) are answered by the market simulator as acrm sample respond does,
+//     with the contact-frequency curve over the history and the period's other campaigns.
+//   - Inbound contacts (about 10 % of customers a month); a third carry the customer's best
+//     offer from acrm_nbo_offers when the workspace has scored offers, except for members of
+//     the period's campaigns (their conversion is the campaign's to measure).
+//   - Organic purchases (OrganicRate): control customers buy too; an offer made after the
+//     customer bought the product unprompted does not convert.
+//   - Holdings: accepted cross-sell/upsell offers and organic purchases open one; churn ends
+//     open holdings (retention products 5 % a half year, more with payment delays, less after a
+//     renewal, three times as much where the competitor is; other products 3 %).
+//   - sample_truth: p_true is recomputed for the customers as they are now and p_organic (the
+//     period's organic rate) is added; sample_truth_uplift holds every contacted member's
+//     true P(convert) with and without the offer, and sample_truth_meta key 'true_uplift' the
+//     mean per campaign (note 'campaign ID').
+//
+// Everything is written in one transaction: the period is appended whole or not at all.
+func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (NextSummary, error) {
+	var sum NextSummary
+	if opt.Drift == "" {
+		opt.Drift = DriftNone
+	}
+	known := false
+	for _, d := range Drifts {
+		known = known || d == opt.Drift
+	}
+	if !known {
+		return sum, fmt.Errorf("sampledata: next period: drift %q: want one of %s", opt.Drift, strings.Join(Drifts, ", "))
+	}
+	if opt.Product < 0 || opt.Product > NumProducts {
+		return sum, fmt.Errorf("sampledata: next period: product %d: want 1..%d", opt.Product, NumProducts)
+	}
+	if opt.FollowDays <= 0 {
+		opt.FollowDays = 30
+	}
+	for _, t := range []string{"customers", "holdings", "contacts", "campaigns", "campaign_members", "optouts", "sample_truth", "sample_truth_meta"} {
+		ok, err := ws.HasTable(ctx, t)
+		if err != nil {
+			return sum, fmt.Errorf("sampledata: next period: %w", err)
+		}
+		if !ok {
+			return sum, fmt.Errorf("sampledata: next period: %s has no %s table: %w (create one with acrm sample)", ws.Path(), t, ErrNoHistory)
+		}
+	}
+	var last sql.NullTime
+	if err := ws.QueryRowContext(ctx, `SELECT CAST(max(ts) AS TIMESTAMP) FROM contacts`).Scan(&last); err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	if !last.Valid {
+		return sum, fmt.Errorf("sampledata: next period: %s: contacts is empty: %w", ws.Path(), ErrNoHistory)
+	}
+	p0 := last.Time.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	p1 := p0.AddDate(0, 6, 0)
+	sum.Start, sum.End = p0, p1.AddDate(0, 0, -1)
+	var done int
+	if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM sample_truth_meta WHERE key = 'period'`).Scan(&done); err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	sum.Period = Periods + done + 1
+	sum.Drift = opt.Drift
+
+	// The market as earlier periods left it.
+	mk := &market{appeal: map[int]bool{}}
+	rows, err := ws.QueryContext(ctx, `SELECT note, coalesce(product_id, 0) FROM sample_truth_meta WHERE key = 'drift'`)
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: read drift: %w", err)
+	}
+	for rows.Next() {
+		var kind string
+		var k int
+		if err := rows.Scan(&kind, &k); err != nil {
+			rows.Close()
+			return sum, fmt.Errorf("sampledata: next period: read drift: %w", err)
+		}
+		switch kind {
+		case DriftAppealChange:
+			mk.appeal[k] = true
+		case DriftNewCompetitor:
+			mk.competitor = true
+		}
+	}
+	rows.Close()
+
+	// The period's registered campaigns.
+	camps, err := periodCampaigns(ctx, ws, p0, p1)
+	if err != nil {
+		return sum, err
+	}
+	if opt.Drift == DriftAppealChange {
+		sum.DriftProduct = opt.Product
+		if sum.DriftProduct == 0 {
+			sum.DriftProduct = DefaultAppealProduct
+			if len(camps) > 0 {
+				sum.DriftProduct = camps[0].product
+			}
+		}
+		mk.appeal[sum.DriftProduct] = true
+	}
+	if opt.Drift == DriftNewCompetitor {
+		mk.competitor = true
+	}
+
+	profiles, err := LoadProfiles(ctx, ws)
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	sum.Customers = len(profiles)
+	ids := make([]int64, 0, len(profiles))
+	for id := range profiles {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	pseed := opt.Seed ^ uint64(sum.Period)*0x9e3779b97f4a7c15
+	// Drift of the customers, then six months of age.
+	for _, id := range ids {
+		c := &profiles[id].Customer
+		r := rand.New(rand.NewPCG(pseed^0xd1f7, uint64(id)))
+		u := r.Float64()
+		switch opt.Drift {
+		case DriftSegmentShift:
+			if u < 0.4 {
+				c.DataGB = math.Round(c.DataGB*1.8*10) / 10
+				c.MobileSubs += 1 + c.MobileSubs/3
+				c.Digital = math.Round(clamp01(c.Digital+0.1)*1000) / 1000
+			}
+		case DriftAppealChange:
+			if u < 0.5 {
+				c.Digital = math.Round(clamp01(c.Digital+0.2)*1000) / 1000
+			}
+		}
+		c.Tenure += 6
+	}
+
+	t := GetTruth()
+	span := p1.Unix() - p0.Unix()
+	// Organic purchases, drawn per customer from its own stream.
+	organic := map[int64]int64{}
+	pOrg := make(map[int64][]float64, len(ids))
+	ptrue := make(map[int64][]float64, len(ids))
+	for _, id := range ids {
+		pr := profiles[id]
+		has := func(k int) bool { return pr.Owned[k] }
+		p := t.PTrueCustomer(&pr.Customer, has(ProdMobileVoice), has(ProdFixedVoice), has(ProdInternet), nil)
+		ptrue[id] = p
+		po := make([]float64, NumProducts)
+		r := rand.New(rand.NewPCG(pseed^0x0a9a, uint64(id)))
+		for k := 1; k <= NumProducts; k++ {
+			o := math.Min(0.5, t.OrganicRate(k, p[k-1], pr.Customer.Digital)*mk.acceptMult(k, &pr.Customer))
+			po[k-1] = o
+			u, v := r.Float64(), r.Float64()
+			if !pr.Owned[k] && u < o {
+				organic[id*64+int64(k)] = p0.Unix() + int64(v*float64(span))
+			}
+		}
+		pOrg[id] = po
+	}
+	sum.Organic = len(organic)
+
+	// Campaign contacts, as Respond plans them.
+	var plans []PlannedContact
+	members := map[int64]bool{}
+	campIdx := map[int]int{}
+	for i, c := range camps {
+		campIdx[c.id] = i
+		ms, err := pendingMembers(ctx, ws, c.id)
+		if err != nil {
+			return sum, err
+		}
+		all, err := allMembers(ctx, ws, c.id)
+		if err != nil {
+			return sum, err
+		}
+		for _, id := range all {
+			members[id] = true
+		}
+		end := c.end
+		if !end.Before(p1) {
+			end = p1.AddDate(0, 0, -1)
+		}
+		days := int(end.Sub(c.start).Hours()/24) + 1
+		for _, id := range ms {
+			if profiles[id] == nil {
+				return sum, fmt.Errorf("sampledata: next period: campaign %d: member %d is not in customers; nothing written", c.id, id)
+			}
+			plans = append(plans, PlannedContact{CustomerID: id, ProductID: c.product, Channel: c.channel,
+				TS: contactTime(c.id, id, c.start, days), CampaignID: c.id})
+		}
+	}
+	nCampaignPlans := len(plans)
+	// Inbound contacts, a third with the workspace's best offer for the customer.
+	best, err := bestOffers(ctx, ws)
+	if err != nil {
+		return sum, err
+	}
+	type inboundRow struct {
+		i       int // index into plans; -1 = no offer
+		cust    int64
+		ts      time.Time
+		channel string
+		reason  string
+	}
+	var inbound []inboundRow
+	for _, id := range ids {
+		r := rand.New(rand.NewPCG(pseed^0x1b0d, uint64(id)))
+		for m := range 6 {
+			if r.Float64() >= 0.1 {
+				continue
+			}
+			ms := p0.AddDate(0, m, 0)
+			ts := ms.Add(time.Duration(r.Int64N(ms.AddDate(0, 1, 0).Unix()-ms.Unix())) * time.Second)
+			ch := ChannelInbound
+			if r.Float64() < 0.25 {
+				ch = ChannelWeb
+			}
+			reason := inboundReasons[pickWeighted(r, len(inboundReasons), func(i int) float64 { return inboundReasons[i].w })].name
+			row := inboundRow{i: -1, cust: id, ts: ts, channel: ch, reason: reason}
+			if k := best[id]; k > 0 && !members[id] && r.Float64() < 1.0/3 {
+				row.i = len(plans)
+				plans = append(plans, PlannedContact{CustomerID: id, ProductID: k, Channel: ch, TS: ts})
+			}
+			inbound = append(inbound, row)
+		}
+	}
+	prior, err := LoadPrior(ctx, ws, p0.AddDate(-1, 0, -1))
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	outs, err := simulateWith(ctx, plans, profiles, prior, pseed, mk, organic)
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+
+	// New holdings (earliest per customer × product) and renewals.
+	opened := map[int64]int64{}
+	open := func(id int64, k int, ts int64) {
+		key := id*64 + int64(k)
+		if v, ok := opened[key]; !ok || ts < v {
+			opened[key] = ts
+		}
+	}
+	renewed := map[int64]bool{}
+	for i, o := range outs {
+		if o.Result != "accepted" {
+			continue
+		}
+		if catalog[o.ProductID-1].IsRetention() {
+			renewed[o.CustomerID*64+int64(o.ProductID)] = true
+		} else {
+			open(o.CustomerID, o.ProductID, o.TS.Unix())
+		}
+		if i >= nCampaignPlans {
+			sum.InboundAcc++
+		}
+	}
+	for key, ts := range organic {
+		open(key/64, int(key%64), ts)
+	}
+	sum.NewHoldings = len(opened)
+
+	// Churn of the holdings open at the start.
+	type churnRow struct {
+		cust int64
+		prod int
+		end  time.Time
+	}
+	var churn []churnRow
+	for _, id := range ids {
+		pr := profiles[id]
+		r := rand.New(rand.NewPCG(pseed^0xc4a9, uint64(id)))
+		for k := 1; k <= NumProducts; k++ {
+			if !pr.Owned[k] {
+				continue
+			}
+			q := 0.03
+			if catalog[k-1].IsRetention() {
+				q = 0.05 * (1 + math.Min(float64(pr.Customer.PaymentDelay), 60)/30)
+				if renewed[id*64+int64(k)] {
+					q *= 0.3
+				}
+				if mk.competitor && competitorRegions[pr.Customer.Region] {
+					q *= 3
+				}
+			}
+			u, v := r.Float64(), r.Float64()
+			if u < q {
+				churn = append(churn, churnRow{id, k, p0.Add(time.Duration(v*float64(span)) * time.Second).Truncate(24 * time.Hour)})
+			}
+		}
+	}
+	sum.Churned = len(churn)
+
+	// The true uplift of the period's campaigns.
+	upl := make([]TrueUplift, len(camps))
+	type memberTruth struct {
+		camp       int
+		cust       int64
+		prod       int
+		pt, pc     float64
+		contactUTC time.Time
+	}
+	var mtruth []memberTruth
+	for i := range camps {
+		upl[i] = TrueUplift{CampaignID: camps[i].id, ProductID: camps[i].product}
+	}
+	for i := 0; i < nCampaignPlans; i++ {
+		o := outs[i]
+		c := camps[campIdx[o.CampaignID]]
+		pr := profiles[o.CustomerID]
+		a := o.PAccept
+		var q0, q1, q2 float64
+		if !pr.Owned[o.ProductID] {
+			orate := pOrg[o.CustomerID][o.ProductID-1]
+			s, tt := c.start.Unix(), o.TS.Unix()
+			u := min(c.end.AddDate(0, 0, 1+opt.FollowDays).Unix(), p1.Unix())
+			q0 = orate * float64(max(0, s-p0.Unix())) / float64(span)
+			q1 = orate * float64(max(0, tt-s)) / float64(span)
+			q2 = orate * float64(max(0, u-tt)) / float64(span)
+		}
+		pt := q1 + (1-q0-q1)*a + q2*(1-a)
+		pc := q1 + q2
+		mtruth = append(mtruth, memberTruth{c.id, o.CustomerID, o.ProductID, pt, pc, o.TS})
+		x := &upl[campIdx[o.CampaignID]]
+		x.Contacted++
+		x.Treated += pt
+		x.Control += pc
+	}
+	for i := range upl {
+		if n := float64(upl[i].Contacted); n > 0 {
+			upl[i].Treated /= n
+			upl[i].Control /= n
+			upl[i].Uplift = upl[i].Treated - upl[i].Control
+		}
+	}
+
+	// Write it all.
+	var maxID sql.NullInt64
+	if err := ws.QueryRowContext(ctx, `SELECT max(contact_id) FROM contacts`).Scan(&maxID); err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	stage := func(t string) string { return workspace.QuoteIdent("acrm_stage_next_" + t) }
+	stageDDL := map[string]string{
+		"contacts":  tableDDL["contacts"],
+		"optouts":   tableDDL["optouts"],
+		"holdings":  tableDDL["holdings"],
+		"churn":     `(customer_id BIGINT, product_id INTEGER, end_date DATE)`,
+		"customers": `(customer_id BIGINT, tenure_months INTEGER, mobile_subs INTEGER, data_gb_month DOUBLE, digital_affinity DOUBLE)`,
+		"truth":     `(customer_id BIGINT, product_id INTEGER, p_true DOUBLE, p_organic DOUBLE)`,
+		"uplift":    `(campaign_id INTEGER, customer_id BIGINT, product_id INTEGER, contact_ts TIMESTAMP, p_treated DOUBLE, p_control DOUBLE)`,
+	}
+	names := []string{"contacts", "optouts", "holdings", "churn", "customers", "truth", "uplift"}
+	drop := func() {
+		for _, n := range names {
+			_, _ = ws.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage(n))
+		}
+	}
+	drop()
+	defer drop()
+	for _, n := range names {
+		if _, err := ws.ExecContext(ctx, "CREATE TABLE "+stage(n)+" "+stageDDL[n]); err != nil {
+			return sum, fmt.Errorf("sampledata: next period: %w", err)
+		}
+	}
+	nextID := maxID.Int64
+	err = ws.Append(ctx, "acrm_stage_next_contacts", func(add workspace.AppendFunc) error {
+		for i := 0; i < nCampaignPlans; i++ {
+			o := outs[i]
+			nextID++
+			if err := add(nextID, o.CustomerID, o.TS, o.Channel, "outbound", int32(o.CampaignID), int32(o.ProductID), o.Result, o.Revenue, nil); err != nil {
+				return err
+			}
+		}
+		for _, in := range inbound {
+			nextID++
+			var prod, outcome any
+			rev := 0.0
+			if in.i >= 0 {
+				o := outs[in.i]
+				prod, outcome, rev = int32(o.ProductID), o.Result, o.Revenue
+				sum.InboundOffer++
+			}
+			if err := add(nextID, in.cust, in.ts, in.channel, "inbound", nil, prod, outcome, rev, in.reason); err != nil {
+				return err
+			}
+		}
+		sum.Inbound = len(inbound)
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	err = ws.Append(ctx, "acrm_stage_next_optouts", func(add workspace.AppendFunc) error {
+		for _, o := range outs {
+			if o.OptOut {
+				sum.OptOuts++
+				if err := add(o.CustomerID, nullInt(o.OptOutProduct), nullStr(o.OptOutChannel), o.TS.Truncate(24*time.Hour)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	err = ws.Append(ctx, "acrm_stage_next_holdings", func(add workspace.AppendFunc) error {
+		keys := make([]int64, 0, len(opened))
+		for k := range opened {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+		for _, key := range keys {
+			if err := add(key/64, int32(key%64), time.Unix(opened[key], 0).UTC().Truncate(24*time.Hour), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	err = ws.Append(ctx, "acrm_stage_next_churn", func(add workspace.AppendFunc) error {
+		for _, c := range churn {
+			if err := add(c.cust, int32(c.prod), c.end); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	err = ws.Append(ctx, "acrm_stage_next_customers", func(add workspace.AppendFunc) error {
+		for _, id := range ids {
+			c := &profiles[id].Customer
+			if err := add(id, int32(c.Tenure), int32(c.MobileSubs), c.DataGB, c.Digital); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	err = ws.Append(ctx, "acrm_stage_next_truth", func(add workspace.AppendFunc) error {
+		for _, id := range ids {
+			for k := 1; k <= NumProducts; k++ {
+				if err := add(id, int32(k), ptrue[id][k-1], pOrg[id][k-1]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	err = ws.Append(ctx, "acrm_stage_next_uplift", func(add workspace.AppendFunc) error {
+		for _, m := range mtruth {
+			if err := add(int32(m.camp), m.cust, int32(m.prod), m.contactUTC, m.pt, m.pc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	periodNote := fmt.Sprintf("%s … %s, drift %s", sum.Start.Format(time.DateOnly), sum.End.Format(time.DateOnly), opt.Drift)
+	err = ws.Tx(ctx, func(tx *sql.Tx) error {
+		stmts := []string{
+			`INSERT INTO contacts (contact_id, customer_id, ts, channel, direction, campaign_id, product_id, outcome, revenue, reason)
+				SELECT * FROM ` + stage("contacts"),
+			`INSERT INTO optouts (customer_id, product_id, channel, since) SELECT * FROM ` + stage("optouts"),
+			`UPDATE holdings SET end_date = s.end_date FROM ` + stage("churn") + ` s
+				WHERE holdings.customer_id = s.customer_id AND holdings.product_id = s.product_id AND holdings.end_date IS NULL`,
+			`INSERT INTO holdings (customer_id, product_id, start_date, end_date) SELECT * FROM ` + stage("holdings"),
+			`UPDATE customers SET tenure_months = s.tenure_months, mobile_subs = s.mobile_subs, data_gb_month = s.data_gb_month,
+				digital_affinity = s.digital_affinity FROM ` + stage("customers") + ` s WHERE customers.customer_id = s.customer_id`,
+			`ALTER TABLE sample_truth ADD COLUMN IF NOT EXISTS p_organic DOUBLE`,
+			`DELETE FROM sample_truth`,
+			`INSERT INTO sample_truth (customer_id, product_id, p_true, p_organic) SELECT * FROM ` + stage("truth"),
+			`CREATE TABLE IF NOT EXISTS sample_truth_uplift (campaign_id INTEGER, customer_id BIGINT, product_id INTEGER,
+				contact_ts TIMESTAMP, p_treated DOUBLE, p_control DOUBLE)`,
+			`INSERT INTO sample_truth_uplift SELECT * FROM ` + stage("uplift"),
+		}
+		for _, q := range stmts {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		meta := `INSERT INTO sample_truth_meta (key, product_id, value, note) VALUES (?, ?, ?, ?)`
+		if _, err := tx.ExecContext(ctx, meta, "period", nil, float64(sum.Period), periodNote); err != nil {
+			return err
+		}
+		if opt.Drift != DriftNone {
+			if _, err := tx.ExecContext(ctx, meta, "drift", nullInt(sum.DriftProduct), float64(sum.Period), opt.Drift); err != nil {
+				return err
+			}
+		}
+		for _, u := range upl {
+			if u.Contacted == 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, meta, "true_uplift", u.ProductID, u.Uplift, fmt.Sprintf("campaign %d", u.CampaignID)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return NextSummary{}, fmt.Errorf("sampledata: next period: write period %d: %w", sum.Period, err)
+	}
+	// Per-campaign counts.
+	for _, c := range camps {
+		rs := RespondSummary{CampaignID: c.id, Product: c.product, Channel: c.channel}
+		for i := 0; i < nCampaignPlans; i++ {
+			o := outs[i]
+			if o.CampaignID != c.id {
+				continue
+			}
+			rs.Contacts++
+			switch o.Result {
+			case "accepted":
+				rs.Accepted++
+			case "declined":
+				rs.Declined++
+			default:
+				rs.NoResp++
+			}
+			if o.OptOut {
+				rs.OptOuts++
+			}
+			rs.Revenue += o.Revenue
+		}
+		if rs.Contacts > 0 {
+			sum.Campaigns = append(sum.Campaigns, rs)
+		}
+	}
+	for _, u := range upl {
+		if u.Contacted > 0 {
+			sum.Uplift = append(sum.Uplift, u)
+		}
+	}
+	return sum, nil
+}
+
+// periodCampaigns lists the registered one-product campaigns starting in [p0, p1), by id.
+func periodCampaigns(ctx context.Context, ws *workspace.Workspace, p0, p1 time.Time) ([]nextCampaign, error) {
+	rows, err := ws.QueryContext(ctx, `SELECT campaign_id, product_id, channel, start_date::TIMESTAMP, end_date::TIMESTAMP FROM campaigns
+		WHERE product_id IS NOT NULL AND start_date >= ?::DATE AND start_date < ?::DATE ORDER BY campaign_id`, p0, p1)
+	if err != nil {
+		return nil, fmt.Errorf("sampledata: next period: read campaigns: %w", err)
+	}
+	defer rows.Close()
+	var out []nextCampaign
+	for rows.Next() {
+		var c nextCampaign
+		var ch sql.NullString
+		if err := rows.Scan(&c.id, &c.product, &ch, &c.start, &c.end); err != nil {
+			return nil, fmt.Errorf("sampledata: next period: read campaigns: %w", err)
+		}
+		c.channel = ch.String
+		if c.product < 1 || c.product > NumProducts {
+			return nil, fmt.Errorf("sampledata: next period: campaign %d has product_id %d; want 1..%d", c.id, c.product, NumProducts)
+		}
+		if _, ok := ChannelMult[c.channel]; !ok || c.channel == ChannelInbound || c.channel == ChannelWeb {
+			return nil, fmt.Errorf("sampledata: next period: campaign %d has channel %q; want an outbound channel (mail, email, phone, account_manager)", c.id, c.channel)
+		}
+		if c.end.Before(c.start) {
+			return nil, fmt.Errorf("sampledata: next period: campaign %d ends (%s) before it starts (%s)", c.id,
+				c.end.Format(time.DateOnly), c.start.Format(time.DateOnly))
+		}
+		c.start, c.end = c.start.UTC(), c.end.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// pendingMembers are the contacted members of a campaign without a contact row for it.
+func pendingMembers(ctx context.Context, ws *workspace.Workspace, id int) ([]int64, error) {
+	return memberIDs(ctx, ws, `SELECT DISTINCT m.customer_id FROM campaign_members m WHERE m.campaign_id = ? AND m.contacted
+		AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.campaign_id = m.campaign_id AND c.customer_id = m.customer_id)
+		ORDER BY 1`, id)
+}
+
+// allMembers are all members of a campaign, either cell.
+func allMembers(ctx context.Context, ws *workspace.Workspace, id int) ([]int64, error) {
+	return memberIDs(ctx, ws, `SELECT DISTINCT customer_id FROM campaign_members WHERE campaign_id = ? ORDER BY 1`, id)
+}
+
+func memberIDs(ctx context.Context, ws *workspace.Workspace, q string, id int) ([]int64, error) {
+	rows, err := ws.QueryContext(ctx, q, id)
+	if err != nil {
+		return nil, fmt.Errorf("sampledata: next period: campaign %d members: %w", id, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("sampledata: next period: campaign %d members: %w", id, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// bestOffers reads each customer's rank-1 offer from acrm_nbo_offers (the scored offers after
+// the business rules), when the workspace has them.
+func bestOffers(ctx context.Context, ws *workspace.Workspace) (map[int64]int, error) {
+	ok, err := ws.HasTable(ctx, "acrm_nbo_offers")
+	if err != nil || !ok {
+		return nil, err
+	}
+	rows, err := ws.QueryContext(ctx, `SELECT customer_id, product_id FROM acrm_nbo_offers WHERE rank = 1 AND product_id BETWEEN 1 AND ?`, NumProducts)
+	if err != nil {
+		return nil, fmt.Errorf("sampledata: next period: read the best offers: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var k int
+		if err := rows.Scan(&id, &k); err != nil {
+			return nil, fmt.Errorf("sampledata: next period: read the best offers: %w", err)
+		}
+		out[id] = k
+	}
+	return out, rows.Err()
+}

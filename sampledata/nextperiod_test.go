@@ -1,0 +1,101 @@
+package sampledata
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acrm-dev/acrm/analysis/workspace"
+)
+
+func TestNextPeriod(t *testing.T) {
+	ctx := context.Background()
+	gen := func() *workspace.Workspace {
+		ws := openMem(t)
+		if _, err := Generate(ctx, ws, Options{Customers: 3000, Seed: 3}, nil); err != nil {
+			t.Fatal(err)
+		}
+		return ws
+	}
+	ws := gen()
+	contacted := registerCampaign(t, ws)
+	before := queryFloat(t, ws, `SELECT count(*) FROM contacts`)
+	if _, err := NextPeriod(ctx, ws, NextOptions{Drift: "sideways"}); err == nil || !strings.Contains(err.Error(), "appeal-change") {
+		t.Fatalf("unknown drift: %v", err)
+	}
+	if n := queryFloat(t, ws, `SELECT count(*) FROM contacts`); n != before {
+		t.Fatalf("a refused period wrote %v contacts", n-before)
+	}
+	sum, err := NextPeriod(ctx, ws, NextOptions{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", sum)
+	if sum.Period != 5 || !sum.Start.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) || !sum.End.Equal(time.Date(2027, 4, 30, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("period %d %v … %v", sum.Period, sum.Start, sum.End)
+	}
+	if len(sum.Campaigns) != 1 || sum.Campaigns[0].Contacts != contacted ||
+		queryFloat(t, ws, `SELECT count(*) FROM contacts WHERE campaign_id = 9001`) != float64(contacted) {
+		t.Fatalf("campaign 9001: %+v, %d contacted members", sum.Campaigns, contacted)
+	}
+	// The snapshot moved to the end of the period; the period's contacts lie inside it.
+	lo := queryFloat(t, ws, `SELECT epoch(min(ts)) FROM contacts WHERE contact_id > (SELECT max(contact_id) FROM contacts) - ?`, sum.Inbound+contacted)
+	hi := queryFloat(t, ws, `SELECT epoch(max(ts)) FROM contacts`)
+	if lo < float64(sum.Start.Unix()) || hi >= float64(sum.End.AddDate(0, 0, 1).Unix()) || hi < float64(sum.End.AddDate(0, 0, -20).Unix()) {
+		t.Errorf("new contacts from %v to %v, period %v … %v", time.Unix(int64(lo), 0).UTC(), time.Unix(int64(hi), 0).UTC(), sum.Start, sum.End)
+	}
+	if sum.Inbound < 3000*6/20 || sum.Organic == 0 || sum.Churned == 0 || sum.NewHoldings < sum.Organic {
+		t.Errorf("inbound %d, organic %d, churned %d, new holdings %d", sum.Inbound, sum.Organic, sum.Churned, sum.NewHoldings)
+	}
+	// New holdings: organic purchases and the accepted offers of the campaign, one open row per
+	// customer × product at most.
+	if n := queryFloat(t, ws, `SELECT count(*) FROM holdings WHERE start_date >= DATE '2026-11-01'`); n != float64(sum.NewHoldings) {
+		t.Errorf("%v holdings start in the period, NextPeriod says %d", n, sum.NewHoldings)
+	}
+	if n := queryFloat(t, ws, `SELECT count(*) FROM (SELECT customer_id, product_id FROM holdings WHERE end_date IS NULL GROUP BY ALL HAVING count(*) > 1)`); n != 0 {
+		t.Errorf("%v customer × product pairs with two open holdings", n)
+	}
+	if n := queryFloat(t, ws, `SELECT count(*) FROM contacts c JOIN holdings h ON h.customer_id = c.customer_id AND h.product_id = 16
+		AND h.start_date = c.ts::DATE WHERE c.campaign_id = 9001 AND c.outcome = 'accepted'`); n != float64(sum.Campaigns[0].Accepted) {
+		t.Errorf("%v accepted offers opened a holding, %d accepted", n, sum.Campaigns[0].Accepted)
+	}
+	if n := queryFloat(t, ws, `SELECT count(*) FROM holdings WHERE end_date >= DATE '2026-11-01'`); n != float64(sum.Churned) {
+		t.Errorf("%v holdings ended in the period, NextPeriod says %d", n, sum.Churned)
+	}
+	// The truth: p_organic for every customer × product, the true uplift per contacted member.
+	if n := queryFloat(t, ws, `SELECT count(*) FROM sample_truth WHERE p_organic > 0`); n != float64(3000*NumProducts) {
+		t.Errorf("%v rows with p_organic", n)
+	}
+	if len(sum.Uplift) != 1 || !(sum.Uplift[0].Uplift > 0) || !(sum.Uplift[0].Control > 0) || sum.Uplift[0].Contacted != contacted ||
+		queryFloat(t, ws, `SELECT value FROM sample_truth_meta WHERE key = 'true_uplift' AND note = 'campaign 9001'`) != sum.Uplift[0].Uplift {
+		t.Errorf("true uplift %+v", sum.Uplift)
+	}
+	// Same seed, same workspace → the same period.
+	ws2 := gen()
+	registerCampaign(t, ws2)
+	if _, err := NextPeriod(ctx, ws2, NextOptions{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range []string{"contacts", "holdings", "customers", "optouts"} {
+		if a, b := tableHash(t, ws, tb), tableHash(t, ws2, tb); a != b {
+			t.Errorf("%s differs between two runs with the same seed", tb)
+		}
+	}
+	// The next period with an appeal change: customers turn more digital; the drift is recorded
+	// and stays in force.
+	dig := queryFloat(t, ws, `SELECT avg(digital_affinity) FROM customers`)
+	sum2, err := NextPeriod(ctx, ws, NextOptions{Seed: 1, Drift: DriftAppealChange})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum2.Period != 6 || sum2.DriftProduct != DefaultAppealProduct || !sum2.Start.Equal(time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("second period %+v", sum2)
+	}
+	if d := queryFloat(t, ws, `SELECT avg(digital_affinity) FROM customers`); !(d > dig+0.05) {
+		t.Errorf("digital affinity %.3f → %.3f", dig, d)
+	}
+	if n := queryFloat(t, ws, `SELECT count(*) FROM sample_truth_meta WHERE key = 'drift' AND note = 'appeal-change' AND product_id = 16`); n != 1 {
+		t.Errorf("%v drift rows", n)
+	}
+}
