@@ -71,3 +71,20 @@ func TrueCampaign(ctx context.Context, ws *workspace.Workspace, id, product int,
 	_, err = sampledata.Respond(ctx, ws, id, seed)
 	return err
 }
+
+// RegisterCampaign registers campaign id without outcomes: product offered through channel
+// from start for days days to the customers with customer_id % parts = part who do not hold
+// it and have no opt-out; those with (customer_id / parts) % controlEvery = 0 form the control
+// cell (not contacted). acrm sample next-period (sampledata.NextPeriod) answers it.
+func RegisterCampaign(ctx context.Context, ws *workspace.Workspace, id, product int, channel string, start time.Time, days, parts, part, controlEvery int) error {
+	if _, err := ws.ExecContext(ctx, `INSERT INTO campaigns (campaign_id, name, product_id, channel, start_date, end_date, cost_per_contact, selection)
+		VALUES (?, ?, ?, ?, ?, ?, 5, 'model')`, id, fmt.Sprintf("test P%02d by %s", product, channel), product, channel, start, start.AddDate(0, 0, days-1)); err != nil {
+		return err
+	}
+	_, err := ws.ExecContext(ctx, `INSERT INTO campaign_members SELECT ?, customer_id,
+		CASE WHEN (customer_id // ?) % ? = 0 THEN 'control' ELSE 'target' END, (customer_id // ?) % ? <> 0
+		FROM customers WHERE customer_id % ? = ? AND customer_id NOT IN
+		(SELECT customer_id FROM holdings WHERE product_id = ? AND end_date IS NULL)
+		AND customer_id NOT IN (SELECT customer_id FROM optouts)`, id, parts, controlEvery, parts, controlEvery, parts, part, product)
+	return err
+}
