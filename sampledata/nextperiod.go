@@ -110,6 +110,7 @@ type NextSummary struct {
 	NewHoldings  int // holdings opened (accepted offers and organic purchases)
 	Churned      int // holdings ended
 	OptOuts      int
+	Events       int
 	Customers    int
 }
 
@@ -128,12 +129,14 @@ type nextCampaign struct {
 //
 //   - Drift first (customers change at the start of the period, recorded in sample_truth_meta
 //     key 'drift'; appeal-change and new-competitor stay in force in later periods), then every
-//     customer ages by six months (tenure_months).
+//     customer ages by six months (tenure_months; contract_end_months runs down, an ended
+//     contract is renewed or lapses).
 //   - The campaigns registered for the period (start_date in it, one product, contacted members
 //     without a contact: what acrm select and acrm plan registered from the workspace's scored
 //     offers and rules) are answered by the market simulator as acrm sample respond does,
 //     with the contact-frequency curve over the history and the period's other campaigns.
-//   - Inbound contacts (about 10 % of customers a month); a third carry the customer's best
+//   - Inbound contacts (about 10 % of customers a month), some telling an event as in the
+//     history, and the contract-end events of the contract administration; a third carry the customer's best
 //     offer from acrm_nbo_offers when the workspace has scored offers, except for members of
 //     the period's campaigns (their conversion is the campaign's to measure).
 //   - Organic purchases (OrganicRate): control customers buy too; an offer made after the
@@ -165,7 +168,7 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 	if opt.FollowDays <= 0 {
 		opt.FollowDays = 30
 	}
-	for _, t := range []string{"customers", "holdings", "contacts", "campaigns", "campaign_members", "optouts", "sample_truth", "sample_truth_meta"} {
+	for _, t := range []string{"customers", "holdings", "contacts", "campaigns", "campaign_members", "optouts", "events", "sample_truth", "sample_truth_meta"} {
 		ok, err := ws.HasTable(ctx, t)
 		if err != nil {
 			return sum, fmt.Errorf("sampledata: next period: %w", err)
@@ -261,6 +264,17 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 			}
 		}
 		c.Tenure += 6
+		// The running contract runs six months down; an ended one is renewed (70 %) or lapses.
+		if c.ContractEnd >= 0 {
+			c.ContractEnd -= 6
+			if c.ContractEnd < 0 {
+				if r.Float64() < 0.7 {
+					c.ContractEnd += 12 + 12*r.IntN(3)
+				} else {
+					c.ContractEnd = -1
+				}
+			}
+		}
 	}
 
 	t := GetTruth()
@@ -324,6 +338,7 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 	if err != nil {
 		return sum, err
 	}
+	var events []eventRow
 	type inboundRow struct {
 		i       int // index into plans; -1 = no offer
 		cust    int64
@@ -346,6 +361,26 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 			}
 			reason := inboundReasons[pickWeighted(r, len(inboundReasons), func(i int) float64 { return inboundReasons[i].w })].name
 			row := inboundRow{i: -1, cust: id, ts: ts, channel: ch, reason: reason}
+			// An event told in the contact, as in the history.
+			pe := 0.08
+			if reason == "new_need" || reason == "move" {
+				pe = 0.4
+			}
+			if r.Float64() < pe {
+				c := &profiles[id].Customer
+				ev := eventRow{cust: id, ts: tsT(ts.Unix())}
+				switch u := r.Float64(); {
+				case u < 0.3 && c.Locations >= 2:
+					ev.kind, ev.value = "new_location", float64(c.Locations)
+				case u < 0.65:
+					ev.kind, ev.value = "more_employees", float64(c.Employees)
+				case u < 0.9 && c.ContractEnd >= 0:
+					ev.kind, ev.value = "contract_end", float64(c.ContractEnd)
+				default:
+					ev.kind = "moved"
+				}
+				events = append(events, ev)
+			}
 			if k := best[id]; k > 0 && !members[id] && r.Float64() < 1.0/3 {
 				row.i = len(plans)
 				plans = append(plans, PlannedContact{CustomerID: id, ProductID: k, Channel: ch, TS: ts})
@@ -353,6 +388,16 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 			inbound = append(inbound, row)
 		}
 	}
+	// Contract-end events known from the contract administration, in the last 45 days.
+	for _, id := range ids {
+		c := &profiles[id].Customer
+		if c.ContractEnd >= 0 && c.ContractEnd <= 6 {
+			r := rand.New(rand.NewPCG(pseed^0xce0d, uint64(id)))
+			d := p1.AddDate(0, 0, -1-r.IntN(45))
+			events = append(events, eventRow{cust: id, ts: tsT(d.Unix() + int64(9*3600+r.IntN(8*3600))), kind: "contract_end", value: float64(c.ContractEnd)})
+		}
+	}
+	sum.Events = len(events)
 	prior, err := LoadPrior(ctx, ws, p0.AddDate(-1, 0, -1))
 	if err != nil {
 		return sum, fmt.Errorf("sampledata: next period: %w", err)
@@ -475,11 +520,12 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 		"optouts":   tableDDL["optouts"],
 		"holdings":  tableDDL["holdings"],
 		"churn":     `(customer_id BIGINT, product_id INTEGER, end_date DATE)`,
-		"customers": `(customer_id BIGINT, tenure_months INTEGER, mobile_subs INTEGER, data_gb_month DOUBLE, digital_affinity DOUBLE)`,
+		"customers": `(customer_id BIGINT, tenure_months INTEGER, mobile_subs INTEGER, data_gb_month DOUBLE, digital_affinity DOUBLE, contract_end_months INTEGER)`,
+		"events":    tableDDL["events"],
 		"truth":     `(customer_id BIGINT, product_id INTEGER, p_true DOUBLE, p_organic DOUBLE)`,
 		"uplift":    `(campaign_id INTEGER, customer_id BIGINT, product_id INTEGER, contact_ts TIMESTAMP, p_treated DOUBLE, p_control DOUBLE)`,
 	}
-	names := []string{"contacts", "optouts", "holdings", "churn", "customers", "truth", "uplift"}
+	names := []string{"contacts", "optouts", "holdings", "churn", "customers", "truth", "uplift", "events"}
 	drop := func() {
 		for _, n := range names {
 			_, _ = ws.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage(n))
@@ -564,7 +610,11 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 	err = ws.Append(ctx, "acrm_stage_next_customers", func(add workspace.AppendFunc) error {
 		for _, id := range ids {
 			c := &profiles[id].Customer
-			if err := add(id, int32(c.Tenure), int32(c.MobileSubs), c.DataGB, c.Digital); err != nil {
+			var ce any // NULL: no running contract
+			if c.ContractEnd >= 0 {
+				ce = int32(c.ContractEnd)
+			}
+			if err := add(id, int32(c.Tenure), int32(c.MobileSubs), c.DataGB, c.Digital, ce); err != nil {
 				return err
 			}
 		}
@@ -579,6 +629,18 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 				if err := add(id, int32(k), ptrue[id][k-1], pOrg[id][k-1]); err != nil {
 					return err
 				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	err = ws.Append(ctx, "acrm_stage_next_events", func(add workspace.AppendFunc) error {
+		sort.SliceStable(events, func(i, j int) bool { return events[i].cust < events[j].cust })
+		for _, e := range events {
+			if err := add(e.cust, e.ts.Time(), e.kind, e.value); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -606,8 +668,9 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 			`UPDATE holdings SET end_date = s.end_date FROM ` + stage("churn") + ` s
 				WHERE holdings.customer_id = s.customer_id AND holdings.product_id = s.product_id AND holdings.end_date IS NULL`,
 			`INSERT INTO holdings (customer_id, product_id, start_date, end_date) SELECT * FROM ` + stage("holdings"),
+			`INSERT INTO events (customer_id, ts, kind, value) SELECT * FROM ` + stage("events"),
 			`UPDATE customers SET tenure_months = s.tenure_months, mobile_subs = s.mobile_subs, data_gb_month = s.data_gb_month,
-				digital_affinity = s.digital_affinity FROM ` + stage("customers") + ` s WHERE customers.customer_id = s.customer_id`,
+				digital_affinity = s.digital_affinity, contract_end_months = s.contract_end_months FROM ` + stage("customers") + ` s WHERE customers.customer_id = s.customer_id`,
 			`ALTER TABLE sample_truth ADD COLUMN IF NOT EXISTS p_organic DOUBLE`,
 			`DELETE FROM sample_truth`,
 			`INSERT INTO sample_truth (customer_id, product_id, p_true, p_organic) SELECT * FROM ` + stage("truth"),
