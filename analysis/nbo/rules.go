@@ -125,7 +125,13 @@ func (e *RuleError) Error() string {
 // ParseRules reads a rules file strictly: unknown fields, wrong types and values out of range
 // are refused with the line, the field and the reason. Fields the file leaves out keep their
 // defaults. It does not check the eligibility expression against a workspace (see Check).
-func ParseRules(src []byte, file string) (*Rules, error) {
+func ParseRules(src []byte, file string) (rules *Rules, err error) {
+	// A TOML decoder bug must not crash acrm: a panic while decoding is the file's error.
+	defer func() {
+		if p := recover(); p != nil {
+			rules, err = nil, &RuleError{File: file, Reason: fmt.Sprintf("not a TOML file acrm can read (the decoder failed: %v)", p)}
+		}
+	}()
 	r := DefaultRules()
 	r.Channels = nil
 	r.Tiers = nil
