@@ -195,26 +195,10 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 	sum.Drift = opt.Drift
 
 	// The market as earlier periods left it.
-	mk := &market{appeal: map[int]bool{}}
-	rows, err := ws.QueryContext(ctx, `SELECT note, coalesce(product_id, 0) FROM sample_truth_meta WHERE key = 'drift'`)
+	mk, err := readMarket(ctx, ws)
 	if err != nil {
-		return sum, fmt.Errorf("sampledata: next period: read drift: %w", err)
+		return sum, err
 	}
-	for rows.Next() {
-		var kind string
-		var k int
-		if err := rows.Scan(&kind, &k); err != nil {
-			rows.Close()
-			return sum, fmt.Errorf("sampledata: next period: read drift: %w", err)
-		}
-		switch kind {
-		case DriftAppealChange:
-			mk.appeal[k] = true
-		case DriftNewCompetitor:
-			mk.competitor = true
-		}
-	}
-	rows.Close()
 
 	// The period's registered campaigns.
 	camps, err := periodCampaigns(ctx, ws, p0, p1)
@@ -822,4 +806,117 @@ func bestOffers(ctx context.Context, ws *workspace.Workspace) (map[int64]int, er
 		out[id] = k
 	}
 	return out, rows.Err()
+}
+
+// MemberTruth is what the truth says of one campaign member's offer.
+type MemberTruth struct {
+	Accept  float64 // P(accept | offered)
+	Convert float64 // P(convert | offered): accepts, or buys unprompted, between the campaign's start and followDays after its end
+	Control float64 // P(convert | not offered): buys unprompted in that window
+}
+
+// CampaignTruth is the truth of campaign id's offer for each of its members (either cell),
+// contacted when acrm sample respond or next-period would contact them, in the market as it
+// is now (the drifts recorded in sample_truth_meta, the customers' current attributes, their
+// outbound offers in the year before), with the organic purchases of the next period (which
+// starts the day after the snapshot): what a perfect model would predict. For tests and
+// evaluation, like sample_truth.
+func CampaignTruth(ctx context.Context, ws *workspace.Workspace, id, followDays int) (map[int64]MemberTruth, error) {
+	var c nextCampaign
+	var ch sql.NullString
+	err := ws.QueryRowContext(ctx, `SELECT campaign_id, product_id, channel, start_date::TIMESTAMP, end_date::TIMESTAMP FROM campaigns WHERE campaign_id = ?`, id).
+		Scan(&c.id, &c.product, &ch, &c.start, &c.end)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sampledata: campaign truth: campaign %d: %w", id, ErrNoCampaign)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sampledata: campaign truth: campaign %d: %w", id, err)
+	}
+	if c.product < 1 || c.product > NumProducts {
+		return nil, fmt.Errorf("sampledata: campaign truth: campaign %d has product_id %d; want 1..%d", id, c.product, NumProducts)
+	}
+	c.channel = ch.String
+	c.start, c.end = c.start.UTC(), c.end.UTC()
+	var last sql.NullTime
+	if err := ws.QueryRowContext(ctx, `SELECT CAST(max(ts) AS TIMESTAMP) FROM contacts`).Scan(&last); err != nil || !last.Valid {
+		return nil, fmt.Errorf("sampledata: campaign truth: no contacts (%v): %w", err, ErrNoHistory)
+	}
+	p0 := last.Time.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	p1 := p0.AddDate(0, 6, 0)
+	span := float64(p1.Unix() - p0.Unix())
+	mk, err := readMarket(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := allMembers(ctx, ws, id)
+	if err != nil {
+		return nil, err
+	}
+	profiles, err := LoadProfiles(ctx, ws)
+	if err != nil {
+		return nil, fmt.Errorf("sampledata: campaign truth: %w", err)
+	}
+	prior, err := LoadPrior(ctx, ws, c.start.AddDate(-1, 0, -1))
+	if err != nil {
+		return nil, fmt.Errorf("sampledata: campaign truth: %w", err)
+	}
+	days := int(c.end.Sub(c.start).Hours()/24) + 1
+	plans := make([]PlannedContact, 0, len(ms))
+	for _, m := range ms {
+		if profiles[m] == nil {
+			return nil, fmt.Errorf("sampledata: campaign truth: campaign %d: member %d is not in customers", id, m)
+		}
+		plans = append(plans, PlannedContact{CustomerID: m, ProductID: c.product, Channel: c.channel, TS: contactTime(id, m, c.start, days), CampaignID: id})
+	}
+	outs, err := simulateWith(ctx, plans, profiles, prior, 0, mk, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sampledata: campaign truth: %w", err)
+	}
+	t := GetTruth()
+	out := make(map[int64]MemberTruth, len(outs))
+	u := min(c.end.AddDate(0, 0, 1+followDays).Unix(), p1.Unix())
+	for _, o := range outs {
+		pr := profiles[o.CustomerID]
+		a := o.PAccept
+		var q0, q1, q2 float64
+		if !pr.Owned[c.product] {
+			has := func(k int) bool { return pr.Owned[k] }
+			p := t.PTrueCustomer(&pr.Customer, has(ProdMobileVoice), has(ProdFixedVoice), has(ProdInternet), nil)
+			orate := math.Min(0.5, t.OrganicRate(c.product, p[c.product-1], pr.Customer.Digital)*mk.acceptMult(c.product, &pr.Customer))
+			s, tt := c.start.Unix(), o.TS.Unix()
+			q0 = orate * float64(max(0, s-p0.Unix())) / span
+			q1 = orate * float64(max(0, tt-s)) / span
+			q2 = orate * float64(max(0, u-tt)) / span
+		}
+		out[o.CustomerID] = MemberTruth{Accept: a, Convert: q1 + (1-q0-q1)*a + q2*(1-a), Control: q1 + q2}
+	}
+	return out, nil
+}
+
+// readMarket reads the drifts earlier periods put in force (sample_truth_meta key 'drift').
+func readMarket(ctx context.Context, ws *workspace.Workspace) (*market, error) {
+	mk := &market{appeal: map[int]bool{}}
+	ok, err := ws.HasTable(ctx, "sample_truth_meta")
+	if err != nil || !ok {
+		return mk, err
+	}
+	rows, err := ws.QueryContext(ctx, `SELECT note, coalesce(product_id, 0) FROM sample_truth_meta WHERE key = 'drift'`)
+	if err != nil {
+		return nil, fmt.Errorf("sampledata: read drift: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var k int
+		if err := rows.Scan(&kind, &k); err != nil {
+			return nil, fmt.Errorf("sampledata: read drift: %w", err)
+		}
+		switch kind {
+		case DriftAppealChange:
+			mk.appeal[k] = true
+		case DriftNewCompetitor:
+			mk.competitor = true
+		}
+	}
+	return mk, rows.Err()
 }

@@ -88,3 +88,46 @@ func RegisterCampaign(ctx context.Context, ws *workspace.Workspace, id, product 
 		AND customer_id NOT IN (SELECT customer_id FROM optouts)`, id, parts, controlEvery, parts, controlEvery, parts, part, product)
 	return err
 }
+
+// PredictTruth records, as campaign id's prediction in acrm_campaign_offers (model version
+// version), each member's true P(convert | offered) in the market as it is now, organic
+// purchases within the campaign and 30 days after it included (sampledata.CampaignTruth):
+// the prediction of a perfect model trained on today's data.
+func PredictTruth(ctx context.Context, ws *workspace.Workspace, id int, version string) error {
+	truth, err := sampledata.CampaignTruth(ctx, ws, id, 30)
+	if err != nil {
+		return err
+	}
+	_, err = ws.ExecContext(ctx, `DELETE FROM acrm_campaign_offers WHERE campaign_id = ?`, id)
+	if err != nil {
+		return err
+	}
+	rows, err := ws.QueryContext(ctx, `SELECT m.customer_id, m.cell, c.product_id, c.channel FROM campaign_members m
+		JOIN campaigns c USING (campaign_id) WHERE campaign_id = ?`, id)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		cust     int64
+		cell, ch string
+		product  int32
+	}
+	var rs []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.cust, &r.cell, &r.product, &r.ch); err != nil {
+			rows.Close()
+			return err
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	return ws.Append(ctx, "acrm_campaign_offers", func(add workspace.AppendFunc) error {
+		for _, r := range rs {
+			if err := add(int32(id), r.cust, r.product, r.ch, r.cell, truth[r.cust].Convert, 100.0, version); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
