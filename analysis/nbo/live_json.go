@@ -59,7 +59,7 @@ func (l *Live) JSON(d *LiveDecision) LiveJSON {
 			P: o.P, Value: o.Value, Score: o.Score, Model: o.Model, Why: o.Why, Reasons: rs})
 	}
 	for _, s := range d.Trace {
-		out.Trace = append(out.Trace, LiveJSONStep{Product: s.Product, Channel: s.Channel, Rule: s.Rule, Detail: s.Detail})
+		out.Trace = append(out.Trace, LiveJSONStep(s))
 	}
 	return out
 }
