@@ -21,6 +21,11 @@ import (
 // ACRM_TEST_MAIN=1 it is acrm, its arguments after the binary's name.
 func TestMain(m *testing.M) {
 	if os.Getenv("ACRM_TEST_MAIN") == "1" {
+		if msg := os.Getenv("ACRM_TEST_PANIC"); msg != "" {
+			// A panic that reaches main, as a bug would (TestPanicBecomesOneLineAndAReport).
+			defer crashGuard()
+			panic(msg)
+		}
 		main()
 		os.Exit(0)
 	}

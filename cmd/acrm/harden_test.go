@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -248,6 +251,95 @@ func TestNewCommandFlagRanges(t *testing.T) {
 		}
 		if _, serr := os.Stat(db); serr == nil {
 			t.Fatalf("acrm %s created %s before refusing", strings.Join(c.args, " "), db)
+		}
+	}
+}
+
+// TestStoredModelSourceCannotRunStatements (issue 17, item 1): a workspace from someone else
+// may carry a model whose blob's source is SQL with extra statements. acrm score refuses it
+// naming the source, and the file the extra statement would write never appears.
+func TestStoredModelSourceCannotRunStatements(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ws.duckdb")
+	src := filepath.Join(dir, "in.csv")
+	var b strings.Builder
+	b.WriteString("id,x,y\n")
+	for i := 1; i <= 200; i++ {
+		fmt.Fprintf(&b, "%d,%d,%s\n", i, i%17, map[bool]string{true: "yes", false: "no"}[i%17 > 8])
+	}
+	if err := os.WriteFile(src, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "import", "--db", db, src, "--table", "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "train", "--db", db, "--table", "t", "--id", "id", "--target", "y = 'yes'", "--name", "m", "--algo", "logit"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "score", "--db", db, "--model", "m"); err != nil {
+		t.Fatalf("the untampered model does not score: %v", err)
+	}
+	written := filepath.Join(dir, "x.csv")
+	for _, hostile := range []string{
+		"SELECT * FROM t; COPY (SELECT 42 AS x) TO '" + written + "'",
+		"$$'$$ = $$x$$ OR true); COPY (SELECT 42 AS x) TO $$" + written + "$$; DESCRIBE SELECT (true --",
+		"(SELECT * FROM t) UNION ALL (SELECT * FROM read_csv('" + src + "'))",
+	} {
+		ws, err := workspace.Open(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var blob []byte
+		if err := ws.QueryRowContext(ctx, `SELECT blob FROM acrm_models WHERE name = 'm'`).Scan(&blob); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(blob, &m); err != nil {
+			t.Fatal(err)
+		}
+		m["source"] = hostile
+		blob, _ = json.Marshal(m)
+		if _, err := ws.ExecContext(ctx, `UPDATE acrm_models SET blob = ? WHERE name = 'm'`, blob); err != nil {
+			t.Fatal(err)
+		}
+		ws.Close()
+		_, err = run(t, "score", "--db", db, "--model", "m")
+		if err == nil || !strings.Contains(err.Error(), "source") {
+			t.Errorf("score with source %q: %v, want it refused naming the source", hostile, err)
+		}
+		if _, serr := os.Stat(written); serr == nil {
+			t.Fatalf("score with source %q wrote %s", hostile, written)
+		}
+	}
+}
+
+// TestPanicBecomesOneLineAndAReport (issue 17, item 2): a panic that reaches main prints one
+// line naming the crash report, exits with status 2, and the report holds the panic value,
+// the command line and the stack.
+func TestPanicBecomesOneLineAndAReport(t *testing.T) {
+	tmp := t.TempDir()
+	cmd := acrmCmd("version")
+	cmd.Env = append(cmd.Env, "ACRM_TEST_PANIC=index out of range [7] with length 3\nsecond line", "TMPDIR="+tmp)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("exit: %v, want status 2\n%s", err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "acrm: internal error: index out of range [7] with length 3 — crash report: "+tmp) {
+		t.Fatalf("stderr = %q, want one line naming the crash report in %s", stderr.String(), tmp)
+	}
+	report := strings.TrimPrefix(lines[0], "acrm: internal error: index out of range [7] with length 3 — crash report: ")
+	body, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"panic: index out of range [7] with length 3\nsecond line", "command: ", "goroutine ", "crashGuard"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("crash report lacks %q:\n%s", want, body)
 		}
 	}
 }
