@@ -72,7 +72,10 @@ soak:
 
 # govulncheck against a local vulnerability database built from the golang.org/x/vulndb
 # module (its data/osv files, indexed by its cmd/indexdb): the module proxy is needed only to
-# fetch the pinned versions once; the scan itself reads file://, no network.
+# fetch the pinned versions once; the scan itself reads file://, no network. The scan uses the
+# toolchain go.mod declares (GOTOOLCHAIN=auto: go1.26.10, whose net/http, net/textproto,
+# crypto/tls and crypto/x509 fixes acrm serve needs); a build with an older local Go
+# (GOTOOLCHAIN=local) carries the standard-library vulnerabilities fixed since.
 VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
 GOVULNCHECK_VERSION ?= v1.10.0
 VULNDB_DIR := .cache/vulndb
@@ -80,7 +83,7 @@ vuln:
 	@set -e; dir=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
 		rm -rf $(VULNDB_DIR); mkdir -p $(dir $(VULNDB_DIR)); \
 		$(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) -vulns "$$dir/data/osv" -out $(VULNDB_DIR); \
-		$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) -db file://$(CURDIR)/$(VULNDB_DIR) ./...
+		GOTOOLCHAIN=auto $(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) -db file://$(CURDIR)/$(VULNDB_DIR) ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...

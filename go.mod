@@ -2,6 +2,8 @@ module github.com/acrm-dev/acrm
 
 go 1.26.8
 
+toolchain go1.26.10
+
 require (
 	git.sr.ht/~sbinet/gg v0.7.0
 	github.com/NimbleMarkets/ntcharts v0.4.0
