@@ -166,7 +166,7 @@ the offer), for instance with acrm sql as in the example.`,
 			}
 			out := cmd.OutOrStdout()
 			if sum.Contacts == 0 {
-				fmt.Fprintf(out, "campaign %d: no contacted members without an outcome; nothing written\n", campaign)
+				fmt.Fprintf(out, "campaign %d: every contacted member has an outcome already; nothing written (a new campaign is registered first: see acrm sample respond --help)\n", campaign)
 				return nil
 			}
 			rate := float64(sum.Accepted) / float64(sum.Contacts)
