@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/acrm-dev/acrm/analysis/monitor"
 )
 
 // run executes the CLI with args and returns stdout and the error.
@@ -118,6 +120,9 @@ func TestOneRow(t *testing.T) {
 	}
 	if got := count(1, "column") + "|" + count(1234, "row") + "|" + count(0, "row"); got != "1 column|1,234 rows|0 rows" {
 		t.Fatalf("count: %q", got)
+	}
+	if got := outcomesSummary("r.csv", &monitor.ImportResult{Rows: 1, Accepted: 1}); got != "r.csv: 1 row read, 1 imported, 0 rejected" {
+		t.Fatalf("outcomes import of one row: %q", got)
 	}
 }
 

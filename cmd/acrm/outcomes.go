@@ -52,8 +52,7 @@ with their line and reason. --strict imports nothing when any row is rejected.
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "%s: %s rows read, %s imported, %s rejected\n", opt.Path, thousands(int64(res.Rows)),
-				thousands(int64(res.Accepted)), thousands(int64(len(res.Rejected))))
+			fmt.Fprintln(out, outcomesSummary(opt.Path, res))
 			reasons := make([]string, 0, len(res.ByReason))
 			for r := range res.ByReason {
 				reasons = append(reasons, r)
@@ -114,4 +113,11 @@ func checkResponseFile(path, rejects string) error {
 		return fmt.Errorf("outcomes: --rejects %s is the response file itself: the rejects would replace it", rejects)
 	}
 	return nil
+}
+
+// outcomesSummary is the first line acrm outcomes import prints: "r.csv: 1 row read, 1 imported,
+// 0 rejected".
+func outcomesSummary(path string, res *monitor.ImportResult) string {
+	return fmt.Sprintf("%s: %s read, %s imported, %s rejected", path, count(int64(res.Rows), "row"),
+		thousands(int64(res.Accepted)), thousands(int64(len(res.Rejected))))
 }
