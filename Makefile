@@ -14,10 +14,11 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/acrm
 
-# Put acrm on PATH: go install writes $(go env GOPATH)/bin/acrm.
+# Put acrm on PATH: go install writes $(go env GOBIN)/acrm, by default $(go env GOPATH)/bin/acrm.
 install:
 	$(GO) install ./cmd/acrm
-	@echo "installed $$($(GO) env GOPATH)/bin/acrm (that folder must be on PATH for the README's acrm … commands)"
+	@dir=$$($(GO) env GOBIN); [ -n "$$dir" ] || dir=$$($(GO) env GOPATH)/bin; \
+		echo "installed $$dir/acrm (that folder must be on PATH for the README's acrm … commands)"
 
 # Rerun the README's command tour as written and replace the output shown under every
 # "$ acrm …" line with what the command prints now (`make test` fails while they differ).
