@@ -38,6 +38,7 @@ func TestEveryReaderRefusesAMissingWorkspace(t *testing.T) {
 		{"rules", "export", "-o", out("r.toml")},
 		{"vacuum"},
 		{"sample", "respond", "--campaign", "100"},
+		{"sample", "next-period"},
 	} {
 		_, err := run(t, append(args, "--db", missing)...)
 		if err == nil || !strings.Contains(err.Error(), "no workspace at "+missing) {
