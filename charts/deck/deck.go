@@ -194,6 +194,13 @@ func Build(ctx context.Context, ws *workspace.Workspace, dir string, o Options) 
 			}
 			return nil, noData("no outcomes tracked against scored predictions in the workspace yet; draw it from a tracking CSV with acrm chart pred-time --csv FILE")
 		}},
+		job{"qini", "12-qini" + ext, "Qini curve of the newest campaign", func() (charts.Chart, error) {
+			c, err := LatestCampaignQini(ctx, ws)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		}},
 	)
 
 	var items []Item

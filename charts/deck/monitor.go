@@ -3,6 +3,7 @@ package deck
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/acrm-dev/acrm/analysis/monitor"
@@ -78,4 +79,38 @@ func LatestCampaignOverTime(ctx context.Context, ws *workspace.Workspace) (chart
 		}
 	}
 	return charts.PredictedTimeChart{}, noData("no campaign with a registered prediction and two weeks of outcomes")
+}
+
+// CampaignQini is a campaign's Qini curve: its members (treated and control) ranked by the
+// registered prediction, the incremental conversions found against the share targeted.
+func CampaignQini(c *monitor.Campaign) (charts.QiniChart, error) {
+	if len(c.Qini) < 3 || math.IsNaN(c.QiniCoef) {
+		return charts.QiniChart{}, noData("campaign %d has no Qini curve (it needs a registered prediction for every member and a control cell)", c.ID)
+	}
+	ch := charts.QiniChart{Model: c.ModelVersion, Coef: c.QiniCoef}
+	// At most ~200 points: the curve's shape, not every member.
+	step := max(1, len(c.Qini)/200)
+	for i, p := range c.Qini {
+		if i%step == 0 || i == len(c.Qini)-1 {
+			ch.Depth = append(ch.Depth, p.Depth)
+			ch.Gain = append(ch.Gain, p.Gain)
+		}
+	}
+	ch.Header = campaignHeader(c, "Qini curve",
+		fmt.Sprintf("Treated and control members ranked by the predicted chance; incremental conversions = treated − control scaled to the treated (control %d)", c.Control.Members))
+	return ch, nil
+}
+
+// LatestCampaignQini is the deck's Qini chart: the newest campaign with a Qini curve.
+func LatestCampaignQini(ctx context.Context, ws *workspace.Workspace) (charts.QiniChart, error) {
+	rep, err := monitor.Run(ctx, ws, monitor.Options{NoDrift: true}, nil)
+	if err != nil {
+		return charts.QiniChart{}, err
+	}
+	for i := len(rep.Campaigns) - 1; i >= 0; i-- {
+		if c, err := CampaignQini(rep.Campaigns[i]); err == nil {
+			return c, nil
+		}
+	}
+	return charts.QiniChart{}, noData("no campaign with outcomes, a registered prediction for its members and a control cell yet")
 }

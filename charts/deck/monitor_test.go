@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/acrm-dev/acrm/analysis/monitor"
@@ -16,6 +17,9 @@ func TestCampaignChartsFromTheMonitor(t *testing.T) {
 	ctx := context.Background()
 	if _, err := LatestCampaignOverTime(ctx, ws); err == nil {
 		t.Fatal("the history's campaigns carry no prediction, yet a chart came back")
+	}
+	if _, err := LatestCampaignQini(ctx, ws); err == nil {
+		t.Fatal("the history's campaigns carry no prediction, yet a Qini chart came back")
 	}
 	if err := sampletest.TrueCampaign(ctx, ws, 9001, 16, "account_manager", 1, 13); err != nil {
 		t.Fatal(err)
@@ -40,7 +44,17 @@ func TestCampaignChartsFromTheMonitor(t *testing.T) {
 	if len(dc.Deciles) != 10 || dc.Deciles[0].Predicted != c.Deciles[0].Predicted.Est {
 		t.Errorf("deciles %+v", dc.Deciles)
 	}
-	for _, ch := range []charts.Chart{tc, dc} {
+	qc, err := LatestCampaignQini(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if qc.Coef != c.QiniCoef || qc.Gain[len(qc.Gain)-1] != c.Qini[len(c.Qini)-1].Gain || qc.Depth[0] != 0 || qc.Depth[len(qc.Depth)-1] != 1 {
+		t.Errorf("Qini chart coef %v (campaign %v), ends at %v (campaign %v)", qc.Coef, c.QiniCoef, qc.Gain[len(qc.Gain)-1], c.Qini[len(c.Qini)-1])
+	}
+	if tk := qc.Takeaway(); !strings.Contains(tk, "top 30 %") || !strings.Contains(tk, "Qini coefficient") {
+		t.Errorf("takeaway %q", tk)
+	}
+	for _, ch := range []charts.Chart{tc, dc, qc} {
 		var buf bytes.Buffer
 		if err := charts.Render(&buf, charts.PNG, ch); err != nil || buf.Len() == 0 {
 			t.Errorf("%s: %v", ch.Kind(), err)

@@ -3,12 +3,13 @@
 // control cell and the global hold-out, deciles), its cumulative conversion over time and
 // its Qini curve (ntcharts), and the drift table (PSI of every feature and score against the
 // baseline). Every number comes from analysis/monitor.Run, the report acrm monitor prints;
-// the load is a job (esc cancels), e exports the decile or over-time chart.
+// the load is a job (esc cancels), e exports the decile, over-time or Qini chart.
 package monitor
 
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -191,9 +192,12 @@ func (s *Screen) exportChart() tea.Cmd {
 	if c == nil {
 		return common.Refuse("no campaign to export")
 	}
-	kind := map[int]string{viewDeciles: "deciles", viewTime: "time"}[s.view]
+	kind := map[int]string{viewDeciles: "deciles", viewTime: "time", viewQini: "qini"}[s.view]
 	if kind == "" {
-		return common.Refuse(fmt.Sprintf("the %s view has no chart export; v switches to deciles or over time (acrm monitor --format json has every number)", viewNames[s.view]))
+		return common.Refuse(fmt.Sprintf("the %s view has no chart export; v switches to deciles, over time or Qini (acrm monitor --format json has every number)", viewNames[s.view]))
+	}
+	if kind == "qini" && math.IsNaN(c.QiniCoef) {
+		return common.Refuse(fmt.Sprintf("campaign %d has no Qini curve (a prediction for every member and a control cell)", c.ID))
 	}
 	if !c.HasPrediction {
 		return common.Refuse(fmt.Sprintf("campaign %d has no registered prediction to chart", c.ID))

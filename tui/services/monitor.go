@@ -35,6 +35,8 @@ func (w *Workspace) ExportCampaignChart(ctx context.Context, c *monitor.Campaign
 		ch, err = deck.CampaignDeciles(c)
 	case "time":
 		ch, err = deck.CampaignOverTime(c)
+	case "qini":
+		ch, err = deck.CampaignQini(c)
 	default:
 		return "", fmt.Errorf("export: unknown campaign chart %q", kind)
 	}
