@@ -116,6 +116,16 @@ func CustomerView(ctx context.Context, ws *workspace.Workspace) (*View, error) {
 	return v, nil
 }
 
+// At is the view as of an earlier snapshot: holdings held, contacts and events up to at (the
+// customers' attributes and opt-outs as they are now), for scoring customers as a past
+// campaign saw them.
+func (v *View) At(at time.Time) *View {
+	w := *v
+	w.Snapshot = at.UTC()
+	w.SQL = w.build()
+	return &w
+}
+
 func (v *View) snapSQL() string {
 	return "TIMESTAMP '" + v.Snapshot.Format("2006-01-02 15:04:05") + "'"
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/acrm-dev/acrm/analysis/features"
 	"github.com/acrm-dev/acrm/analysis/progress"
@@ -447,4 +448,54 @@ func (sc *Scores) Save(ctx context.Context, ws *workspace.Workspace) error {
 		}
 		return nil
 	})
+}
+
+// ScoreCustomersAt scores the customers ids with a product model on the customer view as of
+// at (features.View.At), whether or not they hold the product now: how the model would have
+// ranked a past campaign's members. Customers the view does not have are left out.
+func ScoreCustomersAt(ctx context.Context, ws *workspace.Workspace, ref string, at time.Time, ids []int64) (map[int64]float64, string, error) {
+	s, err := Load(ctx, ws, ref)
+	if err != nil {
+		return nil, "", err
+	}
+	if s.ProductID == 0 {
+		return nil, "", fmt.Errorf("profiles: model %s is not a product model; only product models score customers as of a date", s.ModelID)
+	}
+	v, err := features.CustomerView(ctx, ws)
+	if err != nil {
+		return nil, "", fmt.Errorf("profiles: %w", err)
+	}
+	v = v.At(at)
+	f, err := features.Load(ctx, ws, features.LoadSpec{Query: v.SQL, ID: "customer_id"}, nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("profiles: customer view as of %s: %w", at.Format(time.DateOnly), err)
+	}
+	fp, err := v.ForProduct(ctx, ws, f, s.ProductID)
+	if err != nil {
+		return nil, "", err
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[strconv.FormatInt(id, 10)] = true
+	}
+	var idx []int
+	for i, id := range fp.IDs {
+		if want[id] {
+			idx = append(idx, i)
+		}
+	}
+	fp = fp.Subset(idx)
+	p, err := s.Predict(fp)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make(map[int64]float64, len(p))
+	for i, id := range fp.IDs {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return nil, "", fmt.Errorf("profiles: customer id %q is not an integer", id)
+		}
+		out[n] = p[i]
+	}
+	return out, s.ModelID, nil
 }

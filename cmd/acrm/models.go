@@ -52,7 +52,7 @@ func newModelsCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table|csv")
 	cmd.Flags().StringVar(&del, "delete", "", "delete a model version (name@vN) or every version of a name, with its scores")
-	cmd.AddCommand(newModelsExportSQLCmd())
+	cmd.AddCommand(newModelsExportSQLCmd(), newModelsPromoteCmd())
 	return cmd
 }
 
@@ -148,3 +148,38 @@ func writeModelsTable(w io.Writer, list []profiles.Entry) {
 }
 
 func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
+
+func newModelsPromoteCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "promote NAME@vN",
+		Short: "Make a model version the one its name serves (champion/challenger: after acrm monitor --challenger)",
+		Long: `Make NAME@vN the version NAME serves (is_best in acrm_models): the next acrm score --all and
+every reference by name use it. Every version stays in the registry; promoting an older one back
+is the same command. acrm monitor --campaign ID --challenger NAME@vN compares a challenger with
+the campaign's serving model first.`,
+		Example: `  acrm monitor --db acrm.duckdb --campaign 59 --challenger P16-lookalike@v2
+  acrm models promote --db acrm.duckdb P16-lookalike@v2
+  acrm score --db acrm.duckdb --all`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, err := openWorkspace(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			prev, err := profiles.Promote(cmd.Context(), ws, args[0])
+			if err != nil {
+				return err
+			}
+			switch prev {
+			case args[0]:
+				fmt.Fprintf(cmd.OutOrStdout(), "%s already serves\n", args[0])
+			case "":
+				fmt.Fprintf(cmd.OutOrStdout(), "%s serves now\n", args[0])
+			default:
+				fmt.Fprintf(cmd.OutOrStdout(), "%s serves now (was %s); acrm score --all scores with it\n", args[0], prev)
+			}
+			return nil
+		},
+	}
+}

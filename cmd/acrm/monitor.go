@@ -24,7 +24,7 @@ func (thresholdError) ExitCode() int { return 3 }
 
 func newMonitorCmd() *cobra.Command {
 	var opt monitor.Options
-	var format string
+	var format, challenger string
 	var baseline bool
 	var maxDrift int
 	cmd := &cobra.Command{
@@ -48,6 +48,9 @@ campaign left its predicted interval or a PSI reached --psi-shifted, 1 on an err
 			if err := opt.Validate(); err != nil {
 				return err
 			}
+			if challenger != "" && opt.CampaignID == 0 {
+				return fmt.Errorf("monitor: --challenger %s: name the campaign to compare on with --campaign ID", challenger)
+			}
 			ctx := cmd.Context()
 			ws, err := openWorkspace(ctx)
 			if err != nil {
@@ -65,15 +68,31 @@ campaign left its predicted interval or a PSI reached --psi-shifted, 1 on an err
 			if err != nil {
 				return err
 			}
+			var ch *monitor.Challenge
+			if challenger != "" {
+				if ch, err = monitor.ChallengeCampaign(ctx, ws, opt.CampaignID, challenger, opt.FollowDays); err != nil {
+					return err
+				}
+			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
+				var v any = rep
+				if ch != nil { // the report and the comparison in one document
+					v = struct {
+						*monitor.Report
+						Challenge *monitor.Challenge
+					}{rep, ch}
+				}
+				if err := enc.Encode(v); err != nil {
 					return fmt.Errorf("monitor: %w", err)
 				}
 			} else {
 				monitor.WriteText(out, rep, maxDrift)
+				if ch != nil {
+					monitor.WriteChallenge(out, ch)
+				}
 			}
 			if n := rep.Alerts(); n > 0 {
 				return thresholdError{alerts: n}
@@ -90,5 +109,6 @@ campaign left its predicted interval or a PSI reached --psi-shifted, 1 on an err
 	f.BoolVar(&opt.NoDrift, "no-drift", false, "skip the drift measurement")
 	f.BoolVar(&baseline, "baseline", false, "take the drift baseline now (after retraining), then report")
 	f.IntVar(&maxDrift, "drift-rows", 15, "drift rows printed, largest PSI first (0 = all)")
+	f.StringVar(&challenger, "challenger", "", "with --campaign: compare this model (name or name@vN) with the campaign's serving model on its outcomes (AUC, DeLong test); promote with acrm models promote")
 	return cmd
 }
