@@ -601,7 +601,13 @@ func rowsOf(m map[string]*Totals) []PlanRow {
 	for k, t := range m {
 		out = append(out, PlanRow{Key: k, Totals: *t})
 	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Profit > out[b].Profit })
+	// By profit; equal profits by key (the map's order is random).
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].Profit != out[b].Profit {
+			return out[a].Profit > out[b].Profit
+		}
+		return out[a].Key < out[b].Key
+	})
 	return out
 }
 

@@ -143,60 +143,18 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 		}
 	}
 	res := &ScoreResult{AsOf: at, Customers: N, Products: K, Models: map[int]string{}}
-	// Raw scores per product (float64 while calibrating), NaN where not offerable.
-	raw := make([][]float64, K)
-	sources := make([]string, K)
-	var mu sync.Mutex
-	var firstErr error
-	var done int64
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range jobs {
-				p := prods.List[k]
-				e, ok := kept[p.ID]
-				var sc []float64
-				var err error
-				if ok {
-					sc, err = scoreProduct(ctx, ws, base, p.ID, e.ModelID)
-				}
-				mu.Lock()
-				switch {
-				case !ok:
-					res.Skipped = append(res.Skipped, fmt.Sprintf("P%02d %s: no model (acrm train --product %d)", p.ID, p.Name, p.ID))
-				case err != nil:
-					if firstErr == nil {
-						firstErr = err
-					}
-				default:
-					raw[k] = sc
-					sources[k] = e.Target
-					res.Models[p.ID] = e.ModelID
-				}
-				done++
-				report(Progress{Done: done, Total: int64(K), Stage: "scoring products"})
-				mu.Unlock()
-			}
-		}()
-	}
-	for k := range prods.List {
-		if ctx.Err() != nil {
-			break
-		}
-		jobs <- k
-	}
-	close(jobs)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	// The contact and opt-out totals without each product, read once for all products.
+	report(Progress{Stage: "loading contact totals per product"})
+	totals, err := base.View.ProductTotals(ctx, ws, base.Frame)
+	if err != nil {
 		return nil, err
 	}
-	if firstErr != nil {
-		return nil, firstErr
+	// Raw scores per product (float64 while calibrating), NaN where not offerable.
+	raw, sources, err := scoreProducts(ctx, ws, base, totals, prods, kept, res, report)
+	if err != nil {
+		return nil, err
 	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
 	sort.Strings(res.Skipped)
 	// Ownership: cross-sell and upsell go to non-holders, retention to holders.
 	s.Score = make([]float32, N*K)
@@ -218,18 +176,39 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 		return nil, err
 	}
 	s.prepare()
-	// Expected value and value segments.
+	// Expected value and value segments. A product's channels share the slope of the
+	// calibration, so its best channel for every score is the one with the highest intercept:
+	// only that one is evaluated (all of them if the slopes differ).
+	evCals := make([][]Calib, K)
+	for k, p := range prods.List {
+		cal := s.Cal[p.ID]
+		var best *Calib
+		same := true
+		for _, ch := range s.Channels {
+			c, ok := cal[ch]
+			if !ok {
+				continue
+			}
+			evCals[k] = append(evCals[k], c)
+			if best == nil || c.Intercept > best.Intercept {
+				best = &c
+			}
+			same = same && c.Slope == evCals[k][0].Slope
+		}
+		if same && best != nil {
+			evCals[k] = []Calib{*best}
+		}
+	}
 	s.EV = make([]float64, N)
 	for i := 0; i < N; i++ {
 		ev := 0.0
 		for k := range prods.List {
 			sc := s.Score[i*K+k]
-			cal := s.Cal[prods.List[k].ID]
-			if math.IsNaN(float64(sc)) || cal == nil {
+			if math.IsNaN(float64(sc)) || len(evCals[k]) == 0 {
 				continue
 			}
 			best := 0.0
-			for _, c := range cal {
+			for _, c := range evCals[k] {
 				best = math.Max(best, c.P(float64(sc)))
 			}
 			m := prods.List[k].Margin
@@ -293,21 +272,137 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 	return res, nil
 }
 
-// scoreProduct returns the model's calibrated score for every customer row of the base.
-func scoreProduct(ctx context.Context, ws *workspace.Workspace, base *profiles.Base, productID int, modelID string) ([]float64, error) {
-	m, err := profiles.Load(ctx, ws, modelID)
-	if err != nil {
-		return nil, err
+// scoreChunk is the number of customer rows scored at once (bounds the encoded matrix).
+const scoreChunk = 32768
+
+// scoreProducts scores every product that has a kept model for every customer row of the
+// base: the product's frame (ForProductWith on the totals without the product) is built once
+// per product, and the rows are scored in chunks of scoreChunk, (product, chunk) pieces spread
+// over the workers; each piece writes its own rows, so the result does not depend on the
+// order the pieces run in. A product without a model is listed in res.Skipped.
+func scoreProducts(ctx context.Context, ws *workspace.Workspace, base *profiles.Base, totals *features.ProductTotals,
+	prods *Products, kept map[int]profiles.Entry, res *ScoreResult, report func(Progress)) ([][]float64, []string, error) {
+	K, N := len(prods.List), base.Frame.Rows
+	raw := make([][]float64, K)
+	sources := make([]string, K)
+	models := make([]*profiles.Stored, K)
+	frames := make([]*features.Frame, K)
+	for k, p := range prods.List {
+		e, ok := kept[p.ID]
+		if !ok {
+			res.Skipped = append(res.Skipped, fmt.Sprintf("P%02d %s: no model (acrm train --product %d)", p.ID, p.Name, p.ID))
+			continue
+		}
+		m, err := profiles.Load(ctx, ws, e.ModelID)
+		if err != nil {
+			return nil, nil, err
+		}
+		models[k], sources[k] = m, e.Target
+		res.Models[p.ID] = e.ModelID
+		raw[k] = make([]float64, N)
 	}
-	f, err := base.View.ForProduct(ctx, ws, base.Frame, productID)
-	if err != nil {
-		return nil, fmt.Errorf("nbo: product %d: %w", productID, err)
+	type piece struct{ k, lo, hi int }
+	var pieces []piece
+	for k := range prods.List {
+		if models[k] == nil {
+			continue
+		}
+		for lo := 0; lo < N; lo += scoreChunk {
+			pieces = append(pieces, piece{k, lo, min(N, lo+scoreChunk)})
+		}
 	}
-	p, err := m.Predict(f)
-	if err != nil {
-		return nil, fmt.Errorf("nbo: product %d: %w", productID, err)
+	var mu sync.Mutex
+	var firstErr error
+	var done int64
+	// A product's frame is built by the first piece that needs it.
+	var frameOnce = make([]sync.Once, K)
+	frameErr := make([]error, K)
+	frameOf := func(k int) (*features.Frame, error) {
+		frameOnce[k].Do(func() {
+			pid := prods.List[k].ID
+			frames[k], frameErr[k] = base.View.ForProductWith(base.Frame, pid, totals.Without(pid))
+			if frameErr[k] != nil {
+				frameErr[k] = fmt.Errorf("nbo: product %d: %w", pid, frameErr[k])
+			}
+		})
+		return frames[k], frameErr[k]
 	}
-	return p, nil
+	// Release a product's frame once all its pieces are scored.
+	left := make([]int, K)
+	for _, pc := range pieces {
+		left[pc.k]++
+	}
+	jobs := make(chan piece)
+	var wg sync.WaitGroup
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for pc := range jobs {
+				f, err := frameOf(pc.k)
+				var sc []float64
+				if err == nil {
+					sc, err = models[pc.k].Predict(sliceFrame(f, pc.lo, pc.hi))
+					if err != nil {
+						err = fmt.Errorf("nbo: product %d: %w", prods.List[pc.k].ID, err)
+					}
+				}
+				if err == nil {
+					copy(raw[pc.k][pc.lo:pc.hi], sc)
+				}
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				if left[pc.k]--; left[pc.k] == 0 {
+					frames[pc.k] = nil
+				}
+				done++
+				report(Progress{Done: done, Total: int64(len(pieces)), Stage: "scoring products"})
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, pc := range pieces {
+		if ctx.Err() != nil {
+			break
+		}
+		mu.Lock()
+		stop := firstErr != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
+		jobs <- pc
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	if firstErr != nil {
+		return nil, nil, firstErr
+	}
+	return raw, sources, nil
+}
+
+// sliceFrame is rows [lo, hi) of f, sharing its column storage.
+func sliceFrame(f *features.Frame, lo, hi int) *features.Frame {
+	if lo == 0 && hi == f.Rows {
+		return f
+	}
+	out := &features.Frame{IDName: f.IDName, IDs: f.IDs[lo:hi], Rows: hi - lo, Cols: make([]*features.Column, len(f.Cols))}
+	for j, c := range f.Cols {
+		nc := &features.Column{Name: c.Name, Type: c.Type, Numeric: c.Numeric}
+		if c.Numeric {
+			nc.Num = c.Num[lo:hi]
+		} else {
+			nc.Str, nc.Null = c.Str[lo:hi], c.Null[lo:hi]
+		}
+		out.Cols[j] = nc
+	}
+	return out
 }
 
 // calibrate fits Calib per product and channel on past outbound offers: first the channels'
