@@ -116,11 +116,11 @@ func FuzzServeBodies(f *testing.F) {
 			}
 			return
 		}
-		if route%3 != 1 && strings.Contains(id, "/") {
-			// An id holding "/" (sent as %2F) matches no route: the router's plain-text 404,
-			// nothing run. (Known: unrouted paths do not answer the API's JSON error.)
-			if code != http.StatusNotFound || contacts() != before {
-				t.Fatalf("%s %s: status %d for an id with a slash", req.Method, req.URL, code)
+		if route%3 != 1 && strings.Contains(id, "/") && code == http.StatusNotFound && !json.Valid(rec.Body.Bytes()) {
+			// An id that is only "/" (sent as %2F) matches no route: the router's plain-text
+			// 404, nothing run. (Known: unrouted paths do not answer the API's JSON error.)
+			if contacts() != before {
+				t.Fatalf("%s %s: unrouted, yet rows were written", req.Method, req.URL)
 			}
 			return
 		}
