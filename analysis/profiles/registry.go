@@ -218,6 +218,11 @@ func Register(ctx context.Context, ws *workspace.Workspace, r *Result) error {
 				return fmt.Errorf("profiles: register %s: %w", id, err)
 			}
 			t.ModelID, t.Version = id, version
+			if t.IsBest {
+				if err := logServing(ctx, tx, r.Spec.Name, id, "train", now); err != nil {
+					return fmt.Errorf("profiles: register %s: serving log: %w", id, err)
+				}
+			}
 		}
 		return nil
 	})

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/acrm-dev/acrm/analysis/profiles"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
@@ -102,5 +104,17 @@ func TestChallengerAndPromote(t *testing.T) {
 	}
 	if b := best(); b != "P16-lookalike@v1" {
 		t.Errorf("serving %s after promoting v1", b)
+	}
+	// Who served when: v1 (train), v2 (train), v1 (promote); only the last row is open.
+	log, err := profiles.ServingLog(ctx, ws, "P16-lookalike")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range log {
+		got = append(got, fmt.Sprintf("%s/%s/%v", s.ModelID, s.Via, s.Until.IsZero()))
+	}
+	if want := "P16-lookalike@v1/train/false P16-lookalike@v2/train/false P16-lookalike@v1/promote/true"; strings.Join(got, " ") != want {
+		t.Errorf("serving log %v, want %s", got, want)
 	}
 }
