@@ -547,24 +547,46 @@ func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64))
 
 		left := growLeaf{node: int(li), start: lf.start, end: mid, depth: lf.depth + 1, g: sp.gl, h: sp.hl}
 		right := growLeaf{node: int(ri), start: mid, end: lf.end, depth: lf.depth + 1, g: lf.g - sp.gl, h: lf.h - sp.hl}
-		// histogram subtraction: build the smaller child, derive the larger
+		// histogram subtraction: build the smaller child, derive the larger. A child that
+		// can never split (at the depth limit, too few rows, or this split made the last
+		// leaf) needs no histogram, and none is built for it.
 		small, large := &left, &right
 		if right.end-right.start < left.end-left.start {
 			small, large = &right, &left
 		}
-		small.hist = gr.getHist()
-		gr.buildHist(small.hist, small.start, small.end, small.g, small.h)
-		large.hist = lf.hist
-		for j := 0; j < gr.p; j++ {
-			lh := large.hist[j*histStride : j*histStride+gr.nb[j]]
-			sh := small.hist[j*histStride : j*histStride+gr.nb[j]]
-			for k := range lh {
-				lh[k].G -= sh[k].G
-				lh[k].H -= sh[k].H
-			}
+		last := gp.maxLeaves > 0 && nLeaves+1 >= gp.maxLeaves
+		splittable := func(c *growLeaf) bool {
+			return !last && c.end-c.start >= 2*gp.minLeaf && (gp.maxDepth <= 0 || c.depth < gp.maxDepth)
 		}
-		left.best = gr.bestSplit(&left, gp)
-		right.best = gr.bestSplit(&right, gp)
+		smallOK, largeOK := splittable(small), splittable(large)
+		if smallOK || largeOK {
+			small.hist = gr.getHist()
+			gr.buildHist(small.hist, small.start, small.end, small.g, small.h)
+		}
+		if largeOK {
+			large.hist = lf.hist
+			for j := 0; j < gr.p; j++ {
+				lh := large.hist[j*histStride : j*histStride+gr.nb[j]]
+				sh := small.hist[j*histStride : j*histStride+gr.nb[j]]
+				for k := range lh {
+					lh[k].G -= sh[k].G
+					lh[k].H -= sh[k].H
+				}
+			}
+		} else {
+			gr.putHist(lf.hist)
+		}
+		if !smallOK {
+			gr.putHist(small.hist)
+			small.hist = nil
+		}
+		left.best.feature, right.best.feature = -1, -1
+		if left.hist != nil {
+			left.best = gr.bestSplit(&left, gp)
+		}
+		if right.hist != nil {
+			right.best = gr.bestSplit(&right, gp)
+		}
 		gr.leaves[bi] = left
 		gr.leaves = append(gr.leaves, right)
 		nLeaves++

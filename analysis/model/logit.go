@@ -6,8 +6,10 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sync"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 )
 
@@ -311,18 +313,53 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 			}
 		}),
 	}
-	res, err := optimize.Minimize(problem, x0, settings, &optimize.LBFGS{})
-	if cerr := ctx.Err(); cerr != nil {
-		return nil, nil, cerr
+	// Newton's method when the Hessian is cheap to form (a smooth, strictly convex problem:
+	// L2 > 0, no L1; few columns or sparse rows): a handful of steps reach the optimum where
+	// LBFGS needs hundreds on the weakly penalized, collinear one-hot designs. LBFGS takes
+	// over from wherever Newton stops if a step fails.
+	var x []float64
+	status := optimize.Success
+	if newtonLogitOn && opt.L1 == 0 && opt.L2 > 0 && p <= maxNewtonCols {
+		cost := 0.0
+		if sptr != nil {
+			for i := 0; i < n; i++ {
+				k := float64(sptr[i+1] - sptr[i] + 1)
+				cost += k * k / 2
+			}
+		} else {
+			cost = float64(n) * float64(p+1) * float64(p+1) / 2
+		}
+		if cost <= maxNewtonWork {
+			hess := func(x []float64, A []float64) {
+				logitHessian(x, A, n, p, X, sptr, scol, sval, mean, sd, nchunk)
+			}
+			var ok bool
+			x, iter, ok = newtonLogit(ctx, x0, p, opt.L2, gradTol, maxIter, func(x []float64) (float64, []float64) {
+				eval(x)
+				return lastF, lastG
+			}, hess, report)
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+			if !ok {
+				x0, x = x, nil
+			}
+		}
 	}
-	if err != nil && res == nil {
-		return nil, nil, fmt.Errorf("model: logit: %w", err)
+	if x == nil {
+		res, err := optimize.Minimize(problem, x0, settings, &optimize.LBFGS{})
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, nil, cerr
+		}
+		if err != nil && res == nil {
+			return nil, nil, fmt.Errorf("model: logit: %w", err)
+		}
+		// A line-search failure near the optimum still leaves a usable point.
+		x, status = res.X, res.Status
 	}
-	// A line-search failure near the optimum still leaves a usable point.
-	x := res.X
 	for _, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, nil, fmt.Errorf("model: logit did not converge (%v); try a larger L2", res.Status)
+			return nil, nil, fmt.Errorf("model: logit did not converge (%v); try a larger L2", status)
 		}
 	}
 	m := &logitModel{Coef: make([]float64, p), Mean: mean, SD: sd, Names: X.Names, Iter: iter, workers: opt.Workers}
@@ -333,6 +370,187 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 	}
 	report(Progress{Done: int64(maxIter), Total: int64(maxIter), Stage: "logit"})
 	return m, x, nil
+}
+
+// maxNewtonCols and maxNewtonWork bound the problems solved by Newton's method: columns
+// (the Hessian is (p+1)² and factored in O(p³)) and multiply-adds to form it per step.
+const (
+	maxNewtonCols = 600
+	maxNewtonWork = 2e8
+)
+
+// newtonLogitOn lets tests compare Newton's solutions with LBFGS's.
+var newtonLogitOn = true
+
+// newtonLogit minimizes the logit objective from x0 by Newton steps H d = −g with a
+// backtracking (Armijo) line search, until the gradient's largest component is below tol.
+// fg returns the objective and its gradient at x (the gradient is only read before the
+// next call); hess fills A with the (p+1)² Hessian of the log-loss term (the L2 term is
+// added here, the intercept unpenalized). It reports false, with the last point, when a
+// Hessian is not positive definite or a step does not decrease the objective.
+func newtonLogit(ctx context.Context, x0 []float64, p int, l2, tol float64, maxIter int, fg func([]float64) (float64, []float64), hess func(x, A []float64), report func(Progress)) ([]float64, int, bool) {
+	m := p + 1
+	x := slices.Clone(x0)
+	g := make([]float64, m)
+	d := make([]float64, m)
+	xt := make([]float64, m)
+	A := make([]float64, m*m)
+	H := mat.NewSymDense(m, nil)
+	var ch mat.Cholesky
+	f, g0 := fg(x)
+	copy(g, g0)
+	for it := 0; it < min(maxIter, 100); it++ {
+		if ctx.Err() != nil {
+			return x, it, false
+		}
+		if floats.Norm(g, math.Inf(1)) < tol {
+			return x, it, true
+		}
+		hess(x, A)
+		for a := 0; a < m; a++ {
+			for b := a; b < m; b++ {
+				v := A[a*m+b]
+				if a == b && a > 0 {
+					v += l2
+				}
+				H.SetSym(a, b, v)
+			}
+		}
+		if !ch.Factorize(H) {
+			return x, it, false
+		}
+		gv := mat.NewVecDense(m, g)
+		dv := mat.NewVecDense(m, d)
+		if err := ch.SolveVecTo(dv, gv); err != nil {
+			return x, it, false
+		}
+		floats.Scale(-1, d)
+		slope := floats.Dot(g, d)
+		if slope >= 0 {
+			return x, it, false
+		}
+		t, accepted := 1.0, false
+		for ls := 0; ls < 40; ls++ {
+			floats.AddScaledTo(xt, x, t, d)
+			ft, gt := fg(xt)
+			if ft <= f+1e-4*t*slope {
+				copy(x, xt)
+				f = ft
+				copy(g, gt)
+				accepted = true
+				break
+			}
+			t /= 2
+		}
+		report(Progress{Done: int64(it + 1), Total: int64(maxIter), Stage: "logit"})
+		if !accepted {
+			// no decrease left at machine precision: converged if the gradient is small
+			return x, it, floats.Norm(g, math.Inf(1)) < 100*tol
+		}
+	}
+	return x, maxIter, floats.Norm(g, math.Inf(1)) < tol
+}
+
+// logitHessian fills A ((p+1)², row-major, symmetric) with the Hessian of the mean
+// log-loss at x over the standardized features: (1/n) Tᵀ(Σ_i w_i z_i z_iᵀ)T with
+// z_i = (1, x_i) raw, w_i = σ(η_i)(1 − σ(η_i)) and T the map from standardized to raw
+// coefficients (β_j = β̃_j/s_j, b = b̃ − Σ_j μ_j β̃_j/s_j). Rows are read as CSR when sptr
+// is not nil, else densely from X.
+func logitHessian(x, A []float64, n, p int, X *Matrix, sptr []int, scol []int32, sval []float64, mean, sd []float64, nchunk int) {
+	m := p + 1
+	raw := make([]float64, p)
+	b0 := x[0]
+	for j := 0; j < p; j++ {
+		raw[j] = x[j+1] / sd[j]
+		b0 -= raw[j] * mean[j]
+	}
+	parts := make([][]float64, nchunk)
+	chunk := (n + nchunk - 1) / nchunk
+	var wg sync.WaitGroup
+	for k := range parts {
+		parts[k] = make([]float64, m*m)
+		wg.Add(1)
+		go func(P []float64, lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				var z float64
+				var cs []int32
+				var vs []float64
+				var row []float64
+				if sptr != nil {
+					cs, vs = scol[sptr[i]:sptr[i+1]], sval[sptr[i]:sptr[i+1]]
+					z = b0
+					for k, j := range cs {
+						z += raw[j] * vs[k]
+					}
+				} else {
+					row = X.Data[i*p : (i+1)*p]
+					z = b0 + floats.Dot(raw, row)
+				}
+				_, q := softplusSigmoid(z)
+				w := q * (1 - q)
+				if w == 0 {
+					continue
+				}
+				P[0] += w
+				if sptr != nil {
+					for k, a := range cs {
+						wa := w * vs[k]
+						P[int(a)+1] += wa // row 0 (intercept), column a+1
+						ra := P[(int(a)+1)*m:]
+						for k2 := k; k2 < len(cs); k2++ {
+							ra[int(cs[k2])+1] += wa * vs[k2]
+						}
+					}
+					continue
+				}
+				for a, va := range row {
+					if va == 0 {
+						continue
+					}
+					wa := w * va
+					P[a+1] += wa
+					ra := P[(a+1)*m+1 : (a+2)*m]
+					floats.AddScaled(ra[a:], wa, row[a:])
+				}
+			}
+		}(parts[k], k*chunk, min((k+1)*chunk, n))
+	}
+	wg.Wait()
+	// upper triangle of the raw Gram matrix G (the CSR columns of a row are ascending)
+	clear(A)
+	for _, P := range parts {
+		floats.Add(A, P)
+	}
+	for a := 0; a < m; a++ {
+		for b := 0; b < a; b++ {
+			A[a*m+b] = A[b*m+a]
+		}
+	}
+	// H = Tᵀ G T / n: T[0][0] = 1, T[0][c] = −μ_c/s_c, T[c][c] = 1/s_c (c ≥ 1, features 0-based c−1)
+	t0 := make([]float64, m)
+	t0[0] = 1
+	for c := 1; c < m; c++ {
+		t0[c] = -mean[c-1] / sd[c-1]
+	}
+	// B = G T (in place, column by column: column c of B = G[:,0]·t0[c] + G[:,c]/s_c)
+	for a := 0; a < m; a++ {
+		ra := A[a*m : (a+1)*m]
+		g0 := ra[0]
+		for c := 1; c < m; c++ {
+			ra[c] = g0*t0[c] + ra[c]/sd[c-1]
+		}
+	}
+	// H = Tᵀ B: row c of H = t0[c]·B[0,:] + B[c,:]/s_c
+	r0 := slices.Clone(A[:m])
+	inv := 1 / float64(n)
+	for c := 1; c < m; c++ {
+		rc := A[c*m : (c+1)*m]
+		for d := range rc {
+			rc[d] = (t0[c]*r0[d] + rc[d]/sd[c-1]) * inv
+		}
+	}
+	floats.Scale(inv, A[:m])
 }
 
 // sparseLogitDensity is the share of non-zero values under which the logit reads X as CSR.

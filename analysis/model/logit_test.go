@@ -77,3 +77,55 @@ func mustLogit(t *testing.T, X *Matrix, y []float64, opt Options) (float64, []fl
 	}
 	return m.(*logitModel).Coefficients()
 }
+
+// TestLogitNewtonMatchesLBFGS fits a weakly penalized logit on a design with a one-hot
+// block (collinear with the intercept, read as CSR) and on a dense one, by Newton's method
+// and by LBFGS run to a tight gradient: the two optima must agree, and Newton must get
+// there in few steps.
+func TestLogitNewtonMatchesLBFGS(t *testing.T) {
+	X, y, _ := synth(6000, 12, 11, linearTruth)
+	dense := X
+	sparse := NewMatrix(X.Rows, 12, X.Names)
+	for i := 0; i < X.Rows; i++ {
+		r := sparse.Row(i)
+		r[0], r[1] = X.At(i, 0), 3*X.At(i, 1)+5 // numeric, one shifted and scaled
+		level := int(math.Abs(X.At(i, 2))*4) % 10
+		r[2+level] = 1 // one-hot of 10 levels: they sum to 1, like the intercept
+	}
+	for _, c := range []struct {
+		name string
+		X    *Matrix
+	}{{"dense", dense}, {"one-hot", sparse}} {
+		for _, l2 := range []float64{1e-2, 1e-5} {
+			opt := DefaultOptions(Logit)
+			opt.L2, opt.Workers = l2, 2
+			newtonLogitOn = true
+			mn, xn, err := fitLogitFrom(context.Background(), c.X, y, opt, nil, func(Progress) {})
+			if err != nil {
+				t.Fatal(err)
+			}
+			newtonLogitOn = false
+			opt.Tol, opt.MaxIter = 1e-9, 5000
+			ml, xl, err := fitLogitFrom(context.Background(), c.X, y, opt, nil, func(Progress) {})
+			newtonLogitOn = true
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s L2 %g: Newton %d steps, LBFGS %d iterations", c.name, l2, mn.Iter, ml.Iter)
+			if mn.Iter > 25 {
+				t.Errorf("%s L2 %g: Newton took %d steps", c.name, l2, mn.Iter)
+			}
+			for j := range xn {
+				if math.Abs(xn[j]-xl[j]) > 1e-3*(1+math.Abs(xl[j])) {
+					t.Errorf("%s L2 %g: standardized coefficient %d: Newton %.6f, LBFGS %.6f", c.name, l2, j, xn[j], xl[j])
+				}
+			}
+			pn, pl := mn.Predict(c.X), ml.Predict(c.X)
+			for i := range pn {
+				if math.Abs(pn[i]-pl[i]) > 1e-4 {
+					t.Fatalf("%s L2 %g: row %d: Newton %.6f, LBFGS %.6f", c.name, l2, i, pn[i], pl[i])
+				}
+			}
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/acrm-dev/acrm/analysis/features"
@@ -189,4 +191,90 @@ func mean(v []float64) float64 {
 		s += x
 	}
 	return s / math.Max(float64(len(v)), 1)
+}
+
+// ExportPeersRaw writes, per product, the look-alike table as it enters training (the
+// customer view's columns for that product, before any encoding) split 80/20 stratified by
+// seed into dir/P<id>/train.csv and test.csv, with the target as a last column "target"
+// (yes/no) and NULL as an empty cell. bench/peers/sample.sh runs the end-to-end comparison
+// (bench/peers/raw.sh) on each pair.
+func ExportPeersRaw(ctx context.Context, ws *workspace.Workspace, dir string, products []int, seed uint64, report func(Progress)) error {
+	if report == nil {
+		report = func(Progress) {}
+	}
+	b, err := LoadBase(ctx, ws, report)
+	if err != nil {
+		return err
+	}
+	if products == nil {
+		for _, p := range b.View.Products {
+			products = append(products, p.ID)
+		}
+	}
+	for k, pid := range products {
+		report(Progress{Done: int64(k), Total: int64(len(products)), Stage: fmt.Sprintf("P%02d", pid)})
+		f, y, err := b.ProductData(ctx, ws, pid, Lookalike)
+		if err != nil {
+			return err
+		}
+		if _, err := checkTarget("look-alike target of product "+fmt.Sprint(pid), y); err != nil {
+			return err
+		}
+		train, test := model.StratifiedSplit(y, 0.2, seed)
+		pd := filepath.Join(dir, fmt.Sprintf("P%02d", pid))
+		if err := os.MkdirAll(pd, 0o755); err != nil {
+			return err
+		}
+		for _, part := range []struct {
+			name string
+			rows []int
+		}{{"train.csv", train}, {"test.csv", test}} {
+			if err := writeFrameCSV(filepath.Join(pd, part.name), f, y, part.rows); err != nil {
+				return err
+			}
+		}
+	}
+	report(Progress{Done: int64(len(products)), Total: int64(len(products)), Stage: "exported"})
+	return nil
+}
+
+func writeFrameCSV(path string, f *features.Frame, y []float64, rows []int) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(fh, 1<<20)
+	for _, c := range f.Cols {
+		fmt.Fprintf(w, "%s,", csvCell(c.Name))
+	}
+	fmt.Fprintln(w, "target")
+	for _, i := range rows {
+		for _, c := range f.Cols {
+			switch {
+			case c.IsNull(i):
+			case c.Numeric:
+				w.WriteString(strconv.FormatFloat(c.Num[i], 'g', -1, 64))
+			default:
+				w.WriteString(csvCell(c.Str[i]))
+			}
+			w.WriteByte(',')
+		}
+		if y[i] == 1 {
+			w.WriteString("yes\n")
+		} else {
+			w.WriteString("no\n")
+		}
+	}
+	if err := w.Flush(); err != nil {
+		fh.Close()
+		return err
+	}
+	return fh.Close()
+}
+
+func csvCell(s string) string {
+	if strings.ContainsAny(s, ",\"\n\r") || strings.TrimSpace(s) != s {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
 }

@@ -232,11 +232,14 @@ var logitL2 = []float64{1e-2, 1e-3, 1e-4, 1e-5}
 //  1. one encoder fitted on all labelled rows (raw units, so tree rules read in the data's
 //     units; the logit standardizes internally; text levels with many values are target
 //     encoded out-of-fold);
-//  2. stratified k-fold cross-validation (Spec.Folds, fewer when the smaller class is tiny),
-//     folds fitted in parallel: logit over an L2 path with warm starts, tree, gbdt with
-//     the held-out fold's log-loss per round, from which one number of rounds is chosen on
-//     the mean over folds; the blend averages the out-of-fold Platt-calibrated logit and
-//     gbdt. Every candidate gets its AUC per fold and out-of-fold predictions of every row;
+//  2. stratified k-fold cross-validation (Spec.Folds, fewer when the smaller class is tiny).
+//     The first fold is fitted first with every worker and chooses what the other folds
+//     and the refit reuse: the logit's L2 (best held-out AUC on a warm-started L2 path) and
+//     the gbdt's number of rounds (early stopping on its held-out log-loss). The other folds
+//     are then fitted in parallel: logit at that L2 started from the first fold's solution,
+//     tree, gbdt for that many rounds; the blend averages the out-of-fold Platt-calibrated
+//     logit and gbdt. Every candidate gets its AUC per fold and out-of-fold predictions of
+//     every row;
 //  3. the candidate with the best mean fold AUC is refitted on every labelled row (with
 //     the chosen L2 / rounds), calibrated on its out-of-fold predictions (Platt or isotonic,
 //     chosen by 2-fold cross-fitting) and described by rules and importances.
@@ -289,29 +292,53 @@ func Fit(ctx context.Context, f *features.Frame, y []float64, spec Spec, report 
 	frs := make([]foldResult, k)
 	var done atomic.Int64
 	report(Progress{Done: 1, Total: total, Stage: fmt.Sprintf("cv 0/%d folds", k)})
-	// The first fold's logit path, fitted with every worker, is where the other folds'
-	// paths start (a warm start per penalty: the folds share most of their rows).
-	var starts [][]float64
+	// The first fold's logit path, fitted with every worker, chooses the penalty (the best
+	// held-out AUC on the path); the other folds fit that penalty only, starting from the
+	// first fold's solution (the folds share most of their rows), and so does the refit.
+	l2idx := -1
+	var logitStart []float64
 	if need[model.Logit] {
-		lp, err := fitLogitFold(ctx, B.X, y, folds[0], spec, workers, nil)
+		lp, err := fitLogitFold(ctx, B.X, y, folds[0], spec, workers, logitL2, nil)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
 			return nil, fmt.Errorf("profiles: %s: fold 1: logit: %w", spec.Name, err)
 		}
-		frs[0].logit, frs[0].logitTime, starts = lp.scores, lp.took, lp.sols
+		l2idx = bestAUC(lp.scores, pick(y, folds[0]))
+		frs[0].logit, frs[0].logitTime, logitStart = lp.scores[l2idx], lp.took, lp.sols[l2idx]
+	}
+	// The first fold's gbdt, fitted with every worker, grows until its held-out log-loss
+	// stops improving; the round of its minimum is the number of rounds every other fold
+	// grows (early stopping found once), scored at and refitted with.
+	rounds := 0
+	if need[model.GBDT] {
+		t0 := time.Now()
+		o := options(spec, model.GBDT)
+		o.Workers = workers
+		c, err := model.FitRows(ctx, B, y, complement(len(y), folds[0]), folds[0], o, nil)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("profiles: %s: fold 1: gbdt: %w", spec.Name, err)
+		}
+		frs[0].gbdt, frs[0].gbdtTime = c, time.Since(t0)
+		if b, ok := c.(interface{ NumTrees() int }); ok {
+			rounds = max(1, b.NumTrees())
+		}
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(par)
 	for fk := range folds {
 		g.Go(func() error {
-			fr, err := fitFold(gctx, B, y, folds[fk], need, spec, fitWorkers, fk == 0, starts)
+			fr, err := fitFold(gctx, B, y, folds[fk], need, spec, fitWorkers, fk == 0, l2idx, logitStart, rounds)
 			if err != nil {
 				return fmt.Errorf("fold %d: %w", fk+1, err)
 			}
 			if fk == 0 {
 				fr.logit, fr.logitTime = frs[0].logit, frs[0].logitTime
+				fr.gbdt, fr.gbdtTime = frs[0].gbdt, frs[0].gbdtTime
 			}
 			frs[fk] = fr
 			d := done.Add(1)
@@ -325,12 +352,12 @@ func Fit(ctx context.Context, f *features.Frame, y []float64, spec Spec, report 
 		}
 		return nil, fmt.Errorf("profiles: %s: %w", spec.Name, err)
 	}
-	cands, err := combineFolds(ctx, X, y, folds, frs, need, spec, fitWorkers)
+	cands, err := combineFolds(ctx, X, y, folds, frs, need, spec, l2idx, rounds)
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %s: %w", spec.Name, err)
 	}
-	if c := cands[model.Logit]; c != nil && c.l2idx < len(starts) {
-		c.x0 = starts[c.l2idx]
+	if c := cands[model.Logit]; c != nil {
+		c.x0 = logitStart
 	}
 	for _, a := range algos {
 		res.Models = append(res.Models, cands[a].t)
@@ -360,12 +387,11 @@ func Fit(ctx context.Context, f *features.Frame, y []float64, spec Spec, report 
 // per logit penalty and for the tree, and the fold's gbdt (scored later, at the number of
 // rounds chosen on all folds).
 type foldResult struct {
-	logit          [][]float64 // per logitL2
+	logit          []float64 // at the penalty chosen on the first fold
 	logitTime      time.Duration
 	tree           []float64
 	treeTime       time.Duration
 	gbdt           model.Classifier
-	gbdtLoss       []float64
 	gbdtTime       time.Duration
 	predictWorkers int
 }
@@ -381,7 +407,9 @@ type logitPath struct {
 	took   time.Duration
 }
 
-func fitLogitFold(ctx context.Context, X *model.Matrix, y []float64, test []int, spec Spec, workers int, starts [][]float64) (logitPath, error) {
+// fitLogitFold fits the logit path l2s on the rows not in test (each penalty started
+// from starts[k] when given, else from the previous solution) and scores the test rows.
+func fitLogitFold(ctx context.Context, X *model.Matrix, y []float64, test []int, spec Spec, workers int, l2s []float64, starts [][]float64) (logitPath, error) {
 	t0 := time.Now()
 	train := complement(len(y), test)
 	o := options(spec, model.Logit)
@@ -389,7 +417,7 @@ func fitLogitFold(ctx context.Context, X *model.Matrix, y []float64, test []int,
 	if o.Tol == 0 {
 		o.Tol = cvTol
 	}
-	ms, sols, err := model.FitLogitPath(ctx, X.Subset(train), pick(y, train), logitL2, o, starts)
+	ms, sols, err := model.FitLogitPath(ctx, X.Subset(train), pick(y, train), l2s, o, starts)
 	if err != nil {
 		return logitPath{}, err
 	}
@@ -400,6 +428,18 @@ func fitLogitFold(ctx context.Context, X *model.Matrix, y []float64, test []int,
 	}
 	lp.took = time.Since(t0)
 	return lp, nil
+}
+
+// bestAUC returns the index of the scores with the highest AUC against y (the first of
+// equal ones).
+func bestAUC(scores [][]float64, y []float64) int {
+	best, bestAUC := 0, math.Inf(-1)
+	for k, p := range scores {
+		if a := model.AUC(p, y); a > bestAUC+1e-9 {
+			best, bestAUC = k, a
+		}
+	}
+	return best
 }
 
 // complement returns the rows 0…n−1 not in test, in order.
@@ -417,19 +457,21 @@ func complement(n int, test []int) []int {
 	return train
 }
 
-// fitFold fits the fold's candidates on the other folds' rows; skipLogit when the fold's
-// logit path is already fitted, starts the warm starts of its logit path.
-func fitFold(ctx context.Context, B *model.Binned, y []float64, test []int, need map[model.Algo]bool, spec Spec, workers int, skipLogit bool, starts [][]float64) (foldResult, error) {
+// fitFold fits the fold's candidates on the other folds' rows; first for the first fold,
+// whose logit path and gbdt are already fitted. The other folds fit the logit at
+// logitL2[l2idx] started from start, and the gbdt for rounds rounds (both found on the
+// first fold).
+func fitFold(ctx context.Context, B *model.Binned, y []float64, test []int, need map[model.Algo]bool, spec Spec, workers int, first bool, l2idx int, start []float64, rounds int) (foldResult, error) {
 	X := B.X
 	fr := foldResult{predictWorkers: workers}
 	train := complement(len(y), test)
 	Xte := X.Subset(test)
-	if need[model.Logit] && !skipLogit {
-		lp, err := fitLogitFold(ctx, X, y, test, spec, workers, starts)
+	if need[model.Logit] && !first {
+		lp, err := fitLogitFold(ctx, X, y, test, spec, workers, logitL2[l2idx:l2idx+1], [][]float64{start})
 		if err != nil {
 			return fr, fmt.Errorf("logit: %w", err)
 		}
-		fr.logit, fr.logitTime = lp.scores, lp.took
+		fr.logit, fr.logitTime = lp.scores[0], lp.took
 	}
 	if need[model.Tree] {
 		t0 := time.Now()
@@ -442,18 +484,16 @@ func fitFold(ctx context.Context, B *model.Binned, y []float64, test []int, need
 		fr.tree = c.Predict(Xte)
 		fr.treeTime = time.Since(t0)
 	}
-	if need[model.GBDT] {
+	if need[model.GBDT] && !first {
 		t0 := time.Now()
 		o := options(spec, model.GBDT)
 		o.Workers = workers
-		c, err := model.FitRows(ctx, B, y, train, test, o, nil)
+		o.Rounds, o.EarlyStopping = rounds, 0
+		c, err := model.FitRows(ctx, B, y, train, nil, o, nil)
 		if err != nil {
 			return fr, fmt.Errorf("gbdt: %w", err)
 		}
 		fr.gbdt = c
-		if b, ok := c.(model.Boosted); ok {
-			fr.gbdtLoss = b.ValidationLoss()
-		}
 		fr.gbdtTime = time.Since(t0)
 	}
 	return fr, nil
@@ -471,9 +511,9 @@ type candidate struct {
 	platt  *model.Calibrator
 }
 
-// combineFolds turns the folds' fits into candidates: the logit penalty with the best mean
-// fold AUC, the gbdt rounds with the lowest mean held-out log-loss, the blend of both.
-func combineFolds(ctx context.Context, X *model.Matrix, y []float64, folds [][]int, frs []foldResult, need map[model.Algo]bool, spec Spec, workers int) (map[model.Algo]*candidate, error) {
+// combineFolds turns the folds' fits into candidates: the logit at the penalty and the gbdt
+// at the rounds found on the first fold, the blend of both.
+func combineFolds(ctx context.Context, X *model.Matrix, y []float64, folds [][]int, frs []foldResult, need map[model.Algo]bool, spec Spec, l2idx, rounds int) (map[model.Algo]*candidate, error) {
 	n := len(y)
 	out := map[model.Algo]*candidate{}
 	scatter := func(get func(k int) []float64) []float64 {
@@ -494,21 +534,12 @@ func combineFolds(ctx context.Context, X *model.Matrix, y []float64, folds [][]i
 		return a
 	}
 	if need[model.Logit] {
-		best, bestAUC := 0, math.Inf(-1)
-		var bestOOF []float64
-		for l := range logitL2 {
-			oof := scatter(func(k int) []float64 { return frs[k].logit[l] })
-			m, _ := meanSD(foldAUC(oof))
-			if m > bestAUC+1e-9 {
-				best, bestAUC, bestOOF = l, m, oof
-			}
-		}
 		var d time.Duration
 		for _, fr := range frs {
 			d += fr.logitTime
 		}
-		out[model.Logit] = &candidate{t: &Trained{Algo: model.Logit, CVTime: d, Params: fmt.Sprintf("L2 %g", logitL2[best])},
-			oof: bestOOF, l2: logitL2[best], l2idx: best}
+		out[model.Logit] = &candidate{t: &Trained{Algo: model.Logit, CVTime: d, Params: fmt.Sprintf("L2 %g", logitL2[l2idx])},
+			oof: scatter(func(k int) []float64 { return frs[k].logit }), l2: logitL2[l2idx], l2idx: l2idx}
 	}
 	if need[model.Tree] {
 		var d time.Duration
@@ -518,25 +549,6 @@ func combineFolds(ctx context.Context, X *model.Matrix, y []float64, folds [][]i
 		out[model.Tree] = &candidate{t: &Trained{Algo: model.Tree, CVTime: d}, oof: scatter(func(k int) []float64 { return frs[k].tree })}
 	}
 	if need[model.GBDT] {
-		// The mean held-out log-loss per round over the folds (up to the shortest fold run);
-		// its minimum is the number of rounds every fold is scored at and the refit grows.
-		shortest := math.MaxInt
-		for _, fr := range frs {
-			shortest = min(shortest, len(fr.gbdtLoss))
-		}
-		rounds, bestLoss := 0, math.Inf(1)
-		for r := 0; r < shortest; r++ {
-			var s float64
-			for _, fr := range frs {
-				s += fr.gbdtLoss[r]
-			}
-			if s < bestLoss-1e-12 {
-				rounds, bestLoss = r+1, s
-			}
-		}
-		if rounds == 0 {
-			rounds = 1
-		}
 		var d time.Duration
 		oof := make([]float64, n)
 		for k, rows := range folds {

@@ -37,9 +37,10 @@ func newTrainCmd() *cobra.Command {
   acrm train --all [--target lookalike|response]         every product, in parallel
   acrm train --table T [--id COL] --target "SQL boolean" --name NAME [--exclude COL,...]
 
---algo auto (default) compares logit (L2 chosen by CV), tree, gbdt (rounds chosen by CV)
-and a blend of the calibrated logit and gbdt by stratified k-fold cross-validation
-(--folds, default 5; fewer when a class is tiny), keeps the one with the best mean CV
+--algo auto (default) compares logit, tree, gbdt and a blend of the calibrated logit and
+gbdt by stratified k-fold cross-validation (--folds, default 5; fewer when a class is
+tiny; the first fold chooses the logit's L2 and, by early stopping, the gbdt's rounds,
+which the other folds and the refit reuse), keeps the one with the best mean CV
 AUC, refits it on every labelled row and calibrates it on its out-of-fold predictions.
 The leaderboard shows each candidate's CV AUC ± its spread over the folds, out-of-fold
 lift and calibration, and the positives behind them; ctrl+c cancels and registers
@@ -264,7 +265,7 @@ func newPeersCmd() *cobra.Command {
 	var products []int
 	var seed uint64
 	var workers int
-	var skip bool
+	var skip, raw bool
 	cmd := &cobra.Command{
 		Use:    "peers-export",
 		Short:  "Export encoded look-alike matrices for the peer benchmark and time our models on them",
@@ -281,6 +282,11 @@ func newPeersCmd() *cobra.Command {
 			}
 			defer ws.Close()
 			bar := newProgressBar(cmd.ErrOrStderr())
+			if raw {
+				err := profiles.ExportPeersRaw(ctx, ws, dir, products, seed, bar.report)
+				bar.done()
+				return err
+			}
 			runs, err := profiles.ExportPeers(ctx, ws, dir, products, seed, workers, skip, bar.report)
 			bar.done()
 			if err != nil {
@@ -298,6 +304,7 @@ func newPeersCmd() *cobra.Command {
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "split seed")
 	cmd.Flags().IntVar(&workers, "workers", 2, "goroutines per fit")
 	cmd.Flags().BoolVar(&skip, "skip-ours", false, "only export")
+	cmd.Flags().BoolVar(&raw, "raw", false, "write each product's raw look-alike table as train.csv and test.csv (80/20) instead")
 	return cmd
 }
 
