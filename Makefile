@@ -7,7 +7,7 @@ SEED ?= 42
 BIN := bin/acrm
 export CGO_ENABLED := 1
 
-.PHONY: all build install run test test-engines bench lint sample clean readme-figures peers-raw
+.PHONY: all build install run test test-engines bench load lint sample clean readme-figures peers-raw
 
 all: build
 
@@ -88,6 +88,15 @@ vuln:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+# Not part of make test: acrm serve on LOAD_DB (a scored workspace) under a bounded loopback
+# load — LOAD_CLIENTS concurrent clients for LOAD_SECONDS (≤ 60) — prints req/s, latency
+# percentiles, errors and serve's resident memory over the run (bench/load).
+LOAD_DB ?= $(DB)
+LOAD_SECONDS ?= 30
+LOAD_CLIENTS ?= 32
+load: build
+	bash bench/load/run.sh "$(LOAD_DB)" $(LOAD_SECONDS) $(LOAD_CLIENTS)
 
 # Not part of make test: acrm train's default against scikit-learn (LogisticRegression with C
 # by CV) and xgboost on the same raw churn CSVs, scored on the separate test file (needs

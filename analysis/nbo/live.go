@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/acrm-dev/acrm/analysis/datamart"
@@ -37,6 +39,12 @@ type Live struct {
 
 	custCols  map[string]bool // columns of the customers table (lower case)
 	hasEvents bool
+
+	viewNames []string                  // the customer view's columns in order
+	plans     map[int]*productPlan      // product id → its frame's layout and bound encoder
+	index     atomic.Pointer[liveIndex] // BuildIndex's in-memory copy of every customer, or nil
+	touchedMu sync.RWMutex
+	touchedID map[int64]bool // customers with an outcome recorded or undone since the index was built
 }
 
 // ErrUnknownCustomer is returned by Lookup for an id not in the customer view.
@@ -75,6 +83,7 @@ func NewLive(ctx context.Context, ws *workspace.Workspace) (*Live, error) {
 	for _, c := range f.Cols {
 		l.fields[strings.ToLower(c.Name)] = c
 	}
+	l.planProducts(f.Cols)
 	l.custCols = map[string]bool{}
 	for _, t := range []string{"name", "sector"} {
 		var n int
@@ -159,8 +168,19 @@ type Customer struct {
 }
 
 // Lookup reads customer id: the customer view row, the per-product totals, segment,
-// holdings, contacts, opt-outs, planned offers and eligibility.
+// holdings, contacts, opt-outs, planned offers and eligibility. With an index (BuildIndex)
+// it reads the customer from memory instead (what the decision needs; no card details), unless
+// an outcome was recorded for the customer since the index was built.
 func (l *Live) Lookup(ctx context.Context, id int64) (*Customer, error) {
+	if x := l.index.Load(); x != nil && !l.touched(id) {
+		return x.customer(l, id)
+	}
+	return l.lookupSQL(ctx, id)
+}
+
+// lookupSQL is Lookup from the workspace: a handful of one-customer queries; the totals
+// without each product are computed from the customer's contacts and opt-outs in memory.
+func (l *Live) lookupSQL(ctx context.Context, id int64) (*Customer, error) {
 	ws := l.ws
 	lit := strconv.FormatInt(id, 10)
 	f, err := features.Load(ctx, ws, features.LoadSpec{Query: "SELECT * FROM (" + l.View.SQL + ") WHERE customer_id = " + lit, ID: "customer_id"}, nil)
@@ -170,20 +190,21 @@ func (l *Live) Lookup(ctx context.Context, id int64) (*Customer, error) {
 	if f.Rows == 0 {
 		return nil, fmt.Errorf("nbo: customer %d: %w in the customers table", id, ErrUnknownCustomer)
 	}
-	c := &Customer{ID: id, View: f, Product: map[int]*features.Frame{}}
-	for pid := range l.models {
-		if _, ok := l.View.Product(pid); !ok {
-			continue
-		}
-		tot, err := features.Load(ctx, ws, features.LoadSpec{Query: "SELECT * FROM (" + l.View.ProductTotalsSQL(pid) + ") WHERE customer_id = " + lit, ID: "customer_id"}, nil)
-		if err != nil {
-			return nil, fmt.Errorf("nbo: customer %d: product %d totals: %w", id, pid, err)
-		}
-		pf, err := l.View.ForProductWith(f, pid, tot)
-		if err != nil {
+	c := &Customer{ID: id, View: f}
+	var all []datamart.Contact
+	if ok, _ := ws.HasTable(ctx, "contacts"); ok {
+		if all, err = datamart.Contacts(ctx, ws, datamart.ContactFilter{CustomerID: id}); err != nil {
 			return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
 		}
-		c.Product[pid] = pf
+	}
+	var opts []datamart.OptOut
+	if ok, _ := ws.HasTable(ctx, "optouts"); ok {
+		if opts, err = datamart.OptOutsOf(ctx, ws, id); err != nil {
+			return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
+		}
+	}
+	if c.Product, err = l.productFrames(f, all, opts); err != nil {
+		return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
 	}
 	db := ws
 	if err := db.QueryRowContext(ctx, `SELECT value_segment FROM acrm_nbo_customers WHERE customer_id = ?`, id).Scan(&c.Segment); err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -192,87 +213,113 @@ func (l *Live) Lookup(ctx context.Context, id int64) (*Customer, error) {
 	if c.Holdings, err = datamart.HoldingsOf(ctx, ws, id); err != nil {
 		return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
 	}
-	h, contacts, err := l.history(ctx, id, c.Segment)
+	planned, err := l.plannedOf(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	c.History, c.Contacts = h, contacts
+	eligible := true
+	if e := strings.TrimSpace(l.Rules.Eligibility); e != "" {
+		ids, err := filterIDs(ctx, ws, "customer_id = "+strconv.FormatInt(id, 10)+" AND ("+e+")")
+		if err != nil {
+			return nil, fmt.Errorf("nbo: eligibility %q: %w", e, err)
+		}
+		eligible = len(ids) > 0
+	}
+	c.History = l.historyOf(c.Segment, all, opts, planned, eligible)
+	for i := len(all) - 1; i >= 0 && len(c.Contacts) < 20; i-- {
+		c.Contacts = append(c.Contacts, all[i])
+	}
 	if err := l.lookupCard(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// history reads what the rules need of one customer as of l.At, as LoadHistories does for all.
-func (l *Live) history(ctx context.Context, id int64, segment string) (History, []datamart.Contact, error) {
-	ws, rules, at := l.ws, l.Rules, l.At
-	h := History{Segment: segment, PeriodStart: PeriodStart(l.Scoring.AsOf, at, rules.PeriodMonths), Eligible: true}
-	if ok, _ := ws.HasTable(ctx, "optouts"); ok {
-		opts, err := datamart.OptOutsOf(ctx, ws, id)
+// productFrames builds the frame each product's model sees for the one-row view f.
+func (l *Live) productFrames(f *features.Frame, contacts []datamart.Contact, opts []datamart.OptOut) (map[int]*features.Frame, error) {
+	out := make(map[int]*features.Frame, len(l.models))
+	planned := l.sameLayout(f)
+	for pid := range l.models {
+		if _, ok := l.View.Product(pid); !ok {
+			continue
+		}
+		if pl := l.plans[pid]; pl != nil && planned {
+			out[pid] = pl.frame(f, l.totalsWithout(f, contacts, opts, pid))
+			continue
+		}
+		pf, err := l.View.ForProductWith(f, pid, l.totalsWithout(f, contacts, opts, pid))
 		if err != nil {
-			return h, nil, fmt.Errorf("nbo: customer %d: %w", id, err)
+			return nil, err
 		}
-		for _, o := range opts {
-			h.OptOuts = append(h.OptOuts, OptOut{Product: o.ProductID, Channel: o.Channel, Since: o.Since})
-		}
+		out[pid] = pf
 	}
-	from := at.AddDate(0, -rules.PeriodMonths, 0)
-	if cd := at.AddDate(0, 0, -rules.CoolDownDays); cd.Before(from) {
+	return out, nil
+}
+
+// windowStart is the earliest contact the rules look at: the start of the cap period or of
+// the cool-down window, whichever is earlier.
+func (l *Live) windowStart() time.Time {
+	from := l.At.AddDate(0, -l.Rules.PeriodMonths, 0)
+	if cd := l.At.AddDate(0, 0, -l.Rules.CoolDownDays); cd.Before(from) {
 		from = cd
 	}
-	var recent []datamart.Contact
-	if ok, _ := ws.HasTable(ctx, "contacts"); ok {
-		all, err := datamart.Contacts(ctx, ws, datamart.ContactFilter{CustomerID: id})
-		if err != nil {
-			return h, nil, fmt.Errorf("nbo: customer %d: %w", id, err)
+	return from
+}
+
+// plannedOf reads the offers registered campaigns planned for customer id and have not
+// contacted yet (dated l.At when planned before it), as LoadHistories does for all.
+func (l *Live) plannedOf(ctx context.Context, id int64) ([]PastOffer, error) {
+	ws := l.ws
+	ok0, _ := ws.HasTable(ctx, "contacts")
+	ok1, _ := ws.HasTable(ctx, "campaign_members")
+	ok2, _ := ws.HasTable(ctx, "campaigns")
+	if !ok0 || !ok1 || !ok2 {
+		return nil, nil
+	}
+	rows, err := ws.QueryContext(ctx, `SELECT c.start_date::TIMESTAMP, c.product_id, coalesce(c.channel, '')
+		FROM campaign_members m JOIN campaigns c USING (campaign_id)
+		WHERE m.customer_id = ? AND m.contacted AND c.product_id IS NOT NULL AND c.end_date >= ?::DATE
+		  AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.campaign_id = m.campaign_id AND k.customer_id = m.customer_id)`, id, l.windowStart())
+	if err != nil {
+		return nil, fmt.Errorf("nbo: customer %d: planned offers: %w", id, err)
+	}
+	defer rows.Close()
+	var out []PastOffer
+	for rows.Next() {
+		var o PastOffer
+		if err := rows.Scan(&o.TS, &o.Product, &o.Channel); err != nil {
+			return nil, fmt.Errorf("nbo: customer %d: planned offers: %w", id, err)
 		}
-		for i := len(all) - 1; i >= 0 && len(recent) < 20; i-- {
-			recent = append(recent, all[i])
+		if !o.TS.After(l.At) {
+			o.TS = l.At
 		}
-		for _, k := range all {
-			if k.Direction == "outbound" && k.ProductID != 0 && k.TS.After(from) {
-				out := k.Outcome
-				if out == "" {
-					out = "no_response"
-				}
-				h.Offers = append(h.Offers, PastOffer{TS: k.TS, Product: k.ProductID, Channel: k.Channel, Outcome: out})
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("nbo: customer %d: planned offers: %w", id, err)
+	}
+	return out, nil
+}
+
+// historyOf is what the rules need of one customer as of l.At, as LoadHistories gives it for
+// all: opt-outs, outbound offers in the window (contacts in time order), then planned offers.
+func (l *Live) historyOf(segment string, contacts []datamart.Contact, opts []datamart.OptOut, planned []PastOffer, eligible bool) History {
+	h := History{Segment: segment, PeriodStart: PeriodStart(l.Scoring.AsOf, l.At, l.Rules.PeriodMonths), Eligible: eligible}
+	for _, o := range opts {
+		h.OptOuts = append(h.OptOuts, OptOut{Product: o.ProductID, Channel: o.Channel, Since: o.Since})
+	}
+	from := l.windowStart()
+	for _, k := range contacts {
+		if k.Direction == "outbound" && k.ProductID != 0 && k.TS.After(from) {
+			out := k.Outcome
+			if out == "" {
+				out = "no_response"
 			}
-		}
-		ok1, _ := ws.HasTable(ctx, "campaign_members")
-		ok2, _ := ws.HasTable(ctx, "campaigns")
-		if ok1 && ok2 {
-			rows, err := ws.QueryContext(ctx, `SELECT c.start_date::TIMESTAMP, c.product_id, coalesce(c.channel, '')
-				FROM campaign_members m JOIN campaigns c USING (campaign_id)
-				WHERE m.customer_id = ? AND m.contacted AND c.product_id IS NOT NULL AND c.end_date >= ?::DATE
-				  AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.campaign_id = m.campaign_id AND k.customer_id = m.customer_id)`, id, from)
-			if err != nil {
-				return h, nil, fmt.Errorf("nbo: customer %d: planned offers: %w", id, err)
-			}
-			for rows.Next() {
-				var o PastOffer
-				if err := rows.Scan(&o.TS, &o.Product, &o.Channel); err != nil {
-					rows.Close()
-					return h, nil, fmt.Errorf("nbo: customer %d: planned offers: %w", id, err)
-				}
-				if !o.TS.After(at) {
-					o.TS = at
-				}
-				h.Offers = append(h.Offers, o)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return h, nil, fmt.Errorf("nbo: customer %d: planned offers: %w", id, err)
-			}
+			h.Offers = append(h.Offers, PastOffer{TS: k.TS, Product: k.ProductID, Channel: k.Channel, Outcome: out})
 		}
 	}
-	if e := strings.TrimSpace(rules.Eligibility); e != "" {
-		ids, err := filterIDs(ctx, ws, "customer_id = "+strconv.FormatInt(id, 10)+" AND ("+e+")")
-		if err != nil {
-			return h, nil, fmt.Errorf("nbo: eligibility %q: %w", e, err)
-		}
-		h.Eligible = len(ids) > 0
-	}
-	return h, recent, nil
+	h.Offers = append(h.Offers, planned...)
+	return h
 }
 
 // Fact is one thing the customer told: a customer-view field and its new value.
@@ -355,23 +402,27 @@ func withFacts(f *features.Frame, facts []typedFact) *features.Frame {
 	out.Cols = append([]*features.Column(nil), f.Cols...)
 	for _, t := range facts {
 		for i, c := range out.Cols {
-			if !strings.EqualFold(c.Name, t.col) {
-				continue
+			if strings.EqualFold(c.Name, t.col) {
+				out.Cols[i] = factColumn(c, t)
 			}
-			nc := &features.Column{Name: c.Name, Type: c.Type, Numeric: c.Numeric, Null: []bool{t.null}}
-			if c.Numeric {
-				v := t.v
-				if t.null {
-					v = math.NaN()
-				}
-				nc.Num = []float64{v}
-			} else {
-				nc.Str = []string{t.s}
-			}
-			out.Cols[i] = nc
 		}
 	}
 	return &out
+}
+
+// factColumn is column c (one row) holding the fact's value instead.
+func factColumn(c *features.Column, t typedFact) *features.Column {
+	nc := &features.Column{Name: c.Name, Type: c.Type, Numeric: c.Numeric, Null: []bool{t.null}}
+	if c.Numeric {
+		v := t.v
+		if t.null {
+			v = math.NaN()
+		}
+		nc.Num = []float64{v}
+	} else {
+		nc.Str = []string{t.s}
+	}
+	return nc
 }
 
 // Reason is one feature that pushed an offer's score up for this customer.
@@ -425,6 +476,7 @@ func (l *Live) Offers(c *Customer, facts []Fact, channel string) (*LiveDecision,
 	one := &Scoring{Products: s.Products, Cal: s.Cal, Channels: s.Channels, reasons: s.reasons, Score: make([]float32, K)}
 	raw := make([]float64, K)
 	mats := make([]*model.Matrix, K)
+	planned := l.sameLayout(c.View) // the product frames follow the plans' layout
 	for k, p := range s.Products.List {
 		one.Score[k] = float32(math.NaN())
 		m, ok := l.models[p.ID]
@@ -432,16 +484,32 @@ func (l *Live) Offers(c *Customer, facts []Fact, channel string) (*LiveDecision,
 		if !ok || pf == nil {
 			continue
 		}
-		own := view.Col(features.OwnCol(p.ID))
+		pl := l.plans[p.ID]
+		if pl != nil && !planned {
+			pl = nil
+		}
+		var own *features.Column
+		if pl != nil {
+			own = view.Cols[pl.own]
+		} else {
+			own = view.Col(features.OwnCol(p.ID))
+		}
 		held := own != nil && len(own.Num) > 0 && own.Num[0] > 0
 		if held != (p.Objective == ObjRetention) {
 			continue
 		}
-		X, err := m.Encoder.Transform(withFacts(pf, tf))
+		var sc float64
+		var X *model.Matrix
+		if pl != nil {
+			sc, X, err = pl.score(m, pf, tf)
+		} else {
+			if X, err = m.Encoder.Transform(withFacts(pf, tf)); err == nil {
+				sc = m.Calibrator.Apply(m.Classifier.Predict(X)[0])
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("nbo: customer %d: product %d: %w", c.ID, p.ID, err)
 		}
-		sc := m.Calibrator.Apply(m.Classifier.Predict(X)[0])
 		raw[k], mats[k] = sc, X
 		one.Score[k] = float32(sc)
 	}

@@ -11,10 +11,10 @@ import (
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
-// BenchmarkLiveOffers times one customer's offers with two live facts, in-process (after the
-// lookup), and reports the p99 over the run. ACRM_LIVE_BENCH_DB names a scored workspace to use
-// instead of the package fixture.
-func BenchmarkLiveOffers(b *testing.B) {
+// benchLive opens the workspace of the live benchmarks — ACRM_LIVE_BENCH_DB (a scored
+// workspace, e.g. one of 1,000,000 customers) or the package fixture — and picks 200 scored
+// customers at random.
+func benchLive(b *testing.B) (*Live, []int64) {
 	ctx := context.Background()
 	var ws *workspace.Workspace
 	if p := os.Getenv("ACRM_LIVE_BENCH_DB"); p != "" {
@@ -22,7 +22,7 @@ func BenchmarkLiveOffers(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer w.Close()
+		b.Cleanup(func() { w.Close() })
 		ws = w
 	} else {
 		ws = scoredWorkspace(b)
@@ -32,7 +32,7 @@ func BenchmarkLiveOffers(b *testing.B) {
 		b.Fatal(err)
 	}
 	var ids []int64
-	rows, err := ws.QueryContext(ctx, `SELECT customer_id FROM acrm_nbo_customers ORDER BY hash(customer_id) LIMIT 50`)
+	rows, err := ws.QueryContext(ctx, `SELECT customer_id FROM acrm_nbo_customers ORDER BY hash(customer_id) LIMIT 200`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -42,6 +42,26 @@ func BenchmarkLiveOffers(b *testing.B) {
 		ids = append(ids, id)
 	}
 	rows.Close()
+	return l, ids
+}
+
+func liveFacts(i int) []Fact {
+	return []Fact{{"locations", strconv.Itoa(1 + i%4)}, {"nps", strconv.Itoa(i % 11)}}
+}
+
+func reportP99(b *testing.B, lat []time.Duration) {
+	sort.Slice(lat, func(a, c int) bool { return lat[a] < lat[c] })
+	if len(lat) > 0 {
+		b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds())/1e3, "p99-µs")
+		b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "p50-µs")
+	}
+}
+
+// BenchmarkLiveOffers times one customer's offers with two live facts, in-process (after the
+// lookup: what the screen does on a new fact), and reports p50 and p99 over the run.
+func BenchmarkLiveOffers(b *testing.B) {
+	ctx := context.Background()
+	l, ids := benchLive(b)
 	var cs []*Customer
 	for _, id := range ids {
 		c, err := l.Lookup(ctx, id)
@@ -51,16 +71,66 @@ func BenchmarkLiveOffers(b *testing.B) {
 		cs = append(cs, c)
 	}
 	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		facts := []Fact{{"locations", strconv.Itoa(1 + i%4)}, {"nps", strconv.Itoa(i % 11)}}
 		t0 := time.Now()
-		if _, err := l.Offers(cs[i%len(cs)], facts, ""); err != nil {
+		if _, err := l.Offers(cs[i%len(cs)], liveFacts(i), ""); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(t0))
 	}
 	b.StopTimer()
-	sort.Slice(lat, func(a, c int) bool { return lat[a] < lat[c] })
-	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+	reportP99(b, lat)
+}
+
+// BenchmarkLiveLookupIndexed times the lookup of a customer from the in-memory index
+// (BuildIndex, as acrm serve does at start) plus its offers with two live facts.
+func BenchmarkLiveLookupIndexed(b *testing.B) {
+	ctx := context.Background()
+	l, ids := benchLive(b)
+	st, err := l.BuildIndex(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("index: %d customers, %d contacts, %d columns, %.0f MB, built in %v", st.Customers, st.Contacts, st.Columns, float64(st.Bytes)/1e6, st.Took.Round(time.Millisecond))
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		c, err := l.Lookup(ctx, ids[i%len(ids)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := l.Offers(c, liveFacts(i), ""); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	reportP99(b, lat)
+}
+
+// BenchmarkLiveLookupWorkspace times the lookup of a customer from the workspace (no index:
+// acrm nbo and the screen) plus its offers with two live facts.
+func BenchmarkLiveLookupWorkspace(b *testing.B) {
+	ctx := context.Background()
+	l, ids := benchLive(b)
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		c, err := l.Lookup(ctx, ids[i%len(ids)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := l.Offers(c, liveFacts(i), ""); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	reportP99(b, lat)
 }

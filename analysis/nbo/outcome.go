@@ -115,6 +115,7 @@ func (l *Live) Record(ctx context.Context, c *Customer, o LiveOutcome) (*Recorde
 	if err != nil {
 		return nil, fmt.Errorf("nbo: record outcome: %w", err)
 	}
+	l.touch(o.Customer)
 	if c != nil {
 		c.History.Offers = append(c.History.Offers, PastOffer{TS: r.TS, Product: o.Product, Channel: o.Channel, Outcome: contactOutcome})
 		if added {
@@ -165,6 +166,7 @@ func (l *Live) Undo(ctx context.Context, c *Customer) (*Recorded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nbo: undo: %w", err)
 	}
+	l.touch(r.Customer)
 	if c != nil && c.ID == r.Customer {
 		for i := len(c.History.Offers) - 1; i >= 0; i-- {
 			if o := c.History.Offers[i]; o.Product == r.Product && o.Channel == r.Channel && o.TS.Equal(r.TS) {

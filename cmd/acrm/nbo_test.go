@@ -51,6 +51,10 @@ func TestNBOCommand(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, tab)
 		}
 	}
+	count := func() string {
+		return mustRun(t, "sql", "--db", db, "--format", "csv", "SELECT (SELECT count(*) FROM contacts) AS contacts, (SELECT count(*) FROM optouts) AS optouts")
+	}
+	before := count()
 	for _, c := range []struct {
 		args []string
 		want string
@@ -63,11 +67,16 @@ func TestNBOCommand(t *testing.T) {
 		{[]string{"--customer", id, "--set", "employees"}, "field=value"},
 		{[]string{"--customer", id, "--channel", "pigeon"}, "pigeon"},
 		{[]string{"--customer", id, "--format", "xml"}, "--format"},
+		{[]string{"--customer", id, "--set", "own_p999=1"}, "own_p999"},
+		{[]string{"--customer", id, "--set", "nps=NaN"}, "nps"},
 	} {
 		_, err := run(t, append([]string{"nbo", "--db", db}, c.args...)...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("nbo %v: error %v, want one naming %q", c.args, err, c.want)
 		}
+	}
+	if after := count(); after != before {
+		t.Errorf("bad input wrote rows: before %q, after %q", before, after)
 	}
 }
 

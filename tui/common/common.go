@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/acrm-dev/acrm/analysis/sim"
 	"github.com/acrm-dev/acrm/tui/keys"
 	"github.com/acrm-dev/acrm/tui/services"
 	"github.com/acrm-dev/acrm/tui/theme"
@@ -116,6 +117,13 @@ type WheelMsg struct{ Lines int }
 
 // SwitchMsg asks the shell to bring a screen to the front.
 type SwitchMsg struct{ Screen string }
+
+// InboundMsg asks the Simulate screen to show the inbound opportunity with these inputs
+// (sent after a SwitchMsg to it, so it reaches the screen in front).
+type InboundMsg struct {
+	Inputs sim.Inbound
+	Source string // where the inputs come from, for the screen's note
+}
 
 // RefreshMsg tells every screen that the workspace changed (a table was imported, a segment
 // saved ...), so they reload what they show.

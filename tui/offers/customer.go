@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/acrm-dev/acrm/analysis/nbo"
+	"github.com/acrm-dev/acrm/analysis/units"
 	"github.com/acrm-dev/acrm/tui/common"
 	"github.com/acrm-dev/acrm/tui/keys"
 	"github.com/acrm-dev/acrm/tui/services"
@@ -32,6 +33,7 @@ type (
 		facts []nbo.Fact
 		view  *services.LiveView
 	}
+	inboundLoaded   struct{ in *nbo.InboundLive }
 	outcomeRecorded struct {
 		rec  *nbo.Recorded
 		undo bool
@@ -51,6 +53,7 @@ type CustomerKeyMap struct {
 	OptOut   key.Binding
 	Undo     key.Binding
 	Campaign key.Binding
+	Inbound  key.Binding
 }
 
 // DefaultCustomerKeyMap returns the customer panel's default keys.
@@ -67,12 +70,13 @@ func DefaultCustomerKeyMap() CustomerKeyMap {
 		OptOut:   keys.Key("O", "opt out"),
 		Undo:     keys.Key("u", "undo outcome"),
 		Campaign: keys.Key("c", "campaign panel"),
+		Inbound:  keys.Key("i", "inbound opportunity in Simulate"),
 	}
 }
 
 // ShortHelp implements help.KeyMap.
 func (k CustomerKeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Find, k.Up, k.AddFact, k.DropFact, k.Accepted, k.Declined, k.Later, k.OptOut, k.Undo, k.Campaign}
+	return []key.Binding{k.Find, k.Up, k.AddFact, k.DropFact, k.Accepted, k.Declined, k.Later, k.OptOut, k.Undo, k.Inbound, k.Campaign}
 }
 
 // FullHelp implements help.KeyMap.
@@ -102,6 +106,9 @@ type customerPanel struct {
 	err    error
 	last   *nbo.Recorded
 	undone bool
+
+	inbound    *nbo.InboundLive // the inbound opportunity on the workspace's data
+	inboundErr error
 }
 
 func newCustomerPanel(c *common.Common) *customerPanel {
@@ -124,7 +131,33 @@ func (p *customerPanel) open() tea.Cmd {
 	p.searching = true
 	p.search.SetValue("")
 	p.hits, p.hitIdx = nil, 0
-	return p.search.Focus()
+	return tea.Batch(p.search.Focus(), p.loadInbound())
+}
+
+// loadInbound computes the inbound opportunity (contacts a month, share with an offer, close
+// rate so far, margin) as a job.
+func (p *customerPanel) loadInbound() tea.Cmd {
+	if p.svc == nil {
+		return nil
+	}
+	svc := p.svc
+	_, cmd := common.Start(p.c.Jobs, ID, "inbound opportunity", func(ctx context.Context, _ func(common.Progress)) (inboundLoaded, error) {
+		in, err := svc.InboundOpportunity(ctx)
+		return inboundLoaded{in}, err
+	})
+	return cmd
+}
+
+// openInbound shows the inbound opportunity's inputs on the Simulate screen's inbound panel.
+func (p *customerPanel) openInbound() tea.Cmd {
+	if p.inbound == nil {
+		return common.Refuse("the inbound opportunity is not computed yet")
+	}
+	in := p.inbound.Inputs()
+	return tea.Sequence(func() tea.Msg { return common.SwitchMsg{Screen: "simulate"} },
+		func() tea.Msg {
+			return common.InboundMsg{Inputs: in, Source: "the Offers screen's inbound opportunity"}
+		})
 }
 
 func (p *customerPanel) find(q string) tea.Cmd {
@@ -203,6 +236,11 @@ func (p *customerPanel) undo() tea.Cmd {
 // update handles the panel's job results; ok reports whether msg was one.
 func (p *customerPanel) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
+	case common.Done[inboundLoaded]:
+		if !msg.Cancelled {
+			p.inbound, p.inboundErr = msg.Value.in, msg.Err
+		}
+		return nil, true
 	case common.Done[customersFound]:
 		if msg.Cancelled {
 			return nil, true
@@ -253,7 +291,7 @@ func (p *customerPanel) update(msg tea.Msg) (tea.Cmd, bool) {
 			verb = "undone"
 		}
 		return tea.Batch(common.Flash(fmt.Sprintf("%s: customer %d, P%02d by %s %s (contact %d)", verb, r.rec.Customer, r.rec.Product,
-			r.rec.Channel, r.rec.Outcome, r.rec.ContactID)), common.Refresh(ID)), true
+			r.rec.Channel, r.rec.Outcome, r.rec.ContactID)), common.Refresh(ID), p.loadInbound()), true
 	}
 	return nil, false
 }
@@ -324,6 +362,8 @@ func (p *customerPanel) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.keys.Find):
 		return p.open()
+	case key.Matches(msg, p.keys.Inbound):
+		return p.openInbound()
 	case p.view == nil:
 		return nil
 	case key.Matches(msg, p.keys.Up):
@@ -368,7 +408,7 @@ func (p *customerPanel) viewLines(w, h int) []string {
 	if p.svc == nil {
 		return []string{"The customer panel needs a workspace (acrm --db FILE)."}
 	}
-	st := CustomerState{View: p.view, Facts: p.facts, Selected: p.sel, Busy: p.busy, Err: p.err}
+	st := CustomerState{View: p.view, Facts: p.facts, Selected: p.sel, Busy: p.busy, Err: p.err, Inbound: p.inbound, InboundErr: p.inboundErr}
 	if p.searching {
 		st.Search = p.search.View()
 		st.Hits, st.HitIdx = p.hits, p.hitIdx
@@ -401,6 +441,9 @@ type CustomerState struct {
 	Busy      string
 	Err       error
 	Last      string
+	// Inbound is the inbound opportunity shown while no customer is open.
+	Inbound    *nbo.InboundLive
+	InboundErr error
 }
 
 // RenderCustomer is the pure model→lines part of the customer panel: the customer's card,
@@ -435,8 +478,8 @@ func RenderCustomer(st CustomerState, w, h int) []string {
 		}
 		return append(out, wrap("error: "+msg, w)...)
 	case st.View == nil:
-		return append(out, "Inbound contact: / finds a customer by id or name; their offers, reasons and decision trace show here.",
-			"c returns to the campaign panel.")
+		out = append(out, wrap("Inbound contact: / finds a customer by id or name; their offers, reasons and decision trace show here. c returns to the campaign panel.", w)...)
+		return append(out, inboundLines(st.Inbound, st.InboundErr, w)...)
 	}
 	v, d := st.View, st.View.Decision
 	card := v.Card
@@ -445,7 +488,7 @@ func RenderCustomer(st CustomerState, w, h int) []string {
 		seg = "unscored"
 	}
 	pname := func(id int) string { return fmt.Sprintf("P%02d %s", id, v.Names[id]) }
-	out = append(out, section(fmt.Sprintf("Customer %d · %s · segment %s · offers %d of %d this period", card.ID, card.Name, seg, d.Usage.Total, d.Usage.Cap), w))
+	out = append(out, section(customerHeader(card.ID, card.Name, seg, d.Usage.Total, d.Usage.Cap, w), w))
 	var attrs []string
 	for _, a := range card.Attrs {
 		attrs = append(attrs, a[0]+" "+a[1])
@@ -506,6 +549,51 @@ func RenderCustomer(st CustomerState, w, h int) []string {
 		room--
 	}
 	return out
+}
+
+// inboundLines is the inbound opportunity on the workspace's data: the article's sum with
+// this workspace's numbers, and the way to the Simulate screen's what-if.
+func inboundLines(in *nbo.InboundLive, err error, w int) []string {
+	out := []string{"", section("Inbound opportunity on this workspace (per month)", w)}
+	switch {
+	case err != nil:
+		return append(out, wrap("not available: "+err.Error(), w)...)
+	case in == nil:
+		return append(out, "computing…")
+	}
+	r := in.Result
+	rows := [][2]string{
+		{"inbound contacts / month", group(int(in.Contacts))},
+		{fmt.Sprintf("with an offer at P ≥ %s", units.Float(100*in.Threshold, 1)+" %"), units.Float(100*in.WithOffer, 1) + " %"},
+		{"close rate so far", fmt.Sprintf("%s %% (%s of %s offers)", units.Float(100*in.Close, 1), group(in.Closed), group(in.Offered))},
+		{"margin / contract", "€ " + group(int(in.Margin))},
+		{"offers → contracts / month", group(int(r.Offers)) + " → " + group(int(r.Contracts))},
+		{"extra margin / month", "€ " + group(int(r.MonthlyProfit+0.5))},
+	}
+	for _, row := range rows {
+		out = append(out, fmt.Sprintf("  %-28s %s", row[0], row[1]))
+	}
+	out = append(out, wrap("i opens these inputs in Simulate (inbound); the same: "+in.Command(), w)...)
+	return out
+}
+
+// customerHeader is the card's title in w columns: the long form when it fits, else a short
+// one (the cap as "n/m offers"), the name cut last.
+func customerHeader(id int64, name, seg string, used, cap, w int) string {
+	long := fmt.Sprintf("Customer %d · %s · segment %s · offers %d of %d this period", id, name, seg, used, cap)
+	room := w - ansi.StringWidth("──  ─")
+	if ansi.StringWidth(long) <= room {
+		return long
+	}
+	tail := fmt.Sprintf(" · %s · %d/%d offers", seg, used, cap)
+	head := fmt.Sprintf("Customer %d", id)
+	if name != "" {
+		nameW := room - ansi.StringWidth(head+" · "+tail)
+		if nameW >= 4 {
+			head += " · " + ansi.Truncate(name, nameW, "…")
+		}
+	}
+	return head + tail
 }
 
 func section(title string, w int) string {

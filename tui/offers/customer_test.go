@@ -108,6 +108,14 @@ func (f *fake) UndoOutcome(context.Context) (*nbo.Recorded, error) {
 	return &nbo.Recorded{ContactID: int64(1001 + len(f.outcomes)), LiveOutcome: o}, nil
 }
 
+// InboundOpportunity: the article's seed, from the fake's "workspace".
+func (f *fake) InboundOpportunity(context.Context) (*nbo.InboundLive, error) {
+	in := &nbo.InboundLive{Contacts: 100000, Threshold: 0.02, WithOffer: 0.05, Offered: 2000, Closed: 200, Close: 0.10, Margin: 3500}
+	r, err := in.Inputs().Calculate()
+	in.Result = r
+	return in, err
+}
+
 // findCustomer opens the customer panel, types part of a name and opens the first hit.
 func findCustomer(t *testing.T, d *tuitest.Driver, m *tuitest.ScreenModel, q string) {
 	t.Helper()
@@ -188,5 +196,30 @@ func TestCustomerOutcomes(t *testing.T) {
 	}
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "undone: P12 by phone accepted") || !strings.Contains(v, "1  P12 SD-WAN") {
 		t.Fatalf("after undo:\n%s", v)
+	}
+}
+
+// TestCustomerInboundOpportunity: with no customer open the panel shows the inbound
+// opportunity on the workspace's numbers (the article's sum: 100,000 × 5 % × 10 % × 3,500 =
+// 1,750,000 a month) and the acrm simulate inbound command with the same inputs; at 80
+// columns the card's title keeps the cap whole.
+func TestCustomerInboundOpportunity(t *testing.T) {
+	f := &fake{}
+	m, d := open(t, f, 80, 24)
+	d.Press(offers.DefaultKeyMap().Customer)
+	d.Settle(t, 10*time.Second)
+	d.Send(tuitest.Key("esc"))
+	d.Settle(t, 10*time.Second)
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"Inbound opportunity", "100,000", "5.0 %", "10.0 % (200 of 2,000 offers)", "€ 1,750,000",
+		"acrm simulate inbound --contacts 100000 --interesting 0.0500 --close 0.1000 --margin 3500"} {
+		if !strings.Contains(strings.Join(strings.Fields(v), " "), want) {
+			t.Fatalf("no %q in the inbound opportunity:\n%s", want, v)
+		}
+	}
+	findCustomer(t, d, m, "dijk")
+	title := strings.Split(ansi.Strip(m.View()), "\n")[0]
+	if !strings.Contains(title, "Customer 48213") || !strings.Contains(title, "0/2 offers") || strings.Contains(title, "…") {
+		t.Fatalf("80-column title: %q", title)
 	}
 }

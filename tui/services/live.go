@@ -22,6 +22,9 @@ type LiveService interface {
 	RecordOutcome(ctx context.Context, o nbo.LiveOutcome) (*nbo.Recorded, error)
 	// UndoOutcome removes the last recorded outcome.
 	UndoOutcome(ctx context.Context) (*nbo.Recorded, error)
+	// InboundOpportunity is the inbound opportunity on the workspace's data (the inputs of
+	// acrm simulate inbound) at the rules' minimum propensity.
+	InboundOpportunity(ctx context.Context) (*nbo.InboundLive, error)
 }
 
 // LiveView is one customer's card and live decision, and the product names to show.
@@ -138,4 +141,15 @@ func (w *Workspace) UndoOutcome(ctx context.Context) (*nbo.Recorded, error) {
 	}
 	delete(w.live.customers, r.Customer) // read again on the next LiveOffers: the history changed
 	return r, nil
+}
+
+// InboundOpportunity implements LiveService.
+func (w *Workspace) InboundOpportunity(ctx context.Context) (*nbo.InboundLive, error) {
+	w.live.mu.Lock()
+	defer w.live.mu.Unlock()
+	l, err := w.liveLocked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return l.Inbound(ctx, 0)
 }

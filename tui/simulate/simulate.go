@@ -187,6 +187,13 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(s.freq.loadSegments(), s.roi.loadModels())
 	case tea.KeyMsg:
 		return s.key(msg)
+	case common.InboundMsg:
+		// The inputs measured elsewhere (the Offers screen's inbound opportunity) replace the
+		// panel's; a model's scores loaded before no longer drive them.
+		s.in.inbound, s.in.scores, s.in.fromModel = msg.Inputs, nil, false
+		s.in.recompute()
+		s.cmp.open, s.panel = false, PanelInbound
+		return common.Flash("inbound inputs from " + msg.Source)
 	}
 	switch {
 	case s.export.Prompt.Owns(msg) || s.export.IsOpen():
