@@ -2,6 +2,7 @@ package nbo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -129,7 +130,10 @@ func TestServeBadInput(t *testing.T) {
 		}
 		for _, c := range cases {
 			code, body := do(t, c.method, srv.URL+c.path, c.token, c.body)
-			if code != c.code || !strings.Contains(body, `"error"`) || !strings.Contains(body, c.want) {
+			var e struct {
+				Error string `json:"error"`
+			}
+			if err := json.Unmarshal([]byte(body), &e); err != nil || code != c.code || !strings.Contains(e.Error, c.want) {
 				t.Errorf("%s %s (token %q) %.60s: %d %s, want %d naming %q", c.method, c.path, c.token, c.body, code, body, c.code, c.want)
 			}
 		}
