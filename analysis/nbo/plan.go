@@ -1,6 +1,7 @@
 package nbo
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -178,10 +179,13 @@ type step struct {
 
 // hull returns the increments of the upper concave hull of the options' (cost, value) points
 // that add value, in order (slopes decreasing).
-func hull(cust int, opts []option) []step {
-	// Points sorted by cost; keep the upper hull from option 0.
-	idx := []int{0}
-	for k := 1; k < len(opts); k++ {
+func hull(cust int, opts []option) []step { return hullFrom(cust, opts, 0) }
+
+// hullFrom is hull starting at option start (the customer's current choice).
+func hullFrom(cust int, opts []option, start int) []step {
+	// Points sorted by cost; keep the upper hull from option start.
+	idx := []int{start}
+	for k := start + 1; k < len(opts); k++ {
 		if opts[k].val <= opts[idx[len(idx)-1]].val {
 			continue // costs more (costs rise with k) for no more value
 		}
@@ -204,6 +208,17 @@ func hull(cust int, opts []option) []step {
 	return out
 }
 
+// setChannels counts the contacts per channel of each option (the first k offers).
+func setChannels(opts []option, offers []Offer) {
+	for k := 1; k < len(opts); k++ {
+		m := map[string]int{}
+		for _, o := range offers[:k] {
+			m[o.Channel]++
+		}
+		opts[k].byChannel = m
+	}
+}
+
 func slope(s step) float64 {
 	if s.dCost <= 0 {
 		return math.Inf(1)
@@ -213,32 +228,43 @@ func slope(s step) float64 {
 
 // solveGreedy allocates the budget over the hull increments by decreasing value per € (a
 // customer's increments are taken in order). It returns the chosen option per customer and
-// the LP optimum of the relaxation: the same greedy with the last increment taken
-// fractionally (for the multiple-choice knapsack, the LP relaxation's optimum is exactly
-// this). Channel capacities (contacts per channel, 0 = none) are respected by skipping an
-// increment that would exceed one.
-func solveGreedy(opts [][]option, budget float64, capacity map[string]int) ([]int, float64) {
+// the LP optimum of the relaxation without channel capacities: the same greedy with the last
+// increment taken fractionally (for the multiple-choice knapsack, the LP relaxation's optimum
+// is exactly this). Channel capacities (contacts per channel, 0 = none) are respected: an
+// increment that would exceed one is not taken, and when reopt is given the customer's
+// options are rebuilt without the full channels (keeping what is already chosen) and their
+// increments rejoin the queue, so a customer whose best channel is full gets the next one
+// instead of nothing.
+func solveGreedy(opts [][]option, budget float64, capacity map[string]int, reopt func(cust, from int, full map[string]bool) []option) ([]int, float64) {
 	var steps []step
 	for i, o := range opts {
 		steps = append(steps, hull(i, o)...)
 	}
 	sort.SliceStable(steps, func(a, b int) bool { return slope(steps[a]) > slope(steps[b]) })
+	lp, lpSpent := 0.0, 0.0
+	for _, s := range steps {
+		if lpSpent+s.dCost <= budget {
+			lpSpent += s.dCost
+			lp += s.dVal
+			continue
+		}
+		lp += s.dVal * (budget - lpSpent) / s.dCost
+		break
+	}
+	q := &stepQueue{}
+	for _, s := range steps {
+		q.items = append(q.items, queued{step: s})
+	}
+	heap.Init(q) // already in order; Init keeps the ties as the stable sort had them
 	choice := make([]int, len(opts))
 	closed := make([]bool, len(opts))
+	version := make([]int, len(opts))
 	used := map[string]int{}
-	spent, lp := 0.0, 0.0
-	lpSpent, lpDone := 0.0, false
-	for _, s := range steps {
-		if !lpDone {
-			if lpSpent+s.dCost <= budget {
-				lpSpent += s.dCost
-				lp += s.dVal
-			} else {
-				lp += s.dVal * (budget - lpSpent) / s.dCost
-				lpDone = true
-			}
-		}
-		if closed[s.cust] || choice[s.cust] != s.from {
+	spent := 0.0
+	for q.Len() > 0 {
+		it := heap.Pop(q).(queued)
+		s := it.step
+		if it.ver != version[s.cust] || closed[s.cust] || choice[s.cust] != s.from {
 			continue
 		}
 		if spent+s.dCost > budget {
@@ -246,15 +272,26 @@ func solveGreedy(opts [][]option, budget float64, capacity map[string]int) ([]in
 			continue
 		}
 		if len(capacity) > 0 {
-			fits := true
 			from, to := opts[s.cust][s.from], opts[s.cust][s.to]
+			var full map[string]bool
 			for ch, n := range to.byChannel {
 				if c := capacity[ch]; c > 0 && used[ch]+n-from.byChannel[ch] > c {
-					fits = false
+					if full == nil {
+						full = map[string]bool{}
+					}
+					full[ch] = true
 				}
 			}
-			if !fits {
-				closed[s.cust] = true
+			if full != nil {
+				if reopt == nil {
+					closed[s.cust] = true
+					continue
+				}
+				opts[s.cust] = reopt(s.cust, s.from, full)
+				version[s.cust]++
+				for _, ns := range hullFrom(s.cust, opts[s.cust], s.from) {
+					heap.Push(q, queued{step: ns, ver: version[s.cust]})
+				}
 				continue
 			}
 			for ch, n := range to.byChannel {
@@ -265,6 +302,36 @@ func solveGreedy(opts [][]option, budget float64, capacity map[string]int) ([]in
 		choice[s.cust] = s.to
 	}
 	return choice, lp
+}
+
+// queued is a hull increment in the greedy's queue; ver is the customer's options version it
+// was made from (a rebuilt customer's older increments are stale).
+type queued struct {
+	step
+	ver int
+}
+
+// stepQueue orders increments by value per € (highest first), ties by customer and option,
+// the order a stable sort of the customers' hulls gives.
+type stepQueue struct{ items []queued }
+
+func (q *stepQueue) Len() int { return len(q.items) }
+func (q *stepQueue) Less(a, b int) bool {
+	x, y := q.items[a], q.items[b]
+	if sx, sy := slope(x.step), slope(y.step); sx != sy {
+		return sx > sy
+	}
+	if x.cust != y.cust {
+		return x.cust < y.cust
+	}
+	return x.from < y.from
+}
+func (q *stepQueue) Swap(a, b int) { q.items[a], q.items[b] = q.items[b], q.items[a] }
+func (q *stepQueue) Push(x any)    { q.items = append(q.items, x.(queued)) }
+func (q *stepQueue) Pop() any {
+	it := q.items[len(q.items)-1]
+	q.items = q.items[:len(q.items)-1]
+	return it
 }
 
 // solveLP solves the relaxation exactly with gonum's simplex: x_ik ∈ [0,1] the share of
@@ -476,13 +543,7 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 	opts := make([][]option, len(custs))
 	for j := range custs {
 		opts[j] = custs[j].options(rho, s.Products)
-		for k := 1; k < len(opts[j]); k++ {
-			m := map[string]int{}
-			for _, o := range custs[j].offers[:k] {
-				m[o.Channel]++
-			}
-			opts[j][k].byChannel = m
-		}
+		setChannels(opts[j], custs[j].offers)
 	}
 	capacity := map[string]int{}
 	weeks := int(math.Round(float64(months) * 52 / 12))
@@ -491,6 +552,9 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 			capacity[ch] = c.CapacityPerWeek * weeks
 		}
 	}
+	// The current policy is valued on the customers' full ranked lists (the greedy below may
+	// rebuild a customer's list around full channels).
+	policyCusts, policyOpts := slices.Clone(custs), slices.Clone(opts)
 	res := &PlanResult{Spec: spec, RunID: s.RunID, Curves: spec.Curves, PerK: map[string][]int{},
 		Start: s.AsOf, End: s.AsOf.AddDate(0, months, -1)}
 	var choice []int
@@ -503,7 +567,22 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 		}
 	} else {
 		res.Method = "greedy on each customer's convex hull of offers (value per €)"
-		choice, res.LPBound = solveGreedy(opts, spec.Budget, capacity)
+		// A customer whose next increment meets a full channel keeps what it has and is
+		// offered the rest of its ranked list without the full channels.
+		reopt := func(j, from int, full map[string]bool) []option {
+			c := &custs[j]
+			kept := slices.Clone(c.offers[:from])
+			for _, o := range c.offers[from:] {
+				if !full[o.Channel] {
+					kept = append(kept, o)
+				}
+			}
+			c.offers = kept
+			o := c.options(rho, s.Products)
+			setChannels(o, c.offers)
+			return o
+		}
+		choice, res.LPBound = solveGreedy(opts, spec.Budget, capacity, reopt)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -562,7 +641,7 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 		}
 	}
 	res.ByProduct, res.ByChannel, res.BySegment = rowsOf(byP), rowsOf(byC), rowsOf(byS)
-	res.Policy = policyTotals(custs, opts, rho, spec, months)
+	res.Policy = policyTotals(policyCusts, policyOpts, rho, s.Products, capacity, spec, months)
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
@@ -570,7 +649,7 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 // policyTotals is the current policy under the same budget: customers ranked by the value of
 // their first PolicyK·months/6 offers, each getting them (fewer when the rules allow fewer),
 // until the budget is spent.
-func policyTotals(custs []planCustomer, opts [][]option, rho rhoTable, spec PlanSpec, months int) Totals {
+func policyTotals(custs []planCustomer, opts [][]option, rho rhoTable, products *Products, capacity map[string]int, spec PlanSpec, months int) Totals {
 	k0 := int(math.Round(float64(PolicyK) * float64(months) / 6))
 	ord := make([]int, len(custs))
 	for i := range ord {
@@ -579,10 +658,30 @@ func policyTotals(custs []planCustomer, opts [][]option, rho rhoTable, spec Plan
 	pick := func(j int) option { return opts[j][min(k0, len(opts[j])-1)] }
 	sort.SliceStable(ord, func(a, b int) bool { return pick(ord[a]).val > pick(ord[b]).val })
 	var t Totals
+	used := map[string]int{}
 	for _, j := range ord {
-		o := pick(j)
-		if o.k == 0 || t.Cost+o.cost > spec.Budget {
+		// The customer's first k0 ranked offers on channels with room left (capacities bind
+		// the current policy as they bind the plan).
+		var offers []Offer
+		for _, of := range custs[j].offers {
+			if len(offers) == k0 {
+				break
+			}
+			if c := capacity[of.Channel]; c > 0 && used[of.Channel] >= c {
+				continue
+			}
+			offers = append(offers, of)
+		}
+		if len(offers) == 0 {
 			continue
+		}
+		c := planCustomer{seg: custs[j].seg, offers: offers}
+		o := c.options(rho, products)[len(offers)]
+		if t.Cost+o.cost > spec.Budget {
+			continue
+		}
+		for _, of := range offers {
+			used[of.Channel]++
 		}
 		t.Customers++
 		t.Offers += o.k
