@@ -3,6 +3,7 @@ package nbo
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -106,6 +107,7 @@ func (l *Live) Card(c *Customer, facts []Fact) (*Card, error) {
 		val := "—"
 		switch {
 		case len(col.Null) > 0 && col.Null[0]:
+		case col.Numeric && len(col.Num) > 0 && math.IsNaN(col.Num[0]): // missing in the frame
 		case col.Numeric && len(col.Num) > 0:
 			val = strconv.FormatFloat(col.Num[0], 'f', -1, 64)
 		case len(col.Str) > 0:

@@ -116,14 +116,6 @@ func FuzzServeBodies(f *testing.F) {
 			}
 			return
 		}
-		if route%3 != 1 && strings.Contains(id, "/") && code == http.StatusNotFound && !json.Valid(rec.Body.Bytes()) {
-			// An id that is only "/" (sent as %2F) matches no route: the router's plain-text
-			// 404, nothing run. (Known: unrouted paths do not answer the API's JSON error.)
-			if contacts() != before {
-				t.Fatalf("%s %s: unrouted, yet rows were written", req.Method, req.URL)
-			}
-			return
-		}
 		switch code {
 		case http.StatusOK, http.StatusCreated, http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge:
 		default:
