@@ -355,3 +355,38 @@ func FirstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
 }
+
+// FitLines fits lines into exactly w×h cells: each line truncated (with …) or padded to w,
+// missing lines blank, lines past h dropped.
+func FitLines(lines []string, w, h int) string {
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	out := make([]string, h)
+	for i := range out {
+		if i < len(lines) {
+			out[i] = PadRight(Printable(lines[i]), w)
+		} else {
+			out[i] = strings.Repeat(" ", w)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// WrapWords breaks s into lines of at most w bytes at the last space before the limit (a
+// word longer than the line is cut); for plain one-line texts such as messages and notes.
+func WrapWords(s string, w int) []string {
+	var out []string
+	for len(s) > w && w > 10 {
+		cut := strings.LastIndex(s[:w], " ")
+		if cut <= 0 {
+			cut = w
+		}
+		out = append(out, s[:cut])
+		s = strings.TrimSpace(s[cut:])
+	}
+	return append(out, s)
+}

@@ -10,12 +10,10 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/acrm-dev/acrm/analysis/monitor"
 	"github.com/acrm-dev/acrm/charts"
@@ -216,17 +214,17 @@ func (s *Screen) View() string {
 		return ""
 	}
 	if s.svc == nil {
-		return fit([]string{"The Monitor needs a workspace (acrm --db FILE)."}, s.width, s.height)
+		return components.FitLines([]string{"The Monitor needs a workspace (acrm --db FILE)."}, s.width, s.height)
 	}
 	h := s.height - s.export.Height()
 	var body string
 	switch {
 	case s.busy != "" && s.rep == nil:
-		body = fit([]string{s.busy + " (esc cancels)"}, s.width, h)
+		body = components.FitLines([]string{s.busy + " (esc cancels)"}, s.width, h)
 	case s.err != nil && s.rep == nil:
-		body = fit(wrap("error: "+s.err.Error(), s.width), s.width, h)
+		body = components.FitLines(components.WrapWords("error: "+s.err.Error(), s.width), s.width, h)
 	case s.rep == nil:
-		body = fit([]string{"r evaluates the registered campaigns and the drift of the base"}, s.width, h)
+		body = components.FitLines([]string{"r evaluates the registered campaigns and the drift of the base"}, s.width, h)
 	default:
 		body = Render(s.c, s.rep, s.cursor, s.view, s.width, h)
 	}
@@ -234,33 +232,4 @@ func (s *Screen) View() string {
 		body += "\n" + s.export.View(s.c.Theme, s.width)
 	}
 	return body
-}
-
-// fit cuts or pads lines to exactly w × h.
-func fit(lines []string, w, h int) string {
-	out := make([]string, max(h, 0))
-	for i := range out {
-		l := ""
-		if i < len(lines) {
-			l = ansi.Truncate(lines[i], w, "…")
-		}
-		if pad := w - ansi.StringWidth(l); pad > 0 {
-			l += strings.Repeat(" ", pad)
-		}
-		out[i] = l
-	}
-	return strings.Join(out, "\n")
-}
-
-func wrap(s string, w int) []string {
-	var out []string
-	for len(s) > w && w > 10 {
-		cut := strings.LastIndex(s[:w], " ")
-		if cut <= 0 {
-			cut = w
-		}
-		out = append(out, s[:cut])
-		s = strings.TrimSpace(s[cut:])
-	}
-	return append(out, s)
 }

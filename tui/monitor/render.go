@@ -47,7 +47,7 @@ func Render(c *common.Common, r *monitor.Report, cursor, view, w, h int) string 
 			}
 			lines = append(lines, pad(l, lw)+"  "+rr)
 		}
-		return fit(lines, w, h)
+		return components.FitLines(lines, w, h)
 	}
 	rest := h - 1
 	listH := min(len(r.Campaigns)+1, max(4, rest/3))
@@ -58,7 +58,7 @@ func Render(c *common.Common, r *monitor.Report, cursor, view, w, h int) string 
 	}
 	lines = append(lines, det...)
 	lines = append(lines, viewLines(th, r, camp, view, w, h-len(lines))...)
-	return fit(lines, w, h)
+	return components.FitLines(lines, w, h)
 }
 
 // Summary is the screen's first line: counts of campaigns, alerts and drift levels.
@@ -210,7 +210,7 @@ func idOf(c *monitor.Campaign) int {
 // Deciles is the decile table of a campaign.
 func Deciles(c *monitor.Campaign, w int) []string {
 	if c == nil || !c.HasPrediction {
-		return wrap(noPrediction, w)
+		return components.WrapWords(noPrediction, w)
 	}
 	out := []string{fmt.Sprintf("%6s %9s %9s %7s %9s  %-17s", "decile", "contacted", "converted", "actual", "predicted", "predicted 95%")}
 	for _, d := range c.Deciles {
@@ -235,7 +235,7 @@ func Deciles(c *monitor.Campaign, w int) []string {
 // (braille line) and its 95 % band (░).
 func TimeChart(th *theme.Theme, c *monitor.Campaign, w, h int) string {
 	if c == nil || !c.HasPrediction || len(c.OverTime) < 2 {
-		return strings.Join(wrap(noPrediction, w), "\n")
+		return strings.Join(components.WrapWords(noPrediction, w), "\n")
 	}
 	if w < 24 || h < 6 {
 		return "too small to draw"
@@ -289,7 +289,7 @@ func TimeChart(th *theme.Theme, c *monitor.Campaign, w, h int) string {
 // QiniChart draws the Qini curve (braille) against random targeting (·).
 func QiniChart(th *theme.Theme, c *monitor.Campaign, w, h int) string {
 	if c == nil || len(c.Qini) < 2 {
-		return strings.Join(wrap("no Qini curve: it needs the predicted chance of the contacted and of the control cell; "+noPrediction, w), "\n")
+		return strings.Join(components.WrapWords("no Qini curve: it needs the predicted chance of the contacted and of the control cell; "+noPrediction, w), "\n")
 	}
 	if w < 24 || h < 6 {
 		return "too small to draw"

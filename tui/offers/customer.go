@@ -16,6 +16,7 @@ import (
 	"github.com/acrm-dev/acrm/analysis/nbo"
 	"github.com/acrm-dev/acrm/analysis/units"
 	"github.com/acrm-dev/acrm/tui/common"
+	"github.com/acrm-dev/acrm/tui/components"
 	"github.com/acrm-dev/acrm/tui/keys"
 	"github.com/acrm-dev/acrm/tui/services"
 )
@@ -476,9 +477,9 @@ func RenderCustomer(st CustomerState, w, h int) []string {
 		if errors.Is(st.Err, nbo.ErrNoScoring) {
 			msg = "No total-model scoring yet: press c, then S to score the whole base (acrm score --all)."
 		}
-		return append(out, wrap("error: "+msg, w)...)
+		return append(out, components.WrapWords("error: "+msg, w)...)
 	case st.View == nil:
-		out = append(out, wrap("Inbound contact: / finds a customer by id or name; their offers, reasons and decision trace show here. c returns to the campaign panel.", w)...)
+		out = append(out, components.WrapWords("Inbound contact: / finds a customer by id or name; their offers, reasons and decision trace show here. c returns to the campaign panel.", w)...)
 		return append(out, inboundLines(st.Inbound, st.InboundErr, w)...)
 	}
 	v, d := st.View, st.View.Decision
@@ -527,7 +528,7 @@ func RenderCustomer(st CustomerState, w, h int) []string {
 		}
 		out = append(out, fmt.Sprintf("%s%d  %-*s %-9s P %5.2f%%  %s%s  %s", mark, o.Rank, nameW, ansi.Truncate(pname(o.Product), nameW, "…"), o.Channel,
 			100*o.P, value, group(int(o.Value+0.5)), o.Model))
-		why := wrap("why: "+o.Why, w-5)
+		why := components.WrapWords("why: "+o.Why, w-5)
 		for i, l := range why[:min(2, len(why))] {
 			if i == 1 && len(why) > 2 {
 				l += " …"
@@ -557,7 +558,7 @@ func inboundLines(in *nbo.InboundLive, err error, w int) []string {
 	out := []string{"", section("Inbound opportunity on this workspace (per month)", w)}
 	switch {
 	case err != nil:
-		return append(out, wrap("not available: "+err.Error(), w)...)
+		return append(out, components.WrapWords("not available: "+err.Error(), w)...)
 	case in == nil:
 		return append(out, "computing…")
 	}
@@ -573,7 +574,7 @@ func inboundLines(in *nbo.InboundLive, err error, w int) []string {
 	for _, row := range rows {
 		out = append(out, fmt.Sprintf("  %-28s %s", row[0], row[1]))
 	}
-	out = append(out, wrap("i opens these inputs in Simulate (inbound); the same: "+in.Command(), w)...)
+	out = append(out, components.WrapWords("i opens these inputs in Simulate (inbound); the same: "+in.Command(), w)...)
 	return out
 }
 

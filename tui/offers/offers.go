@@ -21,7 +21,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/acrm-dev/acrm/analysis/nbo"
 	"github.com/acrm-dev/acrm/tui/common"
@@ -334,12 +333,12 @@ func (s *Screen) View() string {
 		return ""
 	}
 	if s.customer {
-		return fit(s.cust.viewLines(s.width, s.height), s.width, s.height)
+		return components.FitLines(s.cust.viewLines(s.width, s.height), s.width, s.height)
 	}
 	if s.svc == nil {
-		return fit([]string{"The campaign panel needs a workspace (acrm --db FILE)."}, s.width, s.height)
+		return components.FitLines([]string{"The campaign panel needs a workspace (acrm --db FILE)."}, s.width, s.height)
 	}
-	return fit(Render(s.form(), s.result, s.busy, s.err, s.width), s.width, s.height-s.export.Height()) + s.exportView()
+	return components.FitLines(Render(s.form(), s.result, s.busy, s.err, s.width), s.width, s.height-s.export.Height()) + s.exportView()
 }
 
 func (s *Screen) exportView() string {
@@ -405,9 +404,9 @@ func Render(f Form, r *nbo.SelectResult, busy string, err error, w int) []string
 		if errors.Is(err, nbo.ErrNoScoring) {
 			msg = "No total-model scoring yet: press S to score the whole base (acrm score --all)."
 		}
-		return append(out, wrap("error: "+msg, w)...)
+		return append(out, components.WrapWords("error: "+msg, w)...)
 	case r == nil:
-		return append(out, wrap("enter selects; S scores the whole base first if needed; x exports and registers the selection", w)...)
+		return append(out, components.WrapWords("enter selects; S scores the whole base first if needed; x exports and registers the selection", w)...)
 	}
 	if w < 110 {
 		return append(out[:len(out)-1], renderNarrow(r)...)
@@ -535,35 +534,6 @@ func ruleIndex(r string) int {
 		}
 	}
 	return len(nbo.RuleOrder)
-}
-
-// fit cuts or pads lines to exactly w × h.
-func fit(lines []string, w, h int) string {
-	out := make([]string, h)
-	for i := 0; i < h; i++ {
-		l := ""
-		if i < len(lines) {
-			l = ansi.Truncate(lines[i], w, "…")
-		}
-		if pad := w - ansi.StringWidth(l); pad > 0 {
-			l += strings.Repeat(" ", pad)
-		}
-		out[i] = l
-	}
-	return strings.Join(out, "\n")
-}
-
-func wrap(s string, w int) []string {
-	var out []string
-	for len(s) > w && w > 10 {
-		cut := strings.LastIndex(s[:w], " ")
-		if cut <= 0 {
-			cut = w
-		}
-		out = append(out, s[:cut])
-		s = strings.TrimSpace(s[cut:])
-	}
-	return append(out, s)
 }
 
 // group writes n with thousands separators.
