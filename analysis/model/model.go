@@ -311,3 +311,6 @@ func checkCols(X *Matrix, want int) {
 		panic(fmt.Sprintf("model: Predict on %d columns, the model has %d features", X.Cols, want))
 	}
 }
+
+// Sigmoid is σ(z) = 1/(1+e^{−z}) as the classifiers compute it (stable for any z).
+func Sigmoid(z float64) float64 { return sigmoid(z) }

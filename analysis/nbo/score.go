@@ -314,6 +314,8 @@ func scoreProducts(ctx context.Context, ws *workspace.Workspace, base *profiles.
 	var mu sync.Mutex
 	var firstErr error
 	var done int64
+	// Level codes and parsed numbers of the view's columns, shared by the products' frames.
+	cache := features.NewLinearCache()
 	// A product's frame is built by the first piece that needs it.
 	var frameOnce = make([]sync.Once, K)
 	frameErr := make([]error, K)
@@ -343,7 +345,7 @@ func scoreProducts(ctx context.Context, ws *workspace.Workspace, base *profiles.
 				f, err := frameOf(pc.k)
 				var sc []float64
 				if err == nil {
-					sc, err = models[pc.k].Predict(sliceFrame(f, pc.lo, pc.hi))
+					sc, err = models[pc.k].PredictRows(f, pc.lo, pc.hi, cache)
 					if err != nil {
 						err = fmt.Errorf("nbo: product %d: %w", prods.List[pc.k].ID, err)
 					}
@@ -385,24 +387,6 @@ func scoreProducts(ctx context.Context, ws *workspace.Workspace, base *profiles.
 		return nil, nil, firstErr
 	}
 	return raw, sources, nil
-}
-
-// sliceFrame is rows [lo, hi) of f, sharing its column storage.
-func sliceFrame(f *features.Frame, lo, hi int) *features.Frame {
-	if lo == 0 && hi == f.Rows {
-		return f
-	}
-	out := &features.Frame{IDName: f.IDName, IDs: f.IDs[lo:hi], Rows: hi - lo, Cols: make([]*features.Column, len(f.Cols))}
-	for j, c := range f.Cols {
-		nc := &features.Column{Name: c.Name, Type: c.Type, Numeric: c.Numeric}
-		if c.Numeric {
-			nc.Num = c.Num[lo:hi]
-		} else {
-			nc.Str, nc.Null = c.Str[lo:hi], c.Null[lo:hi]
-		}
-		out.Cols[j] = nc
-	}
-	return out
 }
 
 // calibrate fits Calib per product and channel on past outbound offers: first the channels'

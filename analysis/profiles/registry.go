@@ -365,3 +365,24 @@ func (s *Stored) Predict(f *features.Frame) ([]float64, error) {
 	}
 	return s.Calibrator.ApplyAll(s.Classifier.Predict(X)), nil
 }
+
+// PredictRows returns the calibrated probabilities of the rows lo … hi−1 of f, the same as
+// Predict on those rows. A linear (logit) model is scored column by column on f itself
+// (features.Encoder.Linear: no encoded matrix is built; cache shares the per-column
+// preparation between calls on frames with common columns); any other model encodes the
+// rows and predicts.
+func (s *Stored) PredictRows(f *features.Frame, lo, hi int, cache *features.LinearCache) ([]float64, error) {
+	lin, ok := s.Classifier.(model.Linear)
+	if !ok {
+		return s.Predict(f.Slice(lo, hi))
+	}
+	b0, coef := lin.Coefficients()
+	z := make([]float64, hi-lo)
+	if err := s.Encoder.Linear(f, b0, coef, cache, lo, hi, z); err != nil {
+		return nil, fmt.Errorf("profiles: score with %s: %w", s.ModelID, err)
+	}
+	for i, v := range z {
+		z[i] = s.Calibrator.Apply(model.Sigmoid(v))
+	}
+	return z, nil
+}
