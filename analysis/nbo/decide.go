@@ -120,7 +120,7 @@ func (r *Rules) Usage(at time.Time, h *History) Usage {
 }
 
 // check returns the first rule cand fails at time at, with a detail in words; "" when it passes.
-func (r *Rules) check(at time.Time, h *History, u Usage, c *Candidate, trace bool) (string, string) {
+func (r *Rules) check(at time.Time, w cutoffs, h *History, u Usage, c *Candidate, trace bool) (string, string) {
 	if c.Objective == ObjRetention {
 		if !c.Owned {
 			return RuleNotHeld, "retention offers go to holders of the product"
@@ -149,9 +149,8 @@ func (r *Rules) check(at time.Time, h *History, u Usage, c *Candidate, trace boo
 		return RuleEligibility, "the rules' eligibility expression is not true for the customer"
 	}
 	if r.CoolDownDays > 0 {
-		from := at.AddDate(0, 0, -r.CoolDownDays)
 		for _, o := range h.Offers {
-			if o.Product == c.Product && o.Outcome == "declined" && o.TS.After(from) {
+			if o.Product == c.Product && o.Outcome == "declined" && o.TS.After(w.coolDown) {
 				if !trace {
 					return RuleCoolDown, ""
 				}
@@ -161,7 +160,7 @@ func (r *Rules) check(at time.Time, h *History, u Usage, c *Candidate, trace boo
 		}
 	}
 	for _, o := range h.Offers {
-		if o.Product == c.Product && o.Outcome == "" && !o.TS.Before(at.AddDate(0, 0, -7*8)) {
+		if o.Product == c.Product && o.Outcome == "" && !o.TS.Before(w.pending) {
 			if !trace {
 				return RulePending, ""
 			}
@@ -174,7 +173,7 @@ func (r *Rules) check(at time.Time, h *History, u Usage, c *Candidate, trace boo
 		}
 		return RuleCap, fmt.Sprintf("%d of %d offers in this %d-month period", u.Total, u.Cap, r.PeriodMonths)
 	}
-	if cc := r.ChannelCap(c.Channel); cc > 0 && u.ByChannel[c.Channel] >= cc {
+	if cc := r.channelCap(c.Channel); cc > 0 && u.ByChannel[c.Channel] >= cc {
 		if !trace {
 			return RuleChannelCap, ""
 		}
@@ -195,6 +194,20 @@ func (r *Rules) check(at time.Time, h *History, u Usage, c *Candidate, trace boo
 	return "", ""
 }
 
+// cutoffs are the moments check compares past offers with, computed once per decision.
+type cutoffs struct {
+	coolDown time.Time // a refusal after it is inside the cool-down
+	pending  time.Time // a planned offer from it on is still pending
+}
+
+// channelCap is ChannelCap without a map lookup when no channel has rules.
+func (r *Rules) channelCap(ch string) int {
+	if len(r.Channels) == 0 {
+		return 0
+	}
+	return r.Channels[ch].CapPerPeriod
+}
+
 // Decision is the outcome of the rules for one customer.
 type Decision struct {
 	Offers  []Offer // ranked: by tier, then expected value; one channel per product
@@ -209,15 +222,38 @@ type Decision struct {
 // Decision lists every removal and demotion; Removed counts removals by rule either way.
 // Decide is pure: the same inputs give the same decision.
 func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, trace bool) Decision {
-	d := Decision{Usage: r.Usage(at, h), Offers: make([]Offer, 0, min(len(cands), 32))}
+	return r.decide(at, h, cands, limit, trace, nil, nil)
+}
+
+// decide is Decide with a work buffer for the ranking (reused between calls; the returned
+// offers are a copy) and, when removed is not nil, the removals counted into it instead of
+// Decision.Removed (a batch over a million customers allocates neither per customer).
+func (r *Rules) decide(at time.Time, h *History, cands []Candidate, limit int, trace bool, work *[]Offer, removed map[string]int) Decision {
+	d := Decision{Usage: r.Usage(at, h)}
+	if work != nil {
+		d.Offers = (*work)[:0]
+	} else {
+		d.Offers = make([]Offer, 0, min(len(cands), 32))
+	}
+	count := func(rule string) {
+		if removed != nil {
+			removed[rule]++
+			return
+		}
+		if d.Removed == nil {
+			d.Removed = map[string]int{}
+		}
+		d.Removed[rule]++
+	}
+	w := cutoffs{pending: at.AddDate(0, 0, -7*8)}
+	if r.CoolDownDays > 0 {
+		w.coolDown = at.AddDate(0, 0, -r.CoolDownDays)
+	}
 	for i := range cands {
 		c := &cands[i]
-		rule, detail := r.check(at, h, d.Usage, c, trace)
+		rule, detail := r.check(at, w, h, d.Usage, c, trace)
 		if rule != "" {
-			if d.Removed == nil {
-				d.Removed = map[string]int{}
-			}
-			d.Removed[rule]++
+			count(rule)
 			if trace {
 				d.Trace = append(d.Trace, Step{Product: c.Product, Channel: c.Channel, Rule: rule, Detail: detail})
 			}
@@ -267,17 +303,14 @@ func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, t
 	// the channel cap as if made now.
 	// detail is formatted only for a trace (a batch of a million customers builds no strings).
 	remove := func(o Offer, rule string, detail func() string) {
-		if d.Removed == nil {
-			d.Removed = map[string]int{}
-		}
-		d.Removed[rule]++
+		count(rule)
 		if trace {
 			d.Trace = append(d.Trace, Step{Product: o.Product, Channel: o.Channel, Rule: rule, Detail: detail()})
 		}
 	}
 	keep := d.Offers[:0]
 	var perCh map[string]int
-	if len(r.Channels) > 0 {
+	if len(r.Channels) > 0 && limit != 1 {
 		perCh = map[string]int{}
 	}
 	for _, o := range d.Offers {
@@ -289,7 +322,7 @@ func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, t
 			remove(o, RuleCap, func() string {
 				return fmt.Sprintf("rank %d; %d of %d offers in this %d-month period with the ones above", o.Rank, n, d.Usage.Cap, r.PeriodMonths)
 			})
-		case r.ChannelCap(o.Channel) > 0 && d.Usage.ByChannel[o.Channel]+perCh[o.Channel] >= r.ChannelCap(o.Channel):
+		case r.channelCap(o.Channel) > 0 && d.Usage.ByChannel[o.Channel]+perCh[o.Channel] >= r.channelCap(o.Channel):
 			remove(o, RuleChannelCap, func() string {
 				return fmt.Sprintf("rank %d; %s cap %d reached with the ones above", o.Rank, o.Channel, r.ChannelCap(o.Channel))
 			})
@@ -303,6 +336,10 @@ func (r *Rules) Decide(at time.Time, h *History, cands []Candidate, limit int, t
 	d.Offers = keep
 	for i := range d.Offers {
 		d.Offers[i].Rank = i + 1
+	}
+	if work != nil {
+		*work = d.Offers[:0]
+		d.Offers = slices.Clone(d.Offers)
 	}
 	return d
 }

@@ -238,16 +238,13 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 			go func(w, lo, hi int) {
 				defer wg.Done()
 				var buf []Candidate
+				var work []Offer
 				for i := lo; i < hi; i++ {
 					if i%4096 == 0 && ctx.Err() != nil {
 						return
 					}
 					buf = s.Candidates(i, 0, nil, buf[:0])
-					d := rules.Decide(at, &hist[i], buf, opt.Keep, false)
-					offers[i] = d.Offers
-					for r, n := range d.Removed {
-						removed[w][r] += n
-					}
+					offers[i] = rules.decide(at, &hist[i], buf, opt.Keep, false, &work, removed[w]).Offers
 				}
 			}(w, lo, hi)
 		}

@@ -47,8 +47,9 @@ type Scoring struct {
 	IDs      []int64
 	Score    []float32 // len(IDs) × len(Products.List), row-major; NaN = not offerable
 	reasons  map[[2]string]string
-	EV       []float64 // Σ over offerable products of the best channel's P × margin (× churn risk)
-	Segment  []string  // top, middle, low by EV
+	cals     [][]chanCal // per product, the calibrated channels in Channels order (prepare)
+	EV       []float64   // Σ over offerable products of the best channel's P × margin (× churn risk)
+	Segment  []string    // top, middle, low by EV
 	index    map[int64]int
 }
 
@@ -68,6 +69,9 @@ func (s *Scoring) Row(id int64) int {
 // cannot be offered still yields one candidate (P = 0) so that the rules say why.
 func (s *Scoring) Candidates(i int, product int, channels []string, buf []Candidate) []Candidate {
 	if channels == nil {
+		if s.cals != nil {
+			return s.allCandidates(i, product, buf)
+		}
 		channels = s.Channels
 	}
 	K := s.K()
@@ -99,6 +103,42 @@ func (s *Scoring) Candidates(i int, product int, channels []string, buf []Candid
 	return buf
 }
 
+// chanCal is a product's calibration through one channel with what a candidate needs.
+type chanCal struct {
+	ch            string
+	a, b          float64 // Calib.Intercept, Calib.Slope
+	cost, margin  float64 // contact cost; margin (× churn risk for retention)
+	model, reason string
+}
+
+// allCandidates is Candidates through every channel, from the tables prepare builds: the
+// logit of the score is taken once per product, not once per channel.
+func (s *Scoring) allCandidates(i int, product int, buf []Candidate) []Candidate {
+	K := s.K()
+	for k := 0; k < K; k++ {
+		p := &s.Products.List[k]
+		if product > 0 && p.ID != product {
+			continue
+		}
+		sc := s.Score[i*K+k]
+		cals := s.cals[k]
+		if math.IsNaN(float64(sc)) || cals == nil {
+			if cals == nil && !math.IsNaN(float64(sc)) {
+				continue
+			}
+			buf = append(buf, Candidate{Product: p.ID, Objective: p.Objective, Owned: p.Objective != ObjRetention, Channel: s.Channels[0]})
+			continue
+		}
+		l := logit(float64(sc))
+		for _, c := range cals {
+			pa := sigmoid(c.a + c.b*l)
+			buf = append(buf, Candidate{Product: p.ID, Objective: p.Objective, Owned: p.Objective == ObjRetention,
+				Channel: c.ch, P: pa, Value: pa*c.margin - c.cost, Cost: c.cost, Model: c.model, Reason: c.reason})
+		}
+	}
+	return buf
+}
+
 // reason is the reason code of an offer: objective and the kind of model behind P. The codes
 // are built once (prepare) so scoring a million customers does not build strings.
 func (s *Scoring) reason(objective, source string) string {
@@ -108,12 +148,34 @@ func (s *Scoring) reason(objective, source string) string {
 	return objective + ":" + source
 }
 
-// prepare builds the reason codes; call it once the calibration is known.
+// prepare builds the reason codes and the per-product channel tables of allCandidates;
+// call it once the calibration is known.
 func (s *Scoring) prepare() {
 	s.reasons = map[[2]string]string{}
 	for _, p := range s.Products.List {
 		for _, c := range s.Cal[p.ID] {
 			s.reasons[[2]string{p.Objective, c.Source}] = p.Objective + ":" + c.Source
+		}
+	}
+	s.cals = make([][]chanCal, s.K())
+	for k := range s.Products.List {
+		p := &s.Products.List[k]
+		cal := s.Cal[p.ID]
+		if cal == nil {
+			continue
+		}
+		m := p.Margin
+		if p.Objective == ObjRetention {
+			m *= p.ChurnRisk
+		}
+		s.cals[k] = []chanCal{}
+		for _, ch := range s.Channels {
+			c, ok := cal[ch]
+			if !ok {
+				continue
+			}
+			s.cals[k] = append(s.cals[k], chanCal{ch: ch, a: c.Intercept, b: c.Slope, cost: p.Cost[ch], margin: m,
+				model: c.ModelID, reason: s.reason(p.Objective, c.Source)})
 		}
 	}
 }
