@@ -51,6 +51,17 @@ func (t *Truth) OrganicRate(k int, p, digital float64) float64 {
 type market struct {
 	appeal     map[int]bool
 	competitor bool
+	organic    float64 // scale of the organic rates (1 = OrganicRate as it stands)
+}
+
+// organicRate is customer c's organic rate of product k in this market: OrganicRate times the
+// market's organic scale, times the drift's factor, at most 0.5.
+func (m *market) organicRate(t *Truth, k int, p float64, c *Customer) float64 {
+	scale := 1.0
+	if m != nil && m.organic > 0 {
+		scale = m.organic
+	}
+	return math.Min(0.5, t.OrganicRate(k, p, c.Digital)*scale*m.acceptMult(k, c))
 }
 
 // acceptMult is the factor drift puts on customer c's chance to take product k (offered or
@@ -81,6 +92,11 @@ type NextOptions struct {
 	Product    int    // appeal-change: the product whose appeal changes; 0 = the product of the period's first campaign, else DefaultAppealProduct
 	Seed       uint64 // random seed of the period's draws
 	FollowDays int    // days after a campaign's end its conversions are counted in the true uplift (0 = 30, as acrm monitor)
+	// Organic scales every organic rate from this period on (0 = keep the scale in force,
+	// 1 at first): a market where more customers buy unprompted ("sure things"), so that
+	// ranking by propensity and ranking by uplift differ more. Recorded in sample_truth_meta
+	// (key organic_scale).
+	Organic float64
 }
 
 // TrueUplift is the true effect of one campaign of the period: the mean over its contacted
@@ -218,6 +234,12 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 	if opt.Drift == DriftNewCompetitor {
 		mk.competitor = true
 	}
+	if opt.Organic < 0 || math.IsNaN(opt.Organic) || opt.Organic > 100 {
+		return sum, fmt.Errorf("sampledata: next period: organic scale %v: want 0 (keep) or a factor up to 100", opt.Organic)
+	}
+	if opt.Organic > 0 {
+		mk.organic = opt.Organic
+	}
 
 	profiles, err := LoadProfiles(ctx, ws)
 	if err != nil {
@@ -275,7 +297,7 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 		po := make([]float64, NumProducts)
 		r := rand.New(rand.NewPCG(pseed^0x0a9a, uint64(id)))
 		for k := 1; k <= NumProducts; k++ {
-			o := math.Min(0.5, t.OrganicRate(k, p[k-1], pr.Customer.Digital)*mk.acceptMult(k, &pr.Customer))
+			o := mk.organicRate(t, k, p[k-1], &pr.Customer)
 			po[k-1] = o
 			u, v := r.Float64(), r.Float64()
 			if !pr.Owned[k] && u < o {
@@ -676,6 +698,11 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 				return err
 			}
 		}
+		if opt.Organic > 0 {
+			if _, err := tx.ExecContext(ctx, meta, "organic_scale", nil, opt.Organic, fmt.Sprintf("from period %d", sum.Period)); err != nil {
+				return err
+			}
+		}
 		for _, u := range upl {
 			if u.Contacted == 0 {
 				continue
@@ -882,7 +909,7 @@ func CampaignTruth(ctx context.Context, ws *workspace.Workspace, id, followDays 
 		if !pr.Owned[c.product] {
 			has := func(k int) bool { return pr.Owned[k] }
 			p := t.PTrueCustomer(&pr.Customer, has(ProdMobileVoice), has(ProdFixedVoice), has(ProdInternet), nil)
-			orate := math.Min(0.5, t.OrganicRate(c.product, p[c.product-1], pr.Customer.Digital)*mk.acceptMult(c.product, &pr.Customer))
+			orate := mk.organicRate(t, c.product, p[c.product-1], &pr.Customer)
 			s, tt := c.start.Unix(), o.TS.Unix()
 			q0 = orate * float64(max(0, s-p0.Unix())) / span
 			q1 = orate * float64(max(0, tt-s)) / span
@@ -918,5 +945,16 @@ func readMarket(ctx context.Context, ws *workspace.Workspace) (*market, error) {
 			mk.competitor = true
 		}
 	}
-	return mk, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sampledata: read drift: %w", err)
+	}
+	// The organic scale in force: the latest period's (key organic_scale, value the scale).
+	var scale sql.NullFloat64
+	if err := ws.QueryRowContext(ctx, `SELECT arg_max(value, rowid) FROM sample_truth_meta WHERE key = 'organic_scale'`).Scan(&scale); err != nil {
+		return nil, fmt.Errorf("sampledata: read organic scale: %w", err)
+	}
+	if scale.Valid {
+		mk.organic = scale.Float64
+	}
+	return mk, nil
 }

@@ -443,3 +443,37 @@ func joinNames(cols []describedCol) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// Concat stacks frames with the same columns (names and kinds, in the same order) row after
+// row, e.g. the members of several campaigns each loaded as of its own start. A column whose
+// kind differs between frames is an error naming it.
+func Concat(fs ...*Frame) (*Frame, error) {
+	if len(fs) == 0 {
+		return nil, fmt.Errorf("features: concat of no frames")
+	}
+	out := &Frame{IDName: fs[0].IDName}
+	for _, c := range fs[0].Cols {
+		out.Cols = append(out.Cols, &Column{Name: c.Name, Type: c.Type, Numeric: c.Numeric})
+	}
+	for k, f := range fs {
+		if len(f.Cols) != len(out.Cols) {
+			return nil, fmt.Errorf("features: concat: frame %d has %d columns, the first %d", k+1, len(f.Cols), len(out.Cols))
+		}
+		for j, c := range f.Cols {
+			o := out.Cols[j]
+			if !strings.EqualFold(c.Name, o.Name) || c.Numeric != o.Numeric {
+				return nil, fmt.Errorf("features: concat: column %d of frame %d is %s (numeric %t), the first frame's %s (numeric %t)",
+					j+1, k+1, c.Name, c.Numeric, o.Name, o.Numeric)
+			}
+			if c.Numeric {
+				o.Num = append(o.Num, c.Num...)
+			} else {
+				o.Str = append(o.Str, c.Str...)
+				o.Null = append(o.Null, c.Null...)
+			}
+		}
+		out.IDs = append(out.IDs, f.IDs...)
+		out.Rows += f.Rows
+	}
+	return out, nil
+}

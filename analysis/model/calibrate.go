@@ -11,7 +11,8 @@ import (
 // Calibrator maps uncalibrated scores to calibrated probabilities so probabilities of
 // different products are comparable. It marshals to JSON.
 type Calibrator struct {
-	// Method is "platt" or "isotonic".
+	// Method is "platt", "isotonic" or "identity" (scores that are not probabilities, such
+	// as an uplift model's, pass unchanged).
 	Method string `json:"method"`
 	// Platt: q = σ(A·logit(p) + B).
 	A float64 `json:"a,omitempty"`
@@ -180,6 +181,9 @@ func (c *Calibrator) Apply(p float64) float64 {
 	return p
 }
 
+// Identity is the calibrator that leaves scores unchanged (Method "identity").
+func Identity() *Calibrator { return &Calibrator{Method: "identity"} }
+
 // ApplyAll maps every score; it returns a new slice.
 func (c *Calibrator) ApplyAll(p []float64) []float64 {
 	out := make([]float64, len(p))
@@ -204,12 +208,13 @@ func (c *Calibrator) UnmarshalJSON(b []byte) error {
 	}
 	switch v.Method {
 	case "platt":
+	case "identity":
 	case "isotonic":
 		if len(v.X) != len(v.Y) || len(v.X) == 0 {
 			return fmt.Errorf("model: isotonic calibrator with %d x and %d y knots", len(v.X), len(v.Y))
 		}
 	default:
-		return fmt.Errorf("model: calibrator method %q (want platt or isotonic)", v.Method)
+		return fmt.Errorf("model: calibrator method %q (want platt, isotonic or identity)", v.Method)
 	}
 	*c = Calibrator(v)
 	return nil

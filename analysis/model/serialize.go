@@ -29,6 +29,8 @@ func Marshal(c Classifier) ([]byte, error) {
 		body = m
 	case *blendModel:
 		body = m
+	case *upliftModel:
+		body = m
 	default:
 		return nil, fmt.Errorf("model: cannot marshal %T", c)
 	}
@@ -83,6 +85,10 @@ func Unmarshal(b []byte) (Classifier, error) {
 		c = m
 	case Blend:
 		m := &blendModel{}
+		err = json.Unmarshal(e.Model, m)
+		c = m
+	case Uplift:
+		m := &upliftModel{}
 		err = json.Unmarshal(e.Model, m)
 		c = m
 	default:

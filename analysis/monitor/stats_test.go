@@ -71,9 +71,9 @@ func TestQiniByHand(t *testing.T) {
 	// After 1: R_t=1, N_c=0 → gain 1/2. After 2: 1 − 0·1/1 → 1/2. After 3: 1 − 0 → 1/2.
 	// After 4: 1 − 1·2/2 = 0. Uplift 0, so Q = area under the curve:
 	// .25·(0+.5)/2 + .25·.5 + .25·.5 + .25·(.5+0)/2 = .375.
-	units := []Unit{{.6, false, true}, {.9, true, true}, {.7, true, false}, {.8, false, false}}
+	units := []Unit{{Score: .6, Converted: true}, {Score: .9, Treated: true, Converted: true}, {Score: .7, Treated: true}, {Score: .8}}
 	curve, q := Qini(units)
-	want := []QiniPoint{{0, 0}, {.25, .5}, {.5, .5}, {.75, .5}, {1, 0}}
+	want := []QiniPoint{{Depth: 0, Gain: 0}, {Depth: .25, Gain: .5}, {Depth: .5, Gain: .5}, {Depth: .75, Gain: .5}, {Depth: 1, Gain: 0}}
 	if len(curve) != len(want) {
 		t.Fatalf("curve %v", curve)
 	}
@@ -98,7 +98,7 @@ func TestQiniByHand(t *testing.T) {
 	if len(curve) != 2 || q != 0 {
 		t.Errorf("all tied: curve %v, Q %v", curve, q)
 	}
-	if c, q := Qini([]Unit{{1, true, true}}); c != nil || !math.IsNaN(q) {
+	if c, q := Qini([]Unit{{Score: 1, Treated: true, Converted: true}}); c != nil || !math.IsNaN(q) {
 		t.Errorf("no control: %v %v", c, q)
 	}
 }
@@ -107,7 +107,7 @@ func TestQiniUpliftEndpoint(t *testing.T) {
 	// 3 of 4 treated convert, 1 of 4 controls: the curve ends at the uplift .75 − .25 = .5.
 	var us []Unit
 	for i := 0; i < 4; i++ {
-		us = append(us, Unit{float64(10 - i), true, i < 3}, Unit{float64(5 - i), false, i == 0})
+		us = append(us, Unit{Score: float64(10 - i), Treated: true, Converted: i < 3}, Unit{Score: float64(5 - i), Treated: false, Converted: i == 0})
 	}
 	curve, _ := Qini(us)
 	near(t, "end", curve[len(curve)-1].Gain, 0.5, 1e-12)

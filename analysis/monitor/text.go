@@ -173,3 +173,36 @@ func trunc(s string, n int) string {
 	}
 	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
+
+// WriteModelQini prints how each model ranks the campaign's members for incremental
+// conversions (CampaignQini), the best coefficient first marked ★.
+func WriteModelQini(w io.Writer, campaignID int, qs []ModelQini) {
+	fmt.Fprintf(w, "\nQini of each model on campaign %d (contacted and control members, ranked as of the campaign's start):\n", campaignID)
+	best := -1
+	for k, q := range qs {
+		if !math.IsNaN(q.Qini) && (best < 0 || q.Qini > qs[best].Qini) {
+			best = k
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "model\tmembers\tQini\tat 30 %\t\t")
+	for k, q := range qs {
+		star := ""
+		if k == best {
+			star = "★"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", q.Model, units.Int(int64(q.Members)), Coef(q.Qini), gainAt(q.Curve, 0.3), star)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "at 30 %: incremental conversions found in the top 30 % per contacted member of the campaign")
+}
+
+// gainAt is the Qini curve's gain at depth x (the first point at or beyond it), as pp.
+func gainAt(curve []QiniPoint, x float64) string {
+	for _, p := range curve {
+		if p.Depth >= x {
+			return fmt.Sprintf("%+.2f pp", 100*p.Gain)
+		}
+	}
+	return "–"
+}

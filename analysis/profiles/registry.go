@@ -50,6 +50,11 @@ type Metrics struct {
 	Warnings    []string           `json:"warnings,omitempty"`
 	Dropped     []features.Note    `json:"dropped,omitempty"`
 	Extra       map[string]float64 `json:"extra,omitempty"`
+	// Qini and QiniSD are an uplift profile's mean cross-validated Qini coefficient and its
+	// spread over the folds (the number its method was chosen on; AUC is then 0).
+	Qini   float64 `json:"qini,omitempty"`
+	QiniSD float64 `json:"qini_sd,omitempty"`
+	Method string  `json:"method,omitempty"` // uplift: two-model|class-transformation and the base learner
 }
 
 // blob is what acrm_models.blob holds: everything scoring needs.
@@ -115,12 +120,17 @@ type Candidate struct {
 	Lift   float64   `json:"lift"` // out-of-fold top-decile lift
 	Params string    `json:"params,omitempty"`
 	Kept   bool      `json:"kept,omitempty"`
+	Qini   float64   `json:"qini,omitempty"` // uplift runs: mean fold Qini coefficient (AUC and CVAUC are then 0/empty)
 }
 
 // Candidates lists the run's candidates with their CV AUC (kept one marked).
 func (r *Result) Candidates() []Candidate {
 	var out []Candidate
 	for _, t := range r.Models {
+		if r.Spec.Kind == Uplift {
+			out = append(out, Candidate{Algo: string(t.Algo), Qini: t.CVMean(), Params: t.Params, Kept: t.IsBest})
+			continue
+		}
 		out = append(out, Candidate{Algo: string(t.Algo), AUC: t.CVMean(), AUCSD: t.CVSD(), CVAUC: t.CVAUC,
 			Lift: t.OOF.TopDecileLift, Params: t.Params, Kept: t.IsBest})
 	}
@@ -139,6 +149,14 @@ func (r *Result) metrics(t *Trained) Metrics {
 	if !math.IsNaN(r.Oracle) {
 		o := r.Oracle
 		m.OracleAUC = &o
+	}
+	if r.Spec.Kind == Uplift {
+		m.AUC, m.AUCSD, m.Gini, m.CVAUC, m.BaseRate = 0, 0, 0, nil, float64(r.Positives)/float64(max(r.Rows, 1))
+		m.Qini, m.QiniSD, m.Method, m.SelectedBy = t.CVMean(), t.CVSD(), t.Params, SelectedByQini
+		m.Extra = map[string]float64{}
+		for k, q := range t.CVAUC {
+			m.Extra[fmt.Sprintf("qini_fold_%d", k+1)] = q
+		}
 	}
 	return m
 }

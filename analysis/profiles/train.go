@@ -84,8 +84,8 @@ func (s *Spec) normalize() error {
 		if s.Kind == "" {
 			s.Kind = Lookalike
 		}
-		if s.Kind != Lookalike && s.Kind != Response {
-			return fmt.Errorf("profiles: --target %q for a product: want lookalike or response", s.Kind)
+		if s.Kind != Lookalike && s.Kind != Response && s.Kind != Uplift {
+			return fmt.Errorf("profiles: --target %q for a product: want lookalike, response or uplift", s.Kind)
 		}
 		if s.Name == "" {
 			s.Name = DefaultName(s.ProductID, s.Kind)

@@ -128,6 +128,11 @@ func writeModelsTable(w io.Writer, list []profiles.Entry) {
 		if e.Metrics.Folds == 0 {
 			auc = r[7] + " (holdout)" // registered before cross-validation
 		}
+		uplift := e.Target == profiles.Uplift
+		if uplift { // chosen on the CV Qini coefficient; no AUC, lift or calibration
+			auc = "Qini " + profiles.FormatCV(e.Metrics.Qini, e.Metrics.QiniSD)
+			r[9], r[10] = "–", "–"
+		}
 		if e.Problem != "" {
 			fmt.Fprintf(w, "%-20s %4s %-12s %-5s %5d metrics unreadable: see below\n", e.ModelID, r[1], target, e.Algo, e.Features)
 			continue
@@ -140,6 +145,12 @@ func writeModelsTable(w io.Writer, list []profiles.Entry) {
 		fmt.Fprintln(w, line)
 	}
 	fmt.Fprintln(w, "AUC: mean over stratified CV folds ± its spread (the metric ★ is chosen on); lift@10 and cal.err from out-of-fold predictions")
+	for _, e := range list {
+		if e.Target == profiles.Uplift {
+			fmt.Fprintln(w, "uplift profiles: Qini coefficient over CV folds instead of AUC (their score is the estimated uplift, acrm monitor --qini compares them on a campaign)")
+			break
+		}
+	}
 	for _, e := range list {
 		if e.Problem != "" {
 			fmt.Fprintf(w, "model %s: %s\n", e.ModelID, e.Problem)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +26,7 @@ func (thresholdError) ExitCode() int { return 3 }
 func newMonitorCmd() *cobra.Command {
 	var opt monitor.Options
 	var format, challenger string
+	var qiniModels []string
 	var baseline bool
 	var maxDrift int
 	cmd := &cobra.Command{
@@ -39,7 +41,8 @@ the first run, or now with --baseline). Exit code 0 when nothing crossed a thres
 campaign left its predicted interval or a PSI reached --psi-shifted, 1 on an error.
 
   acrm monitor --db acrm.duckdb
-  acrm monitor --db acrm.duckdb --campaign 57 --format json`,
+  acrm monitor --db acrm.duckdb --campaign 57 --format json
+  acrm monitor --db acrm.duckdb --campaign 58 --qini registered,P16-uplift`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
@@ -50,6 +53,9 @@ campaign left its predicted interval or a PSI reached --psi-shifted, 1 on an err
 			}
 			if challenger != "" && opt.CampaignID == 0 {
 				return fmt.Errorf("monitor: --challenger %s: name the campaign to compare on with --campaign ID", challenger)
+			}
+			if len(qiniModels) > 0 && opt.CampaignID == 0 {
+				return fmt.Errorf("monitor: --qini %s: name the campaign to rank with --campaign ID", strings.Join(qiniModels, ","))
 			}
 			ctx := cmd.Context()
 			ws, err := openWorkspace(ctx)
@@ -74,16 +80,23 @@ campaign left its predicted interval or a PSI reached --psi-shifted, 1 on an err
 					return err
 				}
 			}
+			var qs []monitor.ModelQini
+			if len(qiniModels) > 0 {
+				if qs, err = monitor.CampaignQini(ctx, ws, opt.CampaignID, qiniModels, opt.FollowDays); err != nil {
+					return err
+				}
+			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
 				var v any = rep
-				if ch != nil { // the report and the comparison in one document
+				if ch != nil || qs != nil { // the report and the comparisons in one document
 					v = struct {
 						*monitor.Report
-						Challenge *monitor.Challenge
-					}{rep, ch}
+						Challenge *monitor.Challenge  `json:",omitempty"`
+						Qini      []monitor.ModelQini `json:",omitempty"`
+					}{rep, ch, qs}
 				}
 				if err := enc.Encode(v); err != nil {
 					return fmt.Errorf("monitor: %w", err)
@@ -92,6 +105,9 @@ campaign left its predicted interval or a PSI reached --psi-shifted, 1 on an err
 				monitor.WriteText(out, rep, maxDrift)
 				if ch != nil {
 					monitor.WriteChallenge(out, ch)
+				}
+				if qs != nil {
+					monitor.WriteModelQini(out, opt.CampaignID, qs)
 				}
 			}
 			if n := rep.Alerts(); n > 0 {
@@ -110,5 +126,6 @@ campaign left its predicted interval or a PSI reached --psi-shifted, 1 on an err
 	f.BoolVar(&baseline, "baseline", false, "take the drift baseline now (after retraining), then report")
 	f.IntVar(&maxDrift, "drift-rows", 15, "drift rows printed, largest PSI first (0 = all)")
 	f.StringVar(&challenger, "challenger", "", "with --campaign: compare this model (name or name@vN) with the campaign's serving model on its outcomes (AUC, DeLong test); promote with acrm models promote")
+	f.StringSliceVar(&qiniModels, "qini", nil, "with --campaign: rank its contacted and control members by each of these models (name, name@vN, or registered for the campaign's own predictions) and compare their Qini coefficients")
 	return cmd
 }

@@ -82,6 +82,7 @@ var flagRanges = map[string]span{
 	"psi-moved":             {min: 0.001, max: 10},
 	"psi-shifted":           {min: 0.001, max: 10},
 	"drift-rows":            {min: 1, max: 100_000, zero: true},
+	"organic":               {min: 0.01, max: 100, zero: true},
 }
 
 func init() {

@@ -103,6 +103,7 @@ Everything is written in one transaction. Same --seed and workspace → the same
 	cmd.Flags().StringVar(&opt.Drift, "drift", sampledata.DriftNone, "market drift: "+strings.Join(sampledata.Drifts, "|"))
 	cmd.Flags().IntVar(&opt.Product, "product", 0, "appeal-change: the product whose appeal changes (default: the period's first campaign's product, else 16)")
 	cmd.Flags().Uint64Var(&opt.Seed, "seed", 1, "random seed of the period's draws")
+	cmd.Flags().Float64Var(&opt.Organic, "organic", 0, "scale the organic (unprompted) purchase rates from this period on (0 = keep the scale in force, 1 at first)")
 	return cmd
 }
 

@@ -34,6 +34,7 @@ func newTrainCmd() *cobra.Command {
 		Long: `Train propensity models and register them in the workspace (acrm_models).
 
   acrm train --product 7 [--target lookalike|response]   one product on the customer view
+  acrm train --product 7 --target uplift                 the effect of offering it (below)
   acrm train --all [--target lookalike|response]         every product, in parallel
   acrm train --table T [--id COL] --target "SQL boolean" --name NAME [--exclude COL,...]
 
@@ -44,14 +45,24 @@ which the other folds and the refit reuse), keeps the one with the best mean CV
 AUC, refits it on every labelled row and calibrates it on its out-of-fold predictions.
 The leaderboard shows each candidate's CV AUC ± its spread over the folds, out-of-fold
 lift and calibration, and the positives behind them; ctrl+c cancels and registers
-nothing unfinished.`,
+nothing unfinished.
+
+--target uplift trains an uplift profile (P<id>-uplift): on the contacted and the control
+members of the product's answered campaigns (features as of each campaign's start, a
+conversion within the campaign and 30 days after it), it compares the two-model method (one
+classifier on the contacted, one on the control members; uplift = the difference) and class
+transformation (one classifier of "contacted and converted, or control and not converted",
+both cells weighted equally; uplift = 2·P − 1), each with a logit and a gbdt, by their mean
+Qini coefficient over the CV folds, and refits the best. Its score is the estimated uplift in
+percentage points (−1 … 1); rank_by = "incremental_value" in the rules lets the total model
+rank by it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runTrain(cmd, fl) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&fl.table, "table", "", "table or view to train on (generic path)")
 	f.StringVar(&fl.id, "id", "", "unique id column of --table (default: rows numbered 1, 2, … in table order; acrm score writes that number)")
-	f.StringVar(&fl.target, "target", "", "SQL boolean expression (with --table), or lookalike|response (with --product/--all; default lookalike)")
+	f.StringVar(&fl.target, "target", "", "SQL boolean expression (with --table), or lookalike|response|uplift (with --product/--all; default lookalike; uplift: --product only)")
 	f.StringVar(&fl.name, "name", "", "registry name of the model (with --table; product models are named P<id>-<target>)")
 	f.StringVar(&fl.algo, "algo", "auto", "auto|logit|tree|gbdt|blend")
 	f.StringSliceVar(&fl.exclude, "exclude", nil, "columns of --table that are not features")
@@ -106,6 +117,19 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 		if err != nil {
 			return err
 		}
+		if kind == profiles.Uplift {
+			res, err := profiles.TrainUplift(ctx, ws, profiles.Spec{ProductID: fl.product, Seed: fl.seed, Folds: fl.folds, Name: fl.name}, bar.report)
+			bar.done()
+			if err != nil {
+				return trainError(err)
+			}
+			for _, w := range res.Warnings {
+				fmt.Fprintf(stderr, "warning: %s: %s\n", res.Spec.Name, w)
+			}
+			writeUpliftLeaderboard(cmd.OutOrStdout(), res)
+			fmt.Fprintf(cmd.OutOrStdout(), "1 model registered in %s in %s\n", ws.Path(), time.Since(start).Round(100*time.Millisecond))
+			return nil
+		}
 		res, err := profiles.TrainOneProduct(ctx, ws, profiles.Spec{ProductID: fl.product, Kind: kind, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds, Name: fl.name}, bar.report)
 		bar.done()
 		if err != nil {
@@ -116,6 +140,9 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 		kind, err := productKind(fl.target)
 		if err != nil {
 			return err
+		}
+		if kind == profiles.Uplift {
+			return errors.New("train: --target uplift trains one product at a time: give --product ID")
 		}
 		var failed error
 		results, failed = profiles.TrainAll(ctx, ws, profiles.AllSpec{Kind: kind, Algo: fl.algo, Seed: fl.seed, Products: fl.products, Parallel: fl.parallel, Folds: fl.folds}, bar.report)
@@ -149,8 +176,10 @@ func productKind(target string) (string, error) {
 		return profiles.Lookalike, nil
 	case profiles.Response:
 		return profiles.Response, nil
+	case profiles.Uplift:
+		return profiles.Uplift, nil
 	}
-	return "", fmt.Errorf("train: --target %q with --product/--all: want lookalike or response (SQL expressions go with --table)", target)
+	return "", fmt.Errorf("train: --target %q with --product/--all: want lookalike, response or uplift (SQL expressions go with --table)", target)
 }
 
 func countModels(rs []*profiles.Result) int {
@@ -217,6 +246,28 @@ func writeLeaderboard(w io.Writer, rs []*profiles.Result) {
 		folds = max(folds, r.Folds)
 	}
 	fmt.Fprintf(w, "★ kept: highest mean AUC over %d stratified CV folds (%s), refitted on every labelled row; lift and calibration out-of-fold\n", folds, profiles.SelectedBy)
+}
+
+// writeUpliftLeaderboard prints an uplift run: each method and base learner with its mean
+// Qini coefficient over the CV folds ± their spread, ★ on the one kept.
+func writeUpliftLeaderboard(w io.Writer, r *profiles.Result) {
+	head := fmt.Sprintf("%-16s %-18s %-26s %-18s %9s %9s  %s", "name", "model id", "method", "CV Qini ± sd", "rows", "converted", "best")
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, strings.Repeat("─", len([]rune(head))))
+	for k, m := range r.Models {
+		label, id, star := "", "–", ""
+		if k == 0 {
+			label = r.Spec.Name
+		}
+		if m.ModelID != "" {
+			id = m.ModelID
+		}
+		if m.IsBest {
+			star = "★"
+		}
+		fmt.Fprintf(w, "%-16s %-18s %-26s %-18s %9d %9d  %s\n", label, id, m.Params, fmt.Sprintf("%.4f ± %.4f", m.CVMean(), m.CVSD()), r.Rows, r.Positives, star)
+	}
+	fmt.Fprintf(w, "★ kept: highest mean Qini coefficient over %d CV folds (%s), refitted on every row; its score is the estimated uplift\n", r.Folds, profiles.SelectedByQini)
 }
 
 func fmtDuration(d time.Duration) string {
