@@ -20,8 +20,7 @@ type Binned struct {
 
 type binnedSet struct {
 	once sync.Once
-	bn   *binner
-	bins []uint8
+	ly   *layout
 }
 
 // NewBinned prepares X for FitRows (the bins are computed on first use).
@@ -38,16 +37,19 @@ func (b *Binned) set(maxBins int) *binnedSet {
 	}
 	b.mu.Unlock()
 	s.once.Do(func() {
-		s.bn = newBinner(b.X, nil, maxBins, b.seed, max(b.workers, 1))
-		s.bins = s.bn.transform(b.X, max(b.workers, 1))
+		w := max(b.workers, 1)
+		bn := newBinner(b.X, nil, maxBins, b.seed, w)
+		s.ly = newLayout(bn.transform(b.X, w), b.X.Rows, bn)
+		s.ly.useSparse(maxSparseDensity, w)
 	})
 	return s
 }
 
 // FitRows is Fit on the rows train of b.X (labels y indexed like b.X's rows), with the
 // rows val as the validation set (nil: none; gbdt then grows Options.Rounds trees when
-// EarlyStopping is 0, or carves its own split as Fit does). Tree and gbdt reuse b's bins;
-// logit fits on the copied rows.
+// EarlyStopping is 0, or carves its own split as Fit does). Tree and gbdt grow on b's
+// bins and layout, shared by every fit; logit reads the rows in place. No fit copies the
+// rows of b.X.
 func FitRows(ctx context.Context, b *Binned, y []float64, train, val []int, opt Options, report func(Progress)) (Classifier, error) {
 	if len(y) != b.X.Rows {
 		return nil, fmt.Errorf("model: %d labels for %d rows: %w", len(y), b.X.Rows, ErrLength)
@@ -59,34 +61,38 @@ func FitRows(ctx context.Context, b *Binned, y []float64, train, val []int, opt 
 		opt.Workers = workersOr(0)
 	}
 	yTr := subsetFloats(y, train)
-	var yVa []float64
-	if val != nil {
-		yVa = subsetFloats(y, val)
+	if err := checkLabels(yTr, "training"); err != nil {
+		return nil, err
 	}
 	switch opt.Algo {
 	case Tree, GBDT:
-		if err := checkLabels(yTr, "training"); err != nil {
-			return nil, err
-		}
 		if err := checkNoInf(b.X, "training"); err != nil {
 			return nil, err
 		}
-	default:
-		var vX *Matrix
-		if val != nil {
-			vX = b.X.Subset(val)
+	case Logit: // no validation rows
+		if err := checkFinite(b.X, "training"); err != nil {
+			return nil, err
 		}
-		return Fit(ctx, b.X.Subset(train), yTr, vX, yVa, opt, report)
+		opt.Algo = Logit
+		m, _, err := fitLogitFrom(ctx, b.X, y, train, opt, nil, report)
+		if err != nil {
+			return nil, err
+		}
+		return m, nil
+	default:
+		return nil, fmt.Errorf("model: %q (want logit, tree or gbdt): %w", opt.Algo, ErrAlgo)
 	}
 	def := DefaultOptions(opt.Algo)
 	if opt.Bins <= 0 {
 		opt.Bins = def.Bins
 	}
+	if opt.Algo == GBDT && val == nil && opt.EarlyStopping > 0 {
+		return Fit(ctx, b.X.Subset(train), yTr, nil, nil, opt, report)
+	}
 	s := b.set(min(opt.Bins, 255))
-	p := b.X.Cols
-	bins := gatherRows(s.bins, p, train)
+	rows := allRows(train, b.X.Rows)
 	if opt.Algo == Tree {
-		return growTree(ctx, s.bn, bins, yTr, b.X.Names, opt, report)
+		return growTree(ctx, s.ly, y, rows, b.X.Names, opt, report)
 	}
 	if opt.Rounds <= 0 {
 		opt.Rounds = def.Rounds
@@ -97,12 +103,9 @@ func FitRows(ctx context.Context, b *Binned, y []float64, train, val []int, opt 
 	if opt.MaxLeaves <= 0 && opt.MaxDepth <= 0 {
 		opt.MaxLeaves, opt.MaxDepth = def.MaxLeaves, def.MaxDepth
 	}
-	if val == nil && opt.EarlyStopping > 0 {
-		return Fit(ctx, b.X.Subset(train), yTr, nil, nil, opt, report)
-	}
-	var vbins []uint8
+	var vs *valSet
 	if val != nil {
-		vbins = gatherRows(s.bins, p, val)
+		vs = &valSet{bins: s.ly.bins, rows: allRows(val, -1), y: y}
 	}
-	return growGBDT(ctx, s.bn, bins, yTr, vbins, yVa, b.X.Names, opt, report)
+	return growGBDT(ctx, s.ly, y, rows, vs, b.X.Names, opt, report)
 }

@@ -23,12 +23,14 @@ type gbdtModel struct {
 func (m *gbdtModel) Algo() Algo { return GBDT }
 
 // Predict returns σ(Base + Σ_t f_t(x)) for every row, in parallel over rows.
-func (m *gbdtModel) Predict(X *Matrix) []float64 {
+func (m *gbdtModel) Predict(X *Matrix) []float64 { return m.predictRows(X, nil) }
+
+func (m *gbdtModel) predictRows(X *Matrix, rows []int) []float64 {
 	checkCols(X, len(m.Gain))
-	out := make([]float64, X.Rows)
-	parallelRows(X.Rows, workersOr(m.workers), func(lo, hi int) {
+	out := make([]float64, numRows(X, rows))
+	parallelRows(len(out), workersOr(m.workers), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			row := X.Row(i)
+			row := X.Row(rowAt(rows, i))
 			z := m.Base
 			for k := range m.Trees {
 				z += m.Trees[k].Nodes[m.Trees[k].leaf(row)].Value
@@ -81,55 +83,87 @@ func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []f
 		return nil, err
 	}
 	report(Progress{Done: int64(0), Total: int64(opt.Rounds), Stage: "gbdt: binning"})
-	p := X.Cols
 	var (
-		bn          *binner
-		bins, vbins []uint8
+		bn    *binner
+		train []int32
+		val   *valSet
 	)
 	if opt.EarlyStopping > 0 && valX == nil {
-		// Carve a stratified validation split; bin once and split the bytes, not the floats.
+		// Carve a stratified validation split; bin once and grow on the training rows.
 		tr, va := StratifiedSplit(y, opt.ValFraction, opt.Seed)
 		if err := checkLabels(subsetFloats(y, tr), "training (after the validation split)"); err != nil {
 			return nil, err
 		}
 		bn = newBinner(X, tr, opt.Bins, opt.Seed, opt.Workers)
-		all := bn.transform(X, opt.Workers)
-		bins, vbins = gatherRows(all, p, tr), gatherRows(all, p, va)
-		valY = subsetFloats(y, va)
-		y = subsetFloats(y, tr)
+		train = allRows(tr, X.Rows)
+		val = &valSet{rows: allRows(va, -1), y: y}
 	} else {
 		bn = newBinner(X, nil, opt.Bins, opt.Seed, opt.Workers)
-		bins = bn.transform(X, opt.Workers)
-		if valX != nil {
-			vbins = bn.transform(valX, opt.Workers)
-		}
+	}
+	ly := newLayout(bn.transform(X, opt.Workers), X.Rows, bn)
+	ly.useSparse(maxSparseDensity, opt.Workers)
+	if val != nil {
+		val.bins = ly.bins
+	} else if valX != nil {
+		val = &valSet{bins: bn.transform(valX, opt.Workers), y: valY}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return growGBDT(ctx, bn, bins, y, vbins, valY, X.Names, opt, report)
+	return growGBDT(ctx, ly, y, train, val, X.Names, opt, report)
 }
 
-// growGBDT boosts on binned rows (bins: len(y) rows × len(bn.Cuts) bytes; vbins/valY the
-// optional validation rows), see fitGBDT.
-func growGBDT(ctx context.Context, bn *binner, bins []uint8, y []float64, vbins []uint8, valY []float64, names []string, opt Options, report func(Progress)) (Classifier, error) {
-	p := len(bn.Cuts)
-	vn := len(valY)
-	n := len(y)
+// valSet is the validation rows of a gbdt fit: rows (nil = all) of a row-major bin matrix
+// with the fit's columns, and y, the labels of that matrix's rows.
+type valSet struct {
+	bins []uint8
+	rows []int32
+	y    []float64
+}
+
+func (v *valSet) len() int {
+	if v == nil {
+		return 0
+	}
+	if v.rows != nil {
+		return len(v.rows)
+	}
+	return len(v.y)
+}
+
+// row returns the bin-matrix row of the k-th validation row.
+func (v *valSet) row(k int) int {
+	if v.rows != nil {
+		return int(v.rows[k])
+	}
+	return k
+}
+
+// growGBDT boosts on the rows train (nil = all) of the layout ly, whose rows have the labels
+// y, with the optional validation rows val; see fitGBDT.
+func growGBDT(ctx context.Context, ly *layout, y []float64, train []int32, val *valSet, names []string, opt Options, report func(Progress)) (Classifier, error) {
+	p := ly.p
+	vn := val.len()
 	nanBin := make([]uint8, p)
 	for j := range nanBin {
-		nanBin[j] = uint8(bn.nbins(j) - 1)
+		nanBin[j] = uint8(ly.nb[j] - 1)
 	}
-	gr := newGrower(bins, n, bn, opt.Workers)
-	gr.useSparse(maxSparseDensity)
+	gr := newRowGrower(ly, train, opt.Workers)
+	n := gr.m
+	rowOf := func(k int) int {
+		if train != nil {
+			return int(train[k])
+		}
+		return k
+	}
 	pos := 0.0
-	for _, v := range y {
-		pos += v
+	for k := 0; k < n; k++ {
+		pos += y[rowOf(k)]
 	}
 	base := logitOf(pos / float64(n))
-	F := make([]float64, n)
-	for i := range F {
-		F[i] = base
+	F := make([]float64, ly.n) // indexed by layout row; only the training rows are used
+	for k := 0; k < n; k++ {
+		F[rowOf(k)] = base
 	}
 	var Fv []float64
 	if vn > 0 {
@@ -153,7 +187,8 @@ func growGBDT(ctx context.Context, bn *binner, bins []uint8, y []float64, vbins 
 			return nil, err
 		}
 		parallelRows(n, opt.Workers, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
+			for k := lo; k < hi; k++ {
+				i := rowOf(k)
 				p := sigmoid(F[i])
 				gr.gh[i] = gpair{p - y[i], math.Max(p*(1-p), 1e-16)}
 			}
@@ -169,9 +204,10 @@ func growGBDT(ctx context.Context, bn *binner, bins []uint8, y []float64, vbins 
 			parallelRows(vn, opt.Workers, func(lo, hi int) {
 				s := 0.0
 				for i := lo; i < hi; i++ {
-					Fv[i] += t.Nodes[t.leafBinned(vbins, p, i, nanBin)].Value
+					r := val.row(i)
+					Fv[i] += t.Nodes[t.leafBinned(val.bins, p, r, nanBin)].Value
 					z := Fv[i]
-					s += math.Max(z, 0) + math.Log1p(math.Exp(-math.Abs(z))) - valY[i]*z
+					s += math.Max(z, 0) + math.Log1p(math.Exp(-math.Abs(z))) - val.y[r]*z
 				}
 				parts[lo/max(chunk, 1)] += s
 			})

@@ -137,30 +137,44 @@ type growLeaf struct {
 	best       split
 }
 
-// grower grows histogram trees on a fixed binned matrix. It keeps its buffers between
-// trees, so growing a tree allocates only the tree's nodes.
-type grower struct {
-	n, p    int
-	bins    []uint8 // row-major n×p
-	cols    []uint8 // column-major p×n copy (see columns), nil until first used
-	nb      []int   // bins of feature j including the NaN bin (last)
-	off     []int   // offset of feature j in a histogram
-	total   int
-	cuts    [][]float64
-	workers int
+// layout is a binned matrix prepared for growing trees on any subset of its rows: the
+// bins row-major, a column-major copy that partitioning reads, and (for sparse data) the
+// values outside each feature's most frequent bin. It is read-only once built, so the
+// fits of cross-validation folds and the refit on all rows share one instead of each
+// copying its rows and rebuilding it. Safe for concurrent use.
+type layout struct {
+	n, p  int
+	bins  []uint8 // row-major n×p
+	nb    []int   // bins of feature j including the NaN bin (last)
+	off   []int   // offset of feature j in a histogram
+	total int
+	cuts  [][]float64
 
-	gh      []gpair // per-row gradient and hessian
-	ord     []gpair // gradient pairs of a node's rows, in idx order
-	idx     []int32 // row permutation; a leaf owns idx[start:end]
-	scratch []int32
-	pool    [][]hbin
-	leaves  []growLeaf
-	gainSum []float64 // per-feature total gain
+	colsOnce sync.Once
+	cols     []uint8 // column-major p×n copy (see columns), nil until first used
 
 	// Sparse layout, used when many values sit in their feature's most frequent bin
 	// (one-hot flags, counts): nil when dense.
 	mfb    []uint8       // most frequent bin of each feature
 	groups []sparseGroup // features split into one group per worker
+}
+
+// grower grows histogram trees on the rows of a layout (all of them, or a subset such as
+// a cross-validation fold's training rows). It keeps its buffers between trees, so
+// growing a tree allocates only the tree's nodes.
+type grower struct {
+	*layout
+	workers int
+	rows    []int32 // the rows trees are grown on, ascending; nil = all n rows
+	m       int     // number of those rows
+
+	gh      []gpair // per-row gradient and hessian, indexed by the layout's row
+	ord     []gpair // gradient pairs of a node's rows, in idx order
+	idx     []int32 // permutation of the grown rows; a leaf owns idx[start:end]
+	scratch []int32
+	pool    [][]hbin
+	leaves  []growLeaf
+	gainSum []float64 // per-feature total gain
 }
 
 // sparseGroup holds, for a contiguous range of features, the histogram offsets
@@ -177,34 +191,71 @@ const maxColumnCopy = 64 << 20
 
 // columns returns the bins column-major (p×n), transposed on first use, or nil when the
 // copy would exceed maxColumnCopy.
-func (gr *grower) columns() []uint8 {
-	if gr.cols == nil && gr.n*gr.p <= maxColumnCopy {
-		n, p := gr.n, gr.p
-		gr.cols = make([]uint8, n*p)
+func (ly *layout) columns() []uint8 {
+	if ly.n*ly.p > maxColumnCopy {
+		return nil
+	}
+	ly.colsOnce.Do(func() {
+		n, p := ly.n, ly.p
+		ly.cols = make([]uint8, n*p)
 		for i := 0; i < n; i++ {
-			row := gr.bins[i*p : (i+1)*p]
+			row := ly.bins[i*p : (i+1)*p]
 			for j, b := range row {
-				gr.cols[j*n+i] = b
+				ly.cols[j*n+i] = b
 			}
 		}
-	}
-	return gr.cols
+	})
+	return ly.cols
 }
 
-func newGrower(bins []uint8, n int, bn *binner, workers int) *grower {
+// newLayout wraps n rows of bins (row-major, len(bn.Cuts) columns).
+func newLayout(bins []uint8, n int, bn *binner) *layout {
 	p := len(bn.Cuts)
-	gr := &grower{n: n, p: p, bins: bins, nb: make([]int, p), off: make([]int, p), cuts: bn.Cuts, workers: workers}
+	ly := &layout{n: n, p: p, bins: bins, nb: make([]int, p), off: make([]int, p), cuts: bn.Cuts}
 	for j := 0; j < p; j++ {
-		gr.nb[j] = bn.nbins(j)
-		gr.off[j] = j * histStride
+		ly.nb[j] = bn.nbins(j)
+		ly.off[j] = j * histStride
 	}
-	gr.total = p * histStride
-	gr.gh = make([]gpair, n)
-	gr.ord = make([]gpair, n)
-	gr.idx = make([]int32, n)
-	gr.scratch = make([]int32, n)
-	gr.gainSum = make([]float64, p)
-	return gr
+	ly.total = p * histStride
+	return ly
+}
+
+// newGrower returns a grower over all n rows of bins, with a layout of its own.
+func newGrower(bins []uint8, n int, bn *binner, workers int) *grower {
+	return newRowGrower(newLayout(bins, n, bn), nil, workers)
+}
+
+// newRowGrower returns a grower over the given rows of ly (ascending; nil = all rows).
+func newRowGrower(ly *layout, rows []int32, workers int) *grower {
+	m := ly.n
+	if rows != nil {
+		m = len(rows)
+	}
+	return &grower{layout: ly, workers: workers, rows: rows, m: m,
+		gh: make([]gpair, ly.n), ord: make([]gpair, m), idx: make([]int32, m), scratch: make([]int32, m),
+		gainSum: make([]float64, ly.p)}
+}
+
+// allRows returns nil when rows are 0…n−1 in order (the fast path of a grower over all
+// rows), else rows as int32.
+func allRows(rows []int, n int) []int32 {
+	if len(rows) == n {
+		same := true
+		for k, i := range rows {
+			if i != k {
+				same = false
+				break
+			}
+		}
+		if same {
+			return nil
+		}
+	}
+	out := make([]int32, len(rows))
+	for k, i := range rows {
+		out[k] = int32(i)
+	}
+	return out
 }
 
 func (gr *grower) getHist() []hbin {
@@ -235,7 +286,12 @@ const maxSparseDensity = 0.5
 // of the values lie outside their feature's most frequent bin. Histograms then add
 // only those values and set the most frequent bin to the node total minus the other
 // bins (LightGBM's trick), so a one-hot flag costs work only on the rows where it is 1.
-func (gr *grower) useSparse(maxDensity float64) {
+func (gr *grower) useSparse(maxDensity float64) { gr.layout.useSparse(maxDensity, gr.workers) }
+
+// useSparse builds the sparse layout (see grower.useSparse) with one feature group per
+// worker.
+func (ly *layout) useSparse(maxDensity float64, workers int) {
+	gr := ly
 	n, p := gr.n, gr.p
 	if n == 0 || p == 0 {
 		return
@@ -264,7 +320,7 @@ func (gr *grower) useSparse(maxDensity float64) {
 		return
 	}
 	// contiguous feature groups with about equal non-default counts, one per worker
-	w := max(min(gr.workers, p), 1)
+	w := max(min(workers, p), 1)
 	var groups []sparseGroup
 	lo, acc := 0, 0
 	for j := 0; j < p; j++ {
@@ -328,7 +384,7 @@ func (gr *grower) buildSparse(hist []hbin, rows []int32, ord []gpair, G, H float
 			hs[m] = hbin{G: G - sumG, H: H - sumH}
 		}
 	}
-	if len(gr.groups) == 1 || len(rows)*gr.p < 1<<16 {
+	if len(gr.groups) == 1 || gr.workers <= 1 || len(rows)*gr.p < 1<<16 {
 		for k := range gr.groups {
 			work(&gr.groups[k])
 		}
@@ -353,7 +409,7 @@ func (gr *grower) buildSparse(hist []hbin, rows []int32, ord []gpair, G, H float
 // G and H are the node's gradient and hessian totals (used by the sparse layout).
 func (gr *grower) buildHist(hist []hbin, start, end int, G, H float64) {
 	rows := gr.idx[start:end]
-	full := start == 0 && end == gr.n
+	full := gr.rows == nil && start == 0 && end == gr.n
 	ord := gr.gh
 	if !full {
 		ord = gr.ord[start:end]
@@ -466,21 +522,32 @@ func (gr *grower) bestSplit(lf *growLeaf, gp *growParams) split {
 	return best
 }
 
-// grow grows one tree on rows 0..n−1 with the current g, h and returns it. leafOf, when
-// not nil, receives for each leaf its row range so the caller can update predictions;
-// it is called as leafOf(rows, value).
+// grow grows one tree on the grower's rows with the current g, h and returns it. leafOf,
+// when not nil, receives for each leaf its rows (layout row numbers) so the caller can
+// update predictions; it is called as leafOf(rows, value).
 func (gr *grower) grow(gp *growParams, leafOf func(rows []int32, value float64)) tree {
-	for i := range gr.idx {
-		gr.idx[i] = int32(i)
+	if gr.rows == nil {
+		for i := range gr.idx {
+			gr.idx[i] = int32(i)
+		}
+	} else {
+		copy(gr.idx, gr.rows)
 	}
 	t := tree{Nodes: make([]node, 1, 2*max(gp.maxLeaves, 1))}
 	t.Nodes[0].Feature = -1
-	root := growLeaf{node: 0, start: 0, end: gr.n, hist: gr.getHist()}
-	for _, e := range gr.gh {
-		root.g += e.g
-		root.h += e.h
+	root := growLeaf{node: 0, start: 0, end: gr.m, hist: gr.getHist()}
+	if gr.rows == nil {
+		for _, e := range gr.gh {
+			root.g += e.g
+			root.h += e.h
+		}
+	} else {
+		for _, r := range gr.rows {
+			root.g += gr.gh[r].g
+			root.h += gr.gh[r].h
+		}
 	}
-	gr.buildHist(root.hist, 0, gr.n, root.g, root.h)
+	gr.buildHist(root.hist, 0, gr.m, root.g, root.h)
 	root.best = gr.bestSplit(&root, gp)
 	gr.leaves = append(gr.leaves[:0], root)
 	nLeaves := 1

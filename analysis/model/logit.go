@@ -29,12 +29,14 @@ type logitModel struct {
 func (m *logitModel) Algo() Algo { return Logit }
 
 // Predict returns σ(b₀ + x·β) per row. NaN inputs give NaN.
-func (m *logitModel) Predict(X *Matrix) []float64 {
+func (m *logitModel) Predict(X *Matrix) []float64 { return m.predictRows(X, nil) }
+
+func (m *logitModel) predictRows(X *Matrix, rows []int) []float64 {
 	checkCols(X, len(m.Coef))
-	out := make([]float64, X.Rows)
-	parallelRows(X.Rows, workersOr(m.workers), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			out[i] = sigmoid(m.Intercept + floats.Dot(m.Coef, X.Row(i)))
+	out := make([]float64, numRows(X, rows))
+	parallelRows(len(out), workersOr(m.workers), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			out[k] = sigmoid(m.Intercept + floats.Dot(m.Coef, X.Row(rowAt(rows, k))))
 		}
 	})
 	return out
@@ -66,7 +68,7 @@ func (m *logitModel) Coefficients() (float64, []float64) { return m.Intercept, s
 // b = b₀ − Σ_j β_j μ_j. Standardizing makes the penalty scale-free (as with
 // scikit-learn after StandardScaler) and conditions the problem.
 func fitLogit(ctx context.Context, X *Matrix, y []float64, opt Options, report func(Progress)) (Classifier, error) {
-	m, _, err := fitLogitFrom(ctx, X, y, opt, nil, report)
+	m, _, err := fitLogitFrom(ctx, X, y, nil, opt, nil, report)
 	if err != nil {
 		return nil, err
 	}
@@ -74,15 +76,24 @@ func fitLogit(ctx context.Context, X *Matrix, y []float64, opt Options, report f
 }
 
 // FitLogitPath fits one logistic regression per L2 penalty in l2s (each with the other
-// options of opt) on the same rows. Each fit starts from starts[k] when given (e.g. the
+// options of opt) on the same rows of X: rows (nil = all; y holds the labels of all of X's
+// rows), read in place. Each fit starts from starts[k] when given (e.g. the
 // solution for the same penalty on other cross-validation folds), else from the solution of
 // the previous penalty (a warm start: order l2s from strongest to weakest so each solution
 // is near the next), which makes a regularisation path cost little more than its slowest
 // fit. It also returns each fit's solution (intercept then standardized coefficients) to
 // start other paths from.
-func FitLogitPath(ctx context.Context, X *Matrix, y []float64, l2s []float64, opt Options, starts [][]float64) ([]Classifier, [][]float64, error) {
-	if err := checkXY(X, y, "training"); err != nil {
+func FitLogitPath(ctx context.Context, X *Matrix, y []float64, rows []int, l2s []float64, opt Options, starts [][]float64) ([]Classifier, [][]float64, error) {
+	if err := checkXY(X, y, "training"); err != nil && rows == nil {
 		return nil, nil, err
+	}
+	if rows != nil {
+		if len(y) != X.Rows {
+			return nil, nil, fmt.Errorf("model: training matrix has %d rows but y has %d labels: %w", X.Rows, len(y), ErrLength)
+		}
+		if err := checkLabels(subsetFloats(y, rows), "training"); err != nil {
+			return nil, nil, err
+		}
 	}
 	if err := checkFinite(X, "training"); err != nil {
 		return nil, nil, err
@@ -99,7 +110,7 @@ func FitLogitPath(ctx context.Context, X *Matrix, y []float64, l2s []float64, op
 		if k < len(starts) && starts[k] != nil {
 			x0 = starts[k]
 		}
-		m, x, err := fitLogitFrom(ctx, X, y, o, x0, func(Progress) {})
+		m, x, err := fitLogitFrom(ctx, X, y, rows, o, x0, func(Progress) {})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -123,29 +134,42 @@ func FitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
 	opt.Algo = Logit
-	m, _, err := fitLogitFrom(ctx, X, y, opt, x0, func(Progress) {})
+	m, _, err := fitLogitFrom(ctx, X, y, nil, opt, x0, func(Progress) {})
 	if err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-// fitLogitFrom is fitLogit started at x0 (intercept then standardized coefficients; nil =
-// the base rate's log-odds and zeros). It also returns the standardized solution.
-func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 []float64, report func(Progress)) (*logitModel, []float64, error) {
-	n, p := X.Rows, X.Cols
+// fitLogitFrom is fitLogit on the rows of X (nil = all; y holds the labels of all of X's
+// rows) started at x0 (intercept then standardized coefficients; nil = the base rate's
+// log-odds and zeros). It also returns the standardized solution.
+func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, rows []int, opt Options, x0 []float64, report func(Progress)) (*logitModel, []float64, error) {
+	p := X.Cols
+	n := X.Rows
+	if rows != nil {
+		n = len(rows)
+		y = subsetFloats(y, rows) // labels of the fit's rows, in order
+	}
+	// row returns the k-th row of the fit.
+	row := func(k int) []float64 {
+		if rows != nil {
+			k = rows[k]
+		}
+		return X.Data[k*p : (k+1)*p]
+	}
 	mean := make([]float64, p)
 	sd := make([]float64, p)
-	for i := 0; i < n; i++ {
-		for j, v := range X.Row(i) {
+	for k := 0; k < n; k++ {
+		for j, v := range row(k) {
 			mean[j] += v
 		}
 	}
 	for j := range mean {
 		mean[j] /= float64(n)
 	}
-	for i := 0; i < n; i++ {
-		for j, v := range X.Row(i) {
+	for k := 0; k < n; k++ {
+		for j, v := range row(k) {
 			d := v - mean[j]
 			sd[j] += d * d
 		}
@@ -164,18 +188,26 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 		scol []int32
 		sval []float64
 	)
-	if nz := countNonZero(X); float64(nz) < sparseLogitDensity*float64(n*p) {
+	nz := 0
+	for k := 0; k < n; k++ {
+		for _, v := range row(k) {
+			if v != 0 {
+				nz++
+			}
+		}
+	}
+	if float64(nz) < sparseLogitDensity*float64(n*p) {
 		sptr = make([]int, n+1)
 		scol = make([]int32, 0, nz)
 		sval = make([]float64, 0, nz)
-		for i := 0; i < n; i++ {
-			for j, v := range X.Row(i) {
+		for k := 0; k < n; k++ {
+			for j, v := range row(k) {
 				if v != 0 {
 					scol = append(scol, int32(j))
 					sval = append(sval, v)
 				}
 			}
-			sptr[i+1] = len(sval)
+			sptr[k+1] = len(sval)
 		}
 	}
 	workers := opt.Workers
@@ -231,7 +263,7 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 						}
 						continue
 					}
-					row := X.Data[i*p : (i+1)*p]
+					row := row(i)
 					z := b0 + floats.Dot(raw, row)
 					// softplus(z) − y z, computed stably.
 					sp, q := softplusSigmoid(z)
@@ -331,7 +363,7 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 		}
 		if cost <= maxNewtonWork {
 			hess := func(x []float64, A []float64) {
-				logitHessian(x, A, n, p, X, sptr, scol, sval, mean, sd, nchunk)
+				logitHessian(x, A, n, p, row, sptr, scol, sval, mean, sd, nchunk)
 			}
 			var ok bool
 			x, iter, ok = newtonLogit(ctx, x0, p, opt.L2, gradTol, maxIter, func(x []float64) (float64, []float64) {
@@ -455,8 +487,8 @@ func newtonLogit(ctx context.Context, x0 []float64, p int, l2, tol float64, maxI
 // log-loss at x over the standardized features: (1/n) Tᵀ(Σ_i w_i z_i z_iᵀ)T with
 // z_i = (1, x_i) raw, w_i = σ(η_i)(1 − σ(η_i)) and T the map from standardized to raw
 // coefficients (β_j = β̃_j/s_j, b = b̃ − Σ_j μ_j β̃_j/s_j). Rows are read as CSR when sptr
-// is not nil, else densely from X.
-func logitHessian(x, A []float64, n, p int, X *Matrix, sptr []int, scol []int32, sval []float64, mean, sd []float64, nchunk int) {
+// is not nil, else densely (rowOf(i) is the fit's i-th row).
+func logitHessian(x, A []float64, n, p int, rowOf func(int) []float64, sptr []int, scol []int32, sval []float64, mean, sd []float64, nchunk int) {
 	m := p + 1
 	raw := make([]float64, p)
 	b0 := x[0]
@@ -484,7 +516,7 @@ func logitHessian(x, A []float64, n, p int, X *Matrix, sptr []int, scol []int32,
 						z += raw[j] * vs[k]
 					}
 				} else {
-					row = X.Data[i*p : (i+1)*p]
+					row = rowOf(i)
 					z = b0 + floats.Dot(raw, row)
 				}
 				_, q := softplusSigmoid(z)
@@ -555,16 +587,6 @@ func logitHessian(x, A []float64, n, p int, X *Matrix, sptr []int, scol []int32,
 
 // sparseLogitDensity is the share of non-zero values under which the logit reads X as CSR.
 const sparseLogitDensity = 0.35
-
-func countNonZero(X *Matrix) int {
-	nz := 0
-	for _, v := range X.Data {
-		if v != 0 {
-			nz++
-		}
-	}
-	return nz
-}
 
 // recorderFunc adapts a function to optimize.Recorder.
 type recorderFunc func(optimize.Operation)

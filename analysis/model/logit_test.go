@@ -100,13 +100,13 @@ func TestLogitNewtonMatchesLBFGS(t *testing.T) {
 			opt := DefaultOptions(Logit)
 			opt.L2, opt.Workers = l2, 2
 			newtonLogitOn = true
-			mn, xn, err := fitLogitFrom(context.Background(), c.X, y, opt, nil, func(Progress) {})
+			mn, xn, err := fitLogitFrom(context.Background(), c.X, y, nil, opt, nil, func(Progress) {})
 			if err != nil {
 				t.Fatal(err)
 			}
 			newtonLogitOn = false
 			opt.Tol, opt.MaxIter = 1e-9, 5000
-			ml, xl, err := fitLogitFrom(context.Background(), c.X, y, opt, nil, func(Progress) {})
+			ml, xl, err := fitLogitFrom(context.Background(), c.X, y, nil, opt, nil, func(Progress) {})
 			newtonLogitOn = true
 			if err != nil {
 				t.Fatal(err)

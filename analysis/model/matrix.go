@@ -41,6 +41,33 @@ func (m *Matrix) Subset(rows []int) *Matrix {
 	return out
 }
 
+// PredictRows is c.Predict(X.Subset(rows)) without the copy: the predictions of the given
+// rows of X, in that order.
+func PredictRows(c Classifier, X *Matrix, rows []int) []float64 {
+	if rp, ok := c.(interface {
+		predictRows(*Matrix, []int) []float64
+	}); ok {
+		return rp.predictRows(X, rows)
+	}
+	return c.Predict(X.Subset(rows))
+}
+
+// numRows is the number of rows predictRows reads: len(rows), or all of X's for nil.
+func numRows(X *Matrix, rows []int) int {
+	if rows == nil {
+		return X.Rows
+	}
+	return len(rows)
+}
+
+// rowAt is the k-th row read: rows[k], or k for nil rows.
+func rowAt(rows []int, k int) int {
+	if rows == nil {
+		return k
+	}
+	return rows[k]
+}
+
 // name returns the name of column j, or "x<j>" when the matrix has no names.
 func (m *Matrix) name(j int) string {
 	if j < len(m.Names) && m.Names[j] != "" {

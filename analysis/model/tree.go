@@ -19,12 +19,14 @@ type treeModel struct {
 func (m *treeModel) Algo() Algo { return Tree }
 
 // Predict returns the training response rate of the leaf each row falls in.
-func (m *treeModel) Predict(X *Matrix) []float64 {
+func (m *treeModel) Predict(X *Matrix) []float64 { return m.predictRows(X, nil) }
+
+func (m *treeModel) predictRows(X *Matrix, rows []int) []float64 {
 	checkCols(X, len(m.Gain))
-	out := make([]float64, X.Rows)
-	parallelRows(X.Rows, workersOr(m.workers), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			out[i] = m.T.Nodes[m.T.leaf(X.Row(i))].Value
+	out := make([]float64, numRows(X, rows))
+	parallelRows(len(out), workersOr(m.workers), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			out[k] = m.T.Nodes[m.T.leaf(X.Row(rowAt(rows, k)))].Value
 		}
 	})
 	return out
@@ -48,26 +50,35 @@ func fitTree(ctx context.Context, X *Matrix, y []float64, opt Options, report fu
 	}
 	report(Progress{Done: 0, Total: 2, Stage: "tree: binning"})
 	bn := newBinner(X, nil, opt.Bins, opt.Seed, opt.Workers)
-	bins := bn.transform(X, opt.Workers)
+	ly := newLayout(bn.transform(X, opt.Workers), X.Rows, bn)
+	ly.useSparse(maxSparseDensity, opt.Workers)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return growTree(ctx, bn, bins, y, X.Names, opt, report)
+	return growTree(ctx, ly, y, nil, X.Names, opt, report)
 }
 
-// growTree grows the tree on binned rows (len(y) rows × len(bn.Cuts) bytes), see fitTree.
-func growTree(ctx context.Context, bn *binner, bins []uint8, y []float64, names []string, opt Options, report func(Progress)) (Classifier, error) {
+// growTree grows the tree on the rows train (nil = all) of the layout ly, whose rows have
+// the labels y; see fitTree.
+func growTree(ctx context.Context, ly *layout, y []float64, train []int32, names []string, opt Options, report func(Progress)) (Classifier, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows := len(y)
 	report(Progress{Done: 1, Total: 2, Stage: "tree: growing"})
-	gr := newGrower(bins, rows, bn, opt.Workers)
-	gr.useSparse(maxSparseDensity)
+	gr := newRowGrower(ly, train, opt.Workers)
+	rows := gr.m
 	pos := 0.0
-	for i, v := range y {
-		gr.gh[i] = gpair{-v, 1}
-		pos += v
+	if train == nil {
+		for i, v := range y {
+			gr.gh[i] = gpair{-v, 1}
+			pos += v
+		}
+	} else {
+		for _, r := range train {
+			v := y[r]
+			gr.gh[r] = gpair{-v, 1}
+			pos += v
+		}
 	}
 	minLeaf := max(opt.MinLeaf, int(math.Ceil(opt.MinSupport*float64(rows))), 1)
 	gp := growParams{maxDepth: opt.MaxDepth, maxLeaves: opt.MaxLeaves, minLeaf: minLeaf, shrink: 1, unitHess: true}

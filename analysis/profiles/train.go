@@ -417,14 +417,13 @@ func fitLogitFold(ctx context.Context, X *model.Matrix, y []float64, test []int,
 	if o.Tol == 0 {
 		o.Tol = cvTol
 	}
-	ms, sols, err := model.FitLogitPath(ctx, X.Subset(train), pick(y, train), l2s, o, starts)
+	ms, sols, err := model.FitLogitPath(ctx, X, y, train, l2s, o, starts)
 	if err != nil {
 		return logitPath{}, err
 	}
-	Xte := X.Subset(test)
 	lp := logitPath{sols: sols}
 	for _, m := range ms {
-		lp.scores = append(lp.scores, m.Predict(Xte))
+		lp.scores = append(lp.scores, model.PredictRows(m, X, test))
 	}
 	lp.took = time.Since(t0)
 	return lp, nil
@@ -465,7 +464,6 @@ func fitFold(ctx context.Context, B *model.Binned, y []float64, test []int, need
 	X := B.X
 	fr := foldResult{predictWorkers: workers}
 	train := complement(len(y), test)
-	Xte := X.Subset(test)
 	if need[model.Logit] && !first {
 		lp, err := fitLogitFold(ctx, X, y, test, spec, workers, logitL2[l2idx:l2idx+1], [][]float64{start})
 		if err != nil {
@@ -481,7 +479,7 @@ func fitFold(ctx context.Context, B *model.Binned, y []float64, test []int, need
 		if err != nil {
 			return fr, fmt.Errorf("tree: %w", err)
 		}
-		fr.tree = c.Predict(Xte)
+		fr.tree = model.PredictRows(c, X, test)
 		fr.treeTime = time.Since(t0)
 	}
 	if need[model.GBDT] && !first {
@@ -555,7 +553,7 @@ func combineFolds(ctx context.Context, X *model.Matrix, y []float64, folds [][]i
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			p := model.Truncate(frs[k].gbdt, rounds).Predict(X.Subset(rows))
+			p := model.PredictRows(model.Truncate(frs[k].gbdt, rounds), X, rows)
 			for j, i := range rows {
 				oof[i] = p[j]
 			}
