@@ -166,6 +166,10 @@ func (e *IDError) Error() string {
 // TargetColumn is the alias of the evaluated target expression inside Load's query.
 const TargetColumn = "__acrm_target"
 
+// IsBareName reports whether q looks like a table name rather than a query (LoadSpec.Query
+// takes either).
+func IsBareName(q string) bool { return isBareName(q) }
+
 // isBareName reports whether q looks like a table name rather than a query.
 func isBareName(q string) bool {
 	q = strings.TrimSpace(q)
@@ -245,6 +249,30 @@ type TargetError struct {
 
 func (e *TargetError) Error() string { return fmt.Sprintf("target %q: %s", e.Expr, e.Msg) }
 
+// CheckTarget checks that target is one boolean expression over the rows of from (the text
+// after FROM; label names it in messages): a *TargetError otherwise.
+func CheckTarget(ctx context.Context, db *workspace.Workspace, label, from, target string) error {
+	if err := workspace.CheckExpression(target); err != nil {
+		return &TargetError{Expr: target, Msg: err.Error()}
+	}
+	tt, err := describe(ctx, db, "SELECT ("+target+") AS "+TargetColumn+" FROM "+from+" AS src")
+	if err != nil {
+		return &TargetError{Expr: target, Msg: fmt.Sprintf("does not evaluate on %s: %v", label, err)}
+	}
+	if len(tt) != 1 || !strings.EqualFold(tt[0].typ, "BOOLEAN") {
+		typ := "?"
+		if len(tt) == 1 {
+			typ = tt[0].typ
+		}
+		return &TargetError{Expr: target, Msg: fmt.Sprintf("is not a boolean expression: DuckDB found type %s (write a comparison, e.g. churn = 'yes')", typ)}
+	}
+	return nil
+}
+
+// FromClause turns a table name or query into the text after FROM (a quoted name or a
+// parenthesised query).
+func FromClause(q string) string { return fromClause(q) }
+
 // Load reads spec.Query into a Frame. Numeric, boolean and date columns become float64
 // (NULL = NaN); everything else is read as text. The target expression must be BOOLEAN: any
 // other type is an error naming the expression and the type DuckDB found.
@@ -296,16 +324,8 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 		return nil, fmt.Errorf("features: --exclude names columns that %s does not have: %s", spec.Query, strings.Join(missingEx, ", "))
 	}
 	if spec.Target != "" {
-		tt, err := describe(ctx, db, "SELECT ("+spec.Target+") AS "+TargetColumn+" FROM "+fromClause(spec.Query)+" AS src")
-		if err != nil {
-			return nil, &TargetError{Expr: spec.Target, Msg: fmt.Sprintf("does not evaluate on %s: %v", spec.Query, err)}
-		}
-		if len(tt) != 1 || !strings.EqualFold(tt[0].typ, "BOOLEAN") {
-			typ := "?"
-			if len(tt) == 1 {
-				typ = tt[0].typ
-			}
-			return nil, &TargetError{Expr: spec.Target, Msg: fmt.Sprintf("is not a boolean expression: DuckDB found type %s (write a comparison, e.g. churn = 'yes')", typ)}
+		if err := CheckTarget(ctx, db, spec.Query, fromClause(spec.Query), spec.Target); err != nil {
+			return nil, err
 		}
 	}
 

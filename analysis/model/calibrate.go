@@ -184,6 +184,29 @@ func (c *Calibrator) Apply(p float64) float64 {
 // Identity is the calibrator that leaves scores unchanged (Method "identity").
 func Identity() *Calibrator { return &Calibrator{Method: "identity"} }
 
+// ShiftLogOdds returns a copy of c whose probabilities have their log-odds moved by d:
+// the prior correction of a model trained on a sample that kept positives and negatives at
+// different rates (d = log(w₁/w₀), the classes' weights, each the inverse of its kept share).
+// Platt's intercept B moves by d, so the map stays Platt and exact; isotonic knots keep their
+// scores and move their probabilities (0 and 1 stay), so the map stays non-decreasing and
+// exact at every knot, interpolating linearly between them as before.
+func (c *Calibrator) ShiftLogOdds(d float64) *Calibrator {
+	out := *c
+	out.X = append([]float64(nil), c.X...)
+	out.Y = append([]float64(nil), c.Y...)
+	switch c.Method {
+	case "platt":
+		out.B += d
+	case "isotonic":
+		for i, q := range out.Y {
+			if q > 0 && q < 1 {
+				out.Y[i] = sigmoid(math.Log(q/(1-q)) + d)
+			}
+		}
+	}
+	return &out
+}
+
 // ApplyAll maps every score; it returns a new slice.
 func (c *Calibrator) ApplyAll(p []float64) []float64 {
 	out := make([]float64, len(p))

@@ -114,3 +114,40 @@ func TestCalibratorErrors(t *testing.T) {
 		t.Error("broken isotonic JSON accepted")
 	}
 }
+
+// TestShiftLogOdds: a shifted calibrator's probability is the original's with its log-odds
+// moved by d — exactly for Platt at any score, and at every knot for isotonic — and the
+// original is left as it was.
+func TestShiftLogOdds(t *testing.T) {
+	p := []float64{0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9, 0.95, 0.15, 0.35, 0.55, 0.75}
+	y := []float64{0, 0, 0, 1, 0, 1, 0, 1, 1, 1, 0, 0, 1, 1}
+	const d = -1.7
+	shift := func(q float64) float64 {
+		if q <= 0 || q >= 1 {
+			return q
+		}
+		return sigmoid(logitOf(q) + d)
+	}
+	for _, m := range []string{"platt", "isotonic"} {
+		c, err := FitCalibrator(m, p, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := c.ApplyAll(p)
+		s := c.ShiftLogOdds(d)
+		at := p
+		if m == "isotonic" {
+			at = c.X
+		}
+		for _, v := range at {
+			if got, want := s.Apply(v), shift(c.Apply(v)); math.Abs(got-want) > 1e-12 {
+				t.Fatalf("%s: shifted Apply(%v) = %v, want %v", m, v, got, want)
+			}
+		}
+		for i, v := range c.ApplyAll(p) {
+			if v != before[i] {
+				t.Fatalf("%s: the original calibrator changed", m)
+			}
+		}
+	}
+}

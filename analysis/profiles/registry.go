@@ -55,6 +55,10 @@ type Metrics struct {
 	Qini   float64 `json:"qini,omitempty"`
 	QiniSD float64 `json:"qini_sd,omitempty"`
 	Method string  `json:"method,omitempty"` // uplift: two-model|class-transformation and the base learner
+
+	// Sample is the stratified sample the model was trained on (its metrics are the
+	// sample's; its calibration is corrected to the source's rates).
+	Sample *Sample `json:"sample,omitempty"`
 }
 
 // blob is what acrm_models.blob holds: everything scoring needs.
@@ -145,6 +149,7 @@ func (r *Result) metrics(t *Trained) Metrics {
 		Folds: r.Folds, NTest: t.OOF.N, CVAUC: t.CVAUC, Candidates: r.Candidates(),
 		Deciles: t.OOF.Deciles, Gains: t.OOF.Gains, CalBins: t.OOF.Calibration, ROC: finiteROC(t.OOF.ROC),
 		Rules: t.Rules, Importance: t.Importance, Warnings: r.Warnings, Dropped: t.Encoder.Dropped,
+		Sample: r.Sample,
 	}
 	if !math.IsNaN(r.Oracle) {
 		o := r.Oracle

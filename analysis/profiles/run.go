@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acrm-dev/acrm/analysis/datamart"
 	"github.com/acrm-dev/acrm/analysis/features"
 	"github.com/acrm-dev/acrm/analysis/progress"
 	"github.com/acrm-dev/acrm/analysis/workspace"
@@ -23,11 +24,48 @@ import (
 // acrm_models.
 func TrainTable(ctx context.Context, ws *workspace.Workspace, spec Spec, report func(Progress)) (*Result, error) {
 	spec.ProductID = 0
+	if spec.Files != "" && spec.Source == "" {
+		spec.Source = spec.Files
+	}
 	if err := spec.normalize(); err != nil {
 		return nil, err
 	}
-	f, err := features.Load(ctx, ws, features.LoadSpec{Query: spec.Source, ID: spec.ID, Target: spec.Target, Exclude: spec.Exclude},
-		loadReport(progress.Prelude(report)))
+	load := features.LoadSpec{Query: spec.Source, ID: spec.ID, Target: spec.Target, Exclude: spec.Exclude}
+	src := sampleSource{label: spec.Source, id: spec.ID, target: spec.Target}
+	switch {
+	case spec.Files != "":
+		from, ok, err := FileSource(spec.Files)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("profiles: files %s: want a .parquet, .csv, .csv.gz or .tsv file or glob", spec.Files)
+		}
+		src.from, src.label = from, spec.Files
+	case features.IsBareName(spec.Source):
+		src.from = features.FromClause(spec.Source)
+	default:
+		if err := workspace.CheckQuery(spec.Source); err != nil {
+			return nil, fmt.Errorf("profiles: features: source %s: %w", spec.Source, err)
+		}
+		src.from = features.FromClause(spec.Source)
+	}
+	if err := features.CheckTarget(ctx, ws, src.label, src.from, spec.Target); err != nil {
+		return nil, fmt.Errorf("profiles: %w", err)
+	}
+	// Files are always read through a staging table (the model reads a table, never a file).
+	stage, smp, err := drawSample(ctx, ws, src, sampleLimit(spec.SampleRows), spec.Seed, spec.Files != "")
+	if err != nil {
+		return nil, err
+	}
+	defer dropStage(ws, stage)
+	if stage != "" {
+		load.Query = stage
+		if smp.Rows == smp.Population {
+			smp = nil // every row: not a sample
+		}
+	}
+	f, err := features.Load(ctx, ws, load, loadReport(progress.Prelude(report)))
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %w", err)
 	}
@@ -35,6 +73,7 @@ func TrainTable(ctx context.Context, ws *workspace.Workspace, spec Spec, report 
 	if err != nil {
 		return nil, err
 	}
+	applySample(res, smp)
 	res.Source = spec.Source
 	res.Fingerprint = Fingerprint(f, f.Target)
 	if err := Register(ctx, ws, res); err != nil {
@@ -52,6 +91,35 @@ type Base struct {
 	View  *features.View
 	Frame *features.Frame
 	row   map[string]int
+	// stage holds a sampled base's rows (drawSample); sample describes them.
+	stage  string
+	sample *Sample
+}
+
+// Close drops a sampled base's staging table (a no-op for a whole view).
+func (b *Base) Close(ws *workspace.Workspace) {
+	if b != nil {
+		dropStage(ws, b.stage)
+		b.stage = ""
+	}
+}
+
+// forProduct is View.ForProduct on the base's rows: a sampled base reads the totals of its
+// sampled customers only.
+func (b *Base) forProduct(ctx context.Context, ws *workspace.Workspace, productID int) (*features.Frame, error) {
+	if b.stage == "" {
+		return b.View.ForProduct(ctx, ws, b.Frame, productID)
+	}
+	if _, ok := b.View.Product(productID); !ok {
+		return nil, fmt.Errorf("features: no product %d in the products table", productID)
+	}
+	q := "SELECT t.* FROM (" + b.View.ProductTotalsSQL(productID) + ") t WHERE t.customer_id IN (SELECT customer_id FROM " +
+		workspace.QuoteIdent(b.stage) + ") ORDER BY t.customer_id"
+	totals, err := features.Load(ctx, ws, features.LoadSpec{Query: q, ID: "customer_id"}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("features: totals without product %d: %w", productID, err)
+	}
+	return b.View.ForProductWith(b.Frame, productID, totals)
 }
 
 // LoadBase builds the customer feature view and loads it.
@@ -83,7 +151,7 @@ func (b *Base) ProductData(ctx context.Context, db *workspace.Workspace, product
 	if own == nil {
 		return nil, nil, fmt.Errorf("profiles: no product %d in the products table", productID)
 	}
-	f, err := b.View.ForProduct(ctx, db, b.Frame, productID)
+	f, err := b.forProduct(ctx, db, productID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("profiles: %w", err)
 	}
@@ -141,6 +209,7 @@ func TrainProduct(ctx context.Context, ws *workspace.Workspace, b *Base, spec Sp
 	if err != nil {
 		return nil, err
 	}
+	applySample(res, b.sample)
 	res.Source = "customer view"
 	res.Fingerprint = Fingerprint(f, y)
 	if o, ok := oracle[spec.ProductID]; ok && spec.Kind == Lookalike {
@@ -184,9 +253,12 @@ type AllSpec struct {
 	Seed     uint64
 	Products []int // nil = every product
 	Folds    int   // cross-validation folds (0 = DefaultFolds)
-	// Parallel is how many products train at once (0 = GOMAXPROCS); each fit then gets
-	// GOMAXPROCS/Parallel goroutines.
+	// Parallel is how many products train at once (0 = GOMAXPROCS, or 1 when the products
+	// train on samples); each fit then gets GOMAXPROCS/Parallel goroutines.
 	Parallel int
+	// SampleRows is Spec.SampleRows: when the view has more customers, each product draws
+	// its own sample and the whole view is never loaded.
+	SampleRows int
 }
 
 // ProductError is a failed product of TrainAll.
@@ -212,10 +284,28 @@ func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report
 	if spec.Kind == "" {
 		spec.Kind = Lookalike
 	}
-	// loading the view is a prelude: the job's bar counts products and never runs back
-	b, err := LoadBase(ctx, ws, progress.Prelude(report))
+	if spec.SampleRows > MaxSampleRows {
+		return nil, fmt.Errorf("profiles: --sample-rows %d: want at most %d (0 = every row)", spec.SampleRows, MaxSampleRows)
+	}
+	limit := sampleLimit(spec.SampleRows)
+	customers, err := datamart.CustomerCount(ctx, ws)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("profiles: %w", err)
+	}
+	perProduct := customers > int64(limit)
+	var b *Base
+	if perProduct {
+		// each product draws its own stratified sample; the view is only described here
+		v, err := features.CustomerView(ctx, ws)
+		if err != nil {
+			return nil, fmt.Errorf("profiles: %w", err)
+		}
+		b = &Base{View: v}
+	} else {
+		// loading the view is a prelude: the job's bar counts products and never runs back
+		if b, err = LoadBase(ctx, ws, progress.Prelude(report)); err != nil {
+			return nil, err
+		}
 	}
 	oracle, err := OracleAUC(ctx, ws)
 	if err != nil {
@@ -230,6 +320,9 @@ func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report
 	par := spec.Parallel
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
+		if perProduct {
+			par = 1 // one sample in memory at a time
+		}
 	}
 	par = min(par, len(products))
 	workers := workersFor(par)
@@ -256,7 +349,7 @@ func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report
 			defer wg.Done()
 			for k := range jobs {
 				pid := products[k]
-				s := Spec{ProductID: pid, Kind: spec.Kind, Algo: spec.Algo, Seed: spec.Seed, Folds: spec.Folds, Workers: workers}
+				s := Spec{ProductID: pid, Kind: spec.Kind, Algo: spec.Algo, Seed: spec.Seed, Folds: spec.Folds, Workers: workers, SampleRows: spec.SampleRows}
 				if err := s.normalize(); err != nil {
 					mu.Lock()
 					errs = append(errs, &ProductError{pid, err})
@@ -264,7 +357,18 @@ func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report
 					continue
 				}
 				res, err := func() (*Result, error) {
-					f, y, err := b.ProductData(ctx, ws, pid, s.Kind)
+					pb := b
+					if perProduct {
+						var err error
+						if pb, err = sampledBase(ctx, ws, pid, s.Kind, limit, s.Seed, nil); err != nil {
+							return nil, err
+						}
+						if pb == nil {
+							return nil, fmt.Errorf("profiles: the customer view no longer has more than %d customers", limit)
+						}
+						defer pb.Close(ws)
+					}
+					f, y, err := pb.ProductData(ctx, ws, pid, s.Kind)
 					if err != nil {
 						return nil, err
 					}
@@ -272,6 +376,7 @@ func TrainAll(ctx context.Context, ws *workspace.Workspace, spec AllSpec, report
 					if err != nil {
 						return nil, err
 					}
+					applySample(res, pb.sample)
 					res.Source = "customer view"
 					res.Fingerprint = Fingerprint(f, y)
 					if o, ok := oracle[pid]; ok && s.Kind == Lookalike {
@@ -375,6 +480,9 @@ func ScoreBase(ctx context.Context, ws *workspace.Workspace, ref string, report 
 		return nil, err
 	}
 	if s.ProductID == 0 {
+		if _, files, _ := FileSource(s.Source); files {
+			return nil, fmt.Errorf("profiles: model %s was trained on the files %s, which are not a table of the workspace: score a table with the same columns (acrm import the files, then acrm score --model %s --table T)", s.ModelID, s.Source, s.ModelID)
+		}
 		return ScoreTable(ctx, ws, s.ModelID, s.Source, report)
 	}
 	b, err := LoadBase(ctx, ws, report)

@@ -58,6 +58,13 @@ type Spec struct {
 	Workers int
 	// Options overrides the model defaults per algorithm (optional).
 	Options map[model.Algo]model.Options
+	// SampleRows bounds the labelled rows a run holds in memory: a source with more is
+	// trained on a stratified sample of this many rows drawn inside DuckDB (see Sample).
+	// 0 = DefaultSampleRows; negative = every row.
+	SampleRows int
+	// Files, for a table model, is a Parquet or CSV file or glob read in place of Source
+	// (sampled inside DuckDB like a table; recorded as the model's source).
+	Files string
 }
 
 // DefaultName is the registry name of a product model.
@@ -95,6 +102,9 @@ func (s *Spec) normalize() error {
 		if s.Source == "" || s.Target == "" || s.Name == "" {
 			return fmt.Errorf("profiles: a table model needs --table, --target and --name")
 		}
+	}
+	if s.SampleRows > MaxSampleRows {
+		return fmt.Errorf("profiles: --sample-rows %d: want at most %d (0 = every row)", s.SampleRows, MaxSampleRows)
 	}
 	if strings.ContainsAny(s.Name, "@ ") {
 		return fmt.Errorf("profiles: model name %q must not contain '@' or spaces", s.Name)
@@ -170,6 +180,9 @@ type Result struct {
 	Fingerprint string
 	// IDs are the ids of the labelled rows the folds were dealt from.
 	IDs []string
+	// Sample is set when the run was trained on a sample of its source; the kept model's
+	// calibration is then corrected for it.
+	Sample *Sample
 }
 
 // BestModel is the model kept by the run.

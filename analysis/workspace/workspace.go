@@ -129,6 +129,12 @@ func Open(ctx context.Context, path string) (*Workspace, error) {
 		db.SetMaxOpenConns(4)
 	}
 	w := &Workspace{path: path, connector: connector, db: db}
+	if path != Memory {
+		if err := w.capMemory(ctx); err != nil {
+			_ = w.Close()
+			return nil, err
+		}
+	}
 	if err := w.migrate(ctx); err != nil {
 		_ = w.Close()
 		return nil, err
@@ -138,6 +144,28 @@ func Open(ctx context.Context, path string) (*Workspace, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// MemoryLimitEnv names the environment variable that caps DuckDB's memory in a workspace
+// file (a DuckDB size such as "6GB" or "800MB"); DefaultMemoryLimit applies without it.
+// DuckDB spills sorts, joins and aggregates to a temporary folder next to the file beyond
+// the cap, so a workspace of ten million customers is scored and trained within it instead
+// of DuckDB's own default of 80 % of the machine's memory. acrm sample sets its own cap.
+const (
+	MemoryLimitEnv     = "ACRM_MEMORY_LIMIT"
+	DefaultMemoryLimit = "4GB"
+)
+
+// capMemory sets DuckDB's memory limit of the open workspace file.
+func (w *Workspace) capMemory(ctx context.Context) error {
+	limit, from := DefaultMemoryLimit, "the default"
+	if v := strings.TrimSpace(os.Getenv(MemoryLimitEnv)); v != "" {
+		limit, from = v, MemoryLimitEnv
+	}
+	if _, err := w.db.ExecContext(ctx, "SET memory_limit = "+QuoteString(limit)); err != nil {
+		return fmt.Errorf("workspace: memory limit %q (%s): want a size such as 4GB or 800MB: %w", limit, from, err)
+	}
+	return nil
 }
 
 func classifyOpenError(path string, err error) error {

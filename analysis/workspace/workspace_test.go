@@ -207,3 +207,35 @@ func TestQueryCancel(t *testing.T) {
 		t.Fatalf("cancel took %v", d)
 	}
 }
+
+// TestOpenCapsMemory: a workspace file opens with DuckDB's memory capped at
+// DefaultMemoryLimit, ACRM_MEMORY_LIMIT overrides it, and a value DuckDB cannot read is
+// refused naming the variable.
+func TestOpenCapsMemory(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cap.duckdb")
+	limit := func() string {
+		ws, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		var v string
+		if err := ws.QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	t.Setenv(MemoryLimitEnv, "")
+	if got := limit(); got != "3.7 GiB" { // 4GB in DuckDB's binary units
+		t.Fatalf("default memory limit %q, want 3.7 GiB (%s)", got, DefaultMemoryLimit)
+	}
+	t.Setenv(MemoryLimitEnv, "600MB")
+	if got := limit(); got != "572.2 MiB" {
+		t.Fatalf("%s=600MB gives %q", MemoryLimitEnv, got)
+	}
+	t.Setenv(MemoryLimitEnv, "lots")
+	if _, err := Open(ctx, path); err == nil || !strings.Contains(err.Error(), MemoryLimitEnv) {
+		t.Fatalf("a bad %s: %v", MemoryLimitEnv, err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/acrm-dev/acrm/analysis/profiles"
 	"github.com/acrm-dev/acrm/analysis/sim"
 )
 
@@ -40,20 +41,21 @@ func num(v float64) string {
 // work, naming the flag and the range. A numeric flag added without a range here fails
 // TestEveryNumericFlagHasARange.
 var flagRanges = map[string]span{
-	"boot":      {min: 1, max: 10_000},
-	"folds":     {min: 2, max: 20, zero: true},
-	"parallel":  {min: 1, max: 256, zero: true},
-	"workers":   {min: 1, max: 256},
-	"max-rows":  {min: 1, max: 10_000_000},
-	"step":      {min: 0.001, max: 1},
-	"products":  {min: 1, max: 100},
-	"customers": {min: 1, max: 50_000_000},
-	"campaign":  {min: 1, max: math.MaxInt32},
-	"product":   {min: 1, max: math.MaxInt32, zero: true},
-	"from":      {min: 0, max: 1_000},
-	"to":        {min: 0, max: 1_000},
-	"threshold": {min: 0, max: 1},
-	"seed":      {min: 0, max: math.MaxUint64},
+	"boot":        {min: 1, max: 10_000},
+	"folds":       {min: 2, max: 20, zero: true},
+	"sample-rows": {min: 100, max: profiles.MaxSampleRows, zero: true},
+	"parallel":    {min: 1, max: 256, zero: true},
+	"workers":     {min: 1, max: 256},
+	"max-rows":    {min: 1, max: 10_000_000},
+	"step":        {min: 0.001, max: 1},
+	"products":    {min: 1, max: 100},
+	"customers":   {min: 1, max: 50_000_000},
+	"campaign":    {min: 1, max: math.MaxInt32},
+	"product":     {min: 1, max: math.MaxInt32, zero: true},
+	"from":        {min: 0, max: 1_000},
+	"to":          {min: 0, max: 1_000},
+	"threshold":   {min: 0, max: 1},
+	"seed":        {min: 0, max: math.MaxUint64},
 	// select / plan
 	"size":    {min: 1, max: 100_000_000},
 	"budget":  {min: 0.01, max: sim.MaxAmount},

@@ -24,6 +24,7 @@ type trainFlags struct {
 	seed                          uint64
 	folds, parallel               int
 	products                      []int
+	sampleRows                    int
 }
 
 func newTrainCmd() *cobra.Command {
@@ -37,6 +38,16 @@ func newTrainCmd() *cobra.Command {
   acrm train --product 7 --target uplift                 the effect of offering it (below)
   acrm train --all [--target lookalike|response]         every product, in parallel
   acrm train --table T [--id COL] --target "SQL boolean" --name NAME [--exclude COL,...]
+  acrm train --table 'data/*.parquet' --id COL --target … --name NAME    Parquet/CSV files in place
+
+Data of any size: a source with more labelled rows than --sample-rows (default 1,000,000)
+is trained on a stratified sample drawn inside DuckDB — positives kept up to half the
+sample, negatives filling the rest, each row drawn by a hash of its id and --seed — so
+only the sample is held in memory. The sample and each class's weight (its rows in the
+source per row in the sample) are reported and recorded with the model, and the model's
+calibration is corrected for the sampling (its log-odds moved by log(w₊/w₋)), so its
+probabilities are the source's. With --all, each product draws its own sample, one
+product at a time. --sample-rows 0 trains on every row.
 
 --algo auto (default) compares logit, tree, gbdt and a blend of the calibrated logit and
 gbdt by stratified k-fold cross-validation (--folds, default 5; fewer when a class is
@@ -71,7 +82,8 @@ rank by it.`,
 	f.IntSliceVar(&fl.products, "products", nil, "with --all: only these product ids")
 	f.Uint64Var(&fl.seed, "seed", 1, "seed of the split, the encoder folds and the algorithms")
 	f.IntVar(&fl.folds, "folds", profiles.DefaultFolds, "stratified cross-validation folds the models are compared and reported on (2–20)")
-	f.IntVar(&fl.parallel, "parallel", 0, "with --all: products trained at once (0 = GOMAXPROCS)")
+	f.IntVar(&fl.parallel, "parallel", 0, "with --all: products trained at once (0 = GOMAXPROCS, 1 when sampling)")
+	f.IntVar(&fl.sampleRows, "sample-rows", profiles.DefaultSampleRows, "train on a stratified sample of this many rows when the source has more (0 = every row)")
 	return cmd
 }
 
@@ -86,6 +98,19 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 		return errors.New("train: give exactly one of --all, --product ID or --table T")
 	}
 	ctx := cmd.Context()
+	sampleRows := fl.sampleRows
+	if sampleRows == 0 {
+		sampleRows = -1 // every row
+	}
+	files := ""
+	if fl.table != "" {
+		if _, ok, err := profiles.FileSource(fl.table); ok {
+			if err != nil {
+				return fmt.Errorf("train: --table %s: %v", fl.table, strings.TrimPrefix(err.Error(), "profiles: "))
+			}
+			files = fl.table
+		}
+	}
 	ws, err := openWorkspace(ctx)
 	if err != nil {
 		return err
@@ -102,11 +127,15 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 		}
 		if ok, err := ws.HasTable(ctx, fl.table); err != nil {
 			return err
-		} else if !ok {
+		} else if !ok && files == "" {
 			return fmt.Errorf("--table %s: no table or view of that name in %s (acrm sql --db %s \"SHOW TABLES\" lists them)", fl.table, ws.Path(), ws.Path())
 		}
-		res, err := profiles.TrainTable(ctx, ws, profiles.Spec{Name: fl.name, Source: fl.table, ID: fl.id, Target: fl.target,
-			Exclude: fl.exclude, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds}, bar.report)
+		spec := profiles.Spec{Name: fl.name, Source: fl.table, ID: fl.id, Target: fl.target,
+			Exclude: fl.exclude, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds, SampleRows: sampleRows}
+		if files != "" {
+			spec.Source, spec.Files = "", files
+		}
+		res, err := profiles.TrainTable(ctx, ws, spec, bar.report)
 		bar.done()
 		if err != nil {
 			return trainError(err)
@@ -130,7 +159,7 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 			fmt.Fprintf(cmd.OutOrStdout(), "1 model registered in %s in %s\n", ws.Path(), time.Since(start).Round(100*time.Millisecond))
 			return nil
 		}
-		res, err := profiles.TrainOneProduct(ctx, ws, profiles.Spec{ProductID: fl.product, Kind: kind, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds, Name: fl.name}, bar.report)
+		res, err := profiles.TrainOneProduct(ctx, ws, profiles.Spec{ProductID: fl.product, Kind: kind, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds, Name: fl.name, SampleRows: sampleRows}, bar.report)
 		bar.done()
 		if err != nil {
 			return trainError(err)
@@ -145,7 +174,7 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 			return errors.New("train: --target uplift trains one product at a time: give --product ID")
 		}
 		var failed error
-		results, failed = profiles.TrainAll(ctx, ws, profiles.AllSpec{Kind: kind, Algo: fl.algo, Seed: fl.seed, Products: fl.products, Parallel: fl.parallel, Folds: fl.folds}, bar.report)
+		results, failed = profiles.TrainAll(ctx, ws, profiles.AllSpec{Kind: kind, Algo: fl.algo, Seed: fl.seed, Products: fl.products, Parallel: fl.parallel, Folds: fl.folds, SampleRows: sampleRows}, bar.report)
 		bar.done()
 		if errors.Is(failed, context.Canceled) || ctx.Err() != nil {
 			return context.Canceled
@@ -161,6 +190,9 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 		}
 	}
 	for _, r := range results {
+		if r.Sample != nil {
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", r.Spec.Name, r.Sample)
+		}
 		for _, w := range r.Warnings {
 			fmt.Fprintf(stderr, "warning: %s: %s\n", r.Spec.Name, w)
 		}
