@@ -211,7 +211,7 @@ func TestSparseHistogramsMatchDense(t *testing.T) {
 		sparse.buildHist(hs, node.start, node.end, G, H)
 		for j := 0; j < X.Cols; j++ {
 			for b := 0; b < dense.nb[j]; b++ {
-				d, s := hd[j*histStride+b], hs[j*histStride+b]
+				d, s := hd[dense.off[j]+b], hs[sparse.off[j]+b]
 				if math.Abs(d.G-s.G) > 1e-9 || math.Abs(d.H-s.H) > 1e-9 {
 					t.Fatalf("node %v feature %d bin %d: dense %+v sparse %+v", node, j, b, d, s)
 				}
