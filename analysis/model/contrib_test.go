@@ -65,7 +65,7 @@ func TestContributionsSumToRawScore(t *testing.T) {
 	}
 }
 
-func TestContributionsRejectsWrongLengthAndBlend(t *testing.T) {
+func TestContributionsRejectsWrongLength(t *testing.T) {
 	X, y, _ := synth(500, 3, 3, linearTruth)
 	c, err := Fit(context.Background(), X, y, nil, nil, DefaultOptions(Logit), nil)
 	if err != nil {
@@ -74,10 +74,103 @@ func TestContributionsRejectsWrongLengthAndBlend(t *testing.T) {
 	if _, _, err := Contributions(c, []float64{1, 2}); !errors.Is(err, ErrLength) {
 		t.Errorf("2 values for 3 features: err %v, want ErrLength", err)
 	}
-	b, err := NewBlend([]Classifier{c, c}, nil, []float64{0.5, 0.5})
-	if err == nil {
-		if _, _, err := Contributions(b, X.Row(0)); !errors.Is(err, ErrNoContributions) {
-			t.Errorf("blend: err %v, want ErrNoContributions", err)
+}
+
+// blendOf fits a logit and a gbdt on X, calibrates each on its own predictions (isotonic
+// and platt, so that both calibrator kinds are in the blend) and blends them 0.4/0.6.
+func blendOf(t *testing.T, X *Matrix, y []float64) Classifier {
+	t.Helper()
+	var parts []Classifier
+	var cals []*Calibrator
+	for i, a := range []Algo{Logit, GBDT} {
+		c, err := Fit(context.Background(), X, y, nil, nil, DefaultOptions(a), nil)
+		if err != nil {
+			t.Fatal(a, err)
+		}
+		cal, err := FitCalibrator([]string{"isotonic", "platt"}[i], c.Predict(X), y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts, cals = append(parts, c), append(cals, cal)
+	}
+	b, err := NewBlend(parts, cals, []float64{0.4, 0.6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A blend's contributions sum to the log-odds of its probability within 1e-9, move with
+// their parts (a feature pushing both parts up pushes the blend up) and are not all zero.
+func TestBlendContributionsSumToScore(t *testing.T) {
+	X, y, _ := synth(3000, 6, 12, nonlinearTruth)
+	b := blendOf(t, X, y)
+	p := b.Predict(X)
+	nonzero, agree, both := 0, 0, 0
+	for i := 0; i < X.Rows; i += 7 {
+		row := X.Row(i)
+		bias, con, err := Contributions(b, row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := Raw(b, row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(raw-logitOf(p[i])) > 1e-12 {
+			t.Fatalf("row %d: raw %.15g, logit of Predict %.15g", i, raw, logitOf(p[i]))
+		}
+		sum := bias
+		for _, v := range con {
+			sum += v
+			if v != 0 {
+				nonzero++
+			}
+		}
+		if math.Abs(sum-raw) > 1e-9*math.Max(1, math.Abs(raw)) {
+			t.Fatalf("row %d: bias + Σ contributions = %.15g, raw score %.15g", i, sum, raw)
+		}
+		parts, _, _ := b.(*blendModel).Parts()
+		_, c0, _ := Contributions(parts[0], row)
+		_, c1, _ := Contributions(parts[1], row)
+		for j := range con {
+			if c0[j] > 1e-9 && c1[j] > 1e-9 || c0[j] < -1e-9 && c1[j] < -1e-9 {
+				both++
+				if (con[j] > 0) == (c0[j] > 0) {
+					agree++
+				}
+			}
+		}
+	}
+	if nonzero == 0 {
+		t.Fatal("every blend contribution is zero")
+	}
+	if both == 0 || agree < both*9/10 {
+		t.Fatalf("a feature both parts push the same way moves the blend that way in only %d of %d cases", agree, both)
+	}
+}
+
+// PredictOne is Predict's row, bit for bit, for every kind of model.
+func TestPredictOneEqualsPredict(t *testing.T) {
+	X, y, _ := synth(1500, 6, 13, nonlinearTruth)
+	var cs []Classifier
+	for _, a := range []Algo{Logit, Tree, GBDT} {
+		c, err := Fit(context.Background(), X, y, nil, nil, DefaultOptions(a), nil)
+		if err != nil {
+			t.Fatal(a, err)
+		}
+		cs = append(cs, c)
+	}
+	cs = append(cs, blendOf(t, X, y))
+	for _, c := range cs {
+		p := c.Predict(X)
+		for i := 0; i < X.Rows; i++ {
+			if got := PredictOne(c, X.Row(i)); got != p[i] {
+				t.Fatalf("%s row %d: PredictOne %v, Predict %v", c.Algo(), i, got, p[i])
+			}
+		}
+		if n := testing.AllocsPerRun(100, func() { PredictOne(c, X.Row(3)) }); n != 0 {
+			t.Errorf("%s: PredictOne allocates %v times", c.Algo(), n)
 		}
 	}
 }

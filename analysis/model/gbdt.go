@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 )
 
 // gbdtModel is an additive model of regression trees on the log-odds scale:
@@ -18,6 +19,9 @@ type gbdtModel struct {
 	Rounds    int       `json:"rounds"`     // rounds grown
 	ValLoss   []float64 `json:"val_loss,omitempty"`
 	workers   int
+
+	meansOnce sync.Once // Contributions: node means, worked out once
+	nodeMean  [][]float64
 }
 
 func (m *gbdtModel) Algo() Algo { return GBDT }
@@ -249,8 +253,6 @@ func Truncate(c Classifier, n int) Classifier {
 	if !ok || n >= len(m.Trees) || n < 0 {
 		return c
 	}
-	t := *m
-	t.Trees = m.Trees[:n]
-	t.BestRound = n
-	return &t
+	return &gbdtModel{Base: m.Base, Trees: m.Trees[:n], Names: m.Names, Gain: m.Gain, BestRound: n, Rounds: m.Rounds,
+		ValLoss: m.ValLoss, workers: m.workers}
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"math"
+	"sync"
 )
 
 // treeModel is a single classification tree whose leaves are the readable segments
@@ -14,6 +15,9 @@ type treeModel struct {
 	BaseRate   float64   `json:"base_rate"`
 	MinSupport float64   `json:"min_support"`
 	workers    int
+
+	meansOnce sync.Once // Contributions: node means, worked out once
+	nodeMean  [][]float64
 }
 
 func (m *treeModel) Algo() Algo { return Tree }

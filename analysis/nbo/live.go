@@ -429,7 +429,7 @@ func factColumn(c *features.Column, t typedFact) *features.Column {
 type Reason struct {
 	Feature      string  `json:"feature"`
 	Value        float64 `json:"value"`
-	Contribution float64 `json:"contribution"` // in the model's raw score (log-odds for logit and gbdt, rate for a tree)
+	Contribution float64 `json:"contribution"` // in the model's raw score (log-odds for logit, gbdt and blend; rate for a tree)
 }
 
 // LiveOffer is a ranked offer with the model version behind it and its reason.
