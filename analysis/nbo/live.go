@@ -40,11 +40,15 @@ type Live struct {
 	custCols  map[string]bool // columns of the customers table (lower case)
 	hasEvents bool
 
-	viewNames []string                  // the customer view's columns in order
-	plans     map[int]*productPlan      // product id → its frame's layout and bound encoder
-	index     atomic.Pointer[liveIndex] // BuildIndex's in-memory copy of every customer, or nil
-	touchedMu sync.RWMutex
-	touchedID map[int64]bool // customers with an outcome recorded or undone since the index was built
+	viewNames    []string                  // the customer view's columns in order
+	viewPos      map[string]int            // lower-case column name → its (first) position in the view
+	totalPos     []int                     // view position of each of totalNames (-1: not in the view)
+	plans        map[int]*productPlan      // product id → its encoder bound to the view and the values it swaps in
+	scratchWidth int                       // the planned products' encoded values together
+	scratch      sync.Pool                 // *liveScratch
+	index        atomic.Pointer[liveIndex] // BuildIndex's in-memory copy of every customer, or nil
+	touchedMu    sync.RWMutex
+	touchedID    map[int64]bool // customers with an outcome recorded or undone since the index was built
 }
 
 // ErrUnknownCustomer is returned by Lookup for an id not in the customer view.
@@ -160,11 +164,13 @@ type Customer struct {
 	Name     string
 	Segment  string // value segment of the latest scoring ("" when the customer is newer)
 	View     *features.Frame
-	Product  map[int]*features.Frame // product id → the one-row frame its model sees
 	History  History
 	Holdings []datamart.Holding
 	Contacts []datamart.Contact // the latest contacts over all channels, newest first (at most 20)
 	Events   []datamart.Event   // the customer's events, oldest first
+
+	all  []datamart.Contact // every contact (the totals without a product)
+	opts []datamart.OptOut
 }
 
 // Lookup reads customer id: the customer view row, the per-product totals, segment,
@@ -203,9 +209,7 @@ func (l *Live) lookupSQL(ctx context.Context, id int64) (*Customer, error) {
 			return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
 		}
 	}
-	if c.Product, err = l.productFrames(f, all, opts); err != nil {
-		return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
-	}
+	c.all, c.opts = all, opts
 	db := ws
 	if err := db.QueryRowContext(ctx, `SELECT value_segment FROM acrm_nbo_customers WHERE customer_id = ?`, id).Scan(&c.Segment); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("nbo: customer %d: segment: %w", id, err)
@@ -233,27 +237,6 @@ func (l *Live) lookupSQL(ctx context.Context, id int64) (*Customer, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// productFrames builds the frame each product's model sees for the one-row view f.
-func (l *Live) productFrames(f *features.Frame, contacts []datamart.Contact, opts []datamart.OptOut) (map[int]*features.Frame, error) {
-	out := make(map[int]*features.Frame, len(l.models))
-	planned := l.sameLayout(f)
-	for pid := range l.models {
-		if _, ok := l.View.Product(pid); !ok {
-			continue
-		}
-		if pl := l.plans[pid]; pl != nil && planned {
-			out[pid] = pl.frame(f, l.totalsWithout(f, contacts, opts, pid))
-			continue
-		}
-		pf, err := l.View.ForProductWith(f, pid, l.totalsWithout(f, contacts, opts, pid))
-		if err != nil {
-			return nil, err
-		}
-		out[pid] = pf
-	}
-	return out, nil
 }
 
 // windowStart is the earliest contact the rules look at: the start of the cap period or of
@@ -453,76 +436,163 @@ type LiveDecision struct {
 
 // Offers scores every product for customer c with facts applied, through channel (""= every
 // outbound channel), applies the rules (Decide with its trace) and explains each offer. It
-// reads nothing from the workspace.
+// reads nothing from the workspace. A product that the rules remove whatever its score —
+// owned (or not held, for retention), opted out, not eligible, in cool-down, pending, over
+// the cap or the channel cap on every channel — is not scored: the trace says why all the
+// same. The rest are encoded straight from the customer's view row (the product plans) into
+// pooled buffers and scored without allocating.
 func (l *Live) Offers(c *Customer, facts []Fact, channel string) (*LiveDecision, error) {
 	tf, err := l.checkFacts(facts)
 	if err != nil {
 		return nil, err
 	}
-	var chans []string
+	s := l.Scoring
+	chans := s.Channels
 	if channel != "" {
-		for _, ch := range l.Scoring.Channels {
+		chans = nil
+		for i, ch := range s.Channels {
 			if ch == channel {
-				chans = []string{ch}
+				chans = s.Channels[i : i+1]
 			}
 		}
 		if chans == nil {
-			return nil, fmt.Errorf("nbo: channel %q: want one of %s", channel, strings.Join(l.Scoring.Channels, ", "))
+			return nil, fmt.Errorf("nbo: channel %q: want one of %s", channel, strings.Join(s.Channels, ", "))
 		}
 	}
-	view := withFacts(c.View, tf)
-	s := l.Scoring
+	planned := l.plans != nil && l.sameLayout(c.View) // the view row has the plans' layout
+	var sc *liveScratch
+	if planned {
+		sc = l.scratch.Get().(*liveScratch)
+		defer l.scratch.Put(sc)
+		sc.setFacts(l, c.View, tf)
+	}
+	var view *features.Frame // the view with the facts, for products decided the slow way
+	slowX := map[int]*model.Matrix{}
+	slowF := map[int]*features.Frame{}
+	usage := l.Rules.Usage(l.At, &c.History)
 	K := s.K()
-	one := &Scoring{Products: s.Products, Cal: s.Cal, Channels: s.Channels, reasons: s.reasons, Score: make([]float32, K)}
 	raw := make([]float64, K)
-	mats := make([]*model.Matrix, K)
-	planned := l.sameLayout(c.View) // the product frames follow the plans' layout
-	for k, p := range s.Products.List {
-		one.Score[k] = float32(math.NaN())
+	cands := make([]Candidate, 0, K*len(chans))
+	if sc != nil {
+		cands = sc.cands[:0]
+	}
+	for k := range s.Products.List {
+		p := &s.Products.List[k]
+		raw[k] = math.NaN()
 		m, ok := l.models[p.ID]
-		pf := c.Product[p.ID]
-		if !ok || pf == nil {
-			continue
-		}
+		_, inView := l.View.Product(p.ID)
 		pl := l.plans[p.ID]
-		if pl != nil && !planned {
+		if !planned {
 			pl = nil
 		}
-		var own *features.Column
-		if pl != nil {
-			own = view.Cols[pl.own]
-		} else {
-			own = view.Col(features.OwnCol(p.ID))
+		var held bool
+		switch {
+		case !ok || !inView:
+		case pl != nil:
+			own := sc.cols[pl.own]
+			held = len(own.Num) > 0 && own.Num[0] > 0
+		default:
+			if view == nil {
+				view = withFacts(c.View, tf)
+			}
+			own := view.Col(features.OwnCol(p.ID))
+			held = own != nil && len(own.Num) > 0 && own.Num[0] > 0
 		}
-		held := own != nil && len(own.Num) > 0 && own.Num[0] > 0
-		if held != (p.Objective == ObjRetention) {
+		cal := s.Cal[p.ID]
+		if !ok || !inView || held != (p.Objective == ObjRetention) {
+			// Not offerable: one candidate, so that the rules say why.
+			cands = append(cands, Candidate{Product: p.ID, Objective: p.Objective, Owned: p.Objective != ObjRetention, Channel: chans[0]})
 			continue
 		}
-		var sc float64
-		var X *model.Matrix
-		if pl != nil {
-			sc, X, err = pl.score(m, pf, tf)
-		} else {
-			if X, err = m.Encoder.Transform(withFacts(pf, tf)); err == nil {
-				sc = m.Calibrator.Apply(m.Classifier.Predict(X)[0])
+		if cal == nil {
+			continue
+		}
+		// The rules that do not need the score: when they remove the product on every channel,
+		// its candidates go to the rules unscored (the trace is the same).
+		first := len(cands)
+		needed := false
+		for _, ch := range chans {
+			cb, ok := cal[ch]
+			if !ok {
+				continue
 			}
+			cand := Candidate{Product: p.ID, Objective: p.Objective, Owned: p.Objective == ObjRetention, Channel: ch,
+				P: math.NaN(), Value: math.NaN(), Cost: p.Cost[ch], Model: cb.ModelID, Reason: s.reason(p.Objective, cb.Source)}
+			if rule, _ := l.Rules.check(l.At, &c.History, usage, &cand, false); rule == "" || rule == RuleMinPropensity || rule == RuleNoValue {
+				needed = true
+			}
+			cands = append(cands, cand)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("nbo: customer %d: product %d: %w", c.ID, p.ID, err)
+		if !needed {
+			for i := first; i < len(cands); i++ {
+				cands[i].P, cands[i].Value = 0, 0
+			}
+			continue
 		}
-		raw[k], mats[k] = sc, X
-		one.Score[k] = float32(sc)
+		var score float64
+		if pl != nil {
+			x := sc.X[pl.offset : pl.offset+pl.width]
+			touched := touches(c.all, c.opts, p.ID)
+			if touched {
+				l.totalsInto(sc.totals, c.all, c.opts, p.ID)
+			}
+			if err := pl.bound.Encode(sc.productCols(l, pl, c.View, touched), 0, x); err != nil {
+				return nil, fmt.Errorf("nbo: customer %d: product %d: %w", c.ID, p.ID, err)
+			}
+			score = m.Calibrator.Apply(model.PredictOne(m.Classifier, x))
+		} else {
+			pf, err := l.View.ForProductWith(c.View, p.ID, l.totalsWithout(c.View, c.all, c.opts, p.ID))
+			if err != nil {
+				return nil, fmt.Errorf("nbo: customer %d: product %d: %w", c.ID, p.ID, err)
+			}
+			pf = withFacts(pf, tf)
+			X, err := m.Encoder.Transform(pf)
+			if err != nil {
+				return nil, fmt.Errorf("nbo: customer %d: product %d: %w", c.ID, p.ID, err)
+			}
+			score = m.Calibrator.Apply(m.Classifier.Predict(X)[0])
+			slowX[p.ID], slowF[p.ID] = X, pf
+		}
+		sc32 := float64(float32(score)) // the batch keeps scores as float32
+		if math.IsNaN(sc32) {           // no score after all: not offerable, as the batch treats it
+			cands = append(cands[:first], Candidate{Product: p.ID, Objective: p.Objective, Owned: p.Objective != ObjRetention, Channel: chans[0]})
+			continue
+		}
+		raw[k] = score
+		for i := first; i < len(cands); i++ {
+			cand := &cands[i]
+			cand.P = cal[cand.Channel].P(sc32)
+			cand.Value = value(p, cand.Channel, cand.P)
+		}
 	}
-	cands := one.Candidates(0, 0, chans, nil)
+	if sc != nil {
+		sc.cands = cands[:0]
+	}
 	d := l.Rules.Decide(l.At, &c.History, cands, l.Limit, true)
 	out := &LiveDecision{Customer: c.ID, At: l.At, Segment: c.Segment, Facts: facts, Trace: d.Trace, Usage: d.Usage}
 	for _, o := range d.Offers {
 		k := s.Products.Index(o.Product)
 		lo := LiveOffer{Offer: o, Score: raw[k]}
-		if X := mats[k]; X != nil {
-			lo.Reasons = topReasons(l.models[o.Product].Classifier, X, l.MaxWhy)
+		cls := l.models[o.Product].Classifier
+		if pl := l.plans[o.Product]; planned && pl != nil {
+			x := sc.X[pl.offset : pl.offset+pl.width]
+			lo.Reasons = topReasons(cls, x, l.models[o.Product].Encoder.Names, l.MaxWhy)
 			// A reason names a column of the product's frame: show the customer's value, not the encoded one.
-			pf := withFacts(c.Product[o.Product], tf)
+			touched := touches(c.all, c.opts, o.Product)
+			if touched {
+				l.totalsInto(sc.totals, c.all, c.opts, o.Product)
+			}
+			cols := sc.productCols(l, pl, c.View, touched)
+			for i, r := range lo.Reasons {
+				if j, ok := l.viewPos[strings.ToLower(r.Feature)]; ok && j != pl.own {
+					if col := cols[j]; col.Numeric && len(col.Num) > 0 && !math.IsNaN(col.Num[0]) {
+						lo.Reasons[i].Value = col.Num[0]
+					}
+				}
+			}
+		} else if X := slowX[o.Product]; X != nil {
+			lo.Reasons = topReasons(cls, X.Row(0), X.Names, l.MaxWhy)
+			pf := slowF[o.Product]
 			for i, r := range lo.Reasons {
 				if col := pf.Col(r.Feature); col != nil && col.Numeric && len(col.Num) > 0 && !math.IsNaN(col.Num[0]) {
 					lo.Reasons[i].Value = col.Num[0]
@@ -537,8 +607,7 @@ func (l *Live) Offers(c *Customer, facts []Fact, channel string) (*LiveDecision,
 
 // topReasons are the n features with the largest positive contributions to the model's raw
 // score for the one row of X (none when the model has no contributions).
-func topReasons(c model.Classifier, X *model.Matrix, n int) []Reason {
-	row := X.Row(0)
+func topReasons(c model.Classifier, row []float64, names []string, n int) []Reason {
 	_, con, err := model.Contributions(c, row)
 	if err != nil {
 		return nil
@@ -547,8 +616,8 @@ func topReasons(c model.Classifier, X *model.Matrix, n int) []Reason {
 	for j, v := range con {
 		if v > 0 {
 			name := fmt.Sprintf("x%d", j)
-			if j < len(X.Names) {
-				name = X.Names[j]
+			if j < len(names) {
+				name = names[j]
 			}
 			out = append(out, Reason{Feature: name, Value: row[j], Contribution: v})
 		}

@@ -462,10 +462,7 @@ func (x *liveIndex) customer(l *Live, id int64) (*Customer, error) {
 	}
 	opts := x.opts[id]
 	c := &Customer{ID: id, View: f, Segment: x.segDict[x.seg[i]]}
-	var err error
-	if c.Product, err = l.productFrames(f, contacts, opts); err != nil {
-		return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
-	}
+	c.all, c.opts = contacts, opts
 	eligible := x.eligible == nil || x.eligible[i]
 	c.History = l.historyOf(c.Segment, contacts, opts, x.planned[id], eligible)
 	return c, nil

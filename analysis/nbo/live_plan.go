@@ -1,91 +1,89 @@
 package nbo
 
 import (
+	"math"
 	"strings"
+	"sync"
 
 	"github.com/acrm-dev/acrm/analysis/features"
-	"github.com/acrm-dev/acrm/analysis/model"
-	"github.com/acrm-dev/acrm/analysis/profiles"
 )
 
-// productPlan is where each column of a product's frame comes from in the customer view's
-// layout — View.ForProductWith worked out once, by position — and the product's encoder bound
-// to that layout, so that a live decision looks up no column by name.
+// productPlan is View.ForProductWith worked out once, by position in the customer view's
+// layout: the product's encoder bound to the view's columns (the product's own, accepted
+// and declined columns, which its frame drops, are columns the encoder never reads), and
+// the few positions whose value differs in the product's frame — the family count and
+// n_products less the product's own holding, the contact and opt-out totals without the
+// product's contacts. A live decision then encodes the customer's view row directly, with
+// those few values swapped in, and looks up no column by name.
 type productPlan struct {
-	layout []planCol
-	names  []string
-	pos    map[string]int // lower-case column name → position in layout (live facts)
-	own    int            // the view's own_p<id> column
-	bound  *features.Bound
+	bound    *features.Bound
+	own      int   // the view's own_p<id> column
+	minusOwn []int // the family count and n_products: less the product's own holding
+	width    int   // encoded values
+	offset   int   // where the product's encoded row starts in a scratch buffer
 }
 
-type planCol struct {
-	view     int  // the view column it comes from
-	minusOwn bool // the product's family count or n_products: less the product's own holding
-	total    bool // a contact or opt-out total: recomputed without the product's contacts
-}
-
-// totalsCols are the columns of View.ProductTotalsSQL (besides the id), lower case.
-func (l *Live) totalsCols() map[string]bool {
-	m := map[string]bool{}
-	for _, n := range []string{"ct12_in", "ct12_out", "n_accepted", "n_declined", "n_no_response", "contact_revenue",
-		"days_since_contact", "days_since_outbound", "optout_all", "optout_n"} {
-		m[n] = true
-	}
+// totalNames are the columns of View.ProductTotalsSQL (besides the id), lower case.
+func (l *Live) totalNames() []string {
+	names := []string{"ct12_in", "ct12_out", "n_accepted", "n_declined", "n_no_response", "contact_revenue",
+		"days_since_contact", "days_since_outbound", "optout_all", "optout_n"}
 	for _, ch := range l.View.Channels {
-		m[strings.ToLower("ct12_"+features.Ident(ch))] = true
+		names = append(names, strings.ToLower("ct12_"+features.Ident(ch)))
 	}
-	return m
+	return names
 }
 
 // planProducts prepares every product's plan over the view's columns (viewCols, the view's
-// layout); a product whose encoder does not bind keeps no plan and is decided the slow way.
+// layout); a product whose encoder does not bind keeps no plan and is decided the slow way
+// (View.ForProductWith and Encoder.Transform).
 func (l *Live) planProducts(viewCols []*features.Column) {
 	l.viewNames = make([]string, len(viewCols))
-	idx := map[string]int{}
-	for i := len(viewCols) - 1; i >= 0; i-- {
+	l.viewPos = map[string]int{}
+	for i := len(viewCols) - 1; i >= 0; i-- { // the first of equal names wins, as in Frame.Col
 		l.viewNames[i] = viewCols[i].Name
-		idx[strings.ToLower(viewCols[i].Name)] = i
+		l.viewPos[strings.ToLower(viewCols[i].Name)] = i
 	}
-	totals := l.totalsCols()
+	l.totalPos = l.totalPos[:0]
+	for _, n := range l.totalNames() {
+		j, ok := l.viewPos[n]
+		if !ok {
+			j = -1
+		}
+		l.totalPos = append(l.totalPos, j)
+	}
 	l.plans = map[int]*productPlan{}
-	for pid, m := range l.models {
-		p, ok := l.View.Product(pid)
+	offset := 0
+	for _, p := range l.Scoring.Products.List {
+		m, ok := l.models[p.ID]
 		if !ok {
 			continue
 		}
-		own, ok := idx[strings.ToLower(features.OwnCol(pid))]
+		vp, ok := l.View.Product(p.ID)
 		if !ok {
 			continue
 		}
-		drop := map[string]bool{strings.ToLower(features.OwnCol(pid)): true, strings.ToLower(features.AcceptedCol(pid)): true,
-			strings.ToLower(features.DeclinedCol(pid)): true}
-		pl := &productPlan{pos: map[string]int{}, own: own}
-		for j, c := range viewCols {
-			lc := strings.ToLower(c.Name)
-			if drop[lc] {
-				continue
-			}
-			pc := planCol{view: j}
-			switch {
-			case strings.EqualFold(c.Name, features.FamilyCol(p.Family)) || c.Name == "n_products":
-				pc.minusOwn = true
-			case totals[lc]:
-				pc.total = true
-			}
-			if _, dup := pl.pos[lc]; !dup {
-				pl.pos[lc] = len(pl.layout)
-			}
-			pl.layout = append(pl.layout, pc)
-			pl.names = append(pl.names, c.Name)
+		own, ok := l.viewPos[strings.ToLower(features.OwnCol(p.ID))]
+		if !ok {
+			continue
 		}
-		b, err := m.Encoder.Bind(pl.names)
+		b, err := m.Encoder.Bind(l.viewNames)
 		if err != nil {
 			continue
 		}
-		pl.bound = b
-		l.plans[pid] = pl
+		pl := &productPlan{bound: b, own: own, width: b.Width(), offset: offset}
+		for j, c := range viewCols {
+			if l.viewPos[strings.ToLower(c.Name)] != j {
+				continue // a later column of an equal name: never read
+			}
+			if (strings.EqualFold(c.Name, features.FamilyCol(vp.Family)) || c.Name == "n_products") && c.Numeric {
+				pl.minusOwn = append(pl.minusOwn, j)
+			}
+		}
+		offset += pl.width
+		l.plans[p.ID] = pl
 	}
+	l.scratchWidth = offset
+	l.scratch = sync.Pool{New: func() any { return l.newScratch() }}
 }
 
 // sameLayout reports whether the one-row view frame f has the planned view layout.
@@ -101,42 +99,94 @@ func (l *Live) sameLayout(f *features.Frame) bool {
 	return true
 }
 
-// frame is View.ForProductWith(f, pid, totals) by the plan: the product's one-row frame.
-func (pl *productPlan) frame(f, totals *features.Frame) *features.Frame {
-	cols := make([]*features.Column, len(pl.layout))
-	own := f.Cols[pl.own]
-	for i, pc := range pl.layout {
-		c := f.Cols[pc.view]
-		switch {
-		case pc.minusOwn:
-			cols[i] = &features.Column{Name: c.Name, Type: c.Type, Numeric: true, Num: []float64{c.Num[0] - own.Num[0]}}
-		case pc.total && totals != f:
-			if t := totals.Col(c.Name); t != nil {
-				c = t
-			}
-			cols[i] = c
-		default:
-			cols[i] = c
-		}
-	}
-	return &features.Frame{IDName: f.IDName, IDs: f.IDs, Rows: 1, Cols: cols}
+// liveScratch is one decision's working memory, reused through a pool so that a decision
+// allocates little: the columns the encoders read (the view's, with the live facts and one
+// product's own values swapped in), the encoded rows of every product, the candidates.
+type liveScratch struct {
+	cols   []*features.Column // the view's columns with the facts: what every product starts from
+	work   []*features.Column // cols with one product's values swapped in
+	isFact []bool             // view position holds a live fact
+	facts  []features.Column  // the facts' one-row columns
+	fnum   []float64
+	fnull  []bool
+	fstr   []string
+	swap   []features.Column // one product's swapped-in columns
+	snum   []float64
+	totals []float64 // the totals without one product (Live.totalNames order)
+	X      []float64 // every planned product's encoded row (productPlan.offset)
+	raw    []float64 // per product: the calibrated model score (NaN: not scored)
+	cands  []Candidate
 }
 
-// score encodes the product frame pf with the facts applied and returns the model's
-// calibrated score and the encoded row.
-func (pl *productPlan) score(m *profiles.Stored, pf *features.Frame, facts []typedFact) (float64, *model.Matrix, error) {
-	cols := pf.Cols
-	if len(facts) > 0 {
-		cols = append([]*features.Column(nil), cols...)
-		for _, t := range facts {
-			if j, ok := pl.pos[strings.ToLower(t.col)]; ok {
-				cols[j] = factColumn(cols[j], t)
+func (l *Live) newScratch() *liveScratch {
+	n := len(l.viewNames)
+	k := len(l.Scoring.Products.List)
+	return &liveScratch{cols: make([]*features.Column, n), work: make([]*features.Column, n), isFact: make([]bool, n),
+		swap: make([]features.Column, n), snum: make([]float64, n), totals: make([]float64, len(l.totalPos)),
+		X: make([]float64, l.scratchWidth), raw: make([]float64, k), cands: make([]Candidate, 0, 4*k)}
+}
+
+// setFacts fills s.cols with the view row f and the facts applied (f has the planned layout).
+func (s *liveScratch) setFacts(l *Live, f *features.Frame, facts []typedFact) {
+	copy(s.cols, f.Cols)
+	for i := range s.isFact {
+		s.isFact[i] = false
+	}
+	n := len(facts)
+	if cap(s.facts) < n {
+		s.facts, s.fnum, s.fnull, s.fstr = make([]features.Column, n), make([]float64, n), make([]bool, n), make([]string, n)
+	}
+	s.facts, s.fnum, s.fnull, s.fstr = s.facts[:n], s.fnum[:n], s.fnull[:n], s.fstr[:n]
+	for i, t := range facts {
+		j, ok := l.viewPos[strings.ToLower(t.col)]
+		if !ok {
+			continue
+		}
+		c := f.Cols[j]
+		nc := &s.facts[i]
+		*nc = features.Column{Name: c.Name, Type: c.Type, Numeric: c.Numeric}
+		s.fnull[i] = t.null
+		nc.Null = s.fnull[i : i+1 : i+1]
+		if c.Numeric {
+			s.fnum[i] = t.v
+			if t.null {
+				s.fnum[i] = math.NaN()
 			}
+			nc.Num = s.fnum[i : i+1 : i+1]
+		} else {
+			s.fstr[i] = t.s
+			nc.Str = s.fstr[i : i+1 : i+1]
+		}
+		s.cols[j] = nc
+		s.isFact[j] = true
+	}
+}
+
+// productCols returns s.work: s.cols with product pl's own values swapped in (the family
+// count and n_products less its own holding, the totals without its contacts (s.totals)
+// when touched; a live fact keeps its value). base is the view row without facts.
+func (s *liveScratch) productCols(l *Live, pl *productPlan, base *features.Frame, touched bool) []*features.Column {
+	copy(s.work, s.cols)
+	own := base.Cols[pl.own].Num[0]
+	for _, j := range pl.minusOwn {
+		if s.isFact[j] {
+			continue
+		}
+		c := base.Cols[j]
+		s.snum[j] = c.Num[0] - own
+		s.swap[j] = features.Column{Name: c.Name, Type: c.Type, Numeric: true, Num: s.snum[j : j+1 : j+1]}
+		s.work[j] = &s.swap[j]
+	}
+	if touched {
+		for t, j := range l.totalPos {
+			if j < 0 || s.isFact[j] {
+				continue
+			}
+			c := base.Cols[j]
+			s.snum[j] = s.totals[t]
+			s.swap[j] = features.Column{Name: c.Name, Type: c.Type, Numeric: true, Num: s.snum[j : j+1 : j+1]}
+			s.work[j] = &s.swap[j]
 		}
 	}
-	X := &model.Matrix{Rows: 1, Cols: pl.bound.Width(), Data: make([]float64, pl.bound.Width()), Names: m.Encoder.Names}
-	if err := pl.bound.Encode(cols, 0, X.Data); err != nil {
-		return 0, nil, err
-	}
-	return m.Calibrator.Apply(m.Classifier.Predict(X)[0]), X, nil
+	return s.work
 }

@@ -44,7 +44,7 @@ type Server struct {
 
 // NewServer returns the API over l; token "" turns authentication off.
 func NewServer(l *Live, token string) *Server {
-	return &Server{Live: l, Token: token, metrics: serverMetrics{counts: map[string]*atomic.Int64{}}}
+	return &Server{Live: l, Token: token, metrics: serverMetrics{counts: map[metricKey]*atomic.Int64{}}}
 }
 
 // Handler routes the API.
@@ -208,8 +208,17 @@ func (s *Server) offers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, l.JSON(d))
+	buf := jsonBufs.Get().(*[]byte)
+	b := l.AppendJSON((*buf)[:0], d)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+	*buf = b
+	jsonBufs.Put(buf)
 }
+
+// jsonBufs are the answers' buffers, reused.
+var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 // OutcomeRequest is the body of POST /v1/outcomes. P and model version default to the
 // customer's current offer of the product by the channel (no live facts).
@@ -318,21 +327,30 @@ func (s *Server) outcome(w http.ResponseWriter, r *http.Request) {
 
 // serverMetrics counts requests by route and status and sums their durations.
 type serverMetrics struct {
-	mu       sync.Mutex
-	counts   map[string]*atomic.Int64 // "route\x00code"
+	mu       sync.RWMutex
+	counts   map[metricKey]*atomic.Int64
 	durNanos atomic.Int64
 	n        atomic.Int64
 }
 
+type metricKey struct {
+	route string
+	code  int
+}
+
 func (m *serverMetrics) observe(route string, code int, d time.Duration) {
-	k := route + "\x00" + strconv.Itoa(code)
-	m.mu.Lock()
+	k := metricKey{route, code}
+	m.mu.RLock()
 	c := m.counts[k]
+	m.mu.RUnlock()
 	if c == nil {
-		c = &atomic.Int64{}
-		m.counts[k] = c
+		m.mu.Lock()
+		if c = m.counts[k]; c == nil {
+			c = &atomic.Int64{}
+			m.counts[k] = c
+		}
+		m.mu.Unlock()
 	}
-	m.mu.Unlock()
 	c.Add(1)
 	m.durNanos.Add(int64(d))
 	m.n.Add(1)
@@ -343,17 +361,21 @@ func (s *Server) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	fmt.Fprintln(w, "# HELP acrm_http_requests_total HTTP requests by route and status code.")
 	fmt.Fprintln(w, "# TYPE acrm_http_requests_total counter")
-	m.mu.Lock()
-	keys := make([]string, 0, len(m.counts))
+	m.mu.RLock()
+	keys := make([]metricKey, 0, len(m.counts))
 	for k := range m.counts {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	sort.Slice(keys, func(a, b int) bool {
+		if keys[a].route != keys[b].route {
+			return keys[a].route < keys[b].route
+		}
+		return keys[a].code < keys[b].code
+	})
 	for _, k := range keys {
-		route, code, _ := strings.Cut(k, "\x00")
-		fmt.Fprintf(w, "acrm_http_requests_total{route=%q,code=%q} %d\n", route, code, m.counts[k].Load())
+		fmt.Fprintf(w, "acrm_http_requests_total{route=%q,code=\"%d\"} %d\n", k.route, k.code, m.counts[k].Load())
 	}
-	m.mu.Unlock()
+	m.mu.RUnlock()
 	fmt.Fprintln(w, "# HELP acrm_http_request_duration_seconds Time spent serving requests.")
 	fmt.Fprintln(w, "# TYPE acrm_http_request_duration_seconds summary")
 	fmt.Fprintf(w, "acrm_http_request_duration_seconds_sum %g\n", float64(m.durNanos.Load())/1e9)

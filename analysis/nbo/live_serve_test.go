@@ -51,17 +51,45 @@ func post(t *testing.T, url, token, body string) (int, []byte) {
 // TestServeSurfacesAgree: for random customers with random live facts (and sometimes a
 // channel), acrm serve answers exactly what the in-process decision gives — the function
 // acrm nbo --format json and the Offers screen call — ranking, scores, reasons and trace;
-// and without facts the live ranking is the batch's (acrm score --all). ACRM_PARITY_N sets
-// the number of customers (25 in the suite; the 1,000 with ACRM_PARITY_N=1000).
+// and the slow path (View.ForProductWith and Encoder.Transform, every product scored)
+// decides the same; without facts the live ranking is the batch's (acrm score --all).
+// ACRM_PARITY_N sets the number of customers (25 in the suite; the 1,000 with
+// ACRM_PARITY_N=1000), ACRM_PARITY_DB a scored workspace to run on (a copy: serve's index
+// is built, nothing is written) instead of the package fixture.
 func TestServeSurfacesAgree(t *testing.T) {
-	ws := scoredWorkspace(t)
 	ctx := context.Background()
+	var ws *workspace.Workspace
+	if p := os.Getenv("ACRM_PARITY_DB"); p != "" {
+		w, err := workspace.Open(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		ws = w
+	} else {
+		ws = scoredWorkspace(t)
+	}
 	l, err := NewLive(ctx, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewServer(l, "").Handler())
+	served, err := NewLive(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := served.BuildIndex(ctx, nil); err != nil { // as acrm serve does
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(NewServer(served, "").Handler())
 	defer srv.Close()
+	slow, err := NewLive(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow.plans = nil
+	if _, err := slow.BuildIndex(ctx, nil); err != nil { // l reads from the workspace, as acrm nbo does
+		t.Fatal(err)
+	}
 	batch, err := NewLive(ctx, ws)
 	if err != nil {
 		t.Fatal(err)
@@ -124,8 +152,19 @@ func TestServeSurfacesAgree(t *testing.T) {
 		if err := json.Unmarshal(want, &b); err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(a, b) {
+		if !reflect.DeepEqual(a, b) || string(got) != string(want)+"\n" {
 			t.Fatalf("customer %d facts %v channel %q:\nserve  %s\nnbo    %s", id, facts, channel, got, want)
+		}
+		sc, err := slow.Lookup(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := slow.Offers(sc, ff, channel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if js, _ := json.Marshal(slow.JSON(ds)); string(js) != string(want) {
+			t.Fatalf("customer %d facts %v channel %q:\nby the plans %s\nslow path    %s", id, facts, channel, want, js)
 		}
 		if len(a.Offers) > 0 {
 			withOffers++

@@ -15,25 +15,48 @@ import (
 // in memory (no query). The columns keep the view's names and types. When the customer has
 // neither a contact nor an opt-out of pid the totals are the view's own (f is returned).
 func (l *Live) totalsWithout(f *features.Frame, contacts []datamart.Contact, opts []datamart.OptOut, pid int) *features.Frame {
-	touched := false
+	if !touches(contacts, opts, pid) {
+		return f
+	}
+	names := l.totalNames()
+	vals := make([]float64, len(names))
+	l.totalsInto(vals, contacts, opts, pid)
+	t := &features.Frame{IDName: f.IDName, IDs: f.IDs, Rows: 1, Cols: make([]*features.Column, 0, len(vals))}
+	for _, c := range f.Cols {
+		for k, n := range names {
+			if strings.ToLower(c.Name) == n {
+				t.Cols = append(t.Cols, &features.Column{Name: c.Name, Type: c.Type, Numeric: true, Num: []float64{vals[k]}})
+				break
+			}
+		}
+	}
+	return t
+}
+
+// touches reports whether the customer has a contact or an opt-out of product pid (else the
+// totals without pid are the view's own).
+func touches(contacts []datamart.Contact, opts []datamart.OptOut, pid int) bool {
 	for i := range contacts {
 		if contacts[i].ProductID == pid {
-			touched = true
-			break
+			return true
 		}
 	}
 	for i := range opts {
 		if opts[i].ProductID == pid {
-			touched = true
-			break
+			return true
 		}
 	}
-	if !touched {
-		return f
-	}
+	return false
+}
+
+// totalsInto writes the totals without product pid into vals, in Live.totalNames order.
+func (l *Live) totalsInto(vals []float64, contacts []datamart.Contact, opts []datamart.OptOut, pid int) {
 	snap := l.View.Snapshot
 	year := snap.AddDate(0, 0, -365)
-	perCh := make([]float64, len(l.View.Channels))
+	perCh := vals[10:]
+	for j := range perCh {
+		perCh[j] = 0
+	}
 	var in, out, acc, dec, nores, rev float64
 	var last, lastOut time.Time
 	any, anyOut := false, false
@@ -83,27 +106,15 @@ func (l *Live) totalsWithout(f *features.Frame, contacts []datamart.Contact, opt
 			optAll = 1
 		}
 	}
-	vals := map[string]float64{
-		"ct12_in": in, "ct12_out": out, "n_accepted": acc, "n_declined": dec, "n_no_response": nores,
-		"contact_revenue": rev, "days_since_contact": math.NaN(), "days_since_outbound": math.NaN(),
-		"optout_all": optAll, "optout_n": optN,
-	}
+	vals[0], vals[1], vals[2], vals[3], vals[4], vals[5] = in, out, acc, dec, nores, rev
+	vals[6], vals[7] = math.NaN(), math.NaN()
 	if any {
-		vals["days_since_contact"] = dayDiff(last, snap)
+		vals[6] = dayDiff(last, snap)
 	}
 	if anyOut {
-		vals["days_since_outbound"] = dayDiff(lastOut, snap)
+		vals[7] = dayDiff(lastOut, snap)
 	}
-	for j, ch := range l.View.Channels {
-		vals["ct12_"+features.Ident(ch)] = perCh[j]
-	}
-	t := &features.Frame{IDName: f.IDName, IDs: f.IDs, Rows: 1, Cols: make([]*features.Column, 0, len(vals))}
-	for _, c := range f.Cols {
-		if v, ok := vals[strings.ToLower(c.Name)]; ok {
-			t.Cols = append(t.Cols, &features.Column{Name: c.Name, Type: c.Type, Numeric: true, Num: []float64{v}})
-		}
-	}
-	return t
+	vals[8], vals[9] = optAll, optN
 }
 
 // dayDiff is DuckDB's date_diff('day', a, b) for timestamps: the day boundaries between them.
