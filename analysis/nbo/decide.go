@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -171,7 +172,7 @@ func (r *Rules) check(at time.Time, w cutoffs, h *History, u Usage, c *Candidate
 		if !trace {
 			return RuleCap, ""
 		}
-		return RuleCap, fmt.Sprintf("%d of %d offers in this %d-month period", u.Total, u.Cap, r.PeriodMonths)
+		return RuleCap, strconv.Itoa(u.Total) + " of " + strconv.Itoa(u.Cap) + " offers in this " + strconv.Itoa(r.PeriodMonths) + "-month period"
 	}
 	if cc := r.channelCap(c.Channel); cc > 0 && u.ByChannel[c.Channel] >= cc {
 		if !trace {
@@ -183,13 +184,13 @@ func (r *Rules) check(at time.Time, w cutoffs, h *History, u Usage, c *Candidate
 		if !trace {
 			return RuleMinPropensity, ""
 		}
-		return RuleMinPropensity, fmt.Sprintf("P(accept) %.3f%% below the minimum %.3f%%", 100*c.P, 100*r.MinPropensity)
+		return RuleMinPropensity, "P(accept) " + strconv.FormatFloat(100*c.P, 'f', 3, 64) + "% below the minimum " + strconv.FormatFloat(100*r.MinPropensity, 'f', 3, 64) + "%"
 	}
 	if !(c.Value > 0) {
 		if !trace {
 			return RuleNoValue, ""
 		}
-		return RuleNoValue, fmt.Sprintf("expected value %.2f after the contact cost", c.Value)
+		return RuleNoValue, "expected value " + strconv.FormatFloat(c.Value, 'f', 2, 64) + " after the contact cost"
 	}
 	return "", ""
 }
@@ -198,6 +199,15 @@ func (r *Rules) check(at time.Time, w cutoffs, h *History, u Usage, c *Candidate
 type cutoffs struct {
 	coolDown time.Time // a refusal after it is inside the cool-down
 	pending  time.Time // a planned offer from it on is still pending
+}
+
+// cutoffsAt are the cutoffs of a decision at at.
+func (r *Rules) cutoffsAt(at time.Time) cutoffs {
+	w := cutoffs{pending: at.AddDate(0, 0, -7*8)}
+	if r.CoolDownDays > 0 {
+		w.coolDown = at.AddDate(0, 0, -r.CoolDownDays)
+	}
+	return w
 }
 
 // channelCap is ChannelCap without a map lookup when no channel has rules.
@@ -245,10 +255,7 @@ func (r *Rules) decide(at time.Time, h *History, cands []Candidate, limit int, t
 		}
 		d.Removed[rule]++
 	}
-	w := cutoffs{pending: at.AddDate(0, 0, -7*8)}
-	if r.CoolDownDays > 0 {
-		w.coolDown = at.AddDate(0, 0, -r.CoolDownDays)
-	}
+	w := r.cutoffsAt(at)
 	for i := range cands {
 		c := &cands[i]
 		rule, detail := r.check(at, w, h, d.Usage, c, trace)

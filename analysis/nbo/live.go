@@ -470,6 +470,7 @@ func (l *Live) Offers(c *Customer, facts []Fact, channel string) (*LiveDecision,
 	slowX := map[int]*model.Matrix{}
 	slowF := map[int]*features.Frame{}
 	usage := l.Rules.Usage(l.At, &c.History)
+	cut := l.Rules.cutoffsAt(l.At)
 	K := s.K()
 	raw := make([]float64, K)
 	cands := make([]Candidate, 0, K*len(chans))
@@ -518,7 +519,7 @@ func (l *Live) Offers(c *Customer, facts []Fact, channel string) (*LiveDecision,
 			}
 			cand := Candidate{Product: p.ID, Objective: p.Objective, Owned: p.Objective == ObjRetention, Channel: ch,
 				P: math.NaN(), Value: math.NaN(), Cost: p.Cost[ch], Model: cb.ModelID, Reason: s.reason(p.Objective, cb.Source)}
-			if rule, _ := l.Rules.check(l.At, &c.History, usage, &cand, false); rule == "" || rule == RuleMinPropensity || rule == RuleNoValue {
+			if rule, _ := l.Rules.check(l.At, cut, &c.History, usage, &cand, false); rule == "" || rule == RuleMinPropensity || rule == RuleNoValue {
 				needed = true
 			}
 			cands = append(cands, cand)

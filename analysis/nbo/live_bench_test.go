@@ -3,8 +3,10 @@ package nbo
 import (
 	"context"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,37 +16,66 @@ import (
 
 // benchLive opens the workspace of the live benchmarks — ACRM_LIVE_BENCH_DB (a scored
 // workspace, e.g. one of 1,000,000 customers) or the package fixture — and picks 200 scored
-// customers at random.
-func benchLive(b *testing.B) (*Live, []int64) {
-	ctx := context.Background()
-	var ws *workspace.Workspace
-	if p := os.Getenv("ACRM_LIVE_BENCH_DB"); p != "" {
-		w, err := workspace.Open(ctx, p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { w.Close() })
-		ws = w
-	} else {
-		ws = scoredWorkspace(b)
+// customers at random. With indexed the Live has its index built. Both are made once per
+// process (a benchmark function runs more than once).
+func benchLive(b *testing.B, indexed bool) (*Live, []int64) {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if l := benchLives[indexed]; l != nil {
+		return l, benchIDs
 	}
+	ctx := context.Background()
+	if benchWS == nil {
+		if p := os.Getenv("ACRM_LIVE_BENCH_DB"); p != "" {
+			w, err := workspace.Open(ctx, p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchWS = w
+		} else {
+			benchWS = scoredWorkspace(b)
+		}
+	}
+	ws := benchWS
 	l, err := NewLive(ctx, ws)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var ids []int64
-	rows, err := ws.QueryContext(ctx, `SELECT customer_id FROM acrm_nbo_customers ORDER BY hash(customer_id) LIMIT 200`)
-	if err != nil {
-		b.Fatal(err)
+	if indexed {
+		var ms0, ms1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms0)
+		st, err := l.BuildIndex(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&ms1)
+		b.Logf("index: %d customers, %d contacts, %d columns, %.0f MB of arrays, heap +%.0f MB, built in %v", st.Customers, st.Contacts, st.Columns,
+			float64(st.Bytes)/1e6, float64(int64(ms1.HeapAlloc)-int64(ms0.HeapAlloc))/1e6, st.Took.Round(time.Millisecond))
 	}
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		ids = append(ids, id)
+	if benchIDs == nil {
+		rows, err := ws.QueryContext(ctx, `SELECT customer_id FROM acrm_nbo_customers ORDER BY hash(customer_id) LIMIT 200`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			benchIDs = append(benchIDs, id)
+		}
+		rows.Close()
 	}
-	rows.Close()
-	return l, ids
+	benchLives[indexed] = l
+	return l, benchIDs
 }
+
+var (
+	benchMu    sync.Mutex
+	benchWS    *workspace.Workspace
+	benchLives = map[bool]*Live{}
+	benchIDs   []int64
+)
 
 func liveFacts(i int) []Fact {
 	return []Fact{{"locations", strconv.Itoa(1 + i%4)}, {"nps", strconv.Itoa(i % 11)}}
@@ -77,7 +108,7 @@ func reportP99(b *testing.B, lat []time.Duration) {
 // lookup: what the screen does on a new fact), and reports p50 and p99 over the run.
 func BenchmarkLiveOffers(b *testing.B) {
 	ctx := context.Background()
-	l, ids := benchLive(b)
+	l, ids := benchLive(b, false)
 	var cs []*Customer
 	for _, id := range ids {
 		c, err := l.Lookup(ctx, id)
@@ -106,12 +137,7 @@ func BenchmarkLiveOffers(b *testing.B) {
 // (BuildIndex, as acrm serve does at start) plus its offers with two live facts.
 func BenchmarkLiveLookupIndexed(b *testing.B) {
 	ctx := context.Background()
-	l, ids := benchLive(b)
-	st, err := l.BuildIndex(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("index: %d customers, %d contacts, %d columns, %.0f MB, built in %v", st.Customers, st.Contacts, st.Columns, float64(st.Bytes)/1e6, st.Took.Round(time.Millisecond))
+	l, ids := benchLive(b, true)
 	lat := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -136,7 +162,7 @@ func BenchmarkLiveLookupIndexed(b *testing.B) {
 // acrm nbo and the screen) plus its offers with two live facts.
 func BenchmarkLiveLookupWorkspace(b *testing.B) {
 	ctx := context.Background()
-	l, ids := benchLive(b)
+	l, ids := benchLive(b, false)
 	lat := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
