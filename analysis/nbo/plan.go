@@ -73,20 +73,23 @@ type PlanOffer struct {
 
 // PlanResult is a budget allocation.
 type PlanResult struct {
-	Spec      PlanSpec
-	RunID     int64
-	Method    string
-	Plan      Totals
-	Policy    Totals  // 3 per half year for the customers the budget reaches, best customers first
-	LPBound   float64 // the LP optimum of the relaxation (an upper bound on any plan's profit)
-	ByProduct []PlanRow
-	ByChannel []PlanRow
-	BySegment []PlanRow
-	PerK      map[string][]int // customers per value segment by offers in the period (index k)
-	Curves    map[string]sim.ResponseCurve
-	CurveNote string
-	Offers    []PlanOffer
-	Elapsed   time.Duration
+	Spec    PlanSpec
+	RunID   int64
+	Method  string
+	Plan    Totals
+	Policy  Totals  // 3 per half year for the customers the budget reaches, best customers first
+	LPBound float64 // the LP optimum of the relaxation (an upper bound on any plan's profit)
+	// BoundWithCapacities: a channel capacity bound the plan, and LPBound is the Lagrangian
+	// bound under the budget and the capacities (capacityBound) instead of the budget-only LP.
+	BoundWithCapacities bool
+	ByProduct           []PlanRow
+	ByChannel           []PlanRow
+	BySegment           []PlanRow
+	PerK                map[string][]int // customers per value segment by offers in the period (index k)
+	Curves              map[string]sim.ResponseCurve
+	CurveNote           string
+	Offers              []PlanOffer
+	Elapsed             time.Duration
 	// Start and End are the plan's period (from the scoring's as-of date).
 	Start, End time.Time
 	// Set by Register: the campaigns written, and the customers contacted and held out.
@@ -338,7 +341,16 @@ func (q *stepQueue) Pop() any {
 // customer i getting option k ≥ 1, Σ_k x_ik ≤ 1, Σ cost·x ≤ budget, maximise Σ value·x. It
 // returns the rounded-down choice (a customer gets the option with the largest share ≥ 0.5)
 // and the optimum. For small instances only (dense matrices).
-func solveLP(opts [][]option, budget float64) ([]int, float64, error) {
+//
+// Channel capacities (contacts per channel, 0 = none) add one row each: Σ contacts·x ≤ capacity.
+func solveLP(opts [][]option, budget float64, capacity map[string]int) ([]int, float64, error) {
+	var capCh []string
+	for ch, c := range capacity {
+		if c > 0 {
+			capCh = append(capCh, ch)
+		}
+	}
+	sort.Strings(capCh)
 	type v struct{ i, k int }
 	var vars []v
 	for i, o := range opts {
@@ -350,8 +362,8 @@ func solveLP(opts [][]option, budget float64) ([]int, float64, error) {
 	if len(vars) == 0 {
 		return make([]int, n), 0, nil
 	}
-	cols := len(vars) + n + 1 // options, a slack per customer, the budget slack
-	rows := n + 1
+	cols := len(vars) + n + 1 + len(capCh) // options, a slack per customer, the budget slack, a slack per capacity
+	rows := n + 1 + len(capCh)
 	if cols*rows > 4_000_000 {
 		return nil, 0, fmt.Errorf("nbo: plan: %d customers × %d options is too large for the exact simplex (use the greedy plan)", n, len(vars))
 	}
@@ -363,13 +375,20 @@ func solveLP(opts [][]option, budget float64) ([]int, float64, error) {
 		c[j] = -o.val
 		A.Set(x.i, j, 1)
 		A.Set(n, j, o.cost)
+		for r, ch := range capCh {
+			A.Set(n+1+r, j, float64(o.byChannel[ch]))
+		}
 	}
 	for i := 0; i < n; i++ {
 		A.Set(i, len(vars)+i, 1)
 		b[i] = 1
 	}
-	A.Set(n, cols-1, 1)
+	A.Set(n, len(vars)+n, 1)
 	b[n] = budget
+	for r, ch := range capCh {
+		A.Set(n+1+r, len(vars)+n+1+r, 1)
+		b[n+1+r] = float64(capacity[ch])
+	}
 	// The slacks are a feasible basis (x = 0).
 	basic := make([]int, rows)
 	for i := range basic {
@@ -561,7 +580,7 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 	var err error
 	if spec.Exact {
 		res.Method = "exact linear program (gonum simplex), rounded"
-		choice, res.LPBound, err = solveLP(opts, spec.Budget)
+		choice, res.LPBound, err = solveLP(opts, spec.Budget, capacity)
 		if err != nil {
 			return nil, err
 		}
@@ -569,7 +588,9 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 		res.Method = "greedy on each customer's convex hull of offers (value per €)"
 		// A customer whose next increment meets a full channel keeps what it has and is
 		// offered the rest of its ranked list without the full channels.
+		reopted := false
 		reopt := func(j, from int, full map[string]bool) []option {
+			reopted = true
 			c := &custs[j]
 			kept := slices.Clone(c.offers[:from])
 			for _, o := range c.offers[from:] {
@@ -583,6 +604,14 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 			return o
 		}
 		choice, res.LPBound = solveGreedy(opts, spec.Budget, capacity, reopt)
+		if reopted {
+			// A channel filled up: the budget-only bound ignores the capacities (and the
+			// greedy went beyond the customers' ranked prefixes), so bound the plan with
+			// the budget and the capacities together.
+			report(Progress{Stage: "bounding the plan under the channel capacities"})
+			res.LPBound, _ = newBoundInst(policyCusts, rho, s.Products, capacity).minimize(spec.Budget, 2, 20)
+			res.BoundWithCapacities = true
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

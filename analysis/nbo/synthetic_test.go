@@ -24,8 +24,8 @@ func synthetic(n, k int, seed uint64) (*Scoring, []History, *Rules) {
 			obj = ObjRetention
 		}
 		p := Product{ID: j, Name: "product", Objective: obj, Margin: 300 + 4000*r.Float64(), Cost: map[string]float64{}, ChurnRisk: 1}
-		for ch, c := range chCost {
-			p.Cost[ch] = c * (0.8 + 0.4*r.Float64())
+		for _, ch := range OutboundChannels { // in a fixed order: the same instance every run
+			p.Cost[ch] = chCost[ch] * (0.8 + 0.4*r.Float64())
 		}
 		prods.byID[j] = len(prods.List)
 		prods.List = append(prods.List, p)

@@ -103,8 +103,12 @@ func writePlan(w io.Writer, r *nbo.PlanResult) {
 	row(fmt.Sprintf("current policy (%d per half year)", nbo.PolicyK), r.Policy)
 	tw.Flush()
 	if r.Policy.Profit != 0 {
-		fmt.Fprintf(w, "plan vs current policy: profit %+.1f %%, contracts %+.1f %%; LP bound %s (plan at %.2f %% of it)\n",
-			100*(r.Plan.Profit/r.Policy.Profit-1), 100*(r.Plan.Contracts/r.Policy.Contracts-1), thousands(int64(r.LPBound)), 100*r.Plan.Profit/r.LPBound)
+		bound := "LP bound"
+		if r.BoundWithCapacities {
+			bound = "LP bound with the channel capacities"
+		}
+		fmt.Fprintf(w, "plan vs current policy: profit %+.1f %%, contracts %+.1f %%; %s %s (plan at %.2f %% of it)\n",
+			100*(r.Plan.Profit/r.Policy.Profit-1), 100*(r.Plan.Contracts/r.Policy.Contracts-1), bound, thousands(int64(r.LPBound)), 100*r.Plan.Profit/r.LPBound)
 	}
 	section := func(title string, rows []nbo.PlanRow, limit int) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
