@@ -163,7 +163,7 @@ var dialects = map[string]*Dialect{
 		Nullable: func(x string) string { return "toNullable(" + x + ")" },
 		Epoch:    func(x string) string { return "toFloat64(toUInt32(toDateTime(" + x + ")))" },
 		Join:     clickhouseJoin,
-		Prelude:  []string{"SET max_ast_elements = 100000000", "SET max_expanded_ast_elements = 100000000", "SET max_ast_depth = 100000", "SET distributed_product_mode = 'global'"},
+		Prelude:  []string{"SET max_query_size = 1000000000", "SET max_ast_elements = 100000000", "SET max_expanded_ast_elements = 100000000", "SET max_ast_depth = 100000", "SET distributed_product_mode = 'global'"},
 		Types:    typeMap(2),
 		FileNote: "clickhouse-client --multiquery < FILE.sql",
 	},
