@@ -22,6 +22,9 @@ type gbdtModel struct {
 
 	meansOnce sync.Once // Contributions: node means, worked out once
 	nodeMean  [][]float64
+
+	compactOnce sync.Once // PredictOne: the trees packed, once
+	packed      []compactTree
 }
 
 func (m *gbdtModel) Algo() Algo { return GBDT }
