@@ -109,3 +109,38 @@ func FitRows(ctx context.Context, b *Binned, y []float64, train, val []int, opt 
 	}
 	return growGBDT(ctx, s.ly, y, rows, vs, b.X.Names, opt, report)
 }
+
+// PredictRows is PredictRows(c, b.X, rows); a gbdt fitted by FitRows on b is routed through
+// b's bins, which gives the same predictions at less cost.
+func (b *Binned) PredictRows(c Classifier, rows []int) []float64 {
+	if m, ok := c.(*gbdtModel); ok && m.ly != nil && b.owns(m.ly) {
+		return m.predictBinned(rows)
+	}
+	return PredictRows(c, b.X, rows)
+}
+
+// owns reports whether ly is one of b's layouts.
+func (b *Binned) owns(ly *layout) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, s := range b.sets {
+		if s.ly == ly {
+			return true
+		}
+	}
+	return false
+}
+
+// Detach drops the reference to b's bins that a gbdt fitted by FitRows keeps for
+// Binned.PredictRows (also inside a blend), so that a model kept after cross-validation
+// does not hold the bins in memory. Other classifiers are left as they are.
+func Detach(c Classifier) {
+	switch m := c.(type) {
+	case *gbdtModel:
+		m.ly = nil
+	case *blendModel:
+		for _, p := range m.parts {
+			Detach(p)
+		}
+	}
+}

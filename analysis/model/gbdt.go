@@ -25,6 +25,7 @@ type gbdtModel struct {
 
 	compactOnce sync.Once // PredictOne: the trees packed, once
 	packed      []compactTree
+	ly          *layout // the bins the trees were grown on (nil after Unmarshal)
 }
 
 func (m *gbdtModel) Algo() Algo { return GBDT }
@@ -43,6 +44,28 @@ func (m *gbdtModel) predictRows(X *Matrix, rows []int) []float64 {
 				z += m.Trees[k].Nodes[m.Trees[k].leaf(row)].Value
 			}
 			out[i] = sigmoid(z)
+		}
+	})
+	return out
+}
+
+// predictBinned is predictRows for rows of the layout the trees were grown on, routed by
+// their bins (the same leaves as the thresholds give, reading a byte per split instead
+// of a float).
+func (m *gbdtModel) predictBinned(rows []int) []float64 {
+	ly := m.ly
+	nanBin := make([]uint8, ly.p)
+	for j := range nanBin {
+		nanBin[j] = uint8(ly.nb[j] - 1)
+	}
+	out := make([]float64, len(rows))
+	parallelRows(len(out), workersOr(m.workers), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			z := m.Base
+			for t := range m.Trees {
+				z += m.Trees[t].Nodes[m.Trees[t].leafBinned(ly.bins, ly.p, rows[k], nanBin)].Value
+			}
+			out[k] = sigmoid(z)
 		}
 	})
 	return out
@@ -181,7 +204,7 @@ func growGBDT(ctx context.Context, ly *layout, y []float64, train []int32, val *
 	}
 	gp := growParams{maxDepth: opt.MaxDepth, maxLeaves: opt.MaxLeaves, minLeaf: max(opt.MinLeaf, 1),
 		minChildWeight: opt.MinChildWeight, lambda: opt.L2, shrink: opt.LearningRate}
-	m := &gbdtModel{Base: base, Names: names, workers: opt.Workers}
+	m := &gbdtModel{Base: base, Names: names, workers: opt.Workers, ly: ly}
 	bestLoss, bestRound := math.Inf(1), 0
 	gainAt := make([][]float64, 0, opt.Rounds) // cumulative gain after each round
 	update := func(rows []int32, v float64) {
@@ -257,5 +280,5 @@ func Truncate(c Classifier, n int) Classifier {
 		return c
 	}
 	return &gbdtModel{Base: m.Base, Trees: m.Trees[:n], Names: m.Names, Gain: m.Gain, BestRound: n, Rounds: m.Rounds,
-		ValLoss: m.ValLoss, workers: m.workers}
+		ValLoss: m.ValLoss, workers: m.workers, ly: m.ly}
 }

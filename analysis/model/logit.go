@@ -104,13 +104,14 @@ func FitLogitPath(ctx context.Context, X *Matrix, y []float64, rows []int, l2s [
 	out := make([]Classifier, 0, len(l2s))
 	sols := make([][]float64, 0, len(l2s))
 	var x0 []float64
+	d := prepLogit(X, y, rows)
 	for k, l2 := range l2s {
 		o := opt
 		o.Algo, o.L2 = Logit, l2
 		if k < len(starts) && starts[k] != nil {
 			x0 = starts[k]
 		}
-		m, x, err := fitLogitFrom(ctx, X, y, rows, o, x0, func(Progress) {})
+		m, x, err := fitLogitData(ctx, X, d, o, x0, func(Progress) {})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -145,33 +146,78 @@ func FitLogitFrom(ctx context.Context, X *Matrix, y []float64, opt Options, x0 [
 // rows) started at x0 (intercept then standardized coefficients; nil = the base rate's
 // log-odds and zeros). It also returns the standardized solution.
 func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, rows []int, opt Options, x0 []float64, report func(Progress)) (*logitModel, []float64, error) {
+	return fitLogitData(ctx, X, prepLogit(X, y, rows), opt, x0, report)
+}
+
+// logitData is what logit fits on one set of rows share: the rows' labels, the features'
+// means and standard deviations, and the rows as CSR when they are mostly zeros.
+type logitData struct {
+	n, p     int
+	y        []float64 // labels of the fit's rows, in order
+	row      func(k int) []float64
+	mean, sd []float64
+	// One-hot heavy matrices are mostly zeros: the loss and gradient then run over the
+	// non-zero values only (CSR), which is exact since the raw-scale coefficients absorb
+	// the standardization. nil when dense.
+	sptr []int
+	scol []int32
+	sval []float64
+}
+
+// prepLogit reads the rows of X (nil = all) once for every fit on them: means and the CSR
+// in one pass, standard deviations in a second.
+func prepLogit(X *Matrix, y []float64, rows []int) *logitData {
 	p := X.Cols
 	n := X.Rows
 	if rows != nil {
 		n = len(rows)
 		y = subsetFloats(y, rows) // labels of the fit's rows, in order
 	}
+	d := &logitData{n: n, p: p, y: y, mean: make([]float64, p), sd: make([]float64, p)}
 	// row returns the k-th row of the fit.
-	row := func(k int) []float64 {
+	d.row = func(k int) []float64 {
 		if rows != nil {
 			k = rows[k]
 		}
 		return X.Data[k*p : (k+1)*p]
 	}
-	mean := make([]float64, p)
-	sd := make([]float64, p)
+	mean, sd := d.mean, d.sd
+	// the CSR is kept while the non-zero values stay under sparseLogitDensity of all
+	dense := float64(n*p) == 0
+	limit := sparseLogitDensity * float64(n*p)
+	sptr := make([]int, n+1)
+	var scol []int32
+	var sval []float64
 	for k := 0; k < n; k++ {
-		for j, v := range row(k) {
+		r := d.row(k)
+		for j, v := range r {
 			mean[j] += v
 		}
+		if dense {
+			continue
+		}
+		for j, v := range r {
+			if v != 0 {
+				scol = append(scol, int32(j))
+				sval = append(sval, v)
+			}
+		}
+		sptr[k+1] = len(sval)
+		if float64(len(sval)) >= limit {
+			dense = true
+			sptr, scol, sval = nil, nil, nil
+		}
+	}
+	if !dense {
+		d.sptr, d.scol, d.sval = sptr, scol, sval
 	}
 	for j := range mean {
 		mean[j] /= float64(n)
 	}
 	for k := 0; k < n; k++ {
-		for j, v := range row(k) {
-			d := v - mean[j]
-			sd[j] += d * d
+		for j, v := range d.row(k) {
+			dv := v - mean[j]
+			sd[j] += dv * dv
 		}
 	}
 	for j := range sd {
@@ -180,36 +226,14 @@ func fitLogitFrom(ctx context.Context, X *Matrix, y []float64, rows []int, opt O
 			sd[j] = 1
 		}
 	}
-	// One-hot heavy matrices are mostly zeros: the loss and gradient then run over the
-	// non-zero values only (CSR), which is exact since the raw-scale coefficients absorb
-	// the standardization.
-	var (
-		sptr []int
-		scol []int32
-		sval []float64
-	)
-	nz := 0
-	for k := 0; k < n; k++ {
-		for _, v := range row(k) {
-			if v != 0 {
-				nz++
-			}
-		}
-	}
-	if float64(nz) < sparseLogitDensity*float64(n*p) {
-		sptr = make([]int, n+1)
-		scol = make([]int32, 0, nz)
-		sval = make([]float64, 0, nz)
-		for k := 0; k < n; k++ {
-			for j, v := range row(k) {
-				if v != 0 {
-					scol = append(scol, int32(j))
-					sval = append(sval, v)
-				}
-			}
-			sptr[k+1] = len(sval)
-		}
-	}
+	return d
+}
+
+// fitLogitData is fitLogitFrom on prepared rows.
+func fitLogitData(ctx context.Context, X *Matrix, d *logitData, opt Options, x0 []float64, report func(Progress)) (*logitModel, []float64, error) {
+	n, p, y, row := d.n, d.p, d.y, d.row
+	mean, sd := d.mean, d.sd
+	sptr, scol, sval := d.sptr, d.scol, d.sval
 	workers := opt.Workers
 	nchunk := workers
 	if n < 4096 {

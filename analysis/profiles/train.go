@@ -365,7 +365,7 @@ func Fit(ctx context.Context, f *features.Frame, y []float64, spec Spec, report 
 		}
 		return nil, fmt.Errorf("profiles: %s: %w", spec.Name, err)
 	}
-	cands, err := combineFolds(ctx, X, y, folds, frs, need, spec, l2idx, rounds)
+	cands, err := combineFolds(ctx, B, y, folds, frs, need, spec, l2idx, rounds)
 	if err != nil {
 		return nil, fmt.Errorf("profiles: %s: %w", spec.Name, err)
 	}
@@ -524,7 +524,7 @@ type candidate struct {
 
 // combineFolds turns the folds' fits into candidates: the logit at the penalty and the gbdt
 // at the rounds found on the first fold, the blend of both.
-func combineFolds(ctx context.Context, X *model.Matrix, y []float64, folds [][]int, frs []foldResult, need map[model.Algo]bool, spec Spec, l2idx, rounds int) (map[model.Algo]*candidate, error) {
+func combineFolds(ctx context.Context, B *model.Binned, y []float64, folds [][]int, frs []foldResult, need map[model.Algo]bool, spec Spec, l2idx, rounds int) (map[model.Algo]*candidate, error) {
 	n := len(y)
 	out := map[model.Algo]*candidate{}
 	scatter := func(get func(k int) []float64) []float64 {
@@ -566,7 +566,7 @@ func combineFolds(ctx context.Context, X *model.Matrix, y []float64, folds [][]i
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			p := model.PredictRows(model.Truncate(frs[k].gbdt, rounds), X, rows)
+			p := B.PredictRows(model.Truncate(frs[k].gbdt, rounds), rows)
 			for j, i := range rows {
 				oof[i] = p[j]
 			}
@@ -641,6 +641,7 @@ func refit(ctx context.Context, B *model.Binned, y []float64, best *Trained, can
 	} else if best.Classifier, best.Options, err = fit(best.Algo); err != nil {
 		return err
 	}
+	model.Detach(best.Classifier) // the kept model must not hold the shared bins
 	best.Importance = topImportance(X.Names, best.Classifier.Importance(), 15)
 	best.Rules = model.Rules(best.Classifier, X, y, 10)
 	return nil
