@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,10 +47,15 @@ type Live struct {
 	plans        map[int]*productPlan      // product id → its encoder bound to the view and the values it swaps in
 	scratchWidth int                       // the planned products' encoded values together
 	scratch      sync.Pool                 // *liveScratch
+	scoreCache   sync.Map                  // customer id → fact-free scores per product ([]float64, NaN = not scored)
+	scoreCached  atomic.Int64              // entries in scoreCache
 	index        atomic.Pointer[liveIndex] // BuildIndex's in-memory copy of every customer, or nil
 	touchedMu    sync.RWMutex
 	touchedID    map[int64]bool // customers with an outcome recorded or undone since the index was built
 }
+
+// maxCachedScores bounds the fact-free score cache (32 products: about 300 bytes a customer).
+const maxCachedScores = 200_000
 
 // ErrUnknownCustomer is returned by Lookup for an id not in the customer view.
 var ErrUnknownCustomer = errors.New("no such customer")
@@ -461,10 +467,33 @@ func (l *Live) Offers(c *Customer, facts []Fact, channel string) (*LiveDecision,
 	}
 	planned := l.plans != nil && l.sameLayout(c.View) // the view row has the plans' layout
 	var sc *liveScratch
+	var encode func(pl *productPlan, pid, k int) error
 	if planned {
 		sc = l.scratch.Get().(*liveScratch)
 		defer l.scratch.Put(sc)
 		sc.setFacts(l, c.View, tf)
+		clear(sc.encoded)
+		// encode writes product pid's encoded row into the scratch buffer.
+		encode = func(pl *productPlan, pid, k int) error {
+			touched := touches(c.all, c.opts, pid)
+			if touched {
+				l.totalsInto(sc.totals, c.all, c.opts, pid)
+			}
+			if err := pl.bound.Encode(sc.productCols(l, pl, c.View, touched), 0, sc.X[pl.offset:pl.offset+pl.width]); err != nil {
+				return fmt.Errorf("nbo: customer %d: product %d: %w", c.ID, pid, err)
+			}
+			sc.encoded[k] = true
+			return nil
+		}
+	}
+	// The fact-free scores of an indexed customer are cached (the answer to a GET; an
+	// outcome for the customer makes it read from the workspace and ignore the cache).
+	cacheable := planned && len(tf) == 0 && channel == "" && l.index.Load() != nil && !l.touched(c.ID)
+	var cached []float64
+	if cacheable {
+		if v, ok := l.scoreCache.Load(c.ID); ok {
+			cached = v.([]float64)
+		}
 	}
 	var view *features.Frame // the view with the facts, for products decided the slow way
 	slowX := map[int]*model.Matrix{}
@@ -531,17 +560,15 @@ func (l *Live) Offers(c *Customer, facts []Fact, channel string) (*LiveDecision,
 			continue
 		}
 		var score float64
-		if pl != nil {
-			x := sc.X[pl.offset : pl.offset+pl.width]
-			touched := touches(c.all, c.opts, p.ID)
-			if touched {
-				l.totalsInto(sc.totals, c.all, c.opts, p.ID)
+		switch {
+		case pl != nil && cached != nil && !math.IsNaN(cached[k]):
+			score = cached[k]
+		case pl != nil:
+			if err := encode(pl, p.ID, k); err != nil {
+				return nil, err
 			}
-			if err := pl.bound.Encode(sc.productCols(l, pl, c.View, touched), 0, x); err != nil {
-				return nil, fmt.Errorf("nbo: customer %d: product %d: %w", c.ID, p.ID, err)
-			}
-			score = m.Calibrator.Apply(model.PredictOne(m.Classifier, x))
-		} else {
+			score = m.Calibrator.Apply(model.PredictOne(m.Classifier, sc.X[pl.offset:pl.offset+pl.width]))
+		default:
 			pf, err := l.View.ForProductWith(c.View, p.ID, l.totalsWithout(c.View, c.all, c.opts, p.ID))
 			if err != nil {
 				return nil, fmt.Errorf("nbo: customer %d: product %d: %w", c.ID, p.ID, err)
@@ -569,6 +596,11 @@ func (l *Live) Offers(c *Customer, facts []Fact, channel string) (*LiveDecision,
 	if sc != nil {
 		sc.cands = cands[:0]
 	}
+	if cacheable && cached == nil && l.scoreCached.Load() < maxCachedScores && !l.touched(c.ID) {
+		if _, loaded := l.scoreCache.LoadOrStore(c.ID, slices.Clone(raw)); !loaded {
+			l.scoreCached.Add(1)
+		}
+	}
 	d := l.Rules.Decide(l.At, &c.History, cands, l.Limit, true)
 	out := &LiveDecision{Customer: c.ID, At: l.At, Segment: c.Segment, Facts: facts, Trace: d.Trace, Usage: d.Usage}
 	for _, o := range d.Offers {
@@ -576,6 +608,11 @@ func (l *Live) Offers(c *Customer, facts []Fact, channel string) (*LiveDecision,
 		lo := LiveOffer{Offer: o, Score: raw[k]}
 		cls := l.models[o.Product].Classifier
 		if pl := l.plans[o.Product]; planned && pl != nil {
+			if !sc.encoded[k] { // scored from the cache
+				if err := encode(pl, o.Product, k); err != nil {
+					return nil, err
+				}
+			}
 			x := sc.X[pl.offset : pl.offset+pl.width]
 			lo.Reasons = topReasons(cls, x, l.models[o.Product].Encoder.Names, l.MaxWhy)
 			// A reason names a column of the product's frame: show the customer's value, not the encoded one.

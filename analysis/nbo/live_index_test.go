@@ -6,7 +6,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/acrm-dev/acrm/analysis/datamart"
@@ -207,4 +209,65 @@ func TestLiveIndexEqualsWorkspace(t *testing.T) {
 		t.Fatalf("after an outcome the customer has used %d offers, before %d", d2.Usage.Total, d.Usage.Total)
 	}
 	check(id, nil, "")
+}
+
+// TestLiveScoreCache: an indexed customer's fact-free scores are cached; a decision from the
+// cache (ranking, scores, reasons, trace) is the one computed afresh, and an outcome makes
+// the customer's next decision ignore the cache.
+func TestLiveScoreCache(t *testing.T) {
+	ws := scoredWorkspace(t)
+	ctx := context.Background()
+	mem, err := NewLive(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mem.BuildIndex(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := NewLive(ctx, ws) // no index: never caches
+	if err != nil {
+		t.Fatal(err)
+	}
+	decide := func(l *Live, id int64) string {
+		t.Helper()
+		c, err := l.Lookup(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := l.Offers(c, nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(l.AppendJSON(nil, d))
+	}
+	withOffers := 0
+	for id := int64(1); id <= 60; id++ {
+		first := decide(mem, id)
+		if _, ok := mem.scoreCache.Load(id); !ok {
+			t.Fatalf("customer %d: no cached scores after a fact-free decision", id)
+		}
+		if again, want := decide(mem, id), decide(fresh, id); again != first || again != want {
+			t.Fatalf("customer %d: from the cache\n%s\nfirst\n%s\nwithout index\n%s", id, again, first, want)
+		}
+		if strings.Contains(first, `"rank":1`) {
+			withOffers++
+		}
+	}
+	if withOffers == 0 || mem.scoreCached.Load() != 60 {
+		t.Fatalf("%d customers with offers, %d cached", withOffers, mem.scoreCached.Load())
+	}
+	// Poison a cached entry: a customer with an outcome since no longer reads it.
+	v, _ := mem.scoreCache.Load(int64(5))
+	bad := slices.Clone(v.([]float64))
+	for k := range bad {
+		bad[k] = 0.999
+	}
+	mem.scoreCache.Store(int64(5), bad)
+	if decide(mem, 5) == decide(fresh, 5) {
+		t.Fatal("the poisoned cache entry was not read: the test proves nothing")
+	}
+	mem.touch(5)
+	if got, want := decide(mem, 5), decide(fresh, 5); got != want {
+		t.Fatalf("after an outcome the cache is still read:\n%s\nwant\n%s", got, want)
+	}
 }

@@ -103,19 +103,20 @@ func (l *Live) sameLayout(f *features.Frame) bool {
 // allocates little: the columns the encoders read (the view's, with the live facts and one
 // product's own values swapped in), the encoded rows of every product, the candidates.
 type liveScratch struct {
-	cols   []*features.Column // the view's columns with the facts: what every product starts from
-	work   []*features.Column // cols with one product's values swapped in
-	isFact []bool             // view position holds a live fact
-	facts  []features.Column  // the facts' one-row columns
-	fnum   []float64
-	fnull  []bool
-	fstr   []string
-	swap   []features.Column // one product's swapped-in columns
-	snum   []float64
-	totals []float64 // the totals without one product (Live.totalNames order)
-	X      []float64 // every planned product's encoded row (productPlan.offset)
-	raw    []float64 // per product: the calibrated model score (NaN: not scored)
-	cands  []Candidate
+	cols    []*features.Column // the view's columns with the facts: what every product starts from
+	work    []*features.Column // cols with one product's values swapped in
+	isFact  []bool             // view position holds a live fact
+	facts   []features.Column  // the facts' one-row columns
+	fnum    []float64
+	fnull   []bool
+	fstr    []string
+	swap    []features.Column // one product's swapped-in columns
+	snum    []float64
+	totals  []float64 // the totals without one product (Live.totalNames order)
+	X       []float64 // every planned product's encoded row (productPlan.offset)
+	raw     []float64 // per product: the calibrated model score (NaN: not scored)
+	encoded []bool    // per product: its row is in X
+	cands   []Candidate
 }
 
 func (l *Live) newScratch() *liveScratch {
@@ -123,7 +124,7 @@ func (l *Live) newScratch() *liveScratch {
 	k := len(l.Scoring.Products.List)
 	return &liveScratch{cols: make([]*features.Column, n), work: make([]*features.Column, n), isFact: make([]bool, n),
 		swap: make([]features.Column, n), snum: make([]float64, n), totals: make([]float64, len(l.totalPos)),
-		X: make([]float64, l.scratchWidth), raw: make([]float64, k), cands: make([]Candidate, 0, 4*k)}
+		X: make([]float64, l.scratchWidth), raw: make([]float64, k), encoded: make([]bool, k), cands: make([]Candidate, 0, 4*k)}
 }
 
 // setFacts fills s.cols with the view row f and the facts applied (f has the planned layout).
