@@ -2,10 +2,13 @@ package monitor
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/acrm-dev/acrm/analysis/datamart"
@@ -261,3 +264,37 @@ func WriteChallenge(w io.Writer, c *Challenge) {
 }
 
 func pct(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) }
+
+// ErrNoChallenger is returned when the model behind a campaign has no other version to
+// challenge it with.
+var ErrNoChallenger = errors.New("no challenger")
+
+// ChallengeNewest compares a campaign's serving model (the version its predictions were
+// registered with, name@vN) with the newest other version of the same name — typically one
+// retrained on the newest data with acrm train --challenger — on the campaign's outcomes
+// (ChallengeCampaign). It is what the Monitor screen's c key runs.
+func ChallengeNewest(ctx context.Context, ws *workspace.Workspace, campaignID, followDays int) (*Challenge, error) {
+	var version sql.NullString
+	if err := ws.QueryRowContext(ctx, `SELECT any_value(model_version) FROM acrm_campaign_offers WHERE campaign_id = ? AND model_version LIKE '%@v%'`, campaignID).Scan(&version); err != nil {
+		return nil, fmt.Errorf("monitor: campaign %d: model: %w", campaignID, err)
+	}
+	if !version.Valid || !strings.Contains(version.String, "@") {
+		return nil, fmt.Errorf("monitor: campaign %d has no prediction of a registered model version to challenge: %w", campaignID, ErrNoChallenger)
+	}
+	champion := strings.TrimSpace(strings.Split(version.String, ",")[0])
+	name := champion[:strings.Index(champion, "@")]
+	es, err := profiles.List(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	challenger, best := "", -1
+	for _, e := range es {
+		if e.Name == name && e.ModelID != champion && e.Version > best {
+			challenger, best = e.ModelID, e.Version
+		}
+	}
+	if challenger == "" {
+		return nil, fmt.Errorf("monitor: campaign %d: %s has no other version (train one on the newest data: acrm train … --challenger): %w", campaignID, champion, ErrNoChallenger)
+	}
+	return ChallengeCampaign(ctx, ws, campaignID, challenger, followDays)
+}

@@ -183,7 +183,9 @@ func finiteROC(r []model.ROCPoint) []model.ROCPoint {
 
 // Register writes the run's kept model into acrm_models in one transaction (its metrics
 // carry every candidate's CV AUC): versions continue from the highest registered version of
-// the name, the new model gets is_best and every older version of the name loses it.
+// the name, the new model gets is_best and every older version of the name loses it — unless
+// the run is a challenger (Spec.Challenger) of a name that already has a version: it is then
+// registered without serving, until acrm models promote.
 func Register(ctx context.Context, ws *workspace.Workspace, r *Result) error {
 	type row struct {
 		params, features, metrics, blob []byte
@@ -226,8 +228,12 @@ func Register(ctx context.Context, ws *workspace.Workspace, r *Result) error {
 		if err := tx.QueryRowContext(ctx, `SELECT max(version) FROM acrm_models WHERE name = ?`, r.Spec.Name).Scan(&v); err != nil {
 			return fmt.Errorf("profiles: register %s: %w", r.Spec.Name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE acrm_models SET is_best = false WHERE name = ? AND is_best`, r.Spec.Name); err != nil {
-			return fmt.Errorf("profiles: register %s: %w", r.Spec.Name, err)
+		// A challenger is registered beside the serving version; a first version serves anyway.
+		challenger := r.Spec.Challenger && v.Valid
+		if !challenger {
+			if _, err := tx.ExecContext(ctx, `UPDATE acrm_models SET is_best = false WHERE name = ? AND is_best`, r.Spec.Name); err != nil {
+				return fmt.Errorf("profiles: register %s: %w", r.Spec.Name, err)
+			}
 		}
 		for k, t := range kept {
 			version := int(v.Int64) + k + 1
@@ -236,12 +242,12 @@ func Register(ctx context.Context, ws *workspace.Workspace, r *Result) error {
 				(model_id, name, product_id, target, source, algo, version, params, features, metrics, fingerprint, is_best, created_at, blob)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				id, r.Spec.Name, product, target, r.Source, string(t.Algo), version,
-				string(rows[k].params), string(rows[k].features), string(rows[k].metrics), r.Fingerprint, t.IsBest, now, rows[k].blob)
+				string(rows[k].params), string(rows[k].features), string(rows[k].metrics), r.Fingerprint, t.IsBest && !challenger, now, rows[k].blob)
 			if err != nil {
 				return fmt.Errorf("profiles: register %s: %w", id, err)
 			}
 			t.ModelID, t.Version = id, version
-			if t.IsBest {
+			if t.IsBest && !challenger {
 				if err := logServing(ctx, tx, r.Spec.Name, id, "train", now); err != nil {
 					return fmt.Errorf("profiles: register %s: serving log: %w", id, err)
 				}

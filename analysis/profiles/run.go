@@ -147,6 +147,12 @@ func LoadBase(ctx context.Context, db *workspace.Workspace, report func(Progress
 //
 // The product's own columns are removed from the frame (features.View.ForProduct).
 func (b *Base) ProductData(ctx context.Context, db *workspace.Workspace, productID int, kind string) (*features.Frame, []float64, error) {
+	return b.ProductDataSince(ctx, db, productID, kind, time.Time{})
+}
+
+// ProductDataSince is ProductData with the response target counting only the outbound offers
+// made at or after since (zero: all): a model of the newest outcomes.
+func (b *Base) ProductDataSince(ctx context.Context, db *workspace.Workspace, productID int, kind string, since time.Time) (*features.Frame, []float64, error) {
 	own := b.Frame.Col(features.OwnCol(productID))
 	if own == nil {
 		return nil, nil, fmt.Errorf("profiles: no product %d in the products table", productID)
@@ -166,8 +172,8 @@ func (b *Base) ProductData(ctx context.Context, db *workspace.Workspace, product
 		return f, y, nil
 	case Response:
 		rows, err := db.QueryContext(ctx, `SELECT CAST(customer_id AS VARCHAR), max(CASE WHEN outcome = 'accepted' THEN 1 ELSE 0 END)
-			FROM contacts WHERE direction = 'outbound' AND product_id = ? AND outcome IS NOT NULL
-			GROUP BY customer_id ORDER BY customer_id`, productID)
+			FROM contacts WHERE direction = 'outbound' AND product_id = ? AND outcome IS NOT NULL AND ts >= ?
+			GROUP BY customer_id ORDER BY customer_id`, productID, since)
 		if err != nil {
 			return nil, nil, fmt.Errorf("profiles: response labels of product %d: %w", productID, err)
 		}
@@ -189,6 +195,9 @@ func (b *Base) ProductData(ctx context.Context, db *workspace.Workspace, product
 			return nil, nil, err
 		}
 		if len(idx) == 0 {
+			if !since.IsZero() {
+				return nil, nil, fmt.Errorf("profiles: product %d was not offered in an outbound campaign since %s: no response target: %w", productID, since.Format(time.DateOnly), ErrNoPositives)
+			}
 			return nil, nil, fmt.Errorf("profiles: product %d was never offered in an outbound campaign: no response target: %w", productID, ErrNoPositives)
 		}
 		return f.Subset(idx), y, nil
@@ -201,7 +210,7 @@ func TrainProduct(ctx context.Context, ws *workspace.Workspace, b *Base, spec Sp
 	if err := spec.normalize(); err != nil {
 		return nil, err
 	}
-	f, y, err := b.ProductData(ctx, ws, spec.ProductID, spec.Kind)
+	f, y, err := b.ProductDataSince(ctx, ws, spec.ProductID, spec.Kind, spec.Since)
 	if err != nil {
 		return nil, err
 	}

@@ -65,6 +65,12 @@ type Spec struct {
 	// Files, for a table model, is a Parquet or CSV file or glob read in place of Source
 	// (sampled inside DuckDB like a table; recorded as the model's source).
 	Files string
+	// Challenger registers the new version without making it serve: the version serving
+	// the name keeps serving until acrm models promote (champion/challenger).
+	Challenger bool
+	// Since limits a response target to the outbound offers made at or after it (zero: all):
+	// retraining on the newest outcomes.
+	Since time.Time
 }
 
 // DefaultName is the registry name of a product model.
@@ -90,6 +96,9 @@ func (s *Spec) normalize() error {
 	if s.ProductID > 0 {
 		if s.Kind == "" {
 			s.Kind = Lookalike
+		}
+		if !s.Since.IsZero() && s.Kind != Response {
+			return fmt.Errorf("profiles: --since goes with --target response (the offers made since then), not %s", s.Kind)
 		}
 		if s.Kind != Lookalike && s.Kind != Response && s.Kind != Uplift {
 			return fmt.Errorf("profiles: --target %q for a product: want lookalike, response or uplift", s.Kind)

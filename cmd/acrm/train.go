@@ -18,9 +18,10 @@ func init() { rootCmd.AddCommand(newTrainCmd()) }
 
 type trainFlags struct {
 	table, id, target, name, algo string
+	since                         string
 	exclude                       []string
 	product                       int
-	all                           bool
+	all, challenger               bool
 	seed                          uint64
 	folds, parallel               int
 	products                      []int
@@ -84,6 +85,8 @@ rank by it.`,
 	f.IntVar(&fl.folds, "folds", profiles.DefaultFolds, "stratified cross-validation folds the models are compared and reported on (2–20)")
 	f.IntVar(&fl.parallel, "parallel", 0, "with --all: products trained at once (0 = GOMAXPROCS, 1 when sampling)")
 	f.IntVar(&fl.sampleRows, "sample-rows", profiles.DefaultSampleRows, "train on a stratified sample of this many rows when the source has more (0 = every row)")
+	f.StringVar(&fl.since, "since", "", "with --target response: only the outbound offers made on or after this date (YYYY-MM-DD): retrain on the newest outcomes")
+	f.BoolVar(&fl.challenger, "challenger", false, "register the new version as a challenger: the serving version keeps serving until acrm models promote (compare first with acrm monitor --campaign ID --challenger NAME@vN)")
 	return cmd
 }
 
@@ -96,6 +99,9 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 	}
 	if modes != 1 {
 		return errors.New("train: give exactly one of --all, --product ID or --table T")
+	}
+	if fl.since != "" && fl.product == 0 {
+		return errors.New("train: --since goes with --product ID --target response")
 	}
 	ctx := cmd.Context()
 	sampleRows := fl.sampleRows
@@ -131,7 +137,7 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 			return fmt.Errorf("--table %s: no table or view of that name in %s (acrm sql --db %s \"SHOW TABLES\" lists them)", fl.table, ws.Path(), ws.Path())
 		}
 		spec := profiles.Spec{Name: fl.name, Source: fl.table, ID: fl.id, Target: fl.target,
-			Exclude: fl.exclude, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds, SampleRows: sampleRows}
+			Exclude: fl.exclude, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds, SampleRows: sampleRows, Challenger: fl.challenger}
 		if files != "" {
 			spec.Source, spec.Files = "", files
 		}
@@ -147,7 +153,7 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 			return err
 		}
 		if kind == profiles.Uplift {
-			res, err := profiles.TrainUplift(ctx, ws, profiles.Spec{ProductID: fl.product, Seed: fl.seed, Folds: fl.folds, Name: fl.name}, bar.report)
+			res, err := profiles.TrainUplift(ctx, ws, profiles.Spec{ProductID: fl.product, Seed: fl.seed, Folds: fl.folds, Name: fl.name, Challenger: fl.challenger}, bar.report)
 			bar.done()
 			if err != nil {
 				return trainError(err)
@@ -159,7 +165,14 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 			fmt.Fprintf(cmd.OutOrStdout(), "1 model registered in %s in %s\n", ws.Path(), time.Since(start).Round(100*time.Millisecond))
 			return nil
 		}
-		res, err := profiles.TrainOneProduct(ctx, ws, profiles.Spec{ProductID: fl.product, Kind: kind, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds, Name: fl.name, SampleRows: sampleRows}, bar.report)
+		var since time.Time
+		if fl.since != "" {
+			if since, err = time.Parse(time.DateOnly, fl.since); err != nil {
+				return fmt.Errorf("train: --since %q: want a date YYYY-MM-DD", fl.since)
+			}
+		}
+		res, err := profiles.TrainOneProduct(ctx, ws, profiles.Spec{ProductID: fl.product, Kind: kind, Algo: fl.algo, Seed: fl.seed, Folds: fl.folds, Name: fl.name,
+			Challenger: fl.challenger, Since: since, SampleRows: sampleRows}, bar.report)
 		bar.done()
 		if err != nil {
 			return trainError(err)
@@ -172,6 +185,9 @@ func runTrain(cmd *cobra.Command, fl trainFlags) error {
 		}
 		if kind == profiles.Uplift {
 			return errors.New("train: --target uplift trains one product at a time: give --product ID")
+		}
+		if fl.challenger {
+			return errors.New("train: --challenger registers one model at a time: give --product ID or --table T")
 		}
 		var failed error
 		results, failed = profiles.TrainAll(ctx, ws, profiles.AllSpec{Kind: kind, Algo: fl.algo, Seed: fl.seed, Products: fl.products, Parallel: fl.parallel, Folds: fl.folds, SampleRows: sampleRows}, bar.report)

@@ -46,6 +46,7 @@ type KeyMap struct {
 	View                  key.Binding
 	Refresh               key.Binding
 	Export                key.Binding
+	Challenge, Promote    key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
@@ -58,17 +59,20 @@ func DefaultKeyMap() KeyMap {
 		View:    keys.Key("v", "deciles/time/Qini/drift"),
 		Refresh: keys.Key("r", "refresh"),
 		Export:  keys.Key("e", "export chart"),
+		// c compares the campaign's model with its newest other version; p promotes it.
+		Challenge: keys.Key("c", "challenger"),
+		Promote:   keys.Key("p", "promote challenger"),
 	}
 }
 
 // ShortHelp implements help.KeyMap.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Down, k.View, k.Export, k.Refresh}
+	return []key.Binding{k.Down, k.View, k.Challenge, k.Export, k.Refresh}
 }
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.View, k.Export, k.Refresh}}
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.View, k.Export, k.Refresh, k.Challenge, k.Promote}}
 }
 
 // Screen is the Monitor screen.
@@ -84,7 +88,12 @@ type Screen struct {
 	busy          string
 	err           error
 	export        *common.Export
+	challenge     *monitor.Challenge // the last c comparison (shown with its campaign)
 }
+
+type challenged *monitor.Challenge
+
+type promoted struct{ ref, previous string }
 
 // New returns the Monitor screen.
 func New(c *common.Common) common.Screen {
@@ -143,6 +152,24 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 			s.rep = msg.Value
 			s.cursor = min(s.cursor, max(0, len(s.rep.Campaigns)-1))
 		}
+	case common.Done[challenged]:
+		s.busy = ""
+		if msg.Cancelled {
+			return nil
+		}
+		if msg.Err != nil {
+			return common.Refuse(msg.Err.Error())
+		}
+		s.challenge = msg.Value
+		return nil
+	case common.Done[promoted]:
+		s.busy = ""
+		if msg.Err != nil {
+			return common.Refuse(msg.Err.Error())
+		}
+		text := fmt.Sprintf("%s serves now (was %s); every version stays in the registry", msg.Value.ref, msg.Value.previous)
+		s.challenge = nil
+		return tea.Batch(common.Flash(text), s.load())
 	case common.RefreshMsg:
 		return s.load()
 	case tea.KeyMsg:
@@ -174,8 +201,46 @@ func (s *Screen) key(msg tea.KeyMsg) tea.Cmd {
 		return s.load()
 	case key.Matches(msg, s.keys.Export):
 		return s.exportChart()
+	case key.Matches(msg, s.keys.Challenge):
+		return s.challengeCampaign()
+	case key.Matches(msg, s.keys.Promote):
+		return s.promote()
 	}
 	return nil
+}
+
+// challengeCampaign compares the chosen campaign's model with the newest other version of its
+// name on the campaign's outcomes (a job; the result shows under the campaign's detail).
+func (s *Screen) challengeCampaign() tea.Cmd {
+	c := s.campaign()
+	if c == nil || s.svc == nil {
+		return common.Refuse("no campaign to challenge")
+	}
+	if !c.HasPrediction {
+		return common.Refuse(fmt.Sprintf("campaign %d has no registered prediction: nothing to challenge", c.ID))
+	}
+	svc, id := s.svc, c.ID
+	s.busy = fmt.Sprintf("challenging campaign %d's model…", id)
+	_, cmd := common.Start(s.c.Jobs, ID, "challenging the serving model", func(ctx context.Context, _ func(common.Progress)) (challenged, error) {
+		ch, err := svc.ChallengeNewest(ctx, id)
+		return challenged(ch), err
+	})
+	return cmd
+}
+
+// promote makes the challenger just compared serve its name.
+func (s *Screen) promote() tea.Cmd {
+	c := s.campaign()
+	if s.challenge == nil || c == nil || s.challenge.CampaignID != c.ID {
+		return common.Refuse("c first: compare the campaign's model with its challenger, then p promotes the challenger")
+	}
+	svc, ref := s.svc, s.challenge.Challenger.Model
+	s.busy = "promoting " + ref + "…"
+	_, cmd := common.Start(s.c.Jobs, ID, "promoting "+ref, func(ctx context.Context, _ func(common.Progress)) (promoted, error) {
+		prev, err := svc.PromoteModel(ctx, ref)
+		return promoted{ref, prev}, err
+	})
+	return cmd
 }
 
 func (s *Screen) campaign() *monitor.Campaign {
@@ -226,7 +291,7 @@ func (s *Screen) View() string {
 	case s.rep == nil:
 		body = components.FitLines([]string{"r evaluates the registered campaigns and the drift of the base"}, s.width, h)
 	default:
-		body = Render(s.c, s.rep, s.cursor, s.view, s.width, h)
+		body = Render(s.c, s.rep, s.cursor, s.view, s.width, h, s.challenge)
 	}
 	if s.export.IsOpen() {
 		body += "\n" + s.export.View(s.c.Theme, s.width)

@@ -149,3 +149,55 @@ func TestScreenShowsTheReport(t *testing.T) {
 var enter = key.NewBinding(key.WithKeys("enter"))
 
 func sampledataOptions() sampledata.Options { return sampledata.Options{Customers: 1200, Seed: 5} }
+
+// challengeFake answers c with a fixed comparison and records what p promotes.
+type challengeFake struct {
+	pinned
+	promoted *string
+}
+
+func (f challengeFake) ChallengeNewest(ctx context.Context, id int) (*analysis.Challenge, error) {
+	return &analysis.Challenge{CampaignID: id, ProductID: 16, Members: 500, Converted: 40,
+		Champion:   analysis.ModelOnOutcomes{Model: "P16-response@v1", AUC: 0.59},
+		Challenger: analysis.ModelOnOutcomes{Model: "P16-response@v2", AUC: 0.85},
+		Diff:       0.26, SE: 0.05, Z: 5.2, P: 1e-7}, nil
+}
+
+func (f challengeFake) PromoteModel(ctx context.Context, ref string) (string, error) {
+	*f.promoted = ref
+	return "P16-response@v1", nil
+}
+
+// c compares the campaign's model with its challenger (shown under the detail); p promotes
+// the challenger, and refuses before a comparison.
+func TestChallengeAndPromoteKeys(t *testing.T) {
+	var got string
+	svc := challengeFake{pinned{fixture(t)}, &got}
+	c := common.NewCommon(theme.New(true), svc)
+	m, d := tuitest.NewScreen(monitor.New(c), c, 140, 45)
+	d.Init()
+	d.Settle(t, 60*time.Second)
+	k := monitor.DefaultKeyMap()
+	d.Press(k.Bottom) // campaign 9001, with a prediction
+	d.Press(k.Promote)
+	d.Settle(t, 10*time.Second)
+	if fl := m.LastFlash(); !fl.Refused || got != "" {
+		t.Errorf("p before c: %+v, promoted %q", fl, got)
+	}
+	d.Press(k.Challenge)
+	d.Settle(t, 10*time.Second)
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"champion   P16-response@v1: AUC 0.5900 on 500 outcomes", "challenger P16-response@v2: AUC 0.8500", "diff +0.2600 (DeLong z 5.20, p < 0.0001)", "challenger better · p promotes it"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("%q not on screen:\n%s", want, v)
+		}
+	}
+	d.Press(k.Promote)
+	d.Settle(t, 60*time.Second)
+	if got != "P16-response@v2" {
+		t.Errorf("promoted %q", got)
+	}
+	if fl := m.LastFlash(); !strings.Contains(fl.Text, "P16-response@v2 serves now (was P16-response@v1)") {
+		t.Errorf("flash after promote: %+v", fl)
+	}
+}

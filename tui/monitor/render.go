@@ -22,7 +22,7 @@ const noPrediction = "no registered prediction: campaigns selected by acrm selec
 // Render draws the report in w × h: the summary line, the campaign list and the chosen
 // campaign's detail, and the view (deciles, over time, Qini or drift) beside them (w ≥ 120)
 // or below.
-func Render(c *common.Common, r *monitor.Report, cursor, view, w, h int) string {
+func Render(c *common.Common, r *monitor.Report, cursor, view, w, h int, ch *monitor.Challenge) string {
 	th := c.Theme
 	lines := []string{th.PaneTitle.Render(Summary(r, view))}
 	var camp *monitor.Campaign
@@ -36,6 +36,7 @@ func Render(c *common.Common, r *monitor.Report, cursor, view, w, h int) string 
 		listH := min(len(r.Campaigns)+1, max(5, bodyH/2))
 		left := append(List(th, r, cursor, lw, listH), "")
 		left = append(left, Detail(camp, lw)...)
+		left = append(left, ChallengeLines(camp, ch, lw)...)
 		right := viewLines(th, r, camp, view, rw, bodyH)
 		for i := 0; i < bodyH; i++ {
 			l, rr := "", ""
@@ -56,6 +57,7 @@ func Render(c *common.Common, r *monitor.Report, cursor, view, w, h int) string 
 	if len(det) > 4 {
 		det = det[:4]
 	}
+	det = append(det, ChallengeLines(camp, ch, w)...)
 	lines = append(lines, det...)
 	lines = append(lines, viewLines(th, r, camp, view, w, h-len(lines))...)
 	return components.FitLines(lines, w, h)
@@ -155,6 +157,35 @@ func Detail(c *monitor.Campaign, w int) []string {
 	}
 	for _, f := range c.Flags {
 		out = append(out, fmt.Sprintf("%s %s", flagMark(f.Severity), f.Text))
+	}
+	for i := range out {
+		out[i] = components.Truncate(out[i], w)
+	}
+	return out
+}
+
+// ChallengeLines are the champion/challenger comparison of campaign c (c's key), when ch is
+// about c: both models' AUC on the outcomes, DeLong's test, and what p does.
+func ChallengeLines(c *monitor.Campaign, ch *monitor.Challenge, w int) []string {
+	if c == nil || ch == nil || ch.CampaignID != c.ID {
+		return nil
+	}
+	p := fmt.Sprintf("p %.4f", ch.P)
+	if ch.P < 0.0001 {
+		p = "p < 0.0001"
+	}
+	verdict := "no significant difference"
+	switch ch.Better() {
+	case "challenger":
+		verdict = "challenger better · p promotes it"
+	case "champion":
+		verdict = "champion better"
+	}
+	out := []string{
+		fmt.Sprintf("champion   %s: AUC %.4f on %d outcomes", ch.Champion.Model, ch.Champion.AUC, ch.Members),
+		fmt.Sprintf("challenger %s: AUC %.4f", ch.Challenger.Model, ch.Challenger.AUC),
+		fmt.Sprintf("diff %+.4f (DeLong z %.2f, %s)", ch.Diff, ch.Z, p),
+		verdict,
 	}
 	for i := range out {
 		out[i] = components.Truncate(out[i], w)
