@@ -13,6 +13,7 @@ import (
 
 	"github.com/acrm-dev/acrm/analysis/datamart"
 	"github.com/acrm-dev/acrm/analysis/profiles"
+	"github.com/acrm-dev/acrm/analysis/units"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
 
@@ -22,6 +23,13 @@ type ModelOnOutcomes struct {
 	AUC      float64 // converted against not converted
 	Captured float64 // share of the conversions among the 30 % it ranks highest
 	TopRate  float64 // conversion among those 30 %
+	// MeanScore is the mean score over the members (against the actual conversion rate:
+	// calibration in the large, meaningful for a model of P(accept)); CalError the mean
+	// absolute gap between mean score and actual conversion over ten equal-count score bins.
+	MeanScore, CalError float64
+	// Profit is what contacting only the 30 % it ranks highest would have earned: their
+	// conversions × the product's margin − the contacts × the campaign's cost per contact.
+	Profit float64
 }
 
 // Challenge compares the model that selected a campaign (the champion: the predictions
@@ -123,14 +131,20 @@ func ChallengeCampaign(ctx context.Context, ws *workspace.Workspace, campaignID 
 	if out.Converted == 0 || out.Converted == len(y) {
 		return nil, fmt.Errorf("monitor: campaign %d: %d of %d contacted members converted; AUCs need both outcomes", c.ID, out.Converted, len(y))
 	}
+	margin := 0.0
+	for _, p := range prods {
+		if p.ID == c.ProductID {
+			margin = p.Margin
+		}
+	}
 	d := DeLong(a, b, y)
-	out.Champion = onOutcomes(champModel, a, y, d.AUC1)
-	out.Challenger = onOutcomes(chalModel, b, y, d.AUC2)
+	out.Champion = onOutcomes(champModel, a, y, d.AUC1, margin, c.CostPerContact)
+	out.Challenger = onOutcomes(chalModel, b, y, d.AUC2, margin, c.CostPerContact)
 	out.Diff, out.SE, out.Z, out.P = d.AUC2-d.AUC1, d.SE, d.Z, d.P
 	return out, nil
 }
 
-func onOutcomes(model string, s []float64, y []bool, auc float64) ModelOnOutcomes {
+func onOutcomes(model string, s []float64, y []bool, auc, margin, cost float64) ModelOnOutcomes {
 	idx := make([]int, len(s))
 	for i := range idx {
 		idx[i] = i
@@ -152,6 +166,27 @@ func onOutcomes(model string, s []float64, y []bool, auc float64) ModelOnOutcome
 	}
 	if top > 0 {
 		m.TopRate = float64(inTop) / float64(top)
+	}
+	m.Profit = float64(inTop)*margin - float64(top)*cost
+	// Calibration: ten equal-count bins of the ranking.
+	var sum float64
+	for _, v := range s {
+		sum += v
+	}
+	if len(s) > 0 {
+		m.MeanScore = sum / float64(len(s))
+	}
+	bins := min(10, len(idx))
+	for b := 0; b < bins; b++ {
+		lo, hi := b*len(idx)/bins, (b+1)*len(idx)/bins
+		var ps, ys float64
+		for _, i := range idx[lo:hi] {
+			ps += s[i]
+			if y[i] {
+				ys++
+			}
+		}
+		m.CalError += math.Abs(ps-ys) / float64(len(idx))
 	}
 	return m
 }
@@ -246,13 +281,16 @@ func DeLong(s1, s2 []float64, y []bool) DeLongResult {
 func WriteChallenge(w io.Writer, c *Challenge) {
 	fmt.Fprintf(w, "\nchampion / challenger on campaign %d (P%02d, from %s): %d contacted members, %d converted\n",
 		c.CampaignID, c.ProductID, c.Start.Format(time.DateOnly), c.Members, c.Converted)
-	fmt.Fprintf(w, "  %-12s %-28s %6s  %s  %s\n", "", "model", "AUC", "conversions in its top 30 %", "conversion there")
+	fmt.Fprintf(w, "  %-12s %-28s %6s  %s  %s  %14s  %10s  %8s\n", "", "model", "AUC", "conversions in its top 30 %", "conversion there", "profit top 30 %", "mean score", "cal.err")
 	for _, r := range []struct {
 		role string
 		m    ModelOnOutcomes
 	}{{"champion", c.Champion}, {"challenger", c.Challenger}} {
-		fmt.Fprintf(w, "  %-12s %-28s %6.4f  %27s  %16s\n", r.role, r.m.Model, r.m.AUC, pct(r.m.Captured), pct(r.m.TopRate))
+		fmt.Fprintf(w, "  %-12s %-28s %6.4f  %27s  %16s  %14s  %10s  %8s\n", r.role, r.m.Model, r.m.AUC, pct(r.m.Captured), pct(r.m.TopRate),
+			units.Int(int64(math.Round(r.m.Profit))), pct(r.m.MeanScore), pct(r.m.CalError))
 	}
+	fmt.Fprintf(w, "  actual conversion %s; mean score and cal.err compare a model's score with it (a look-alike's score is not P(accept))\n",
+		pct(float64(c.Converted)/float64(max(c.Members, 1))))
 	verdict := "no significant difference at 5 %"
 	switch c.Better() {
 	case "challenger":

@@ -37,8 +37,23 @@ func TestOnOutcomes(t *testing.T) {
 	// Ten members, three converted; the top 30 % (3) by score holds two of them.
 	s := []float64{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}
 	y := []bool{true, false, true, false, false, true, false, false, false, false}
-	m := onOutcomes("m", s, y, 0.7)
+	m := onOutcomes("m", s, y, 0.7, 100, 5)
 	if math.Abs(m.Captured-2.0/3) > 1e-12 || math.Abs(m.TopRate-2.0/3) > 1e-12 || m.AUC != 0.7 {
 		t.Errorf("%+v", m)
+	}
+	// Profit of the top 3: 2 conversions × 100 − 3 contacts × 5 = 185.
+	if m.Profit != 185 {
+		t.Errorf("profit %v, want 185", m.Profit)
+	}
+	// Scores as probabilities p = s/10: mean .55; ten bins of one member each, so the
+	// calibration error is the mean |p − y| over p = 1.0, .9, …, .1 and y = 1,0,1,0,0,1,0,0,0,0.
+	p := make([]float64, len(s))
+	for i, v := range s {
+		p[i] = v / 10
+	}
+	c := onOutcomes("p", p, y, 0.7, 100, 5)
+	want := (0 + .9 + .2 + .7 + .6 + .5 + .4 + .3 + .2 + .1) / 10.0
+	if math.Abs(c.MeanScore-.55) > 1e-12 || math.Abs(c.CalError-want) > 1e-12 {
+		t.Errorf("mean %v, cal.err %v (want %v)", c.MeanScore, c.CalError, want)
 	}
 }

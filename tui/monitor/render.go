@@ -185,6 +185,8 @@ func ChallengeLines(c *monitor.Campaign, ch *monitor.Challenge, w int) []string 
 		fmt.Sprintf("champion   %s: AUC %.4f on %d outcomes", ch.Champion.Model, ch.Champion.AUC, ch.Members),
 		fmt.Sprintf("challenger %s: AUC %.4f", ch.Challenger.Model, ch.Challenger.AUC),
 		fmt.Sprintf("diff %+.4f (DeLong z %.2f, %s)", ch.Diff, ch.Z, p),
+		fmt.Sprintf("profit top 30 %%: champion %s · challenger %s", components.Int(int64(math.Round(ch.Champion.Profit))),
+			components.Int(int64(math.Round(ch.Challenger.Profit)))),
 		verdict,
 	}
 	for i := range out {
