@@ -609,7 +609,7 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 			// greedy went beyond the customers' ranked prefixes), so bound the plan with
 			// the budget and the capacities together.
 			report(Progress{Stage: "bounding the plan under the channel capacities"})
-			res.LPBound, _ = newBoundInst(policyCusts, rho, s.Products, capacity).minimize(spec.Budget, 2, 20)
+			res.LPBound, _ = newBoundInst(policyCusts, rho, s.Products, capacity).minimize(spec.Budget, 1, 14)
 			res.BoundWithCapacities = true
 		}
 	}
