@@ -117,4 +117,12 @@ func TestChallengerAndPromote(t *testing.T) {
 	if want := "P16-lookalike@v1/train/false P16-lookalike@v2/train/false P16-lookalike@v1/promote/true"; strings.Join(got, " ") != want {
 		t.Errorf("serving log %v, want %s", got, want)
 	}
+	// acrm models serving prints the same log: three rows, the last one still serving.
+	ws.Close()
+	out, err = run(t, "models", "serving", "--db", db, "P16-lookalike")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if err != nil || len(lines) != 4 || !strings.Contains(lines[3], "P16-lookalike@v1") || !strings.Contains(lines[3], "serving") ||
+		!strings.HasSuffix(lines[3], "promote") || !strings.HasSuffix(lines[2], "train") {
+		t.Errorf("models serving: %v\n%s", err, out)
+	}
 }

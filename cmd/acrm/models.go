@@ -52,7 +52,7 @@ func newModelsCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table|csv")
 	cmd.Flags().StringVar(&del, "delete", "", "delete a model version (name@vN) or every version of a name, with its scores")
-	cmd.AddCommand(newModelsExportSQLCmd(), newModelsPromoteCmd())
+	cmd.AddCommand(newModelsExportSQLCmd(), newModelsPromoteCmd(), newModelsServingCmd())
 	return cmd
 }
 
@@ -189,6 +189,48 @@ the campaign's serving model first.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "%s serves now\n", args[0])
 			default:
 				fmt.Fprintf(cmd.OutOrStdout(), "%s serves now (was %s); acrm score --all scores with it\n", args[0], prev)
+			}
+			return nil
+		},
+	}
+}
+
+func newModelsServingCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serving [NAME]",
+		Short: "List who served when: the registry's serving log (every name, or one)",
+		Long: `List the serving log (acrm_model_serving): for each model name, which version served from
+when until when, and what made it serve (train: the newest version of a run; promote: acrm
+models promote or the Monitor screen's p). A version registered with acrm train --challenger
+appears only once promoted.`,
+		Example: `  acrm models serving --db acrm.duckdb P16-lookalike`,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, err := openWorkspace(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			}
+			log, err := profiles.ServingLog(cmd.Context(), ws, name)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if len(log) == 0 {
+				fmt.Fprintln(w, "no serving recorded yet (acrm train registers the first version)")
+				return nil
+			}
+			fmt.Fprintf(w, "%-20s %-22s %-19s %-19s %s\n", "name", "model id", "since", "until", "via")
+			for _, s := range log {
+				until := "serving"
+				if !s.Until.IsZero() {
+					until = s.Until.UTC().Format("2006-01-02 15:04:05")
+				}
+				fmt.Fprintf(w, "%-20s %-22s %-19s %-19s %s\n", s.Name, s.ModelID, s.Since.UTC().Format("2006-01-02 15:04:05"), until, s.Via)
 			}
 			return nil
 		},
