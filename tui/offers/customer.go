@@ -55,6 +55,8 @@ type CustomerKeyMap struct {
 	Undo     key.Binding
 	Campaign key.Binding
 	Inbound  key.Binding
+	Raise    key.Binding
+	Lower    key.Binding
 }
 
 // DefaultCustomerKeyMap returns the customer panel's default keys.
@@ -72,12 +74,14 @@ func DefaultCustomerKeyMap() CustomerKeyMap {
 		Undo:     keys.Key("u", "undo outcome"),
 		Campaign: keys.Key("c", "campaign panel"),
 		Inbound:  keys.Key("i", "inbound opportunity in Simulate"),
+		Raise:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+/-", "inbound threshold")),
+		Lower:    key.NewBinding(key.WithKeys("-"), key.WithHelp("+/-", "inbound threshold")),
 	}
 }
 
 // ShortHelp implements help.KeyMap.
 func (k CustomerKeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Find, k.Up, k.AddFact, k.DropFact, k.Accepted, k.Declined, k.Later, k.OptOut, k.Undo, k.Inbound, k.Campaign}
+	return []key.Binding{k.Find, k.Up, k.AddFact, k.DropFact, k.Accepted, k.Declined, k.Later, k.OptOut, k.Undo, k.Inbound, k.Raise, k.Campaign}
 }
 
 // FullHelp implements help.KeyMap.
@@ -109,6 +113,7 @@ type customerPanel struct {
 	undone bool
 
 	inbound    *nbo.InboundLive // the inbound opportunity on the workspace's data
+	threshold  float64          // its P(accept) threshold (0: the rules' minimum propensity)
 	inboundErr error
 }
 
@@ -141,12 +146,42 @@ func (p *customerPanel) loadInbound() tea.Cmd {
 	if p.svc == nil {
 		return nil
 	}
-	svc := p.svc
+	svc, threshold := p.svc, p.threshold
 	_, cmd := common.Start(p.c.Jobs, ID, "inbound opportunity", func(ctx context.Context, _ func(common.Progress)) (inboundLoaded, error) {
-		in, err := svc.InboundOpportunity(ctx)
+		in, err := svc.InboundOpportunity(ctx, threshold)
 		return inboundLoaded{in}, err
 	})
 	return cmd
+}
+
+// inboundSteps are the thresholds + and - move the inbound opportunity's threshold along.
+var inboundSteps = []float64{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5}
+
+// moveThreshold moves the inbound threshold one step up (+1) or down (−1) from the last one
+// asked for (the one shown at first) and recomputes the opportunity.
+func (p *customerPanel) moveThreshold(dir int) tea.Cmd {
+	if p.inbound == nil {
+		return common.Refuse("the inbound opportunity is not computed yet")
+	}
+	cur, next := p.inbound.Threshold, 0.0
+	if p.threshold > 0 {
+		cur = p.threshold
+	}
+	for i := range inboundSteps {
+		s := inboundSteps[i]
+		if dir < 0 {
+			s = inboundSteps[len(inboundSteps)-1-i]
+		}
+		if dir > 0 && s > cur*(1+1e-9) || dir < 0 && s < cur*(1-1e-9) {
+			next = s
+			break
+		}
+	}
+	if next == 0 {
+		return common.Flash(fmt.Sprintf("the threshold is at its %s", map[bool]string{true: "highest", false: "lowest"}[dir > 0]))
+	}
+	p.threshold = next
+	return p.loadInbound()
 }
 
 // openInbound shows the inbound opportunity's inputs on the Simulate screen's inbound panel.
@@ -238,8 +273,9 @@ func (p *customerPanel) undo() tea.Cmd {
 func (p *customerPanel) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case common.Done[inboundLoaded]:
-		if !msg.Cancelled {
-			p.inbound, p.inboundErr = msg.Value.in, msg.Err
+		// A result for a threshold no longer asked for (+/- pressed again meanwhile) is dropped.
+		if in := msg.Value.in; !msg.Cancelled && (msg.Err != nil || in == nil || p.threshold == 0 || in.Threshold == p.threshold) {
+			p.inbound, p.inboundErr = in, msg.Err
 		}
 		return nil, true
 	case common.Done[customersFound]:
@@ -365,6 +401,10 @@ func (p *customerPanel) key(msg tea.KeyMsg) tea.Cmd {
 		return p.open()
 	case key.Matches(msg, p.keys.Inbound):
 		return p.openInbound()
+	case p.view == nil && key.Matches(msg, p.keys.Raise):
+		return p.moveThreshold(+1)
+	case p.view == nil && key.Matches(msg, p.keys.Lower):
+		return p.moveThreshold(-1)
 	case p.view == nil:
 		return nil
 	case key.Matches(msg, p.keys.Up):
@@ -574,7 +614,7 @@ func inboundLines(in *nbo.InboundLive, err error, w int) []string {
 	for _, row := range rows {
 		out = append(out, fmt.Sprintf("  %-28s %s", row[0], row[1]))
 	}
-	out = append(out, components.WrapWords("i opens these inputs in Simulate (inbound); the same: "+in.Command(), w)...)
+	out = append(out, components.WrapWords("+/- moves the threshold; i opens these inputs in Simulate (inbound); the same: "+in.Command(), w)...)
 	return out
 }
 

@@ -3,6 +3,7 @@ package offers_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,8 +110,13 @@ func (f *fake) UndoOutcome(context.Context) (*nbo.Recorded, error) {
 }
 
 // InboundOpportunity: the article's seed, from the fake's "workspace".
-func (f *fake) InboundOpportunity(context.Context) (*nbo.InboundLive, error) {
-	in := &nbo.InboundLive{Contacts: 100000, Threshold: 0.02, WithOffer: 0.05, Offered: 2000, Closed: 200, Close: 0.10, Margin: 3500}
+// A higher threshold leaves fewer contacts with an offer (WithOffer = 0.001 / threshold).
+func (f *fake) InboundOpportunity(_ context.Context, threshold float64) (*nbo.InboundLive, error) {
+	if threshold <= 0 {
+		threshold = 0.02
+	}
+	f.thresholds = append(f.thresholds, threshold)
+	in := &nbo.InboundLive{Contacts: 100000, Threshold: threshold, WithOffer: 0.001 / threshold, Offered: 2000, Closed: 200, Close: 0.10, Margin: 3500}
 	r, err := in.Inputs().Calculate()
 	in.Result = r
 	return in, err
@@ -216,6 +222,19 @@ func TestCustomerInboundOpportunity(t *testing.T) {
 		if !strings.Contains(strings.Join(strings.Fields(v), " "), want) {
 			t.Fatalf("no %q in the inbound opportunity:\n%s", want, v)
 		}
+	}
+	// + raises the threshold a step (2 % → 3 %): fewer contacts with an offer; - twice lowers it.
+	d.Type("+")
+	d.Settle(t, 10*time.Second)
+	v = strings.Join(strings.Fields(ansi.Strip(m.View())), " ")
+	if !strings.Contains(v, "P ≥ 3.0 % 3.3 %") || f.thresholds[len(f.thresholds)-1] != 0.03 {
+		t.Fatalf("after +: thresholds asked %v, view:\n%s", f.thresholds, v)
+	}
+	d.Type("--")
+	d.Settle(t, 10*time.Second)
+	v = strings.Join(strings.Fields(ansi.Strip(m.View())), " ")
+	if !strings.Contains(v, "P ≥ 1.0 % 10.0 %") || !slices.Contains(f.thresholds, 0.01) {
+		t.Fatalf("after - -: thresholds asked %v, view:\n%s", f.thresholds, v)
 	}
 	findCustomer(t, d, m, "dijk")
 	title := strings.Split(ansi.Strip(m.View()), "\n")[0]

@@ -29,6 +29,8 @@ type fake struct {
 	exported []string
 	block    chan struct{} // when set, SelectCampaign waits for it or for cancellation
 	outcomes []nbo.LiveOutcome
+	// thresholds are the inbound thresholds asked for, in order
+	thresholds []float64
 }
 
 // Path is an in-memory workspace's: the export dialog suggests a file in ./exports (the

@@ -23,8 +23,9 @@ type LiveService interface {
 	// UndoOutcome removes the last recorded outcome.
 	UndoOutcome(ctx context.Context) (*nbo.Recorded, error)
 	// InboundOpportunity is the inbound opportunity on the workspace's data (the inputs of
-	// acrm simulate inbound) at the rules' minimum propensity.
-	InboundOpportunity(ctx context.Context) (*nbo.InboundLive, error)
+	// acrm simulate inbound) with the offers at or above a threshold.
+	// threshold is the P(accept) an offer must reach (≤ 0: the rules' minimum propensity).
+	InboundOpportunity(ctx context.Context, threshold float64) (*nbo.InboundLive, error)
 }
 
 // LiveView is one customer's card and live decision, and the product names to show.
@@ -144,12 +145,12 @@ func (w *Workspace) UndoOutcome(ctx context.Context) (*nbo.Recorded, error) {
 }
 
 // InboundOpportunity implements LiveService.
-func (w *Workspace) InboundOpportunity(ctx context.Context) (*nbo.InboundLive, error) {
+func (w *Workspace) InboundOpportunity(ctx context.Context, threshold float64) (*nbo.InboundLive, error) {
 	w.live.mu.Lock()
 	defer w.live.mu.Unlock()
 	l, err := w.liveLocked(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return l.Inbound(ctx, 0)
+	return l.Inbound(ctx, threshold)
 }
