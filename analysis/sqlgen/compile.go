@@ -314,6 +314,8 @@ func (c *compiler) sigmoid(z string) string {
 // probability), as model.Calibrator.Apply computes them.
 func (c *compiler) calibrate(cal *model.Calibrator, p, lp string) (pre, post string, err error) {
 	switch cal.Method {
+	case "identity":
+		return p, p, nil
 	case "platt":
 		const eps = 1e-12
 		pc := "least(greatest(" + p + ", " + c.num(eps) + "), " + c.num(1-eps) + ")"

@@ -229,3 +229,16 @@ type fakeModel struct{}
 func (fakeModel) Algo() model.Algo                { return "knn" }
 func (fakeModel) Predict(*model.Matrix) []float64 { return nil }
 func (fakeModel) Importance() []float64           { return nil }
+
+// TestIdentityCalibration: a model whose scores are not probabilities (an uplift profile)
+// carries the identity calibrator, which compiles to the score itself in every dialect.
+func TestIdentityCalibration(t *testing.T) {
+	for _, name := range []string{"duckdb", "postgres", "clickhouse"} {
+		d, _ := Lookup(name)
+		c := &compiler{d: d}
+		pre, post, err := c.calibrate(model.Identity(), "p", "lp")
+		if err != nil || pre != "p" || post != "p" {
+			t.Fatalf("%s: identity calibration compiles to %q, %q, %v", name, pre, post, err)
+		}
+	}
+}
