@@ -256,6 +256,9 @@ func CheckTarget(ctx context.Context, db *workspace.Workspace, label, from, targ
 		return &TargetError{Expr: target, Msg: err.Error()}
 	}
 	tt, err := describe(ctx, db, "SELECT ("+target+") AS "+TargetColumn+" FROM "+from+" AS src")
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err() // cancelled, not a bad target
+	}
 	if err != nil {
 		return &TargetError{Expr: target, Msg: fmt.Sprintf("does not evaluate on %s: %v", label, err)}
 	}

@@ -119,15 +119,6 @@ func (b *binner) transform(X *Matrix, workers int) []uint8 {
 	return out
 }
 
-// gatherRows returns the rows of a row-major p-column bin matrix, in order.
-func gatherRows(bins []uint8, p int, rows []int) []uint8 {
-	out := make([]uint8, len(rows)*p)
-	for k, i := range rows {
-		copy(out[k*p:(k+1)*p], bins[i*p:(i+1)*p])
-	}
-	return out
-}
-
 // parallelChunks runs fn over [0,n) split into up to workers contiguous chunks, even for small n.
 func parallelChunks(n, workers int, fn func(lo, hi int)) {
 	if workers > n {
