@@ -435,3 +435,27 @@ func segments(ms []member, margin float64) []SegmentGrowth {
 	})
 	return out
 }
+
+// oneCampaignMembers reads one campaign, the products and the campaign's members with their
+// outcomes over the monitor's window (followDays after its end).
+func oneCampaignMembers(ctx context.Context, ws *workspace.Workspace, campaignID, followDays int) (datamart.Campaign, []datamart.Product, []member, error) {
+	cs, err := campaignsToEvaluate(ctx, ws, campaignID)
+	if err != nil {
+		return datamart.Campaign{}, nil, nil, err
+	}
+	c := cs[0]
+	prods, err := datamart.Products(ctx, ws)
+	if err != nil {
+		return c, nil, nil, fmt.Errorf("monitor: %w", err)
+	}
+	retention := map[int]bool{}
+	for _, p := range prods {
+		retention[p.ID] = p.Objective == "retention"
+	}
+	until := map[int]time.Time{c.ID: c.End.AddDate(0, 0, followDays+1)}
+	members, err := readMembers(ctx, ws, evWindows(cs, until, retention))
+	if err != nil {
+		return c, nil, nil, err
+	}
+	return c, prods, members[c.ID], nil
+}

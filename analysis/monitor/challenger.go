@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/acrm-dev/acrm/analysis/datamart"
 	"github.com/acrm-dev/acrm/analysis/profiles"
 	"github.com/acrm-dev/acrm/analysis/units"
 	"github.com/acrm-dev/acrm/analysis/workspace"
@@ -68,21 +67,7 @@ func ChallengeCampaign(ctx context.Context, ws *workspace.Workspace, campaignID 
 	if followDays <= 0 {
 		followDays = DefaultFollowDays
 	}
-	cs, err := campaignsToEvaluate(ctx, ws, campaignID)
-	if err != nil {
-		return nil, err
-	}
-	c := cs[0]
-	prods, err := datamart.Products(ctx, ws)
-	if err != nil {
-		return nil, fmt.Errorf("monitor: %w", err)
-	}
-	retention := map[int]bool{}
-	for _, p := range prods {
-		retention[p.ID] = p.Objective == "retention"
-	}
-	until := map[int]time.Time{c.ID: c.End.AddDate(0, 0, followDays+1)}
-	members, err := readMembers(ctx, ws, evWindows(cs, until, retention))
+	c, prods, members, err := oneCampaignMembers(ctx, ws, campaignID, followDays)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +75,7 @@ func ChallengeCampaign(ctx context.Context, ws *workspace.Workspace, campaignID 
 	champ := map[int64]float64{}
 	conv := map[int64]bool{}
 	champModel := ""
-	for _, m := range members[c.ID] {
+	for _, m := range members {
 		if !m.contacted || m.contactTS.IsZero() {
 			continue
 		}

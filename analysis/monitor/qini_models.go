@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"time"
 
-	"github.com/acrm-dev/acrm/analysis/datamart"
 	"github.com/acrm-dev/acrm/analysis/profiles"
 	"github.com/acrm-dev/acrm/analysis/workspace"
 )
@@ -37,27 +35,13 @@ func CampaignQini(ctx context.Context, ws *workspace.Workspace, campaignID int, 
 	if campaignID <= 0 {
 		return nil, fmt.Errorf("monitor: Qini of models: give a campaign")
 	}
-	cs, err := campaignsToEvaluate(ctx, ws, campaignID)
-	if err != nil {
-		return nil, err
-	}
-	c := cs[0]
-	prods, err := datamart.Products(ctx, ws)
-	if err != nil {
-		return nil, fmt.Errorf("monitor: %w", err)
-	}
-	retention := map[int]bool{}
-	for _, p := range prods {
-		retention[p.ID] = p.Objective == "retention"
-	}
-	until := map[int]time.Time{c.ID: c.End.AddDate(0, 0, followDays+1)}
-	members, err := readMembers(ctx, ws, evWindows(cs, until, retention))
+	c, _, members, err := oneCampaignMembers(ctx, ws, campaignID, followDays)
 	if err != nil {
 		return nil, err
 	}
 	var ms []member
 	var ids []int64
-	for _, m := range members[c.ID] {
+	for _, m := range members {
 		switch {
 		case m.contacted && !m.contactTS.IsZero(), !m.contacted && m.cell == "control":
 			ms = append(ms, m)
