@@ -353,11 +353,21 @@ func (e *Encoder) Transform(f *Frame) (*model.Matrix, error) {
 	return e.transform(f, nil)
 }
 
-func (e *Encoder) transform(f *Frame, oof map[int][]float64) (*model.Matrix, error) {
-	var missing []string
+// sourceColumns finds the frame's column for each of the encoder's features (names compared
+// case-insensitively, the first match kept, as Frame.Col); a feature the frame lacks is a
+// MissingColumnsError naming every one.
+func (e *Encoder) sourceColumns(f *Frame) ([]*Column, error) {
+	byName := make(map[string]*Column, len(f.Cols))
+	for _, c := range f.Cols {
+		k := strings.ToLower(c.Name)
+		if _, ok := byName[k]; !ok {
+			byName[k] = c
+		}
+	}
 	cols := make([]*Column, len(e.Features))
+	var missing []string
 	for i, ft := range e.Features {
-		cols[i] = f.Col(ft.Column)
+		cols[i] = byName[strings.ToLower(ft.Column)]
 		if cols[i] == nil {
 			missing = append(missing, ft.Column)
 		}
@@ -368,6 +378,14 @@ func (e *Encoder) transform(f *Frame, oof map[int][]float64) (*model.Matrix, err
 			src = "the table (id " + f.IDName + ")"
 		}
 		return nil, &MissingColumnsError{Source: src, Missing: missing}
+	}
+	return cols, nil
+}
+
+func (e *Encoder) transform(f *Frame, oof map[int][]float64) (*model.Matrix, error) {
+	cols, err := e.sourceColumns(f)
+	if err != nil {
+		return nil, err
 	}
 	width := len(e.Names)
 	X := model.NewMatrix(f.Rows, width, append([]string(nil), e.Names...))

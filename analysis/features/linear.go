@@ -2,7 +2,6 @@ package features
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 )
 
@@ -92,27 +91,9 @@ func (e *Encoder) Linear(f *Frame, intercept float64, coef []float64, cache *Lin
 	if len(coef) != len(e.Names) {
 		return fmt.Errorf("features: %d coefficients for %d encoded columns", len(coef), len(e.Names))
 	}
-	byName := make(map[string]*Column, len(f.Cols))
-	for _, c := range f.Cols {
-		k := strings.ToLower(c.Name)
-		if _, ok := byName[k]; !ok {
-			byName[k] = c
-		}
-	}
-	cols := make([]*Column, len(e.Features))
-	var missing []string
-	for i, ft := range e.Features {
-		cols[i] = byName[strings.ToLower(ft.Column)]
-		if cols[i] == nil {
-			missing = append(missing, ft.Column)
-		}
-	}
-	if len(missing) > 0 {
-		src := "the scoring table"
-		if f.IDName != "" {
-			src = "the table (id " + f.IDName + ")"
-		}
-		return &MissingColumnsError{Source: src, Missing: missing}
+	cols, err := e.sourceColumns(f)
+	if err != nil {
+		return err
 	}
 	z = z[:hi-lo]
 	for i := range z {

@@ -80,13 +80,11 @@ type blendJSON struct {
 
 func (m *blendModel) MarshalJSON() ([]byte, error) {
 	b := blendJSON{Cals: m.cals, Weights: m.weights}
-	for _, c := range m.parts {
-		raw, err := Marshal(c)
-		if err != nil {
-			return nil, err
-		}
-		b.Parts = append(b.Parts, raw)
+	parts, err := marshalParts(m.parts)
+	if err != nil {
+		return nil, err
 	}
+	b.Parts = parts
 	return json.Marshal(b)
 }
 
@@ -98,14 +96,37 @@ func (m *blendModel) UnmarshalJSON(data []byte) error {
 	if len(b.Parts) == 0 || len(b.Cals) != len(b.Parts) || len(b.Weights) != len(b.Parts) {
 		return fmt.Errorf("blend of %d parts, %d calibrators, %d weights", len(b.Parts), len(b.Cals), len(b.Weights))
 	}
-	m.parts = m.parts[:0]
-	for _, raw := range b.Parts {
-		c, err := Unmarshal(raw)
-		if err != nil {
-			return err
-		}
-		m.parts = append(m.parts, c)
+	parts, err := unmarshalParts(b.Parts)
+	if err != nil {
+		return err
 	}
+	m.parts = parts
 	m.cals, m.weights = b.Cals, b.Weights
 	return nil
+}
+
+// marshalParts writes each part of a composite model (blend, uplift) with its kind.
+func marshalParts(parts []Classifier) ([]json.RawMessage, error) {
+	out := make([]json.RawMessage, 0, len(parts))
+	for _, c := range parts {
+		raw, err := Marshal(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, raw)
+	}
+	return out, nil
+}
+
+// unmarshalParts reads the parts marshalParts wrote.
+func unmarshalParts(raws []json.RawMessage) ([]Classifier, error) {
+	out := make([]Classifier, 0, len(raws))
+	for _, raw := range raws {
+		c, err := Unmarshal(raw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }

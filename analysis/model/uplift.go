@@ -90,13 +90,11 @@ type upliftJSON struct {
 
 func (m *upliftModel) MarshalJSON() ([]byte, error) {
 	b := upliftJSON{Method: m.method}
-	for _, c := range m.parts {
-		raw, err := Marshal(c)
-		if err != nil {
-			return nil, err
-		}
-		b.Parts = append(b.Parts, raw)
+	parts, err := marshalParts(m.parts)
+	if err != nil {
+		return nil, err
 	}
+	b.Parts = parts
 	return json.Marshal(b)
 }
 
@@ -105,13 +103,9 @@ func (m *upliftModel) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &b); err != nil {
 		return err
 	}
-	var parts []Classifier
-	for _, raw := range b.Parts {
-		c, err := Unmarshal(raw)
-		if err != nil {
-			return err
-		}
-		parts = append(parts, c)
+	parts, err := unmarshalParts(b.Parts)
+	if err != nil {
+		return err
 	}
 	u, err := NewUplift(b.Method, parts...)
 	if err != nil {
