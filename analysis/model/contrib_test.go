@@ -174,3 +174,47 @@ func TestPredictOneEqualsPredict(t *testing.T) {
 		}
 	}
 }
+
+// The packed trees route every row to the leaf the fitted trees route it to (NaN both
+// ways, values on thresholds): tree by tree, the same leaf value.
+func TestPackedTreesRouteAsTrees(t *testing.T) {
+	X, y, _ := crmLike(4000, 3, true)
+	opt := DefaultOptions(GBDT)
+	opt.Rounds, opt.EarlyStopping = 40, 0
+	c, err := Fit(context.Background(), X, y, nil, nil, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.(*gbdtModel)
+	packed := m.compact()
+	// Rows sitting exactly on the thresholds as well as the sample's own.
+	var rows [][]float64
+	for i := 0; i < X.Rows; i++ {
+		rows = append(rows, X.Row(i))
+	}
+	for k := range m.Trees {
+		for _, nd := range m.Trees[k].Nodes {
+			if nd.Feature >= 0 {
+				row := append([]float64(nil), X.Row(k%X.Rows)...)
+				row[nd.Feature] = nd.Threshold
+				rows = append(rows, row)
+			}
+		}
+	}
+	leaves := 0
+	for k := range m.Trees {
+		if len(packed[k]) != len(m.Trees[k].Nodes) {
+			t.Fatalf("tree %d: %d packed nodes, %d nodes", k, len(packed[k]), len(m.Trees[k].Nodes))
+		}
+		for _, row := range rows {
+			want := m.Trees[k].Nodes[m.Trees[k].leaf(row)].Value
+			if got := packed[k].value(row); got != want {
+				t.Fatalf("tree %d: packed leaf value %v, tree's %v", k, got, want)
+			}
+		}
+		leaves += (len(packed[k]) + 1) / 2
+	}
+	if leaves < 2*len(m.Trees) {
+		t.Fatalf("only %d leaves in %d trees: nothing routed", leaves, len(m.Trees))
+	}
+}

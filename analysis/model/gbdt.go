@@ -36,18 +36,26 @@ func (m *gbdtModel) Predict(X *Matrix) []float64 { return m.predictRows(X, nil) 
 func (m *gbdtModel) predictRows(X *Matrix, rows []int) []float64 {
 	checkCols(X, len(m.Gain))
 	out := make([]float64, numRows(X, rows))
+	trees := m.compact()
 	parallelRows(len(out), workersOr(m.workers), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			row := X.Row(rowAt(rows, i))
-			z := m.Base
-			for k := range m.Trees {
-				z += m.Trees[k].Nodes[m.Trees[k].leaf(row)].Value
+		var block [predictBlockRows][]float64
+		var z [predictBlockRows]float64
+		for b := lo; b < hi; b += predictBlockRows {
+			n := min(predictBlockRows, hi-b)
+			for r := 0; r < n; r++ {
+				block[r] = X.Row(rowAt(rows, b+r))
 			}
-			out[i] = sigmoid(z)
+			predictBlock(trees, m.Base, block[:n], z[:n])
+			for r := 0; r < n; r++ {
+				out[b+r] = sigmoid(z[r])
+			}
 		}
 	})
 	return out
 }
+
+// predictBlockRows is how many rows Predict routes through one tree before the next.
+const predictBlockRows = 64
 
 // predictBinned is predictRows for rows of the layout the trees were grown on, routed by
 // their bins (the same leaves as the thresholds give, reading a byte per split instead

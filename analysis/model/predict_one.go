@@ -40,55 +40,86 @@ func checkLen(got, want int) {
 	}
 }
 
-// compactNode is a tree node packed for one-row prediction (24 bytes instead of node's 64,
-// so that a gbdt's trees stay in cache): a leaf has feature −1 and its value in threshold.
+// compactNode is a tree node packed for prediction in 16 bytes (node has 64), so that a
+// gbdt's trees stay in cache. A split's children are next to each other, at left and
+// left+1; a leaf has left 0 (the root is nobody's child) and its value in threshold. The
+// feature's top bit says where NaN goes (set: left).
 type compactNode struct {
-	threshold   float64
-	feature     int32
-	left, right int32
-	missingLeft bool
+	threshold float64
+	feature   uint32
+	left      int32
 }
+
+const missingLeftBit = 1 << 31
 
 type compactTree []compactNode
 
 // value is the leaf value row reaches: tree.leaf's routing, node for node.
 func (t compactTree) value(row []float64) float64 {
-	k := 0
-	for {
-		nd := &t[k]
-		if nd.feature < 0 {
-			return nd.threshold
-		}
-		v := row[nd.feature]
-		var left bool
+	nd := &t[0]
+	for nd.left != 0 {
+		v := row[nd.feature&^missingLeftBit]
+		k := nd.left
 		if v != v { // NaN
-			left = nd.missingLeft
-		} else {
-			left = v < nd.threshold
+			if nd.feature&missingLeftBit == 0 {
+				k++
+			}
+		} else if !(v < nd.threshold) {
+			k++
 		}
-		if left {
-			k = int(nd.left)
-		} else {
-			k = int(nd.right)
-		}
+		nd = &t[k]
 	}
+	return nd.threshold
 }
 
-// compact is the model's trees packed for PredictOne, built once.
+// packTree lays t's nodes out as a compactTree, breadth first, each split's children side
+// by side.
+func packTree(t *tree) compactTree {
+	out := make(compactTree, 1, len(t.Nodes))
+	queue := []int32{0} // nodes to place (index in t)…
+	at := []int32{0}    // …and where they go (index in out)
+	for len(queue) > 0 {
+		old, pos := queue[0], at[0]
+		queue, at = queue[1:], at[1:]
+		nd := &t.Nodes[old]
+		if nd.Feature < 0 {
+			out[pos] = compactNode{threshold: nd.Value}
+			continue
+		}
+		f := uint32(nd.Feature)
+		if nd.MissingLeft {
+			f |= missingLeftBit
+		}
+		l := int32(len(out))
+		out = append(out, compactNode{}, compactNode{})
+		out[pos] = compactNode{threshold: nd.Threshold, feature: f, left: l}
+		queue = append(queue, nd.Left, nd.Right)
+		at = append(at, l, l+1)
+	}
+	return out
+}
+
+// compact is the model's trees packed for prediction, built once.
 func (m *gbdtModel) compact() []compactTree {
 	m.compactOnce.Do(func() {
 		m.packed = make([]compactTree, len(m.Trees))
 		for k := range m.Trees {
-			t := make(compactTree, len(m.Trees[k].Nodes))
-			for i, nd := range m.Trees[k].Nodes {
-				if nd.Feature < 0 {
-					t[i] = compactNode{threshold: nd.Value, feature: -1}
-					continue
-				}
-				t[i] = compactNode{threshold: nd.Threshold, feature: int32(nd.Feature), left: nd.Left, right: nd.Right, missingLeft: nd.MissingLeft}
-			}
-			m.packed[k] = t
+			m.packed[k] = packTree(&m.Trees[k])
 		}
 	})
 	return m.packed
+}
+
+// predictBlock is the rows' log-odds Base + Σ_t f_t(x) into z, tree by tree over the
+// block (each tree stays in cache while it routes every row of the block; each row's sum
+// is taken in tree order, as PredictOne takes it).
+func predictBlock(trees []compactTree, base float64, rows [][]float64, z []float64) {
+	for r := range rows {
+		z[r] = base
+	}
+	for _, t := range trees {
+		for r, row := range rows {
+			z[r] += t.value(row)
+		}
+	}
 }
