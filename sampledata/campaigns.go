@@ -42,7 +42,7 @@ const (
 	bauPerPeriod   = 12
 	bauCap         = 3    // outbound offer contacts per customer per half year
 	controlShare   = 0.10 // selected but held out
-	holdoutShare   = 0.05 // global hold-out per period
+	HoldoutShare   = 0.05 // global hold-out per period (history and next-period)
 	freqShareBase  = 0.08 // share of the base in the frequency test per period
 	freqShareTop   = 0.30 // share of the top segment in it
 	freqMaxK       = 8

@@ -246,7 +246,7 @@ func (g *customerGen) generate(id int64, out *chunk) {
 		if join >= pe {
 			continue
 		}
-		if r.Float64() < holdoutShare {
+		if r.Float64() < HoldoutShare {
 			holdout[per] = true
 			members = append(members, memberRow{campaign: int32(g.camps.all[g.camps.holdout[per]].ID), cust: id, cell: CellHoldout})
 		} else {

@@ -128,6 +128,16 @@ type NextSummary struct {
 	OptOuts      int
 	Events       int
 	Customers    int
+	Holdout      int // customers in the period's global hold-out
+	HoldoutID    int // its campaign (selection 'control', no product)
+	Withheld     int // members of the period's campaigns withheld because they are in it
+}
+
+// withheldMember is a contacted member of a period's campaign who falls in the period's
+// global hold-out: the member row becomes cell 'holdout', not contacted.
+type withheldMember struct {
+	campaign int
+	customer int64
 }
 
 // ErrNoHistory is returned by NextPeriod when the workspace has no sample history to extend.
@@ -308,8 +318,19 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 	}
 	sum.Organic = len(organic)
 
-	// Campaign contacts, as Respond plans them.
+	// The period's global hold-out: a random HoldoutShare of the base, drawn afresh each period,
+	// gets no offer in the period (no campaign contact, no inbound offer).
+	holdout := map[int64]bool{}
+	for _, id := range ids {
+		if rand.New(rand.NewPCG(pseed^0x401d, uint64(id))).Float64() < HoldoutShare {
+			holdout[id] = true
+		}
+	}
+	sum.Holdout = len(holdout)
+
+	// Campaign contacts, as Respond plans them; members in the hold-out are withheld.
 	var plans []PlannedContact
+	var withheld []withheldMember
 	members := map[int64]bool{}
 	campIdx := map[int]int{}
 	for i, c := range camps {
@@ -318,6 +339,15 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 		if err != nil {
 			return sum, err
 		}
+		kept := ms[:0]
+		for _, id := range ms {
+			if holdout[id] {
+				withheld = append(withheld, withheldMember{c.id, id})
+			} else {
+				kept = append(kept, id)
+			}
+		}
+		ms = kept
 		all, err := allMembers(ctx, ws, c.id)
 		if err != nil {
 			return sum, err
@@ -387,7 +417,7 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 				}
 				events = append(events, ev)
 			}
-			if k := best[id]; k > 0 && !members[id] && r.Float64() < 1.0/3 {
+			if k := best[id]; k > 0 && !members[id] && r.Float64() < 1.0/3 && !holdout[id] {
 				row.i = len(plans)
 				plans = append(plans, PlannedContact{CustomerID: id, ProductID: k, Channel: ch, TS: ts})
 			}
@@ -530,8 +560,10 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 		"events":    tableDDL["events"],
 		"truth":     `(customer_id BIGINT, product_id INTEGER, p_true DOUBLE, p_organic DOUBLE)`,
 		"uplift":    `(campaign_id INTEGER, customer_id BIGINT, product_id INTEGER, contact_ts TIMESTAMP, p_treated DOUBLE, p_control DOUBLE)`,
+		"holdout":   tableDDL["campaign_members"],
+		"withheld":  `(campaign_id INTEGER, customer_id BIGINT)`,
 	}
-	names := []string{"contacts", "optouts", "holdings", "churn", "customers", "truth", "uplift", "events"}
+	names := []string{"contacts", "optouts", "holdings", "churn", "customers", "truth", "uplift", "events", "holdout", "withheld"}
 	drop := func() {
 		for _, n := range names {
 			_, _ = ws.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage(n))
@@ -666,6 +698,36 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 		return sum, fmt.Errorf("sampledata: next period: %w", err)
 	}
 	periodNote := fmt.Sprintf("%s … %s, drift %s", sum.Start.Format(time.DateOnly), sum.End.Format(time.DateOnly), opt.Drift)
+	var maxCamp sql.NullInt64
+	if err := ws.QueryRowContext(ctx, `SELECT max(campaign_id) FROM campaigns`).Scan(&maxCamp); err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	sum.HoldoutID = int(maxCamp.Int64) + 1
+	sum.Withheld = len(withheld)
+	err = ws.Append(ctx, "acrm_stage_next_holdout", func(add workspace.AppendFunc) error {
+		for _, id := range ids {
+			if holdout[id] {
+				if err := add(int32(sum.HoldoutID), id, CellHoldout, false); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
+	err = ws.Append(ctx, "acrm_stage_next_withheld", func(add workspace.AppendFunc) error {
+		for _, w := range withheld {
+			if err := add(int32(w.campaign), w.customer); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("sampledata: next period: %w", err)
+	}
 	err = ws.Tx(ctx, func(tx *sql.Tx) error {
 		stmts := []string{
 			`INSERT INTO contacts (contact_id, customer_id, ts, channel, direction, campaign_id, product_id, outcome, revenue, reason)
@@ -683,6 +745,14 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 			`CREATE TABLE IF NOT EXISTS sample_truth_uplift (campaign_id INTEGER, customer_id BIGINT, product_id INTEGER,
 				contact_ts TIMESTAMP, p_treated DOUBLE, p_control DOUBLE)`,
 			`INSERT INTO sample_truth_uplift SELECT * FROM ` + stage("uplift"),
+			`INSERT INTO campaign_members SELECT * FROM ` + stage("holdout"),
+			`UPDATE campaign_members SET cell = '` + CellHoldout + `', contacted = false FROM ` + stage("withheld") + ` w
+				WHERE campaign_members.campaign_id = w.campaign_id AND campaign_members.customer_id = w.customer_id AND campaign_members.contacted`,
+		}
+		hname := fmt.Sprintf("P%d %s global hold-out", sum.Period, sum.Start.Format("2006-01"))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (campaign_id, name, product_id, channel, start_date, end_date, cost_per_contact, selection, period)
+			VALUES (?, ?, NULL, NULL, ?::DATE, ?::DATE, 0, ?, ?)`, sum.HoldoutID, hname, sum.Start, sum.End, SelControl, sum.Period); err != nil {
+			return err
 		}
 		for _, q := range stmts {
 			if _, err := tx.ExecContext(ctx, q); err != nil {

@@ -35,9 +35,28 @@ func TestNextPeriod(t *testing.T) {
 	if sum.Period != 5 || !sum.Start.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) || !sum.End.Equal(time.Date(2027, 4, 30, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("period %d %v … %v", sum.Period, sum.Start, sum.End)
 	}
-	if len(sum.Campaigns) != 1 || sum.Campaigns[0].Contacts != contacted ||
-		queryFloat(t, ws, `SELECT count(*) FROM contacts WHERE campaign_id = 9001`) != float64(contacted) {
-		t.Fatalf("campaign 9001: %+v, %d contacted members", sum.Campaigns, contacted)
+	if len(sum.Campaigns) != 1 || sum.Campaigns[0].Contacts != contacted-sum.Withheld || sum.Withheld == 0 ||
+		queryFloat(t, ws, `SELECT count(*) FROM contacts WHERE campaign_id = 9001`) != float64(contacted-sum.Withheld) {
+		t.Fatalf("campaign 9001: %+v, %d contacted members, %d withheld", sum.Campaigns, contacted, sum.Withheld)
+	}
+	contacted -= sum.Withheld
+	// The period's global hold-out: about 5 % of the base in a control campaign of the period;
+	// none of them gets an offer in the period, the campaign's members among them are withheld.
+	if lo, hi := 3000*HoldoutShare*0.7, 3000*HoldoutShare*1.3; float64(sum.Holdout) < lo || float64(sum.Holdout) > hi {
+		t.Errorf("hold-out of %d customers, want about %.0f", sum.Holdout, 3000*HoldoutShare)
+	}
+	if n := queryFloat(t, ws, `SELECT count(*) FROM campaigns c JOIN campaign_members m USING (campaign_id)
+		WHERE c.campaign_id = ? AND c.selection = 'control' AND c.product_id IS NULL AND c.period = 5
+		AND c.start_date = DATE '2026-11-01' AND c.end_date = DATE '2027-04-30' AND m.cell = 'holdout' AND NOT m.contacted`, sum.HoldoutID); n != float64(sum.Holdout) {
+		t.Errorf("hold-out campaign %d has %v members, want %d", sum.HoldoutID, n, sum.Holdout)
+	}
+	if n := queryFloat(t, ws, `SELECT count(*) FROM contacts c JOIN campaign_members m ON m.customer_id = c.customer_id AND m.campaign_id = ?
+		WHERE c.ts >= TIMESTAMP '2026-11-01' AND c.product_id IS NOT NULL`, sum.HoldoutID); n != 0 {
+		t.Errorf("%v offers to the global hold-out", n)
+	}
+	if n := queryFloat(t, ws, `SELECT count(*) FROM campaign_members m JOIN campaign_members h ON h.customer_id = m.customer_id AND h.campaign_id = ?
+		WHERE m.campaign_id = 9001 AND m.cell = 'holdout' AND NOT m.contacted`, sum.HoldoutID); n != float64(sum.Withheld) {
+		t.Errorf("%v withheld members of campaign 9001 in the hold-out, NextPeriod says %d", n, sum.Withheld)
 	}
 	// The snapshot moved to the end of the period; the period's contacts lie inside it.
 	lo := queryFloat(t, ws, `SELECT epoch(min(ts)) FROM contacts WHERE contact_id > (SELECT max(contact_id) FROM contacts) - ?`, sum.Inbound+contacted)

@@ -125,7 +125,7 @@ func TestLoopRetrainedChallenger(t *testing.T) {
 	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
 	drifts := []string{sampledata.DriftNone, sampledata.DriftNone, sampledata.DriftAppealChange, sampledata.DriftNone}
 	for i, drift := range drifts {
-		id := 9401 + i
+		id := 9401 + 10*i // next-period registers each period's global hold-out after the latest campaign id
 		if err := sampletest.RegisterCampaign(ctx, ws, id, testProduct, "phone", start, 21, 1, 0, 4); err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func TestLoopRetrainedChallenger(t *testing.T) {
 		}
 		version := ""
 		if i > 0 { // the first period's campaign is the first calibration
-			version = predictFromModel(t, ctx, ws, id, id-1, name)
+			version = predictFromModel(t, ctx, ws, id, id-10, name)
 		}
 		sum, err := sampledata.NextPeriod(ctx, ws, sampledata.NextOptions{Seed: uint64(30 + i), Drift: drift, Product: testProduct})
 		if err != nil {

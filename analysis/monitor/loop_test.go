@@ -30,7 +30,7 @@ func TestLoopThreePeriods(t *testing.T) {
 		version string
 	}{{sampledata.DriftNone, "truth@p5"}, {sampledata.DriftAppealChange, "truth@p5"}, {sampledata.DriftNone, "truth@p7"}}
 	for i, p := range periods {
-		id := 9301 + i
+		id := 9301 + 10*i // next-period registers each period's global hold-out after the latest campaign id
 		if err := sampletest.RegisterCampaign(ctx, ws, id, testProduct, "phone", start, 21, 1, 0, 4); err != nil {
 			t.Fatal(err)
 		}

@@ -52,28 +52,28 @@ func TestUpliftProfileOnTheLoop(t *testing.T) {
 		t.Fatal("uplift profile not in the registry")
 	}
 	// The next period's campaign, ranked by the profile as of its start.
-	if err := sampletest.RegisterCampaign(ctx, ws, 9202, 16, "phone", sum.End.AddDate(0, 0, 2), 21, 1, 0, 3); err != nil {
+	if err := sampletest.RegisterCampaign(ctx, ws, 9211, 16, "phone", sum.End.AddDate(0, 0, 2), 21, 1, 0, 3); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := sampledata.NextPeriod(ctx, ws, sampledata.NextOptions{Seed: 5}); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(ctx, ws, Options{CampaignID: 9202, NoDrift: true}, nil)
+	rep, err := Run(ctx, ws, Options{CampaignID: 9211, NoDrift: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := rep.Campaigns[0]
-	qs, err := CampaignQini(ctx, ws, 9202, []string{"P16-uplift"}, 0)
+	qs, err := CampaignQini(ctx, ws, 9211, []string{"P16-uplift"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := qs[0]
-	t.Logf("campaign 9202: treated %d/%d, control %d/%d; %s Qini %.4f over %d members",
+	t.Logf("campaign 9211: treated %d/%d, control %d/%d; %s Qini %.4f over %d members",
 		c.Treated.Converted, c.Treated.Members, c.Control.Converted, c.Control.Members, q.Model, q.Qini, q.Members)
 	if q.Model != "P16-uplift@v1" || q.Members != c.Treated.Members+c.Control.Members || math.IsNaN(q.Qini) || len(q.Curve) < 10 {
 		t.Errorf("Qini of the profile: %+v", q)
 	}
-	if _, err := CampaignQini(ctx, ws, 9202, []string{"P99-nothing"}, 0); err == nil {
+	if _, err := CampaignQini(ctx, ws, 9211, []string{"P99-nothing"}, 0); err == nil {
 		t.Error("an unknown model: no error")
 	}
 }

@@ -63,6 +63,11 @@ func TestEstimatedUpliftCoversTrueUplift(t *testing.T) {
 		if !(u.Control > 0 && u.Uplift < u.Treated) {
 			t.Errorf("campaign %d: truth %+v", c.ID, u)
 		}
+		// The period's global hold-out (next-period draws one): eligible customers never offered
+		// anything in the period, against which the campaign's uplift is measured too.
+		if c.Holdout.Members < 100 || c.UpliftHoldout.Lo > c.UpliftHoldout.Est || c.UpliftHoldout.Est != c.Treated.Rate.Est-c.Holdout.Rate.Est {
+			t.Errorf("campaign %d: global hold-out %+v, uplift against it %+v", c.ID, c.Holdout, c.UpliftHoldout)
+		}
 		controlConverted += c.Control.Converted
 	}
 	if len(sum.Uplift) != len(camps) || controlConverted == 0 {

@@ -67,7 +67,8 @@ func newSampleNextPeriodCmd() *cobra.Command {
 		Long: `Move the sample forward by one half year, starting the day after the snapshot (the latest
 contact): the campaigns registered for the period (acrm select, acrm plan: the workspace's scored
 offers and rules) are answered by the market simulator, inbound contacts carry the customer's best
-offer from the last acrm score --all, customers buy on their own (organic purchases, so control
+offer from the last acrm score --all, a global hold-out (5 % of the base, drawn afresh each period)
+gets no offer at all, customers buy on their own (organic purchases, so control
 cells convert too), accepted offers and organic purchases open holdings, and holdings churn.
 The truth is updated: sample_truth gets p_organic, sample_truth_uplift the true effect of each
 contacted member's offer, sample_truth_meta the period, the drift and each campaign's true uplift.
@@ -122,6 +123,8 @@ func printNextPeriod(w io.Writer, sum sampledata.NextSummary, took time.Duration
 			c.CampaignID, c.Product, c.Channel, thousands(int64(c.Contacts)), thousands(int64(c.Accepted)),
 			100*float64(c.Accepted)/float64(c.Contacts), thousands(int64(c.OptOuts)), c.Revenue, 100*u.Uplift)
 	}
+	fmt.Fprintf(w, "  global hold-out %s customers (campaign %d, no offer in the period; %s campaign members withheld)\n",
+		thousands(int64(sum.Holdout)), sum.HoldoutID, thousands(int64(sum.Withheld)))
 	fmt.Fprintf(w, "  inbound contacts %s (%s with the best offer, %s accepted), organic purchases %s\n",
 		thousands(int64(sum.Inbound)), thousands(int64(sum.InboundOffer)), thousands(int64(sum.InboundAcc)), thousands(int64(sum.Organic)))
 	fmt.Fprintf(w, "  holdings opened %s, ended (churn) %s, opt-outs %s\n", thousands(int64(sum.NewHoldings)),
