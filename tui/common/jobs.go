@@ -50,7 +50,8 @@ type JobID uint64
 
 // JobFunc is the work of a job returning a T. It must honour ctx (return soon after
 // cancellation) and may call report as often as it likes: progress is lossy, only the
-// latest value is kept.
+// latest value is kept. A cancelled job's Done is sent at once, without waiting for the
+// work to return: the work ends in the background and its result is dropped.
 type JobFunc[T any] func(ctx context.Context, report func(Progress)) (T, error)
 
 // JobMsg is a message of the job plumbing (JobProgressMsg or a Done[T]): the root hands it
@@ -192,19 +193,36 @@ func Start[T any](j *Jobs, owner, label string, fn JobFunc[T]) (JobID, tea.Cmd) 
 			}
 		}
 	}
-	run := func() (msg tea.Msg) {
+	run := func() tea.Msg {
 		start := time.Now()
 		defer close(job.done)
 		defer cancel()
-		defer func() {
-			if r := recover(); r != nil {
-				msg = Done[T]{Owner: owner, ID: job.ID, Label: label,
-					Err: fmt.Errorf("%s: internal error: %v", label, r), Elapsed: time.Since(start)}
-			}
+		result := make(chan Done[T], 1)
+		go func() {
+			defer func() {
+				if r := recover(); r != nil {
+					result <- Done[T]{Owner: owner, ID: job.ID, Label: label,
+						Err: fmt.Errorf("%s: internal error: %v", label, r), Elapsed: time.Since(start)}
+				}
+			}()
+			v, err := fn(ctx, report)
+			result <- Done[T]{Owner: owner, ID: job.ID, Label: label, Value: v, Err: err, Elapsed: time.Since(start)}
 		}()
-		v, err := fn(ctx, report)
-		done := Done[T]{Owner: owner, ID: job.ID, Label: label, Value: v, Err: err, Elapsed: time.Since(start)}
-		if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled)) {
+		var done Done[T]
+		select {
+		case done = <-result:
+		case <-ctx.Done():
+			// Cancelled: the owner hears it at once. The work got the cancellation too
+			// (DuckDB's interrupt reaches the running query at once) and ends in the
+			// background; a big hash aggregate can take seconds to notice, and the user
+			// must not wait for that. Its result, if any, is dropped.
+			select {
+			case done = <-result: // it finished anyway: a panic or an error stays one
+			default:
+				done = Done[T]{Owner: owner, ID: job.ID, Label: label, Err: ctx.Err(), Elapsed: time.Since(start)}
+			}
+		}
+		if ctx.Err() != nil && (done.Err == nil || errors.Is(done.Err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled)) {
 			var zero T
 			done.Cancelled, done.Err, done.Value = true, nil, zero
 		}

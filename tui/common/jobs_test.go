@@ -115,6 +115,46 @@ func TestCancelIsAStatusNotAnError(t *testing.T) {
 	}
 }
 
+// TestCancelDoesNotWaitForTheWork: esc takes effect at once even when the work is slow to
+// notice the cancellation (DuckDB inside a big hash aggregate): Done says Cancelled before
+// the work returns, and the work's late result is dropped.
+func TestCancelDoesNotWaitForTheWork(t *testing.T) {
+	j := NewJobs(nil)
+	started, release, returned := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	defer close(release)
+	id, cmd := Start(j, "data", "profiling contacts", func(ctx context.Context, _ func(Progress)) (int, error) {
+		defer close(returned)
+		close(started)
+		<-release // deaf to ctx until the test ends
+		return 42, nil
+	})
+	res := make(chan []tea.Msg)
+	go func() { res <- runAll(cmd, time.Minute) }()
+	<-started
+	if !j.Cancel(id) {
+		t.Fatal("cancel: job not found")
+	}
+	var done *Done[int]
+	select {
+	case msgs := <-res:
+		for _, m := range msgs {
+			if d, ok := m.(Done[int]); ok {
+				done = &d
+			}
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the cancelled job's result waited for the work to return")
+	}
+	if done == nil || !done.Cancelled || done.Err != nil || done.Value != 0 {
+		t.Fatalf("want Cancelled without error or value, got %+v", done)
+	}
+	select {
+	case <-returned:
+		t.Fatal("the work returned although it was still blocked")
+	default:
+	}
+}
+
 func TestPanicBecomesError(t *testing.T) {
 	j := NewJobs(nil)
 	_, cmd := Start(j, "x", "boom", func(ctx context.Context, _ func(Progress)) (int, error) {
