@@ -197,6 +197,59 @@ var ErrNoScoring = errors.New("no total-model scoring yet (run acrm score --all)
 // LoadScoring reads the current complete scoring from the workspace, with the products'
 // economics under the given rules.
 func LoadScoring(ctx context.Context, ws *workspace.Workspace, rules *Rules) (*Scoring, error) {
+	s, err := loadRun(ctx, ws, rules)
+	if err != nil {
+		return nil, err
+	}
+	db := ws
+	rows, err := db.QueryContext(ctx, `SELECT customer_id, expected_value, value_segment FROM acrm_nbo_customers ORDER BY customer_id`)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: read scored customers: %w", err)
+	}
+	s.index = map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var ev float64
+		var seg string
+		if err := rows.Scan(&id, &ev, &seg); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		s.index[id] = len(s.IDs)
+		s.IDs = append(s.IDs, id)
+		s.EV = append(s.EV, ev)
+		s.Segment = append(s.Segment, seg)
+	}
+	rows.Close()
+	K := s.K()
+	s.Score = make([]float32, len(s.IDs)*K)
+	nan := float32(math.NaN())
+	for i := range s.Score {
+		s.Score[i] = nan
+	}
+	rows, err = db.QueryContext(ctx, `SELECT customer_id, product_id, score FROM acrm_nbo_scores`)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: read scores: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var pid int
+		var sc float64
+		if err := rows.Scan(&id, &pid, &sc); err != nil {
+			return nil, err
+		}
+		i, k := s.Row(id), s.Products.Index(pid)
+		if i >= 0 && k >= 0 {
+			s.Score[i*K+k] = float32(sc)
+		}
+	}
+	return s, rows.Err()
+}
+
+// loadRun reads the latest complete scoring's run row, models and calibration, with the
+// products' economics under rules (LoadScoring without the customers).
+func loadRun(ctx context.Context, ws *workspace.Workspace, rules *Rules) (*Scoring, error) {
 	db := ws
 	s := &Scoring{Cal: map[int]map[string]Calib{}}
 	var models string
@@ -245,49 +298,7 @@ func LoadScoring(ctx context.Context, ws *workspace.Workspace, rules *Rules) (*S
 		}
 	}
 	s.prepare()
-	rows, err = db.QueryContext(ctx, `SELECT customer_id, expected_value, value_segment FROM acrm_nbo_customers ORDER BY customer_id`)
-	if err != nil {
-		return nil, fmt.Errorf("nbo: read scored customers: %w", err)
-	}
-	s.index = map[int64]int{}
-	for rows.Next() {
-		var id int64
-		var ev float64
-		var seg string
-		if err := rows.Scan(&id, &ev, &seg); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		s.index[id] = len(s.IDs)
-		s.IDs = append(s.IDs, id)
-		s.EV = append(s.EV, ev)
-		s.Segment = append(s.Segment, seg)
-	}
-	rows.Close()
-	K := s.K()
-	s.Score = make([]float32, len(s.IDs)*K)
-	nan := float32(math.NaN())
-	for i := range s.Score {
-		s.Score[i] = nan
-	}
-	rows, err = db.QueryContext(ctx, `SELECT customer_id, product_id, score FROM acrm_nbo_scores`)
-	if err != nil {
-		return nil, fmt.Errorf("nbo: read scores: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var pid int
-		var sc float64
-		if err := rows.Scan(&id, &pid, &sc); err != nil {
-			return nil, err
-		}
-		i, k := s.Row(id), prods.Index(pid)
-		if i >= 0 && k >= 0 {
-			s.Score[i*K+k] = float32(sc)
-		}
-	}
-	return s, rows.Err()
+	return s, nil
 }
 
 // segmentsByEV assigns top (first ⌈n/10⌉ by EV desc, ties by id), middle (up to ⌈n/2⌉) and low.

@@ -54,6 +54,24 @@ type Dialect struct {
 	Types func(duck string) string
 	// FileNote is the first comment line of an emitted file: how to run it.
 	FileNote string
+
+	// For the batch job of score --all:
+	// Float32 rounds a 64-bit float to the nearest 32-bit float; Int casts to a 32-bit integer.
+	Float32, Int func(x string) string
+	// Date writes a date literal; ToTimestamp casts a DATE to a timestamp (midnight UTC).
+	Date        func(t time.Time) string
+	ToTimestamp func(x string) string
+	// TableEngine ends CREATE TABLE (the storage of the job's own tables).
+	TableEngine string
+	// LeftJoin is the keyword of a left join whose unmatched rows get NULL (or 0) columns.
+	LeftJoin string
+	// Join2 joins two subqueries by key (inner join, every match).
+	Join2 func(left, right, key string) string
+	// Rename renames a table.
+	Rename func(from, to string) string
+	// Rank is the SELECT of the ranked offers from the job's candidates, keeping keep per
+	// customer.
+	Rank func(keep int) string
 }
 
 func same(x string) string { return x }
@@ -126,6 +144,14 @@ var dialects = map[string]*Dialect{
 		Join:            standardJoin,
 		Types:           typeMap(0),
 		FileNote:        "duckdb WORKSPACE.duckdb < FILE.sql",
+		Float32:         func(x string) string { return "CAST(" + x + " AS FLOAT)" },
+		Date:            func(t time.Time) string { return "DATE '" + t.UTC().Format("2006-01-02") + "'" },
+		ToTimestamp:     func(x string) string { return "CAST(" + x + " AS TIMESTAMP)" },
+		Int:             func(x string) string { return "CAST(" + x + " AS INTEGER)" },
+		LeftJoin:        "LEFT JOIN",
+		Join2:           standardJoin2,
+		Rename:          func(a, b string) string { return "ALTER TABLE " + quoteIdent(a) + " RENAME TO " + quoteIdent(b) },
+		Rank:            windowRank,
 	},
 	"postgres": {
 		Name:            "postgres",
@@ -145,6 +171,14 @@ var dialects = map[string]*Dialect{
 		Fence:           " OFFSET 0",
 		Types:           typeMap(1),
 		FileNote:        "psql -v ON_ERROR_STOP=1 -f FILE.sql",
+		Float32:         func(x string) string { return "CAST(" + x + " AS REAL)" },
+		Date:            func(t time.Time) string { return "DATE '" + t.UTC().Format("2006-01-02") + "'" },
+		ToTimestamp:     func(x string) string { return "CAST(" + x + " AS TIMESTAMP)" },
+		Int:             func(x string) string { return "CAST(" + x + " AS INTEGER)" },
+		LeftJoin:        "LEFT JOIN",
+		Join2:           standardJoin2,
+		Rename:          func(a, b string) string { return "ALTER TABLE " + quoteIdent(a) + " RENAME TO " + quoteIdent(b) },
+		Rank:            windowRank,
 	},
 	"clickhouse": {
 		Name:            "clickhouse",
@@ -160,13 +194,28 @@ var dialects = map[string]*Dialect{
 		DayDiff: func(a, b string) string {
 			return "(toRelativeDayNum(" + b + ", 'UTC') - toRelativeDayNum(" + a + ", 'UTC'))"
 		},
-		Nullable: func(x string) string { return "toNullable(" + x + ")" },
-		Epoch:    func(x string) string { return "toFloat64(toUInt32(toDateTime(" + x + ")))" },
-		Join:     clickhouseJoin,
-		Prelude:  []string{"SET max_query_size = 1000000000", "SET max_ast_elements = 100000000", "SET max_expanded_ast_elements = 100000000", "SET max_ast_depth = 100000", "SET distributed_product_mode = 'global'"},
-		Types:    typeMap(2),
-		FileNote: "clickhouse-client --multiquery < FILE.sql",
+		Nullable:    func(x string) string { return "toNullable(" + x + ")" },
+		Epoch:       func(x string) string { return "toFloat64(toUInt32(toDateTime(" + x + ")))" },
+		Join:        clickhouseJoin,
+		Prelude:     []string{"SET max_query_size = 1000000000", "SET max_ast_elements = 100000000", "SET max_expanded_ast_elements = 100000000", "SET max_ast_depth = 100000", "SET distributed_product_mode = 'global'"},
+		Types:       typeMap(2),
+		FileNote:    "clickhouse-client --multiquery < FILE.sql",
+		Float32:     func(x string) string { return "toFloat32(" + x + ")" },
+		Int:         func(x string) string { return "toInt32(" + x + ")" },
+		Date:        func(t time.Time) string { return "toDate('" + t.UTC().Format("2006-01-02") + "')" },
+		ToTimestamp: func(x string) string { return "toDateTime(" + x + ", 'UTC')" },
+		TableEngine: " ENGINE = MergeTree() ORDER BY customer_id",
+		LeftJoin:    "ANY LEFT JOIN",
+		Join2: func(l, r, key string) string {
+			return "SELECT * FROM (" + l + ")\nALL INNER JOIN (" + r + ") USING " + key
+		},
+		Rename: func(a, b string) string { return "RENAME TABLE " + quoteIdent(a) + " TO " + quoteIdent(b) },
+		Rank:   arrayRank,
 	},
+}
+
+func standardJoin2(l, r, key string) string {
+	return "SELECT * FROM (" + l + ") l\nJOIN (" + r + ") r USING (" + key + ")"
 }
 
 // clickhouseJoin nests one join per SELECT (older ClickHouse releases join two tables at a

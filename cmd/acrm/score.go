@@ -12,7 +12,7 @@ import (
 func init() { rootCmd.AddCommand(newScoreCmd()) }
 
 func newScoreCmd() *cobra.Command {
-	var modelRef, table, out string
+	var modelRef, table, out, emitDir, dialect string
 	var all bool
 	cmd := &cobra.Command{
 		Use:   "score",
@@ -23,6 +23,8 @@ func newScoreCmd() *cobra.Command {
   acrm score --model P07-lookalike                  the customers not holding product 7 → acrm_scores
   acrm score --all                                  the whole base with every product's kept model:
                                                     the total model's ranked offers (see score_all.go)
+  acrm score --all --emit-sql DIR --dialect D       the same as a SQL batch job (duckdb, postgres or
+                                                    clickhouse) that a warehouse runs: DIR/README.md
 
 T2 needs the model's id column and every column its encoder reads (missing ones are named);
 a model trained without --id numbers T2's rows 1, 2, … in table order (CSV column "row");
@@ -31,9 +33,18 @@ customer view and a table model scores its own source table; the scores replace 
 rows in acrm_scores in one transaction (and go to -o too when given).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if emitDir != "" && !all {
+				return errors.New("score: --emit-sql DIR writes the total model's batch job: give it with --all")
+			}
+			if cmd.Flags().Changed("dialect") && emitDir == "" {
+				return errors.New("score: --dialect is the SQL of --emit-sql DIR")
+			}
 			if all {
 				if modelRef != "" || table != "" || out != "" {
 					return errors.New("score: --all scores every product with its kept model; it takes no --model, --table or -o")
+				}
+				if emitDir != "" {
+					return runEmitSQL(cmd, emitDir, dialect)
 				}
 				return runScoreAll(cmd)
 			}
@@ -78,6 +89,8 @@ rows in acrm_scores in one transaction (and go to -o too when given).`,
 	cmd.Flags().StringVar(&modelRef, "model", "", "model name (its best version) or name@vN")
 	cmd.Flags().StringVar(&table, "table", "", "table to score (default: the customer base)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "CSV file to write id,score to")
+	cmd.Flags().StringVar(&emitDir, "emit-sql", "", "with --all: write the total model as a SQL batch job into this new directory")
+	cmd.Flags().StringVar(&dialect, "dialect", "duckdb", "SQL of --emit-sql: duckdb|postgres|clickhouse")
 	cmd.Flags().BoolVar(&all, "all", false, "score the whole base with the total model (every product's kept model, business rules, ranked offers)")
 	return cmd
 }

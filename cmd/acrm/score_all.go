@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/acrm-dev/acrm/analysis/nbo"
+	"github.com/acrm-dev/acrm/analysis/sqlgen"
 )
 
 // runScoreAll is acrm score --all: the total model over the whole base.
@@ -26,6 +28,31 @@ func runScoreAll(cmd *cobra.Command) error {
 		return err
 	}
 	writeScoreAll(cmd.OutOrStdout(), res)
+	return nil
+}
+
+// runEmitSQL is acrm score --all --emit-sql DIR --dialect D: the total model as a batch job.
+func runEmitSQL(cmd *cobra.Command, dir, dialect string) error {
+	if _, err := sqlgen.Lookup(dialect); err != nil {
+		return fmt.Errorf("score: --dialect: %w", err)
+	}
+	ctx := cmd.Context()
+	ws, err := openWorkspace(ctx)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	res, err := sqlgen.EmitJob(ctx, ws, dialect, dir)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "wrote %s: score --all as a %s batch job (%d products, scoring run %d's calibration, offers as of %s)\n",
+		res.Dir, res.Dialect, res.Products, res.Job.RunID, res.Job.AsOf.Format("2006-01-02"))
+	for _, f := range res.Files {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+	fmt.Fprintf(w, "  README.md (run the files in this order; reads %s; writes %s)\n", strings.Join(res.Inputs, ", "), sqlgen.OffersTable)
 	return nil
 }
 
