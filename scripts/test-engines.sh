@@ -132,7 +132,7 @@ else
 fi
 
 export ACRM_ENGINES_CUSTOMERS=$CUSTOMERS ACRM_ENGINES_TMP=$tmp
-$GO test -count=1 -timeout 60m -run '^TestEngine' -v ./analysis/sqlgen 2>&1 | tee "$tmp/test.log" | grep -E '^(=== RUN|--- |\s+engines_test|ok|FAIL|PASS)|SKIP|Δ'
+$GO test -count=1 -timeout 60m -run "${ACRM_ENGINES_TESTS:-^TestEngine}" -v ./analysis/sqlgen 2>&1 | tee "$tmp/test.log" | grep -E '^(=== RUN|--- |\s+engines_test|ok|FAIL|PASS)|SKIP|Δ'
 rc=${PIPESTATUS[0]}
 if [ ${#skipped[@]} -gt 0 ]; then
 	echo "################################################################"

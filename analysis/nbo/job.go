@@ -35,7 +35,7 @@ type JobProduct struct {
 // Job is what acrm score --all decides with, for a scoring job that runs elsewhere (the SQL
 // batch job of score --all --emit-sql): the kept model and calibration per product, the
 // economics under the rules in force, the rules, and the moments the contact history is
-// compared with. The calibration to past outcomes is a fit acrm makes when it scores; the job
+// compared with. The calibration to past outcomes is a fit made by score --all; the job
 // carries the coefficients of the latest scoring run, which must have used the models kept now.
 type Job struct {
 	RunID        int64     // the scoring run whose calibration the job carries

@@ -61,8 +61,8 @@ type Dialect struct {
 	// Date writes a date literal; ToTimestamp casts a DATE to a timestamp (midnight UTC).
 	Date        func(t time.Time) string
 	ToTimestamp func(x string) string
-	// TableEngine ends CREATE TABLE (the storage of the job's own tables).
-	TableEngine string
+	// TableEngine ends CREATE TABLE (the storage of the job's own tables, sorted by key).
+	TableEngine func(key string) string
 	// LeftJoin is the keyword of a left join whose unmatched rows get NULL (or 0) columns.
 	LeftJoin string
 	// Join2 joins two subqueries by key (inner join, every match).
@@ -152,6 +152,7 @@ var dialects = map[string]*Dialect{
 		Join2:           standardJoin2,
 		Rename:          func(a, b string) string { return "ALTER TABLE " + quoteIdent(a) + " RENAME TO " + quoteIdent(b) },
 		Rank:            windowRank,
+		TableEngine:     func(string) string { return "" },
 	},
 	"postgres": {
 		Name:            "postgres",
@@ -179,6 +180,7 @@ var dialects = map[string]*Dialect{
 		Join2:           standardJoin2,
 		Rename:          func(a, b string) string { return "ALTER TABLE " + quoteIdent(a) + " RENAME TO " + quoteIdent(b) },
 		Rank:            windowRank,
+		TableEngine:     func(string) string { return "" },
 	},
 	"clickhouse": {
 		Name:            "clickhouse",
@@ -204,7 +206,7 @@ var dialects = map[string]*Dialect{
 		Int:         func(x string) string { return "toInt32(" + x + ")" },
 		Date:        func(t time.Time) string { return "toDate('" + t.UTC().Format("2006-01-02") + "')" },
 		ToTimestamp: func(x string) string { return "toDateTime(" + x + ", 'UTC')" },
-		TableEngine: " ENGINE = MergeTree() ORDER BY customer_id",
+		TableEngine: func(key string) string { return " ENGINE = MergeTree() ORDER BY " + key },
 		LeftJoin:    "ANY LEFT JOIN",
 		Join2: func(l, r, key string) string {
 			return "SELECT * FROM (" + l + ")\nALL INNER JOIN (" + r + ") USING " + key

@@ -119,7 +119,7 @@ func JobScripts(ctx context.Context, ws *workspace.Workspace, d *Dialect) (map[s
 	j, err := nbo.JobSpec(ctx, ws)
 	if err != nil {
 		if errors.Is(err, nbo.ErrNoScoring) || errors.Is(err, nbo.ErrStaleScoring) {
-			return nil, nil, fmt.Errorf("sqlgen: score --all --emit-sql carries the calibration to past outcomes of the latest scoring run (a fit acrm makes, not one SQL statement): %w", err)
+			return nil, nil, fmt.Errorf("sqlgen: score --all --emit-sql carries the calibration to past outcomes of the latest scoring run (a fit made by score --all, not one SQL statement): %w", err)
 		}
 		return nil, nil, err
 	}
@@ -200,12 +200,12 @@ func (g *jobGen) create(name string, cols [][2]string) string {
 	for _, c := range cols {
 		defs = append(defs, g.d.Ident(c[0])+" "+g.d.Types(c[1]))
 	}
-	return "CREATE TABLE " + g.d.Ident(name) + " (" + strings.Join(defs, ", ") + ")" + g.d.TableEngine
+	return "CREATE TABLE " + g.d.Ident(name) + " (" + strings.Join(defs, ", ") + ")" + g.d.TableEngine(cols[0][0])
 }
 
 // createAs is CREATE TABLE name AS q with the engine's table clause.
 func (g *jobGen) createAs(name, q string) string {
-	return "CREATE TABLE " + g.d.Ident(name) + g.d.TableEngine + " AS\n" + q
+	return "CREATE TABLE " + g.d.Ident(name) + g.d.TableEngine("customer_id") + " AS\n" + q
 }
 
 // leftJoin joins sub onto from by keys; a row of from without a match keeps the columns of
@@ -228,12 +228,13 @@ func (g *jobGen) offers(planned bool) []string {
 	var vals []string
 	for _, p := range j.Products {
 		for _, c := range p.Channels {
-			vals = append(vals, "("+strings.Join([]string{g.int(p.ID), d.String(c.Channel), g.int(c.Order), d.Num(c.Intercept), d.Num(c.Slope),
-				d.Num(c.Cost), d.Num(p.Margin), g.int(p.Tier), g.int(c.ChannelCap), d.String(p.ModelID), d.String(p.Reason)}, ", ")+")")
+			vals = append(vals, "SELECT "+strings.Join([]string{g.int(p.ID), d.String(c.Channel), g.int(c.Order), d.Num(c.Intercept), d.Num(c.Slope),
+				d.Num(c.Cost), d.Num(p.Margin), g.int(p.Tier), g.int(c.ChannelCap), d.String(p.ModelID), d.String(p.Reason)}, ", "))
 		}
 	}
 	if len(vals) > 0 {
-		st = append(st, "INSERT INTO "+q(jEcon)+" VALUES\n"+strings.Join(vals, ",\n"))
+		// INSERT … SELECT … UNION ALL (ClickHouse's client reads VALUES as data, not expressions).
+		st = append(st, "INSERT INTO "+q(jEcon)+"\n"+strings.Join(vals, "\nUNION ALL "))
 	}
 	// Outbound offers made since the history start, and offers planned by registered
 	// campaigns whose contacted members have no contact yet (counted as made on the offers'
@@ -247,8 +248,8 @@ func (g *jobGen) offers(planned bool) []string {
 			"SELECT campaign_id, customer_id FROM "+q("campaign_members")+" WHERE contacted",
 			"SELECT campaign_id, product_id, channel, start_date, end_date FROM "+q("campaigns")+
 				" WHERE product_id IS NOT NULL AND end_date >= "+d.Date(j.HistoryFrom), "campaign_id")
-		st = append(st, "INSERT INTO "+q(jHistory)+"\nSELECT customer_id, "+d.Int("product_id")+", coalesce(channel, ''), '', greatest("+
-			d.ToTimestamp("start_date")+", "+ts(j.AsOf)+")\nFROM ("+g.leftJoin(from,
+		st = append(st, "INSERT INTO "+q(jHistory)+"\nSELECT customer_id, "+d.Int("product_id")+", coalesce(channel, ''), '', CASE WHEN "+
+			d.ToTimestamp("start_date")+" > "+ts(j.AsOf)+" THEN "+d.ToTimestamp("start_date")+" ELSE "+ts(j.AsOf)+" END\nFROM ("+g.leftJoin(from,
 			"SELECT DISTINCT campaign_id, customer_id, 1 AS made FROM "+q("contacts")+" WHERE campaign_id IS NOT NULL", "campaign_id", "customer_id")+
 			") x\nWHERE coalesce(made, 0) = 0")
 	}
@@ -265,7 +266,7 @@ func (g *jobGen) offers(planned bool) []string {
 	st = append(st, g.createAs(jOptouts, "SELECT DISTINCT customer_id, "+d.Int("coalesce(product_id, 0)")+" AS o_product, coalesce(channel, '') AS o_channel, 1 AS opted FROM "+q("optouts")))
 	elig := "SELECT customer_id, 1 AS eligible FROM " + q(jView)
 	if e := strings.TrimSpace(j.Rules.Eligibility); e != "" {
-		elig += " WHERE coalesce((\n" + e + "\n), false)"
+		elig += " WHERE CASE WHEN (\n" + e + "\n) THEN 1 ELSE 0 END = 1"
 	}
 	st = append(st, g.createAs(jEligible, elig))
 	// Candidates: every scored product through each of its channels, P(accept) from the
@@ -341,14 +342,14 @@ func (g *jobGen) readme(res *JobResult) string {
 	for _, f := range JobFiles {
 		fmt.Fprintf(&b, "%s\n", strings.ReplaceAll(d.FileNote, "FILE.sql", f))
 	}
-	b.WriteString("```\n\n## Inputs\n\nThe canonical tables, with the columns acrm imports: " + strings.Join(res.Inputs, ", ") + ".")
+	b.WriteString("```\n\n## Inputs\n\nThe canonical tables, with the workspace's columns: " + strings.Join(res.Inputs, ", ") + ".")
 	if d.Name == "clickhouse" {
 		b.WriteString(" They may be Distributed tables over several shards; the job's own tables are MergeTree tables on the server it runs on.")
 	}
 	b.WriteString("\n\n## What is fixed in the files\n\n")
 	fmt.Fprintf(&b, "- The offers' day %s (the day after the data's snapshot) and the windows of the rules measured from it: offers from %s count against the caps, a refusal after %s blocks the product (cool-down), a campaign offer planned from %s is pending, and outbound offers after %s are read.\n",
 		j.AsOf.Format(time.DateOnly), j.PeriodStart.Format(time.DateOnly), dateOr(j.CoolDownFrom, "(no cool-down)"), j.PendingFrom.Format(time.DateOnly), j.HistoryFrom.Format(time.DateOnly))
-	fmt.Fprintf(&b, "- The calibration of each product's score to acceptance per channel, P = σ(a + b·logit(score)), with the coefficients acrm fitted on past campaign outcomes in scoring run %d: a maximum-likelihood fit, which is not one SQL statement. Re-emit the job after acrm score --all to refresh them.\n", j.RunID)
+	fmt.Fprintf(&b, "- The calibration of each product's score to acceptance per channel, P = σ(a + b·logit(score)), with the coefficients score --all fitted on past campaign outcomes in scoring run %d: a maximum-likelihood fit, which is not one SQL statement. Re-emit the job after acrm score --all to refresh them.\n", j.RunID)
 	rv := "the default rules"
 	if j.RulesVersion > 0 {
 		rv = fmt.Sprintf("rules version %d", j.RulesVersion)
@@ -372,7 +373,17 @@ func dateOr(t time.Time, none string) string {
 	return t.Format(time.DateOnly)
 }
 
-// arrayRank ranks the candidates with arrays (ClickHouse 18 has no window functions).
+// arrayRank ranks the candidates with arrays (ClickHouse 18 has no window functions): per
+// product the channel of highest value (argMax), then per customer the offers sorted as
+// tuples (tier, −value, product), the same-channel position (arrayEnumerateUniq) against
+// the channel cap, and the first least(keep, room).
 func arrayRank(keep int) string {
-	return "SELECT 1"
+	best := "SELECT customer_id, argMax(tuple(tier, -value, product_id, channel, channel_cap, used_ch, p, value, model_version, reason), tuple(value, -ch_order)) AS o, " +
+		"any(room) AS room FROM " + quoteIdent(jCands) + " GROUP BY customer_id, product_id"
+	per := "SELECT customer_id, arraySort(groupArray(o)) AS s, any(room) AS room FROM (" + best + ") GROUP BY customer_id"
+	ok := "SELECT customer_id, arraySlice(arrayFilter((x, n) -> tupleElement(x, 5) = 0 OR n <= tupleElement(x, 5) - tupleElement(x, 6), s, " +
+		"arrayEnumerateUniq(arrayMap(x -> tupleElement(x, 4), s))), 1, least(" + fmt.Sprint(keep) + ", room)) AS kept FROM (" + per + ")"
+	return "SELECT customer_id, toInt32(r) AS " + quoteIdent("rank") + ", tupleElement(o, 3) AS product_id, tupleElement(o, 4) AS channel, " +
+		"tupleElement(o, 7) AS p_accept, tupleElement(o, 8) AS expected_value, tupleElement(o, 9) AS model_version, tupleElement(o, 10) AS reason\nFROM (" +
+		"SELECT customer_id, arrayJoin(arrayEnumerate(kept)) AS r, kept[r] AS o FROM (" + ok + "))\nORDER BY customer_id, r"
 }
