@@ -90,3 +90,41 @@ func BenchmarkScoreAll(b *testing.B) {
 		b.ReportMetric(float64(len(res.Models)), "products")
 	}
 }
+
+// BenchmarkPlan allocates a budget (ACRM_BENCH_BUDGET, default 2 € per customer) over the
+// half year with the workspace's rules and measured curves, as acrm plan --dry-run does —
+// see benchWorkspace for the data; a workspace without a complete scoring is scored first,
+// outside the timing. s/plan is the wall time, cpu-s/plan the process CPU seconds.
+func BenchmarkPlan(b *testing.B) {
+	ctx := context.Background()
+	ws := benchWorkspace(b)
+	rules, _, err := LoadRules(ctx, ws)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := LoadScoring(ctx, ws, rules); err != nil {
+		if _, err := ScoreAll(ctx, ws, ScoreOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var customers int
+	if err := ws.QueryRowContext(ctx, "SELECT count(*) FROM customers").Scan(&customers); err != nil {
+		b.Fatal(err)
+	}
+	budget := 2 * float64(customers)
+	if v, err := strconv.ParseFloat(os.Getenv("ACRM_BENCH_BUDGET"), 64); err == nil && v > 0 {
+		budget = v
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0, c0 := time.Now(), sampletest.ProcessCPU()
+		res, err := Plan(ctx, ws, PlanSpec{Budget: budget, PeriodMonths: 6}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(t0).Seconds(), "s/plan")
+		b.ReportMetric((sampletest.ProcessCPU() - c0).Seconds(), "cpu-s/plan")
+		b.ReportMetric(float64(res.Plan.Offers), "offers")
+		b.ReportMetric(100*res.Plan.Profit/res.LPBound, "%bound")
+	}
+}

@@ -607,10 +607,34 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 		if reopted {
 			// A channel filled up: the budget-only bound ignores the capacities (and the
 			// greedy went beyond the customers' ranked prefixes), so bound the plan with
-			// the budget and the capacities together.
-			report(Progress{Stage: "bounding the plan under the channel capacities"})
-			res.LPBound, _ = newBoundInst(policyCusts, rho, s.Products, capacity).minimize(spec.Budget, 1, 14)
+			// the budget and the capacities together, and plan again with the capacities
+			// priced at the bound's multipliers (capacityPlan); the better plan is kept.
+			report(Progress{Stage: "planning under the channel capacities"})
+			bi := newBoundInst(policyCusts, rho, s.Products, capacity)
+			var prices map[string]float64
+			res.LPBound, prices = bi.minimize(spec.Budget, 8, 16)
 			res.BoundWithCapacities = true
+			st := bi.capacityPlan(spec.Budget, prices)
+			greedy := 0.0
+			for j, k := range choice {
+				greedy += opts[j][k].val
+			}
+			if bi.value(st) > greedy {
+				res.Method = "greedy on each customer's convex hull of offers (value per €), channel capacities priced at the bound's multipliers"
+				for j, o := range st.choice {
+					choice[j] = 0
+					if o < 0 {
+						continue
+					}
+					var kept []Offer
+					for x, of := range policyCusts[j].offers {
+						if bi.mask[o]&(1<<x) != 0 {
+							kept = append(kept, of)
+						}
+					}
+					custs[j].offers, choice[j] = kept, len(kept)
+				}
+			}
 		}
 	}
 	if err := ctx.Err(); err != nil {
