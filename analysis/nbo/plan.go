@@ -532,6 +532,8 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 		go func(w, lo, hi int) {
 			defer wg.Done()
 			var buf []Candidate
+			var work []Offer
+			removed := map[string]int{} // the plan reports no removal counts
 			for i := lo; i < hi; i++ {
 				if i%16384 == 0 {
 					if ctx.Err() != nil {
@@ -541,12 +543,17 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 						report(Progress{Done: int64(i - lo), Total: int64(hi - lo), Stage: "applying rules"})
 					}
 				}
+				if h := &hist[i]; !h.Eligible {
+					continue // every offer fails eligibility
+				} else if u := rules.Usage(s.AsOf, h); u.Total >= u.Cap {
+					continue // every offer fails the cap
+				}
 				buf = s.Candidates(i, 0, channels, buf[:0])
-				d := rules.Decide(s.AsOf, &hist[i], buf, 0, false)
+				d := rules.decide(s.AsOf, &hist[i], buf, 0, false, &work, removed)
 				if len(d.Offers) == 0 {
 					continue
 				}
-				parts[w] = append(parts[w], planCustomer{row: i, seg: segIndex(s.Segment[i]), offers: slices.Clone(d.Offers)})
+				parts[w] = append(parts[w], planCustomer{row: i, seg: segIndex(s.Segment[i]), offers: d.Offers})
 			}
 		}(w, lo, hi)
 	}
