@@ -517,10 +517,7 @@ func PlanScoring(ctx context.Context, s *Scoring, hist []History, rules *Rules, 
 	}
 	kmax = max(kmax, PolicyK)
 	rho := newRho(spec.Curves, months, kmax)
-	channels := spec.Channels
-	if channels == nil {
-		channels = s.Channels
-	}
+	channels := spec.Channels // nil: every scored channel (Candidates' per-product tables)
 	// The rules per customer, in parallel chunks (Decide is pure).
 	workers := max(1, runtime.GOMAXPROCS(0))
 	parts := make([][]planCustomer, workers)
