@@ -35,16 +35,72 @@ var competitorRegions = map[int]bool{0: true, 1: true, 2: true} // Noord-Holland
 // Organic (unprompted) purchases: a customer who does not hold product k buys it within a
 // half-year period, without being offered it, with probability
 //
-//	o(c, k) = min(0.5, organicScale · r_k · p_true(c, k) · (0.3 + 1.4 · digital_affinity))
+//	o(c, k) = min(0.5, organicScale · r_k · p_true(c, k) · (p_true(c, k) / base_k) · d(c))
 //
-// (digital customers find and buy products on their own more), times the product's appeal
-// multiplier under drift. The purchase falls on a uniform day of the period.
-const organicScale = 0.5
+// times the product's appeal multiplier under drift, on a uniform day of the period. The
+// product's own propensity enters twice (those most likely to hold it are the ones who go and
+// buy it), and d(c) is the customer's self-service disposition (SelfService), driven by
+// attributes the offer response does not use: digital affinity, satisfaction (NPS), tenure
+// and payment behaviour. So the customers who buy anyway ("sure things") are not simply the
+// most likely to accept an offer.
+const organicScale = 4.0
 
-// OrganicRate is o(c, k) for product k (1-based) with p_true p and the customer's digital
-// affinity, before any drift.
-func (t *Truth) OrganicRate(k int, p, digital float64) float64 {
-	return math.Min(0.5, organicScale*t.response[k-1]*p*(0.3+1.4*digital))
+// SelfService is d(c) = σ(−4 + 12·(digital_affinity − 0.5) + 0.8·(nps − 7)/2 +
+// 0.6·tenure_months/60 − min(payment_delay_days, 60)/30), NPS 7 when not surveyed: the
+// disposition to buy unprompted (about 0.02 at the median customer, above 0.5 for one in
+// twenty). It is also the chance that an outbound offer the customer does not accept puts
+// them off buying the product on their own later in the period (PutOff): self-directed
+// buyers do not like being sold to ("do-not-disturbs").
+func SelfService(c *Customer) float64 {
+	f := featuresOf(c, false, false, false)
+	return sigmoid(-4 + 12*(c.Digital-0.5) + 0.8*f.npsz + 0.6*f.ten - f.delay)
+}
+
+// PutOff is the chance that an outbound offer customer c does not accept cancels their
+// organic purchase of that product later in the period: d(c) (SelfService).
+func PutOff(c *Customer) float64 { return SelfService(c) }
+
+// OrganicRate is o(c, k) for product k (1-based) with p_true p, before any drift.
+func (t *Truth) OrganicRate(k int, p float64, c *Customer) float64 {
+	return math.Min(0.5, organicScale*t.response[k-1]*p*(p/t.products[k-1].BaseRate)*SelfService(c))
+}
+
+// Segments of a campaign member by its true effect (sample_truth_uplift.segment).
+const (
+	SegPersuadable  = "persuadable"    // converts mostly because of the offer
+	SegSureThing    = "sure thing"     // would convert about as much without it
+	SegLostCause    = "lost cause"     // converts rarely either way (below 1 %)
+	SegDoNotDisturb = "do-not-disturb" // the offer lowers the chance to convert
+)
+
+// UpliftSegment classifies a member by P(convert | offered) and P(convert | not offered):
+// do-not-disturb when the offer lowers it, lost cause when both are below 1 %, sure thing
+// when the chance without the offer is at least the offer's effect, else persuadable.
+func UpliftSegment(treated, control float64) string {
+	switch u := treated - control; {
+	case u < 0:
+		return SegDoNotDisturb
+	case treated < 0.01:
+		return SegLostCause
+	case control >= u:
+		return SegSureThing
+	}
+	return SegPersuadable
+}
+
+// convertProbs are a campaign member's true chances to convert in the campaign's window (its
+// start to followDays after its end) with and without the offer: a = P(accept), o the organic
+// rate over the period [p0, p1), the campaign's start s, the contact tt, the window's end u,
+// κ the put-off. With q0, q1, q2 the organic chances before the start, between the start and
+// the contact and between the contact and u:
+//
+//	treated = q1 + (1 − q0 − q1)·a + q2·(1 − a)·(1 − κ),   control = q1 + q2.
+func convertProbs(a, o, kappa float64, p0, p1, s, tt, u int64) (treated, control float64) {
+	span := float64(p1 - p0)
+	q0 := o * float64(max(0, s-p0)) / span
+	q1 := o * float64(max(0, tt-s)) / span
+	q2 := o * float64(max(0, u-tt)) / span
+	return q1 + (1-q0-q1)*a + q2*(1-a)*(1-kappa), q1 + q2
 }
 
 // market is the truth's drift: products whose appeal changed and whether the competitor is in.
@@ -61,7 +117,7 @@ func (m *market) organicRate(t *Truth, k int, p float64, c *Customer) float64 {
 	if m != nil && m.organic > 0 {
 		scale = m.organic
 	}
-	return math.Min(0.5, t.OrganicRate(k, p, c.Digital)*scale*m.acceptMult(k, c))
+	return math.Min(0.5, t.OrganicRate(k, p, c)*scale*m.acceptMult(k, c))
 }
 
 // acceptMult is the factor drift puts on customer c's chance to take product k (offered or
@@ -123,6 +179,7 @@ type NextSummary struct {
 	InboundOffer int // of which carried the workspace's best offer
 	InboundAcc   int
 	Organic      int // unprompted purchases
+	PutOff       int // organic purchases an unaccepted campaign offer cancelled
 	NewHoldings  int // holdings opened (accepted offers and organic purchases)
 	Churned      int // holdings ended
 	OptOuts      int
@@ -316,7 +373,6 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 		}
 		pOrg[id] = po
 	}
-	sum.Organic = len(organic)
 
 	// The period's global hold-out: a random HoldoutShare of the base, drawn afresh each period,
 	// gets no offer in the period (no campaign contact, no inbound offer).
@@ -442,6 +498,22 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 	if err != nil {
 		return sum, fmt.Errorf("sampledata: next period: %w", err)
 	}
+	// An outbound offer not accepted puts the customer off a later organic purchase of the
+	// product with probability PutOff.
+	for i := 0; i < nCampaignPlans; i++ {
+		o := outs[i]
+		key := o.CustomerID*64 + int64(o.ProductID)
+		ots, ok := organic[key]
+		if !ok || o.Result == "accepted" || ots <= o.TS.Unix() {
+			continue
+		}
+		r := rand.New(rand.NewPCG(pseed^0x0ff0, uint64(key)))
+		if r.Float64() < PutOff(&profiles[o.CustomerID].Customer) {
+			delete(organic, key)
+			sum.PutOff++
+		}
+	}
+	sum.Organic = len(organic)
 
 	// New holdings (earliest per customer × product) and renewals.
 	opened := map[int64]int64{}
@@ -510,6 +582,7 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 		prod       int
 		pt, pc     float64
 		contactUTC time.Time
+		segment    string
 	}
 	var mtruth []memberTruth
 	for i := range camps {
@@ -519,19 +592,14 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 		o := outs[i]
 		c := camps[campIdx[o.CampaignID]]
 		pr := profiles[o.CustomerID]
-		a := o.PAccept
-		var q0, q1, q2 float64
-		if !pr.Owned[o.ProductID] {
-			orate := pOrg[o.CustomerID][o.ProductID-1]
-			s, tt := c.start.Unix(), o.TS.Unix()
+		var pt, pc float64
+		if pr.Owned[o.ProductID] {
+			pt = o.PAccept
+		} else {
 			u := min(c.end.AddDate(0, 0, 1+opt.FollowDays).Unix(), p1.Unix())
-			q0 = orate * float64(max(0, s-p0.Unix())) / float64(span)
-			q1 = orate * float64(max(0, tt-s)) / float64(span)
-			q2 = orate * float64(max(0, u-tt)) / float64(span)
+			pt, pc = convertProbs(o.PAccept, pOrg[o.CustomerID][o.ProductID-1], PutOff(&pr.Customer), p0.Unix(), p1.Unix(), c.start.Unix(), o.TS.Unix(), u)
 		}
-		pt := q1 + (1-q0-q1)*a + q2*(1-a)
-		pc := q1 + q2
-		mtruth = append(mtruth, memberTruth{c.id, o.CustomerID, o.ProductID, pt, pc, o.TS})
+		mtruth = append(mtruth, memberTruth{c.id, o.CustomerID, o.ProductID, pt, pc, o.TS, UpliftSegment(pt, pc)})
 		x := &upl[campIdx[o.CampaignID]]
 		x.Contacted++
 		x.Treated += pt
@@ -559,7 +627,7 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 		"customers": `(customer_id BIGINT, tenure_months INTEGER, mobile_subs INTEGER, data_gb_month DOUBLE, digital_affinity DOUBLE, contract_end_months INTEGER)`,
 		"events":    tableDDL["events"],
 		"truth":     `(customer_id BIGINT, product_id INTEGER, p_true DOUBLE, p_organic DOUBLE)`,
-		"uplift":    `(campaign_id INTEGER, customer_id BIGINT, product_id INTEGER, contact_ts TIMESTAMP, p_treated DOUBLE, p_control DOUBLE)`,
+		"uplift":    `(campaign_id INTEGER, customer_id BIGINT, product_id INTEGER, contact_ts TIMESTAMP, p_treated DOUBLE, p_control DOUBLE, segment VARCHAR)`,
 		"holdout":   tableDDL["campaign_members"],
 		"withheld":  `(campaign_id INTEGER, customer_id BIGINT)`,
 	}
@@ -688,7 +756,7 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 	}
 	err = ws.Append(ctx, "acrm_stage_next_uplift", func(add workspace.AppendFunc) error {
 		for _, m := range mtruth {
-			if err := add(int32(m.camp), m.cust, int32(m.prod), m.contactUTC, m.pt, m.pc); err != nil {
+			if err := add(int32(m.camp), m.cust, int32(m.prod), m.contactUTC, m.pt, m.pc, m.segment); err != nil {
 				return err
 			}
 		}
@@ -743,8 +811,10 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, opt NextOptions) (
 			`DELETE FROM sample_truth`,
 			`INSERT INTO sample_truth (customer_id, product_id, p_true, p_organic) SELECT * FROM ` + stage("truth"),
 			`CREATE TABLE IF NOT EXISTS sample_truth_uplift (campaign_id INTEGER, customer_id BIGINT, product_id INTEGER,
-				contact_ts TIMESTAMP, p_treated DOUBLE, p_control DOUBLE)`,
-			`INSERT INTO sample_truth_uplift SELECT * FROM ` + stage("uplift"),
+				contact_ts TIMESTAMP, p_treated DOUBLE, p_control DOUBLE, segment VARCHAR)`,
+			`ALTER TABLE sample_truth_uplift ADD COLUMN IF NOT EXISTS segment VARCHAR`,
+			`INSERT INTO sample_truth_uplift (campaign_id, customer_id, product_id, contact_ts, p_treated, p_control, segment)
+				SELECT * FROM ` + stage("uplift"),
 			`INSERT INTO campaign_members SELECT * FROM ` + stage("holdout"),
 			`UPDATE campaign_members SET cell = '` + CellHoldout + `', contacted = false FROM ` + stage("withheld") + ` w
 				WHERE campaign_members.campaign_id = w.campaign_id AND campaign_members.customer_id = w.customer_id AND campaign_members.contacted`,
@@ -940,7 +1010,6 @@ func CampaignTruth(ctx context.Context, ws *workspace.Workspace, id, followDays 
 	}
 	p0 := last.Time.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
 	p1 := p0.AddDate(0, 6, 0)
-	span := float64(p1.Unix() - p0.Unix())
 	mk, err := readMarket(ctx, ws)
 	if err != nil {
 		return nil, err
@@ -974,18 +1043,14 @@ func CampaignTruth(ctx context.Context, ws *workspace.Workspace, id, followDays 
 	u := min(c.end.AddDate(0, 0, 1+followDays).Unix(), p1.Unix())
 	for _, o := range outs {
 		pr := profiles[o.CustomerID]
-		a := o.PAccept
-		var q0, q1, q2 float64
+		mt := MemberTruth{Accept: o.PAccept, Convert: o.PAccept}
 		if !pr.Owned[c.product] {
 			has := func(k int) bool { return pr.Owned[k] }
 			p := t.PTrueCustomer(&pr.Customer, has(ProdMobileVoice), has(ProdFixedVoice), has(ProdInternet), nil)
 			orate := mk.organicRate(t, c.product, p[c.product-1], &pr.Customer)
-			s, tt := c.start.Unix(), o.TS.Unix()
-			q0 = orate * float64(max(0, s-p0.Unix())) / span
-			q1 = orate * float64(max(0, tt-s)) / span
-			q2 = orate * float64(max(0, u-tt)) / span
+			mt.Convert, mt.Control = convertProbs(o.PAccept, orate, PutOff(&pr.Customer), p0.Unix(), p1.Unix(), c.start.Unix(), o.TS.Unix(), u)
 		}
-		out[o.CustomerID] = MemberTruth{Accept: a, Convert: q1 + (1-q0-q1)*a + q2*(1-a), Control: q1 + q2}
+		out[o.CustomerID] = mt
 	}
 	return out, nil
 }

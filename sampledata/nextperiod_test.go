@@ -118,3 +118,64 @@ func TestNextPeriod(t *testing.T) {
 		t.Errorf("%v drift rows", n)
 	}
 }
+
+// The truth of the offers' effect: the customers who buy anyway are not those an offer
+// persuades. On a mail campaign to every non-holder of P16 the members fall in all four
+// segments in plausible shares, do-not-disturbs (the offer lowers their chance) exist, and
+// ranking the members by p_true (what a perfect propensity model does) gains clearly fewer
+// incremental conversions in its top 30 % than ranking them by the true uplift.
+func TestTruthSureThingsDifferFromPersuadables(t *testing.T) {
+	ctx := context.Background()
+	ws := openMem(t)
+	if _, err := Generate(ctx, ws, Options{Customers: 4000, Seed: 5}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.ExecContext(ctx, `INSERT INTO campaigns VALUES (9005, 'test M365 mail', 16, 'mail', DATE '2026-11-02', DATE '2026-11-22', 0.8, 'model', NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.ExecContext(ctx, `INSERT INTO campaign_members SELECT 9005, customer_id, 'target', true FROM customers
+		WHERE customer_id NOT IN (SELECT customer_id FROM holdings WHERE product_id = 16 AND end_date IS NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := NextPeriod(ctx, ws, NextOptions{Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shares := map[string]float64{}
+	rows, err := ws.QueryContext(ctx, `SELECT segment, count(*) / sum(count(*)) OVER (), min(p_treated - p_control), max(p_treated - p_control)
+		FROM sample_truth_uplift WHERE campaign_id = 9005 GROUP BY segment`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var seg string
+		var share, lo, hi float64
+		if err := rows.Scan(&seg, &share, &lo, &hi); err != nil {
+			t.Fatal(err)
+		}
+		shares[seg] = share
+		t.Logf("%-15s %.3f of the members, uplift %+.4f … %+.4f", seg, share, lo, hi)
+		if (seg == SegDoNotDisturb) != (hi < 0) {
+			t.Errorf("%s: uplift up to %+.4f", seg, hi)
+		}
+	}
+	rows.Close()
+	for seg, want := range map[string][2]float64{SegPersuadable: {0.15, 0.5}, SegSureThing: {0.02, 0.2}, SegDoNotDisturb: {0.005, 0.1}, SegLostCause: {0.3, 0.8}} {
+		if s := shares[seg]; s < want[0] || s > want[1] {
+			t.Errorf("%s: %.3f of the members, want %.3f … %.3f", seg, s, want[0], want[1])
+		}
+	}
+	if sum.PutOff == 0 {
+		t.Errorf("no organic purchase put off: %+v", sum)
+	}
+	top30 := func(order string) float64 {
+		return queryFloat(t, ws, `WITH m AS (SELECT u.p_treated - u.p_control AS up, row_number() OVER (ORDER BY `+order+`, u.customer_id) AS r,
+			count(*) OVER () AS n FROM sample_truth_uplift u JOIN sample_truth s USING (customer_id, product_id) WHERE u.campaign_id = 9005)
+			SELECT sum(up) FILTER (WHERE r <= 0.3 * n) FROM m`)
+	}
+	best, byP := top30("u.p_treated - u.p_control DESC"), top30("s.p_true DESC")
+	t.Logf("incremental conversions in the top 30 %%: by true uplift %.1f, by p_true %.1f (%.2f)", best, byP, byP/best)
+	if !(byP < 0.95*best) {
+		t.Errorf("ranking by p_true gains %.1f of the %.1f the true uplift ranking gains", byP, best)
+	}
+}
