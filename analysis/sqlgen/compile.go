@@ -76,9 +76,15 @@ func Model(d *Dialect, enc *features.Encoder, st model.Structure, cal *model.Cal
 	if st.Algo == model.Blend {
 		parts = st.Parts
 	}
+	if d.TreeWalk {
+		layers = append(layers, c.walk(parts, len(enc.Names))...)
+	}
 	raw, prob := layer{}, layer{}
 	for k, p := range parts {
 		e, logOdds, err := c.raw(p)
+		if d.TreeWalk && (p.Algo == model.Tree || p.Algo == model.GBDT) {
+			e, logOdds, err = c.walked(p, k)
+		}
 		if err != nil {
 			return "", err
 		}
@@ -348,4 +354,109 @@ func (c *compiler) isoSearch(cal *model.Calibrator, p string, lo, hi int) string
 	}
 	m := (lo + hi) / 2
 	return "CASE WHEN " + p + " <= " + c.num(cal.X[m]) + " THEN " + c.isoSearch(cal, p, lo, m) + " ELSE " + c.isoSearch(cal, p, m+1, hi) + " END"
+}
+
+// walk is the tree encoding of an engine that parses deep nested CASEs slowly and analyses
+// every nested SELECT again for each level above it (ClickHouse 18): one layer holds each
+// tree of a walked part as arrays of its nodes — feature, threshold, left, right, missing
+// direction, value; a leaf points to itself — and carries the encoded features x0… forward;
+// walked then moves all the part's trees one level down per arrayMap, as many as its deepest
+// tree, in one expression.
+func (c *compiler) walk(parts []model.Structure, nx int) []layer {
+	first := layer{}
+	found := false
+	for j := 0; j < nx; j++ {
+		first.add(fmt.Sprintf("x%d", j), fmt.Sprintf("x%d", j))
+	}
+	var xs []string
+	for j := 0; j < nx; j++ {
+		xs = append(xs, c.d.Double(fmt.Sprintf("x%d", j)))
+	}
+	first.add("xs", "["+strings.Join(xs, ", ")+"]")
+	for k, p := range parts {
+		if p.Algo != model.Tree && p.Algo != model.GBDT {
+			continue
+		}
+		found = true
+		var f, th, l, r, ml, v [][]string
+		for _, t := range p.Trees {
+			var ft, tt, lt, rt, mt, vt []string
+			for i, nd := range t {
+				vt = append(vt, num64(nd.Value))
+				if nd.Feature < 0 {
+					ft, tt, lt, rt, mt = append(ft, "1"), append(tt, "0e0"), append(lt, fmt.Sprint(i+1)), append(rt, fmt.Sprint(i+1)), append(mt, "0")
+					continue
+				}
+				m := "0"
+				if nd.MissingLeft {
+					m = "1"
+				}
+				ft, tt, lt, rt, mt = append(ft, fmt.Sprint(nd.Feature+1)), append(tt, num64(nd.Threshold)), append(lt, fmt.Sprint(nd.Left+1)),
+					append(rt, fmt.Sprint(nd.Right+1)), append(mt, m)
+			}
+			f, th, l, r, ml, v = append(f, ft), append(th, tt), append(l, lt), append(r, rt), append(ml, mt), append(v, vt)
+		}
+		for _, a := range []struct {
+			n string
+			v [][]string
+		}{{"f", f}, {"th", th}, {"l", l}, {"r", r}, {"ml", ml}, {"v", v}} {
+			first.add(fmt.Sprintf("%s%d", a.n, k), nestedArray(a.v))
+		}
+	}
+	if !found {
+		return nil
+	}
+	return []layer{first}
+}
+
+func nestedArray(rows [][]string) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("[" + strings.Join(r, ", ") + "]")
+	}
+	return b.String() + "]"
+}
+
+// walked is the raw score of a walked part k: the sum of its trees' leaves after the base
+// (gbdt, on the log-odds scale) or its one tree's leaf (tree).
+func (c *compiler) walked(p model.Structure, k int) (string, bool, error) {
+	if p.Algo == model.Tree && len(p.Trees) != 1 {
+		return "", false, fmt.Errorf("sqlgen: a tree model with %d trees", len(p.Trees))
+	}
+	depth := 0
+	var trees, root []string
+	for i, t := range p.Trees {
+		depth = max(depth, treeDepth(t, 0))
+		trees, root = append(trees, fmt.Sprint(i+1)), append(root, "1")
+	}
+	at := func(a string) string { return fmt.Sprintf("%s%d[t][n]", a, k) }
+	x := "xs[" + at("f") + "]"
+	ts := "[" + strings.Join(trees, ", ") + "]"
+	s := "arrayMap(n -> toUInt32(n), [" + strings.Join(root, ", ") + "])"
+	for i := 0; i < depth; i++ {
+		s = "arrayMap((t, n) -> toUInt32(if(" + x + " < " + at("th") + " OR (" + at("ml") + " = 1 AND isNull(" + x + ")), " + at("l") + ", " + at("r") + ")), " + ts + ", " + s + ")"
+	}
+	leaves := "arrayMap((t, n) -> " + at("v") + ", " + ts + ", " + s + ")"
+	// ClickHouse 18 drops a column from the layer below when only a lambda reads it: every
+	// captured column is also read outside the lambdas (notEmpty).
+	var used []string
+	for _, a := range []string{"f", "th", "l", "r", "ml", "v"} {
+		used = append(used, fmt.Sprintf("notEmpty(%s%d)", a, k))
+	}
+	guard := "notEmpty(xs) AND " + strings.Join(used, " AND ")
+	if p.Algo == model.Tree {
+		return "if(" + guard + ", " + leaves + "[1], " + c.num(0) + ")", false, nil
+	}
+	return "if(" + guard + ", " + c.num(p.Base) + " + arraySum(" + leaves + "), " + c.num(0) + ")", true, nil
+}
+
+func treeDepth(t []model.TreeNode, k int) int {
+	if t[k].Feature < 0 {
+		return 0
+	}
+	return 1 + max(treeDepth(t, t[k].Left), treeDepth(t, t[k].Right))
 }

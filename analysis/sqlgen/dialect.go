@@ -69,6 +69,8 @@ type Dialect struct {
 	Join2 func(left, right, key string) string
 	// Rename renames a table.
 	Rename func(from, to string) string
+	// TreeWalk compiles trees as arrays walked level by level instead of nested CASEs.
+	TreeWalk bool
 	// Rank is the SELECT of the ranked offers from the job's candidates, keeping keep per
 	// customer.
 	Rank func(keep int) string
@@ -211,8 +213,9 @@ var dialects = map[string]*Dialect{
 		Join2: func(l, r, key string) string {
 			return "SELECT * FROM (" + l + ")\nALL INNER JOIN (" + r + ") USING " + key
 		},
-		Rename: func(a, b string) string { return "RENAME TABLE " + quoteIdent(a) + " TO " + quoteIdent(b) },
-		Rank:   arrayRank,
+		Rename:   func(a, b string) string { return "RENAME TABLE " + quoteIdent(a) + " TO " + quoteIdent(b) },
+		Rank:     arrayRank,
+		TreeWalk: true,
 	},
 }
 
