@@ -16,6 +16,9 @@ type Binned struct {
 	workers int
 	mu      sync.Mutex
 	sets    map[int]*binnedSet
+
+	cutsOnce sync.Once
+	cuts     map[int]*binner // cut points per bin count (under mu after cutsOnce)
 }
 
 type binnedSet struct {
@@ -38,11 +41,35 @@ func (b *Binned) set(maxBins int) *binnedSet {
 	b.mu.Unlock()
 	s.once.Do(func() {
 		w := max(b.workers, 1)
-		bn := newBinner(b.X, nil, maxBins, b.seed, w)
+		bn := b.binner(maxBins)
 		s.ly = newLayout(bn.transform(b.X, w), b.X.Rows, bn)
+		s.ly.src = b.X
 		s.ly.useSparse(maxSparseDensity, w)
 	})
 	return s
+}
+
+// binner returns the cut points for maxBins bins. The first call finds them for the
+// tree's and the gbdt's default bin counts too, sorting each feature's values once.
+func (b *Binned) binner(maxBins int) *binner {
+	b.cutsOnce.Do(func() {
+		counts := []int{maxBins, DefaultOptions(Tree).Bins, DefaultOptions(GBDT).Bins}
+		bs := newBinners(b.X, nil, counts, b.seed, max(b.workers, 1))
+		b.cuts = map[int]*binner{}
+		for k := len(counts) - 1; k >= 0; k-- {
+			b.cuts[counts[k]] = bs[k]
+		}
+	})
+	b.mu.Lock()
+	bn, ok := b.cuts[maxBins]
+	b.mu.Unlock()
+	if !ok {
+		bn = newBinner(b.X, nil, maxBins, b.seed, max(b.workers, 1))
+		b.mu.Lock()
+		b.cuts[maxBins] = bn
+		b.mu.Unlock()
+	}
+	return bn
 }
 
 // FitRows is Fit on the rows train of b.X (labels y indexed like b.X's rows), with the
@@ -110,25 +137,10 @@ func FitRows(ctx context.Context, b *Binned, y []float64, train, val []int, opt 
 	return growGBDT(ctx, s.ly, y, rows, vs, b.X.Names, opt, report)
 }
 
-// PredictRows is PredictRows(c, b.X, rows); a gbdt fitted by FitRows on b is routed through
-// b's bins, which gives the same predictions at less cost.
+// PredictRows is PredictRows(c, b.X, rows): a gbdt fitted by FitRows on b is routed
+// through b's bins, which gives the same predictions at less cost.
 func (b *Binned) PredictRows(c Classifier, rows []int) []float64 {
-	if m, ok := c.(*gbdtModel); ok && m.ly != nil && b.owns(m.ly) {
-		return m.predictBinned(rows)
-	}
 	return PredictRows(c, b.X, rows)
-}
-
-// owns reports whether ly is one of b's layouts.
-func (b *Binned) owns(ly *layout) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, s := range b.sets {
-		if s.ly == ly {
-			return true
-		}
-	}
-	return false
 }
 
 // Detach drops the reference to b's bins that a gbdt fitted by FitRows keeps for

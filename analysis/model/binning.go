@@ -23,11 +23,15 @@ const maxSample = 200_000
 // sample of at most 200,000 rows. Cut points are data values, so a rule reads
 // "x ≥ 8" with 8 a value that occurs.
 func newBinner(X *Matrix, use []int, maxBins int, seed uint64, workers int) *binner {
-	if maxBins > 255 {
-		maxBins = 255
-	}
-	if maxBins < 2 {
-		maxBins = 2
+	return newBinners(X, use, []int{maxBins}, seed, workers)[0]
+}
+
+// newBinners is newBinner for several bin counts at once: each feature's sample is
+// sorted once for all of them.
+func newBinners(X *Matrix, use []int, maxBins []int, seed uint64, workers int) []*binner {
+	counts := make([]int, len(maxBins))
+	for k, m := range maxBins {
+		counts[k] = min(max(m, 2), 255)
 	}
 	p := X.Cols
 	if use == nil {
@@ -45,7 +49,10 @@ func newBinner(X *Matrix, use []int, maxBins int, seed uint64, workers int) *bin
 		}
 		sort.Ints(rows)
 	}
-	b := &binner{Cuts: make([][]float64, p)}
+	bs := make([]*binner, len(counts))
+	for k := range bs {
+		bs[k] = &binner{Cuts: make([][]float64, p)}
+	}
 	parallelChunks(p, workers, func(lo, hi int) {
 		vals := make([]float64, 0, len(rows))
 		for j := lo; j < hi; j++ {
@@ -55,26 +62,41 @@ func newBinner(X *Matrix, use []int, maxBins int, seed uint64, workers int) *bin
 					vals = append(vals, v)
 				}
 			}
-			b.Cuts[j] = cutPoints(vals, maxBins)
+			sort.Float64s(vals)
+			distinct := countDistinct(vals)
+			for k, m := range counts {
+				bs[k].Cuts[j] = cutPoints(vals, distinct, m)
+			}
 		}
 	})
-	return b
+	return bs
 }
 
-// cutPoints returns the cut points of one feature's non-missing values (sorted in place).
-func cutPoints(vals []float64, maxBins int) []float64 {
+// countDistinct returns the number of distinct values of sorted vals.
+func countDistinct(vals []float64) int {
+	n := 0
+	for k, v := range vals {
+		if k == 0 || v != vals[k-1] {
+			n++
+		}
+	}
+	return n
+}
+
+// cutPoints returns the cut points of one feature's non-missing values, sorted, with
+// distinct distinct values.
+func cutPoints(vals []float64, distinct, maxBins int) []float64 {
 	if len(vals) == 0 {
 		return nil
 	}
-	sort.Float64s(vals)
-	distinct := vals[:0:0]
-	for k, v := range vals {
-		if k == 0 || v != vals[k-1] {
-			distinct = append(distinct, v)
+	if distinct <= maxBins {
+		cuts := make([]float64, 0, distinct-1)
+		for k, v := range vals {
+			if k > 0 && v != vals[k-1] {
+				cuts = append(cuts, v)
+			}
 		}
-	}
-	if len(distinct) <= maxBins {
-		return append([]float64(nil), distinct[1:]...)
+		return cuts
 	}
 	var cuts []float64
 	for q := 1; q < maxBins; q++ {

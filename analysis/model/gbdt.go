@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sync"
 )
 
@@ -35,6 +36,9 @@ func (m *gbdtModel) Predict(X *Matrix) []float64 { return m.predictRows(X, nil) 
 
 func (m *gbdtModel) predictRows(X *Matrix, rows []int) []float64 {
 	checkCols(X, len(m.Gain))
+	if m.ly != nil && m.ly.src == X {
+		return m.predictBinned(rows)
+	}
 	out := make([]float64, numRows(X, rows))
 	trees := m.compact()
 	parallelRows(len(out), workersOr(m.workers), func(lo, hi int) {
@@ -57,9 +61,9 @@ func (m *gbdtModel) predictRows(X *Matrix, rows []int) []float64 {
 // predictBlockRows is how many rows Predict routes through one tree before the next.
 const predictBlockRows = 64
 
-// predictBinned is predictRows for rows of the layout the trees were grown on, routed by
-// their bins (the same leaves as the thresholds give, reading a byte per split instead
-// of a float).
+// predictBinned is predictRows for rows (nil = all) of the matrix the trees were grown
+// on, routed by their bins (the same leaves as the thresholds give, reading a byte per
+// split instead of a float).
 func (m *gbdtModel) predictBinned(rows []int) []float64 {
 	ly := m.ly
 	nanBin := make([]uint8, ly.p)
@@ -67,11 +71,15 @@ func (m *gbdtModel) predictBinned(rows []int) []float64 {
 		nanBin[j] = uint8(ly.nb[j] - 1)
 	}
 	out := make([]float64, len(rows))
+	if rows == nil {
+		out = make([]float64, ly.n)
+	}
 	parallelRows(len(out), workersOr(m.workers), func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			z := m.Base
+			i := rowAt(rows, k)
 			for t := range m.Trees {
-				z += m.Trees[t].Nodes[m.Trees[t].leafBinned(ly.bins, ly.p, rows[k], nanBin)].Value
+				z += m.Trees[t].Nodes[m.Trees[t].leafBinned(ly.bins, ly.p, i, nanBin)].Value
 			}
 			out[k] = sigmoid(z)
 		}
@@ -98,8 +106,11 @@ func (m *gbdtModel) Importance() []float64 { return normalize(append([]float64(n
 // η = LearningRate), as in xgboost's hist method. Features are cut into ≤ Bins
 // quantile bins with NaN in a bin of its own whose direction is learned per split.
 // Histograms are built in parallel across features; the larger child's histogram is
-// the parent's minus the smaller child's. Training stops when the validation log-loss
-// has not improved for EarlyStopping rounds and keeps the best round.
+// the parent's minus the smaller child's. On big fits (Options.GOSSMinRows) each tree
+// after the first 1/η is grown on a gradient-based sample of the rows (GOSS, as in
+// LightGBM: the largest |g| and a scaled-up random share of the others), and every row's
+// prediction is then moved by it. Training stops when the validation log-loss has not
+// improved for EarlyStopping rounds and keeps the best round.
 func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []float64, opt Options, report func(Progress)) (Classifier, error) {
 	def := DefaultOptions(GBDT)
 	if opt.Rounds <= 0 {
@@ -139,6 +150,7 @@ func fitGBDT(ctx context.Context, X *Matrix, y []float64, valX *Matrix, valY []f
 		bn = newBinner(X, nil, opt.Bins, opt.Seed, opt.Workers)
 	}
 	ly := newLayout(bn.transform(X, opt.Workers), X.Rows, bn)
+	ly.src = X
 	ly.useSparse(maxSparseDensity, opt.Workers)
 	if val != nil {
 		val.bins = ly.bins
@@ -220,6 +232,7 @@ func growGBDT(ctx context.Context, ly *layout, y []float64, train []int32, val *
 			F[r] += v
 		}
 	}
+	goss := newGOSS(n, opt)
 	for round := 0; round < opt.Rounds; round++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -231,7 +244,18 @@ func growGBDT(ctx context.Context, ly *layout, y []float64, train []int32, val *
 				gr.gh[i] = gpair{p - y[i], math.Max(p*(1-p), 1e-16)}
 			}
 		})
-		t := gr.grow(&gp, update)
+		var t tree
+		if goss != nil && round >= goss.warm {
+			// grow on the gradient-based sample, then move every row's prediction by the
+			// tree and count the rows of each node over all of them
+			gr.rows = goss.sample(gr)
+			gr.m = len(gr.rows)
+			t = gr.grow(&gp, nil)
+			gr.rows, gr.m = train, n
+			goss.apply(&t, gr, F)
+		} else {
+			t = gr.grow(&gp, update)
+		}
 		m.Trees = append(m.Trees, t)
 		gainAt = append(gainAt, append([]float64(nil), gr.gainSum...))
 		m.Rounds = round + 1
@@ -289,4 +313,129 @@ func Truncate(c Classifier, n int) Classifier {
 	}
 	return &gbdtModel{Base: m.Base, Trees: m.Trees[:n], Names: m.Names, Gain: m.Gain, BestRound: n, Rounds: m.Rounds,
 		ValLoss: m.ValLoss, workers: m.workers, ly: m.ly}
+}
+
+// goss is a gbdt fit's gradient-based one-side sampling (Options.GOSSTop): each round
+// after the first warm ones grows its tree on the rows of largest |g| and a random share
+// of the others, scaled up.
+type goss struct {
+	top, other float64
+	warm       int
+	rng        *rand.Rand
+	rows       []int32
+	cnt        []int
+}
+
+// gossBuckets is the resolution of the |g| threshold: the top share is found by counting
+// rows per bucket of |g|/max|g| (one pass, no sort); the rows of the threshold's bucket
+// are all kept, so slightly more than the top share may be.
+const gossBuckets = 4096
+
+// newGOSS returns the sampler of a fit growing on n rows, nil when it does not sample.
+func newGOSS(n int, opt Options) *goss {
+	if opt.GOSSTop <= 0 || opt.GOSSOther <= 0 || opt.GOSSTop+opt.GOSSOther >= 1 || n < max(opt.GOSSMinRows, 1) {
+		return nil
+	}
+	return &goss{top: opt.GOSSTop, other: opt.GOSSOther, warm: int(math.Ceil(1 / opt.LearningRate)),
+		rng: rand.New(rand.NewPCG(opt.Seed, 0x6055)), cnt: make([]int, gossBuckets)}
+}
+
+// sample returns the rows (layout rows, ascending) the round's tree grows on: the grower's
+// rows with the largest |g| and a random share of the others, whose gradient pairs it
+// scales by (1−top)/other.
+func (s *goss) sample(gr *grower) []int32 {
+	gh := gr.gh
+	n := gr.m
+	rowOf := func(k int) int32 {
+		if gr.rows != nil {
+			return gr.rows[k]
+		}
+		return int32(k)
+	}
+	gmax := 0.0
+	for k := 0; k < n; k++ {
+		if g := math.Abs(gh[rowOf(k)].g); g > gmax {
+			gmax = g
+		}
+	}
+	if gmax == 0 {
+		gmax = 1
+	}
+	scale := (gossBuckets - 1) / gmax
+	clear(s.cnt)
+	for k := 0; k < n; k++ {
+		s.cnt[int(math.Abs(gh[rowOf(k)].g)*scale)]++
+	}
+	want := int(s.top * float64(n))
+	thr, acc := gossBuckets, 0
+	for thr > 0 && acc < want {
+		thr--
+		acc += s.cnt[thr]
+	}
+	// |g| ≥ cut puts a row in a bucket ≥ thr
+	keep := s.other / (1 - s.top)
+	amp := (1 - s.top) / s.other
+	s.rows = s.rows[:0]
+	for k := 0; k < n; k++ {
+		i := rowOf(k)
+		if int(math.Abs(gh[i].g)*scale) >= thr {
+			s.rows = append(s.rows, i)
+		} else if s.rng.Float64() < keep {
+			gh[i].g *= amp
+			gh[i].h *= amp
+			s.rows = append(s.rows, i)
+		}
+	}
+	return s.rows
+}
+
+// apply adds the tree t, grown on a sample, to the predictions F of all the grower's rows
+// and sets each node's row count N to the rows (of all of them) that reach it. The rows
+// are partitioned down the tree as growing does (reading the column-major bins forwards),
+// not routed one by one.
+func (s *goss) apply(t *tree, gr *grower, F []float64) {
+	if gr.rows == nil {
+		for i := range gr.idx {
+			gr.idx[i] = int32(i)
+		}
+	} else {
+		copy(gr.idx, gr.rows)
+	}
+	cols := gr.columns()
+	var walk func(k, lo, hi int)
+	walk = func(k, lo, hi int) {
+		nd := &t.Nodes[k]
+		nd.N = hi - lo
+		if nd.Feature < 0 {
+			for _, r := range gr.idx[lo:hi] {
+				F[r] += nd.Value
+			}
+			return
+		}
+		f := nd.Feature
+		nanBin := uint8(gr.nb[f] - 1)
+		src, base, stride := gr.bins, f, gr.p
+		if cols != nil {
+			src, base, stride = cols, f*gr.n, 1
+		}
+		nl, nr := lo, 0
+		for _, r := range gr.idx[lo:hi] {
+			b := src[base+int(r)*stride]
+			left := b <= nd.Bin
+			if b == nanBin {
+				left = nd.MissingLeft
+			}
+			if left {
+				gr.idx[nl] = r
+				nl++
+			} else {
+				gr.scratch[nr] = r
+				nr++
+			}
+		}
+		copy(gr.idx[nl:hi], gr.scratch[:nr])
+		walk(int(nd.Left), lo, nl)
+		walk(int(nd.Right), nl, hi)
+	}
+	walk(0, 0, gr.m)
 }

@@ -146,6 +146,7 @@ type growLeaf struct {
 type layout struct {
 	n, p  int
 	bins  []uint8 // row-major n×p
+	src   *Matrix // the matrix binned, when known: a gbdt grown here predicts its rows by their bins
 	nb    []int   // bins of feature j including the NaN bin (last)
 	off   []int   // offset of feature j in a histogram
 	total int

@@ -650,9 +650,9 @@ func refit(ctx context.Context, B *model.Binned, y []float64, best *Trained, can
 	} else if best.Classifier, best.Options, err = fit(best.Algo); err != nil {
 		return err
 	}
-	model.Detach(best.Classifier) // the kept model must not hold the shared bins
+	best.Rules = model.Rules(best.Classifier, X, y, 10) // a gbdt still reads the shared bins here
+	model.Detach(best.Classifier)                       // the kept model must not hold them
 	best.Importance = topImportance(X.Names, best.Classifier.Importance(), 15)
-	best.Rules = model.Rules(best.Classifier, X, y, 10)
 	return nil
 }
 
