@@ -24,10 +24,11 @@ import (
 // run for four checks in a row.
 func waitIdle(t *testing.T, m *app.Model, after int64) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	wait := tuitest.Patience(30 * time.Second)
+	deadline := time.Now().Add(wait)
 	for stable := 0; stable < 4; {
 		if time.Now().After(deadline) {
-			t.Fatal("program not idle after 30s")
+			t.Fatalf("program not idle after %s", wait)
 		}
 		time.Sleep(50 * time.Millisecond)
 		if m.Updates() > after && m.Idle() {
@@ -146,7 +147,7 @@ func TestGolden(t *testing.T) {
 				if err := tm.Quit(); err != nil {
 					t.Fatal(err)
 				}
-				fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second))
+				fm := tm.FinalModel(t, teatest.WithFinalTimeout(tuitest.Patience(10*time.Second)))
 				golden.RequireEqual(t, []byte(ansi.Strip(fm.View())))
 			})
 		}

@@ -9,6 +9,11 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
+// patience is how long a test waits for something that should happen before it fails: long
+// enough for a heavily loaded machine (the tests return as soon as it happens). It matches
+// tuitest.MinWait, which this package cannot import.
+const patience = 3 * time.Minute
+
 // runAll executes a command tree and returns the messages it produced (batches expanded),
 // skipping commands that do not finish within wait.
 func runAll(cmd tea.Cmd, wait time.Duration) []tea.Msg {
@@ -40,7 +45,7 @@ func TestJobResultNamesOwnerAndID(t *testing.T) {
 	id, cmd := Start(j, "data", "query", func(ctx context.Context, report func(Progress)) (int, error) {
 		return 42, nil
 	})
-	msgs := runAll(cmd, time.Second)
+	msgs := runAll(cmd, patience)
 	var done *Done[int]
 	for _, m := range msgs {
 		if d, ok := m.(Done[int]); ok {
@@ -75,7 +80,7 @@ func TestSupersededResultIsStale(t *testing.T) {
 		t.Fatal("ids reused")
 	}
 	close(release)
-	for _, m := range runAll(cmd1, time.Second) {
+	for _, m := range runAll(cmd1, patience) {
 		if d, ok := m.(Done[string]); ok {
 			if !d.Cancelled {
 				t.Errorf("superseded job not cancelled: %+v", d)
@@ -99,7 +104,7 @@ func TestCancelIsAStatusNotAnError(t *testing.T) {
 		return 0, ctx.Err()
 	})
 	res := make(chan []tea.Msg)
-	go func() { res <- runAll(cmd, 5*time.Second) }()
+	go func() { res <- runAll(cmd, patience) }()
 	<-started
 	if !j.Cancel(id) {
 		t.Fatal("cancel: job not found")
@@ -129,7 +134,7 @@ func TestCancelDoesNotWaitForTheWork(t *testing.T) {
 		return 42, nil
 	})
 	res := make(chan []tea.Msg)
-	go func() { res <- runAll(cmd, time.Minute) }()
+	go func() { res <- runAll(cmd, patience) }()
 	<-started
 	if !j.Cancel(id) {
 		t.Fatal("cancel: job not found")
@@ -142,7 +147,7 @@ func TestCancelDoesNotWaitForTheWork(t *testing.T) {
 				done = &d
 			}
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("the cancelled job's result waited for the work to return")
 	}
 	if done == nil || !done.Cancelled || done.Err != nil || done.Value != 0 {
@@ -160,7 +165,7 @@ func TestPanicBecomesError(t *testing.T) {
 	_, cmd := Start(j, "x", "boom", func(ctx context.Context, _ func(Progress)) (int, error) {
 		panic("bad")
 	})
-	for _, m := range runAll(cmd, time.Second) {
+	for _, m := range runAll(cmd, patience) {
 		if d, ok := m.(Done[int]); ok {
 			if d.Err == nil {
 				t.Fatal("panic not reported")
@@ -180,10 +185,10 @@ func TestProgressIsLossyAndNeverBlocks(t *testing.T) {
 		return 0, errors.New("done")
 	})
 	done := make(chan struct{})
-	go func() { runAll(cmd, 5*time.Second); close(done) }()
+	go func() { runAll(cmd, patience); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("progress reporting blocked the job")
 	}
 }

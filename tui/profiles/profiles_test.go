@@ -78,11 +78,11 @@ func TestGolden(t *testing.T) {
 			tm := teatest.NewTestModel(t, host, teatest.WithInitialTermSize(size[0], size[1]))
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 				return bytes.Contains(b, []byte("2 model(s)")) && bytes.Contains(b, []byte("e export"))
-			}, teatest.WithDuration(20*time.Second))
+			}, teatest.WithDuration(tuitest.Patience(20*time.Second)))
 			if err := tm.Quit(); err != nil {
 				t.Fatal(err)
 			}
-			fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second))
+			fm := tm.FinalModel(t, teatest.WithFinalTimeout(tuitest.Patience(10*time.Second)))
 			golden.RequireEqual(t, []byte(ansi.Strip(fm.View())))
 		})
 	}

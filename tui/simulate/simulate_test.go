@@ -85,16 +85,16 @@ func TestGolden(t *testing.T) {
 				host := screentest.NewHost(ws, simulate.New)
 				tm := teatest.NewTestModel(t, host, teatest.WithInitialTermSize(size[0], size[1]))
 				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("peaks at")) },
-					teatest.WithDuration(30*time.Second))
+					teatest.WithDuration(tuitest.Patience(30*time.Second)))
 				if panel.key != "" {
 					tm.Send(tuitest.Key(panel.key))
 					teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(panel.idle)) },
-						teatest.WithDuration(30*time.Second))
+						teatest.WithDuration(tuitest.Patience(30*time.Second)))
 				}
 				if err := tm.Quit(); err != nil {
 					t.Fatal(err)
 				}
-				fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second))
+				fm := tm.FinalModel(t, teatest.WithFinalTimeout(tuitest.Patience(10*time.Second)))
 				golden.RequireEqual(t, []byte(ansi.Strip(fm.View())))
 			})
 		}

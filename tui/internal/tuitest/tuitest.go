@@ -67,11 +67,22 @@ func (d *Driver) Type(s string) {
 	}
 }
 
+// MinWait is the least time Settle and WaitFor (and the package tests' own waits, through
+// Patience) wait before failing. A test's timeout states what it expects on an idle machine;
+// a machine running several test binaries, fuzzers and builds at once can be ten times
+// slower, and a wait that gives up there fails a test that is right. The waits still return
+// as soon as their condition holds, so a fast machine is not slowed.
+const MinWait = 3 * time.Minute
+
+// Patience is timeout raised to MinWait: the time to wait before declaring a failure.
+func Patience(timeout time.Duration) time.Duration { return max(timeout, MinWait) }
+
 // Settle processes messages until the model is idle: Busy is false and no message arrived
-// for quiet (50 ms). It fails the test after timeout.
+// for quiet (50 ms). It fails the test after Patience(timeout).
 func (d *Driver) Settle(tb testing.TB, timeout time.Duration) {
 	tb.Helper()
 	const quiet = 50 * time.Millisecond
+	timeout = Patience(timeout)
 	deadline := time.After(timeout)
 	for {
 		select {
@@ -87,9 +98,10 @@ func (d *Driver) Settle(tb testing.TB, timeout time.Duration) {
 	}
 }
 
-// WaitFor processes messages until cond holds, failing after timeout.
+// WaitFor processes messages until cond holds, failing after Patience(timeout).
 func (d *Driver) WaitFor(tb testing.TB, timeout time.Duration, cond func() bool) {
 	tb.Helper()
+	timeout = Patience(timeout)
 	deadline := time.After(timeout)
 	for !cond() {
 		select {
