@@ -4,14 +4,17 @@
 #   PostgreSQL 15 (Debian's postgresql-15: initdb + pg_ctl as an unprivileged user), and
 #   ClickHouse (Debian's clickhouse-server 18.16) as a two-shard cluster: two server processes,
 #   the customer tables as Distributed tables over both.
-# What is missing is installed with apt-get when this runs as root and apt-get works. An engine
-# that cannot be had is SKIPPED with a banner saying why; ACRM_ENGINES_REQUIRED=1 turns a skip
-# into a failure.
+# What is missing is installed with apt-get when this runs as root (or with sudo that needs no
+# password) and apt-get works. An engine that cannot be had is SKIPPED with a banner saying why;
+# ACRM_ENGINES_REQUIRED=1 turns a skip into a failure.
+# Ports: ACRM_ENGINES_PG_PORT and ACRM_ENGINES_CH_PORTS (two, comma-separated) pick them;
+# otherwise free loopback ports are found.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-CUSTOMERS=${ACRM_ENGINES_CUSTOMERS:-3000}
+# Sample sizes (the tests' defaults are what CI runs): ACRM_ENGINES_CUSTOMERS for the models'
+# parity, ACRM_ENGINES_JOB_CUSTOMERS for the ranked offers of the emitted job.
 tmp=$(mktemp -d /tmp/acrm-engines.XXXXXX)
 chmod 755 "$tmp"
 run_as=()
@@ -39,27 +42,45 @@ skip() {
 }
 skipped=()
 
-# A free TCP port on loopback.
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 20000)); }
+# A free TCP port on loopback: one nothing answers on, from 20000–39999.
+freeport() {
+	local p
+	for _ in $(seq 200); do
+		p=$((20000 + RANDOM % 20000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+	done
+	echo "no free port found on 127.0.0.1" >&2
+	echo 0
+}
 
 need=()
 [ -x "$PGBIN/initdb" ] || need+=(postgresql-15)
 command -v clickhouse-server >/dev/null || [ -x /usr/sbin/clickhouse-server ] || need+=(clickhouse-server)
 command -v clickhouse-client >/dev/null || need+=(clickhouse-client)
 if [ ${#need[@]} -gt 0 ]; then
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-		echo "installing ${need[*]} with apt-get"
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}") >"$tmp/apt.log" 2>&1 ||
-			{ echo "apt-get failed:"; tail -5 "$tmp/apt.log"; }
+	sudo=()
+	if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null && sudo -n -l apt-get >/dev/null 2>&1; then
+		sudo=(sudo -n)
+	fi
+	if ! command -v apt-get >/dev/null; then
+		echo "missing ${need[*]}, and there is no apt-get here to install them"
+	elif [ "$(id -u)" != 0 ] && [ ${#sudo[@]} = 0 ]; then
+		echo "missing ${need[*]}: installing needs root, and this runs as $(id -un) without password-less sudo"
+		echo "(run once: sudo apt-get install postgresql-15 clickhouse-server clickhouse-client)"
 	else
-		echo "missing ${need[*]}, and apt-get cannot install them here (not root or no apt-get)"
+		echo "installing ${need[*]} with ${sudo[*]:+${sudo[*]} }apt-get"
+		t0=$SECONDS
+		export DEBIAN_FRONTEND=noninteractive
+		("${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}") </dev/null >"$tmp/apt.log" 2>&1 &&
+			echo "installed in $((SECONDS - t0)) s" ||
+			{ echo "apt-get failed:"; tail -5 "$tmp/apt.log"; }
 	fi
 fi
 
 # PostgreSQL 15
 if [ -x "$PGBIN/initdb" ]; then
 	mkdir -p "$tmp/pg" && chown -R "$( [ "$(id -u)" = 0 ] && echo nobody || id -un )" "$tmp/pg"
-	pgport=$(freeport)
+	pgport=${ACRM_ENGINES_PG_PORT:-$(freeport)}
 	if "${run_as[@]}" "$PGBIN/initdb" -D "$tmp/pg/data" -U acrm --auth=trust -E UTF8 >"$tmp/pg/initdb.log" 2>&1 &&
 		"${run_as[@]}" "$PGBIN/pg_ctl" -D "$tmp/pg/data" -l "$tmp/pg/log" -w -t 60 \
 			-o "-c listen_addresses=127.0.0.1 -p $pgport -c unix_socket_directories=$tmp/pg -c fsync=off -c synchronous_commit=off" start >/dev/null; then
@@ -75,8 +96,12 @@ fi
 # ClickHouse, two shards
 chsrv=$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)
 if [ -x "$chsrv" ] && command -v clickhouse-client >/dev/null; then
-	p1=$(freeport); p2=$(freeport)
-	while [ "$p2" = "$p1" ]; do p2=$(freeport); done
+	if [ -n "${ACRM_ENGINES_CH_PORTS:-}" ]; then
+		IFS=, read -r p1 p2 <<<"$ACRM_ENGINES_CH_PORTS"
+	else
+		p1=$(freeport); p2=$(freeport)
+		while [ "$p2" = "$p1" ]; do p2=$(freeport); done
+	fi
 	for i in 1 2; do
 		d="$tmp/ch$i"; mkdir -p "$d/data" "$d/tmp" "$d/user_files"
 		tcp=$([ $i = 1 ] && echo "$p1" || echo "$p2")
@@ -131,9 +156,17 @@ else
 	skip clickhouse "no clickhouse-server/clickhouse-client (apt-get install clickhouse-server clickhouse-client)"
 fi
 
-export ACRM_ENGINES_CUSTOMERS=$CUSTOMERS ACRM_ENGINES_TMP=$tmp
-$GO test -count=1 -timeout 60m -run "${ACRM_ENGINES_TESTS:-^TestEngine}" -v ./analysis/sqlgen 2>&1 | tee "$tmp/test.log" | grep -E '^(=== RUN|--- |\s+engines_test|ok|FAIL|PASS)|SKIP|Δ'
+export ACRM_ENGINES_TMP=$tmp
+"$GO" test -count=1 -timeout 60m -run "${ACRM_ENGINES_TESTS:-^TestEngine}" -v ./analysis/sqlgen 2>&1 | tee "$tmp/test.log" | grep -E '^(=== RUN|--- |\s+engines_test|ok|FAIL|PASS)|SKIP|Δ'
 rc=${PIPESTATUS[0]}
+# CPU the engine servers used (their own and their finished children's), for sizing CI.
+cpu=0
+for p in $(pgrep -f -- "$tmp/" || true); do
+	[ -r "/proc/$p/stat" ] || continue
+	set -- $(sed 's/^.*) //' "/proc/$p/stat")
+	cpu=$((cpu + ${12} + ${13} + ${14} + ${15}))
+done
+echo "engine servers used $((cpu / $(getconf CLK_TCK))) CPU-s"
 if [ ${#skipped[@]} -gt 0 ]; then
 	echo "################################################################"
 	echo "### make test-engines: SKIPPED ${skipped[*]} (see above) — those engines were NOT tested"

@@ -180,19 +180,13 @@ func loadClickHouse(t testing.TB, ws *workspace.Workspace, dir string, tables []
 // TestEngineParity: every algorithm's model compiled to PostgreSQL and to ClickHouse SQL,
 // run by a real PostgreSQL 15 and a two-shard ClickHouse cluster over the same canonical
 // tables, gives the in-process scores within 1e-9 (both engines compute in 64-bit floats).
-// make test-engines starts the engines; without them the test says so and skips.
+// make test-engines starts the engines; without them the test says so and skips. The sample
+// is ACRM_ENGINES_CUSTOMERS customers (default 2,000, the size CI runs).
 func TestEngineParity(t *testing.T) {
 	if pgPort() == "" && chPorts() == nil {
 		t.Skip("ENGINES NOT RUNNING: no ACRM_PG_PORT / ACRM_CH_PORTS — run make test-engines (this test did not run)")
 	}
-	n := 3000
-	if s := os.Getenv("ACRM_ENGINES_CUSTOMERS"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil {
-			t.Fatalf("ACRM_ENGINES_CUSTOMERS %q: %v", s, err)
-		}
-		n = v
-	}
+	n := engineCustomers(t, "ACRM_ENGINES_CUSTOMERS", 2000)
 	ctx := context.Background()
 	ws := sampletest.Fresh(t, n, 5)
 	t0 := time.Now()
@@ -242,13 +236,14 @@ func TestEngineParity(t *testing.T) {
 	}
 }
 
-// engineCustomers is the sample size of make test-engines (ACRM_ENGINES_CUSTOMERS).
-func engineCustomers(t testing.TB, def int) int {
+// engineCustomers is a sample size of make test-engines: the variable env when set, else def
+// (the size CI runs).
+func engineCustomers(t testing.TB, env string, def int) int {
 	t.Helper()
-	if s := os.Getenv("ACRM_ENGINES_CUSTOMERS"); s != "" {
+	if s := os.Getenv(env); s != "" {
 		v, err := strconv.Atoi(s)
-		if err != nil {
-			t.Fatalf("ACRM_ENGINES_CUSTOMERS %q: %v", s, err)
+		if err != nil || v <= 0 {
+			t.Fatalf("%s %q: want a number of customers", env, s)
 		}
 		return v
 	}
@@ -291,11 +286,12 @@ func parseOffers(t testing.TB, out string) []offerRow {
 // three files run in order by a real PostgreSQL 15 and on a two-shard ClickHouse cluster
 // (the canonical customer tables Distributed over both shards), write the same ranked offers
 // as score --all: the same customers, ranks, products and channels, P and value within 1e-9.
+// The sample is ACRM_ENGINES_JOB_CUSTOMERS customers (default 1,000, the size CI runs).
 func TestEngineJobParity(t *testing.T) {
 	if pgPort() == "" && chPorts() == nil {
 		t.Skip("ENGINES NOT RUNNING: no ACRM_PG_PORT / ACRM_CH_PORTS — run make test-engines (this test did not run)")
 	}
-	n := engineCustomers(t, 3000)
+	n := engineCustomers(t, "ACRM_ENGINES_JOB_CUSTOMERS", 1000)
 	ctx := context.Background()
 	t0 := time.Now()
 	ws, _ := jobWorkspace(t, n)
