@@ -343,3 +343,52 @@ func TestPanicBecomesOneLineAndAReport(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredSegmentFilterCannotRunStatements (issue 17, item 1): a workspace from someone
+// else may carry a saved segment whose filter hides a second statement in DuckDB's $$…$$
+// strings. Every command that reads saved segments (segments list and kpis, chart segments,
+// simulate frequency) leaves no file written and no table created, and those that evaluate
+// the filter refuse it.
+func TestStoredSegmentFilterCannotRunStatements(t *testing.T) {
+	ctx := context.Background()
+	db := sampleDB(t, 400)
+	dir := t.TempDir()
+	written := filepath.Join(dir, "x.csv")
+	hostile := `$$'$$ = $$x$$ OR true); COPY (SELECT 42 AS x) TO $$` + written + `$$; CREATE TABLE injected AS SELECT 1 AS x; DESCRIBE SELECT (true --`
+	ws, err := workspace.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ws.ExecContext(ctx, `INSERT INTO acrm_segments VALUES ('evil', ?, '', now()::TIMESTAMP)`, hostile)
+	ws.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "segments", "--db", db, "list")
+	for _, want := range []string{"evil", "refused", `segment "evil" refused: filter`, "not a single SQL expression", "acrm segments delete \"evil\"", "top"} {
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("segments list: %v\n%s\nwant %q: the other segments listed, this one refused with its reason", err, out, want)
+		}
+	}
+	for _, args := range [][]string{
+		{"segments", "--db", db, "kpis", "evil"},
+		{"chart", "segments", "--db", db, "--segments", "evil", "-o", filepath.Join(dir, "s.png")},
+		{"simulate", "frequency", "--db", db, "--segment", "evil", "--boot", "10"},
+		{"chart", "frequency", "--db", db, "--segments", "evil", "--boot", "10", "-o", filepath.Join(dir, "f.png")},
+	} {
+		if out, err := run(t, args...); err == nil {
+			t.Errorf("acrm %s evaluated the hostile filter:\n%s", strings.Join(args, " "), out)
+		}
+	}
+	if _, err := os.Stat(written); err == nil {
+		t.Fatalf("a stored segment filter wrote %s", written)
+	}
+	ws, err = workspace.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if ok, err := ws.HasTable(ctx, "injected"); err != nil || ok {
+		t.Errorf("a stored segment filter created table injected (%v)", err)
+	}
+}

@@ -43,14 +43,28 @@ The built-in value segments top / middle / low are always there.`,
 				}
 				tw := newTable(cmd.OutOrStdout(), 0)
 				fmt.Fprintln(tw, "name\tcustomers\tfilter\tdescription")
+				// A saved filter that no longer holds (a workspace from elsewhere, a dropped
+				// column) is listed as refused with its reason below; the others as usual.
+				var refused []string
 				for _, s := range append(segment.ValueSegments(), saved...) {
 					n, err := segment.Validate(ctx, ws, s.Filter)
 					if err != nil {
-						return err
+						if ctx.Err() != nil {
+							return err
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, "refused", s.Filter, s.Description)
+						refused = append(refused, fmt.Sprintf("segment %q refused: %s — `acrm segments delete %q` removes it", s.Name, strings.TrimPrefix(err.Error(), "segment: "), s.Name))
+						continue
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, thousands(n), s.Filter, s.Description)
 				}
-				return tw.Flush()
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+				for _, r := range refused {
+					fmt.Fprintln(cmd.OutOrStdout(), r)
+				}
+				return nil
 			})
 		},
 	})

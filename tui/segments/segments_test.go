@@ -306,3 +306,41 @@ func TestBuilderRefusesAFilterThatSelectsNobody(t *testing.T) {
 		t.Fatalf("%d segment(s) saved, want none", n)
 	}
 }
+
+// TestStoredHostileFilterRunsNothing (issue 17, item 1): a workspace from elsewhere carries a
+// saved segment whose filter hides statements in DuckDB's $$…$$ strings. Moving the cursor
+// onto it (which computes its KPIs) and marking it write no file and create no table; the
+// screen says the filter was refused.
+func TestStoredHostileFilterRunsNothing(t *testing.T) {
+	ws := tuitest.OpenFixture(t, 1000)
+	ctx := context.Background()
+	file := t.TempDir() + "/x.csv"
+	hostile := `$$'$$ = $$x$$ OR true); COPY (SELECT 42 AS x) TO $$` + file + `$$; CREATE TABLE injected AS SELECT 1 AS x; DESCRIBE SELECT (true --`
+	if _, err := ws.ExecContext(ctx, `INSERT INTO acrm_segments VALUES ('evil', ?, '', now()::TIMESTAMP)`, hostile); err != nil {
+		t.Fatal(err)
+	}
+	c := common.NewCommon(theme.New(true), services.New(ws))
+	s := segments.New(c)
+	m, d := tuitest.NewScreen(s, c, 140, 40)
+	d.Init()
+	d.Settle(t, 20*time.Second)
+	k := segments.DefaultKeyMap()
+	for i := 0; i < 3; i++ { // top, middle, low, then the saved evil
+		d.Press(k.Down)
+		d.Settle(t, 10*time.Second)
+	}
+	d.Press(k.Mark)
+	d.Settle(t, 10*time.Second)
+	d.Press(k.Crosstab)
+	d.Settle(t, 10*time.Second)
+	if _, err := os.Stat(file); err == nil {
+		t.Fatalf("the stored filter wrote %s", file)
+	}
+	if ok, err := ws.HasTable(ctx, "injected"); err != nil || ok {
+		t.Fatalf("the stored filter created table injected (%v)", err)
+	}
+	f := m.LastFlash()
+	if !f.Error || !strings.Contains(f.Text, "not a single SQL expression") {
+		t.Errorf("flash %+v does not say the filter was refused\n%s", f, view(s))
+	}
+}
