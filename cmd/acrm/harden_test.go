@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,6 +53,10 @@ func TestFlagRangesCheckedBeforeWork(t *testing.T) {
 		{[]string{"simulate", "frequency", "--segment", "top", "--boot", "9000000000000000000"}, "--boot 9000000000000000000: out of range; expected 1 to 10,000"},
 		{[]string{"simulate", "frequency", "--segment", "top", "--boot", "100000000"}, "--boot 100000000: out of range"},
 		{[]string{"chart", "frequency", "-o", filepath.Join(dir, "f.png"), "--boot", "0"}, "--boot 0: out of range; expected 1 to 10,000"},
+		{[]string{"chart", "scenarios", "-o", filepath.Join(dir, "s.png"), "--boot", "9000000000000000000"}, "--boot 9000000000000000000: out of range; expected 1 to 10,000"},
+		{[]string{"chart", "deck", "-o", dir, "--boot", "9000000000000000000"}, "--boot 9000000000000000000: out of range; expected 1 to 10,000"},
+		{[]string{"simulate", "save", "s", "frequency", "--segment", "top", "--boot", "9000000000000000000"}, "--boot 9000000000000000000: out of range; expected 1 to 10,000"},
+		{[]string{"simulate", "save", "s", "frequency", "--segment", "top", "--boot", "100000000"}, "--boot 100000000: out of range"},
 		{[]string{"chart", "deck", "-o", dir, "--products", "-5"}, "--products -5: out of range; expected 1 to 100"},
 		{[]string{"train", "--product", "1", "--folds", "400"}, "--folds 400: out of range; expected 0 or 2 to 20"},
 		{[]string{"train", "--product", "1", "--folds", "1000000"}, "--folds 1000000: out of range"},
@@ -390,5 +395,67 @@ func TestStoredSegmentFilterCannotRunStatements(t *testing.T) {
 	defer ws.Close()
 	if ok, err := ws.HasTable(ctx, "injected"); err != nil || ok {
 		t.Errorf("a stored segment filter created table injected (%v)", err)
+	}
+}
+
+// TestStagingRemovedAndVacuum (issue 17, item 4): staging tables a killed run left are
+// removed when the next command opens the workspace, which says so on stderr once; acrm
+// vacuum then gives back the space of what was dropped and prints the sizes before and after.
+func TestStagingRemovedAndVacuum(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "ws.duckdb")
+	ws, err := workspace.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"CREATE TABLE keep AS SELECT range AS id FROM range(1000)",
+		"CREATE TABLE " + workspace.StagePrefix + "sample_contacts AS SELECT range AS id, md5(range::VARCHAR) AS h FROM range(1500000)",
+		"CREATE TABLE " + workspace.StagePrefix + "sample_customers AS SELECT range AS id FROM range(10)",
+	} {
+		if _, err := ws.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ws.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	c := acrmCmd("sql", "--db", db, "--format", "csv", "SELECT count(*) AS n FROM keep")
+	c.Stdout, c.Stderr = &stdout, &stderr
+	if err := c.Run(); err != nil {
+		t.Fatalf("acrm sql: %v\n%s", err, stderr.String())
+	}
+	want := "acrm: removed 2 staging table(s) left by an interrupted run: " + workspace.StagePrefix + "sample_contacts, " + workspace.StagePrefix + "sample_customers\n"
+	if stderr.String() != want || stdout.String() != "n\n1000\n" {
+		t.Errorf("acrm sql after a killed run: stdout %q stderr %q, want %q on stderr", stdout.String(), stderr.String(), want)
+	}
+	stderr.Reset()
+	c = acrmCmd("sql", "--db", db, "--format", "csv", "SELECT 1 AS x")
+	c.Stderr = &stderr
+	if err := c.Run(); err != nil || stderr.Len() != 0 {
+		t.Errorf("the second open: %v, stderr %q; want nothing more said", err, stderr.String())
+	}
+	st, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "vacuum", "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after, reclaimed float64
+	if _, err := fmt.Sscanf(out, db+": %f MB before, %f MB after (%f MB reclaimed)", &before, &after, &reclaimed); err != nil {
+		t.Fatalf("acrm vacuum printed %q: %v", out, err)
+	}
+	st2, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(before*1e6-float64(st.Size())) > 0.05e6 || math.Abs(after*1e6-float64(st2.Size())) > 0.05e6 || st2.Size() >= st.Size()/2 {
+		t.Errorf("vacuum: %q; file %d → %d bytes; want the file's size before and at least halved after", out, st.Size(), st2.Size())
+	}
+	if o, err := run(t, "sql", "--db", db, "--format", "csv", "SELECT count(*) AS n FROM keep"); err != nil || o != "n\n1000\n" {
+		t.Errorf("keep after vacuum: %q, %v", o, err)
 	}
 }
