@@ -5,22 +5,32 @@ package docs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-var figures = flag.Bool("figures", false,
-	"rewrite the output under each `$ acrm` command of the README with what it prints now (make readme-figures)")
+var (
+	figures = flag.Bool("figures", false,
+		"rewrite the output under each `$ acrm` command of the README with what it prints now (make readme-figures)")
+	workdir = flag.String("workdir", "",
+		"run the tour in this directory and keep it (its workspaces can be opened afterwards); default a temporary one")
+)
 
-// tourHeading starts the part of the README whose code blocks are run.
-const tourHeading = "## A tour of the command line"
+// tourHeading starts the part of the README whose code blocks are run; loopHeading's section
+// (the loop: evaluate, monitor, move the sample forward) is run after it in README order too.
+const (
+	tourHeading = "## A tour of the command line"
+	loopHeading = "## Closing the loop: evaluate, monitor, move the sample forward"
+)
 
 // step is one command of the tour.
 type step struct {
@@ -28,11 +38,15 @@ type step struct {
 	line     int    // 1-based README line of the command
 	dollar   bool   // written as a transcript line ("$ acrm …"): its output follows
 	refused  bool   // marked "# refused": the command must fail
+	exit     int    // marked "# exit N": the command must exit with code N (its stderr is output too)
 	out      [2]int // README lines [from, to) of the printed output (transcripts only)
 	outLines []string
 }
 
-var refusedMark = regexp.MustCompile(`#\s*refused\b`)
+var (
+	refusedMark = regexp.MustCompile(`#\s*refused\b`)
+	exitMark    = regexp.MustCompile(`#\s*exit\s+([1-9]\d*)\b`)
+)
 
 // parseTour returns the commands of the tour blocks in README order.
 func parseTour(lines []string) ([]step, error) {
@@ -41,7 +55,7 @@ func parseTour(lines []string) ([]step, error) {
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		if strings.HasPrefix(l, "## ") {
-			in = l == tourHeading
+			in = l == tourHeading || l == loopHeading
 			continue
 		}
 		if !in {
@@ -81,6 +95,9 @@ func parseTour(lines []string) ([]step, error) {
 		}
 		s.cmd = cmd
 		s.refused = refusedMark.MatchString(cmd)
+		if m := exitMark.FindStringSubmatch(cmd); m != nil {
+			s.exit, _ = strconv.Atoi(m[1])
+		}
 		if dollar {
 			s.out[0] = i + 1
 		}
@@ -146,7 +163,8 @@ func repoRoot(t *testing.T) string {
 // TestReadmeTour builds acrm and runs every `acrm …` command of the README's tour blocks as
 // written, in order, in a fresh temporary directory (the README's paths are relative to a
 // clone: testdata/ is linked in). A command that exits non-zero fails the test, a command
-// marked "# refused" must exit non-zero, and the output the README shows under each
+// marked "# refused" must exit non-zero, one marked "# exit N" (acrm monitor's thresholds)
+// must exit with code N, and the output the README shows under each
 // `$ acrm` command must be what the command prints (durations and file sizes aside; an
 // abridged output is compared on the lines it keeps). With -figures the output under each
 // `$ acrm` command is rewritten with what the command prints now instead.
@@ -170,6 +188,14 @@ func TestReadmeTour(t *testing.T) {
 	}
 
 	dir := t.TempDir()
+	if *workdir != "" {
+		if dir, err = filepath.Abs(*workdir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.RemoveAll(filepath.Join(dir, "work")); err != nil {
+			t.Fatal(err)
+		}
+	}
 	bin := filepath.Join(dir, "bin")
 	build := exec.Command("go", "build", "-o", filepath.Join(bin, "acrm"), "./cmd/acrm")
 	build.Dir = root
@@ -198,14 +224,17 @@ func TestReadmeTour(t *testing.T) {
 		err := c.Run()
 		cancel()
 		t.Logf("README line %d (%s): %s", s.line, time.Since(start).Round(time.Millisecond), cmd)
+		var ee *exec.ExitError
 		switch {
 		case s.refused && err == nil:
 			t.Fatalf("README line %d: %s\nis marked refused but succeeded:\n%s", s.line, cmd, stdout.String())
-		case !s.refused && err != nil:
+		case s.exit > 0 && !(errors.As(err, &ee) && ee.ExitCode() == s.exit):
+			t.Fatalf("README line %d: %s\nis marked exit %d but ended with %v:\n%s%s", s.line, cmd, s.exit, err, stdout.String(), stderr.String())
+		case !s.refused && s.exit == 0 && err != nil:
 			t.Fatalf("README line %d: %s\nfailed (%v):\n%s%s", s.line, cmd, err, stdout.String(), stderr.String())
 		}
 		out := stdout.String()
-		if s.refused {
+		if s.refused || s.exit > 0 {
 			out += stderr.String()
 		}
 		s.outLines = strings.Split(strings.TrimRight(out, "\n"), "\n")
@@ -292,13 +321,16 @@ func abridge(old, now []string) []string {
 // ranges, refused commands, sections outside the tour and the sample rewrite.
 func TestParseTour(t *testing.T) {
 	md := strings.Split("# x\n```\nacrm not-in-tour\n```\n"+tourHeading+"\n```sh\nacrm one --db a \\\n    --flag 2   # note\n```\n"+
-		"```\n$ acrm two \"a\n  b\"\nout 1\nout 2\n$ acrm three # refused: bad\nacrm: error\n```\nacrm: prose\n## Next\n```\nacrm four\n```\n", "\n")
+		"```\n$ acrm two \"a\n  b\"\nout 1\nout 2\n$ acrm three # refused: bad\nacrm: error\n```\nacrm: prose\n## Next\n```\nacrm four\n```\n"+loopHeading+"\n```\n$ acrm five   # exit 3\nwarn\n```\n", "\n")
 	steps, err := parseTour(md)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(steps) != 3 {
-		t.Fatalf("want 3 steps, got %+v", steps)
+	if len(steps) != 4 {
+		t.Fatalf("want 4 steps, got %+v", steps)
+	}
+	if s := steps[3]; s.cmd != "acrm five   # exit 3" || s.exit != 3 || s.refused || steps[2].exit != 0 || md[s.out[0]] != "warn" {
+		t.Errorf("step 3 (the loop section, exit 3): %+v", s)
 	}
 	if steps[0].cmd != "acrm one --db a --flag 2   # note" || steps[0].dollar {
 		t.Errorf("step 0: %+v", steps[0])
