@@ -93,7 +93,9 @@ else
 	skip postgres "no $PGBIN/initdb (apt-get install postgresql-15)"
 fi
 
-# ClickHouse, two shards
+# ClickHouse, two shards; a query may use ACRM_ENGINES_CH_MAX_MEMORY bytes per server (a
+# GROUP BY spills to disk past half of it).
+chmem=${ACRM_ENGINES_CH_MAX_MEMORY:-6000000000}
 chsrv=$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)
 if [ -x "$chsrv" ] && command -v clickhouse-client >/dev/null; then
 	if [ -n "${ACRM_ENGINES_CH_PORTS:-}" ]; then
@@ -129,10 +131,10 @@ if [ -x "$chsrv" ] && command -v clickhouse-client >/dev/null; then
   </remote_servers>
 </yandex>
 XML
-		cat >"$d/users.xml" <<'XML'
+		cat >"$d/users.xml" <<XML
 <?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>6000000000</max_memory_usage></default></profiles>
+  <profiles><default><max_memory_usage>$chmem</max_memory_usage><max_bytes_before_external_group_by>$((chmem / 2))</max_bytes_before_external_group_by></default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
@@ -157,7 +159,7 @@ else
 fi
 
 export ACRM_ENGINES_TMP=$tmp
-"$GO" test -count=1 -timeout 60m -run "${ACRM_ENGINES_TESTS:-^TestEngine}" -v ./analysis/sqlgen 2>&1 | tee "$tmp/test.log" | grep -E '^(=== RUN|--- |\s+engines_test|ok|FAIL|PASS)|SKIP|Δ'
+"$GO" test -count=1 -timeout "${ACRM_ENGINES_TIMEOUT:-60m}" -run "${ACRM_ENGINES_TESTS:-^TestEngine}" -v ./analysis/sqlgen 2>&1 | tee "$tmp/test.log" | grep -E '^(=== RUN|--- |\s+engines_test|ok|FAIL|PASS)|SKIP|Δ'
 rc=${PIPESTATUS[0]}
 # CPU the engine servers used (their own and their finished children's), for sizing CI.
 cpu=0
@@ -167,6 +169,12 @@ for p in $(pgrep -f -- "$tmp/" || true); do
 	cpu=$((cpu + ${12} + ${13} + ${14} + ${15}))
 done
 echo "engine servers used $((cpu / $(getconf CLK_TCK))) CPU-s"
+for i in 1 2; do
+	for p in $(pgrep -f -- "$tmp/ch$i/config.xml" || true); do
+		hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$p/status" 2>/dev/null)
+		[ -n "$hwm" ] && [ "$hwm" -gt 100000 ] && echo "ClickHouse shard $i peak RSS $((hwm / 1024)) MB"
+	done
+done
 if [ ${#skipped[@]} -gt 0 ]; then
 	echo "################################################################"
 	echo "### make test-engines: SKIPPED ${skipped[*]} (see above) — those engines were NOT tested"

@@ -20,8 +20,11 @@ type TreeNode struct {
 //	tree:  P = the leaf value of Trees[0]
 //	gbdt:  P = σ(Base + Σ_t leaf_t(x)), trees summed in order
 //	blend: P = Σ_k Weights[k] · Calibrators[k](P_k(x)), P_k the Parts
+//	uplift: P_0(x) − P_1(x) (Method TwoModel: treated, control) or 2·P_0(x) − 1
+//	        (Method ClassTransformation)
 type Structure struct {
 	Algo        Algo
+	Method      string // uplift: TwoModel or ClassTransformation
 	Features    int
 	Intercept   float64
 	Coef        []float64
@@ -44,6 +47,17 @@ func Describe(c Classifier) (Structure, error) {
 		s := Structure{Algo: GBDT, Features: len(m.Gain), Base: m.Base}
 		for _, t := range m.Trees {
 			s.Trees = append(s.Trees, exportTree(t))
+		}
+		return s, nil
+	case *upliftModel:
+		s := Structure{Algo: Uplift, Method: m.method}
+		for _, p := range m.parts {
+			ps, err := Describe(p)
+			if err != nil {
+				return Structure{}, err
+			}
+			s.Features = max(s.Features, ps.Features)
+			s.Parts = append(s.Parts, ps)
 		}
 		return s, nil
 	case *blendModel:

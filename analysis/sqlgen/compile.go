@@ -73,7 +73,7 @@ func Model(d *Dialect, enc *features.Encoder, st model.Structure, cal *model.Cal
 	layers := []layer{in}
 	// raw: one column per part (z_k on the log-odds scale, or p_k for a tree).
 	parts := []model.Structure{st}
-	if st.Algo == model.Blend {
+	if st.Algo == model.Blend || st.Algo == model.Uplift {
 		parts = st.Parts
 	}
 	if d.TreeWalk {
@@ -119,6 +119,19 @@ func Model(d *Dialect, enc *features.Encoder, st model.Structure, cal *model.Cal
 		blend.add("b", strings.Join(sum, " + "))
 		layers = append(layers, pre, post, blend)
 		p = "b"
+	}
+	if st.Algo == model.Uplift {
+		u := layer{}
+		switch {
+		case st.Method == model.TwoModel && len(parts) == 2:
+			u.add("u", "p0 - p1")
+		case st.Method == model.ClassTransformation && len(parts) == 1:
+			u.add("u", "2 * p0 - 1")
+		default:
+			return "", fmt.Errorf("sqlgen: uplift method %q with %d parts: %w", st.Method, len(parts), ErrUnsupported)
+		}
+		layers = append(layers, u)
+		p = "u"
 	}
 	a, b, err := c.calibrate(cal, p, "lq")
 	if err != nil {
@@ -280,7 +293,7 @@ func (c *compiler) raw(s model.Structure) (expr string, logOdds bool, err error)
 		}
 		return balancedSum(terms), true, nil
 	}
-	return "", false, fmt.Errorf("sqlgen: model kind %q: %w (a blend may hold logit, tree and gbdt parts only)", s.Algo, ErrUnsupported)
+	return "", false, fmt.Errorf("sqlgen: model kind %q: %w (a blend or an uplift model may hold logit, tree and gbdt parts only)", s.Algo, ErrUnsupported)
 }
 
 // balancedSum adds the terms pairwise, so a sum of hundreds of trees stays a shallow

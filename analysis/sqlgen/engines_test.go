@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/sampledata"
 	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
@@ -74,10 +76,18 @@ func ddl(d *Dialect, table string, cols []Column, nullable bool) string {
 
 func runCmd(t testing.TB, stdin []byte, name string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(name, args...)
+	var r io.Reader
 	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
+		r = bytes.NewReader(stdin)
 	}
+	return runCmdFrom(t, r, name, args...)
+}
+
+// runCmdFrom is runCmd with stdin read from r (a file streamed, not held in memory).
+func runCmdFrom(t testing.TB, stdin io.Reader, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -149,11 +159,7 @@ func loadClickHouse(t testing.TB, ws *workspace.Workspace, dir string, tables []
 			// Not a customer table (campaigns): one MergeTree table on the first server.
 			local := ddl(d, tb, cols, true) + " ENGINE = MergeTree() ORDER BY " + d.Ident(cols[0].Name)
 			clickhouse(t, ports[0], "DROP TABLE IF EXISTS "+d.Ident(tb)+";\n"+strings.Replace(local, "Nullable("+d.Types(cols[0].Type)+")", d.Types(cols[0].Type), 1)+";\n")
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			runCmd(t, data, "clickhouse-client", "--port", ports[0], "-q", "INSERT INTO "+d.Ident(tb)+" FORMAT TabSeparated")
+			insertFile(t, path, ports[0], "INSERT INTO "+d.Ident(tb)+" FORMAT TabSeparated")
 			continue
 		}
 		local := ddl(d, tb+"_local", cols, true) + " ENGINE = MergeTree() ORDER BY customer_id"
@@ -162,11 +168,7 @@ func loadClickHouse(t testing.TB, ws *workspace.Workspace, dir string, tables []
 		}
 		clickhouse(t, ports[0], "CREATE TABLE "+d.Ident(tb)+" AS "+d.Ident(tb+"_local")+
 			" ENGINE = Distributed(acrm, default, "+tb+"_local, customer_id);\n")
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		runCmd(t, data, "clickhouse-client", "--port", ports[0], "--insert_distributed_sync=1", "-q", "INSERT INTO "+d.Ident(tb)+" FORMAT TabSeparated")
+		insertFile(t, path, ports[0], "INSERT INTO "+d.Ident(tb)+" FORMAT TabSeparated", "--insert_distributed_sync=1")
 		for _, p := range ports {
 			n := strings.TrimSpace(clickhouse(t, p, "SELECT count() FROM "+d.Ident(tb+"_local")+";\n"))
 			if tb == "customers" && (n == "0" || n == "") {
@@ -175,6 +177,19 @@ func loadClickHouse(t testing.TB, ws *workspace.Workspace, dir string, tables []
 			t.Logf("clickhouse shard :%s holds %s rows of %s", p, n, tb)
 		}
 	}
+}
+
+// insertFile streams a tab-separated file into clickhouse-client's INSERT on port, and
+// removes the file.
+func insertFile(t testing.TB, path, port, insert string, args ...string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	runCmdFrom(t, f, "clickhouse-client", append([]string{"--port", port, "-q", insert}, args...)...)
+	os.Remove(path)
 }
 
 // TestEngineParity: every algorithm's model compiled to PostgreSQL and to ClickHouse SQL,
@@ -212,6 +227,7 @@ func TestEngineParity(t *testing.T) {
 		{"clickhouse", chPorts() != nil, loadClickHouse, func(t testing.TB, _, script string) string {
 			return clickhouse(t, chPorts()[0], script, "--format", "TabSeparated")
 		}},
+		{"duckdb", true, func(testing.TB, *workspace.Workspace, string, []string) {}, nil},
 	}
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
@@ -228,8 +244,13 @@ func TestEngineParity(t *testing.T) {
 					t.Fatal(err)
 				}
 				t0 := time.Now()
-				out := e.run(t, filepath.Join(dir, fmt.Sprintf("%s-%s.sql", e.name, m.Name)), Script(d, nil, q))
-				worst := compare(t, e.name+" "+id, want[id], parseScores(t, out), 1e-9)
+				var got map[string]float64
+				if e.run == nil { // duckdb: the query on the workspace itself
+					got = runDuck(t, ws, q)
+				} else {
+					got = parseScores(t, e.run(t, filepath.Join(dir, fmt.Sprintf("%s-%s.sql", e.name, m.Name)), Script(d, nil, q)))
+				}
+				worst := compare(t, e.name+" "+id, want[id], got, 1e-9)
 				t.Logf("%s %s (%s): %d customers, max |Δ| %.2g, %s", e.name, id, m.Algo, len(want[id]), worst, time.Since(t0).Round(time.Millisecond))
 			}
 		})
@@ -292,9 +313,17 @@ func TestEngineJobParity(t *testing.T) {
 		t.Skip("ENGINES NOT RUNNING: no ACRM_PG_PORT / ACRM_CH_PORTS — run make test-engines (this test did not run)")
 	}
 	n := engineCustomers(t, "ACRM_ENGINES_JOB_CUSTOMERS", 1000)
+	all := false
+	switch v := os.Getenv("ACRM_ENGINES_JOB_PRODUCTS"); v {
+	case "":
+	case "all":
+		all = true
+	default:
+		t.Fatalf("ACRM_ENGINES_JOB_PRODUCTS %q: want all or nothing", v)
+	}
 	ctx := context.Background()
 	t0 := time.Now()
-	ws, _ := jobWorkspace(t, n)
+	ws, _ := jobWorkspace(t, n, all)
 	want := readOffers(t, ws, OffersTable)
 	t.Logf("%d customers: trained and scored in %s, %d offers", n, time.Since(t0).Round(time.Second), len(want))
 	tables := []string{"customers", "holdings", "contacts", "optouts", "events", "campaigns", "campaign_members"}
@@ -313,6 +342,18 @@ func TestEngineJobParity(t *testing.T) {
 			}
 			return clickhouse(t, chPorts()[0], string(b), "--format", "TabSeparated")
 		}},
+		// Last: the DuckDB job rewrites the workspace's own acrm_nbo_offers.
+		{"duckdb", true, func(testing.TB, *workspace.Workspace, string, []string) {}, func(t testing.TB, file string) string {
+			if filepath.Base(file) == "offers.sql" {
+				var b strings.Builder
+				for _, o := range readOffers(t, ws, OffersTable) {
+					fmt.Fprintf(&b, "%d\t%d\t%d\t%s\t%.17g\t%.17g\t%s\t%s\n", o.customer, o.rank, o.product, o.channel, o.p, o.value, o.model, o.reason)
+				}
+				return b.String()
+			}
+			runJobDuck(t, ws, filepath.Dir(file), filepath.Base(file))
+			return ""
+		}},
 	}
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
@@ -324,8 +365,12 @@ func TestEngineJobParity(t *testing.T) {
 			e.load(t, ws, dir, tables)
 			t.Logf("%s: loaded the canonical tables in %s", e.name, time.Since(t0).Round(time.Millisecond))
 			job := filepath.Join(dir, "job")
-			if _, err := EmitJob(ctx, ws, e.name, job); err != nil {
+			res, err := EmitJob(ctx, ws, e.name, job)
+			if err != nil {
 				t.Fatal(err)
+			}
+			if all && res.Products != sampledata.NumProducts {
+				t.Fatalf("%d products in the job, want every one of the %d", res.Products, sampledata.NumProducts)
 			}
 			for _, f := range JobFiles {
 				t0 := time.Now()

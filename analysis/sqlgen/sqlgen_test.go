@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/acrm-dev/acrm/analysis/features"
 	"github.com/acrm-dev/acrm/analysis/model"
 	"github.com/acrm-dev/acrm/analysis/profiles"
@@ -40,6 +42,7 @@ func trainAll(t testing.TB, ws *workspace.Workspace) []string {
 		}
 		ids = append(ids, res.BestModel().ModelID)
 	}
+	ids = append(ids, upliftModel(t, ws, b))
 	if _, err := ws.ExecContext(ctx, `CREATE TABLE acct AS SELECT customer_id, sector, region,
 		'c' || CAST(customer_id % 40 AS VARCHAR) AS code40,
 		CASE WHEN customer_id % 7 = 0 THEN NULL ELSE tenure_months END AS tenure,
@@ -55,6 +58,55 @@ func trainAll(t testing.TB, ws *workspace.Workspace) []string {
 		ids = append(ids, res.BestModel().ModelID)
 	}
 	return ids
+}
+
+// upliftModel registers an uplift model of product 16 (the kept one of FitUplift's
+// candidates: two-model or class transformation, logit or gbdt parts) and returns its id. The
+// history's control cells convert too rarely at a test's size, so the treatment is assigned
+// here: every third customer is the control, and the "conversion" is holding product 16.
+func upliftModel(t testing.TB, ws *workspace.Workspace, b *profiles.Base) string {
+	t.Helper()
+	ctx := context.Background()
+	f, err := b.View.ForProduct(ctx, ws, b.Frame, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holds := map[string]bool{}
+	rows, err := ws.QueryContext(ctx, "SELECT DISTINCT CAST(customer_id AS VARCHAR) FROM holdings WHERE product_id = 16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		holds[id] = true
+	}
+	rows.Close()
+	r := &profiles.UpliftRows{Frame: f, Campaigns: []int{0}}
+	for _, id := range f.IDs {
+		n, err := strconv.Atoi(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Treated = append(r.Treated, float64(min(n%3, 1)))
+		y := 0.0
+		if holds[id] {
+			y = 1
+		}
+		r.Converted = append(r.Converted, y)
+	}
+	res, err := profiles.FitUplift(ctx, r, profiles.Spec{ProductID: 16, Kind: profiles.Uplift, Seed: 1, Folds: 3, Name: "P16-uplift"}, nil)
+	if err != nil {
+		t.Fatalf("fit uplift: %v", err)
+	}
+	t.Logf("uplift model of P16: %s (%d control, %d treated)", res.BestModel().Params, len(r.Treated)-int(floats.Sum(r.Treated)), int(floats.Sum(r.Treated)))
+	res.Source = "test fixture"
+	if err := profiles.Register(ctx, ws, res); err != nil {
+		t.Fatal(err)
+	}
+	return res.BestModel().ModelID
 }
 
 // inProcess scores every row of the model's source with the registered model in Go.
@@ -152,7 +204,7 @@ func TestDuckDBParity(t *testing.T) {
 		worst := compare(t, id, inProcess(t, ws, id), runDuck(t, ws, q), 1e-9)
 		t.Logf("%s (%s): max |Δ| %.2g over %d customers, %d bytes of SQL", id, m.Algo, worst, 2000, len(q))
 	}
-	for _, a := range []string{"logit", "tree", "gbdt", "blend"} {
+	for _, a := range []string{"logit", "tree", "gbdt", "blend", "uplift"} {
 		if !algos[a] {
 			t.Errorf("no %s model compiled", a)
 		}
@@ -218,6 +270,30 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := ExportModel(context.Background(), ws, "nope", "sparksql", path); err == nil || !strings.Contains(err.Error(), "unknown dialect") {
 		t.Fatalf("unknown dialect: %v", err)
+	}
+	// A model over a column type ClickHouse lacks (HUGEINT), and one over a DuckDB query,
+	// which PostgreSQL cannot run: refused by name, no file.
+	ctx := context.Background()
+	ws = sampletest.Fresh(t, 500, 2)
+	if _, err := ws.ExecContext(ctx, `CREATE TABLE wide AS SELECT customer_id AS id, CAST(tenure_months AS HUGEINT) AS big,
+		monthly_revenue, nps FROM customers`); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ source, dialect, want string }{
+		{"wide", "clickhouse", "HUGEINT, which clickhouse lacks"},
+		{"SELECT * FROM wide", "postgres", "which postgres cannot run"},
+	} {
+		res, err := profiles.TrainTable(ctx, ws, profiles.Spec{Name: "wide", Source: c.source, ID: "id", Target: "nps >= 8", Algo: "logit", Seed: 1, Folds: 2}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ExportModel(ctx, ws, res.BestModel().ModelID, c.dialect, path)
+		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("%s on %s: %v", c.source, c.dialect, err)
+		}
+		if _, err := ExportModel(ctx, ws, res.BestModel().ModelID, "duckdb", filepath.Join(t.TempDir(), "ok.sql")); err != nil {
+			t.Fatalf("%s on duckdb: %v", c.source, err)
+		}
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Fatalf("files left behind: %v", ents)
