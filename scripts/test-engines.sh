@@ -172,7 +172,7 @@ echo "engine servers used $((cpu / $(getconf CLK_TCK))) CPU-s"
 for i in 1 2; do
 	for p in $(pgrep -f -- "$tmp/ch$i/config.xml" || true); do
 		hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$p/status" 2>/dev/null)
-		[ -n "$hwm" ] && [ "$hwm" -gt 100000 ] && echo "ClickHouse shard $i peak RSS $((hwm / 1024)) MB"
+		[ -n "$hwm" ] && [ "$hwm" -gt 20000 ] && echo "ClickHouse shard $i peak RSS $((hwm / 1024)) MB"
 	done
 done
 if [ ${#skipped[@]} -gt 0 ]; then
