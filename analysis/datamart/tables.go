@@ -380,6 +380,11 @@ func OptOutsOf(ctx context.Context, ws *workspace.Workspace, customerID int64) (
 	return readOptOuts(ctx, ws, "customer_id = ?", []any{customerID})
 }
 
+// OptOutsBetween reads the opt-outs of the customers with idLo ≤ customer_id ≤ idHi.
+func OptOutsBetween(ctx context.Context, ws *workspace.Workspace, idLo, idHi int64) ([]OptOut, error) {
+	return readOptOuts(ctx, ws, "customer_id BETWEEN ? AND ?", []any{idLo, idHi})
+}
+
 func readOptOuts(ctx context.Context, ws *workspace.Workspace, where string, args []any) ([]OptOut, error) {
 	var out []OptOut
 	err := query(ctx, ws, "optouts", optoutCols, where, "customer_id, 2, 3", args, func(r *sql.Rows) error {

@@ -131,6 +131,9 @@ type LoadSpec struct {
 	Target string
 	// Exclude lists columns that are not features.
 	Exclude []string
+	// Rows, when known, is how many rows the query returns (the columns are allocated for
+	// them at once instead of grown); 0 = unknown.
+	Rows int
 }
 
 // identRe finds the identifiers (bare or double-quoted) of a SQL expression.
@@ -378,24 +381,30 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 		return nil, fmt.Errorf("features: read %s: %w", spec.Query, err)
 	}
 	defer rows.Close()
+	// Every value is scanned into an any (the driver's own float64, string or nil): no
+	// per-value conversion by reflection, which dominated loading a wide view.
 	n := len(f.Cols)
+	vals := make([]any, n+2)
 	dest := make([]any, 0, n+2)
-	var id sql.NullString
-	dest = append(dest, &id)
-	nums := make([]sql.NullFloat64, n)
-	strs := make([]sql.NullString, n)
-	for i, c := range f.Cols {
-		if c.Numeric {
-			dest = append(dest, &nums[i])
-		} else {
-			dest = append(dest, &strs[i])
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	if spec.Target == "" {
+		dest = dest[:n+1]
+	}
+	if spec.Rows > 0 {
+		f.IDs = make([]string, 0, spec.Rows)
+		for _, c := range f.Cols {
+			if c.Numeric {
+				c.Num = make([]float64, 0, spec.Rows)
+			} else {
+				c.Str, c.Null = make([]string, 0, spec.Rows), make([]bool, 0, spec.Rows)
+			}
 		}
 	}
+	var id sql.NullString
 	var tgt sql.NullFloat64
-	if spec.Target != "" {
-		dest = append(dest, &tgt)
-	}
-	seen := map[string]int{}
+	seen := make(map[string]int, spec.Rows)
 	idErr := &IDError{Source: spec.Query, Column: spec.ID}
 	rowNo := 0
 	for rows.Next() {
@@ -403,6 +412,14 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 			return nil, fmt.Errorf("features: read %s row %d: %w", spec.Query, rowNo+1, err)
 		}
 		rowNo++
+		if id, err = anyString(vals[0]); err != nil {
+			return nil, fmt.Errorf("features: read %s row %d: id: %w", spec.Query, rowNo, err)
+		}
+		if spec.Target != "" {
+			if tgt, err = anyFloat(vals[n+1]); err != nil {
+				return nil, fmt.Errorf("features: read %s row %d: target: %w", spec.Query, rowNo, err)
+			}
+		}
 		if idCol == nil {
 			if spec.Target != "" && !tgt.Valid {
 				continue
@@ -423,14 +440,22 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 		f.IDs = append(f.IDs, id.String)
 		for i, c := range f.Cols {
 			if c.Numeric {
-				v := math.NaN()
-				if nums[i].Valid {
-					v = nums[i].Float64
+				v, err := anyFloat(vals[i+1])
+				if err != nil {
+					return nil, fmt.Errorf("features: read %s row %d: %s: %w", spec.Query, rowNo, c.Name, err)
 				}
-				c.Num = append(c.Num, v)
+				x := math.NaN()
+				if v.Valid {
+					x = v.Float64
+				}
+				c.Num = append(c.Num, x)
 			} else {
-				c.Str = append(c.Str, strs[i].String)
-				c.Null = append(c.Null, !strs[i].Valid)
+				v, err := anyString(vals[i+1])
+				if err != nil {
+					return nil, fmt.Errorf("features: read %s row %d: %s: %w", spec.Query, rowNo, c.Name, err)
+				}
+				c.Str = append(c.Str, v.String)
+				c.Null = append(c.Null, !v.Valid)
 			}
 		}
 		if spec.Target != "" {
@@ -457,6 +482,32 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 		report(Progress{Done: int64(f.Rows), Total: int64(f.Rows), Stage: "load"})
 	}
 	return f, nil
+}
+
+// anyFloat is a scanned DOUBLE (float64, or nil for NULL).
+func anyFloat(v any) (sql.NullFloat64, error) {
+	switch x := v.(type) {
+	case float64:
+		return sql.NullFloat64{Float64: x, Valid: true}, nil
+	case nil:
+		return sql.NullFloat64{}, nil
+	}
+	var out sql.NullFloat64
+	err := out.Scan(v)
+	return out, err
+}
+
+// anyString is a scanned VARCHAR (string, or nil for NULL).
+func anyString(v any) (sql.NullString, error) {
+	switch x := v.(type) {
+	case string:
+		return sql.NullString{String: x, Valid: true}, nil
+	case nil:
+		return sql.NullString{}, nil
+	}
+	var out sql.NullString
+	err := out.Scan(v)
+	return out, err
 }
 
 func joinNames(cols []describedCol) string {

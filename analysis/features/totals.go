@@ -80,7 +80,7 @@ func (v *View) ProductTotals(ctx context.Context, ws *workspace.Workspace, f *Fr
 		"date_diff('day', max(ts), "+snap+")",
 		"date_diff('day', max(ts) FILTER (WHERE direction = 'outbound'), "+snap+")")
 	q := "SELECT customer_id, coalesce(product_id, -1), " + strings.Join(sel, ", ") +
-		"\nFROM contacts WHERE ts <= " + snap + " GROUP BY customer_id, coalesce(product_id, -1) ORDER BY customer_id, 2"
+		"\nFROM contacts WHERE ts <= " + snap + v.idWhere(" AND ") + " GROUP BY customer_id, coalesce(product_id, -1) ORDER BY customer_id, 2"
 	rows, err := ws.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("features: product totals: %w", err)
@@ -90,15 +90,24 @@ func (v *View) ProductTotals(ctx context.Context, ws *workspace.Workspace, f *Fr
 	vals := make([]sql.NullFloat64, nc+3)
 	var cid int64
 	var pid int32
+	// Scanned into any (the driver's int64, float64 or nil) and converted here: database/sql
+	// converts an int64 into a float64 destination through its decimal text.
+	raw := make([]any, nc+3)
 	dest := []any{&cid, &pid}
-	for i := range vals {
-		dest = append(dest, &vals[i])
+	for i := range raw {
+		dest = append(dest, &raw[i])
 	}
 	var custRow []int32
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("features: product totals: %w", err)
+		}
+		for i, x := range raw {
+			if vals[i], err = numberOf(x); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("features: product totals: %w", err)
+			}
 		}
 		r, ok := row[cid]
 		if !ok {
@@ -131,7 +140,7 @@ func (v *View) ProductTotals(ctx context.Context, ws *workspace.Workspace, f *Fr
 		return nil, fmt.Errorf("features: product totals: %w", err2)
 	}
 	rows, err = ws.QueryContext(ctx, `SELECT customer_id, coalesce(product_id, -1), max(CASE WHEN product_id IS NULL AND channel IS NULL THEN 1 ELSE 0 END), count(*)
-		FROM optouts GROUP BY customer_id, coalesce(product_id, -1) ORDER BY customer_id, 2`)
+		FROM optouts`+v.idWhere(" WHERE ")+` GROUP BY customer_id, coalesce(product_id, -1) ORDER BY customer_id, 2`)
 	if err != nil {
 		return nil, fmt.Errorf("features: product totals: opt-outs: %w", err)
 	}
@@ -159,6 +168,21 @@ func (v *View) ProductTotals(ctx context.Context, ws *workspace.Workspace, f *Fr
 		return nil, fmt.Errorf("features: product totals: opt-outs: %w", err2)
 	}
 	return t, nil
+}
+
+// numberOf is a scanned number (int64, float64 or nil for NULL) as a float.
+func numberOf(v any) (sql.NullFloat64, error) {
+	switch x := v.(type) {
+	case int64:
+		return sql.NullFloat64{Float64: float64(x), Valid: true}, nil
+	case float64:
+		return sql.NullFloat64{Float64: x, Valid: true}, nil
+	case nil:
+		return sql.NullFloat64{}, nil
+	}
+	var out sql.NullFloat64
+	err := out.Scan(v)
+	return out, err
 }
 
 // groupStarts turns the frame row of each group (non-decreasing: the groups come in customer

@@ -24,6 +24,10 @@ type View struct {
 	EventKinds []string
 	Snapshot   time.Time
 	SQL        string
+	// idLo … idHi (inclusive) restrict every table the view reads to those customers when
+	// ranged (Between): the filter sits below the view's aggregates.
+	ranged     bool
+	idLo, idHi int64
 }
 
 // Per-product column names of the view.
@@ -126,6 +130,34 @@ func (v *View) At(at time.Time) *View {
 	return &w
 }
 
+// Between is the view of the customers with idLo ≤ customer_id ≤ idHi only: the range is
+// applied to customers, holdings, contacts, events and opt-outs before they are grouped,
+// so DuckDB reads and aggregates that slice of each table alone. Its rows are those of the
+// whole view in that range, column for column (ProductTotals and ProductTotalsSQL too).
+func (v *View) Between(idLo, idHi int64) *View {
+	w := *v
+	w.ranged, w.idLo, w.idHi = true, idLo, idHi
+	w.SQL = w.build()
+	return &w
+}
+
+// idWhere is the view's customer range as a condition on customer_id ("" when whole), with
+// the given prefix (" WHERE ", " AND ").
+func (v *View) idWhere(prefix string) string {
+	if !v.ranged {
+		return ""
+	}
+	return fmt.Sprintf("%scustomer_id BETWEEN %d AND %d", prefix, v.idLo, v.idHi)
+}
+
+// customers is the customers table, or its rows in the view's range.
+func (v *View) customers() string {
+	if !v.ranged {
+		return "customers"
+	}
+	return "(SELECT * FROM customers" + v.idWhere(" WHERE ") + ")"
+}
+
 func (v *View) snapSQL() string {
 	return "TIMESTAMP '" + v.Snapshot.Format("2006-01-02 15:04:05") + "'"
 }
@@ -147,10 +179,15 @@ func (v *View) totalsJoin(exclude int, perProduct bool) (sel []string, joins str
 				fmt.Sprintf("count(*) FILTER (WHERE product_id = %d AND outcome = 'declined') AS %s", p.ID, DeclinedCol(p.ID)))
 		}
 	}
-	cwhere, owhere := "ts <= "+snap, ""
+	cwhere, owhere := "ts <= "+snap+v.idWhere(" AND "), v.idWhere(" WHERE ")
 	if exclude > 0 {
 		cwhere += fmt.Sprintf(" AND product_id IS DISTINCT FROM %d", exclude)
-		owhere = fmt.Sprintf(" WHERE product_id IS DISTINCT FROM %d", exclude)
+		if owhere == "" {
+			owhere = " WHERE "
+		} else {
+			owhere += " AND "
+		}
+		owhere += fmt.Sprintf("product_id IS DISTINCT FROM %d", exclude)
 	}
 	for _, ch := range v.Channels {
 		n := q("ct12_" + Ident(ch))
@@ -224,11 +261,11 @@ func (v *View) build() string {
 		evSel = ", " + strings.Join(ev, ", ")
 	}
 	return "SELECT " + strings.Join(out, ",\n  ") + `
-FROM customers c
+FROM ` + v.customers() + ` c
 LEFT JOIN (SELECT customer_id, count(DISTINCT product_id) AS n_products, ` + strings.Join(hold, ", ") + `
-  FROM holdings WHERE start_date <= ` + snap + ` AND (end_date IS NULL OR end_date > ` + snap + `)
+  FROM holdings WHERE start_date <= ` + snap + ` AND (end_date IS NULL OR end_date > ` + snap + `)` + v.idWhere(" AND ") + `
   GROUP BY customer_id) h USING (customer_id)` + tjoins + `
-LEFT JOIN (SELECT customer_id` + evSel + ` FROM events WHERE ts <= ` + snap + ` GROUP BY customer_id) e USING (customer_id)
+LEFT JOIN (SELECT customer_id` + evSel + ` FROM events WHERE ts <= ` + snap + v.idWhere(" AND ") + ` GROUP BY customer_id) e USING (customer_id)
 ORDER BY customer_id`
 }
 
@@ -236,7 +273,7 @@ ORDER BY customer_id`
 // product id's contacts and opt-outs (same rows and order as the view).
 func (v *View) ProductTotalsSQL(id int) string {
 	sel, joins := v.totalsJoin(id, false)
-	return "SELECT c.customer_id, " + strings.Join(sel, ", ") + "\nFROM customers c" + joins + "\nORDER BY customer_id"
+	return "SELECT c.customer_id, " + strings.Join(sel, ", ") + "\nFROM " + v.customers() + " c" + joins + "\nORDER BY customer_id"
 }
 
 // Product returns the product with id, or false.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,14 +74,17 @@ func copyFile(src, dst string) error {
 // BenchmarkScoreAll scores the whole base with the total model (every product's kept model,
 // calibration, rules, ranked offers written back) — see benchWorkspace for the data (the
 // issue's size is 1,000,000 customers × 32 products with logistic models). s/score is the
-// wall time of one acrm score --all, cpu-s/score the process CPU seconds it took.
+// wall time of one acrm score --all, cpu-s/score the process CPU seconds it took, GB-peak the
+// process's peak resident memory so far (setup included). ACRM_BENCH_CHUNK sets the customers
+// scored at once (default DefaultScoreChunk).
 func BenchmarkScoreAll(b *testing.B) {
 	ctx := context.Background()
 	ws := benchWorkspace(b)
+	chunk, _ := strconv.Atoi(os.Getenv("ACRM_BENCH_CHUNK"))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0, c0 := time.Now(), sampletest.ProcessCPU()
-		res, err := ScoreAll(ctx, ws, ScoreOptions{})
+		res, err := ScoreAll(ctx, ws, ScoreOptions{Chunk: chunk})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -88,6 +92,10 @@ func BenchmarkScoreAll(b *testing.B) {
 		b.ReportMetric((sampletest.ProcessCPU() - c0).Seconds(), "cpu-s/score")
 		b.ReportMetric(float64(res.Customers), "customers")
 		b.ReportMetric(float64(len(res.Models)), "products")
+		var ru syscall.Rusage
+		if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+			b.ReportMetric(float64(ru.Maxrss)/(1<<20), "GB-peak")
+		}
 	}
 }
 

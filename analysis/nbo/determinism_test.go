@@ -186,3 +186,58 @@ func TestScoreAllEqualsPerProductScoring(t *testing.T) {
 		t.Fatal("nothing compared")
 	}
 }
+
+// score --all reads, scores and decides the base in slices of customers; the result does not
+// depend on the slice size: scored in slices of 97 customers (and of 1,000) the tables and
+// the summary are those of one slice holding the whole base, with registered campaigns'
+// planned offers in the histories.
+func TestScoreAllChunkedEqualsWhole(t *testing.T) {
+	ctx := context.Background()
+	ws, err := newScored(ctx, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	runOutputs(t, ws) // registers a selection and a plan: planned offers count against the caps
+	score := func(chunk int) (map[string]string, string) {
+		res, err := ScoreAll(ctx, ws, ScoreOptions{Chunk: chunk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, q := range []string{
+			`SELECT * FROM acrm_nbo_scores ORDER BY customer_id, product_id`,
+			`SELECT * FROM acrm_nbo_offers ORDER BY customer_id, rank`,
+			`SELECT * FROM acrm_nbo_customers ORDER BY customer_id`,
+			`SELECT * FROM acrm_nbo_calibration ORDER BY product_id, channel`,
+			`SELECT customers, products, offers FROM acrm_nbo_runs ORDER BY run_id DESC LIMIT 1`,
+		} {
+			out[q] = dumpTable(t, ws, q)
+		}
+		return out, fmt.Sprintf("%d %d %d %v %v %+v %v", res.Customers, res.Products, res.Offers, res.Models, res.Removed, res.Segments, res.Cal)
+	}
+	whole, wholeSum := score(0)
+	if res := strings.Count(whole[`SELECT * FROM acrm_nbo_offers ORDER BY customer_id, rank`], "\n"); res < 1000 {
+		t.Fatalf("only %d offers: the comparison proves little", res)
+	}
+	for _, chunk := range []int{97, 1000} {
+		got, sum := score(chunk)
+		if sum != wholeSum {
+			t.Errorf("slices of %d: summary\n  %s\nwhole:\n  %s", chunk, sum, wholeSum)
+		}
+		for q, want := range whole {
+			if got[q] != want {
+				gl, wl := strings.Split(got[q], "\n"), strings.Split(want, "\n")
+				for i := range min(len(gl), len(wl)) {
+					if gl[i] != wl[i] {
+						t.Errorf("slices of %d: %s line %d:\n  %s\nwhole:\n  %s", chunk, q, i+1, gl[i], wl[i])
+						break
+					}
+				}
+				if len(gl) != len(wl) {
+					t.Errorf("slices of %d: %s: %d lines, whole %d", chunk, q, len(gl), len(wl))
+				}
+			}
+		}
+	}
+}

@@ -16,22 +16,52 @@ import (
 // longer), offers planned by registered campaigns not yet contacted, the value segment, and
 // whether the rules' eligibility expression holds.
 func LoadHistories(ctx context.Context, ws *workspace.Workspace, rules *Rules, s *Scoring, at time.Time) ([]History, error) {
-	h := make([]History, len(s.IDs))
+	var elig []int64
+	e := strings.TrimSpace(rules.Eligibility)
+	if e != "" {
+		var err error
+		if elig, err = filterIDs(ctx, ws, e); err != nil {
+			return nil, fmt.Errorf("nbo: eligibility %q: %w", e, err)
+		}
+	}
+	return loadHistories(ctx, ws, rules, s, at, 0, len(s.IDs), elig, e != "")
+}
+
+// loadHistories is LoadHistories for rows a … b-1 of s (s.IDs ascending), reading the rows
+// of those customers only: element j is row a+j's history. With hasElig, elig lists the
+// customers the eligibility expression holds for (any order; others are not eligible).
+func loadHistories(ctx context.Context, ws *workspace.Workspace, rules *Rules, s *Scoring, at time.Time, a, b int, elig []int64, hasElig bool) ([]History, error) {
+	h := make([]History, b-a)
+	if a >= b {
+		return h, nil
+	}
 	ps := PeriodStart(s.AsOf, at, rules.PeriodMonths)
-	for i := range h {
-		h[i].PeriodStart = ps
-		h[i].Eligible = true
-		h[i].Segment = s.Segment[i]
+	for j := range h {
+		h[j].PeriodStart = ps
+		h[j].Eligible = true
+		if s.Segment != nil {
+			h[j].Segment = s.Segment[a+j]
+		}
+	}
+	lo, hi := s.IDs[a], s.IDs[b-1]
+	row := func(id int64) int {
+		if id < lo || id > hi {
+			return -1
+		}
+		if i := s.Row(id); i >= a && i < b {
+			return i - a
+		}
+		return -1
 	}
 	db := ws
 	if ok, _ := ws.HasTable(ctx, "optouts"); ok {
-		opts, err := datamart.OptOuts(ctx, ws)
+		opts, err := datamart.OptOutsBetween(ctx, ws, lo, hi)
 		if err != nil {
 			return nil, fmt.Errorf("nbo: %w", err)
 		}
 		for _, o := range opts {
-			if i := s.Row(o.CustomerID); i >= 0 {
-				h[i].OptOuts = append(h[i].OptOuts, OptOut{Product: o.ProductID, Channel: o.Channel, Since: o.Since})
+			if j := row(o.CustomerID); j >= 0 {
+				h[j].OptOuts = append(h[j].OptOuts, OptOut{Product: o.ProductID, Channel: o.Channel, Since: o.Since})
 			}
 		}
 	}
@@ -41,7 +71,7 @@ func LoadHistories(ctx context.Context, ws *workspace.Workspace, rules *Rules, s
 	}
 	if ok, _ := ws.HasTable(ctx, "contacts"); ok {
 		rows, err := db.QueryContext(ctx, `SELECT customer_id, ts, product_id, coalesce(channel, ''), coalesce(outcome, 'no_response') FROM contacts
-			WHERE direction = 'outbound' AND product_id IS NOT NULL AND ts > ?`, from)
+			WHERE direction = 'outbound' AND product_id IS NOT NULL AND ts > ? AND customer_id BETWEEN ? AND ?`, from, lo, hi)
 		if err != nil {
 			return nil, fmt.Errorf("nbo: read contacts: %w", err)
 		}
@@ -52,8 +82,8 @@ func LoadHistories(ctx context.Context, ws *workspace.Workspace, rules *Rules, s
 				rows.Close()
 				return nil, fmt.Errorf("nbo: read contacts: %w", err)
 			}
-			if i := s.Row(id); i >= 0 {
-				h[i].Offers = append(h[i].Offers, o)
+			if j := row(id); j >= 0 {
+				h[j].Offers = append(h[j].Offers, o)
 			}
 		}
 		rows.Close()
@@ -67,8 +97,8 @@ func LoadHistories(ctx context.Context, ws *workspace.Workspace, rules *Rules, s
 		if ok1 && ok2 {
 			rows, err := db.QueryContext(ctx, `SELECT m.customer_id, c.start_date::TIMESTAMP, c.product_id, coalesce(c.channel, '')
 				FROM campaign_members m JOIN campaigns c USING (campaign_id)
-				WHERE m.contacted AND c.product_id IS NOT NULL AND c.end_date >= ?::DATE
-				  AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.campaign_id = m.campaign_id AND k.customer_id = m.customer_id)`, from)
+				WHERE m.contacted AND c.product_id IS NOT NULL AND c.end_date >= ?::DATE AND m.customer_id BETWEEN ? AND ?
+				  AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.campaign_id = m.campaign_id AND k.customer_id = m.customer_id)`, from, lo, hi)
 			if err != nil {
 				return nil, fmt.Errorf("nbo: read planned offers: %w", err)
 			}
@@ -82,8 +112,8 @@ func LoadHistories(ctx context.Context, ws *workspace.Workspace, rules *Rules, s
 				if !o.TS.After(at) {
 					o.TS = at // planned before the decision day: counts as made now
 				}
-				if i := s.Row(id); i >= 0 {
-					h[i].Offers = append(h[i].Offers, o)
+				if j := row(id); j >= 0 {
+					h[j].Offers = append(h[j].Offers, o)
 				}
 			}
 			rows.Close()
@@ -92,17 +122,13 @@ func LoadHistories(ctx context.Context, ws *workspace.Workspace, rules *Rules, s
 			}
 		}
 	}
-	if e := strings.TrimSpace(rules.Eligibility); e != "" {
-		ids, err := filterIDs(ctx, ws, e)
-		if err != nil {
-			return nil, fmt.Errorf("nbo: eligibility %q: %w", e, err)
+	if hasElig {
+		for j := range h {
+			h[j].Eligible = false
 		}
-		for i := range h {
-			h[i].Eligible = false
-		}
-		for _, id := range ids {
-			if i := s.Row(id); i >= 0 {
-				h[i].Eligible = true
+		for _, id := range elig {
+			if j := row(id); j >= 0 {
+				h[j].Eligible = true
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package nbo
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -8,8 +9,10 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +24,7 @@ import (
 // ScoreOptions configure ScoreAll.
 type ScoreOptions struct {
 	Keep   int            // ranked offers kept per customer (default 5)
+	Chunk  int            // customers read, scored and decided at once (default DefaultScoreChunk)
 	Report func(Progress) // optional
 }
 
@@ -81,12 +85,25 @@ func keptModels(ctx context.Context, ws *workspace.Workspace) (map[int]profiles.
 	return out, nil
 }
 
+// DefaultScoreChunk is the number of customers ScoreAll reads, scores and decides at once.
+const DefaultScoreChunk = 131072
+
 // ScoreAll scores the whole base with the total model: every product's kept model, calibrated
 // to acceptance per channel on the product's past campaign outcomes; expected value per
 // customer, product and channel; the business rules in force; the ranked offers. It writes
 // acrm_nbo_scores, _offers, _customers and _calibration and a new acrm_nbo_runs row in one
 // transaction: until it commits the previous scoring stays readable, and a failed or
 // cancelled run leaves it in place.
+//
+// The base is read in slices of opt.Chunk customers (consecutive customer ids; the range is
+// filtered below the customer view's aggregates, so DuckDB reads each slice of the tables
+// alone): a slice is loaded, scored for every product and its scores appended to a staging
+// table; the calibration observations (the scores of the customers behind past outcomes)
+// are kept. What needs the whole base — the calibration fit, the expected values' value
+// segments — is computed from compact arrays (one float32 score per customer and product,
+// one expected value per customer); then each slice's contact history is read, the rules
+// applied and its ranked offers appended. Memory grows with the slice, not with the base,
+// beyond those arrays; the result does not depend on the slice size.
 func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*ScoreResult, error) {
 	start := time.Now()
 	report := opt.Report
@@ -95,6 +112,9 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 	}
 	if opt.Keep <= 0 {
 		opt.Keep = 5
+	}
+	if opt.Chunk <= 0 {
+		opt.Chunk = DefaultScoreChunk
 	}
 	rules, rulesVersion, err := LoadRules(ctx, ws)
 	if err != nil {
@@ -117,23 +137,20 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 		return nil, err
 	}
 	at := snap.AddDate(0, 0, 1)
-	base, err := profiles.LoadBase(ctx, ws, func(p profiles.Progress) {
-		report(Progress{Done: p.Done, Total: p.Total, Stage: "loading customer view"})
-	})
+	view, err := features.CustomerView(ctx, ws)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: %w", err)
+	}
+	report(Progress{Stage: "reading customer ids"})
+	ids, err := customerIDs(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
-	N, K := base.Frame.Rows, len(prods.List)
-	s := &Scoring{Products: prods, Models: map[int]string{}, Cal: map[int]map[string]Calib{}, AsOf: at,
-		IDs: make([]int64, N), index: make(map[int64]int, N)}
-	for i, id := range base.Frame.IDs {
-		v, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("nbo: customer id %q is not an integer", id)
-		}
-		s.IDs[i] = v
-		s.index[v] = i
+	N, K := len(ids), len(prods.List)
+	if K > math.MaxUint16 {
+		return nil, fmt.Errorf("nbo: score --all: %d products: at most %d", K, math.MaxUint16)
 	}
+	s := &Scoring{Products: prods, Models: map[int]string{}, Cal: map[int]map[string]Calib{}, AsOf: at, IDs: ids}
 	for _, ch := range OutboundChannels {
 		for _, p := range prods.List {
 			if _, ok := p.Cost[ch]; ok {
@@ -143,42 +160,144 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 		}
 	}
 	res := &ScoreResult{AsOf: at, Customers: N, Products: K, Models: map[int]string{}}
-	// The contact and opt-out totals without each product, read once for all products.
-	report(Progress{Stage: "loading contact totals per product"})
-	totals, err := base.View.ProductTotals(ctx, ws, base.Frame)
+	models, sources, err := loadKept(ctx, ws, prods, kept, res)
 	if err != nil {
 		return nil, err
 	}
-	// Raw scores per product (float64 while calibrating), NaN where not offerable.
-	raw, sources, err := scoreProducts(ctx, ws, base, totals, prods, kept, res, report)
-	if err != nil {
-		return nil, err
-	}
-	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
 	sort.Strings(res.Skipped)
-	// Ownership: cross-sell and upsell go to non-holders, retention to holders.
+	st, err := newScoreStage(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	defer st.drop()
+	chIdx := map[string]int{}
+	for i, ch := range s.Channels {
+		chIdx[ch] = i
+	}
+	// Pass 1: scores per slice; the calibration observations.
 	s.Score = make([]float32, N*K)
-	for k, p := range prods.List {
-		own := base.Frame.Col(features.OwnCol(p.ID))
-		for i := 0; i < N; i++ {
-			v := math.NaN()
-			if raw[k] != nil {
-				held := own != nil && own.Num[i] > 0
-				if held == (p.Objective == ObjRetention) {
-					v = raw[k][i]
-				}
-			}
-			s.Score[i*K+k] = float32(v)
+	var obs []calObs
+	for a := 0; a < N; a += opt.Chunk {
+		b := min(N, a+opt.Chunk)
+		raw, err := scoreSlice(ctx, ws, view, s, a, b, models, func(done, total int) {
+			report(Progress{Done: int64(a) + int64(done)*int64(b-a)/int64(max(total, 1)), Total: int64(N), Stage: "scoring customers"})
+		})
+		if err != nil {
+			return nil, err
+		}
+		if obs, err = sliceObservations(ctx, ws, s, a, b, raw, chIdx, obs); err != nil {
+			return nil, err
+		}
+		if err := st.appendScores(ctx, s, a, b, models); err != nil {
+			return nil, err
 		}
 	}
+	report(Progress{Done: int64(N), Total: int64(N), Stage: "scoring customers"})
 	report(Progress{Stage: "calibrating to past outcomes"})
-	if err := calibrate(ctx, ws, s, raw, sources, res); err != nil {
+	// The observations in contact order, as one read of the contacts would give them.
+	slices.SortFunc(obs, compareObs)
+	calibrate(s, obs, models, sources, res)
+	s.prepare()
+	s.EV = expectedValues(s)
+	s.Segment = segmentsByEV(s.IDs, s.EV)
+	// Pass 2: the rules per slice, the ranked offers.
+	var elig []int64
+	if e := strings.TrimSpace(rules.Eligibility); e != "" {
+		if elig, err = filterIDs(ctx, ws, e); err != nil {
+			return nil, fmt.Errorf("nbo: eligibility %q: %w", e, err)
+		}
+		slices.Sort(elig)
+	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	res.Removed = map[string]int{}
+	removed := make([]map[string]int, workers)
+	for w := range removed {
+		removed[w] = map[string]int{}
+	}
+	for a := 0; a < N; a += opt.Chunk {
+		b := min(N, a+opt.Chunk)
+		report(Progress{Done: int64(a), Total: int64(N), Stage: "applying business rules"})
+		hist, err := loadHistories(ctx, ws, rules, s, at, a, b, elig, rules.Eligibility != "")
+		if err != nil {
+			return nil, err
+		}
+		offers := make([][]Offer, b-a)
+		var wg sync.WaitGroup
+		part := (b - a + workers - 1) / workers
+		for w := 0; w < workers; w++ {
+			lo, hi := a+w*part, min(b, a+(w+1)*part)
+			wg.Add(1)
+			go func(w, lo, hi int) {
+				defer wg.Done()
+				var buf []Candidate
+				var work []Offer
+				for i := lo; i < hi; i++ {
+					if i%4096 == 0 && ctx.Err() != nil {
+						return
+					}
+					buf = s.Candidates(i, 0, nil, buf[:0])
+					offers[i-a] = rules.decide(at, &hist[i-a], buf, opt.Keep, false, &work, removed[w]).Offers
+				}
+			}(w, lo, hi)
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := st.appendOffers(ctx, s, a, offers, res); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range removed {
+		for r, n := range m {
+			res.Removed[r] += n
+		}
+	}
+	report(Progress{Stage: "writing scores"})
+	if err := st.commit(ctx, s, rulesVersion, res); err != nil {
 		return nil, err
 	}
-	s.prepare()
-	// Expected value and value segments. A product's channels share the slope of the
-	// calibration, so its best channel for every score is the one with the highest intercept:
-	// only that one is evaluated (all of them if the slopes differ).
+	res.RunID = s.RunID
+	res.Basis = SegmentBasis(s.RunID)
+	res.Segments = summarizeSegments(s)
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// customerIDs reads every customer id in order.
+func customerIDs(ctx context.Context, ws *workspace.Workspace) ([]int64, error) {
+	var n int64
+	if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM customers`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("nbo: read customers: %w", err)
+	}
+	ids := make([]int64, 0, n)
+	rows, err := ws.QueryContext(ctx, `SELECT customer_id FROM customers ORDER BY customer_id`)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: read customers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id sql.NullInt64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("nbo: read customers: customer_id: %w", err)
+		}
+		if !id.Valid {
+			return nil, errors.New("nbo: read customers: a customer_id is NULL")
+		}
+		if len(ids) > 0 && ids[len(ids)-1] == id.Int64 {
+			return nil, fmt.Errorf("nbo: read customers: customer_id %d appears more than once", id.Int64)
+		}
+		ids = append(ids, id.Int64)
+	}
+	return ids, rows.Err()
+}
+
+// expectedValues is every customer's expected value: over the products it can be offered,
+// the best channel's P × margin (× churn risk). A product's channels share the slope of the
+// calibration, so its best channel for every score is the one with the highest intercept:
+// only that one is evaluated (all of them if the slopes differ).
+func expectedValues(s *Scoring) []float64 {
+	prods, K, N := s.Products, s.K(), len(s.IDs)
 	evCals := make([][]Calib, K)
 	for k, p := range prods.List {
 		cal := s.Cal[p.ID]
@@ -199,9 +318,9 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 			evCals[k] = []Calib{*best}
 		}
 	}
-	s.EV = make([]float64, N)
+	ev := make([]float64, N)
 	for i := 0; i < N; i++ {
-		ev := 0.0
+		v := 0.0
 		for k := range prods.List {
 			sc := s.Score[i*K+k]
 			if math.IsNaN(float64(sc)) || len(evCals[k]) == 0 {
@@ -215,75 +334,19 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 			if prods.List[k].Objective == ObjRetention {
 				m *= prods.List[k].ChurnRisk
 			}
-			ev += best * m
+			v += best * m
 		}
-		s.EV[i] = ev
+		ev[i] = v
 	}
-	s.Segment = segmentsByEV(s.IDs, s.EV)
-	report(Progress{Stage: "applying business rules"})
-	hist, err := LoadHistories(ctx, ws, rules, s, at)
-	if err != nil {
-		return nil, err
-	}
-	offers := make([][]Offer, N)
-	res.Removed = map[string]int{}
-	{
-		var wg sync.WaitGroup
-		chunk := (N + workers - 1) / workers
-		removed := make([]map[string]int, workers)
-		for w := 0; w < workers; w++ {
-			lo, hi := w*chunk, min(N, (w+1)*chunk)
-			removed[w] = map[string]int{}
-			wg.Add(1)
-			go func(w, lo, hi int) {
-				defer wg.Done()
-				var buf []Candidate
-				var work []Offer
-				for i := lo; i < hi; i++ {
-					if i%4096 == 0 && ctx.Err() != nil {
-						return
-					}
-					buf = s.Candidates(i, 0, nil, buf[:0])
-					offers[i] = rules.decide(at, &hist[i], buf, opt.Keep, false, &work, removed[w]).Offers
-				}
-			}(w, lo, hi)
-		}
-		wg.Wait()
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		for _, m := range removed {
-			for r, n := range m {
-				res.Removed[r] += n
-			}
-		}
-	}
-	report(Progress{Stage: "writing scores"})
-	if err := writeScoring(ctx, ws, s, offers, rulesVersion, res); err != nil {
-		return nil, err
-	}
-	res.RunID = s.RunID
-	res.Basis = SegmentBasis(s.RunID)
-	res.Segments = summarizeSegments(s)
-	res.Elapsed = time.Since(start)
-	return res, nil
+	return ev
 }
 
-// scoreChunk is the number of customer rows scored at once (bounds the encoded matrix).
-const scoreChunk = 32768
-
-// scoreProducts scores every product that has a kept model for every customer row of the
-// base: the product's frame (ForProductWith on the totals without the product) is built once
-// per product, and the rows are scored in chunks of scoreChunk, (product, chunk) pieces spread
-// over the workers; each piece writes its own rows, so the result does not depend on the
-// order the pieces run in. A product without a model is listed in res.Skipped.
-func scoreProducts(ctx context.Context, ws *workspace.Workspace, base *profiles.Base, totals *features.ProductTotals,
-	prods *Products, kept map[int]profiles.Entry, res *ScoreResult, report func(Progress)) ([][]float64, []string, error) {
-	K, N := len(prods.List), base.Frame.Rows
-	raw := make([][]float64, K)
-	sources := make([]string, K)
+// loadKept loads each product's kept model (nil where a product has none: listed in
+// res.Skipped) and the kind of model behind it.
+func loadKept(ctx context.Context, ws *workspace.Workspace, prods *Products, kept map[int]profiles.Entry, res *ScoreResult) ([]*profiles.Stored, []string, error) {
+	K := len(prods.List)
 	models := make([]*profiles.Stored, K)
-	frames := make([]*features.Frame, K)
+	sources := make([]string, K)
 	for k, p := range prods.List {
 		e, ok := kept[p.ID]
 		if !ok {
@@ -296,7 +359,71 @@ func scoreProducts(ctx context.Context, ws *workspace.Workspace, base *profiles.
 		}
 		models[k], sources[k] = m, e.Target
 		res.Models[p.ID] = e.ModelID
-		raw[k] = make([]float64, N)
+	}
+	return models, sources, nil
+}
+
+// scoreSlice loads the customer view of rows a … b-1 of s.IDs, scores every product with a
+// model on it and stores the scores in s.Score (NaN where the product cannot be offered:
+// cross-sell and upsell go to non-holders, retention to holders). It returns the raw scores
+// per product (nil without a model), rows a … b-1.
+func scoreSlice(ctx context.Context, ws *workspace.Workspace, view *features.View, s *Scoring, a, b int,
+	models []*profiles.Stored, progress func(done, total int)) ([][]float64, error) {
+	v := view.Between(s.IDs[a], s.IDs[b-1])
+	f, err := features.Load(ctx, ws, features.LoadSpec{Query: v.SQL, ID: "customer_id", Rows: b - a}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("nbo: customer view: %w", err)
+	}
+	if f.Rows != b-a {
+		return nil, fmt.Errorf("nbo: customer view has %d rows for customers %d … %d, the customers table %d", f.Rows, s.IDs[a], s.IDs[b-1], b-a)
+	}
+	for i, id := range f.IDs {
+		if strconv.FormatInt(s.IDs[a+i], 10) != id {
+			return nil, fmt.Errorf("nbo: customer view row %d is customer %s, the customers table has %d", a+i+1, id, s.IDs[a+i])
+		}
+	}
+	totals, err := v.ProductTotals(ctx, ws, f)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := scoreProducts(ctx, &profiles.Base{View: v, Frame: f}, totals, s.Products, models, progress)
+	if err != nil {
+		return nil, err
+	}
+	K := s.K()
+	for k, p := range s.Products.List {
+		own := f.Col(features.OwnCol(p.ID))
+		for i := 0; i < b-a; i++ {
+			v := math.NaN()
+			if raw[k] != nil {
+				held := own != nil && own.Num[i] > 0
+				if held == (p.Objective == ObjRetention) {
+					v = raw[k][i]
+				}
+			}
+			s.Score[(a+i)*K+k] = float32(v)
+		}
+	}
+	return raw, nil
+}
+
+// scoreChunk is the number of customer rows scored at once (bounds the encoded matrix).
+const scoreChunk = 32768
+
+// scoreProducts scores every product that has a model for every customer row of the base:
+// the product's frame (ForProductWith on the totals without the product) is built once
+// per product, and the rows are scored in chunks of scoreChunk, (product, chunk) pieces spread
+// over the workers; each piece writes its own rows, so the result does not depend on the
+// order the pieces run in.
+func scoreProducts(ctx context.Context, base *profiles.Base, totals *features.ProductTotals,
+	prods *Products, models []*profiles.Stored, progress func(done, total int)) ([][]float64, error) {
+	K, N := len(prods.List), base.Frame.Rows
+	raw := make([][]float64, K)
+	frames := make([]*features.Frame, K)
+	for k := range prods.List {
+		if models[k] != nil {
+			raw[k] = make([]float64, N)
+		}
 	}
 	type piece struct{ k, lo, hi int }
 	var pieces []piece
@@ -310,7 +437,7 @@ func scoreProducts(ctx context.Context, ws *workspace.Workspace, base *profiles.
 	}
 	var mu sync.Mutex
 	var firstErr error
-	var done int64
+	var done int
 	// Level codes and parsed numbers of the view's columns, shared by the products' frames.
 	cache := features.NewLinearCache()
 	// A product's frame is built by the first piece that needs it.
@@ -358,7 +485,7 @@ func scoreProducts(ctx context.Context, ws *workspace.Workspace, base *profiles.
 					frames[pc.k] = nil
 				}
 				done++
-				report(Progress{Done: done, Total: int64(len(pieces)), Stage: "scoring products"})
+				progress(done, len(pieces))
 				mu.Unlock()
 			}
 		}()
@@ -378,64 +505,85 @@ func scoreProducts(ctx context.Context, ws *workspace.Workspace, base *profiles.
 	close(jobs)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if firstErr != nil {
-		return nil, nil, firstErr
+		return nil, firstErr
 	}
-	return raw, sources, nil
+	return raw, nil
 }
 
-// calibrate fits Calib per product and channel on past outbound offers: first the channels'
-// shifts on every product's offers at once (product intercepts, one shared slope on the
-// score's logit, channel dummies; up to 300,000 offers), then per product its intercept and
-// slope with the channel shift as an offset. A product with fewer than 20 acceptances keeps
-// the shared slope and gets its intercept alone.
-func calibrate(ctx context.Context, ws *workspace.Workspace, s *Scoring, raw [][]float64, sources []string, res *ScoreResult) error {
+// calObs is one past outbound offer with its outcome and the customer's score now: product
+// row k, channel index ch, x = logit(score), y = accepted; cid orders them as the contacts.
+type calObs struct {
+	cid int64
+	x   float64
+	k   uint16
+	ch  uint8
+	y   bool
+}
+
+// yf is the outcome as 0 or 1.
+func (o *calObs) yf() float64 {
+	if o.y {
+		return 1
+	}
+	return 0
+}
+
+// compareObs orders observations by contact id (what one read ORDER BY contact_id gives),
+// ties — only when ids repeat or are NULL — by their content, so the order never depends on
+// the slices they were read in.
+func compareObs(a, b calObs) int {
+	return cmp.Or(cmp.Compare(a.cid, b.cid), cmp.Compare(a.k, b.k), cmp.Compare(a.ch, b.ch), cmp.Compare(a.x, b.x),
+		cmp.Compare(a.yf(), b.yf()))
+}
+
+// sliceObservations appends the past outbound offers with an outcome of the customers of
+// rows a … b-1 (raw: their raw scores) to obs.
+func sliceObservations(ctx context.Context, ws *workspace.Workspace, s *Scoring, a, b int, raw [][]float64, chIdx map[string]int, obs []calObs) ([]calObs, error) {
+	if ok, _ := ws.HasTable(ctx, "contacts"); !ok {
+		return obs, nil
+	}
+	rows, err := ws.QueryContext(ctx, `SELECT contact_id, customer_id, product_id, channel, outcome = 'accepted' FROM contacts
+		WHERE direction = 'outbound' AND product_id IS NOT NULL AND outcome IS NOT NULL AND customer_id BETWEEN ? AND ?`, s.IDs[a], s.IDs[b-1])
+	if err != nil {
+		return nil, fmt.Errorf("nbo: read past outcomes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cid sql.NullInt64
+		var id int64
+		var pid int
+		var ch string
+		var acc bool
+		if err := rows.Scan(&cid, &id, &pid, &ch, &acc); err != nil {
+			return nil, fmt.Errorf("nbo: read past outcomes: %w", err)
+		}
+		i, k := s.Row(id), s.Products.Index(pid)
+		c, ok := chIdx[ch]
+		if i < a || i >= b || k < 0 || !ok || raw[k] == nil {
+			continue
+		}
+		o := calObs{cid: cid.Int64, k: uint16(k), ch: uint8(c), x: logit(raw[k][i-a]), y: acc}
+		if !cid.Valid {
+			o.cid = math.MaxInt64 // NULLs last, as ORDER BY contact_id puts them
+		}
+		obs = append(obs, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("nbo: read past outcomes: %w", err)
+	}
+	return obs, ctx.Err()
+}
+
+// calibrate fits Calib per product and channel on past outbound offers (obs, in contact
+// order): first the channels' shifts on every product's offers at once (product intercepts,
+// one shared slope on the score's logit, channel dummies; up to 300,000 offers), then per
+// product its intercept and slope with the channel shift as an offset. A product with fewer
+// than 20 acceptances keeps the shared slope and gets its intercept alone.
+func calibrate(s *Scoring, all []calObs, models []*profiles.Stored, sources []string, res *ScoreResult) {
 	K := s.K()
-	chIdx := map[string]int{}
-	for i, ch := range s.Channels {
-		chIdx[ch] = i
-	}
-	type obs struct {
-		k, ch int
-		x, y  float64
-	}
-	var all []obs
-	if ok, _ := ws.HasTable(ctx, "contacts"); ok {
-		rows, err := ws.QueryContext(ctx, `SELECT customer_id, product_id, channel, outcome = 'accepted' FROM contacts
-			WHERE direction = 'outbound' AND product_id IS NOT NULL AND outcome IS NOT NULL ORDER BY contact_id`)
-		if err != nil {
-			return fmt.Errorf("nbo: read past outcomes: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var pid int
-			var ch string
-			var acc bool
-			if err := rows.Scan(&id, &pid, &ch, &acc); err != nil {
-				rows.Close()
-				return fmt.Errorf("nbo: read past outcomes: %w", err)
-			}
-			i, k := s.Row(id), s.Products.Index(pid)
-			c, ok := chIdx[ch]
-			if i < 0 || k < 0 || !ok || raw[k] == nil {
-				continue
-			}
-			y := 0.0
-			if acc {
-				y = 1
-			}
-			all = append(all, obs{k, c, logit(raw[k][i]), y})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("nbo: read past outcomes: %w", err)
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	C := len(s.Channels)
 	// Pooled fit: [product dummies K][slope][channel dummies C-1].
 	p := K + 1 + max(0, C-1)
@@ -447,10 +595,10 @@ func calibrate(ctx context.Context, ws *workspace.Workspace, s *Scoring, raw [][
 		row[o.k] = 1
 		row[K] = o.x
 		if o.ch > 0 {
-			row[K+o.ch] = 1
+			row[K+int(o.ch)] = 1
 		}
 		X = append(X, row...)
-		Y = append(Y, o.y)
+		Y = append(Y, o.yf())
 	}
 	delta := make([]float64, C)
 	sharedSlope := 1.0
@@ -462,18 +610,24 @@ func calibrate(ctx context.Context, ws *workspace.Workspace, s *Scoring, raw [][
 			delta[c] = pooled[K+c]
 		}
 	}
-	byK := make([][]obs, K)
-	for _, o := range all {
-		byK[o.k] = append(byK[o.k], o)
-	}
+	// Each product's observations, in contact order: one product at a time (a copy of all of
+	// them at once would double the largest array of a scoring).
+	var obsK []calObs
 	for k, pr := range s.Products.List {
-		if raw[k] == nil {
+		if models[k] == nil {
 			continue
 		}
-		obsK := byK[k]
+		obsK = obsK[:0]
+		for _, o := range all {
+			if int(o.k) == k {
+				obsK = append(obsK, o)
+			}
+		}
 		var acc int64
 		for _, o := range obsK {
-			acc += int64(o.y)
+			if o.y {
+				acc++
+			}
 		}
 		var a, b float64
 		switch {
@@ -483,7 +637,7 @@ func calibrate(ctx context.Context, ws *workspace.Workspace, s *Scoring, raw [][
 			off := make([]float64, len(obsK))
 			for j, o := range obsK {
 				X = append(X, 1, o.x)
-				Y[j], off[j] = o.y, delta[o.ch]
+				Y[j], off[j] = o.yf(), delta[o.ch]
 			}
 			beta := logistic(X, 2, Y, off, 1e-3)
 			a, b = beta[0], beta[1]
@@ -493,7 +647,7 @@ func calibrate(ctx context.Context, ws *workspace.Workspace, s *Scoring, raw [][
 			off := make([]float64, len(obsK))
 			for j, o := range obsK {
 				X[j] = 1
-				Y[j], off[j] = o.y, delta[o.ch]+sharedSlope*o.x
+				Y[j], off[j] = o.yf(), delta[o.ch]+sharedSlope*o.x
 			}
 			a, b = logistic(X, 1, Y, off, 0)[0], sharedSlope
 		default:
@@ -517,36 +671,49 @@ func calibrate(ctx context.Context, ws *workspace.Workspace, s *Scoring, raw [][
 			res.Cal = append(res.Cal, cb)
 		}
 	}
-	return nil
 }
 
-// writeScoring writes the scoring into staging tables and swaps them in with the run row in
-// one transaction.
-func writeScoring(ctx context.Context, ws *workspace.Workspace, s *Scoring, offers [][]Offer, rulesVersion int, res *ScoreResult) error {
-	db := ws
-	tables := []string{"acrm_nbo_scores", "acrm_nbo_offers", "acrm_nbo_customers", "acrm_nbo_calibration"}
-	stage := func(t string) string { return "acrm_stage_" + t }
-	drop := func() {
-		for _, t := range tables {
-			_, _ = db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stage(t))
+// scoreTables are the tables of a scoring, written through staging tables.
+var scoreTables = []string{"acrm_nbo_scores", "acrm_nbo_offers", "acrm_nbo_customers", "acrm_nbo_calibration"}
+
+// scoreStage is a scoring being written: staging tables filled slice by slice and swapped
+// in with the run row in one transaction (commit); drop removes what is left of them.
+type scoreStage struct {
+	ws *workspace.Workspace
+}
+
+func stageOf(t string) string { return "acrm_stage_" + t }
+
+func newScoreStage(ctx context.Context, ws *workspace.Workspace) (*scoreStage, error) {
+	st := &scoreStage{ws: ws}
+	st.drop()
+	for _, t := range scoreTables {
+		if _, err := ws.ExecContext(ctx, "CREATE TABLE "+stageOf(t)+" AS SELECT * FROM "+t+" WHERE false"); err != nil {
+			st.drop()
+			return nil, fmt.Errorf("nbo: write scoring: %w", err)
 		}
 	}
-	drop()
-	defer drop()
-	for _, t := range tables {
-		if _, err := db.ExecContext(ctx, "CREATE TABLE "+stage(t)+" AS SELECT * FROM "+t+" WHERE false"); err != nil {
-			return fmt.Errorf("nbo: write scoring: %w", err)
-		}
+	return st, nil
+}
+
+func (st *scoreStage) drop() {
+	for _, t := range scoreTables {
+		_, _ = st.ws.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stageOf(t))
 	}
+}
+
+// appendScores appends the scores of rows a … b-1 (products with a model, where offerable).
+func (st *scoreStage) appendScores(ctx context.Context, s *Scoring, a, b int, models []*profiles.Stored) error {
 	K := s.K()
-	err := ws.Append(ctx, stage("acrm_nbo_scores"), func(add workspace.AppendFunc) error {
-		for i, id := range s.IDs {
-			if i%65536 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
+	err := st.ws.Append(ctx, stageOf("acrm_nbo_scores"), func(add workspace.AppendFunc) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for i := a; i < b; i++ {
+			id := s.IDs[i]
 			for k := 0; k < K; k++ {
 				v := s.Score[i*K+k]
-				if math.IsNaN(float64(v)) || s.Cal[s.Products.List[k].ID] == nil {
+				if math.IsNaN(float64(v)) || models[k] == nil {
 					continue
 				}
 				if err := add(id, int32(s.Products.List[k].ID), float64(v)); err != nil {
@@ -559,9 +726,18 @@ func writeScoring(ctx context.Context, ws *workspace.Workspace, s *Scoring, offe
 	if err != nil {
 		return fmt.Errorf("nbo: write scores: %w", err)
 	}
-	err = ws.Append(ctx, stage("acrm_nbo_offers"), func(add workspace.AppendFunc) error {
-		for i, id := range s.IDs {
-			for _, o := range offers[i] {
+	return nil
+}
+
+// appendOffers appends the ranked offers of rows a … a+len(offers)-1.
+func (st *scoreStage) appendOffers(ctx context.Context, s *Scoring, a int, offers [][]Offer, res *ScoreResult) error {
+	err := st.ws.Append(ctx, stageOf("acrm_nbo_offers"), func(add workspace.AppendFunc) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for j, os := range offers {
+			id := s.IDs[a+j]
+			for _, o := range os {
 				if err := add(id, int32(o.Rank), int32(o.Product), o.Channel, o.P, o.Value, o.Model, o.Reason); err != nil {
 					return err
 				}
@@ -573,7 +749,18 @@ func writeScoring(ctx context.Context, ws *workspace.Workspace, s *Scoring, offe
 	if err != nil {
 		return fmt.Errorf("nbo: write offers: %w", err)
 	}
-	err = ws.Append(ctx, stage("acrm_nbo_customers"), func(add workspace.AppendFunc) error {
+	return nil
+}
+
+// commit writes the customers and the calibration and swaps the staging tables in with the
+// run row in one transaction.
+func (st *scoreStage) commit(ctx context.Context, s *Scoring, rulesVersion int, res *ScoreResult) error {
+	ws := st.ws
+	K := s.K()
+	err := ws.Append(ctx, stageOf("acrm_nbo_customers"), func(add workspace.AppendFunc) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		for i, id := range s.IDs {
 			if err := add(id, s.EV[i], s.Segment[i]); err != nil {
 				return err
@@ -584,7 +771,7 @@ func writeScoring(ctx context.Context, ws *workspace.Workspace, s *Scoring, offe
 	if err != nil {
 		return fmt.Errorf("nbo: write customers: %w", err)
 	}
-	err = ws.Append(ctx, stage("acrm_nbo_calibration"), func(add workspace.AppendFunc) error {
+	err = ws.Append(ctx, stageOf("acrm_nbo_calibration"), func(add workspace.AppendFunc) error {
 		for _, c := range res.Cal {
 			if err := add(int32(c.Product), c.Channel, c.Intercept, c.Slope, c.ModelID, c.Source, c.Contacts, c.Accepts); err != nil {
 				return err
@@ -605,11 +792,11 @@ func writeScoring(ctx context.Context, ws *workspace.Workspace, s *Scoring, offe
 		rv = rulesVersion
 	}
 	return ws.Tx(ctx, func(tx *sql.Tx) error {
-		for _, t := range tables {
+		for _, t := range scoreTables {
 			if _, err := tx.ExecContext(ctx, "DROP TABLE "+t); err != nil {
 				return fmt.Errorf("nbo: swap %s: %w", t, err)
 			}
-			if _, err := tx.ExecContext(ctx, "ALTER TABLE "+stage(t)+" RENAME TO "+t); err != nil {
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE "+stageOf(t)+" RENAME TO "+t); err != nil {
 				return fmt.Errorf("nbo: swap %s: %w", t, err)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -56,9 +57,15 @@ type Scoring struct {
 // K is the number of products.
 func (s *Scoring) K() int { return len(s.Products.List) }
 
-// Row is the position of a customer id, or -1.
+// Row is the position of a customer id, or -1 (s.IDs ascending unless an index is built).
 func (s *Scoring) Row(id int64) int {
-	if i, ok := s.index[id]; ok {
+	if s.index != nil {
+		if i, ok := s.index[id]; ok {
+			return i
+		}
+		return -1
+	}
+	if i, ok := slices.BinarySearch(s.IDs, id); ok {
 		return i
 	}
 	return -1
@@ -197,16 +204,35 @@ var ErrNoScoring = errors.New("no total-model scoring yet (run acrm score --all)
 // LoadScoring reads the current complete scoring from the workspace, with the products'
 // economics under the given rules.
 func LoadScoring(ctx context.Context, ws *workspace.Workspace, rules *Rules) (*Scoring, error) {
+	return loadScoring(ctx, ws, rules, 0)
+}
+
+// loadScoring is LoadScoring, for one product only when product > 0: its Products then list
+// that product alone and only its scores are read.
+func loadScoring(ctx context.Context, ws *workspace.Workspace, rules *Rules, product int) (*Scoring, error) {
 	s, err := loadRun(ctx, ws, rules)
 	if err != nil {
 		return nil, err
 	}
+	if product > 0 {
+		k := s.Products.Index(product)
+		if k < 0 {
+			return nil, fmt.Errorf("nbo: product %d is not in the products table", product)
+		}
+		s.Products = &Products{List: []Product{s.Products.List[k]}, byID: map[int]int{product: 0}}
+		s.prepare()
+	}
 	db := ws
+	var n int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM acrm_nbo_customers`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("nbo: read scored customers: %w", err)
+	}
+	s.IDs, s.EV, s.Segment = make([]int64, 0, n), make([]float64, 0, n), make([]string, 0, n)
 	rows, err := db.QueryContext(ctx, `SELECT customer_id, expected_value, value_segment FROM acrm_nbo_customers ORDER BY customer_id`)
 	if err != nil {
 		return nil, fmt.Errorf("nbo: read scored customers: %w", err)
 	}
-	s.index = map[int64]int{}
+	segs := map[string]string{}
 	for rows.Next() {
 		var id int64
 		var ev float64
@@ -215,19 +241,31 @@ func LoadScoring(ctx context.Context, ws *workspace.Workspace, rules *Rules) (*S
 			rows.Close()
 			return nil, err
 		}
-		s.index[id] = len(s.IDs)
+		// One copy of each segment name, not one per customer.
+		if v, ok := segs[seg]; ok {
+			seg = v
+		} else {
+			segs[seg] = seg
+		}
 		s.IDs = append(s.IDs, id)
 		s.EV = append(s.EV, ev)
 		s.Segment = append(s.Segment, seg)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("nbo: read scored customers: %w", err)
+	}
 	K := s.K()
 	s.Score = make([]float32, len(s.IDs)*K)
 	nan := float32(math.NaN())
 	for i := range s.Score {
 		s.Score[i] = nan
 	}
-	rows, err = db.QueryContext(ctx, `SELECT customer_id, product_id, score FROM acrm_nbo_scores`)
+	q, args := `SELECT customer_id, product_id, score FROM acrm_nbo_scores`, []any(nil)
+	if product > 0 {
+		q, args = q+` WHERE product_id = ?`, []any{product}
+	}
+	rows, err = db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("nbo: read scores: %w", err)
 	}

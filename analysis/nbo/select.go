@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -109,17 +110,22 @@ func Select(ctx context.Context, ws *workspace.Workspace, spec SelectSpec, repor
 		return nil, err
 	}
 	report(Progress{Stage: "reading the scoring"})
-	s, err := LoadScoring(ctx, ws, rules)
+	if spec.Product > 0 {
+		prods, err := ReadProducts(ctx, ws)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := prods.Get(spec.Product); !ok {
+			return nil, fmt.Errorf("nbo: select: product %d is not in the products table", spec.Product)
+		}
+	}
+	// One product's campaign reads that product's scores only.
+	s, err := loadScoring(ctx, ws, rules, spec.Product)
 	if err != nil {
 		return nil, err
 	}
-	if spec.Product > 0 {
-		if _, ok := s.Products.Get(spec.Product); !ok {
-			return nil, fmt.Errorf("nbo: select: product %d is not in the products table", spec.Product)
-		}
-		if s.Cal[spec.Product] == nil {
-			return nil, fmt.Errorf("nbo: select: product %d has no model in scoring run %d (acrm train --product %d, then acrm score --all)", spec.Product, s.RunID, spec.Product)
-		}
+	if spec.Product > 0 && s.Cal[spec.Product] == nil {
+		return nil, fmt.Errorf("nbo: select: product %d has no model in scoring run %d (acrm train --product %d, then acrm score --all)", spec.Product, s.RunID, spec.Product)
 	}
 	known := false
 	for _, ch := range s.Channels {
@@ -133,51 +139,72 @@ func Select(ctx context.Context, ws *workspace.Workspace, spec SelectSpec, repor
 		return nil, err
 	}
 	at := s.AsOf
-	report(Progress{Stage: "reading contact history"})
-	hist, err := LoadHistories(ctx, ws, rules, s, at)
-	if err != nil {
-		return nil, err
+	var eligIDs []int64
+	hasElig := strings.TrimSpace(rules.Eligibility) != ""
+	if hasElig {
+		report(Progress{Stage: "evaluating eligibility"})
+		if eligIDs, err = filterIDs(ctx, ws, rules.Eligibility); err != nil {
+			return nil, fmt.Errorf("nbo: eligibility %q: %w", rules.Eligibility, err)
+		}
 	}
 	res := &SelectResult{Spec: spec, RunID: s.RunID, Start: at, End: at.AddDate(0, 0, 7*spec.Weeks-1), Removed: map[string]int{},
 		BySegment: map[string]int{}, Basis: SegmentBasis(s.RunID)}
-	var elig []Pick
+	// The customers left with an offer, compactly (row, product, value, P): the offers of
+	// those picked are rebuilt from the scoring (pick). The history is read slice by slice.
+	type cand struct {
+		row, prod int32
+		v, p      float64
+	}
+	var eligible []cand
 	var buf []Candidate
 	ch := []string{spec.Channel}
-	for i := range s.IDs {
-		if inSeg != nil && !inSeg[i] {
+	N := len(s.IDs)
+	for a := 0; a < N; a += DefaultScoreChunk {
+		b := min(N, a+DefaultScoreChunk)
+		if inSeg != nil && !slices.Contains(inSeg[a:b], true) {
 			continue
 		}
-		if i%8192 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+		report(Progress{Done: int64(a), Total: int64(N), Stage: "reading contact history"})
+		hist, err := loadHistories(ctx, ws, rules, s, at, a, b, eligIDs, hasElig)
+		if err != nil {
+			return nil, err
+		}
+		for i := a; i < b; i++ {
+			if inSeg != nil && !inSeg[i] {
+				continue
 			}
-			report(Progress{Done: int64(i), Total: int64(len(s.IDs)), Stage: "applying rules"})
-		}
-		res.Considered++
-		buf = s.Candidates(i, spec.Product, ch, buf[:0])
-		d := rules.Decide(at, &hist[i], buf, 1, false)
-		for r := range d.Removed {
-			if r != RuleMaxOffers {
-				res.Removed[r]++
+			if i%8192 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				report(Progress{Done: int64(i), Total: int64(N), Stage: "applying rules"})
 			}
+			res.Considered++
+			buf = s.Candidates(i, spec.Product, ch, buf[:0])
+			d := rules.Decide(at, &hist[i-a], buf, 1, false)
+			for r := range d.Removed {
+				if r != RuleMaxOffers {
+					res.Removed[r]++
+				}
+			}
+			if len(d.Offers) == 0 {
+				continue
+			}
+			eligible = append(eligible, cand{row: int32(i), prod: int32(d.Offers[0].Product), v: d.Offers[0].Value, p: d.Offers[0].P})
 		}
-		if len(d.Offers) == 0 {
-			continue
-		}
-		elig = append(elig, Pick{CustomerID: s.IDs[i], Segment: s.Segment[i], Offer: d.Offers[0]})
 	}
-	res.Eligible = len(elig)
-	sort.SliceStable(elig, func(a, b int) bool { return elig[a].Offer.Value > elig[b].Offer.Value })
+	res.Eligible = len(eligible)
+	sort.SliceStable(eligible, func(a, b int) bool { return eligible[a].v > eligible[b].v })
 	// Gains over every eligible customer ranked by value.
 	total := 0.0
-	for _, p := range elig {
-		total += p.Offer.P
+	for _, p := range eligible {
+		total += p.p
 	}
 	cum := 0.0
 	next := 1
-	for k, p := range elig {
-		cum += p.Offer.P
-		for next <= 20 && float64(k+1) >= float64(next)*float64(len(elig))/20 {
+	for k, p := range eligible {
+		cum += p.p
+		for next <= 20 && float64(k+1) >= float64(next)*float64(len(eligible))/20 {
 			res.Gains = append(res.Gains, GainPoint{Depth: float64(next) / 20, Share: cum / math.Max(total, 1e-12)})
 			next++
 		}
@@ -185,11 +212,16 @@ func Select(ctx context.Context, ws *workspace.Workspace, spec SelectSpec, repor
 	if cap := rules.Channels[spec.Channel].CapacityPerWeek; cap > 0 {
 		res.Capacity = cap * spec.Weeks
 	}
-	// The list: contacted + control, the control share drawn at random from it.
+	// The list: contacted + control, the control share drawn at random from it. A picked
+	// customer's offer is its candidate for the product kept (what Decide kept, rank 1).
 	keepShare := 1 - spec.Control
 	var list []Pick
 	cost := 0.0
-	for _, p := range elig {
+	for _, e := range eligible {
+		p, err := s.pick(int(e.row), int(e.prod), ch, rules, buf[:0])
+		if err != nil {
+			return nil, err
+		}
 		contacted := float64(len(list)+1) * keepShare
 		if spec.Size > 0 && math.Round(contacted) > float64(spec.Size) {
 			break
@@ -199,7 +231,7 @@ func Select(ctx context.Context, ws *workspace.Workspace, spec SelectSpec, repor
 			break
 		}
 		if res.Capacity > 0 && math.Round(contacted) > float64(res.Capacity) {
-			res.CutByCap = len(elig) - len(list)
+			res.CutByCap = len(eligible) - len(list)
 			break
 		}
 		cost += c
@@ -226,6 +258,17 @@ func Select(ctx context.Context, ws *workspace.Workspace, spec SelectSpec, repor
 		res.BySegment[p.Segment]++
 	}
 	return res, nil
+}
+
+// pick is the offer Decide kept for scoring row i when offering product through ch (one
+// channel): the product's candidate, rank 1.
+func (s *Scoring) pick(i, product int, ch []string, rules *Rules, buf []Candidate) (Pick, error) {
+	for _, c := range s.Candidates(i, product, ch, buf) {
+		if c.Product == product {
+			return Pick{CustomerID: s.IDs[i], Segment: s.Segment[i], Offer: Offer{Candidate: c, Rank: 1, Tier: rules.Tier(c.Objective)}}, nil
+		}
+	}
+	return Pick{}, fmt.Errorf("nbo: select: customer %d: no candidate for product %d", s.IDs[i], product)
 }
 
 // segmentRows marks the scoring rows in the named segment; nil = everyone. The value segments
