@@ -174,9 +174,14 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 	for i, ch := range s.Channels {
 		chIdx[ch] = i
 	}
-	// Pass 1: scores per slice; the calibration observations.
+	// Pass 1: scores per slice; the calibration observations (allocated at once: growing
+	// the largest array of a scoring would hold two copies of it for a moment).
 	s.Score = make([]float32, N*K)
-	var obs []calObs
+	nObs, err := countObservations(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	obs := make([]calObs, 0, nObs)
 	for a := 0; a < N; a += opt.Chunk {
 		b := min(N, a+opt.Chunk)
 		raw, err := scoreSlice(ctx, ws, view, s, a, b, models, func(done, total int) {
@@ -537,6 +542,19 @@ func (o *calObs) yf() float64 {
 func compareObs(a, b calObs) int {
 	return cmp.Or(cmp.Compare(a.cid, b.cid), cmp.Compare(a.k, b.k), cmp.Compare(a.ch, b.ch), cmp.Compare(a.x, b.x),
 		cmp.Compare(a.yf(), b.yf()))
+}
+
+// countObservations counts the past outbound offers with an outcome (the calibration's
+// observations at most).
+func countObservations(ctx context.Context, ws *workspace.Workspace) (int, error) {
+	if ok, _ := ws.HasTable(ctx, "contacts"); !ok {
+		return 0, nil
+	}
+	var n int64
+	if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM contacts WHERE direction = 'outbound' AND product_id IS NOT NULL AND outcome IS NOT NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("nbo: count past outcomes: %w", err)
+	}
+	return int(n), nil
 }
 
 // sliceObservations appends the past outbound offers with an outcome of the customers of
