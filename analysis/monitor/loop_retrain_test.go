@@ -174,8 +174,18 @@ func TestLoopRetrainedChallenger(t *testing.T) {
 				t.Errorf("period %d (no drift): digital_affinity %s", sum.Period, dig.Level)
 			}
 		case 2:
-			if dig.Level == "stable" {
-				t.Errorf("period %d (appeal change): digital_affinity %s (PSI %.3f)", sum.Period, dig.Level, dig.PSI)
+			// The drift: the monitor names the drifted feature among its flags. The campaign's
+			// overall conversion is not flagged with this model (1.98 % in 1.96 … 3.05 %: the
+			// appeal change moves who converts more than how many, among all non-holders); its
+			// ranking collapses instead (the challenger below). The campaign flag on the drift is
+			// asserted with a perfect model (TestLoopThreePeriods) and on the README's look-alike
+			// selection (acrm monitor --campaign 60 exits 3 in the tour).
+			digFlag := false
+			for _, f := range rep.Flags {
+				digFlag = digFlag || f.Subject == "digital_affinity"
+			}
+			if dig.Level == "stable" || !digFlag {
+				t.Errorf("period %d (appeal change): digital_affinity %s (PSI %.3f), among the flags %v", sum.Period, dig.Level, dig.PSI, digFlag)
 			}
 			// Retrain on the newest data as a challenger; compare on the new outcomes; promote.
 			ch := spec

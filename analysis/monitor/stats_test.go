@@ -113,3 +113,23 @@ func TestQiniUpliftEndpoint(t *testing.T) {
 	near(t, "end", curve[len(curve)-1].Gain, 0.5, 1e-12)
 	near(t, "end depth", curve[len(curve)-1].Depth, 1, 1e-12)
 }
+
+// TopShare by hand: ten contacted members, the top 30 % is three. By the true uplift the
+// three largest effects sum to 0.5 + 0.4 + 0.3 = 1.2; a score that ranks members 1, 2, 3 first
+// finds 0.1 + 0.3 + 0 = 0.4, a third of it.
+func TestTopShareByHand(t *testing.T) {
+	tau := []float64{0.5, 0.1, 0.3, 0, 0.2, 0.4, 0, 0.1, 0, 0.05}
+	score := []float64{0, 9, 8, 7, 6, 5, 4, 3, 2, 1}
+	if got := TopShare(score, tau); math.Abs(got-0.4/1.2) > 1e-12 {
+		t.Errorf("TopShare %v, want %v", got, 0.4/1.2)
+	}
+	if got := TopShare(tau, tau); got != 1 {
+		t.Errorf("TopShare of the truth itself %v, want 1", got)
+	}
+	if got := TopShare([]float64{1, 2}, []float64{-0.1, -0.2}); !math.IsNaN(got) {
+		t.Errorf("no member in the top: %v, want NaN", got)
+	}
+	if got := TopShare(score, []float64{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1}); !math.IsNaN(got) {
+		t.Errorf("no positive effect: %v, want NaN", got)
+	}
+}

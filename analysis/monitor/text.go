@@ -184,17 +184,36 @@ func WriteModelQini(w io.Writer, campaignID int, qs []ModelQini) {
 			best = k
 		}
 	}
+	truth := false
+	for _, q := range qs {
+		truth = truth || !math.IsNaN(q.TrueTop30)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "model\tmembers\tQini\tat 30 %\t\t")
+	if truth {
+		fmt.Fprintln(tw, "model\tmembers\tQini\tat 30 %\ttrue at 30 %\t\t")
+	} else {
+		fmt.Fprintln(tw, "model\tmembers\tQini\tat 30 %\t\t")
+	}
 	for k, q := range qs {
 		star := ""
 		if k == best {
 			star = "★"
 		}
+		if truth {
+			share := "–"
+			if !math.IsNaN(q.TrueTop30) {
+				share = fmt.Sprintf("%.3f", q.TrueTop30)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", q.Model, units.Int(int64(q.Members)), Coef(q.Qini), gainAt(q.Curve, 0.3), share, star)
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", q.Model, units.Int(int64(q.Members)), Coef(q.Qini), gainAt(q.Curve, 0.3), star)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "at 30 %: incremental conversions found in the top 30 % per contacted member of the campaign")
+	if truth {
+		fmt.Fprintln(w, "true at 30 %: the true incremental conversions (sample_truth_uplift) among a model's top 30 % of the contacted, as a share of the true uplift's top 30 %")
+	}
 }
 
 // gainAt is the Qini curve's gain at depth x (the first point at or beyond it), as pp.

@@ -73,6 +73,12 @@ func TestUpliftProfileOnTheLoop(t *testing.T) {
 	if q.Model != "P16-uplift@v1" || q.Members != c.Treated.Members+c.Control.Members || math.IsNaN(q.Qini) || len(q.Curve) < 10 {
 		t.Errorf("Qini of the profile: %+v", q)
 	}
+	// The sample knows each contacted member's true uplift: the share of the true incremental
+	// conversions the profile's top 30 % holds is measured (and at most the truth's own).
+	if !(q.TrueTop30 > -1 && q.TrueTop30 <= 1+1e-12) {
+		t.Errorf("true top-30 %% share of the profile: %v", q.TrueTop30)
+	}
+	t.Logf("%s: true incremental conversions in its top 30 %%: %.3f of the true uplift's", q.Model, q.TrueTop30)
 	if _, err := CampaignQini(ctx, ws, 9211, []string{"P99-nothing"}, 0); err == nil {
 		t.Error("an unknown model: no error")
 	}

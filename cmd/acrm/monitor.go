@@ -126,6 +126,6 @@ campaign left its predicted interval or a PSI reached --psi-shifted, 1 on an err
 	f.BoolVar(&baseline, "baseline", false, "take the drift baseline now (after retraining), then report")
 	f.IntVar(&maxDrift, "drift-rows", 15, "drift rows printed, largest PSI first (0 = all)")
 	f.StringVar(&challenger, "challenger", "", "with --campaign: compare this model (name or name@vN) with the campaign's serving model on its outcomes (AUC, DeLong test); promote with acrm models promote")
-	f.StringSliceVar(&qiniModels, "qini", nil, "with --campaign: rank its contacted and control members by each of these models (name, name@vN, or registered for the campaign's own predictions) and compare their Qini coefficients")
+	f.StringSliceVar(&qiniModels, "qini", nil, "with --campaign: rank its contacted and control members by each of these models (name, name@vN, or registered for the campaign's own predictions) and compare their Qini coefficients (on a sample workspace also how many of the true incremental conversions each one's top 30 % holds)")
 	return cmd
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/acrm-dev/acrm/analysis/workspace"
+	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
 func TestMonitorExitCodes(t *testing.T) {
@@ -88,6 +89,32 @@ func TestMonitorExitCodes(t *testing.T) {
 		if _, err := run(t, append([]string{"monitor", "--db", db}, bad...)...); err == nil || errors.As(err, &te) {
 			t.Errorf("%v: err %v", bad, err)
 		}
+		// a refused option is exit code 1, not the threshold's 3
+		if code, out := exitCode(append([]string{"monitor", "--db", db}, bad...)...); code != 1 {
+			t.Errorf("%v: exit %d, want 1\n%s", bad, code, out)
+		}
+	}
+	// A campaign predicted by the truth stays inside its interval (exit 0); one of another
+	// product predicted at 2.5 × the truth converts below its interval (exit 3, its ALERT).
+	campaign := func(id, product int, scale float64) {
+		t.Helper()
+		ws, err := workspace.Open(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		if err := sampletest.TrueCampaign(ctx, ws, id, product, "phone", scale, 7); err != nil {
+			t.Fatal(err)
+		}
+	}
+	campaign(9001, 16, 1)
+	if code, out := exitCode("monitor", "--db", db, "--no-drift", "--campaign", "9001"); code != 0 || !strings.Contains(out, "no flags") {
+		t.Errorf("campaign predicted by the truth: exit %d, want 0\n%s", code, out)
+	}
+	campaign(9002, 21, 2.5)
+	if code, out := exitCode("monitor", "--db", db, "--no-drift", "--campaign", "9002"); code != 3 ||
+		!strings.Contains(out, "ALERT campaign 9002: actual conversion") || !strings.Contains(out, "below the predicted") || !strings.Contains(out, "1 threshold(s) crossed (exit code 3)") {
+		t.Errorf("campaign predicted at 2.5 × the truth: exit %d, want 3\n%s", code, out)
 	}
 }
 
