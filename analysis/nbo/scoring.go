@@ -270,14 +270,20 @@ func loadScoring(ctx context.Context, ws *workspace.Workspace, rules *Rules, pro
 		return nil, fmt.Errorf("nbo: read scores: %w", err)
 	}
 	defer rows.Close()
+	// Scanned into any (the driver's own int64, int32 and float64): a million customers bring
+	// tens of millions of scores, and database/sql would convert each value by reflection.
+	var vid, vpid, vsc any
 	for rows.Next() {
-		var id int64
-		var pid int
-		var sc float64
-		if err := rows.Scan(&id, &pid, &sc); err != nil {
+		if err := rows.Scan(&vid, &vpid, &vsc); err != nil {
 			return nil, err
 		}
-		i, k := s.Row(id), s.Products.Index(pid)
+		id, ok1 := vid.(int64)
+		pid, ok2 := vpid.(int32)
+		sc, ok3 := vsc.(float64)
+		if !ok1 || !ok2 || !ok3 {
+			return nil, fmt.Errorf("nbo: read scores: row (%v, %v, %v) is not (BIGINT, INTEGER, DOUBLE)", vid, vpid, vsc)
+		}
+		i, k := s.Row(id), s.Products.Index(int(pid))
 		if i >= 0 && k >= 0 {
 			s.Score[i*K+k] = float32(sc)
 		}
