@@ -540,8 +540,10 @@ func (o *calObs) yf() float64 {
 // ties — only when ids repeat or are NULL — by their content, so the order never depends on
 // the slices they were read in.
 func compareObs(a, b calObs) int {
-	return cmp.Or(cmp.Compare(a.cid, b.cid), cmp.Compare(a.k, b.k), cmp.Compare(a.ch, b.ch), cmp.Compare(a.x, b.x),
-		cmp.Compare(a.yf(), b.yf()))
+	if a.cid != b.cid {
+		return cmp.Compare(a.cid, b.cid) // ids are unique: the rest is the rare tie
+	}
+	return cmp.Or(cmp.Compare(a.k, b.k), cmp.Compare(a.ch, b.ch), cmp.Compare(a.x, b.x), cmp.Compare(a.yf(), b.yf()))
 }
 
 // countObservations counts the past outbound offers with an outcome (the calibration's
