@@ -177,7 +177,13 @@ func ScoreAll(ctx context.Context, ws *workspace.Workspace, opt ScoreOptions) (*
 	// Pass 1: scores per slice; the calibration observations (allocated at once: growing
 	// the largest array of a scoring would hold two copies of it for a moment).
 	s.Score = make([]float32, N*K)
-	nObs, err := countObservations(ctx, ws)
+	var scored []string
+	for k, p := range prods.List {
+		if models[k] != nil {
+			scored = append(scored, strconv.Itoa(p.ID))
+		}
+	}
+	nObs, err := countObservations(ctx, ws, scored)
 	if err != nil {
 		return nil, err
 	}
@@ -546,14 +552,15 @@ func compareObs(a, b calObs) int {
 	return cmp.Or(cmp.Compare(a.k, b.k), cmp.Compare(a.ch, b.ch), cmp.Compare(a.x, b.x), cmp.Compare(a.yf(), b.yf()))
 }
 
-// countObservations counts the past outbound offers with an outcome (the calibration's
-// observations at most).
-func countObservations(ctx context.Context, ws *workspace.Workspace) (int, error) {
-	if ok, _ := ws.HasTable(ctx, "contacts"); !ok {
+// countObservations counts the past outbound offers with an outcome of the products scored
+// (product ids; the calibration's observations at most).
+func countObservations(ctx context.Context, ws *workspace.Workspace, products []string) (int, error) {
+	if ok, _ := ws.HasTable(ctx, "contacts"); !ok || len(products) == 0 {
 		return 0, nil
 	}
 	var n int64
-	if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM contacts WHERE direction = 'outbound' AND product_id IS NOT NULL AND outcome IS NOT NULL`).Scan(&n); err != nil {
+	if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM contacts WHERE direction = 'outbound' AND outcome IS NOT NULL
+		AND product_id IN (`+strings.Join(products, ", ")+`)`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("nbo: count past outcomes: %w", err)
 	}
 	return int(n), nil
