@@ -50,27 +50,9 @@ func Describe(c Classifier) (Structure, error) {
 		}
 		return s, nil
 	case *upliftModel:
-		s := Structure{Algo: Uplift, Method: m.method}
-		for _, p := range m.parts {
-			ps, err := Describe(p)
-			if err != nil {
-				return Structure{}, err
-			}
-			s.Features = max(s.Features, ps.Features)
-			s.Parts = append(s.Parts, ps)
-		}
-		return s, nil
+		return withParts(Structure{Algo: Uplift, Method: m.method}, m.parts)
 	case *blendModel:
-		s := Structure{Algo: Blend, Calibrators: m.cals, Weights: append([]float64(nil), m.weights...)}
-		for _, p := range m.parts {
-			ps, err := Describe(p)
-			if err != nil {
-				return Structure{}, err
-			}
-			s.Features = max(s.Features, ps.Features)
-			s.Parts = append(s.Parts, ps)
-		}
-		return s, nil
+		return withParts(Structure{Algo: Blend, Calibrators: m.cals, Weights: append([]float64(nil), m.weights...)}, m.parts)
 	}
 	if c == nil {
 		return Structure{}, fmt.Errorf("model: describe: no classifier")
@@ -85,4 +67,18 @@ func exportTree(t tree) []TreeNode {
 			Left: int(nd.Left), Right: int(nd.Right), Value: nd.Value}
 	}
 	return out
+}
+
+// withParts adds the structure of each part to s (a blend's or an uplift model's), its
+// feature count the widest part's.
+func withParts(s Structure, parts []Classifier) (Structure, error) {
+	for _, p := range parts {
+		ps, err := Describe(p)
+		if err != nil {
+			return Structure{}, err
+		}
+		s.Features = max(s.Features, ps.Features)
+		s.Parts = append(s.Parts, ps)
+	}
+	return s, nil
 }
