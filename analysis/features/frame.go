@@ -416,7 +416,7 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 			return nil, fmt.Errorf("features: read %s row %d: id: %w", spec.Query, rowNo, err)
 		}
 		if spec.Target != "" {
-			if tgt, err = anyFloat(vals[n+1]); err != nil {
+			if tgt, err = numberOf(vals[n+1]); err != nil {
 				return nil, fmt.Errorf("features: read %s row %d: target: %w", spec.Query, rowNo, err)
 			}
 		}
@@ -440,7 +440,7 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 		f.IDs = append(f.IDs, id.String)
 		for i, c := range f.Cols {
 			if c.Numeric {
-				v, err := anyFloat(vals[i+1])
+				v, err := numberOf(vals[i+1])
 				if err != nil {
 					return nil, fmt.Errorf("features: read %s row %d: %s: %w", spec.Query, rowNo, c.Name, err)
 				}
@@ -482,19 +482,6 @@ func Load(ctx context.Context, db *workspace.Workspace, spec LoadSpec, report fu
 		report(Progress{Done: int64(f.Rows), Total: int64(f.Rows), Stage: "load"})
 	}
 	return f, nil
-}
-
-// anyFloat is a scanned DOUBLE (float64, or nil for NULL).
-func anyFloat(v any) (sql.NullFloat64, error) {
-	switch x := v.(type) {
-	case float64:
-		return sql.NullFloat64{Float64: x, Valid: true}, nil
-	case nil:
-		return sql.NullFloat64{}, nil
-	}
-	var out sql.NullFloat64
-	err := out.Scan(v)
-	return out, err
 }
 
 // anyString is a scanned VARCHAR (string, or nil for NULL).
