@@ -104,6 +104,9 @@ func createWorkspace(ctx context.Context) (*workspace.Workspace, error) {
 
 func main() {
 	defer crashGuard()
+	if limit, ok := goMemoryLimit(os.Getenv("GOMEMLIMIT")); ok {
+		debug.SetMemoryLimit(limit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if err := rootCmd.ExecuteContext(ctx); err != nil {
@@ -118,6 +121,22 @@ func main() {
 		}
 		os.Exit(1)
 	}
+}
+
+// defaultGoMemoryLimit is the soft limit of Go's own heap, beside DuckDB's cap in a workspace
+// (workspace.DefaultMemoryLimit, 4 GB): the collector runs more often as the heap nears it
+// instead of letting garbage double a large live heap (training on a 1,000,000-row sample of
+// ten million customers peaked at 9.3 GB without it). It is a soft limit: a larger live heap
+// still fits, at the cost of more collection.
+const defaultGoMemoryLimit = 4 << 30
+
+// goMemoryLimit is the limit main sets on Go's heap: the default unless GOMEMLIMIT is set, in
+// which case the runtime has already applied the user's value (ok false).
+func goMemoryLimit(env string) (limit int64, ok bool) {
+	if strings.TrimSpace(env) != "" {
+		return 0, false
+	}
+	return defaultGoMemoryLimit, true
 }
 
 // internalPrefixes are package names errors start with inside acrm; a user never typed them.
