@@ -48,17 +48,20 @@ func dumpTable(t *testing.T, ws *workspace.Workspace, q string) string {
 	return b.String()
 }
 
+// scoringDumps are the tables a score --all writes, each in a fixed order.
+var scoringDumps = []string{
+	`SELECT * FROM acrm_nbo_scores ORDER BY customer_id, product_id`,
+	`SELECT * FROM acrm_nbo_offers ORDER BY customer_id, rank`,
+	`SELECT * FROM acrm_nbo_customers ORDER BY customer_id`,
+	`SELECT * FROM acrm_nbo_calibration ORDER BY product_id, channel`,
+}
+
 // runOutputs is everything a score --all, a select and a plan produce on one workspace.
 func runOutputs(t *testing.T, ws *workspace.Workspace) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]string{}
-	for _, q := range []string{
-		`SELECT * FROM acrm_nbo_scores ORDER BY customer_id, product_id`,
-		`SELECT * FROM acrm_nbo_offers ORDER BY customer_id, rank`,
-		`SELECT * FROM acrm_nbo_customers ORDER BY customer_id`,
-		`SELECT * FROM acrm_nbo_calibration ORDER BY product_id, channel`,
-	} {
+	for _, q := range scoringDumps {
 		out[q] = dumpTable(t, ws, q)
 	}
 	sel, err := Select(ctx, ws, SelectSpec{Product: 0, Channel: "mail", Size: 300, Control: 0.1, Seed: 1}, nil)
@@ -205,13 +208,8 @@ func TestScoreAllChunkedEqualsWhole(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := map[string]string{}
-		for _, q := range []string{
-			`SELECT * FROM acrm_nbo_scores ORDER BY customer_id, product_id`,
-			`SELECT * FROM acrm_nbo_offers ORDER BY customer_id, rank`,
-			`SELECT * FROM acrm_nbo_customers ORDER BY customer_id`,
-			`SELECT * FROM acrm_nbo_calibration ORDER BY product_id, channel`,
-			`SELECT customers, products, offers FROM acrm_nbo_runs ORDER BY run_id DESC LIMIT 1`,
-		} {
+		for _, q := range append(scoringDumps[:len(scoringDumps):len(scoringDumps)],
+			`SELECT customers, products, offers FROM acrm_nbo_runs ORDER BY run_id DESC LIMIT 1`) {
 			out[q] = dumpTable(t, ws, q)
 		}
 		return out, fmt.Sprintf("%d %d %d %v %v %+v %v", res.Customers, res.Products, res.Offers, res.Models, res.Removed, res.Segments, res.Cal)
