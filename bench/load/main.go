@@ -42,6 +42,7 @@ func main() {
 	lat := make([][]time.Duration, *conc)
 	var wg sync.WaitGroup
 	rssStart, rssMax, rssEnd := rss(*pid), int64(0), int64(0)
+	serveCPU0, selfCPU0 := procCPU(*pid), procCPU(os.Getpid())
 	var rssSamples []int64
 	done := make(chan struct{})
 	var sampler sync.WaitGroup
@@ -104,6 +105,7 @@ func main() {
 	close(done)
 	sampler.Wait()
 	rssEnd = rss(*pid)
+	serveCPU, selfCPU := procCPU(*pid)-serveCPU0, procCPU(os.Getpid())-selfCPU0
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
@@ -127,6 +129,12 @@ func main() {
 	fmt.Printf("%d requests in %s with %d clients (%.0f %% POST with facts): %.0f req/s\n", len(all), took.Round(time.Millisecond), *conc, 100**post, float64(len(all))/took.Seconds())
 	fmt.Printf("latency p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n", q(0.5), q(0.9), q(0.99), q(0.999), q(1))
 	fmt.Printf("errors %d %s\n", nerr, strings.Join(es, " "))
+	if n := float64(len(all)); n > 0 {
+		// The two processes share the machine: each one's CPU per request says what it costs,
+		// and requests per serve CPU-second what serve alone would answer on one core.
+		fmt.Printf("CPU: serve %.2f s (%.1f µs/request, %.0f requests per serve CPU-second), load generator %.2f s (%.1f µs/request)\n",
+			serveCPU.Seconds(), serveCPU.Seconds()*1e6/n, n/serveCPU.Seconds(), selfCPU.Seconds(), selfCPU.Seconds()*1e6/n)
+	}
 	if len(rssSamples) > 0 {
 		for _, r := range rssSamples {
 			rssMax = max(rssMax, r)
@@ -156,3 +164,29 @@ func rss(pid int) int64 {
 	}
 	return 0
 }
+
+// procCPU is process pid's user+system CPU time so far (/proc/PID/stat; 0 when unknown).
+func procCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The fields after the command (which may hold spaces) start after the last ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64) // utime: field 14 of stat
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat's times (100 on Linux).
+const clockTicks = 100

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -20,7 +22,7 @@ import (
 func init() { rootCmd.AddCommand(newServeCmd()) }
 
 func newServeCmd() *cobra.Command {
-	var addr, token string
+	var addr, token, cpuProfile string
 	index := true
 	cmd := &cobra.Command{
 		Use:   "serve [--addr 127.0.0.1:8080] [--token T]",
@@ -83,6 +85,17 @@ Nothing waits and nothing is lost: an outcome is either committed by the one wri
 				fmt.Fprintf(cmd.ErrOrStderr(), "indexed %s customers and %s contacts in memory (%s MB) in %s\n", units.Int(int64(st.Customers)),
 					units.Int(int64(st.Contacts)), units.Int(st.Bytes>>20), st.Took.Round(time.Millisecond))
 			}
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return fmt.Errorf("serve: --cpuprofile: %w", err)
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return fmt.Errorf("serve: --cpuprofile: %w", err)
+				}
+				defer pprof.StopCPUProfile()
+			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
@@ -113,6 +126,7 @@ Nothing waits and nothing is lost: an outcome is either committed by the one wri
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "host:port to listen on (loopback unless --token is given)")
 	cmd.Flags().BoolVar(&index, "index", true, "read every customer into memory at start (answers in microseconds); --index=false reads each request's customer from the workspace")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the serving (after the index is built) to this file at shutdown (go tool pprof)")
 	cmd.Flags().StringVar(&token, "token", "", "bearer token every request but /healthz must send (required off loopback)")
 	return cmd
 }
