@@ -20,6 +20,7 @@ import (
 	"github.com/acrm-dev/acrm/analysis/model"
 	"github.com/acrm-dev/acrm/analysis/profiles"
 	"github.com/acrm-dev/acrm/analysis/workspace"
+	"golang.org/x/sync/errgroup"
 )
 
 // Live decides the offers of one customer at a time, at the moment of an inbound contact:
@@ -190,59 +191,114 @@ func (l *Live) Lookup(ctx context.Context, id int64) (*Customer, error) {
 	return l.lookupSQL(ctx, id)
 }
 
-// lookupSQL is Lookup from the workspace: a handful of one-customer queries; the totals
-// without each product are computed from the customer's contacts and opt-outs in memory.
+// lookupSQL is Lookup from the workspace: one-customer reads, run side by side on the
+// workspace's connections (each waits on DuckDB, not on the others); the view row is the
+// view restricted to the customer inside every table's aggregate (View.Between), and the
+// totals without each product are computed from the customer's contacts and opt-outs in
+// memory.
 func (l *Live) lookupSQL(ctx context.Context, id int64) (*Customer, error) {
 	ws := l.ws
-	lit := strconv.FormatInt(id, 10)
-	f, err := features.Load(ctx, ws, features.LoadSpec{Query: "SELECT * FROM (" + l.View.SQL + ") WHERE customer_id = " + lit, ID: "customer_id"}, nil)
+	has, err := l.tablesPresent(ctx, "contacts", "optouts", "campaign_members", "campaigns")
 	if err != nil {
 		return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
 	}
-	if f.Rows == 0 {
-		return nil, fmt.Errorf("nbo: customer %d: %w in the customers table", id, ErrUnknownCustomer)
-	}
-	c := &Customer{ID: id, View: f}
-	var all []datamart.Contact
-	if ok, _ := ws.HasTable(ctx, "contacts"); ok {
-		if all, err = datamart.Contacts(ctx, ws, datamart.ContactFilter{CustomerID: id}); err != nil {
-			return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
+	c := &Customer{ID: id}
+	var (
+		all      []datamart.Contact
+		opts     []datamart.OptOut
+		members  []plannedMember
+		eligible = true
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4) // the workspace's connection pool
+	g.Go(func() error {
+		f, err := features.Load(gctx, ws, features.LoadSpec{Query: l.View.Between(id, id).SQL, ID: "customer_id"}, nil)
+		if err != nil {
+			return fmt.Errorf("nbo: customer %d: %w", id, err)
 		}
+		c.View = f
+		return nil
+	})
+	if has["contacts"] {
+		g.Go(func() (err error) {
+			if all, err = datamart.Contacts(gctx, ws, datamart.ContactFilter{CustomerID: id}); err != nil {
+				return fmt.Errorf("nbo: customer %d: %w", id, err)
+			}
+			return nil
+		})
 	}
-	var opts []datamart.OptOut
-	if ok, _ := ws.HasTable(ctx, "optouts"); ok {
-		if opts, err = datamart.OptOutsOf(ctx, ws, id); err != nil {
-			return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
+	if has["optouts"] {
+		g.Go(func() (err error) {
+			if opts, err = datamart.OptOutsOf(gctx, ws, id); err != nil {
+				return fmt.Errorf("nbo: customer %d: %w", id, err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		if err := ws.QueryRowContext(gctx, `SELECT value_segment FROM acrm_nbo_customers WHERE customer_id = ?`, id).Scan(&c.Segment); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("nbo: customer %d: segment: %w", id, err)
 		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		if c.Holdings, err = datamart.HoldingsOf(gctx, ws, id); err != nil {
+			return fmt.Errorf("nbo: customer %d: %w", id, err)
+		}
+		return nil
+	})
+	if has["contacts"] && has["campaign_members"] && has["campaigns"] {
+		g.Go(func() (err error) {
+			members, err = l.plannedMembers(gctx, id)
+			return err
+		})
 	}
-	c.all, c.opts = all, opts
-	db := ws
-	if err := db.QueryRowContext(ctx, `SELECT value_segment FROM acrm_nbo_customers WHERE customer_id = ?`, id).Scan(&c.Segment); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("nbo: customer %d: segment: %w", id, err)
+	if e := strings.TrimSpace(l.Rules.Eligibility); e != "" {
+		g.Go(func() error {
+			ids, err := filterIDs(gctx, ws, "customer_id = "+strconv.FormatInt(id, 10)+" AND ("+e+")")
+			if err != nil {
+				return fmt.Errorf("nbo: eligibility %q: %w", e, err)
+			}
+			eligible = len(ids) > 0
+			return nil
+		})
 	}
-	if c.Holdings, err = datamart.HoldingsOf(ctx, ws, id); err != nil {
-		return nil, fmt.Errorf("nbo: customer %d: %w", id, err)
-	}
-	planned, err := l.plannedOf(ctx, id)
-	if err != nil {
+	g.Go(func() error {
+		if err := l.lookupCard(gctx, c); err != nil && !errors.Is(err, sql.ErrNoRows) { // no such customer: said below
+			return err
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	eligible := true
-	if e := strings.TrimSpace(l.Rules.Eligibility); e != "" {
-		ids, err := filterIDs(ctx, ws, "customer_id = "+strconv.FormatInt(id, 10)+" AND ("+e+")")
-		if err != nil {
-			return nil, fmt.Errorf("nbo: eligibility %q: %w", e, err)
-		}
-		eligible = len(ids) > 0
+	if c.View.Rows == 0 {
+		return nil, fmt.Errorf("nbo: customer %d: %w in the customers table", id, ErrUnknownCustomer)
 	}
-	c.History = l.historyOf(c.Segment, all, opts, planned, eligible)
+	c.all, c.opts = all, opts
+	c.History = l.historyOf(c.Segment, all, opts, l.plannedOf(members, all), eligible)
 	for i := len(all) - 1; i >= 0 && len(c.Contacts) < 20; i-- {
 		c.Contacts = append(c.Contacts, all[i])
 	}
-	if err := l.lookupCard(ctx, c); err != nil {
+	return c, nil
+}
+
+// tablesPresent says which of the named tables (or views) the workspace holds, in one query.
+func (l *Live) tablesPresent(ctx context.Context, names ...string) (map[string]bool, error) {
+	rows, err := l.ws.QueryContext(ctx, `SELECT DISTINCT lower(table_name) FROM information_schema.tables WHERE table_schema = 'main' AND lower(table_name) IN (SELECT unnest(?::VARCHAR[]))`, names)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
 }
 
 // windowStart is the earliest contact the rules look at: the start of the cap period or of
@@ -255,39 +311,53 @@ func (l *Live) windowStart() time.Time {
 	return from
 }
 
-// plannedOf reads the offers registered campaigns planned for customer id and have not
-// contacted yet (dated l.At when planned before it), as LoadHistories does for all.
-func (l *Live) plannedOf(ctx context.Context, id int64) ([]PastOffer, error) {
-	ws := l.ws
-	ok0, _ := ws.HasTable(ctx, "contacts")
-	ok1, _ := ws.HasTable(ctx, "campaign_members")
-	ok2, _ := ws.HasTable(ctx, "campaigns")
-	if !ok0 || !ok1 || !ok2 {
-		return nil, nil
-	}
-	rows, err := ws.QueryContext(ctx, `SELECT c.start_date::TIMESTAMP, c.product_id, coalesce(c.channel, '')
+// plannedMember is one registered campaign that contacted customer id (as planned), about a
+// product, not over before the rules' window.
+type plannedMember struct {
+	campaign int
+	offer    PastOffer
+}
+
+// plannedMembers reads the campaigns that planned an offer to customer id and end within
+// the rules' window; plannedOf keeps those that have not contacted the customer yet.
+func (l *Live) plannedMembers(ctx context.Context, id int64) ([]plannedMember, error) {
+	rows, err := l.ws.QueryContext(ctx, `SELECT c.campaign_id, c.start_date::TIMESTAMP, c.product_id, coalesce(c.channel, '')
 		FROM campaign_members m JOIN campaigns c USING (campaign_id)
-		WHERE m.customer_id = ? AND m.contacted AND c.product_id IS NOT NULL AND c.end_date >= ?::DATE
-		  AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.campaign_id = m.campaign_id AND k.customer_id = m.customer_id)`, id, l.windowStart())
+		WHERE m.customer_id = ? AND m.contacted AND c.product_id IS NOT NULL AND c.end_date >= ?::DATE`, id, l.windowStart())
 	if err != nil {
 		return nil, fmt.Errorf("nbo: customer %d: planned offers: %w", id, err)
 	}
 	defer rows.Close()
-	var out []PastOffer
+	var out []plannedMember
 	for rows.Next() {
-		var o PastOffer
-		if err := rows.Scan(&o.TS, &o.Product, &o.Channel); err != nil {
+		var m plannedMember
+		if err := rows.Scan(&m.campaign, &m.offer.TS, &m.offer.Product, &m.offer.Channel); err != nil {
 			return nil, fmt.Errorf("nbo: customer %d: planned offers: %w", id, err)
 		}
-		if !o.TS.After(l.At) {
-			o.TS = l.At
-		}
-		out = append(out, o)
+		out = append(out, m)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("nbo: customer %d: planned offers: %w", id, err)
 	}
 	return out, nil
+}
+
+// plannedOf is the offers registered campaigns planned for the customer and have not
+// contacted them about yet (no contact of the customer carries the campaign), dated l.At
+// when planned before it, as LoadHistories gives them for all.
+func (l *Live) plannedOf(members []plannedMember, contacts []datamart.Contact) []PastOffer {
+	var out []PastOffer
+	for _, m := range members {
+		if slices.ContainsFunc(contacts, func(k datamart.Contact) bool { return k.CampaignID == m.campaign }) {
+			continue
+		}
+		o := m.offer
+		if !o.TS.After(l.At) {
+			o.TS = l.At
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // historyOf is what the rules need of one customer as of l.At, as LoadHistories gives it for
