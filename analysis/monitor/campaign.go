@@ -21,26 +21,31 @@ const DefaultFollowDays = 30
 type Cell struct {
 	Members   int
 	Converted int
-	Rate      Interval // Wilson 95 %
+	Rate      Interval // conversion, Wilson 95 %
 	Revenue   float64
+	// Accepted counts the members who accepted the campaign's own offer (contacted members
+	// only: the control cell gets no offer); AcceptRate is their share, Wilson 95 %.
+	Accepted   int
+	AcceptRate Interval
 }
 
-// Decile is one tenth of the contacted members ranked by predicted conversion (1 = highest).
+// Decile is one tenth of the contacted members ranked by predicted P(accept) (1 = highest).
 type Decile struct {
 	Decile    int
 	Members   int
-	Converted int
-	Predicted Interval // the rate the model predicts and where the actual should fall
-	Actual    Interval // Wilson 95 %
+	Accepted  int
+	Predicted Interval // the P(accept) the model predicts and where the actual should fall
+	Actual    Interval // the share who accepted the offer, Wilson 95 %
 	Outside   bool     // the actual rate lies outside the predicted interval
 }
 
 // TimePoint is the campaign's cumulative state Day days after its start: the contacted
-// members so far and the conversion among them, actual against predicted.
+// members so far and the share of them who accepted the offer by then, actual against
+// predicted.
 type TimePoint struct {
 	Day       int
 	Contacted int
-	Converted int
+	Accepted  int
 	Actual    float64
 	Predicted Interval
 }
@@ -70,10 +75,14 @@ type Campaign struct {
 	Control Cell // the campaign's control cell (selected, not contacted)
 	Holdout Cell // the global hold-out of the period, eligible for the product at the start
 
-	// Model prediction (from what the selection registered in acrm_campaign_offers).
+	// Model prediction (from what the selection registered in acrm_campaign_offers): each
+	// member's calibrated P(accept the offer). It is compared with what it predicts — the
+	// share of the contacted who accepted the campaign's offer (Treated.AcceptRate) — not with
+	// the conversion, which also counts purchases the customers make on their own (the
+	// control cell converts too); the offer's effect on conversion is the uplift.
 	HasPrediction bool
 	ModelVersion  string
-	Predicted     Interval // the treated cell's predicted rate and its 95 % band
+	Predicted     Interval // the treated cell's mean P(accept) and its 95 % band
 	Deciles       []Decile
 	OverTime      []TimePoint
 	Segments      []SegmentGrowth
@@ -93,6 +102,7 @@ type member struct {
 	contacted bool
 	p         float64 // NaN: no prediction
 	contactTS time.Time
+	acceptTS  time.Time // zero: did not accept the campaign's offer
 	convTS    time.Time // zero: not converted
 	revenue   float64
 	segment   string
@@ -100,6 +110,8 @@ type member struct {
 }
 
 func (m *member) converted() bool { return !m.convTS.IsZero() }
+
+func (m *member) accepted() bool { return !m.acceptTS.IsZero() }
 
 // campaignsToEvaluate lists the campaigns with one product (hold-out and multi-product
 // frequency tests are not evaluated on their own), optionally only id.
@@ -146,15 +158,15 @@ func evWindows(cs []datamart.Campaign, until map[int]time.Time, retention map[in
 	return b.String()
 }
 
-// readMembers reads the members of the campaigns with their contact, conversion in the
-// window [start, until), revenue, prediction and value segment, in one query. A conversion is
-// an accepted offer of the campaign's product (any channel, any source) or a holding of it
-// starting in the window.
+// readMembers reads the members of the campaigns with their contact, acceptance of the
+// campaign's offer, conversion in the window [start, until), revenue, prediction and value
+// segment, in one query. A conversion is an accepted offer of the campaign's product (any
+// channel, any source) or a holding of it starting in the window.
 func readMembers(ctx context.Context, ws *workspace.Workspace, evs string) (map[int][]member, error) {
 	q := `WITH ev AS (SELECT * FROM ` + evs + `),
 		m AS (SELECT campaign_id, customer_id, any_value(cell) AS cell, bool_or(contacted) AS contacted
 			FROM campaign_members WHERE campaign_id IN (SELECT campaign_id FROM ev) GROUP BY ALL),
-		k AS (SELECT campaign_id, customer_id, min(ts) AS ts FROM contacts
+		k AS (SELECT campaign_id, customer_id, min(ts) AS ts, min(ts) FILTER (WHERE outcome = 'accepted') AS acc FROM contacts
 			WHERE campaign_id IN (SELECT campaign_id FROM ev) GROUP BY ALL),
 		a AS (SELECT m.campaign_id, m.customer_id, min(c.ts) AS ts, sum(coalesce(c.revenue, 0)) AS revenue
 			FROM m JOIN ev USING (campaign_id) JOIN contacts c ON c.customer_id = m.customer_id AND c.product_id = ev.product_id
@@ -165,7 +177,7 @@ func readMembers(ctx context.Context, ws *workspace.Workspace, evs string) (map[
 		o AS (SELECT campaign_id, customer_id, any_value(p_accept) AS p, any_value(model_version) AS model
 			FROM acrm_campaign_offers WHERE campaign_id IN (SELECT campaign_id FROM ev) GROUP BY ALL),
 		sg AS (SELECT customer_id, any_value(value_segment) AS seg FROM acrm_nbo_customers GROUP BY customer_id)
-		SELECT m.campaign_id, m.customer_id, coalesce(m.cell, ''), coalesce(m.contacted, false), o.p, k.ts,
+		SELECT m.campaign_id, m.customer_id, coalesce(m.cell, ''), coalesce(m.contacted, false), o.p, k.ts, k.acc,
 			CASE WHEN a.ts IS NULL THEN h.ts WHEN h.ts IS NULL THEN a.ts ELSE least(a.ts, h.ts) END,
 			coalesce(a.revenue, 0), coalesce(sg.seg, ''), coalesce(o.model, '')
 		FROM m LEFT JOIN k USING (campaign_id, customer_id) LEFT JOIN a USING (campaign_id, customer_id)
@@ -181,8 +193,8 @@ func readMembers(ctx context.Context, ws *workspace.Workspace, evs string) (map[
 		var m member
 		var id int
 		var p *float64
-		var kts, cts *time.Time
-		if err := rows.Scan(&id, &m.customer, &m.cell, &m.contacted, &p, &kts, &cts, &m.revenue, &m.segment, &m.model); err != nil {
+		var kts, ats, cts *time.Time
+		if err := rows.Scan(&id, &m.customer, &m.cell, &m.contacted, &p, &kts, &ats, &cts, &m.revenue, &m.segment, &m.model); err != nil {
 			return nil, fmt.Errorf("monitor: read campaign members: %w", err)
 		}
 		m.p = math.NaN()
@@ -191,6 +203,9 @@ func readMembers(ctx context.Context, ws *workspace.Workspace, evs string) (map[
 		}
 		if kts != nil {
 			m.contactTS = *kts
+		}
+		if ats != nil {
+			m.acceptTS = *ats
 		}
 		if cts != nil {
 			m.convTS = *cts
@@ -271,7 +286,9 @@ func evaluate(c datamart.Campaign, prod datamart.Product, until time.Time, ms []
 		units = append(units, Unit{Score: m.p, Treated: m.contacted, Converted: m.converted()})
 	}
 	ev.Treated.Rate = Wilson(ev.Treated.Converted, ev.Treated.Members)
+	ev.Treated.AcceptRate = Wilson(ev.Treated.Accepted, ev.Treated.Members)
 	ev.Control.Rate = Wilson(ev.Control.Converted, ev.Control.Members)
+	ev.Control.AcceptRate = Wilson(ev.Control.Accepted, ev.Control.Members)
 	ev.Uplift = Diff(ev.Treated.Converted, ev.Treated.Members, ev.Control.Converted, ev.Control.Members)
 	ev.UpliftHoldout = Diff(ev.Treated.Converted, ev.Treated.Members, holdout.Converted, holdout.Members)
 	if scored && len(units) > 0 {
@@ -301,11 +318,14 @@ func (cl *Cell) add(m member) {
 	if m.converted() {
 		cl.Converted++
 	}
+	if m.accepted() {
+		cl.Accepted++
+	}
 	cl.Revenue += m.revenue
 }
 
-// deciles ranks the treated members by predicted conversion, highest first, into ten groups
-// as equal as possible (the first len%10 one larger).
+// deciles ranks the treated members by predicted P(accept), highest first, into ten groups
+// as equal as possible (the first len%10 one larger), each with its share who accepted.
 func deciles(ms []member) []Decile {
 	s := append([]member(nil), ms...)
 	sort.SliceStable(s, func(i, j int) bool {
@@ -331,20 +351,20 @@ func deciles(ms []member) []Decile {
 		k := 0
 		for i, m := range g {
 			ps[i] = m.p
-			if m.converted() {
+			if m.accepted() {
 				k++
 			}
 		}
-		dec := Decile{Decile: d + 1, Members: len(g), Converted: k, Predicted: Predicted(ps), Actual: Wilson(k, len(g))}
+		dec := Decile{Decile: d + 1, Members: len(g), Accepted: k, Predicted: Predicted(ps), Actual: Wilson(k, len(g))}
 		dec.Outside = !dec.Predicted.Contains(dec.Actual.Est)
 		out = append(out, dec)
 	}
 	return out
 }
 
-// overTime is the cumulative conversion since the start, one point per day on which a member
-// was contacted or converted (and the last day of the window): among the members contacted by
-// that day, the share converted by then against their predicted rate.
+// overTime is the cumulative acceptance since the start, one point per day on which a member
+// was contacted or accepted (and the last day of the window): among the members contacted by
+// that day, the share who accepted by then against their predicted P(accept).
 func overTime(ms []member, start, until time.Time) []TimePoint {
 	day := func(t time.Time) int { return int(t.Sub(start).Hours() / 24) }
 	last := day(until.Add(-time.Nanosecond))
@@ -360,8 +380,8 @@ func overTime(ms []member, start, until time.Time) []TimePoint {
 			cd = day(m.contactTS)
 		}
 		evs = append(evs, ev{day: cd, contact: true, p: m.p})
-		if m.converted() {
-			d := day(m.convTS)
+		if m.accepted() {
+			d := day(m.acceptTS)
 			if d < cd {
 				d = cd
 			}
@@ -382,7 +402,7 @@ func overTime(ms []member, start, until time.Time) []TimePoint {
 			}
 			i++
 		}
-		out = append(out, TimePoint{Day: d, Contacted: len(ps), Converted: conv, Actual: float64(conv) / float64(len(ps)), Predicted: Predicted(ps)})
+		out = append(out, TimePoint{Day: d, Contacted: len(ps), Accepted: conv, Actual: float64(conv) / float64(len(ps)), Predicted: Predicted(ps)})
 	}
 	if len(out) > 0 && out[len(out)-1].Day < last {
 		p := out[len(out)-1]

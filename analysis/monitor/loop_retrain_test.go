@@ -2,8 +2,10 @@ package monitor
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,47 +16,72 @@ import (
 	"github.com/acrm-dev/acrm/sampledata/sampletest"
 )
 
+// loopSeed is the sample's seed of TestLoopRetrainedChallenger (go test -run
+// TestLoopRetrainedChallenger ./analysis/monitor -args -loop-seed N checks another draw).
+var (
+	loopSeed      = flag.Uint64("loop-seed", 11, "sample seed of TestLoopRetrainedChallenger")
+	loopCustomers = flag.Int("loop-customers", 12000, "sample size of TestLoopRetrainedChallenger")
+)
+
 // predictFromModel registers campaign id's prediction the way a selection would: the model
 // serving ref (a name: its serving version) scores the members as of the campaign's start,
-// and the score is calibrated to conversion on the contacted members of the product's
-// latest answered campaign (Platt on logit(score), as of that campaign's start).
-func predictFromModel(t *testing.T, ctx context.Context, ws *workspace.Workspace, id, calibrateOn int, ref string) string {
+// and the score is calibrated to acceptance as acrm score --all calibrates it: Platt on
+// logit(score) over the past outbound offers of the product through the campaign's channel
+// with an outcome, each customer scored as of the campaign's start — the offers of the last
+// year (every earlier one when those hold fewer than 10 acceptances), and none before since
+// (the start of the serving model's training data: the market it knows).
+func predictFromModel(t *testing.T, ctx context.Context, ws *workspace.Workspace, id int, ref string, since time.Time) string {
 	t.Helper()
-	var start, calStart time.Time
+	var start time.Time
 	if err := ws.QueryRowContext(ctx, `SELECT start_date::TIMESTAMP FROM campaigns WHERE campaign_id = ?`, id).Scan(&start); err != nil {
 		t.Fatal(err)
 	}
-	if err := ws.QueryRowContext(ctx, `SELECT start_date::TIMESTAMP FROM campaigns WHERE campaign_id = ?`, calibrateOn).Scan(&calStart); err != nil {
+	type offer struct {
+		customer int64
+		accepted float64
+	}
+	from := later(start.AddDate(-1, 0, 0), since)
+	var acc int
+	if err := ws.QueryRowContext(ctx, `SELECT count(*) FROM contacts WHERE direction = 'outbound' AND product_id = ? AND channel = 'phone'
+		AND outcome = 'accepted' AND ts < ? AND ts >= ?`, testProduct, start, from).Scan(&acc); err != nil {
 		t.Fatal(err)
 	}
-	cs0, err := campaignsToEvaluate(ctx, ws, calibrateOn)
+	if acc < 10 {
+		from = since
+	}
+	var offers []offer
+	rows, err := ws.QueryContext(ctx, `SELECT customer_id, outcome = 'accepted' FROM contacts WHERE direction = 'outbound'
+		AND product_id = ? AND channel = 'phone' AND outcome IS NOT NULL AND ts < ? AND ts >= ?`, testProduct, start, from)
 	if err != nil {
 		t.Fatal(err)
 	}
-	until := map[int]time.Time{calibrateOn: cs0[0].End.AddDate(0, 0, DefaultFollowDays+1)}
-	members, err := readMembers(ctx, ws, evWindows(cs0, until, map[int]bool{}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	seen := map[int64]bool{}
 	var ids []int64
-	conv := map[int64]float64{}
-	for _, m := range members[calibrateOn] {
-		if m.contacted && !m.contactTS.IsZero() {
-			ids = append(ids, m.customer)
-			if m.converted() {
-				conv[m.customer] = 1
-			}
+	for rows.Next() {
+		var o offer
+		var acc bool
+		if err := rows.Scan(&o.customer, &acc); err != nil {
+			t.Fatal(err)
+		}
+		if acc {
+			o.accepted = 1
+		}
+		offers = append(offers, o)
+		if !seen[o.customer] {
+			seen[o.customer] = true
+			ids = append(ids, o.customer)
 		}
 	}
-	cs, version, err := profiles.ScoreCustomersAt(ctx, ws, ref, calStart, ids)
+	rows.Close()
+	cs, _, err := profiles.ScoreCustomersAt(ctx, ws, ref, start, ids)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var p, y []float64
-	for _, id := range ids {
-		if s, ok := cs[id]; ok {
+	for _, o := range offers {
+		if s, ok := cs[o.customer]; ok {
 			p = append(p, s)
-			y = append(y, conv[id])
+			y = append(y, o.accepted)
 		}
 	}
 	cal, err := model.FitCalibrator("platt", p, y)
@@ -63,7 +90,7 @@ func predictFromModel(t *testing.T, ctx context.Context, ws *workspace.Workspace
 	}
 	var all []int64
 	cells := map[int64]string{}
-	rows, err := ws.QueryContext(ctx, `SELECT customer_id, cell FROM campaign_members WHERE campaign_id = ?`, id)
+	rows, err = ws.QueryContext(ctx, `SELECT customer_id, cell FROM campaign_members WHERE campaign_id = ?`, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +104,7 @@ func predictFromModel(t *testing.T, ctx context.Context, ws *workspace.Workspace
 		cells[c] = cell
 	}
 	rows.Close()
-	ms, _, err := profiles.ScoreCustomersAt(ctx, ws, ref, start, all)
+	ms, version, err := profiles.ScoreCustomersAt(ctx, ws, ref, start, all)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,20 +126,23 @@ func predictFromModel(t *testing.T, ctx context.Context, ws *workspace.Workspace
 
 // The loop end to end with a model that is trained, not the truth: a response profile
 // (logit, every past outbound offer of P16) predicts P16 phone campaigns to the customers who
-// do not hold it, its score calibrated on the previous campaign's outcomes. After next-period
-// --drift appeal-change the monitor flags digital_affinity (moved) and the serving model's
-// ranking of the period's outcomes collapses; a challenger retrained on the newest outcomes
+// do not hold it, its score calibrated to acceptance on the past year's phone offers of P16
+// (predictFromModel). The monitor compares the share who accepted with that prediction.
+// Period 6 (no drift, calibrated on period 5's campaign among others) runs a little below its
+// prediction (the non-holders' best prospects have bought: 0.2 … 0.5 pp, inside the interval
+// in some draws, not in this one). After next-period --drift appeal-change the campaign is
+// flagged (acceptance below the interval, more than twice as many standard errors as period
+// 6) with digital_affinity; a challenger retrained on the newest outcomes
 // (acrm train --target response --since <period start> --challenger) does not serve until
-// promoted, ranks those outcomes better (DeLong) and is promoted; in the next period — out of
-// sample — it ranks the new campaign's outcomes better than the old champion would have.
-//
-// The level is logged, not asserted: calibrated on the previous campaign of the same
-// customers, the prediction runs above the actual every period (the converted leave, the
-// others were offered P16 half a year before), by more than the interval in periods 6 and 8
-// of this seed; the perfect-model loop (TestLoopThreePeriods) checks the intervals.
+// promoted, ranks those outcomes better (DeLong) and is promoted; in the next period it
+// brings the campaign back inside its interval and — out of sample — ranks the new
+// campaign's outcomes better than the old champion would have. Period 5 is logged only: its
+// calibration rests on the history's offers (too few in the year before for some seeds).
+// Other draws: go test -run TestLoopRetrainedChallenger ./analysis/monitor -args -loop-seed N
+// -loop-customers 12000.
 func TestLoopRetrainedChallenger(t *testing.T) {
 	ctx := context.Background()
-	ws := sampletest.Fresh(t, 6000, 11)
+	ws := sampletest.Fresh(t, *loopCustomers, *loopSeed)
 	if _, err := MeasureDrift(ctx, ws, DefaultPSIMoved, DefaultPSIShifted); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +151,8 @@ func TestLoopRetrainedChallenger(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := profiles.DefaultName(testProduct, profiles.Response)
-	var driftStart time.Time
+	var driftStart, servingSince time.Time
+	var z6 float64 // period 6's gap in standard errors
 	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
 	drifts := []string{sampledata.DriftNone, sampledata.DriftNone, sampledata.DriftAppealChange, sampledata.DriftNone}
 	for i, drift := range drifts {
@@ -132,18 +163,12 @@ func TestLoopRetrainedChallenger(t *testing.T) {
 		if drift != sampledata.DriftNone {
 			driftStart = start
 		}
-		version := ""
-		if i > 0 { // the first period's campaign is the first calibration
-			version = predictFromModel(t, ctx, ws, id, id-10, name)
-		}
+		version := predictFromModel(t, ctx, ws, id, name, servingSince)
 		sum, err := sampledata.NextPeriod(ctx, ws, sampledata.NextOptions{Seed: uint64(30 + i), Drift: drift, Product: testProduct})
 		if err != nil {
 			t.Fatal(err)
 		}
 		start = sum.End.AddDate(0, 0, 2)
-		if i == 0 {
-			continue
-		}
 		rep, err := Run(ctx, ws, Options{CampaignID: id}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -164,22 +189,24 @@ func TestLoopRetrainedChallenger(t *testing.T) {
 			}
 		}
 		t.Logf("campaign %d flags: %q", id, flags)
-		inside := c.Predicted.Contains(c.Treated.Rate.Est)
-		t.Logf("period %d (%s): campaign %d by %s: actual %.4f (%d/%d), predicted %.4f (%.4f … %.4f), flagged %v; digital_affinity PSI %.3f %s",
-			sum.Period, drift, id, version, c.Treated.Rate.Est, c.Treated.Converted, c.Treated.Members,
-			c.Predicted.Est, c.Predicted.Lo, c.Predicted.Hi, flagged, dig.PSI, dig.Level)
+		inside := c.Predicted.Contains(c.Treated.AcceptRate.Est)
+		t.Logf("period %d (%s): campaign %d by %s: accepted %.4f (%d/%d), predicted %.4f (%.4f … %.4f), gap %+.1f SE, flagged %v; digital_affinity PSI %.3f %s",
+			sum.Period, drift, id, version, c.Treated.AcceptRate.Est, c.Treated.Accepted, c.Treated.Members,
+			c.Predicted.Est, c.Predicted.Lo, c.Predicted.Hi, gapZ(c), flagged, dig.PSI, dig.Level)
 		switch i {
 		case 1:
 			if dig.Level != "stable" {
 				t.Errorf("period %d (no drift): digital_affinity %s", sum.Period, dig.Level)
 			}
+			z6 = gapZ(c)
 		case 2:
-			// The drift: the monitor names the drifted feature among its flags. The campaign's
-			// overall conversion is not flagged with this model (1.98 % in 1.96 … 3.05 %: the
-			// appeal change moves who converts more than how many, among all non-holders); its
-			// ranking collapses instead (the challenger below). The campaign flag on the drift is
-			// asserted with a perfect model (TestLoopThreePeriods) and on the README's look-alike
-			// selection (acrm monitor --campaign 60 exits 3 in the tour).
+			// The drift: the campaign leaves its interval, much further than the period before
+			// (whose gap is the stale calibration's: the best prospects of the non-holders have
+			// bought), and the monitor names the drifted feature among its flags.
+			if z := gapZ(c); inside || !flagged || !strings.Contains(strings.ToLower(c.ProductName), "365") || !(z < 0 && -z > 2*math.Abs(z6)) {
+				t.Errorf("period %d (appeal change): accepted %.4f, predicted %+v, flagged %v (%s); gap %.1f SE (period 6: %.1f)",
+					sum.Period, c.Treated.AcceptRate.Est, c.Predicted, flagged, c.ProductName, z, z6)
+			}
 			digFlag := false
 			for _, f := range rep.Flags {
 				digFlag = digFlag || f.Subject == "digital_affinity"
@@ -214,6 +241,7 @@ func TestLoopRetrainedChallenger(t *testing.T) {
 			if _, err := profiles.Promote(ctx, ws, v2); err != nil {
 				t.Fatal(err)
 			}
+			servingSince = driftStart
 			log, err := profiles.ServingLog(ctx, ws, name)
 			if err != nil || len(log) != 2 || log[1].ModelID != v2 || log[1].Via != "promote" || log[0].Until.IsZero() {
 				t.Errorf("serving log %+v (%v)", log, err)
@@ -233,7 +261,7 @@ func TestLoopRetrainedChallenger(t *testing.T) {
 			// organic buyers who differ from the persuadable ones the difference is not
 			// significant on this campaign, p 0.15).
 			if !inside || flagged {
-				t.Errorf("period %d after promoting the challenger: actual %.4f, predicted %+v, flagged %v", sum.Period, c.Treated.Rate.Est, c.Predicted, flagged)
+				t.Errorf("period %d after promoting the challenger: accepted %.4f, predicted %+v, flagged %v", sum.Period, c.Treated.AcceptRate.Est, c.Predicted, flagged)
 			}
 			if !(old.Diff < 0) || old.Champion.Model != name+"@v2" {
 				t.Errorf("out of sample the promoted model does not rank better than the old champion: %+v", old)
@@ -243,4 +271,17 @@ func TestLoopRetrainedChallenger(t *testing.T) {
 			t.Fatalf("campaign %d has no prediction", id)
 		}
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// gapZ is a campaign's acceptance minus its predicted P(accept), in standard errors of the
+// prediction.
+func gapZ(c *Campaign) float64 {
+	return (c.Treated.AcceptRate.Est - c.Predicted.Est) / ((c.Predicted.Hi - c.Predicted.Lo) / (2 * Z95))
 }

@@ -12,8 +12,8 @@ import (
 )
 
 // Three periods of the loop on a small sample: select (a campaign of P16 by phone with a
-// control cell, predicted by a perfect model of the market as it is at selection time),
-// next-period, monitor. The first period's actual conversion lies inside its predicted
+// control cell, its P(accept) predicted by a perfect model of the market as it is at selection time),
+// next-period, monitor. The first period's acceptance of the offer lies inside its predicted
 // interval; after next-period --drift appeal-change the campaign of the product is flagged and
 // digital_affinity drifts; a model of the changed market ("retrained") brings the third
 // period's campaign back inside its interval.
@@ -61,24 +61,24 @@ func TestLoopThreePeriods(t *testing.T) {
 			}
 		}
 		t.Logf("period %d (%s): campaign %d P%02d actual %.4f (%d/%d), predicted %.4f (%.4f … %.4f), flagged %v; digital_affinity PSI %.3f %s",
-			sum.Period, p.drift, id, c.ProductID, c.Treated.Rate.Est, c.Treated.Converted, c.Treated.Members,
+			sum.Period, p.drift, id, c.ProductID, c.Treated.AcceptRate.Est, c.Treated.Accepted, c.Treated.Members,
 			c.Predicted.Est, c.Predicted.Lo, c.Predicted.Hi, flagged, dig.PSI, dig.Level)
-		inside := c.Predicted.Contains(c.Treated.Rate.Est)
+		inside := c.Predicted.Contains(c.Treated.AcceptRate.Est)
 		switch i {
 		case 0:
 			if !inside || flagged || dig.Level != "stable" {
-				t.Errorf("period 5: actual %.4f, predicted %+v, flagged %v, digital_affinity %s", c.Treated.Rate.Est, c.Predicted, flagged, dig.Level)
+				t.Errorf("period 5: actual %.4f, predicted %+v, flagged %v, digital_affinity %s", c.Treated.AcceptRate.Est, c.Predicted, flagged, dig.Level)
 			}
 		case 1:
 			if inside || !flagged || dig.Level == "stable" {
-				t.Errorf("period 6 (appeal change): actual %.4f, predicted %+v, flagged %v, digital_affinity %s", c.Treated.Rate.Est, c.Predicted, flagged, dig.Level)
+				t.Errorf("period 6 (appeal change): actual %.4f, predicted %+v, flagged %v, digital_affinity %s", c.Treated.AcceptRate.Est, c.Predicted, flagged, dig.Level)
 			}
 			if !strings.Contains(strings.ToLower(c.ProductName), "365") {
 				t.Errorf("flagged campaign's product %q", c.ProductName)
 			}
 		case 2:
 			if !inside || flagged {
-				t.Errorf("period 7 (model of the changed market): actual %.4f, predicted %+v, flagged %v", c.Treated.Rate.Est, c.Predicted, flagged)
+				t.Errorf("period 7 (model of the changed market): actual %.4f, predicted %+v, flagged %v", c.Treated.AcceptRate.Est, c.Predicted, flagged)
 			}
 		}
 		start = sum.End.AddDate(0, 0, 2)

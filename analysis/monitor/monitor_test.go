@@ -60,7 +60,7 @@ func TestCampaignActualInsidePredicted(t *testing.T) {
 		t.Errorf("Qini %v over %d points", c.QiniCoef, len(c.Qini))
 	}
 	last := c.OverTime[len(c.OverTime)-1]
-	if last.Contacted != c.Treated.Members || last.Converted != c.Treated.Converted {
+	if last.Contacted != c.Treated.Members || last.Accepted != c.Treated.Accepted {
 		t.Errorf("over time ends at %+v, want the treated cell", last)
 	}
 	var segN int

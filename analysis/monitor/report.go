@@ -177,20 +177,20 @@ func Run(ctx context.Context, ws *workspace.Workspace, opt Options, report func(
 	return rep, nil
 }
 
-// campaignFlags: the actual conversion outside the predicted interval is an alert; deciles
+// campaignFlags: the actual acceptance outside the predicted interval is an alert; deciles
 // outside theirs and an uplift whose interval lies below zero are warnings (with dozens of
 // campaigns one such interval is expected by chance, so it does not fail a scheduled run).
 func campaignFlags(c *Campaign) []Flag {
 	subj := fmt.Sprintf("campaign %d", c.ID)
 	var out []Flag
 	if c.HasPrediction && c.Treated.Members > 0 {
-		a := c.Treated.Rate.Est
+		a := c.Treated.AcceptRate.Est
 		switch {
 		case a < c.Predicted.Lo:
-			out = append(out, Flag{Alert, subj, fmt.Sprintf("actual conversion %.2f%% below the predicted %.2f%% (95%% %.2f … %.2f%%)",
+			out = append(out, Flag{Alert, subj, fmt.Sprintf("actual acceptance %.2f%% below the predicted %.2f%% (95%% %.2f … %.2f%%)",
 				100*a, 100*c.Predicted.Est, 100*c.Predicted.Lo, 100*c.Predicted.Hi)})
 		case a > c.Predicted.Hi:
-			out = append(out, Flag{Alert, subj, fmt.Sprintf("actual conversion %.2f%% above the predicted %.2f%% (95%% %.2f … %.2f%%)",
+			out = append(out, Flag{Alert, subj, fmt.Sprintf("actual acceptance %.2f%% above the predicted %.2f%% (95%% %.2f … %.2f%%)",
 				100*a, 100*c.Predicted.Est, 100*c.Predicted.Lo, 100*c.Predicted.Hi)})
 		}
 		var outside []int

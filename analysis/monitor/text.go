@@ -64,9 +64,10 @@ func (c *Campaign) Status() string {
 // single campaign, the drift table (the maxDrift largest PSI; 0 = all) and the flags.
 func WriteText(w io.Writer, r *Report, maxDrift int) {
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "campaigns: %d (conversion = an accepted offer of the product or a new holding from the start to %d days after the end)\n",
+	fmt.Fprintf(w, "campaigns: %d (actual = the contacted who accepted the campaign's offer, against the P(accept) the selection predicted;\n"+
+		"  converted = an accepted offer of the product or a new holding from the start to %d days after the end, in both cells: the uplift)\n",
 		len(r.Campaigns), r.Options.FollowDays)
-	fmt.Fprintln(tw, "campaign\tproduct\tchannel\tcontacted\tconverted\tactual\tpredicted\tpredicted 95%\tcontrol\tuplift (95%)\tQini\tstatus\t")
+	fmt.Fprintln(tw, "campaign\tproduct\tchannel\tcontacted\taccepted\tactual\tpredicted\tpredicted 95%\tconverted\tcontrol\tuplift (95%)\tQini\tstatus\t")
 	for _, c := range r.Campaigns {
 		pred, band := "–", "–"
 		if c.HasPrediction {
@@ -76,8 +77,8 @@ func WriteText(w io.Writer, r *Report, maxDrift int) {
 		if c.Pending > 0 {
 			contacted += fmt.Sprintf(" (+%s pending)", units.Int(int64(c.Pending)))
 		}
-		fmt.Fprintf(tw, "%d\tP%02d %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.ID, c.ProductID, trunc(c.ProductName, 22), c.Channel,
-			contacted, units.Int(int64(c.Treated.Converted)), Pct(c.Treated.Rate.Est), pred, band,
+		fmt.Fprintf(tw, "%d\tP%02d %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.ID, c.ProductID, trunc(c.ProductName, 22), c.Channel,
+			contacted, units.Int(int64(c.Treated.Accepted)), Pct(c.Treated.AcceptRate.Est), pred, band, Pct(c.Treated.Rate.Est),
 			units.Int(int64(c.Control.Members)), PP(c.Uplift), Coef(c.QiniCoef), c.Status())
 	}
 	tw.Flush()
@@ -103,7 +104,7 @@ func WriteText(w io.Writer, r *Report, maxDrift int) {
 	}
 	fmt.Fprintln(w)
 	if len(r.Flags) == 0 {
-		fmt.Fprintln(w, "no flags: every campaign inside its predicted interval, no feature or score moved")
+		fmt.Fprintln(w, "no flags: every campaign's acceptance inside its predicted interval, no feature or score moved")
 		return
 	}
 	fmt.Fprintf(w, "flags (%d, %d alert):\n", len(r.Flags), r.Alerts())
@@ -129,12 +130,14 @@ func (d DriftRow) Largest() string {
 func writeDetail(w io.Writer, c *Campaign) {
 	fmt.Fprintf(w, "\ncampaign %d · %s · %s %s … %s, follow-up to %s\n", c.ID, c.Name, c.Selection,
 		c.Start.Format(time.DateOnly), c.End.Format(time.DateOnly), c.Until.AddDate(0, 0, -1).Format(time.DateOnly))
-	fmt.Fprintf(w, "  contacted %s: %s converted, %s (95%% %s)", units.Int(int64(c.Treated.Members)), units.Int(int64(c.Treated.Converted)),
-		Pct(c.Treated.Rate.Est), Band(c.Treated.Rate))
+	fmt.Fprintf(w, "  contacted %s: %s accepted the offer, %s (95%% %s)", units.Int(int64(c.Treated.Members)), units.Int(int64(c.Treated.Accepted)),
+		Pct(c.Treated.AcceptRate.Est), Band(c.Treated.AcceptRate))
 	if c.HasPrediction {
-		fmt.Fprintf(w, "; predicted %s (95%% %s) by %s", Pct(c.Predicted.Est), Band(c.Predicted), c.ModelVersion)
+		fmt.Fprintf(w, "; predicted P(accept) %s (95%% %s) by %s", Pct(c.Predicted.Est), Band(c.Predicted), c.ModelVersion)
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  contacted %s: %s converted (offer or own purchase), %s (95%% %s)\n", units.Int(int64(c.Treated.Members)),
+		units.Int(int64(c.Treated.Converted)), Pct(c.Treated.Rate.Est), Band(c.Treated.Rate))
 	fmt.Fprintf(w, "  control cell %s: %s converted, %s; uplift %s\n", units.Int(int64(c.Control.Members)),
 		units.Int(int64(c.Control.Converted)), Pct(c.Control.Rate.Est), PP(c.Uplift))
 	fmt.Fprintf(w, "  global hold-out %s: %s converted, %s; uplift %s\n", units.Int(int64(c.Holdout.Members)),
@@ -144,13 +147,13 @@ func writeDetail(w io.Writer, c *Campaign) {
 	}
 	if len(c.Deciles) > 0 {
 		tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "decile\tcontacted\tconverted\tactual\tpredicted\tpredicted 95%\t\t")
+		fmt.Fprintln(tw, "decile\tcontacted\taccepted\tactual\tpredicted\tpredicted 95%\t\t")
 		for _, d := range c.Deciles {
 			mark := ""
 			if d.Outside {
 				mark = "outside"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", d.Decile, units.Int(int64(d.Members)), units.Int(int64(d.Converted)),
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", d.Decile, units.Int(int64(d.Members)), units.Int(int64(d.Accepted)),
 				Pct(d.Actual.Est), Pct(d.Predicted.Est), Band(d.Predicted), mark)
 		}
 		tw.Flush()

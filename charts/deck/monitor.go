@@ -11,29 +11,29 @@ import (
 	"github.com/acrm-dev/acrm/charts"
 )
 
-// CampaignDeciles is a campaign's predicted against actual conversion per decile of the
-// predicted chance (acrm monitor and the Monitor screen's export).
+// CampaignDeciles is a campaign's predicted P(accept) against the actual acceptance of the
+// offer per decile of the predicted chance (acrm monitor and the Monitor screen's export).
 func CampaignDeciles(c *monitor.Campaign) (charts.PredictedDecileChart, error) {
 	if !c.HasPrediction || len(c.Deciles) < 2 {
 		return charts.PredictedDecileChart{}, noData("campaign %d has no registered prediction per member (campaigns registered by acrm select or acrm plan have one)", c.ID)
 	}
-	ch := charts.PredictedDecileChart{Measure: "Conversion"}
+	ch := charts.PredictedDecileChart{Measure: "Acceptance"}
 	for _, d := range c.Deciles {
 		ch.Deciles = append(ch.Deciles, charts.DecileOutcome{Predicted: d.Predicted.Est, Actual: d.Actual.Est, Count: float64(d.Members)})
 	}
-	ch.Header = campaignHeader(c, "predicted against actual conversion per decile",
-		"Contacted customers by decile of the predicted chance; conversion until the end of the follow-up")
+	ch.Header = campaignHeader(c, "predicted against actual acceptance per decile",
+		"Contacted customers by decile of the predicted P(accept); share who accepted the campaign's offer")
 	return ch, nil
 }
 
-// CampaignOverTime is a campaign's cumulative conversion since its start against the
-// predicted rate and its 95 % interval, one point a week (the deck's "predicted vs actual
+// CampaignOverTime is a campaign's cumulative acceptance since its start against the
+// predicted P(accept) and its 95 % interval, one point a week (the deck's "predicted vs actual
 // over time").
 func CampaignOverTime(c *monitor.Campaign) (charts.PredictedTimeChart, error) {
 	if !c.HasPrediction || len(c.OverTime) < 2 {
 		return charts.PredictedTimeChart{}, noData("campaign %d has no registered prediction per member, or too few days with outcomes", c.ID)
 	}
-	ch := charts.PredictedTimeChart{Measure: "Cumulative conversion", Unit: charts.Percent, Period: "Week since the start"}
+	ch := charts.PredictedTimeChart{Measure: "Cumulative acceptance", Unit: charts.Percent, Period: "Week since the start"}
 	week := -1
 	for i, p := range c.OverTime {
 		w := p.Day / 7
@@ -51,8 +51,8 @@ func CampaignOverTime(c *monitor.Campaign) (charts.PredictedTimeChart, error) {
 	if len(ch.Periods) < 2 {
 		return charts.PredictedTimeChart{}, noData("campaign %d: outcomes span less than two weeks", c.ID)
 	}
-	ch.Header = campaignHeader(c, "cumulative conversion against the prediction",
-		"Share of the customers contacted so far who converted, by week since the start; band: the predicted 95 % interval")
+	ch.Header = campaignHeader(c, "cumulative acceptance against the prediction",
+		"Share of the customers contacted so far who accepted the offer, by week since the start; band: the predicted 95 % interval")
 	return ch, nil
 }
 
@@ -62,7 +62,7 @@ func campaignHeader(c *monitor.Campaign, what, sub string) charts.Header {
 		Subtitle:     sub,
 		DataDate:     c.Until.AddDate(0, 0, -1).Format(time.DateOnly),
 		ModelVersion: c.ModelVersion,
-		Source:       fmt.Sprintf("%d contacted, %d converted", c.Treated.Members, c.Treated.Converted),
+		Source:       fmt.Sprintf("%d contacted, %d accepted, %d converted", c.Treated.Members, c.Treated.Accepted, c.Treated.Converted),
 	}
 }
 

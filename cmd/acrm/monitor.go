@@ -32,9 +32,10 @@ func newMonitorCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "monitor",
 		Short: "Evaluate campaigns against their predictions and control cells, and the drift of the base",
-		Long: `Evaluate the registered campaigns (one with --campaign ID): actual against predicted
-conversion overall, per decile and over time with 95 % intervals; uplift against the campaign's
-control cell and the global hold-out; the Qini curve's coefficient; revenue per value segment
+		Long: `Evaluate the registered campaigns (one with --campaign ID): the actual acceptance of the
+offer against the P(accept) the selection predicted, overall, per decile and over time with 95 %
+intervals; the conversion (an accepted offer or a purchase of the product on one's own) against
+the campaign's control cell and the global hold-out: the uplift; the Qini curve's coefficient; revenue per value segment
 against the prediction. Then the drift of the base: the population stability index of every
 feature of the customer view and of each product's score against the stored baseline (taken on
 the first run, or now with --baseline). Exit code 0 when nothing crossed a threshold, 3 when a

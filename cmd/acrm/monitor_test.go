@@ -113,7 +113,7 @@ func TestMonitorExitCodes(t *testing.T) {
 	}
 	campaign(9002, 21, 2.5)
 	if code, out := exitCode("monitor", "--db", db, "--no-drift", "--campaign", "9002"); code != 3 ||
-		!strings.Contains(out, "ALERT campaign 9002: actual conversion") || !strings.Contains(out, "below the predicted") || !strings.Contains(out, "1 threshold(s) crossed (exit code 3)") {
+		!strings.Contains(out, "ALERT campaign 9002: actual acceptance") || !strings.Contains(out, "below the predicted") || !strings.Contains(out, "1 threshold(s) crossed (exit code 3)") {
 		t.Errorf("campaign predicted at 2.5 × the truth: exit %d, want 3\n%s", code, out)
 	}
 }

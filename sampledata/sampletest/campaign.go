@@ -90,9 +90,9 @@ func RegisterCampaign(ctx context.Context, ws *workspace.Workspace, id, product 
 }
 
 // PredictTruth records, as campaign id's prediction in acrm_campaign_offers (model version
-// version), each member's true P(convert | offered) in the market as it is now, organic
-// purchases within the campaign and 30 days after it included (sampledata.CampaignTruth):
-// the prediction of a perfect model trained on today's data.
+// version), each member's true P(accept | offered) in the market as it is now
+// (sampledata.CampaignTruth): what a selection by a perfect response model trained on today's
+// data registers (the monitor adds the organic purchases it measures in the control cell).
 func PredictTruth(ctx context.Context, ws *workspace.Workspace, id int, version string) error {
 	truth, err := sampledata.CampaignTruth(ctx, ws, id, 30)
 	if err != nil {
@@ -124,7 +124,7 @@ func PredictTruth(ctx context.Context, ws *workspace.Workspace, id int, version 
 	rows.Close()
 	return ws.Append(ctx, "acrm_campaign_offers", func(add workspace.AppendFunc) error {
 		for _, r := range rs {
-			if err := add(int32(id), r.cust, r.product, r.ch, r.cell, truth[r.cust].Convert, 100.0, version); err != nil {
+			if err := add(int32(id), r.cust, r.product, r.ch, r.cell, truth[r.cust].Accept, 100.0, version); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 // Package monitor is the Monitor screen, step 3 of the loop: the registered campaigns with
-// their flags, one campaign's actual against predicted conversion (cells, uplift against the
-// control cell and the global hold-out, deciles), its cumulative conversion over time and
+// their flags, one campaign's actual acceptance against the predicted P(accept) (cells,
+// conversion and uplift against the control cell and the global hold-out, deciles), its
+// cumulative acceptance over time and
 // its Qini curve (ntcharts), and the drift table (PSI of every feature and score against the
 // baseline). Every number comes from analysis/monitor.Run, the report acrm monitor prints;
 // the load is a job (esc cancels), e exports the decile, over-time or Qini chart.

@@ -115,7 +115,7 @@ func List(th *theme.Theme, r *monitor.Report, cursor, w, h int) []string {
 		}
 		name := components.Truncate(fmt.Sprintf("P%02d %s", c.ProductID, c.ProductName), 18)
 		l := fmt.Sprintf("%s%4d %-18s %9s %7s %7s %9s %-7s", mark, c.ID, name, components.Int(int64(c.Treated.Members)),
-			monitor.Pct(c.Treated.Rate.Est), pred, up, status)
+			monitor.Pct(c.Treated.AcceptRate.Est), pred, up, status)
 		l = components.Truncate(l, w)
 		switch {
 		case status == "ALERT":
@@ -138,18 +138,19 @@ func Detail(c *monitor.Campaign, w int) []string {
 	out := []string{
 		fmt.Sprintf("Campaign %d · %s · %s · %s … %s", c.ID, c.ProductName, c.Channel,
 			c.Start.Format(time.DateOnly), c.End.Format(time.DateOnly)),
-		fmt.Sprintf("contacted %s · converted %s · %s (95%% %s)", components.Int(int64(c.Treated.Members)),
-			components.Int(int64(c.Treated.Converted)), monitor.Pct(c.Treated.Rate.Est), monitor.Band(c.Treated.Rate)),
+		fmt.Sprintf("contacted %s · accepted %s · %s (95%% %s)", components.Int(int64(c.Treated.Members)),
+			components.Int(int64(c.Treated.Accepted)), monitor.Pct(c.Treated.AcceptRate.Est), monitor.Band(c.Treated.AcceptRate)),
 	}
 	if c.Pending > 0 {
 		out = append(out, fmt.Sprintf("%s contacted members have no outcome yet", components.Int(int64(c.Pending))))
 	}
 	if c.HasPrediction {
-		out = append(out, fmt.Sprintf("predicted %s (95%% %s) by %s", monitor.Pct(c.Predicted.Est), monitor.Band(c.Predicted), c.ModelVersion))
+		out = append(out, fmt.Sprintf("predicted P(accept) %s (95%% %s) by %s", monitor.Pct(c.Predicted.Est), monitor.Band(c.Predicted), c.ModelVersion))
 	} else {
 		out = append(out, "predicted –: "+noPrediction)
 	}
 	out = append(out,
+		fmt.Sprintf("converted (offer or own purchase) %s · %s", components.Int(int64(c.Treated.Converted)), monitor.Pct(c.Treated.Rate.Est)),
 		fmt.Sprintf("control cell %s: %s · uplift %s", components.Int(int64(c.Control.Members)), monitor.Pct(c.Control.Rate.Est), monitor.PP(c.Uplift)),
 		fmt.Sprintf("global hold-out %s: %s · uplift %s", components.Int(int64(c.Holdout.Members)), monitor.Pct(c.Holdout.Rate.Est), monitor.PP(c.UpliftHoldout)))
 	if !math.IsNaN(c.QiniCoef) {
@@ -226,7 +227,7 @@ func viewTitle(c *monitor.Campaign, view int) string {
 	case viewDrift:
 		return "Drift: PSI against the baseline, largest first"
 	case viewTime:
-		return fmt.Sprintf("Campaign %d: cumulative conversion since the start", idOf(c))
+		return fmt.Sprintf("Campaign %d: cumulative acceptance since the start", idOf(c))
 	case viewQini:
 		return fmt.Sprintf("Campaign %d: Qini curve (incremental conversions by depth)", idOf(c))
 	}
@@ -245,14 +246,14 @@ func Deciles(c *monitor.Campaign, w int) []string {
 	if c == nil || !c.HasPrediction {
 		return components.WrapWords(noPrediction, w)
 	}
-	out := []string{fmt.Sprintf("%6s %9s %9s %7s %9s  %-17s", "decile", "contacted", "converted", "actual", "predicted", "predicted 95%")}
+	out := []string{fmt.Sprintf("%6s %9s %9s %7s %9s  %-17s", "decile", "contacted", "accepted", "actual", "predicted", "predicted 95%")}
 	for _, d := range c.Deciles {
 		mark := ""
 		if d.Outside {
 			mark = " ◆ outside"
 		}
 		out = append(out, components.Truncate(fmt.Sprintf("%6d %9s %9s %7s %9s  %-17s%s", d.Decile, components.Int(int64(d.Members)),
-			components.Int(int64(d.Converted)), monitor.Pct(d.Actual.Est), monitor.Pct(d.Predicted.Est), monitor.Band(d.Predicted), mark), w))
+			components.Int(int64(d.Accepted)), monitor.Pct(d.Actual.Est), monitor.Pct(d.Predicted.Est), monitor.Band(d.Predicted), mark), w))
 	}
 	if len(c.Segments) > 0 {
 		out = append(out, "", fmt.Sprintf("%-13s %9s %10s %10s", "value segment", "contacted", "revenue", "predicted"))
@@ -264,7 +265,7 @@ func Deciles(c *monitor.Campaign, w int) []string {
 	return out
 }
 
-// TimeChart draws the cumulative conversion since the start (●) against the predicted rate
+// TimeChart draws the cumulative acceptance since the start (●) against the predicted P(accept)
 // (braille line) and its 95 % band (░).
 func TimeChart(th *theme.Theme, c *monitor.Campaign, w, h int) string {
 	if c == nil || !c.HasPrediction || len(c.OverTime) < 2 {
@@ -315,7 +316,7 @@ func TimeChart(th *theme.Theme, c *monitor.Campaign, w, h int) string {
 		lc.DrawRuneWithStyle(canvas.Float64Point{X: x, Y: at(x).Actual}, '●', th.PaneTitle)
 	}
 	last := pts[len(pts)-1]
-	leg := fmt.Sprintf("● actual %s  ⣿ predicted %s  ░ 95%% band  (day %d)", monitor.Pct(last.Actual), monitor.Pct(last.Predicted.Est), last.Day)
+	leg := fmt.Sprintf("● accepted %s  ⣿ predicted %s  ░ 95%% band  (day %d)", monitor.Pct(last.Actual), monitor.Pct(last.Predicted.Est), last.Day)
 	return lc.View() + "\n" + components.Truncate(leg, w)
 }
 
